@@ -1,0 +1,198 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
+
+	"github.com/lotse-project/lotse/internal/authz"
+	"github.com/lotse-project/lotse/internal/config"
+	"github.com/lotse-project/lotse/internal/db"
+	"github.com/lotse-project/lotse/internal/service"
+	"github.com/lotse-project/lotse/internal/store"
+	"github.com/lotse-project/lotse/internal/web"
+)
+
+// App is one running Lotse process: configuration, database, migrator and HTTP server.
+type App struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	db       *db.DB
+	migrator *db.Migrator
+	store    *store.Store
+	authz    *authz.Enforcer
+	services *service.Services
+	web      *web.Server
+}
+
+// Options adjust how an App is built; the zero value is production.
+type Options struct {
+	// ExtraRoutes lets tests add routes, e.g. a deliberately slow one.
+	ExtraRoutes func(e *echo.Echo)
+	// Identify tells who signed a request; tests use it to act as a user.
+	Identify web.Identifier
+}
+
+// newLogger builds the process logger. format "auto" resolves to autoFormat.
+func newLogger(cfg *config.Config, autoFormat string, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // validated before
+	opts := &slog.HandlerOptions{Level: level}
+	format := cfg.LogFormat
+	if format == "auto" {
+		format = autoFormat
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// openDB connects and prepares the migrator.
+func openDB(ctx context.Context, cfg *config.Config, log *slog.Logger) (*db.DB, *db.Migrator, error) {
+	d, err := db.Open(ctx, cfg.DatabaseURL, db.Options{MaxConns: cfg.DBMaxConns})
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := db.NewMigrator(d, log)
+	if err != nil {
+		d.Close()
+		return nil, nil, err
+	}
+	return d, m, nil
+}
+
+// New connects to the database, migrates it when migrate is set or else insists that the
+// schema is current, and builds the HTTP server.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool, o Options) (*App, error) {
+	d, m, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, db: d, migrator: m}
+	if migrate {
+		if _, err := m.Up(ctx); err != nil {
+			d.Close()
+			return nil, err
+		}
+	} else if err := m.Check(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	a.store = store.New(d.Gorm)
+	a.authz, err = authz.New(ctx, a.policySnapshot)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	a.services = service.New(a.store, a.authz, log)
+	a.web, err = web.New(web.Deps{
+		Log:         log,
+		Ready:       a,
+		Services:    a.services,
+		Identify:    o.Identify,
+		BodyLimit:   cfg.BodyLimit,
+		Metrics:     cfg.MetricsEnabled,
+		ExtraRoutes: o.ExtraRoutes,
+	})
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) policySnapshot(ctx context.Context) (authz.Snapshot, error) {
+	orgs, grants, err := a.store.PolicySnapshot(ctx)
+	return authz.Snapshot{Orgs: orgs, Grants: grants}, err
+}
+
+// watchPolicy keeps this instance's policy current until ctx ends, on its own connection.
+func (a *App) watchPolicy(ctx context.Context) {
+	cfg := a.db.Pool.Config().ConnConfig.Copy()
+	_ = a.authz.Watch(ctx, func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, cfg) }, a.log)
+}
+
+// Handler is the HTTP handler of the app.
+func (a *App) Handler() http.Handler { return a.web }
+
+// Close releases the database pool.
+func (a *App) Close() { a.db.Close() }
+
+// Ready implements web.Checker: the database answers and its schema is current.
+func (a *App) Ready(ctx context.Context) map[string]error {
+	out := map[string]error{"database": a.db.Ping(ctx)}
+	if out["database"] != nil {
+		out["database"] = errors.New(strings.TrimPrefix(out["database"].Error(), "db: "))
+		out["schema"] = errors.New("unknown: the database is unreachable")
+		return out
+	}
+	if err := a.migrator.Check(ctx); err != nil {
+		out["schema"] = errors.New(strings.TrimPrefix(err.Error(), "db: "))
+	} else {
+		out["schema"] = nil
+	}
+	return out
+}
+
+// Serve listens on ln until ctx is cancelled (SIGTERM or SIGINT), then stops accepting new
+// connections, lets in-flight requests finish within the configured grace period and returns.
+// The database pool is closed by the caller after Serve returns.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.web,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       a.cfg.ReadTimeout,
+		WriteTimeout:      a.cfg.WriteTimeout,
+		IdleTimeout:       a.cfg.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
+	watched := make(chan struct{})
+	go func() { defer close(watched); a.watchPolicy(watchCtx) }()
+	defer func() { stopWatch(); <-watched }()
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down", slog.Duration("grace", a.cfg.ShutdownGrace))
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		_ = srv.Close()
+		a.log.Warn("requests still running after the grace period were cut off", slog.Any("error", err))
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http server: %w", err)
+	}
+	a.log.Info("stopped")
+	return nil
+}
+
+// listen opens the TCP listener with a clear message when the address is taken.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		var se *net.OpError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("cannot listen on %s: %v", addr, se.Err)
+		}
+		return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
+	}
+	return ln, nil
+}

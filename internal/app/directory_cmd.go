@@ -1,0 +1,4 @@
+package app
+
+// DirectoryCmd groups the directory tools.
+type DirectoryCmd struct{}

@@ -1,0 +1,4 @@
+package app
+
+// PolicyCmd groups the policy tools.
+type PolicyCmd struct{}

@@ -1,0 +1,163 @@
+package config_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/lotse-project/lotse/internal/config"
+)
+
+type cli struct {
+	config.Config `embed:""`
+}
+
+// parse runs kong exactly as the lotse command does, with env set for the duration.
+func parse(t *testing.T, env map[string]string, args ...string) (*config.Config, error) {
+	t.Helper()
+	for _, f := range reflect.VisibleFields(reflect.TypeOf(config.Config{})) {
+		t.Setenv(f.Tag.Get("env"), "")
+		os.Unsetenv(f.Tag.Get("env"))
+		os.Unsetenv(f.Tag.Get("env") + "_FILE")
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	var c cli
+	p, err := kong.New(&c, kong.Resolvers(config.FileResolver()), kong.Exit(func(int) { t.Fatal("kong tried to exit") }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Parse(args); err != nil {
+		return nil, err
+	}
+	return &c.Config, nil
+}
+
+func TestDefaultsAreValid(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:8080" || c.ShutdownGrace != 15*time.Second || c.LogLevel != "info" || c.LogFormat != "auto" {
+		t.Fatalf("unexpected defaults: %+v", c)
+	}
+	if err := c.Validate(false); err != nil {
+		t.Fatalf("defaults without a database must be valid for dev: %v", err)
+	}
+	if err := c.Validate(true); err == nil || !strings.Contains(err.Error(), "LOTSE_DATABASE_URL: is required") {
+		t.Fatalf("serve must require a database URL, got %v", err)
+	}
+}
+
+func TestParseAndValidate(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "db-url")
+	if err := os.WriteFile(secret, []byte("postgres://lotse:geheim@db:5432/lotse\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const good = "postgres://lotse:pw@localhost:5432/lotse"
+	tests := []struct {
+		name     string
+		env      map[string]string
+		args     []string
+		parseErr string   // substring of a parse error
+		problems []string // the variables Validate must name, all at once
+		check    func(t *testing.T, c *config.Config)
+	}{
+		{name: "env values", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_HTTP_ADDR": ":9090", "LOTSE_SHUTDOWN_GRACE": "3s", "LOTSE_LOG_LEVEL": "debug", "LOTSE_LOG_FORMAT": "json"},
+			check: func(t *testing.T, c *config.Config) {
+				if c.DatabaseURL != good || c.HTTPAddr != ":9090" || c.ShutdownGrace != 3*time.Second || c.LogLevel != "debug" || c.LogFormat != "json" {
+					t.Fatalf("env not applied: %+v", c)
+				}
+			}},
+		{name: "flags win over env", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_HTTP_ADDR": ":9090"}, args: []string{"--http-addr", ":7070"},
+			check: func(t *testing.T, c *config.Config) {
+				if c.HTTPAddr != ":7070" {
+					t.Fatalf("flag not applied: %s", c.HTTPAddr)
+				}
+			}},
+		{name: "secret from _FILE", env: map[string]string{"LOTSE_DATABASE_URL_FILE": secret},
+			check: func(t *testing.T, c *config.Config) {
+				if c.DatabaseURL != "postgres://lotse:geheim@db:5432/lotse" {
+					t.Fatalf("file secret not read (or newline kept): %q", c.DatabaseURL)
+				}
+			}},
+		{name: "_FILE and plain both set", env: map[string]string{"LOTSE_DATABASE_URL_FILE": secret, "LOTSE_DATABASE_URL": good}, parseErr: "either LOTSE_DATABASE_URL or LOTSE_DATABASE_URL_FILE"},
+		{name: "_FILE missing", env: map[string]string{"LOTSE_DATABASE_URL_FILE": filepath.Join(dir, "nope")}, parseErr: "LOTSE_DATABASE_URL_FILE: cannot read"},
+		{name: "bad duration", env: map[string]string{"LOTSE_SHUTDOWN_GRACE": "soon"}, parseErr: "LOTSE_SHUTDOWN_GRACE"},
+		{name: "unknown flag", args: []string{"--bogus"}, parseErr: "unknown flag --bogus"},
+		{name: "malformed database URL", env: map[string]string{"LOTSE_DATABASE_URL": "postgres://u:pw@[::1"}, problems: []string{"LOTSE_DATABASE_URL"}},
+		{name: "wrong scheme", env: map[string]string{"LOTSE_DATABASE_URL": "mysql://u@h/db"}, problems: []string{"LOTSE_DATABASE_URL"}},
+		{name: "no database name", env: map[string]string{"LOTSE_DATABASE_URL": "postgres://u@h:5432/"}, problems: []string{"LOTSE_DATABASE_URL"}},
+		{name: "several problems at once",
+			env: map[string]string{
+				"LOTSE_DATABASE_URL": good, "LOTSE_HTTP_ADDR": "nonsense", "LOTSE_BASE_URL": "ftp://x", "LOTSE_LOG_LEVEL": "loud",
+				"LOTSE_LOG_FORMAT": "xml", "LOTSE_SHUTDOWN_GRACE": "-1s", "LOTSE_BODY_LIMIT": "lots", "LOTSE_DB_MAX_CONNS": "1", "LOTSE_READ_TIMEOUT": "0s",
+			},
+			problems: []string{"LOTSE_HTTP_ADDR", "LOTSE_BASE_URL", "LOTSE_LOG_LEVEL", "LOTSE_LOG_FORMAT", "LOTSE_SHUTDOWN_GRACE", "LOTSE_BODY_LIMIT", "LOTSE_DB_MAX_CONNS", "LOTSE_READ_TIMEOUT"}},
+		{name: "base URL with query", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_BASE_URL": "https://x.example/?a=b"}, problems: []string{"LOTSE_BASE_URL"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parse(t, tc.env, tc.args...)
+			if tc.parseErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.parseErr) {
+					t.Fatalf("want parse error containing %q, got %v", tc.parseErr, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parse: %v", err)
+			}
+			verr := c.Validate(true)
+			if len(tc.problems) == 0 {
+				if verr != nil {
+					t.Fatalf("unexpected validation error: %v", verr)
+				}
+				tc.check(t, c)
+				return
+			}
+			var ce *config.Error
+			if !errors.As(verr, &ce) {
+				t.Fatalf("want *config.Error, got %v", verr)
+			}
+			if len(ce.Problems) != len(tc.problems) {
+				t.Errorf("want %d problems, got %d: %v", len(tc.problems), len(ce.Problems), verr)
+			}
+			for _, p := range tc.problems {
+				if !strings.Contains(verr.Error(), p+":") {
+					t.Errorf("problem %s not reported in %v", p, verr)
+				}
+			}
+			if strings.Contains(verr.Error(), "pw@") {
+				t.Errorf("validation error leaks the password: %v", verr)
+			}
+		})
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"1": 1, "512K": 512 << 10, "1M": 1 << 20, "2g": 2 << 30} {
+		if got, err := config.ParseSize(in); err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "0", "-1M", "1.5M", "1MB", "M"} {
+		if _, err := config.ParseSize(in); err == nil {
+			t.Errorf("ParseSize(%q) accepted", in)
+		}
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	if got := config.RedactURL("postgres://u:geheim@h/db"); strings.Contains(got, "geheim") {
+		t.Fatalf("password not redacted: %s", got)
+	}
+}

@@ -1,0 +1,87 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// ErrUnreachable means the database could not be reached or refused the connection.
+var ErrUnreachable = errors.New("cannot reach the database")
+
+// DB is the one connection pool of a Lotse process. SQL and Gorm are views on Pool, so that
+// every part of the process shares the same connection limit.
+type DB struct {
+	Pool *pgxpool.Pool
+	SQL  *sql.DB
+	Gorm *gorm.DB
+}
+
+// Options tune the pool.
+type Options struct {
+	MaxConns int32
+}
+
+// Open connects to the database at url and checks that it answers. The error never contains
+// the URL, since it may hold a password.
+func Open(ctx context.Context, url string, o Options) (*DB, error) {
+	pc, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, errors.New("db: the database URL cannot be parsed")
+	}
+	if o.MaxConns > 0 {
+		pc.MaxConns = o.MaxConns
+	}
+	pc.ConnConfig.ConnectTimeout = 5 * time.Second
+	if pc.ConnConfig.RuntimeParams == nil {
+		pc.ConnConfig.RuntimeParams = map[string]string{}
+	}
+	// Times are stored and compared in UTC; the UI converts to Europe/Berlin.
+	pc.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	pc.ConnConfig.RuntimeParams["application_name"] = "lotse"
+
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("db: open pool: %w", ErrUnreachable)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("db: %w at %s:%d: %s", ErrUnreachable, pc.ConnConfig.Host, pc.ConnConfig.Port, describe(err))
+	}
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		TranslateError:         true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("db: open gorm: %w", err)
+	}
+	return &DB{Pool: pool, SQL: sqlDB, Gorm: g}, nil
+}
+
+// Close closes the pool; in-flight queries finish first.
+func (d *DB) Close() {
+	_ = d.SQL.Close()
+	d.Pool.Close()
+}
+
+// Ping checks that the database answers within ctx.
+func (d *DB) Ping(ctx context.Context) error {
+	if err := d.Pool.Ping(ctx); err != nil {
+		return fmt.Errorf("db: %w: %s", ErrUnreachable, describe(err))
+	}
+	return nil
+}

@@ -1,0 +1,85 @@
+package locale
+
+import (
+	"fmt"
+	"io/fs"
+
+	"github.com/BurntSushi/toml"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// Supported languages, default first.
+var Supported = []language.Tag{language.German, language.English}
+
+// Catalog holds every message in every supported language.
+type Catalog struct {
+	bundle  *i18n.Bundle
+	matcher language.Matcher
+	keys    map[language.Tag][]string
+}
+
+// Load reads locales/active.<lang>.toml for every supported language from fsys.
+func Load(fsys fs.FS) (*Catalog, error) {
+	b := i18n.NewBundle(Supported[0])
+	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	keys := map[language.Tag][]string{}
+	for _, tag := range Supported {
+		name := fmt.Sprintf("locales/active.%s.toml", tag)
+		f, err := b.LoadMessageFileFS(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("locale: load %s: %w", name, err)
+		}
+		for _, m := range f.Messages {
+			keys[tag] = append(keys[tag], m.ID)
+		}
+	}
+	return &Catalog{bundle: b, matcher: language.NewMatcher(Supported), keys: keys}, nil
+}
+
+// Match picks the supported language for an explicit choice (may be empty) and an
+// Accept-Language header, German when nothing matches.
+func (c *Catalog) Match(choice, acceptLanguage string) language.Tag {
+	var prefs []language.Tag
+	if t, err := language.Parse(choice); err == nil && choice != "" {
+		prefs = append(prefs, t)
+	}
+	if tags, _, err := language.ParseAcceptLanguage(acceptLanguage); err == nil {
+		prefs = append(prefs, tags...)
+	}
+	_, idx, conf := c.matcher.Match(prefs...)
+	if conf == language.No {
+		return Supported[0]
+	}
+	return Supported[idx]
+}
+
+// Localizer translates message keys into one language.
+type Localizer struct {
+	Lang language.Tag
+	l    *i18n.Localizer
+}
+
+// For returns the localizer for lang.
+func (c *Catalog) For(lang language.Tag) *Localizer {
+	return &Localizer{Lang: lang, l: i18n.NewLocalizer(c.bundle, lang.String())}
+}
+
+// T translates id with optional template data. A missing key returns the key itself, which a
+// test prevents from ever reaching a user.
+func (l *Localizer) T(id string, data ...map[string]any) string {
+	cfg := &i18n.LocalizeConfig{MessageID: id}
+	if len(data) > 0 {
+		cfg.TemplateData = data[0]
+	}
+	s, err := l.l.Localize(cfg)
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// Keys lists the message ids defined for lang, for completeness tests.
+func (c *Catalog) Keys(lang language.Tag) []string {
+	return append([]string(nil), c.keys[lang]...)
+}

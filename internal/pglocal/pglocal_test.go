@@ -1,0 +1,206 @@
+package pglocal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+func ping(ctx context.Context, u string) error {
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	var one int
+	return conn.QueryRow(ctx, "SELECT 1").Scan(&one)
+}
+
+func dropDatabase(t *testing.T, adminURL, name string) {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), adminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFindDefault(t *testing.T) {
+	ctx := context.Background()
+	s, err := Find(ctx, Options{Log: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	if err := ping(ctx, s.AdminURL); err != nil {
+		t.Fatalf("%s: %v", s.AdminURL, err)
+	}
+	if err := s.Stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestEnsureDatabase(t *testing.T) {
+	ctx := context.Background()
+	s, err := Find(ctx, Options{Log: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	name := fmt.Sprintf("pglocal_test_%d", time.Now().UnixNano())
+	t.Cleanup(func() { dropDatabase(t, s.AdminURL, name) })
+
+	for i := 0; i < 2; i++ { // second call: already exists
+		if err := EnsureDatabase(ctx, s.AdminURL, name); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	if err := ping(ctx, s.URL(name)); err != nil {
+		t.Fatal(err)
+	}
+
+	race := name + "_race"
+	t.Cleanup(func() { dropDatabase(t, s.AdminURL, race) })
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Go(func() { errs[i] = EnsureDatabase(ctx, s.AdminURL, race) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPrivateCluster(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Find(ctx, Options{SkipLocal: true, Dir: dir, Log: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As root, t.TempDir's 0700 parent is not traversable by the postgres
+	// user, so Find moves to a fallback dir that we must clean up.
+	if s.Dir != dir {
+		t.Cleanup(func() { os.RemoveAll(s.Dir) })
+	}
+	defer s.Stop()
+	if !s.Private {
+		t.Fatal("want a private cluster")
+	}
+	if err := EnsureDatabase(ctx, s.AdminURL, "app"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ping(ctx, s.URL("app")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Stop(); err != nil {
+		t.Fatalf("second Stop: %v", err)
+	}
+	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := ping(cctx, s.AdminURL); err == nil {
+		t.Fatal("server still answers after Stop")
+	}
+
+	// Same Dir again: restarts the existing data dir, data survives.
+	s2, err := Find(ctx, Options{SkipLocal: true, Dir: dir, Log: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Stop()
+	if s2.Dir != s.Dir {
+		t.Fatalf("second Find used %s, first %s", s2.Dir, s.Dir)
+	}
+	if err := ping(ctx, s2.URL("app")); err != nil {
+		t.Fatal(err)
+	}
+
+	// A third Find while s2 runs reuses it instead of starting another.
+	s3, err := Find(ctx, Options{SkipLocal: true, Dir: dir, Log: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s3.AdminURL != s2.AdminURL {
+		t.Fatalf("running cluster not reused: %s vs %s", s3.AdminURL, s2.AdminURL)
+	}
+	if err := s2.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(s.Dir, "pgdata", "postmaster.pid")); err == nil {
+		t.Fatal("postmaster.pid left after Stop")
+	}
+	if err := s3.Stop(); err != nil { // already stopped by s2: no error
+		t.Fatal(err)
+	}
+}
+
+func TestPrivateClusterTempDir(t *testing.T) {
+	ctx := context.Background()
+	s, err := Find(ctx, Options{SkipLocal: true, Log: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ping(ctx, s.AdminURL); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.Dir); !os.IsNotExist(err) {
+		t.Fatalf("temp dir %s not removed: %v", s.Dir, err)
+	}
+}
+
+func TestPickHighest(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"/usr/lib/postgresql/9.6/bin/initdb", "/usr/lib/postgresql/15/bin/initdb", "/usr/lib/postgresql/10/bin/initdb"}, "/usr/lib/postgresql/15/bin/initdb"},
+		{[]string{"/usr/lib/postgresql/16/bin/initdb", "/usr/lib/postgresql/9.6/bin/initdb"}, "/usr/lib/postgresql/16/bin/initdb"},
+		{[]string{"/usr/lib/postgresql/x/bin/initdb", "/usr/lib/postgresql/14/bin/initdb"}, "/usr/lib/postgresql/14/bin/initdb"},
+		{[]string{"/usr/lib/postgresql/old/bin/initdb"}, ""},
+	} {
+		if got := pickHighest(tc.in); got != tc.want {
+			t.Errorf("pickHighest(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestURL(t *testing.T) {
+	s := &Server{AdminURL: "postgres://postgres@/postgres?host=/var/run/postgresql&sslmode=disable"}
+	if got, want := s.URL("app"), "postgres://postgres@/app?host=/var/run/postgresql&sslmode=disable"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+func TestReachable(t *testing.T) {
+	if !reachable(os.TempDir(), 12345, 12345) {
+		t.Errorf("%s should be traversable by anyone", os.TempDir())
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if reachable(dir, os.Getuid()+1, os.Getgid()+1) {
+		t.Errorf("0700 dir %s should not be traversable by another user", dir)
+	}
+	if !reachable(dir, os.Getuid(), os.Getgid()) {
+		t.Errorf("%s should be traversable by its owner", dir)
+	}
+}

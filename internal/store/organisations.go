@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/lotse-project/lotse/internal/model"
+)
+
+// Organisations is the organisation repository of one transaction.
+type Organisations struct{ db *gorm.DB }
+
+// Organisations returns the organisation repository.
+func (tx *Tx) Organisations() Organisations { return Organisations{tx.db} }
+
+// List returns the organisations sc reaches, by name.
+func (r Organisations) List(ctx context.Context, sc model.Scope) ([]model.Organisation, error) {
+	var out []model.Organisation
+	err := visible(r.db.WithContext(ctx).Model(&model.Organisation{}), sc).Order("name, id").Find(&out).Error
+	return out, translate("list organisations", err)
+}
+
+// Get returns one organisation if sc reaches it, else ErrNotFound.
+func (r Organisations) Get(ctx context.Context, sc model.Scope, id uuid.UUID) (*model.Organisation, error) {
+	var o model.Organisation
+	err := visible(r.db.WithContext(ctx).Model(&model.Organisation{}), sc).Where("organisations.id = ?", id).Take(&o).Error
+	if err != nil {
+		return nil, translate("get organisation", err)
+	}
+	return &o, nil
+}
+
+// All returns every organisation, active or not: for the directory tool and the policy
+// snapshot, which act for the system, not for a user.
+func (r Organisations) All(ctx context.Context) ([]model.Organisation, error) {
+	var out []model.Organisation
+	err := r.db.WithContext(ctx).Order("name, id").Find(&out).Error
+	return out, translate("list all organisations", err)
+}
+
+// Create inserts o with a new id and version 1.
+func (r Organisations) Create(ctx context.Context, o *model.Organisation) error {
+	if o.ID == uuid.Nil {
+		o.ID = model.NewID()
+	}
+	o.Version = 1
+	return translate("create organisation", r.db.WithContext(ctx).Create(o).Error)
+}
+
+// Update writes o if its stored version is still version, and bumps the version. A lost race
+// (another writer came first) is ErrConflict.
+func (r Organisations) Update(ctx context.Context, o *model.Organisation, version int) error {
+	o.UpdatedAt = time.Now().UTC()
+	res := r.db.WithContext(ctx).Model(&model.Organisation{}).
+		Where("id = ? AND version = ?", o.ID, version).
+		Updates(map[string]any{
+			"parent_id": o.ParentID, "kind": o.Kind, "name": o.Name, "short_name": o.ShortName,
+			"contact_email": o.ContactEmail, "contact_phone": o.ContactPhone, "active": o.Active,
+			"version": version + 1, "updated_at": o.UpdatedAt,
+		})
+	if err := translate("update organisation", res.Error); err != nil {
+		return err
+	}
+	if res.RowsAffected == 0 {
+		return conflict("update organisation")
+	}
+	o.Version = version + 1
+	return nil
+}
+
+// IsBelow reports whether org lies in the subtree of root (root included), following the
+// stored parent links.
+func (r Organisations) IsBelow(ctx context.Context, org, root uuid.UUID) (bool, error) {
+	var below bool
+	err := r.db.WithContext(ctx).Raw(`
+		WITH RECURSIVE up(id, parent_id, depth) AS (
+			SELECT id, parent_id, 0 FROM organisations WHERE id = ?
+			UNION ALL
+			SELECT o.id, o.parent_id, up.depth + 1 FROM organisations o JOIN up ON o.id = up.parent_id WHERE up.depth < 100
+		)
+		SELECT EXISTS (SELECT 1 FROM up WHERE id = ?)`, org, root).Scan(&below).Error
+	return below, translate("check organisation tree", err)
+}

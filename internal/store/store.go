@@ -1,0 +1,79 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
+
+	"github.com/lotse-project/lotse/internal/model"
+)
+
+// Store is the entry point to the database.
+type Store struct {
+	db *gorm.DB
+}
+
+// New wraps the process's GORM handle.
+func New(db *gorm.DB) *Store { return &Store{db: db} }
+
+// Tx is one database transaction on behalf of one actor. Repositories hang off it, so that
+// everything done through one Tx commits or rolls back together.
+type Tx struct {
+	db    *gorm.DB
+	actor model.Actor
+}
+
+// Tx runs fn in a read-write transaction for actor. An error from fn rolls back.
+func (s *Store) Tx(ctx context.Context, actor model.Actor, fn func(tx *Tx) error) error {
+	return s.run(ctx, actor, nil, fn)
+}
+
+// Read runs fn in a read-only transaction for actor (one consistent snapshot).
+func (s *Store) Read(ctx context.Context, actor model.Actor, fn func(tx *Tx) error) error {
+	return s.run(ctx, actor, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}, fn)
+}
+
+func (s *Store) run(ctx context.Context, actor model.Actor, opts *sql.TxOptions, fn func(tx *Tx) error) error {
+	return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		// This is where a transaction-local actor context (set_config('lotse.actor_id', ..., true))
+		// goes when row-level security is added.
+		return fn(&Tx{db: g, actor: actor})
+	}, opts)
+}
+
+// Actor is who this transaction acts for.
+func (tx *Tx) Actor() model.Actor { return tx.actor }
+
+// NotifyPolicyChanged announces a grant or organisation change to every instance. Postgres
+// delivers it only when the transaction commits, and never when it rolls back.
+func (tx *Tx) NotifyPolicyChanged(ctx context.Context) error {
+	if err := tx.db.WithContext(ctx).Exec(`SELECT pg_notify(?, '')`, model.PolicyChannel).Error; err != nil {
+		return fmt.Errorf("store: notify policy change: %w", err)
+	}
+	return nil
+}
+
+// translate maps database errors to the domain categories.
+func translate(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return fmt.Errorf("store: %s: %w", op, model.ErrNotFound)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return fmt.Errorf("store: %s: %w", op, model.ErrConflict)
+	case errors.As(err, &pgErr) && pgErr.Code == "23505":
+		return fmt.Errorf("store: %s: %w: %s", op, model.ErrConflict, pgErr.ConstraintName)
+	case errors.As(err, &pgErr) && pgErr.Code == "23503":
+		return fmt.Errorf("store: %s: %w: %s", op, model.ErrInvalid, pgErr.ConstraintName)
+	case errors.As(err, &pgErr) && pgErr.Code == "23514":
+		return fmt.Errorf("store: %s: %w: %s", op, model.ErrInvalid, pgErr.ConstraintName)
+	}
+	return fmt.Errorf("store: %s: %w", op, err)
+}

@@ -1,0 +1,114 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/lotse-project/lotse/internal/model"
+)
+
+// Users is the account repository of one transaction.
+type Users struct{ db *gorm.DB }
+
+// Users returns the account repository.
+func (tx *Tx) Users() Users { return Users{tx.db} }
+
+// MemberFilter narrows a member list.
+type MemberFilter struct {
+	// OrgID, when set, lists only users holding a grant in that organisation.
+	OrgID *uuid.UUID
+}
+
+// List returns the users sc reaches (as "member" records), by name.
+func (r Users) List(ctx context.Context, sc model.Scope, f MemberFilter) ([]model.User, error) {
+	q := visible(r.db.WithContext(ctx).Model(&model.User{}), sc)
+	if f.OrgID != nil {
+		q = q.Where("EXISTS (SELECT 1 FROM role_grants f WHERE f.user_id = users.id AND f.org_id = ?)", *f.OrgID)
+	}
+	var out []model.User
+	err := q.Order("display_name, id").Find(&out).Error
+	return out, translate("list users", err)
+}
+
+// Get returns one user if sc reaches it, else ErrNotFound.
+func (r Users) Get(ctx context.Context, sc model.Scope, id uuid.UUID) (*model.User, error) {
+	var u model.User
+	err := visible(r.db.WithContext(ctx).Model(&model.User{}), sc).Where("users.id = ?", id).Take(&u).Error
+	if err != nil {
+		return nil, translate("get user", err)
+	}
+	return &u, nil
+}
+
+// ByID returns a user regardless of scope: for the system (login, directory), never for a
+// user's request.
+func (r Users) ByID(ctx context.Context, id uuid.UUID) (*model.User, error) {
+	var u model.User
+	if err := r.db.WithContext(ctx).Where("id = ?", id).Take(&u).Error; err != nil {
+		return nil, translate("get user", err)
+	}
+	return &u, nil
+}
+
+// ByIdentity returns the account of (issuer, subject), for sign-in and the directory tool.
+func (r Users) ByIdentity(ctx context.Context, issuer, subject string) (*model.User, error) {
+	var u model.User
+	if err := r.db.WithContext(ctx).Where("issuer = ? AND subject = ?", issuer, subject).Take(&u).Error; err != nil {
+		return nil, translate("get user by identity", err)
+	}
+	return &u, nil
+}
+
+// ByEmail returns the account with this e-mail address (case-insensitive), for linking a
+// pre-provisioned account and for the directory tool.
+func (r Users) ByEmail(ctx context.Context, email string) (*model.User, error) {
+	var u model.User
+	if err := r.db.WithContext(ctx).Where("lower(email) = ?", strings.ToLower(email)).Take(&u).Error; err != nil {
+		return nil, translate("get user by e-mail", err)
+	}
+	return &u, nil
+}
+
+// All returns every account: for the directory tool.
+func (r Users) All(ctx context.Context) ([]model.User, error) {
+	var out []model.User
+	err := r.db.WithContext(ctx).Order("display_name, id").Find(&out).Error
+	return out, translate("list all users", err)
+}
+
+// Create inserts u with a new id and version 1.
+func (r Users) Create(ctx context.Context, u *model.User) error {
+	if u.ID == uuid.Nil {
+		u.ID = model.NewID()
+	}
+	u.Version = 1
+	return translate("create user", r.db.WithContext(ctx).Create(u).Error)
+}
+
+// Update writes u if its stored version is still version (else ErrConflict).
+func (r Users) Update(ctx context.Context, u *model.User, version int) error {
+	u.UpdatedAt = time.Now().UTC()
+	res := r.db.WithContext(ctx).Model(&model.User{}).
+		Where("id = ? AND version = ?", u.ID, version).
+		Updates(map[string]any{
+			"issuer": u.Issuer, "subject": u.Subject, "email": u.Email, "display_name": u.DisplayName,
+			"active": u.Active, "service": u.Service, "version": version + 1, "updated_at": u.UpdatedAt,
+		})
+	if err := translate("update user", res.Error); err != nil {
+		return err
+	}
+	if res.RowsAffected == 0 {
+		return conflict("update user")
+	}
+	u.Version = version + 1
+	return nil
+}
+
+func conflict(op string) error {
+	return fmt.Errorf("store: %s: stale version: %w", op, model.ErrConflict)
+}

@@ -1,0 +1,246 @@
+package testutil
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/lotse-project/lotse/internal/db"
+	"github.com/lotse-project/lotse/internal/pglocal"
+	"github.com/lotse-project/lotse/migrations"
+)
+
+// The server and template are per test process (one per package): a package's tests share
+// them, and Main stops a private cluster when the package is done.
+var (
+	serverOnce sync.Once
+	server     *pglocal.Server
+	serverErr  error
+
+	templateOnce sync.Once
+	templateName string
+	templateErr  error
+)
+
+// Main runs a package's tests and then stops the private PostgreSQL cluster, if the harness
+// had to start one. Use it from TestMain in every package that calls NewDB.
+func Main(m *testing.M) {
+	code := m.Run()
+	if server != nil {
+		if err := server.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "testutil: stopping PostgreSQL:", err)
+		}
+	}
+	os.Exit(code)
+}
+
+// Server returns the PostgreSQL server for tests: LOTSE_TEST_DATABASE_URL (a URL of a role
+// that may create databases) when set, else a local server, else a throwaway cluster from
+// the installed binaries. Without any, the test fails with one line saying what to install.
+func Server(t testing.TB) *pglocal.Server {
+	t.Helper()
+	serverOnce.Do(func() {
+		if u := os.Getenv("LOTSE_TEST_DATABASE_URL"); u != "" {
+			server = &pglocal.Server{AdminURL: u}
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		server, serverErr = pglocal.Find(ctx, pglocal.Options{})
+	})
+	if serverErr != nil {
+		t.Fatalf("testutil: %v", serverErr)
+	}
+	return server
+}
+
+func adminExec(ctx context.Context, t testing.TB, sql string) error {
+	conn, err := pgx.Connect(ctx, Server(t).AdminURL)
+	if err != nil {
+		return fmt.Errorf("connect to the test server: %w", err)
+	}
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(ctx, sql)
+	return err
+}
+
+// migrationsHash names the template after the migrations, so that a changed migration set
+// never reuses a stale template.
+func migrationsHash() (string, error) {
+	h := sha256.New()
+	var names []string
+	if err := fs.WalkDir(migrations.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			names = append(names, p)
+		}
+		return err
+	}); err != nil {
+		return "", err
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		b, err := fs.ReadFile(migrations.FS, n)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", n, len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// template returns the name of a database migrated to the latest version, creating it once.
+// Test processes of several packages run at once, so creation is serialised with an advisory
+// lock, and a template is published by renaming only after its migration succeeded.
+func template(t testing.TB) string {
+	t.Helper()
+	templateOnce.Do(func() {
+		templateName, templateErr = makeTemplate(t)
+	})
+	if templateErr != nil {
+		t.Fatalf("testutil: template database: %v", templateErr)
+	}
+	return templateName
+}
+
+func makeTemplate(t testing.TB) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	hash, err := migrationsHash()
+	if err != nil {
+		return "", err
+	}
+	name := "lotse_tpl_" + hash
+	conn, err := pgx.Connect(ctx, Server(t).AdminURL)
+	if err != nil {
+		return "", fmt.Errorf("connect to the test server: %w", err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(7462013)`); err != nil {
+		return "", err
+	}
+	defer conn.Exec(context.Background(), `SELECT pg_advisory_unlock(7462013)`) //nolint:errcheck
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return "", err
+	}
+	if exists {
+		return name, nil
+	}
+	// Drop templates of older migration sets; one still in use is simply left for later.
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'lotse\_tpl\_%'`)
+	if err != nil {
+		return "", err
+	}
+	old, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return "", err
+	}
+	for _, o := range old {
+		_, _ = conn.Exec(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{o}.Sanitize())
+	}
+	building := name + "_build"
+	_, _ = conn.Exec(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{building}.Sanitize()+` WITH (FORCE)`)
+	if _, err := conn.Exec(ctx, `CREATE DATABASE `+pgx.Identifier{building}.Sanitize()); err != nil {
+		return "", err
+	}
+	d, err := db.Open(ctx, Server(t).URL(building), db.Options{MaxConns: 4})
+	if err != nil {
+		return "", err
+	}
+	m, err := db.NewMigrator(d, nil)
+	if err == nil {
+		_, err = m.Up(ctx)
+	}
+	d.Close()
+	if err != nil {
+		return "", fmt.Errorf("migrate the template: %w", err)
+	}
+	if _, err := conn.Exec(ctx, `ALTER DATABASE `+pgx.Identifier{building}.Sanitize()+` RENAME TO `+pgx.Identifier{name}.Sanitize()); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+func randomName(prefix string) string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// createDatabase creates a database (from tpl when not empty) and drops it when the test ends.
+func createDatabase(t testing.TB, tpl string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	name := randomName("lotse_test_")
+	stmt := `CREATE DATABASE ` + pgx.Identifier{name}.Sanitize()
+	if tpl != "" {
+		stmt += ` TEMPLATE ` + pgx.Identifier{tpl}.Sanitize()
+	}
+	var err error
+	for attempt := 0; attempt < 50; attempt++ {
+		err = adminExec(ctx, t, stmt)
+		var pgErr *pgconn.PgError
+		// 55006: the template is briefly "being accessed by other users" while another
+		// process clones it; wait and try again.
+		if err == nil || !errors.As(err, &pgErr) || pgErr.Code != "55006" {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("testutil: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := adminExec(ctx, t, `DROP DATABASE IF EXISTS `+pgx.Identifier{name}.Sanitize()+` WITH (FORCE)`); err != nil {
+			t.Errorf("testutil: drop database %s: %v", name, err)
+		}
+	})
+	return Server(t).URL(name)
+}
+
+// NewDBURL returns the URL of a fresh database migrated to the latest schema, dropped when
+// the test ends.
+func NewDBURL(t testing.TB) string {
+	t.Helper()
+	return createDatabase(t, template(t))
+}
+
+// NewEmptyDBURL returns the URL of a fresh database without any schema, dropped when the test
+// ends; for migration tests.
+func NewEmptyDBURL(t testing.TB) string {
+	t.Helper()
+	return createDatabase(t, "")
+}
+
+// NewDB opens a fresh migrated database; it is closed and dropped when the test ends.
+func NewDB(t testing.TB) *db.DB {
+	t.Helper()
+	return Open(t, NewDBURL(t))
+}
+
+// Open connects to url and closes the pool when the test ends (before the database is dropped).
+func Open(t testing.TB, url string) *db.DB {
+	t.Helper()
+	d, err := db.Open(context.Background(), url, db.Options{MaxConns: 8})
+	if err != nil {
+		t.Fatalf("testutil: open %s: %v", url, err)
+	}
+	t.Cleanup(d.Close)
+	return d
+}

@@ -1,0 +1,144 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/lotse-project/lotse/internal/authz"
+	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/service"
+)
+
+// Identifier tells who signed the request: the user's account id, or an error wrapping
+// model.ErrUnauthenticated. The login work (sessions, bearer tokens) provides it; tests may
+// provide their own.
+type Identifier func(r *http.Request) (uuid.UUID, error)
+
+// OrgHeader chooses the organisation an API client acts in (users may hold roles in several).
+const OrgHeader = "X-Lotse-Org"
+
+const (
+	ctxActor       = "lotse.actor"
+	ctxMemberships = "lotse.memberships"
+)
+
+// authenticate resolves the caller into an Actor for the rest of the request. Nothing behind
+// it runs for an anonymous or deactivated caller.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.identify == nil {
+			return fmt.Errorf("web: no sign-in configured: %w", model.ErrUnauthenticated)
+		}
+		id, err := s.identify(c.Request())
+		if err != nil {
+			return err
+		}
+		req := service.ActorRequest{UserID: id, RequestID: requestID(c), RemoteAddr: c.RealIP()}
+		if h := strings.TrimSpace(c.Request().Header.Get(OrgHeader)); h != "" {
+			org, err := uuid.Parse(h)
+			if err != nil {
+				return model.Invalid(OrgHeader, "is not an organisation id")
+			}
+			req.OrgID = &org
+		}
+		a, ms, err := s.svc.Access.Actor(c.Request().Context(), req)
+		if err != nil {
+			return err
+		}
+		c.Set(ctxActor, a)
+		c.Set(ctxMemberships, ms)
+		return next(c)
+	}
+}
+
+// actor returns the Actor set by authenticate.
+func actor(c echo.Context) model.Actor {
+	a, _ := c.Get(ctxActor).(model.Actor)
+	return a
+}
+
+// memberships returns the organisations the caller may act in.
+func memberships(c echo.Context) []authz.Membership {
+	ms, _ := c.Get(ctxMemberships).([]authz.Membership)
+	return ms
+}
+
+// perm is the permission a route requires. Every route states one in routes.go; a test fails
+// on any route without.
+type perm struct {
+	obj, act string
+	public   bool // reachable without sign-in (probes, metrics, login)
+	signedIn bool // any signed-in user (their own profile)
+}
+
+// public marks routes that need no sign-in.
+var public = perm{public: true}
+
+// signedIn marks routes that any signed-in user may call; they show only the caller's own data.
+var signedIn = perm{signedIn: true}
+
+// can requires the policy to grant act on obj (with any scope) in the acting organisation.
+// Which records are reached is decided by the service through the same scope.
+func can(obj, act string) perm { return perm{obj: obj, act: act} }
+
+func (p perm) String() string {
+	switch {
+	case p.public:
+		return "public"
+	case p.signedIn:
+		return "signed-in"
+	}
+	return p.obj + "." + p.act
+}
+
+// router is what *echo.Echo and *echo.Group have in common.
+type router interface {
+	Add(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+}
+
+// handle registers a route with its permission, checked before the handler runs.
+func (s *Server) handle(g router, method, path string, h echo.HandlerFunc, p perm) {
+	var mw []echo.MiddlewareFunc
+	if !p.public {
+		mw = append(mw, s.authenticate)
+	}
+	if !p.public && !p.signedIn {
+		mw = append(mw, s.require(p))
+	}
+	r := g.Add(method, path, h, mw...)
+	s.perms[r.Method+" "+r.Path] = p
+}
+
+// require denies a request whose actor lacks the permission. For a record route (one with a
+// path parameter) the denial is a 404, indistinguishable from a missing record.
+func (s *Server) require(p perm) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ok, err := s.svc.Access.Allowed(actor(c), p.obj, p.act)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				if strings.Contains(c.Path(), ":") {
+					return fmt.Errorf("web: %s: %w", p, model.ErrNotFound)
+				}
+				return fmt.Errorf("web: %s: %w", p, model.ErrForbidden)
+			}
+			return next(c)
+		}
+	}
+}
+
+// Permissions maps every registered route ("GET /api/v1/organisations") to its permission, for
+// the route table test and the documentation.
+func (s *Server) Permissions() map[string]string {
+	out := make(map[string]string, len(s.perms))
+	for k, p := range s.perms {
+		out[k] = p.String()
+	}
+	return out
+}

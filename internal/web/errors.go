@@ -1,0 +1,126 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lotse-project/lotse/internal/model"
+)
+
+// apiError is the one JSON error shape of the API: a stable code, a message for people, and
+// the fields that were wrong, if any.
+type apiError struct {
+	Error apiErrorBody `json:"error"`
+}
+
+type apiErrorBody struct {
+	Code      string             `json:"code"`
+	Message   string             `json:"message"`
+	Fields    []model.FieldError `json:"fields,omitempty"`
+	RequestID string             `json:"request_id,omitempty"`
+}
+
+// classify maps an error to an HTTP status and a stable code. Domain errors come first;
+// Echo's own errors (no route, bad method, body too large) next; everything else is internal.
+func classify(err error) (int, string) {
+	var he *echo.HTTPError
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		return http.StatusNotFound, "not_found"
+	case errors.Is(err, model.ErrInvalid):
+		return http.StatusBadRequest, "invalid"
+	case errors.Is(err, model.ErrConflict):
+		return http.StatusConflict, "conflict"
+	case errors.Is(err, model.ErrForbidden):
+		return http.StatusForbidden, "forbidden"
+	case errors.Is(err, model.ErrUnauthenticated):
+		return http.StatusUnauthorized, "unauthenticated"
+	case errors.Is(err, context.Canceled):
+		// The client went away; 499 is nginx's "client closed request", for logs and metrics only.
+		return 499, "canceled"
+	case errors.As(err, &he):
+		switch he.Code {
+		case http.StatusNotFound:
+			return he.Code, "not_found"
+		case http.StatusMethodNotAllowed:
+			return he.Code, "method_not_allowed"
+		case http.StatusRequestEntityTooLarge:
+			return he.Code, "too_large"
+		case http.StatusUnsupportedMediaType:
+			return he.Code, "unsupported_media_type"
+		case http.StatusUnauthorized:
+			return he.Code, "unauthenticated"
+		case http.StatusForbidden:
+			return he.Code, "forbidden"
+		case http.StatusTooManyRequests:
+			return he.Code, "too_many_requests"
+		case http.StatusServiceUnavailable:
+			return he.Code, "unavailable"
+		case http.StatusConflict:
+			return he.Code, "conflict"
+		}
+		if he.Code >= 400 && he.Code < 500 {
+			return http.StatusBadRequest, "bad_request"
+		}
+	}
+	return http.StatusInternalServerError, "internal"
+}
+
+// handleError is the one place where errors become responses. The wrapped cause is logged
+// with the request id; the user sees only a localised message for the category.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, code := classify(err)
+	rid := requestID(c)
+	if status >= 500 {
+		s.log.Error("request failed", slog.String("request_id", rid), slog.String("route", c.Path()), slog.Any("error", err))
+	} else {
+		s.log.Debug("request rejected", slog.String("request_id", rid), slog.String("code", code), slog.Any("error", err))
+	}
+	if status == 499 {
+		c.Response().WriteHeader(status)
+		return
+	}
+	loc := s.catalog.For(s.catalog.Match("", c.Request().Header.Get("Accept-Language")))
+	var fields []model.FieldError
+	var ve *model.ValidationError
+	if errors.As(err, &ve) {
+		fields = ve.Fields
+	}
+	var werr error
+	switch {
+	case c.Request().Method == http.MethodHead:
+		werr = c.NoContent(status)
+	case isAPI(c):
+		body := apiError{Error: apiErrorBody{Code: code, Message: loc.T("error." + code + ".title"), Fields: fields, RequestID: rid}}
+		werr = c.JSON(status, body)
+	default:
+		c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+		c.Response().WriteHeader(status)
+		werr = s.errorTpl.Execute(c.Response(), map[string]any{
+			"Lang":           loc.Lang.String(),
+			"AppName":        loc.T("app.name"),
+			"Title":          loc.T("error." + code + ".title"),
+			"Text":           loc.T("error." + code + ".text"),
+			"RequestID":      rid,
+			"RequestIDLabel": loc.T("error.request_id"),
+			"Back":           loc.T("error.back"),
+		})
+	}
+	if werr != nil {
+		s.log.Warn("writing error response failed", slog.String("request_id", rid), slog.Any("error", werr))
+	}
+}
+
+// isAPI tells machine clients (JSON) from browsers (HTML) by path: /api/ and the probes.
+func isAPI(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return strings.HasPrefix(p, "/api/") || p == "/api" || p == "/readyz" || p == "/healthz"
+}

@@ -1,0 +1,151 @@
+package web
+
+import (
+	"context"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/labstack/echo-contrib/echoprometheus"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/lotse-project/lotse/internal/locale"
+	"github.com/lotse-project/lotse/internal/service"
+	"github.com/lotse-project/lotse/ui"
+)
+
+// Checker reports whether a dependency is ready; a non-nil error's text is shown in /readyz,
+// so it must name no secret.
+type Checker interface {
+	Ready(ctx context.Context) map[string]error
+}
+
+// Deps are what the web layer needs from the composition root.
+type Deps struct {
+	Log      *slog.Logger
+	Ready    Checker
+	Services *service.Services
+	// Identify tells who signed a request; nil refuses every request that needs a sign-in.
+	Identify  Identifier
+	BodyLimit string
+	Metrics   bool
+	// ExtraRoutes lets tests add routes (e.g. a deliberately slow one); nil in production.
+	ExtraRoutes func(e *echo.Echo)
+}
+
+// Server is the HTTP handler of Lotse.
+type Server struct {
+	e        *echo.Echo
+	log      *slog.Logger
+	ready    Checker
+	catalog  *locale.Catalog
+	errorTpl *template.Template
+	registry *prometheus.Registry
+	svc      *service.Services
+	identify Identifier
+	perms    map[string]perm
+}
+
+// New builds the server with its middleware and routes.
+func New(d Deps) (*Server, error) {
+	cat, err := locale.Load(ui.Locales)
+	if err != nil {
+		return nil, err
+	}
+	tpl, err := template.ParseFS(ui.Templates, "templates/error.html")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{e: echo.New(), log: d.Log, ready: d.Ready, catalog: cat, errorTpl: tpl, registry: prometheus.NewRegistry(),
+		svc: d.Services, identify: d.Identify, perms: map[string]perm{}}
+	e := s.e
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+
+	e.Pre(sanitizeRequestID)
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
+	e.Use(s.requestLogger())
+	if d.Metrics {
+		s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
+			Namespace:  "lotse",
+			Subsystem:  "http",
+			Registerer: s.registry,
+			// Label by route pattern only: raw paths would explode the series and may carry ids.
+			DoNotUseRequestPathFor404: true,
+			Skipper:                   func(c echo.Context) bool { return c.Path() == "/metrics" },
+		}))
+	}
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisableErrorHandler: true, // the panic becomes an error for handleError, which logs it once
+		DisablePrintStack:   true,
+	}))
+	e.Use(middleware.BodyLimit(d.BodyLimit))
+
+	s.routes(d.Metrics)
+	if d.ExtraRoutes != nil {
+		d.ExtraRoutes(e)
+	}
+	return s, nil
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHTTP(w, r) }
+
+// Echo exposes the router for route-table tests.
+func (s *Server) Echo() *echo.Echo { return s.e }
+
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// sanitizeRequestID keeps a request id from a load balancer only if it is harmless, so that
+// log lines cannot be forged through the header.
+func sanitizeRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if id := c.Request().Header.Get(echo.HeaderXRequestID); id != "" && !validRequestID.MatchString(id) {
+			c.Request().Header.Del(echo.HeaderXRequestID)
+		}
+		return next(c)
+	}
+}
+
+func newRequestID() string { return newUUID() }
+
+// requestLogger writes one structured line per request. It logs the route pattern and the
+// path without its query string, since queries may hold names typed into a search box.
+func (s *Server) requestLogger() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogLatency: true, LogMethod: true, LogURIPath: true, LogRoutePath: true,
+		LogRequestID: true, LogResponseSize: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+			}
+			s.log.LogAttrs(c.Request().Context(), level, "request",
+				slog.String("method", v.Method),
+				slog.String("route", v.RoutePath),
+				slog.String("path", v.URIPath),
+				slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency),
+				slog.Int64("bytes", v.ResponseSize),
+				slog.String("request_id", v.RequestID),
+			)
+			return nil
+		},
+	})
+}
+
+// requestID returns the id of the current request (set by the RequestID middleware).
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+// withTimeout bounds a check so that a hanging database cannot hang the probe.
+func withTimeout(c echo.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.Request().Context(), d)
+}
