@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/alecthomas/kong"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Config is the whole runtime configuration. Every field carries its environment variable,
@@ -123,6 +124,10 @@ func checkDatabaseURL(s string) error {
 	}
 	if strings.TrimPrefix(u.Path, "/") == "" {
 		return errors.New("names no database")
+	}
+	if _, err := pgconn.ParseConfig(s); err != nil {
+		// Not err itself: pgconn's message may repeat the URL with its password.
+		return errors.New("is not a valid PostgreSQL connection URL (check port and parameters)")
 	}
 	return nil
 }
