@@ -31,6 +31,7 @@ type App struct {
 	store    *store.Store
 	authz    *authz.Enforcer
 	services *service.Services
+	auth     web.Auth
 	web      *web.Server
 }
 
@@ -40,6 +41,10 @@ type Options struct {
 	ExtraRoutes func(e *echo.Echo)
 	// Identify tells who signed a request; tests use it to act as a user.
 	Identify web.Identifier
+	// Now is the clock of sessions and token checks (default time.Now); tests move it.
+	Now func() time.Time
+	// HTTPClient talks to the identity providers (default: 10 s timeout).
+	HTTPClient *http.Client
 }
 
 // newLogger builds the process logger. format "auto" resolves to autoFormat.
@@ -95,14 +100,25 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		return nil, err
 	}
 	a.services = service.New(a.store, a.authz, log)
+	if a.auth, err = buildAuth(cfg, d, o); err != nil {
+		d.Close()
+		return nil, err
+	}
+	secure, _ := cfg.SecureCookies()
+	proxies, _ := cfg.ProxyNets()
 	a.web, err = web.New(web.Deps{
-		Log:         log,
-		Ready:       a,
-		Services:    a.services,
-		Identify:    o.Identify,
-		BodyLimit:   cfg.BodyLimit,
-		Metrics:     cfg.MetricsEnabled,
-		ExtraRoutes: o.ExtraRoutes,
+		Auth:           a.auth,
+		BaseURL:        cfg.BaseURL,
+		Secure:         secure,
+		TrustedProxies: proxies,
+		LoginRateLimit: cfg.LoginRateLimit,
+		Log:            log,
+		Ready:          a,
+		Services:       a.services,
+		Identify:       o.Identify,
+		BodyLimit:      cfg.BodyLimit,
+		Metrics:        cfg.MetricsEnabled,
+		ExtraRoutes:    o.ExtraRoutes,
 	})
 	if err != nil {
 		d.Close()
@@ -125,8 +141,13 @@ func (a *App) watchPolicy(ctx context.Context) {
 // Handler is the HTTP handler of the app.
 func (a *App) Handler() http.Handler { return a.web }
 
-// Close releases the database pool.
-func (a *App) Close() { a.db.Close() }
+// Close releases the session cleanup and the database pool.
+func (a *App) Close() {
+	if a.auth.Sessions != nil {
+		a.auth.Sessions.Close()
+	}
+	a.db.Close()
+}
 
 // Ready implements web.Checker: the database answers and its schema is current.
 func (a *App) Ready(ctx context.Context) map[string]error {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/lotse-project/lotse/internal/config"
 	"github.com/lotse-project/lotse/internal/db"
+	"github.com/lotse-project/lotse/internal/devidp"
 	"github.com/lotse-project/lotse/internal/pglocal"
 )
 
@@ -36,7 +37,8 @@ func (s ServeCmd) Run(cfg *config.Config, e *env) error {
 
 // DevCmd runs Lotse for development on a local database with demo data.
 type DevCmd struct {
-	DataDir string `name:"data-dir" env:"LOTSE_DEV_DATA_DIR" default:".lotse" help:"Where lotse dev keeps a private PostgreSQL cluster when it has to start one."`
+	DataDir    string `name:"data-dir" env:"LOTSE_DEV_DATA_DIR" default:".lotse" help:"Where lotse dev keeps a private PostgreSQL cluster when it has to start one."`
+	DevIdPAddr string `name:"devidp-addr" env:"LOTSE_DEVIDP_ADDR" default:"127.0.0.1:8081" help:"Loopback address of the development identity provider (not started when LOTSE_OIDC_ISSUER is set)."`
 }
 
 // devDatabase is the database lotse dev creates on a local server.
@@ -63,6 +65,14 @@ func (d DevCmd) Run(cfg *config.Config, e *env) error {
 		}
 		cfg.DatabaseURL = srv.URL(devDatabase)
 	}
+	var idp *devidp.Server
+	if cfg.OIDCIssuer == "" {
+		var err error
+		if idp, err = startDevIdP(e.ctx, d.DevIdPAddr, cfg); err != nil {
+			return err
+		}
+		defer idp.Close()
+	}
 	a, err := New(e.ctx, cfg, log, true, Options{})
 	if err != nil {
 		return err
@@ -75,8 +85,7 @@ func (d DevCmd) Run(cfg *config.Config, e *env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "\nLotse läuft auf / is running at %s\n  Datenbank / database: %s\n  Beenden / stop: Strg+C / Ctrl+C\n\n",
-		cfg.BaseURL, config.RedactURL(cfg.DatabaseURL))
+	printDevBanner(e.stdout, cfg, idp)
 	return a.Serve(e.ctx, ln)
 }
 

@@ -24,6 +24,7 @@ func TestDevEndToEnd(t *testing.T) {
 	t.Setenv("LOTSE_HTTP_ADDR", addr)
 	t.Setenv("LOTSE_BASE_URL", base)
 	t.Setenv("LOTSE_DEV_DATA_DIR", t.TempDir()) // must stay unused: the database is given
+	t.Setenv("LOTSE_DEVIDP_ADDR", "127.0.0.1:0")
 
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	exited := make(chan int, 1)

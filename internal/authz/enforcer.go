@@ -37,6 +37,11 @@ type Enforcer struct {
 	e       *casbin.SyncedCachedEnforcer
 	pending Snapshot
 
+	// gate keeps decisions in flight out of the cache invalidation: Scope holds it for
+	// reading, apply for writing while it clears the cache, so that a decision computed on the
+	// old policy cannot be cached after the clear and outlive a revoked grant.
+	gate sync.RWMutex
+
 	mu       sync.RWMutex
 	orgs     map[uuid.UUID]model.Organisation
 	children map[uuid.UUID][]uuid.UUID
@@ -130,7 +135,9 @@ func (en *Enforcer) apply(snap Snapshot) error {
 		return fmt.Errorf("authz: load policy: %w", err)
 	}
 	// A decision computed on the old policy while LoadPolicy ran may have been cached after
-	// LoadPolicy cleared the cache: clear it once more.
+	// LoadPolicy cleared the cache: wait for the decisions in flight and clear it once more.
+	en.gate.Lock()
+	defer en.gate.Unlock()
 	if err := en.e.InvalidateCache(); err != nil {
 		return fmt.Errorf("authz: invalidate cache: %w", err)
 	}
@@ -189,6 +196,8 @@ func (a *adapter) RemoveFilteredPolicy(string, string, int, ...string) error { r
 func (en *Enforcer) Scope(user, org uuid.UUID, obj, act string) (model.Scope, error) {
 	sc := model.Scope{Object: obj, Action: act, UserID: user, OrgID: org}
 	u, o := user.String(), org.String()
+	en.gate.RLock()
+	defer en.gate.RUnlock()
 	for _, k := range model.ScopeKinds {
 		ok, err := en.e.Enforce(u, o, obj, act, string(k))
 		if err != nil {

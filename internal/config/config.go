@@ -31,6 +31,20 @@ type Config struct {
 	LogLevel       string        `name:"log-level" env:"LOTSE_LOG_LEVEL" default:"info" help:"Log level: debug, info, warn or error."`
 	LogFormat      string        `name:"log-format" env:"LOTSE_LOG_FORMAT" default:"auto" help:"Log format: json, text, or auto (json for serve, text for dev)."`
 	MetricsEnabled bool          `name:"metrics" env:"LOTSE_METRICS" default:"true" negatable:"" help:"Serve Prometheus metrics at /metrics."`
+
+	OIDCIssuer        string `name:"oidc-issuer" env:"LOTSE_OIDC_ISSUER" help:"Issuer URL of the OpenID Connect provider for sign-in (one provider; several via LOTSE_OIDC_PROVIDERS_FILE)."`
+	OIDCClientID      string `name:"oidc-client-id" env:"LOTSE_OIDC_CLIENT_ID" help:"Client id of Lotse at that provider."`
+	OIDCClientSecret  string `name:"oidc-client-secret" env:"LOTSE_OIDC_CLIENT_SECRET" secret:"" help:"Client secret of Lotse at that provider."`
+	OIDCName          string `name:"oidc-name" env:"LOTSE_OIDC_NAME" default:"Anmeldung" help:"Name of the provider on the login page."`
+	OIDCTrustEmail    bool   `name:"oidc-trust-email" env:"LOTSE_OIDC_TRUST_EMAIL" help:"Link a first sign-in to an account pre-provisioned by e-mail when the provider says the e-mail is verified."`
+	OIDCAPIAudience   string `name:"oidc-api-audience" env:"LOTSE_OIDC_API_AUDIENCE" help:"Audience that bearer access tokens for /api/v1 must carry; empty disables bearer tokens from this provider."`
+	OIDCProvidersFile string `name:"oidc-providers-file" env:"LOTSE_OIDC_PROVIDERS_FILE" help:"YAML file listing several OpenID Connect providers (see docs/login.md)."`
+
+	SessionIdleTimeout time.Duration `name:"session-idle-timeout" env:"LOTSE_SESSION_IDLE_TIMEOUT" default:"30m" help:"A session ends after this long without a request."`
+	SessionLifetime    time.Duration `name:"session-lifetime" env:"LOTSE_SESSION_LIFETIME" default:"10h" help:"A session ends this long after sign-in, however active."`
+	CookieSecure       string        `name:"cookie-secure" env:"LOTSE_COOKIE_SECURE" default:"auto" help:"Secure session cookie with the __Host- prefix: true, false (plain-http development only) or auto (true when LOTSE_BASE_URL is https)."`
+	TrustedProxies     []string      `name:"trusted-proxies" env:"LOTSE_TRUSTED_PROXIES" help:"Comma-separated networks (CIDR) of reverse proxies whose X-Forwarded-For header names the client address."`
+	LoginRateLimit     float64       `name:"login-rate-limit" env:"LOTSE_LOGIN_RATE_LIMIT" default:"0.5" help:"Sign-in attempts per second and client address allowed on the login and callback routes (bursts of 20)."`
 }
 
 // LogLevels and LogFormats are the accepted values of LOTSE_LOG_LEVEL and LOTSE_LOG_FORMAT.
@@ -90,10 +104,67 @@ func (c *Config) Validate(requireDB bool) error {
 	if !contains(LogFormats, c.LogFormat) {
 		bad("LOTSE_LOG_FORMAT", "must be one of %s, got %q", strings.Join(LogFormats, ", "), c.LogFormat)
 	}
+	if (c.OIDCIssuer != "") != (c.OIDCClientID != "") {
+		bad("LOTSE_OIDC_ISSUER", "LOTSE_OIDC_ISSUER and LOTSE_OIDC_CLIENT_ID go together")
+	}
+	if c.OIDCIssuer != "" {
+		if u, err := url.Parse(c.OIDCIssuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("LOTSE_OIDC_ISSUER", "must be an absolute URL, got %q", c.OIDCIssuer)
+		}
+	}
+	if c.OIDCAPIAudience != "" && c.OIDCAPIAudience == c.OIDCClientID {
+		bad("LOTSE_OIDC_API_AUDIENCE", "must differ from the client id, so that ID tokens are never accepted as API tokens")
+	}
+	if c.SessionIdleTimeout < time.Minute || c.SessionIdleTimeout > 24*time.Hour {
+		bad("LOTSE_SESSION_IDLE_TIMEOUT", "must be between 1m and 24h, got %s", c.SessionIdleTimeout)
+	}
+	if c.SessionLifetime < c.SessionIdleTimeout || c.SessionLifetime > 7*24*time.Hour {
+		bad("LOTSE_SESSION_LIFETIME", "must be at least the idle timeout and at most 168h, got %s", c.SessionLifetime)
+	}
+	if _, err := c.SecureCookies(); err != nil {
+		bad("LOTSE_COOKIE_SECURE", "%v", err)
+	}
+	if c.LoginRateLimit <= 0 || c.LoginRateLimit > 1000 {
+		bad("LOTSE_LOGIN_RATE_LIMIT", "must be between 0 and 1000 per second, got %g", c.LoginRateLimit)
+	}
+	if _, err := c.ProxyNets(); err != nil {
+		bad("LOTSE_TRUSTED_PROXIES", "%v", err)
+	}
 	if len(errs) == 0 {
 		return nil
 	}
 	return &Error{Problems: errs}
+}
+
+// SecureCookies resolves LOTSE_COOKIE_SECURE: auto means secure exactly when the base URL is
+// https. Insecure cookies are for plain-http development on loopback only.
+func (c *Config) SecureCookies() (bool, error) {
+	switch c.CookieSecure {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	case "auto", "":
+		return strings.HasPrefix(c.BaseURL, "https://"), nil
+	}
+	return false, fmt.Errorf("must be true, false or auto, got %q", c.CookieSecure)
+}
+
+// ProxyNets parses LOTSE_TRUSTED_PROXIES.
+func (c *Config) ProxyNets() ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, s := range c.TrustedProxies {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		_, n, err := net.ParseCIDR(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a network in CIDR notation (e.g. 10.0.0.0/8)", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // Error lists every configuration problem found by Validate.

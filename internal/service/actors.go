@@ -61,3 +61,8 @@ func (d *Access) Allowed(a model.Actor, obj, act string) (bool, error) {
 	sc, err := d.scope(a, obj, act)
 	return sc.Allowed(), err
 }
+
+// Memberships lists the organisations the actor may act in, with the roles held there.
+func (d *Access) Memberships(a model.Actor) []authz.Membership {
+	return d.authz.Memberships(a.UserID)
+}

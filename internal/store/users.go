@@ -112,3 +112,8 @@ func (r Users) Update(ctx context.Context, u *model.User, version int) error {
 func conflict(op string) error {
 	return fmt.Errorf("store: %s: stale version: %w", op, model.ErrConflict)
 }
+
+// TouchLogin records a sign-in time without bumping the version (it is no edit).
+func (r Users) TouchLogin(ctx context.Context, id uuid.UUID, at time.Time) error {
+	return translate("record sign-in", r.db.WithContext(ctx).Model(&model.User{}).Where("id = ?", id).UpdateColumn("last_login_at", at).Error)
+}

@@ -51,6 +51,8 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set(ctxActor, a)
 		c.Set(ctxMemberships, ms)
+		// The API's generated handlers see only the request's context.Context.
+		c.SetRequest(c.Request().WithContext(model.ContextWithActor(c.Request().Context(), a)))
 		return next(c)
 	}
 }
@@ -73,6 +75,9 @@ type perm struct {
 	obj, act string
 	public   bool // reachable without sign-in (probes, metrics, login)
 	signedIn bool // any signed-in user (their own profile)
+	// byService: any signed-in user reaches the handler, and its one service method checks
+	// obj/act before it changes anything, because the object depends on the request body.
+	byService bool
 }
 
 // public marks routes that need no sign-in.
@@ -85,12 +90,21 @@ var signedIn = perm{signedIn: true}
 // Which records are reached is decided by the service through the same scope.
 func can(obj, act string) perm { return perm{obj: obj, act: act} }
 
+// checkedByService marks a route whose permission names an object that depends on the
+// request: granting role r needs "grant:<r>"/"manage" with a scope reaching the organisation
+// of the grant. The route requires a sign-in; the service method checks the permission (403
+// for a role the caller may not grant, 404 for an organisation or account out of reach)
+// before it changes anything. obj may hold the placeholder <role>.
+func checkedByService(obj, act string) perm { return perm{obj: obj, act: act, byService: true} }
+
 func (p perm) String() string {
 	switch {
 	case p.public:
 		return "public"
 	case p.signedIn:
 		return "signed-in"
+	case p.byService:
+		return "signed-in, service checks " + p.obj + "." + p.act
 	}
 	return p.obj + "." + p.act
 }
@@ -100,15 +114,17 @@ type router interface {
 	Add(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
 }
 
-// handle registers a route with its permission, checked before the handler runs.
-func (s *Server) handle(g router, method, path string, h echo.HandlerFunc, p perm) {
+// handle registers a route with its permission, checked before the handler runs and before
+// any further middleware (extra), such as the API's request validation.
+func (s *Server) handle(g router, method, path string, h echo.HandlerFunc, p perm, extra ...echo.MiddlewareFunc) {
 	var mw []echo.MiddlewareFunc
 	if !p.public {
 		mw = append(mw, s.authenticate)
 	}
-	if !p.public && !p.signedIn {
+	if !p.public && !p.signedIn && !p.byService {
 		mw = append(mw, s.require(p))
 	}
+	mw = append(mw, extra...)
 	r := g.Add(method, path, h, mw...)
 	s.perms[r.Method+" "+r.Path] = p
 }

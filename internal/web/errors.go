@@ -5,10 +5,12 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/lotse-project/lotse/internal/authn"
 	"github.com/lotse-project/lotse/internal/model"
 )
 
@@ -29,7 +31,10 @@ type apiErrorBody struct {
 // Echo's own errors (no route, bad method, body too large) next; everything else is internal.
 func classify(err error) (int, string) {
 	var he *echo.HTTPError
+	var pe *pageError
 	switch {
+	case errors.As(err, &pe):
+		return pe.status, pe.code
 	case errors.Is(err, model.ErrNotFound):
 		return http.StatusNotFound, "not_found"
 	case errors.Is(err, model.ErrInvalid):
@@ -88,7 +93,18 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.Response().WriteHeader(status)
 		return
 	}
-	loc := s.catalog.For(s.catalog.Match("", c.Request().Header.Get("Accept-Language")))
+	// A browser asking for a page without a session goes to the login, and comes back after.
+	if code == "unauthenticated" && !isAPI(c) && c.Request().Method == http.MethodGet {
+		ret := c.Request().URL.Path
+		if q := c.Request().URL.RawQuery; q != "" {
+			ret += "?" + q
+		}
+		if err := c.Redirect(http.StatusSeeOther, "/login?return="+url.QueryEscape(authn.SafeReturn(ret))); err != nil {
+			s.log.Warn("redirect to login failed", slog.Any("error", err))
+		}
+		return
+	}
+	loc := s.localizer(c)
 	var fields []model.FieldError
 	var ve *model.ValidationError
 	if errors.As(err, &ve) {

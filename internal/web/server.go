@@ -4,8 +4,10 @@ import (
 	"context"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo-contrib/echoprometheus"
@@ -30,10 +32,20 @@ type Deps struct {
 	Log      *slog.Logger
 	Ready    Checker
 	Services *service.Services
-	// Identify tells who signed a request; nil refuses every request that needs a sign-in.
-	Identify  Identifier
-	BodyLimit string
-	Metrics   bool
+	// Identify tells who signed a request; nil means the sessions and bearer tokens of Auth.
+	Identify Identifier
+	// Auth is the sign-in machinery: providers and sessions.
+	Auth Auth
+	// BaseURL is the public URL of Lotse (for redirects back from the provider).
+	BaseURL string
+	// Secure: served over https (HSTS, secure cookies).
+	Secure bool
+	// TrustedProxies are the networks whose X-Forwarded-For is believed.
+	TrustedProxies []*net.IPNet
+	// LoginRateLimit is sign-in attempts per second and client address (bursts of 20).
+	LoginRateLimit float64
+	BodyLimit      string
+	Metrics        bool
 	// ExtraRoutes lets tests add routes (e.g. a deliberately slow one); nil in production.
 	ExtraRoutes func(e *echo.Echo)
 }
@@ -49,6 +61,14 @@ type Server struct {
 	svc      *service.Services
 	identify Identifier
 	perms    map[string]perm
+
+	auth        Auth
+	baseURL     string
+	secure      bool
+	csp         string
+	crossOrigin *http.CrossOriginProtection
+	loginRate   float64
+	pages       map[string]*template.Template
 }
 
 // New builds the server with its middleware and routes.
@@ -62,10 +82,38 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{e: echo.New(), log: d.Log, ready: d.Ready, catalog: cat, errorTpl: tpl, registry: prometheus.NewRegistry(),
-		svc: d.Services, identify: d.Identify, perms: map[string]perm{}}
+		svc: d.Services, identify: d.Identify, perms: map[string]perm{},
+		auth: d.Auth, baseURL: strings.TrimSuffix(d.BaseURL, "/"), secure: d.Secure, crossOrigin: http.NewCrossOriginProtection(), loginRate: d.LoginRateLimit}
+	if s.loginRate <= 0 {
+		s.loginRate = 0.5
+	}
+	if s.identify == nil {
+		s.identify = s.identifyRequest
+	}
+	var formTargets []string
+	if d.Auth.Providers != nil {
+		for _, p := range d.Auth.Providers.List() {
+			formTargets = append(formTargets, p.Origin())
+		}
+	}
+	s.csp = contentSecurityPolicy(formTargets)
+	if s.pages, err = parsePages(ui.Templates); err != nil {
+		return nil, err
+	}
 	e := s.e
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
+	// The client address (audit trail, rate limits) is the TCP peer unless trusted proxies
+	// are configured; a header anyone can set must not decide it.
+	e.IPExtractor = echo.ExtractIPDirect()
+	if len(d.TrustedProxies) > 0 {
+		opts := make([]echo.TrustOption, 0, len(d.TrustedProxies)+1)
+		opts = append(opts, echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false))
+		for _, n := range d.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 
 	e.Pre(sanitizeRequestID)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
@@ -86,8 +134,11 @@ func New(d Deps) (*Server, error) {
 		DisablePrintStack:   true,
 	}))
 	e.Use(middleware.BodyLimit(d.BodyLimit))
+	e.Use(s.securityHeaders, s.sessions, s.csrf)
 
-	s.routes(d.Metrics)
+	if err := s.routes(d.Metrics); err != nil {
+		return nil, err
+	}
 	if d.ExtraRoutes != nil {
 		d.ExtraRoutes(e)
 	}
@@ -121,6 +172,8 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogLatency: true, LogMethod: true, LogURIPath: true, LogRoutePath: true,
 		LogRequestID: true, LogResponseSize: true,
+		// Let the error handler write the response first, so that the logged status is the real one.
+		HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelInfo
 			if v.Status >= 500 {

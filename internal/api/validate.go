@@ -1,0 +1,233 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/labstack/echo/v4"
+
+	"github.com/lotse-project/lotse/internal/model"
+)
+
+// Validator checks requests against openapi.yaml before any handler runs: parameters,
+// headers and bodies, unknown properties included. Its failures are model.ValidationErrors
+// naming each field with a short reason, so that the one error handler renders them like any
+// other invalid input; kin-openapi's own text never reaches the client.
+type Validator struct {
+	routes map[string]*routers.Route // "PATCH /api/v1/organisations/:id"
+	opts   *openapi3filter.Options
+}
+
+// NewValidator loads the spec and indexes its operations by Echo route.
+func NewValidator() (*Validator, error) {
+	doc, err := LoadSpec()
+	if err != nil {
+		return nil, err
+	}
+	if len(doc.Servers) != 1 || doc.Servers[0].URL != BasePath {
+		return nil, fmt.Errorf("api: openapi.yaml must name exactly one server, %s", BasePath)
+	}
+	v := &Validator{
+		routes: map[string]*routers.Route{},
+		opts: &openapi3filter.Options{
+			MultiError: true,
+			// Sign-in is checked by the web layer's own middleware before this one runs.
+			AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error { return nil },
+		},
+	}
+	for _, p := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(p)
+		for method, op := range item.Operations() {
+			v.routes[method+" "+EchoPath(p)] = &routers.Route{Spec: doc, Server: doc.Servers[0], Path: p, PathItem: item, Method: method, Operation: op}
+		}
+	}
+	return v, nil
+}
+
+// Middleware validates the request of the route it is attached to. A route that the spec
+// does not describe is a programming error (500), which the route table test prevents.
+func (v *Validator) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		route, ok := v.routes[req.Method+" "+c.Path()]
+		if !ok {
+			return fmt.Errorf("api: %s %s is not described in openapi.yaml", req.Method, c.Path())
+		}
+		params := make(map[string]string, len(c.ParamNames()))
+		for i, n := range c.ParamNames() {
+			params[n] = c.ParamValues()[i]
+		}
+		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: v.opts}
+		if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
+			var he *echo.HTTPError
+			if errors.As(err, &he) { // the body limit, hit while reading the body
+				return he
+			}
+			// kin-openapi's own text quotes the values sent, which may be personal data: it
+			// goes neither to the client nor to the log.
+			return fmt.Errorf("api: request does not match openapi.yaml: %w", toValidationError(err))
+		}
+		err := next(c)
+		// The generated code answers a parameter or body it cannot bind with a plain 400;
+		// after validation that is rare, but it must still be the API's "invalid".
+		var he *echo.HTTPError
+		if errors.As(err, &he) && he.Code == http.StatusBadRequest {
+			return fmt.Errorf("api: bind: %w", model.Invalid("body", "could not be read"))
+		}
+		return err
+	}
+}
+
+// toValidationError turns kin-openapi's errors into field errors with short reasons.
+func toValidationError(err error) *model.ValidationError {
+	v := &model.ValidationError{}
+	collectRequest(v, err)
+	if len(v.Fields) == 0 {
+		v.Add("request", "does not match the API description")
+	}
+	_ = v.Err() // sorts the fields
+	return v
+}
+
+func collectRequest(v *model.ValidationError, err error) {
+	if me, ok := err.(openapi3.MultiError); ok {
+		for _, e := range me {
+			collectRequest(v, e)
+		}
+		return
+	}
+	var re *openapi3filter.RequestError
+	if !errors.As(err, &re) {
+		collectSchema(v, "body", err)
+		return
+	}
+	switch {
+	case re.Parameter != nil:
+		name := re.Parameter.Name
+		switch {
+		case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
+			v.Add(name, "is required")
+		case errors.Is(re.Err, openapi3filter.ErrInvalidEmptyValue):
+			v.Add(name, "must not be empty")
+		default:
+			var se *openapi3.SchemaError
+			if errors.As(re.Err, &se) {
+				v.Add(name, "%s", schemaReason(se))
+			} else {
+				v.Add(name, "has the wrong format")
+			}
+		}
+	case re.RequestBody != nil:
+		var pe *openapi3filter.ParseError
+		switch {
+		case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
+			v.Add("body", "is required")
+		case strings.HasPrefix(re.Reason, "header Content-Type"):
+			v.Add("Content-Type", "must be application/json")
+		case errors.As(re.Err, &pe) || re.Reason == "failed to decode request body":
+			v.Add("body", "is not valid JSON")
+		case re.Err != nil:
+			collectSchema(v, "", re.Err)
+		default:
+			v.Add("body", "is not valid")
+		}
+	default:
+		v.Add("request", "does not match the API description")
+	}
+}
+
+var (
+	propertyInReason = regexp.MustCompile(`^property "([A-Za-z0-9_.-]{1,64})" is (unsupported|missing)$`)
+	safeField        = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,100}$`)
+)
+
+// collectSchema adds one field error per schema error; fallback names the field when the
+// error does not (a body-level problem).
+func collectSchema(v *model.ValidationError, fallback string, err error) {
+	if me, ok := err.(openapi3.MultiError); ok {
+		for _, e := range me {
+			collectSchema(v, fallback, e)
+		}
+		return
+	}
+	var se *openapi3.SchemaError
+	if !errors.As(err, &se) {
+		v.Add(orBody(fallback), "is not valid")
+		return
+	}
+	field := strings.Join(se.JSONPointer(), ".")
+	reason := schemaReason(se)
+	if se.SchemaField == "properties" {
+		// An unknown property: the reason names it, the path names its parent object.
+		if m := propertyInReason.FindStringSubmatch(se.Reason); m != nil {
+			field = join(field, m[1])
+		}
+	}
+	if !safeField.MatchString(field) {
+		field = orBody(fallback)
+	}
+	v.Add(field, "%s", reason)
+}
+
+func join(parent, name string) string {
+	if parent == "" {
+		return name
+	}
+	return parent + "." + name
+}
+
+func orBody(s string) string {
+	if s == "" {
+		return "body"
+	}
+	return s
+}
+
+// schemaReason says in a few words what a schema rule wants; it never repeats the value sent.
+func schemaReason(se *openapi3.SchemaError) string {
+	s := se.Schema
+	switch se.SchemaField {
+	case "properties":
+		return "is not a known property"
+	case "required":
+		return "is required"
+	case "enum":
+		if s != nil && len(s.Enum) > 0 {
+			vals := make([]string, len(s.Enum))
+			for i, e := range s.Enum {
+				vals[i] = fmt.Sprint(e)
+			}
+			return "must be one of " + strings.Join(vals, ", ")
+		}
+		return "is not one of the allowed values"
+	case "type":
+		if s != nil && s.Type != nil && len(s.Type.Slice()) > 0 {
+			return "must be of type " + strings.Join(s.Type.Slice(), " or ")
+		}
+		return "has the wrong type"
+	case "nullable":
+		return "must not be null"
+	case "pattern", "format":
+		return "has the wrong format"
+	case "minLength":
+		if s != nil && s.MinLength == 1 {
+			return "must not be empty"
+		}
+		return "is too short"
+	case "maxLength":
+		if s != nil && s.MaxLength != nil {
+			return fmt.Sprintf("is too long (at most %d characters)", *s.MaxLength)
+		}
+		return "is too long"
+	case "minProperties":
+		return "must change at least one field"
+	}
+	return "is not valid"
+}

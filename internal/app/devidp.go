@@ -1,0 +1,86 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"golang.org/x/text/language"
+
+	"github.com/lotse-project/lotse/internal/config"
+	"github.com/lotse-project/lotse/internal/demo"
+	"github.com/lotse-project/lotse/internal/devidp"
+	"github.com/lotse-project/lotse/internal/locale"
+	"github.com/lotse-project/lotse/ui"
+)
+
+const (
+	devClientID    = "lotse-dev"
+	devAPIAudience = "lotse-api"
+)
+
+// startDevIdP starts the development identity provider with the demo accounts and points
+// the configuration's single OIDC provider at it. It exists only for lotse dev: serve never
+// calls it, and it refuses to listen anywhere but on loopback.
+func startDevIdP(ctx context.Context, addr string, cfg *config.Config) (*devidp.Server, error) {
+	secret := make([]byte, 24)
+	_, _ = rand.Read(secret)
+	l := roleLabels()
+	var accounts []devidp.Account
+	for _, a := range demo.Accounts() {
+		accounts = append(accounts, devidp.Account{
+			Subject: strings.SplitN(a.Email, "@", 2)[0], Email: a.Email, Name: a.DisplayName,
+			Role: l.T("role." + string(a.Role)), Org: a.Org,
+		})
+	}
+	base := strings.TrimSuffix(cfg.BaseURL, "/")
+	idp, err := devidp.New(devidp.Config{
+		Addr:     addr,
+		Accounts: accounts,
+		Clients: []devidp.Client{{
+			ID: devClientID, Secret: hex.EncodeToString(secret),
+			RedirectURIs:           []string{base + "/auth/callback"},
+			PostLogoutRedirectURIs: []string{base + "/logged-out"},
+		}},
+		APIAudience: devAPIAudience,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("development identity provider: %w", err)
+	}
+	if err := idp.Start(ctx); err != nil {
+		return nil, fmt.Errorf("development identity provider: %w", err)
+	}
+	cfg.OIDCIssuer, cfg.OIDCClientID, cfg.OIDCClientSecret = idp.Issuer(), devClientID, hex.EncodeToString(secret)
+	cfg.OIDCName, cfg.OIDCTrustEmail, cfg.OIDCAPIAudience = "Entwicklungs-Anmeldung", true, devAPIAudience
+	return idp, nil
+}
+
+func roleLabels() *locale.Localizer {
+	cat, err := locale.Load(ui.Locales)
+	if err != nil {
+		panic(err) // the embedded catalogues are checked by tests
+	}
+	return cat.For(language.German)
+}
+
+// printDevBanner tells the newcomer where to go and as whom to sign in.
+func printDevBanner(w io.Writer, cfg *config.Config, idp *devidp.Server) {
+	base := strings.TrimSuffix(cfg.BaseURL, "/")
+	fmt.Fprintf(w, "\nLotse läuft auf / is running at %s\n", base)
+	fmt.Fprintf(w, "  Anmelden / sign in:           %s/login\n", base)
+	if idp != nil {
+		fmt.Fprintf(w, "  Entwicklungs-Anmeldung / development identity provider: %s\n", idp.Issuer())
+		fmt.Fprintln(w, "  Demo-Konten / demo accounts (ein Klick, kein Passwort / one click, no password):")
+		l := roleLabels()
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		for _, a := range demo.Accounts() {
+			fmt.Fprintf(tw, "    %s\t%s\t%s, %s\n", a.DisplayName, a.Email, l.T("role."+string(a.Role)), a.Org)
+		}
+		_ = tw.Flush()
+	}
+	fmt.Fprintf(w, "  Datenbank / database:         %s\n  Beenden / stop: Strg+C / Ctrl+C\n\n", config.RedactURL(cfg.DatabaseURL))
+}

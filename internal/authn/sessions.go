@@ -1,0 +1,144 @@
+package authn
+
+import (
+	"context"
+	"database/sql"
+	"encoding/gob"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/postgresstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/google/uuid"
+)
+
+// ErrNoSession means the request carries no live session: never signed in, expired, or
+// logged out.
+var ErrNoSession = errors.New("no session")
+
+func init() { gob.Register(LoginState{}) }
+
+// Session keys. Only ids and times: no personal data is kept in the session.
+const (
+	keyUser     = "uid"
+	keyProvider = "pid"
+	keyIDToken  = "idt"
+	keyAuthAt   = "auth_at"
+	keySeenAt   = "seen_at"
+	keyLogin    = "login"
+)
+
+// SessionOptions configure the sessions.
+type SessionOptions struct {
+	IdleTimeout time.Duration
+	Lifetime    time.Duration
+	// Secure sets the Secure flag and the __Host- cookie prefix; off only for plain-http
+	// development.
+	Secure bool
+	// Now is the clock for idle and absolute expiry (default time.Now); tests move it.
+	Now func() time.Time
+}
+
+// Sessions are server-side sessions in PostgreSQL (scs with postgresstore). The cookie holds
+// only a random token; a session made on one instance works on every instance, and ending it
+// ends it everywhere.
+type Sessions struct {
+	*scs.SessionManager
+	store *postgresstore.PostgresStore
+	o     SessionOptions
+}
+
+// NewSessions builds the session manager on db (the table "sessions" of the migrations).
+func NewSessions(db *sql.DB, o SessionOptions) *Sessions {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	st := postgresstore.NewWithCleanupInterval(db, 10*time.Minute)
+	sm := scs.New()
+	sm.Store = st
+	// The store's own expiry is the backstop; the checks in User against the clock are the
+	// rule. A minute of slack keeps the backstop from cutting a session the rule still allows.
+	sm.Lifetime = o.Lifetime + time.Minute
+	sm.IdleTimeout = o.IdleTimeout + time.Minute
+	sm.Cookie.Name = CookieName(o.Secure)
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = o.Secure
+	sm.Cookie.Path = "/"
+	sm.Cookie.Persist = false // a browser session cookie: closing the browser signs out
+	return &Sessions{SessionManager: sm, store: st, o: o}
+}
+
+// CookieName is the session cookie's name: with the __Host- prefix when secure, which pins
+// the cookie to this host, path / and https.
+func CookieName(secure bool) string {
+	if secure {
+		return "__Host-lotse_session"
+	}
+	return "lotse_session"
+}
+
+// Close stops the expired-session cleanup.
+func (s *Sessions) Close() { s.store.StopCleanup() }
+
+// SetLoginState keeps the state of a login in progress.
+func (s *Sessions) SetLoginState(ctx context.Context, ls LoginState) { s.Put(ctx, keyLogin, ls) }
+
+// PopLoginState returns and forgets the state of the login in progress, so that a callback
+// can be used only once.
+func (s *Sessions) PopLoginState(ctx context.Context) LoginState {
+	ls, _ := s.Pop(ctx, keyLogin).(LoginState)
+	return ls
+}
+
+// Login binds the session to a user. The token is renewed first, so that a token planted
+// before the login (session fixation) is worthless afterwards.
+func (s *Sessions) Login(ctx context.Context, user uuid.UUID, providerID, idToken string) error {
+	if err := s.RenewToken(ctx); err != nil {
+		return err
+	}
+	now := s.o.Now().Unix()
+	s.Put(ctx, keyUser, user.String())
+	s.Put(ctx, keyProvider, providerID)
+	s.Put(ctx, keyIDToken, idToken)
+	s.Put(ctx, keyAuthAt, now)
+	s.Put(ctx, keySeenAt, now)
+	return nil
+}
+
+// User returns the signed-in user of the session, enforcing the idle timeout and the absolute
+// lifetime against the clock. An expired session is destroyed.
+func (s *Sessions) User(ctx context.Context) (uuid.UUID, error) {
+	raw := s.GetString(ctx, keyUser)
+	if raw == "" {
+		return uuid.Nil, ErrNoSession
+	}
+	id, err := uuid.Parse(raw)
+	if err != nil {
+		return uuid.Nil, ErrNoSession
+	}
+	now := s.o.Now()
+	authAt := time.Unix(s.GetInt64(ctx, keyAuthAt), 0)
+	seenAt := time.Unix(s.GetInt64(ctx, keySeenAt), 0)
+	if now.Sub(authAt) > s.o.Lifetime || now.Sub(seenAt) > s.o.IdleTimeout {
+		_ = s.Destroy(ctx)
+		return uuid.Nil, ErrNoSession
+	}
+	// Record activity at most once a minute: enough for the idle rule, and not a database
+	// write on every request.
+	if now.Sub(seenAt) >= time.Minute {
+		s.Put(ctx, keySeenAt, now.Unix())
+	}
+	return id, nil
+}
+
+// ProviderID returns the provider the session's user signed in with.
+func (s *Sessions) ProviderID(ctx context.Context) string { return s.GetString(ctx, keyProvider) }
+
+// Logout ends the session on the server and returns what is needed to end it at the
+// provider too.
+func (s *Sessions) Logout(ctx context.Context) (providerID, idToken string, err error) {
+	providerID, idToken = s.GetString(ctx, keyProvider), s.GetString(ctx, keyIDToken)
+	return providerID, idToken, s.Destroy(ctx)
+}

@@ -1,0 +1,197 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/store"
+)
+
+// Sign-in refusals, each shown as its own page.
+var (
+	// ErrNotActivated: the identity is valid but no Lotse account is linked to it, and no
+	// rule creates one.
+	ErrNotActivated = errors.New("account not activated for Lotse")
+	// ErrDeactivated: the account exists but was deactivated.
+	ErrDeactivated = errors.New("account deactivated")
+)
+
+// ClaimMapping grants a role to a first-time user whose token carries Value in Claim.
+type ClaimMapping struct {
+	Claim, Value, Org string
+	Role              model.Role
+}
+
+// SignIn is a verified identity from a provider, with that provider's linking rules.
+type SignIn struct {
+	Issuer, Subject, Email, Name string
+	EmailVerified                bool
+	// TrustEmail: this provider is trusted to link a first sign-in to an account that was
+	// pre-provisioned for the same, verified e-mail address.
+	TrustEmail bool
+	Mappings   []ClaimMapping
+	Claims     map[string]any
+	RemoteAddr string
+	RequestID  string
+}
+
+// SignIn finds the account of a verified identity: by (issuer, subject); else, for a trusted
+// provider and a verified e-mail, a pre-provisioned account not yet linked to anyone; else a
+// new account with the grants of the provider's claim-mapping rules; else ErrNotActivated.
+// The account is never matched by e-mail alone for an untrusted provider.
+func (d *Access) SignIn(ctx context.Context, in SignIn) (uuid.UUID, error) {
+	var user *model.User
+	sys := model.Actor{System: true, Name: "sign-in", RequestID: in.RequestID, RemoteAddr: in.RemoteAddr}
+	err := d.store.Tx(ctx, sys, func(tx *store.Tx) error {
+		u, err := tx.Users().ByIdentity(ctx, in.Issuer, in.Subject)
+		switch {
+		case err == nil:
+			user = u
+		case !errors.Is(err, model.ErrNotFound):
+			return err
+		case in.TrustEmail && in.EmailVerified && in.Email != "":
+			u, err := tx.Users().ByEmail(ctx, in.Email)
+			if err != nil && !errors.Is(err, model.ErrNotFound) {
+				return err
+			}
+			if err == nil && u.Subject == nil && (u.Issuer == "" || u.Issuer == in.Issuer) {
+				subject := in.Subject
+				u.Issuer, u.Subject = in.Issuer, &subject
+				if err := tx.Users().Update(ctx, u, u.Version); err != nil {
+					return err
+				}
+				if err := tx.Audit().Record(ctx, event(sys, "member.link", objMember, u.ID, model.JSONMap{"issuer": in.Issuer})); err != nil {
+					return err
+				}
+				user = u
+			}
+		}
+		if user == nil {
+			u, err := d.provision(ctx, tx, sys, in)
+			if err != nil {
+				return err
+			}
+			user = u
+		}
+		if !user.Active {
+			return ErrDeactivated
+		}
+		now := time.Now().UTC()
+		user.LastLoginAt = &now
+		if err := tx.Users().TouchLogin(ctx, user.ID, now); err != nil {
+			return err
+		}
+		a := sys
+		a.UserID, a.Name = user.ID, user.DisplayName
+		return tx.Audit().Record(ctx, event(a, "session.login", objMember, user.ID, model.JSONMap{"issuer": in.Issuer}))
+	})
+	if err != nil {
+		return uuid.Nil, err
+	}
+	return user.ID, nil
+}
+
+// provision creates an account from the claim-mapping rules, or refuses.
+func (d *Access) provision(ctx context.Context, tx *store.Tx, sys model.Actor, in SignIn) (*model.User, error) {
+	var grants []model.Grant
+	orgs, err := tx.Organisations().All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range in.Mappings {
+		if !claimHas(in.Claims[m.Claim], m.Value) {
+			continue
+		}
+		for _, o := range orgs {
+			if strings.EqualFold(o.ShortName, m.Org) && o.Active && m.Role.Valid() {
+				grants = append(grants, model.Grant{OrgID: o.ID, Role: m.Role})
+			}
+		}
+	}
+	if len(grants) == 0 {
+		return nil, ErrNotActivated
+	}
+	subject := in.Subject
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		name = in.Email
+	}
+	if name == "" {
+		name = in.Subject
+	}
+	u := &model.User{Issuer: in.Issuer, Subject: &subject, DisplayName: name, Active: true}
+	if in.EmailVerified {
+		u.Email = in.Email
+	}
+	if err := tx.Users().Create(ctx, u); err != nil {
+		if errors.Is(err, model.ErrConflict) { // the e-mail belongs to another account
+			u.Email = ""
+			err = tx.Users().Create(ctx, u)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Audit().Record(ctx, event(sys, "member.create", objMember, u.ID, model.JSONMap{"issuer": in.Issuer, "by": "claim mapping"})); err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, g := range grants {
+		key := g.OrgID.String() + string(g.Role)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		g.UserID = u.ID
+		if err := tx.Grants().Create(ctx, &g); err != nil {
+			return nil, err
+		}
+		if err := tx.Audit().Record(ctx, event(sys, "grant.create", "grant", g.ID, model.JSONMap{"user_id": u.ID.String(), "org_id": g.OrgID.String(), "role": g.Role, "by": "claim mapping"})); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.NotifyPolicyChanged(ctx); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+func claimHas(v any, want string) bool {
+	switch c := v.(type) {
+	case string:
+		return c == want
+	case []any:
+		for _, x := range c {
+			if s, ok := x.(string); ok && s == want {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// SignInBearer finds the account of an API token's identity: only an existing, active
+// account of exactly (issuer, subject); tokens never create or link accounts.
+func (d *Access) SignInBearer(ctx context.Context, issuer, subject string) (uuid.UUID, error) {
+	var u *model.User
+	err := d.store.Read(ctx, model.Actor{System: true}, func(tx *store.Tx) error {
+		var err error
+		u, err = tx.Users().ByIdentity(ctx, issuer, subject)
+		return err
+	})
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		return uuid.Nil, fmt.Errorf("service: bearer: %w", model.ErrUnauthenticated)
+	case err != nil:
+		return uuid.Nil, err
+	case !u.Active:
+		return uuid.Nil, fmt.Errorf("service: bearer: %w", model.ErrUnauthenticated)
+	}
+	return u.ID, nil
+}

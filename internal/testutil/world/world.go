@@ -1,0 +1,317 @@
+// Package world builds a small, complete Lotse for black-box tests: a real app (app.New on a
+// fresh, migrated PostgreSQL database) with a city's organisations and a user for every role,
+// seeded through the store, never through the API under test. Tests act as a user through
+// an identifier that reads the X-Test-User header; it exists only here, in test code, and is
+// never wired into production. Scenario tables (scenario.go) run requests through the whole
+// stack and check status, body and that refused requests changed nothing.
+//
+// It is a package of its own, not part of testutil, because it imports the app and thereby
+// every layer: store, authz and service tests import testutil, and would otherwise import
+// themselves.
+package world
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alecthomas/kong"
+	"github.com/google/uuid"
+
+	"github.com/lotse-project/lotse/internal/app"
+	"github.com/lotse-project/lotse/internal/authz"
+	"github.com/lotse-project/lotse/internal/config"
+	"github.com/lotse-project/lotse/internal/db"
+	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/store"
+	"github.com/lotse-project/lotse/internal/testutil"
+)
+
+// UserHeader names the user a test request acts as (the user's id). Only the world's
+// identifier reads it.
+const UserHeader = "X-Test-User"
+
+// User is a seeded account with the grants it was given.
+type User struct {
+	ID     uuid.UUID
+	Name   string
+	Grants []model.Grant
+}
+
+// Grant returns the user's grant in org (the first, when there are several); it fails the
+// test when there is none.
+func (u *User) Grant(t testing.TB, org *model.Organisation) model.Grant {
+	t.Helper()
+	for _, g := range u.Grants {
+		if g.OrgID == org.ID {
+			return g
+		}
+	}
+	t.Fatalf("world: %s holds no grant in %s", u.Name, org.ShortName)
+	return model.Grant{}
+}
+
+// World is a running Lotse with its seeded facts.
+type World struct {
+	// Handler is the app's HTTP handler, the whole stack.
+	Handler http.Handler
+	// DB is a pool of the world's own on the app's database, for seeding and for assertions.
+	DB *db.DB
+	// Store is the store on DB.
+	Store *store.Store
+	// URL is the database URL.
+	URL string
+	// Log collects the app's log lines.
+	Log *LogBuffer
+
+	// The organisations: the city with its housing office (and a unit below it) and its
+	// migration service, the job center and two welfare associations.
+	City, Housing, HousingNorth, Migration, Jobcenter, Caritas, Diakonie *model.Organisation
+
+	// Users, one or more per role. Each holds exactly one grant, in the organisation named.
+	Sysadmin        *User // sysadmin in City
+	DPO             *User // dpo in City
+	Coordinator     *User // coordinator in Migration
+	HousingLead     *User // lead in Housing
+	HousingAdmin    *User // org_admin in Housing
+	HousingWorker   *User // caseworker in Housing
+	NorthWorker     *User // caseworker in HousingNorth
+	MigrationWorker *User // caseworker in Migration
+	JobcenterWorker *User // caseworker in Jobcenter
+	JobcenterAdmin  *User // org_admin in Jobcenter
+	CaritasAdmin    *User // org_admin in Caritas
+	CaritasWorker   *User // caseworker in Caritas
+	DiakonieAdmin   *User // org_admin in Diakonie
+	DiakonieWorker  *User // caseworker in Diakonie
+	Inactive        *User // a deactivated caseworker in Housing
+	NoRole          *User // an active account without any grant
+
+	users []*User
+}
+
+// Option adjusts a world before the app starts.
+type Option func(*options)
+
+type options struct {
+	seed []func(ctx context.Context, w *World, tx *store.Tx) error
+}
+
+// WithSeed adds data after the standard seed and before the app starts (so that the policy
+// loads it).
+func WithSeed(f func(ctx context.Context, w *World, tx *store.Tx) error) Option {
+	return func(o *options) { o.seed = append(o.seed, f) }
+}
+
+// New builds a world on a fresh database; everything is released when the test ends.
+func New(t testing.TB, opts ...Option) *World {
+	t.Helper()
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	url := testutil.NewDBURL(t)
+	d := testutil.Open(t, url)
+	w := &World{DB: d, Store: store.New(d.Gorm), URL: url, Log: &LogBuffer{}}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := w.Store.Tx(ctx, model.Actor{System: true, Name: "world"}, func(tx *store.Tx) error {
+		if err := w.seed(ctx, tx); err != nil {
+			return err
+		}
+		for _, f := range o.seed {
+			if err := f(ctx, w, tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("world: seed: %v", err)
+	}
+	a, err := app.New(ctx, Config(url), slog.New(slog.NewTextHandler(w.Log, &slog.HandlerOptions{Level: slog.LevelDebug})), true, app.Options{Identify: Identify})
+	if err != nil {
+		t.Fatalf("world: start the app: %v", err)
+	}
+	t.Cleanup(a.Close)
+	w.Handler = a.Handler()
+	return w
+}
+
+// Config is the app configuration of a world: the defaults of the command line (as the CLI
+// parses them, so LOTSE_* variables of the environment count), a database, loopback
+// addresses and debug logs.
+func Config(dbURL string) *config.Config {
+	var cfg config.Config
+	p, err := kong.New(&cfg, kong.Exit(func(int) {}))
+	if err == nil {
+		_, err = p.Parse(nil)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("world: config defaults: %v", err))
+	}
+	cfg.DatabaseURL, cfg.DBMaxConns = dbURL, 4
+	cfg.HTTPAddr, cfg.BaseURL = "127.0.0.1:0", "http://127.0.0.1"
+	cfg.LogLevel, cfg.LogFormat, cfg.MetricsEnabled = "debug", "text", false
+	return &cfg
+}
+
+// Identify is the test-only identifier: the user named in the X-Test-User header, or
+// unauthenticated without one. The account itself is checked by the app as for any sign-in
+// (unknown or deactivated accounts are refused).
+func Identify(r *http.Request) (uuid.UUID, error) {
+	h := strings.TrimSpace(r.Header.Get(UserHeader))
+	if h == "" {
+		return uuid.Nil, fmt.Errorf("world: no %s header: %w", UserHeader, model.ErrUnauthenticated)
+	}
+	id, err := uuid.Parse(h)
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("world: bad %s header: %w", UserHeader, model.ErrUnauthenticated)
+	}
+	return id, nil
+}
+
+func (w *World) seed(ctx context.Context, tx *store.Tx) error {
+	org := func(parent *model.Organisation, kind model.OrgKind, short, name string) (*model.Organisation, error) {
+		o := &model.Organisation{Kind: kind, ShortName: short, Name: name, Active: true}
+		if parent != nil {
+			o.ParentID = &parent.ID
+		}
+		return o, tx.Organisations().Create(ctx, o)
+	}
+	var err error
+	for _, o := range []struct {
+		dst         **model.Organisation
+		parent      **model.Organisation // nil for a root; filled by an earlier step
+		kind        model.OrgKind
+		short, name string
+	}{
+		{&w.City, nil, model.OrgMunicipal, "STADT", "Stadt Osnabrück"},
+		{&w.Housing, &w.City, model.OrgMunicipal, "FB-WOHNEN", "Fachbereich Wohnen"},
+		{&w.HousingNorth, &w.Housing, model.OrgMunicipal, "FB-WOHNEN-NORD", "Wohnen, Team Nord"},
+		{&w.Migration, &w.City, model.OrgMunicipal, "FD-MIGRATION", "Fachdienst Migration und Integration"},
+		{&w.Jobcenter, nil, model.OrgJobcenter, "JOBCENTER", "Jobcenter Stadt Osnabrück"},
+		{&w.Caritas, nil, model.OrgWelfare, "CARITAS", "Caritasverband Osnabrück"},
+		{&w.Diakonie, nil, model.OrgWelfare, "DIAKONIE", "Diakonisches Werk Osnabrück"},
+	} {
+		var parent *model.Organisation
+		if o.parent != nil {
+			parent = *o.parent
+		}
+		if *o.dst, err = org(parent, o.kind, o.short, o.name); err != nil {
+			return err
+		}
+	}
+	users := []struct {
+		dst    **User
+		name   string
+		org    *model.Organisation
+		role   model.Role
+		active bool
+	}{
+		{&w.Sysadmin, "Sam Sysadmin", w.City, model.RoleSysadmin, true},
+		{&w.DPO, "Dana Datenschutz", w.City, model.RoleDPO, true},
+		{&w.Coordinator, "Kim Koordination", w.Migration, model.RoleCoordinator, true},
+		{&w.HousingLead, "Lea Leitung", w.Housing, model.RoleLead, true},
+		{&w.HousingAdmin, "Hans Admin-Wohnen", w.Housing, model.RoleOrgAdmin, true},
+		{&w.HousingWorker, "Wiebke Wohnen", w.Housing, model.RoleCaseworker, true},
+		{&w.NorthWorker, "Nils Nord", w.HousingNorth, model.RoleCaseworker, true},
+		{&w.MigrationWorker, "Mira Migration", w.Migration, model.RoleCaseworker, true},
+		{&w.JobcenterWorker, "Jonas Jobcenter", w.Jobcenter, model.RoleCaseworker, true},
+		{&w.JobcenterAdmin, "Jana Admin-Jobcenter", w.Jobcenter, model.RoleOrgAdmin, true},
+		{&w.CaritasAdmin, "Carla Admin-Caritas", w.Caritas, model.RoleOrgAdmin, true},
+		{&w.CaritasWorker, "Chris Caritas", w.Caritas, model.RoleCaseworker, true},
+		{&w.DiakonieAdmin, "Dirk Admin-Diakonie", w.Diakonie, model.RoleOrgAdmin, true},
+		{&w.DiakonieWorker, "Doris Diakonie", w.Diakonie, model.RoleCaseworker, true},
+		{&w.Inactive, "Ina Inaktiv", w.Housing, model.RoleCaseworker, false},
+		{&w.NoRole, "Otto Ohnerolle", nil, "", true},
+	}
+	for i, u := range users {
+		sub := fmt.Sprintf("world-%02d", i)
+		m := &model.User{Issuer: "https://idp.test", Subject: &sub, Email: sub + "@stadt.test", DisplayName: u.name, Active: u.active}
+		if err := tx.Users().Create(ctx, m); err != nil {
+			return err
+		}
+		wu := &User{ID: m.ID, Name: u.name}
+		if u.org != nil {
+			g := &model.Grant{UserID: m.ID, OrgID: u.org.ID, Role: u.role}
+			if err := tx.Grants().Create(ctx, g); err != nil {
+				return err
+			}
+			wu.Grants = append(wu.Grants, *g)
+		}
+		*u.dst = wu
+		w.users = append(w.users, wu)
+	}
+	return nil
+}
+
+// Users lists every seeded user.
+func (w *World) Users() []*User { return w.users }
+
+// Enforcer builds a fresh policy enforcer over the world's database, for questions asked of
+// the policy directly (separation of duties) rather than through HTTP.
+func (w *World) Enforcer(t testing.TB) *authz.Enforcer {
+	t.Helper()
+	en, err := authz.New(context.Background(), func(ctx context.Context) (authz.Snapshot, error) {
+		orgs, grants, err := w.Store.PolicySnapshot(ctx)
+		return authz.Snapshot{Orgs: orgs, Grants: grants}, err
+	})
+	if err != nil {
+		t.Fatalf("world: enforcer: %v", err)
+	}
+	return en
+}
+
+// Fingerprint summarises the directory tables (organisations, users, role_grants) and the
+// number of audit events; two equal fingerprints mean nothing was changed or recorded.
+func (w *World) Fingerprint(t testing.TB) string {
+	t.Helper()
+	var orgs, users, grants string
+	var audits int64
+	err := w.DB.SQL.QueryRow(`SELECT
+		(SELECT md5(coalesce(string_agg(o::text, '|' ORDER BY o.id), '')) FROM organisations o),
+		(SELECT md5(coalesce(string_agg(u::text, '|' ORDER BY u.id), '')) FROM users u),
+		(SELECT md5(coalesce(string_agg(g::text, '|' ORDER BY g.id), '')) FROM role_grants g),
+		(SELECT count(*) FROM audit_events)`).Scan(&orgs, &users, &grants, &audits)
+	if err != nil {
+		t.Fatalf("world: fingerprint: %v", err)
+	}
+	return fmt.Sprintf("organisations=%s users=%s role_grants=%s audit_events=%d", orgs, users, grants, audits)
+}
+
+// AuditEvents returns the audit events of one action on one object, oldest first.
+func (w *World) AuditEvents(t testing.TB, action, objectID string) []model.AuditEvent {
+	t.Helper()
+	var out []model.AuditEvent
+	if err := w.DB.Gorm.Where("action = ? AND object_id = ?", action, objectID).Order("id").Find(&out).Error; err != nil {
+		t.Fatalf("world: audit events: %v", err)
+	}
+	return out
+}
+
+// LogBuffer collects log output safely from many goroutines.
+type LogBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+var _ io.Writer = (*LogBuffer)(nil)
+
+func (l *LogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String returns everything logged so far.
+func (l *LogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}

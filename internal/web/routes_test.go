@@ -1,0 +1,156 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/lotse-project/lotse/internal/api"
+	"github.com/lotse-project/lotse/internal/authz"
+	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/service"
+)
+
+// routeServer builds the server with every optional route switched on. It needs no
+// database: the policy has no grants, and no request is served.
+func routeServer(t *testing.T) (*Server, *authz.Enforcer) {
+	t.Helper()
+	en, err := authz.New(context.Background(), func(context.Context) (authz.Snapshot, error) { return authz.Snapshot{}, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := New(Deps{Log: log, Services: service.New(nil, en, log), BodyLimit: "1M", Metrics: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, en
+}
+
+// TestEveryRouteDeclaresAPermission walks the router: a route registered any other way than
+// through handle (with its permission beside it) fails here.
+func TestEveryRouteDeclaresAPermission(t *testing.T) {
+	s, _ := routeServer(t)
+	routes := s.Echo().Routes()
+	if len(routes) < 10 {
+		t.Fatalf("only %d routes registered", len(routes))
+	}
+	for _, r := range routes {
+		if _, ok := s.perms[r.Method+" "+r.Path]; !ok {
+			t.Errorf("route %s %s has no permission: register it in routes.go through s.handle", r.Method, r.Path)
+		}
+	}
+	if len(s.Permissions()) != len(s.perms) {
+		t.Fatal("Permissions() lost routes")
+	}
+}
+
+// TestPermissionsExistInPolicy catches a typo in routes.go: a permission that no policy line
+// grants to anybody would deny everyone silently.
+func TestPermissionsExistInPolicy(t *testing.T) {
+	s, en := routeServer(t)
+	granted := map[string]bool{}
+	for _, r := range en.Rules() { // role, class, object, action, scope
+		granted[r[2]+"."+r[3]] = true
+	}
+	for route, p := range s.perms {
+		if p.public || p.signedIn {
+			continue
+		}
+		if p.obj == "" || p.act == "" {
+			t.Errorf("%s: permission without object or action", route)
+			continue
+		}
+		ok := granted[p.obj+"."+p.act]
+		if strings.Contains(p.obj, "<role>") {
+			for _, role := range model.Roles {
+				ok = ok || granted[strings.ReplaceAll(p.obj, "<role>", string(role))+"."+p.act]
+			}
+		}
+		if !ok {
+			t.Errorf("%s requires %s, which no line of policies/policy.csv grants", route, p)
+		}
+	}
+}
+
+// TestAPIRoutesMatchSpec: every operation of openapi.yaml has its route, and every route
+// under /api/v1 is an operation of the spec (or the spec itself), so that the description
+// and the server cannot drift apart.
+func TestAPIRoutesMatchSpec(t *testing.T) {
+	s, _ := routeServer(t)
+	doc, err := api.LoadSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outsideSpec := map[string]string{
+		"GET /api/v1/openapi.yaml": "the description itself",
+	}
+	ops := map[string]bool{}
+	for _, op := range api.Operations(doc) {
+		key := op.Method + " " + op.Path
+		ops[key] = true
+		if _, ok := s.perms[key]; !ok {
+			t.Errorf("operation %s (%s) of openapi.yaml has no route in routes.go", op.ID, key)
+		}
+	}
+	for key := range s.perms {
+		if strings.HasPrefix(key[strings.Index(key, " ")+1:], api.BasePath+"/") && !ops[key] && outsideSpec[key] == "" {
+			t.Errorf("route %s is not described in internal/api/openapi.yaml", key)
+		}
+	}
+}
+
+// TestAPIPermissionTable pins the permission of every API route, so that loosening one is a
+// visible change of this table too.
+func TestAPIPermissionTable(t *testing.T) {
+	s, _ := routeServer(t)
+	want := map[string]string{
+		"GET /api/v1/openapi.yaml":        "public",
+		"GET /api/v1/organisations":       "organisation.read",
+		"POST /api/v1/organisations":      "organisation.create",
+		"GET /api/v1/organisations/:id":   "organisation.read",
+		"PATCH /api/v1/organisations/:id": "organisation.update",
+		"GET /api/v1/members":             "member.read",
+		"POST /api/v1/members":            "member.create",
+		"GET /api/v1/members/:id":         "member.read",
+		"PATCH /api/v1/members/:id":       "member.update",
+		"POST /api/v1/grants":             "signed-in, service checks grant:<role>.manage",
+		"DELETE /api/v1/grants/:id":       "signed-in, service checks grant:<role>.manage",
+		"GET /healthz":                    "public",
+		"GET /readyz":                     "public",
+		"GET /metrics":                    "public",
+		"GET /api/v1/me":                  "signed-in",
+		"GET /login":                      "public",
+		"GET /auth/login/:provider":       "public",
+		"GET /auth/callback":              "public",
+		"POST /auth/logout":               "public",
+		"GET /logged-out":                 "public",
+		"GET /":                           "signed-in",
+	}
+	got := s.Permissions()
+	for route, p := range want {
+		if got[route] != p {
+			t.Errorf("%s: permission %q, want %q", route, got[route], p)
+		}
+	}
+	var all []string
+	for route := range got {
+		all = append(all, route)
+	}
+	sort.Strings(all)
+	for _, route := range all {
+		if _, ok := want[route]; !ok {
+			t.Errorf("route %s is missing from this table", route)
+		}
+	}
+	// Only reading the description is public under /api/.
+	for _, route := range all {
+		if strings.Contains(route, " /api/") && got[route] == "public" && !slices.Contains([]string{"GET /api/v1/openapi.yaml"}, route) {
+			t.Errorf("API route %s is public", route)
+		}
+	}
+}
