@@ -3,7 +3,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/lotse-project/lotse/internal/app.version=$(VERSION)
 
-.PHONY: run test lint build check-go clean
+.PHONY: run test lint build docs generate check-go clean
 
 ## run: start Lotse for development (local PostgreSQL, migrations, demo data) on http://127.0.0.1:8080
 run: check-go
@@ -19,6 +19,14 @@ lint: check-go
 	  if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
+
+## docs: regenerate docs/permissions.md from policies/policy.csv
+docs: check-go
+	$(GO) run ./cmd/lotse policy matrix > docs/permissions.md
+
+## generate: regenerate code from internal/api/openapi.yaml
+generate: check-go
+	$(GO) generate ./internal/api/
 
 ## build: the lotse binary in bin/
 build: check-go
