@@ -18,7 +18,10 @@ require (
 	gorm.io/gorm v1.31.2
 )
 
-require github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
+require (
+	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
+	github.com/rickar/cal/v2 v2.1.13 // indirect
+)
 
 require (
 	github.com/alexedwards/scs/postgresstore v0.0.0-20251002162104-209de6e426de

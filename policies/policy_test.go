@@ -126,7 +126,14 @@ var decisions = []decision{
 	{cw, par, "case", "read", org, here, deny, "a partner has no cases of its own"},
 	{cw, par, "case", "read", referred, here, allow, ""},
 	{cw, mun, "case", "read", referred, here, allow, ""},
-	{lead, mun, "case", "read", referred, here, deny, "a lead reviews the org tree only"},
+	{lead, mun, "case", "read", referred, here, allow, ""},
+	{lead, mun, "case", "read", referred, elsewhere, deny, "a grant counts only in its organisation"},
+	{lead, par, "case", "read", assigned, here, allow, ""},
+	{lead, par, "case", "read", assigned, elsewhere, deny, "a grant counts only in its organisation"},
+	{lead, mun, "referral", "read", referred, here, allow, ""},
+	{lead, mun, "referral", "read", referred, elsewhere, deny, "a grant counts only in its organisation"},
+	{lead, par, "note", "read", referred, here, allow, ""},
+	{lead, par, "note", "read", referred, elsewhere, deny, "a grant counts only in its organisation"},
 	{cw, par, "case", "read", assigned, here, allow, ""},
 	{cw, par, "case", "read", assigned, elsewhere, deny, "a grant counts only in its organisation"},
 	{cw, mun, "case", "create", org, here, allow, ""},
@@ -136,7 +143,8 @@ var decisions = []decision{
 	{cw, mun, "plan", "read", org, here, allow, ""},
 	{cw, par, "plan", "read", org, here, deny, "a partner has no plans of its own"},
 	{cw, par, "plan", "read", referred, here, allow, ""},
-	{lead, mun, "plan", "read", referred, here, deny, "a lead reviews the org tree only"},
+	{lead, mun, "plan", "read", referred, here, allow, ""},
+	{lead, mun, "plan", "read", referred, elsewhere, deny, "a grant counts only in its organisation"},
 	{cw, mun, "plan", "update", org, here, allow, ""},
 	{cw, par, "plan", "update", org, here, deny, "a partner updates referred areas only"},
 	{cw, par, "plan", "update", referred, here, allow, ""},
@@ -471,8 +479,8 @@ func TestOrgTree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(sc.Kinds, []model.ScopeKind{orgTree}) || !slices.Equal(sc.OrgTree, []uuid.UUID{city, dept}) {
-		t.Errorf("lead in the parent: kinds %v, tree %v; want [org_tree], [%v %v]", sc.Kinds, sc.OrgTree, city, dept)
+	if !slices.Equal(sc.Kinds, []model.ScopeKind{orgTree, referred, assigned}) || !slices.Equal(sc.OrgTree, []uuid.UUID{city, dept}) {
+		t.Errorf("lead in the parent: kinds %v, tree %v; want [org_tree referred assigned], [%v %v]", sc.Kinds, sc.OrgTree, city, dept)
 	}
 	if sc, _ := w.en.Scope(w.users[mun][lead], dept, "case", "read"); sc.Allowed() {
 		t.Errorf("lead of the parent acting in the child gets %v", sc.Kinds)

@@ -2,6 +2,10 @@
 // administration tools. See `lotse --help`.
 package main
 
-import "github.com/lotse-project/lotse/internal/app"
+import (
+	_ "time/tzdata" // Europe/Berlin also where the system has no zone files
+
+	"github.com/lotse-project/lotse/internal/app"
+)
 
 func main() { app.Run() }

@@ -141,6 +141,10 @@ func (a *App) watchPolicy(ctx context.Context) {
 // Handler is the HTTP handler of the app.
 func (a *App) Handler() http.Handler { return a.web }
 
+// Routes lists every registered route, for tests that walk the router (e.g. that every
+// unsafe route refuses cross-site requests).
+func (a *App) Routes() []*echo.Route { return a.web.Echo().Routes() }
+
 // Close releases the session cleanup and the database pool.
 func (a *App) Close() {
 	if a.auth.Sessions != nil {

@@ -64,7 +64,7 @@ func TestPolicyMatrix(t *testing.T) {
 		"Berechtigungskonzept", "Do not edit by hand", "policies/policy.csv",
 		"| `org_tree` |", "| `self` |", "| `partner` |",
 		"Funktionstrennung: Die Rollen `coordinator`, `org_admin`, `sysadmin`, `dpo` haben keine Berechtigung",
-		"| `case.read` | org (municipal), referred, assigned | org_tree | — | — | — | — |",
+		"| `case.read` | org (municipal), referred, assigned | org_tree, referred, assigned | — | — | — | — |",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the matrix lacks %q", want)

@@ -56,11 +56,13 @@ func NewSessions(db *sql.DB, o SessionOptions) *Sessions {
 	}
 	st := postgresstore.NewWithCleanupInterval(db, 10*time.Minute)
 	sm := scs.New()
-	sm.Store = st
-	// The store's own expiry is the backstop; the checks in User against the clock are the
-	// rule. A minute of slack keeps the backstop from cutting a session the rule still allows.
+	sm.Store = liveStore{PostgresStore: st, db: db}
+	// The store's own expiry (the absolute lifetime) is the backstop; the checks in User
+	// against the clock are the rule, idle timeout included. scs's own IdleTimeout stays off:
+	// it would rewrite the session on every request, where User records activity at most
+	// once a minute. A minute of slack keeps the backstop from cutting a session the rule
+	// still allows.
 	sm.Lifetime = o.Lifetime + time.Minute
-	sm.IdleTimeout = o.IdleTimeout + time.Minute
 	sm.Cookie.Name = CookieName(o.Secure)
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
@@ -77,6 +79,48 @@ func CookieName(secure bool) string {
 		return "__Host-lotse_session"
 	}
 	return "lotse_session"
+}
+
+// liveStore is postgresstore with one rule more: a session that a request loaded from the
+// store is only ever updated there, never stored anew. scs saves every loaded session at the
+// end of its request (the idle timeout needs a new expiry); without this rule a request still
+// in flight when the session ends (logout in another tab or on another instance, expiry)
+// would store it again, and the ended session would work again.
+type liveStore struct {
+	*postgresstore.PostgresStore
+	db *sql.DB
+}
+
+// loadedKey marks, in a request's context, the token of the session loaded from the store.
+type loadedKey struct{}
+
+// CommitCtx implements scs's context-aware commit (scs prefers it to Commit).
+func (s liveStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	if loaded, _ := ctx.Value(loadedKey{}).(string); loaded == "" || loaded != token {
+		return s.Commit(token, b, expiry) // a new session or a renewed token
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE sessions SET data = $1, expiry = $2 WHERE token = $3`, b, expiry, token)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return errors.Join(ErrNoSession, err)
+	}
+	return nil
+}
+
+// Load reads the session of token into ctx (see scs.SessionManager.Load) and remembers that
+// it came from the store: saving it cannot bring it back once it has ended. A session that
+// ended meanwhile makes Commit return ErrNoSession.
+func (s *Sessions) Load(ctx context.Context, token string) (context.Context, error) {
+	ctx, err := s.SessionManager.Load(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if tok := s.Token(ctx); tok != "" {
+		ctx = context.WithValue(ctx, loadedKey{}, tok)
+	}
+	return ctx, nil
 }
 
 // Close stops the expired-session cleanup.

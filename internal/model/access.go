@@ -62,6 +62,9 @@ type Actor struct {
 	Roles      []Role
 	RequestID  string
 	RemoteAddr string
+	// Purpose says why case content is read, for the audit trail (e.g. "case work",
+	// "referral review"); the web layer sets it from the request.
+	Purpose string
 	// System is set for the directory tool and background jobs, which act without a user.
 	System bool
 }

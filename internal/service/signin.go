@@ -47,6 +47,7 @@ type SignIn struct {
 // The account is never matched by e-mail alone for an untrusted provider.
 func (d *Access) SignIn(ctx context.Context, in SignIn) (uuid.UUID, error) {
 	var user *model.User
+	provisioned := false
 	sys := model.Actor{System: true, Name: "sign-in", RequestID: in.RequestID, RemoteAddr: in.RemoteAddr}
 	err := d.store.Tx(ctx, sys, func(tx *store.Tx) error {
 		u, err := tx.Users().ByIdentity(ctx, in.Issuer, in.Subject)
@@ -77,7 +78,7 @@ func (d *Access) SignIn(ctx context.Context, in SignIn) (uuid.UUID, error) {
 			if err != nil {
 				return err
 			}
-			user = u
+			user, provisioned = u, true
 		}
 		if !user.Active {
 			return ErrDeactivated
@@ -93,6 +94,11 @@ func (d *Access) SignIn(ctx context.Context, in SignIn) (uuid.UUID, error) {
 	})
 	if err != nil {
 		return uuid.Nil, err
+	}
+	if provisioned {
+		// The new grants must count on this instance from the very next request, not only
+		// once the watcher has heard the notification.
+		d.reloadPolicy(ctx)
 	}
 	return user.ID, nil
 }
@@ -126,17 +132,18 @@ func (d *Access) provision(ctx context.Context, tx *store.Tx, sys model.Actor, i
 		name = in.Subject
 	}
 	u := &model.User{Issuer: in.Issuer, Subject: &subject, DisplayName: name, Active: true}
-	if in.EmailVerified {
-		u.Email = in.Email
-	}
-	if err := tx.Users().Create(ctx, u); err != nil {
-		if errors.Is(err, model.ErrConflict) { // the e-mail belongs to another account
-			u.Email = ""
-			err = tx.Users().Create(ctx, u)
-		}
-		if err != nil {
+	if in.EmailVerified && in.Email != "" {
+		// An e-mail that belongs to another account stays with that account. Checked before
+		// the insert: after a failed insert the transaction would be aborted.
+		switch _, err := tx.Users().ByEmail(ctx, in.Email); {
+		case errors.Is(err, model.ErrNotFound):
+			u.Email = in.Email
+		case err != nil:
 			return nil, err
 		}
+	}
+	if err := tx.Users().Create(ctx, u); err != nil {
+		return nil, err
 	}
 	if err := tx.Audit().Record(ctx, event(sys, "member.create", objMember, u.ID, model.JSONMap{"issuer": in.Issuer, "by": "claim mapping"})); err != nil {
 		return nil, err

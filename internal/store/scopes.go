@@ -36,6 +36,119 @@ var predicates = map[string]map[model.ScopeKind]predicate{
 	},
 }
 
+// The case-content predicates. "orgs" is the acting organisation, or its whole subtree when
+// the scope reaches the subtree: a department head sees what the department and its units see.
+
+// activeReferral is true for a case referred to one of orgs by a referral that is active
+// (sent, accepted, in progress) and covered today: by a consent that names the recipient, is
+// neither revoked nor outside its validity, or by a recorded legal basis. areaExpr, when not
+// empty, also requires the referral to name that area.
+func activeReferral(caseExpr, areaExpr string) string {
+	q := `EXISTS (SELECT 1 ` + activeReferralFrom(caseExpr)
+	if areaExpr != "" {
+		q += ` AND ` + areaExpr + ` = ANY(ar.areas)`
+	}
+	return q + `)`
+}
+
+// consentCovers is true when the consent ac behind the referral ar covers it today: not
+// revoked, within its validity, naming the recipient. It is a piece of activeReferral, shared
+// with the case access query (store/search.go), which needs the consent's data categories.
+const consentCovers = `(ac.revoked_at IS NULL AND current_date BETWEEN ac.valid_from AND ac.valid_until
+			AND EXISTS (SELECT 1 FROM consent_recipients acr WHERE acr.consent_id = ac.id AND acr.org_id = ar.to_org_id))`
+
+// activeReferralFrom is the FROM and WHERE of activeReferral: the active, covered referrals
+// (alias ar, consent ac) of the case caseExpr to one of the organisations of the one
+// placeholder. activeReferral and the case access query both build on it, so they cannot
+// disagree.
+func activeReferralFrom(caseExpr string) string {
+	return `FROM referrals ar LEFT JOIN consents ac ON ac.id = ar.consent_id
+		WHERE ar.case_id = ` + caseExpr + ` AND ar.to_org_id = ANY(?::uuid[])
+		AND ar.status IN ('sent', 'accepted', 'in_progress')
+		AND (ar.legal_basis <> '' OR ` + consentCovers + `)`
+}
+
+// openTask is true for a case with an open task of one of orgs.
+func openTask(caseExpr string) string {
+	return `EXISTS (SELECT 1 FROM tasks at WHERE at.case_id = ` + caseExpr + ` AND at.org_id = ANY(?::uuid[])
+		AND at.status NOT IN ('done', 'cancelled'))`
+}
+
+// ledBy is true for a case whose lead organisation is one of orgs.
+func ledBy(caseExpr string) string {
+	return `EXISTS (SELECT 1 FROM cases lc WHERE lc.id = ` + caseExpr + ` AND lc.lead_org_id = ANY(?::uuid[]))`
+}
+
+// orgsOf is the organisations a scope acts for: the subtree for org_tree, else the one.
+func orgsOf(sc model.Scope) string {
+	if sc.Has(model.ScopeOrgTree) && len(sc.OrgTree) > 0 {
+		return uuids(sc.OrgTree)
+	}
+	return uuids([]uuid.UUID{sc.OrgID})
+}
+
+func one(sc model.Scope) string { return uuids([]uuid.UUID{sc.OrgID}) }
+
+func tree(sc model.Scope) string { return uuids(sc.OrgTree) }
+
+func init() {
+	p := func(sql string, args ...func(model.Scope) string) predicate {
+		return func(sc model.Scope) (string, []any) {
+			out := make([]any, len(args))
+			for i, a := range args {
+				out[i] = a(sc)
+			}
+			return sql, out
+		}
+	}
+	predicates["case"] = map[model.ScopeKind]predicate{
+		model.ScopeOrg:      p(`cases.lead_org_id = ANY(?::uuid[])`, one),
+		model.ScopeOrgTree:  p(`cases.lead_org_id = ANY(?::uuid[])`, tree),
+		model.ScopeReferred: p(activeReferral("cases.id", ""), orgsOf),
+		model.ScopeAssigned: p(openTask("cases.id"), orgsOf),
+	}
+	predicates["plan"] = map[model.ScopeKind]predicate{
+		model.ScopeOrg:      p(ledBy("area_statuses.case_id"), one),
+		model.ScopeOrgTree:  p(ledBy("area_statuses.case_id"), tree),
+		model.ScopeReferred: p(activeReferral("area_statuses.case_id", "area_statuses.area"), orgsOf),
+	}
+	predicates["consent"] = map[model.ScopeKind]predicate{
+		model.ScopeOrg:     p(ledBy("consents.case_id"), one),
+		model.ScopeOrgTree: p(ledBy("consents.case_id"), tree),
+	}
+	predicates["referral"] = map[model.ScopeKind]predicate{
+		// The sending organisation and the case's lead organisation follow a referral at every step.
+		model.ScopeOrg:     p(`(referrals.from_org_id = ANY(?::uuid[]) OR `+ledBy("referrals.case_id")+`)`, one, one),
+		model.ScopeOrgTree: p(`(referrals.from_org_id = ANY(?::uuid[]) OR `+ledBy("referrals.case_id")+`)`, tree, tree),
+		// The recipient sees a referral while it is active and covered: by its own consent
+		// or legal basis, not merely by another referral of the same case to the same
+		// organisation (a referral whose consent ran out must disappear even then).
+		model.ScopeReferred: p(`referrals.to_org_id = ANY(?::uuid[]) AND referrals.status IN ('sent', 'accepted', 'in_progress')
+			AND (referrals.legal_basis <> '' OR EXISTS (SELECT 1 FROM consents rc WHERE rc.id = referrals.consent_id
+				AND rc.revoked_at IS NULL AND current_date BETWEEN rc.valid_from AND rc.valid_until
+				AND EXISTS (SELECT 1 FROM consent_recipients rcr WHERE rcr.consent_id = rc.id AND rcr.org_id = referrals.to_org_id)))`, orgsOf),
+	}
+	predicates["task"] = map[model.ScopeKind]predicate{
+		// Tasks of the organisation, and tasks on the cases it leads.
+		model.ScopeOrg:      p(`(tasks.org_id = ANY(?::uuid[]) OR (tasks.case_id IS NOT NULL AND `+ledBy("tasks.case_id")+`))`, one, one),
+		model.ScopeOrgTree:  p(`(tasks.org_id = ANY(?::uuid[]) OR (tasks.case_id IS NOT NULL AND `+ledBy("tasks.case_id")+`))`, tree, tree),
+		model.ScopeAssigned: func(sc model.Scope) (string, []any) { return `tasks.assignee_id = ?`, []any{sc.UserID} },
+		// A recipient sees the tasks linked to its referrals while they are active and covered.
+		model.ScopeReferred: p(`EXISTS (SELECT 1 FROM referrals tr WHERE tr.id = tasks.referral_id AND tr.to_org_id = ANY(?::uuid[])
+			AND tr.status IN ('sent', 'accepted', 'in_progress')) AND `+activeReferral("tasks.case_id", ""), orgsOf, orgsOf),
+	}
+	predicates["note"] = map[model.ScopeKind]predicate{
+		// The lead organisation reads its own notes and the notes shared with it.
+		model.ScopeOrg: p(`(notes.org_id = ANY(?::uuid[]) AND `+ledBy("notes.case_id")+`) OR (notes.visibility = 'shared' AND `+ledBy("notes.case_id")+`)`, one, one, one),
+		model.ScopeOrgTree: p(`(notes.org_id = ANY(?::uuid[]) AND `+ledBy("notes.case_id")+`) OR (notes.visibility = 'shared' AND `+ledBy("notes.case_id")+`)`,
+			tree, tree, tree),
+		// A recipient reads, while its referral is active, its own notes and the notes shared
+		// for the referred areas.
+		model.ScopeReferred: p(``+activeReferral("notes.case_id", "")+` AND (notes.org_id = ANY(?::uuid[])
+			OR (notes.visibility = 'shared' AND `+activeReferral("notes.case_id", "notes.area")+`))`, orgsOf, orgsOf, orgsOf),
+	}
+}
+
 // visible narrows q to the records of sc.Object that sc reaches: the OR of its kinds'
 // predicates, or nothing at all.
 func visible(q *gorm.DB, sc model.Scope) *gorm.DB {

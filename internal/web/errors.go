@@ -35,6 +35,9 @@ func classify(err error) (int, string) {
 	switch {
 	case errors.As(err, &pe):
 		return pe.status, pe.code
+	case errors.Is(err, authn.ErrProviderUnavailable):
+		// A bearer token whose provider cannot be reached now: it may be fine; try later.
+		return http.StatusServiceUnavailable, "unavailable"
 	case errors.Is(err, model.ErrNotFound):
 		return http.StatusNotFound, "not_found"
 	case errors.Is(err, model.ErrInvalid):

@@ -46,7 +46,7 @@ func loginError(status int, code string, cause error) error {
 // loginPage lists the providers; with only one, it goes straight to it.
 func (s *Server) loginPage(c echo.Context) error {
 	ret := authn.SafeReturn(c.QueryParam("return"))
-	if _, err := s.identifyRequest(c.Request()); err == nil {
+	if s.signedIn(c) {
 		return c.Redirect(http.StatusSeeOther, ret)
 	}
 	if s.auth.Providers == nil || len(s.auth.Providers.List()) == 0 {
@@ -62,6 +62,18 @@ func (s *Server) loginPage(c echo.Context) error {
 		items = append(items, item{Name: p.Config.Name, URL: "/auth/login/" + p.Config.ID + "?return=" + url.QueryEscape(ret)})
 	}
 	return s.render(c, http.StatusOK, "login.html", map[string]any{"Providers": items})
+}
+
+// signedIn reports whether the request comes from a signed-in and still active account. The
+// session of an account deactivated meanwhile is still open, but its pages send it here: it
+// must get the login (and the refusal there), not be sent back to the page, which would loop.
+func (s *Server) signedIn(c echo.Context) bool {
+	id, err := s.identifyRequest(c.Request())
+	if err != nil {
+		return false
+	}
+	_, _, err = s.svc.Access.Actor(c.Request().Context(), service.ActorRequest{UserID: id, RequestID: requestID(c), RemoteAddr: c.RealIP()})
+	return err == nil
 }
 
 // beginLogin redirects to the provider with state, nonce and PKCE, keeping them in the
@@ -117,6 +129,9 @@ func (s *Server) callback(c echo.Context) error {
 	if err := s.auth.Sessions.Login(ctx, uid, p.Config.ID, rawIDToken); err != nil {
 		return fmt.Errorf("web: start session: %w", err)
 	}
+	// A new anti-forgery token for the signed-in session: one known from before the login
+	// (a planted session cookie, another user's earlier session) must not carry over.
+	s.auth.Sessions.Remove(ctx, csrfKey)
 	s.log.Info("signed in", slog.String("request_id", requestID(c)), slog.String("provider", p.Config.ID))
 	return c.Redirect(http.StatusSeeOther, authn.SafeReturn(ls.ReturnTo))
 }

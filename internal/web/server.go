@@ -117,6 +117,9 @@ func New(d Deps) (*Server, error) {
 
 	e.Pre(sanitizeRequestID)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
+	// The security headers come before anything that can refuse a request (body limit,
+	// sessions, CSRF), so that every response, error pages included, carries them.
+	e.Use(s.securityHeaders)
 	e.Use(s.requestLogger())
 	if d.Metrics {
 		s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -134,7 +137,7 @@ func New(d Deps) (*Server, error) {
 		DisablePrintStack:   true,
 	}))
 	e.Use(middleware.BodyLimit(d.BodyLimit))
-	e.Use(s.securityHeaders, s.sessions, s.csrf)
+	e.Use(s.sessions, s.csrf)
 
 	if err := s.routes(d.Metrics); err != nil {
 		return nil, err

@@ -22,8 +22,19 @@ import (
 func (s *Server) sessions(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		sm := s.auth.Sessions
-		if sm == nil || hasBearer(c.Request()) {
-			return next(c) // the API's bearer path uses no cookies
+		if sm == nil {
+			return next(c)
+		}
+		if hasBearer(c.Request()) {
+			// The API's bearer path uses no cookies. It still gets an empty session, never
+			// saved, so that code reading the session (pages, logout) works instead of
+			// panicking, and no stored session is touched.
+			ctx, err := sm.Load(c.Request().Context(), "")
+			if err != nil {
+				return fmt.Errorf("web: empty session: %w", err)
+			}
+			c.SetRequest(c.Request().WithContext(ctx))
+			return next(c)
 		}
 		var token string
 		if ck, err := c.Cookie(sm.Cookie.Name); err == nil {
@@ -39,6 +50,11 @@ func (s *Server) sessions(next echo.HandlerFunc) echo.HandlerFunc {
 			switch sm.Status(ctx) {
 			case scs.Modified:
 				tok, exp, err := sm.Commit(ctx)
+				if errors.Is(err, authn.ErrNoSession) {
+					// Ended while this request ran (logout elsewhere): it stays ended.
+					sm.WriteSessionCookie(ctx, c.Response().Writer, "", time.Time{})
+					return
+				}
 				if err != nil {
 					s.log.Error("saving the session failed", slog.String("request_id", requestID(c)), slog.Any("error", err))
 					return
