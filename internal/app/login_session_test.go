@@ -145,7 +145,7 @@ func TestSessionCookieFlags(t *testing.T) {
 			}
 			req := mustReq(t, http.MethodPost, e.URL+"/auth/logout", name+"="+tok)
 			req.Body = http.NoBody
-			req.Header.Set(http.CanonicalHeaderKey("X-CSRF-Token"), csrf[1])
+			req.Header.Set("X-CSRF-Token", csrf[1])
 			p = rawDo(t, req)
 			if p.Status != http.StatusSeeOther {
 				t.Fatalf("logout = %d: %s", p.Status, p.Body)
