@@ -3,7 +3,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/lotse-project/lotse/internal/app.version=$(VERSION)
 
-.PHONY: run test lint build docs generate check-go clean
+.PHONY: run test lint build docs generate vendor check-go clean
 
 ## run: start Lotse for development (local PostgreSQL, migrations, demo data) on http://127.0.0.1:8080
 run: check-go
@@ -24,9 +24,15 @@ lint: check-go
 docs: check-go
 	$(GO) run ./cmd/lotse policy matrix > docs/permissions.md
 
-## generate: regenerate code from internal/api/openapi.yaml
+## generate: regenerate code from internal/api/openapi.yaml and the templ components in ui/components
 generate: check-go
-	$(GO) generate ./internal/api/
+	$(GO) generate ./internal/api/ ./ui/components/
+
+## vendor: install the front-end packages pinned in package-lock.json (npm ci) and copy the files Lotse serves into ui/static/vendor
+vendor: check-go
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js (only needed to refresh ui/static/vendor)"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	$(GO) run ./ui/internal/vendoring
 
 ## build: the lotse binary in bin/
 build: check-go

@@ -1,5 +1,6 @@
-// Package ui embeds what the browser gets: page templates, static files and the message
-// catalogues (ui/locales, German first, English second).
+// Package ui embeds what the browser gets: the static files (KERN's CSS and fonts and htmx,
+// vendored from npm into static/vendor, plus Lotse's own CSS) and the message catalogues
+// (locales, German first, English second). The pages are templ components in ui/components.
 package ui
 
 import "embed"
@@ -9,7 +10,8 @@ import "embed"
 //go:embed locales/*.toml
 var Locales embed.FS
 
-// Templates holds the HTML page templates.
+// Static holds the files served under /static/ (with content-hashed names, see
+// internal/web/assets.go). Everything under static/vendor comes from `make vendor`.
 //
-//go:embed templates/*.html
-var Templates embed.FS
+//go:embed static
+var Static embed.FS

@@ -16,6 +16,99 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AccessLevel.
+const (
+	Full     AccessLevel = "full"
+	Referred AccessLevel = "referred"
+	Summary  AccessLevel = "summary"
+)
+
+// Valid indicates whether the value is a known member of the AccessLevel enum.
+func (e AccessLevel) Valid() bool {
+	switch e {
+	case Full:
+		return true
+	case Referred:
+		return true
+	case Summary:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AreaStatusValue.
+const (
+	AreaStatusValueAchieved   AreaStatusValue = "achieved"
+	AreaStatusValueInProgress AreaStatusValue = "in_progress"
+	AreaStatusValueNotNeeded  AreaStatusValue = "not_needed"
+	AreaStatusValueNotStarted AreaStatusValue = "not_started"
+	AreaStatusValueWaiting    AreaStatusValue = "waiting"
+)
+
+// Valid indicates whether the value is a known member of the AreaStatusValue enum.
+func (e AreaStatusValue) Valid() bool {
+	switch e {
+	case AreaStatusValueAchieved:
+		return true
+	case AreaStatusValueInProgress:
+		return true
+	case AreaStatusValueNotNeeded:
+		return true
+	case AreaStatusValueNotStarted:
+		return true
+	case AreaStatusValueWaiting:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CaseStatus.
+const (
+	CaseStatusClosed CaseStatus = "closed"
+	CaseStatusOpen   CaseStatus = "open"
+	CaseStatusPaused CaseStatus = "paused"
+)
+
+// Valid indicates whether the value is a known member of the CaseStatus enum.
+func (e CaseStatus) Valid() bool {
+	switch e {
+	case CaseStatusClosed:
+		return true
+	case CaseStatusOpen:
+		return true
+	case CaseStatusPaused:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DataCategory.
+const (
+	Contact   DataCategory = "contact"
+	Identity  DataCategory = "identity"
+	Languages DataCategory = "languages"
+	Residence DataCategory = "residence"
+)
+
+// Valid indicates whether the value is a known member of the DataCategory enum.
+func (e DataCategory) Valid() bool {
+	switch e {
+	case Contact:
+		return true
+	case Identity:
+		return true
+	case Languages:
+		return true
+	case Residence:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ErrorErrorCode.
 const (
 	ErrorErrorCodeBadRequest           ErrorErrorCode = "bad_request"
@@ -64,6 +157,24 @@ func (e ErrorErrorCode) Valid() bool {
 	}
 }
 
+// Defines values for NoteVisibility.
+const (
+	Org    NoteVisibility = "org"
+	Shared NoteVisibility = "shared"
+)
+
+// Valid indicates whether the value is a known member of the NoteVisibility enum.
+func (e NoteVisibility) Valid() bool {
+	switch e {
+	case Org:
+		return true
+	case Shared:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OrgKind.
 const (
 	CivilSociety OrgKind = "civil_society"
@@ -85,6 +196,42 @@ func (e OrgKind) Valid() bool {
 	case School:
 		return true
 	case Welfare:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReferralStatus.
+const (
+	ReferralStatusAccepted   ReferralStatus = "accepted"
+	ReferralStatusCompleted  ReferralStatus = "completed"
+	ReferralStatusDeclined   ReferralStatus = "declined"
+	ReferralStatusExpired    ReferralStatus = "expired"
+	ReferralStatusInProgress ReferralStatus = "in_progress"
+	ReferralStatusRevoked    ReferralStatus = "revoked"
+	ReferralStatusSent       ReferralStatus = "sent"
+	ReferralStatusWithdrawn  ReferralStatus = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the ReferralStatus enum.
+func (e ReferralStatus) Valid() bool {
+	switch e {
+	case ReferralStatusAccepted:
+		return true
+	case ReferralStatusCompleted:
+		return true
+	case ReferralStatusDeclined:
+		return true
+	case ReferralStatusExpired:
+		return true
+	case ReferralStatusInProgress:
+		return true
+	case ReferralStatusRevoked:
+		return true
+	case ReferralStatusSent:
+		return true
+	case ReferralStatusWithdrawn:
 		return true
 	default:
 		return false
@@ -120,6 +267,274 @@ func (e Role) Valid() bool {
 		return false
 	}
 }
+
+// Defines values for TaskPriority.
+const (
+	High   TaskPriority = "high"
+	Low    TaskPriority = "low"
+	Normal TaskPriority = "normal"
+	Urgent TaskPriority = "urgent"
+)
+
+// Valid indicates whether the value is a known member of the TaskPriority enum.
+func (e TaskPriority) Valid() bool {
+	switch e {
+	case High:
+		return true
+	case Low:
+		return true
+	case Normal:
+		return true
+	case Urgent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TaskStatus.
+const (
+	TaskStatusCancelled  TaskStatus = "cancelled"
+	TaskStatusDone       TaskStatus = "done"
+	TaskStatusInProgress TaskStatus = "in_progress"
+	TaskStatusOpen       TaskStatus = "open"
+	TaskStatusWaiting    TaskStatus = "waiting"
+)
+
+// Valid indicates whether the value is a known member of the TaskStatus enum.
+func (e TaskStatus) Valid() bool {
+	switch e {
+	case TaskStatusCancelled:
+		return true
+	case TaskStatusDone:
+		return true
+	case TaskStatusInProgress:
+		return true
+	case TaskStatusOpen:
+		return true
+	case TaskStatusWaiting:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListReferralsParamsDirection.
+const (
+	Incoming ListReferralsParamsDirection = "incoming"
+	Outgoing ListReferralsParamsDirection = "outgoing"
+)
+
+// Valid indicates whether the value is a known member of the ListReferralsParamsDirection enum.
+func (e ListReferralsParamsDirection) Valid() bool {
+	switch e {
+	case Incoming:
+		return true
+	case Outgoing:
+		return true
+	default:
+		return false
+	}
+}
+
+// AccessLevel full (the caller's organisation leads the case), referred (through an active, covered referral), summary (through an open task; no persons, no plan).
+type AccessLevel string
+
+// Area defines model for Area.
+type Area struct {
+	// Code The code of an area (Handlungsfeld); GET /areas lists those in use.
+	//
+	// Example: work
+	Code AreaCode `json:"code"`
+
+	// NameDe Example: Arbeit und Ausbildung
+	NameDe string `json:"name_de"`
+
+	// NameEn Example: Work and training
+	NameEn   string `json:"name_en"`
+	Position int    `json:"position"`
+}
+
+// AreaCode The code of an area (Handlungsfeld); GET /areas lists those in use.
+//
+// Example: work
+type AreaCode = string
+
+// AreaList defines model for AreaList.
+type AreaList struct {
+	Items []Area `json:"items"`
+}
+
+// AreaStatus defines model for AreaStatus.
+type AreaStatus struct {
+	// Area The code of an area (Handlungsfeld); GET /areas lists those in use.
+	//
+	// Example: work
+	Area             AreaCode            `json:"area"`
+	ChangedAt        time.Time           `json:"changed_at"`
+	ChangedBy        *openapi_types.UUID `json:"changed_by"`
+	Note             string              `json:"note"`
+	ResponsibleOrgId *openapi_types.UUID `json:"responsible_org_id"`
+	Status           AreaStatusValue     `json:"status"`
+
+	// Version Also in the ETag header of a single row.
+	Version int `json:"version"`
+}
+
+// AreaStatusList defines model for AreaStatusList.
+type AreaStatusList struct {
+	Items []AreaStatus `json:"items"`
+}
+
+// AreaStatusPatch defines model for AreaStatusPatch.
+type AreaStatusPatch struct {
+	Note *string `json:"note,omitempty"`
+
+	// ResponsibleOrgId The responsible organisation (any active one); the nil UUID (00000000-0000-0000-0000-000000000000) clears it.
+	ResponsibleOrgId *UUID            `json:"responsible_org_id,omitempty"`
+	Status           *AreaStatusValue `json:"status,omitempty"`
+}
+
+// AreaStatusValue defines model for AreaStatusValue.
+type AreaStatusValue string
+
+// Case A case as the caller may see it. What the caller may not see is absent, not empty.
+type Case struct {
+	// Access How much of the case the caller sees, and why.
+	Access   CaseAccess `json:"access"`
+	ClosedAt *time.Time `json:"closed_at"`
+
+	// District With full access or the residence category.
+	District  *string            `json:"district,omitempty"`
+	Id        openapi_types.UUID `json:"id"`
+	LeadOrgId openapi_types.UUID `json:"lead_org_id"`
+	OpenedAt  time.Time          `json:"opened_at"`
+
+	// Persons The household, primary person first; each person with the released fields only. A person without any released category is left out.
+	Persons []Person `json:"persons"`
+
+	// Plan The plan rows the caller may see, in area order.
+	Plan []AreaStatus `json:"plan"`
+
+	// Reference Example: F-2026-00123
+	Reference         string              `json:"reference"`
+	ResponsibleUserId *openapi_types.UUID `json:"responsible_user_id"`
+	Status            CaseStatus          `json:"status"`
+
+	// StatusReason Why the case is paused or closed; with full access only.
+	StatusReason *string   `json:"status_reason,omitempty"`
+	UpdatedAt    time.Time `json:"updated_at"`
+
+	// Version Also in the ETag header.
+	Version int `json:"version"`
+}
+
+// CaseAccess How much of the case the caller sees, and why.
+type CaseAccess struct {
+	// Level full (the caller's organisation leads the case), referred (through an active, covered referral), summary (through an open task; no persons, no plan).
+	Level AccessLevel `json:"level"`
+
+	// PersonCategories The data categories released for every person of the household.
+	PersonCategories []DataCategory `json:"person_categories"`
+
+	// ReferredAreas The areas referred to the caller's organisation (level referred).
+	ReferredAreas []AreaCode `json:"referred_areas"`
+}
+
+// CaseCreate defines model for CaseCreate.
+type CaseCreate struct {
+	// District Omitted for the primary person's district.
+	District *string `json:"district,omitempty"`
+
+	// Members Further persons of the household.
+	Members *[]PersonCreate `json:"members,omitempty"`
+	Primary PersonCreate    `json:"primary"`
+
+	// ResponsibleUserId The responsible caseworker, a member of the caller's organisation; omitted for the caller.
+	ResponsibleUserId *UUID `json:"responsible_user_id,omitempty"`
+}
+
+// CaseList defines model for CaseList.
+type CaseList struct {
+	Items []Case `json:"items"`
+
+	// NextCursor The cursor of the next page; null on the last.
+	NextCursor *string `json:"next_cursor"`
+
+	// Total Every matching case the caller may see, on all pages.
+	Total int64 `json:"total"`
+}
+
+// CasePatch defines model for CasePatch.
+type CasePatch struct {
+	District          *string     `json:"district,omitempty"`
+	ResponsibleUserId *UUID       `json:"responsible_user_id,omitempty"`
+	Status            *CaseStatus `json:"status,omitempty"`
+
+	// StatusReason Required to close a case.
+	StatusReason *string `json:"status_reason,omitempty"`
+}
+
+// CaseStatus defines model for CaseStatus.
+type CaseStatus string
+
+// Consent defines model for Consent.
+type Consent struct {
+	Areas          []AreaCode         `json:"areas"`
+	CaseId         openapi_types.UUID `json:"case_id"`
+	DataCategories []DataCategory     `json:"data_categories"`
+
+	// Evidence The reference of the signed form.
+	Evidence string             `json:"evidence"`
+	Id       openapi_types.UUID `json:"id"`
+
+	// Language The language the consent was explained in (ISO 639).
+	Language string `json:"language"`
+
+	// PersonId The person who gave it; null for the household.
+	PersonId      *openapi_types.UUID  `json:"person_id"`
+	Purpose       string               `json:"purpose"`
+	Recipients    []openapi_types.UUID `json:"recipients"`
+	RecordedAt    time.Time            `json:"recorded_at"`
+	RecordedBy    *openapi_types.UUID  `json:"recorded_by"`
+	RecordedOrgId openapi_types.UUID   `json:"recorded_org_id"`
+	RevokedAt     *time.Time           `json:"revoked_at"`
+	RevokedBy     *openapi_types.UUID  `json:"revoked_by"`
+	ValidFrom     openapi_types.Date   `json:"valid_from"`
+	ValidUntil    openapi_types.Date   `json:"valid_until"`
+
+	// Version Also in the ETag header.
+	Version int `json:"version"`
+}
+
+// ConsentCreate defines model for ConsentCreate.
+type ConsentCreate struct {
+	Areas          []AreaCode      `json:"areas"`
+	DataCategories *[]DataCategory `json:"data_categories,omitempty"`
+	Evidence       string          `json:"evidence"`
+	Language       string          `json:"language"`
+
+	// PersonId The person of the case who gave the consent; omitted for the household.
+	PersonId   *UUID  `json:"person_id,omitempty"`
+	Purpose    string `json:"purpose"`
+	Recipients []UUID `json:"recipients"`
+
+	// ValidFrom At most one year in the past or the future.
+	ValidFrom openapi_types.Date `json:"valid_from"`
+
+	// ValidUntil Not before valid_from, at most five years after it.
+	ValidUntil openapi_types.Date `json:"valid_until"`
+}
+
+// ConsentList defines model for ConsentList.
+type ConsentList struct {
+	Items []Consent `json:"items"`
+}
+
+// DataCategory Person data by consent category: identity (names, name variants, date of birth),
+// contact (phone, e-mail, address), residence (residence status, arrival date,
+// district), languages.
+type DataCategory string
 
 // Error The one error shape of the API.
 type Error struct {
@@ -239,6 +654,40 @@ type Membership struct {
 	ShortName string  `json:"short_name"`
 }
 
+// Note defines model for Note.
+type Note struct {
+	Area      *string             `json:"area"`
+	AuthorId  *openapi_types.UUID `json:"author_id"`
+	Body      string              `json:"body"`
+	CaseId    openapi_types.UUID  `json:"case_id"`
+	CreatedAt time.Time           `json:"created_at"`
+	Id        openapi_types.UUID  `json:"id"`
+	OrgId     openapi_types.UUID  `json:"org_id"`
+
+	// Visibility org (the writing organisation only) or shared (also the organisations involved in the note's area).
+	Visibility NoteVisibility `json:"visibility"`
+}
+
+// NoteCreate defines model for NoteCreate.
+type NoteCreate struct {
+	// Area The code of an area (Handlungsfeld); GET /areas lists those in use.
+	//
+	// Example: work
+	Area *AreaCode `json:"area,omitempty"`
+	Body string    `json:"body"`
+
+	// Visibility org (the writing organisation only) or shared (also the organisations involved in the note's area).
+	Visibility *NoteVisibility `json:"visibility,omitempty"`
+}
+
+// NoteList defines model for NoteList.
+type NoteList struct {
+	Items []Note `json:"items"`
+}
+
+// NoteVisibility org (the writing organisation only) or shared (also the organisations involved in the note's area).
+type NoteVisibility string
+
 // OrgKind Municipal departments lead cases; the other kinds are partners that see only what is referred to them.
 type OrgKind string
 
@@ -297,14 +746,249 @@ type OrganisationPatch struct {
 	ShortName *string             `json:"short_name,omitempty"`
 }
 
+// Person A person of a household. Fields of a data category the caller may not see are absent; so are empty dates.
+type Person struct {
+	Address         *string             `json:"address,omitempty"`
+	ArrivalDate     *openapi_types.Date `json:"arrival_date,omitempty"`
+	BirthDate       *openapi_types.Date `json:"birth_date,omitempty"`
+	District        *string             `json:"district,omitempty"`
+	Email           *string             `json:"email,omitempty"`
+	FamilyName      *string             `json:"family_name,omitempty"`
+	GivenNames      *string             `json:"given_names,omitempty"`
+	Id              openapi_types.UUID  `json:"id"`
+	IsPrimary       bool                `json:"is_primary"`
+	Languages       *[]string           `json:"languages,omitempty"`
+	NameVariants    *[]string           `json:"name_variants,omitempty"`
+	Phone           *string             `json:"phone,omitempty"`
+	ResidenceStatus *string             `json:"residence_status,omitempty"`
+
+	// Version Also in the ETag header of a single person.
+	Version int `json:"version"`
+}
+
+// PersonCreate defines model for PersonCreate.
+type PersonCreate struct {
+	Address     *string             `json:"address,omitempty"`
+	ArrivalDate *openapi_types.Date `json:"arrival_date,omitempty"`
+	BirthDate   *openapi_types.Date `json:"birth_date,omitempty"`
+	District    *string             `json:"district,omitempty"`
+	Email       *string             `json:"email,omitempty"`
+	FamilyName  string              `json:"family_name"`
+	GivenNames  *string             `json:"given_names,omitempty"`
+
+	// Languages ISO 639 codes (ar, uk, fa).
+	Languages *[]string `json:"languages,omitempty"`
+
+	// NameVariants Transliteration variants of the names (Muhammad, Mohammed), found by the name search.
+	NameVariants    *[]string `json:"name_variants,omitempty"`
+	Phone           *string   `json:"phone,omitempty"`
+	ResidenceStatus *string   `json:"residence_status,omitempty"`
+}
+
+// PersonPatch defines model for PersonPatch.
+type PersonPatch struct {
+	Address         *string             `json:"address,omitempty"`
+	ArrivalDate     *openapi_types.Date `json:"arrival_date,omitempty"`
+	BirthDate       *openapi_types.Date `json:"birth_date,omitempty"`
+	District        *string             `json:"district,omitempty"`
+	Email           *string             `json:"email,omitempty"`
+	FamilyName      *string             `json:"family_name,omitempty"`
+	GivenNames      *string             `json:"given_names,omitempty"`
+	Languages       *[]string           `json:"languages,omitempty"`
+	NameVariants    *[]string           `json:"name_variants,omitempty"`
+	Phone           *string             `json:"phone,omitempty"`
+	ResidenceStatus *string             `json:"residence_status,omitempty"`
+}
+
+// Referral defines model for Referral.
+type Referral struct {
+	AnsweredAt *time.Time          `json:"answered_at"`
+	AnsweredBy *openapi_types.UUID `json:"answered_by"`
+	Areas      []AreaCode          `json:"areas"`
+	CaseId     openapi_types.UUID  `json:"case_id"`
+	ClosedAt   *time.Time          `json:"closed_at"`
+	ConsentId  *openapi_types.UUID `json:"consent_id"`
+	CreatedAt  time.Time           `json:"created_at"`
+	FromOrgId  openapi_types.UUID  `json:"from_org_id"`
+	Id         openapi_types.UUID  `json:"id"`
+	LegalBasis string              `json:"legal_basis"`
+	Message    string              `json:"message"`
+	Outcome    string              `json:"outcome"`
+
+	// Reference Example: V-2026-00042
+	Reference string `json:"reference"`
+
+	// Reply The reason of a decline.
+	Reply string `json:"reply"`
+
+	// ReplyDue The reply deadline (working days of Lower Saxony).
+	ReplyDue  openapi_types.Date  `json:"reply_due"`
+	SentBy    *openapi_types.UUID `json:"sent_by"`
+	Status    ReferralStatus      `json:"status"`
+	ToOrgId   openapi_types.UUID  `json:"to_org_id"`
+	UpdatedAt time.Time           `json:"updated_at"`
+
+	// Version Also in the ETag header.
+	Version int `json:"version"`
+}
+
+// ReferralComplete defines model for ReferralComplete.
+type ReferralComplete struct {
+	Outcome string `json:"outcome"`
+}
+
+// ReferralCreate defines model for ReferralCreate.
+type ReferralCreate struct {
+	Areas []AreaCode `json:"areas"`
+
+	// ConsentId A consent of the case that covers the recipient, the areas and today.
+	ConsentId *UUID `json:"consent_id,omitempty"`
+
+	// LegalBasis Instead of a consent: one of the configured legal bases (e.g. "SGB X § 69").
+	LegalBasis *string `json:"legal_basis,omitempty"`
+	Message    *string `json:"message,omitempty"`
+
+	// ReplyDays The reply deadline in working days; 10 when omitted.
+	ReplyDays *int `json:"reply_days,omitempty"`
+	ToOrgId   UUID `json:"to_org_id"`
+}
+
+// ReferralDecline defines model for ReferralDecline.
+type ReferralDecline struct {
+	Reason string `json:"reason"`
+}
+
+// ReferralList defines model for ReferralList.
+type ReferralList struct {
+	Items      []Referral `json:"items"`
+	NextCursor *string    `json:"next_cursor"`
+	Total      int64      `json:"total"`
+}
+
+// ReferralStatus defines model for ReferralStatus.
+type ReferralStatus string
+
 // Role defines model for Role.
 type Role string
+
+// Task defines model for Task.
+type Task struct {
+	Area        *string             `json:"area"`
+	AssigneeId  *openapi_types.UUID `json:"assignee_id"`
+	CaseId      *openapi_types.UUID `json:"case_id"`
+	CreatedAt   time.Time           `json:"created_at"`
+	CreatedBy   *openapi_types.UUID `json:"created_by"`
+	Description string              `json:"description"`
+	DoneAt      *time.Time          `json:"done_at"`
+	DueDate     *openapi_types.Date `json:"due_date"`
+	Id          openapi_types.UUID  `json:"id"`
+	OrgId       openapi_types.UUID  `json:"org_id"`
+	Priority    TaskPriority        `json:"priority"`
+	ReferralId  *openapi_types.UUID `json:"referral_id"`
+	Status      TaskStatus          `json:"status"`
+	Title       string              `json:"title"`
+	UpdatedAt   time.Time           `json:"updated_at"`
+
+	// Version Also in the ETag header.
+	Version int `json:"version"`
+}
+
+// TaskComment defines model for TaskComment.
+type TaskComment struct {
+	AuthorId  *openapi_types.UUID `json:"author_id"`
+	Body      string              `json:"body"`
+	CreatedAt time.Time           `json:"created_at"`
+	Id        openapi_types.UUID  `json:"id"`
+	OrgId     openapi_types.UUID  `json:"org_id"`
+	TaskId    openapi_types.UUID  `json:"task_id"`
+}
+
+// TaskCommentCreate defines model for TaskCommentCreate.
+type TaskCommentCreate struct {
+	Body string `json:"body"`
+}
+
+// TaskCommentList defines model for TaskCommentList.
+type TaskCommentList struct {
+	Items []TaskComment `json:"items"`
+}
+
+// TaskCreate defines model for TaskCreate.
+type TaskCreate struct {
+	// Area The code of an area (Handlungsfeld); GET /areas lists those in use.
+	//
+	// Example: work
+	Area        *AreaCode `json:"area,omitempty"`
+	AssigneeId  *UUID     `json:"assignee_id,omitempty"`
+	CaseId      *UUID     `json:"case_id,omitempty"`
+	Description *string   `json:"description,omitempty"`
+
+	// DueDate At most one year in the past and five years ahead.
+	DueDate    *openapi_types.Date `json:"due_date,omitempty"`
+	OrgId      UUID                `json:"org_id"`
+	Priority   *TaskPriority       `json:"priority,omitempty"`
+	ReferralId *UUID               `json:"referral_id,omitempty"`
+	Title      string              `json:"title"`
+}
+
+// TaskList defines model for TaskList.
+type TaskList struct {
+	Items      []Task  `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+	Total      int64   `json:"total"`
+}
+
+// TaskPatch defines model for TaskPatch.
+type TaskPatch struct {
+	// ClearDueDate Removes the due date (not together with due_date).
+	ClearDueDate *bool               `json:"clear_due_date,omitempty"`
+	Description  *string             `json:"description,omitempty"`
+	DueDate      *openapi_types.Date `json:"due_date,omitempty"`
+	Priority     *TaskPriority       `json:"priority,omitempty"`
+	Status       *TaskStatus         `json:"status,omitempty"`
+	Title        *string             `json:"title,omitempty"`
+}
+
+// TaskPriority defines model for TaskPriority.
+type TaskPriority string
+
+// TaskReassign defines model for TaskReassign.
+type TaskReassign struct {
+	AssigneeId *UUID `json:"assignee_id,omitempty"`
+	OrgId      UUID  `json:"org_id"`
+}
+
+// TaskStatus defines model for TaskStatus.
+type TaskStatus string
+
+// UUID defines model for UUID.
+type UUID = openapi_types.UUID
 
 // ActingOrg defines model for ActingOrg.
 type ActingOrg = openapi_types.UUID
 
+// AreaPath The code of an area (Handlungsfeld); GET /areas lists those in use.
+//
+// Example: work
+type AreaPath = AreaCode
+
+// Cursor defines model for Cursor.
+type Cursor = string
+
+// IdempotencyKey defines model for IdempotencyKey.
+type IdempotencyKey = string
+
 // IfMatch defines model for IfMatch.
 type IfMatch = string
+
+// Limit defines model for Limit.
+type Limit = int
+
+// PersonID defines model for PersonID.
+type PersonID = openapi_types.UUID
+
+// Purpose defines model for Purpose.
+type Purpose = string
 
 // RecordID defines model for RecordID.
 type RecordID = openapi_types.UUID
@@ -324,10 +1008,203 @@ type NotFound = Error
 // Unauthenticated The one error shape of the API.
 type Unauthenticated = Error
 
+// ListAreasParams defines parameters for ListAreas.
+type ListAreasParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+}
+
+// ListCasesParams defines parameters for ListCases.
+type ListCasesParams struct {
+	// Q Names of the household (family or given names, transliteration variants).
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Reference A reference number, exactly or by its beginning (`F-2026-001`).
+	Reference *string     `form:"reference,omitempty" json:"reference,omitempty"`
+	Status    *CaseStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Area Cases having this area in their plan (with `area_status`, in that state).
+	Area *AreaCode `form:"area,omitempty" json:"area,omitempty"`
+
+	// AreaStatus The state of `area` (needs `area`).
+	AreaStatus *AreaStatusValue `form:"area_status,omitempty" json:"area_status,omitempty"`
+
+	// Cursor Continues a list where the previous page ended (its `next_cursor`); opaque.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The page size (default 25).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+}
+
+// CreateCaseParams defines parameters for CreateCase.
+type CreateCaseParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+
+	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// GetCaseParams defines parameters for GetCase.
+type GetCaseParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+}
+
+// UpdateCaseParams defines parameters for UpdateCase.
+type UpdateCaseParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+
+	// IfMatch The version the change is based on, as returned in the ETag (`"3"`). A stale version answers 409.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ListConsentsParams defines parameters for ListConsents.
+type ListConsentsParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+}
+
+// CreateConsentParams defines parameters for CreateConsent.
+type CreateConsentParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+
+	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListNotesParams defines parameters for ListNotes.
+type ListNotesParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+}
+
+// CreateNoteParams defines parameters for CreateNote.
+type CreateNoteParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+
+	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// AddPersonParams defines parameters for AddPerson.
+type AddPersonParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+
+	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdatePersonParams defines parameters for UpdatePerson.
+type UpdatePersonParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+
+	// IfMatch The version the change is based on, as returned in the ETag (`"3"`). A stale version answers 409.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// GetPlanParams defines parameters for GetPlan.
+type GetPlanParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+}
+
+// UpdatePlanAreaParams defines parameters for UpdatePlanArea.
+type UpdatePlanAreaParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+
+	// IfMatch The version the change is based on, as returned in the ETag (`"3"`). A stale version answers 409.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// CreateReferralParams defines parameters for CreateReferral.
+type CreateReferralParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+
+	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// GetConsentParams defines parameters for GetConsent.
+type GetConsentParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+}
+
+// RevokeConsentParams defines parameters for RevokeConsent.
+type RevokeConsentParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+
+	// IfMatch The version the change is based on, as returned in the ETag (`"3"`). A stale version answers 409.
+	IfMatch IfMatch `json:"If-Match"`
+
+	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // CreateGrantParams defines parameters for CreateGrant.
 type CreateGrantParams struct {
 	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
 	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // DeleteGrantParams defines parameters for DeleteGrant.
@@ -355,6 +1232,9 @@ type ListMembersParams struct {
 type CreateMemberParams struct {
 	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
 	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // GetMemberParams defines parameters for GetMember.
@@ -382,6 +1262,9 @@ type ListOrganisationsParams struct {
 type CreateOrganisationParams struct {
 	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
 	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // GetOrganisationParams defines parameters for GetOrganisation.
@@ -399,6 +1282,247 @@ type UpdateOrganisationParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListReferralsParams defines parameters for ListReferrals.
+type ListReferralsParams struct {
+	Direction *ListReferralsParamsDirection `form:"direction,omitempty" json:"direction,omitempty"`
+
+	// Status Only referrals in these states (repeat the parameter for several).
+	Status *[]ReferralStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// CaseId Only the referrals of this case.
+	CaseId *UUID `form:"case_id,omitempty" json:"case_id,omitempty"`
+
+	// Cursor Continues a list where the previous page ended (its `next_cursor`); opaque.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The page size (default 25).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+}
+
+// ListReferralsParamsDirection defines parameters for ListReferrals.
+type ListReferralsParamsDirection string
+
+// GetReferralParams defines parameters for GetReferral.
+type GetReferralParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+}
+
+// AcceptReferralParams defines parameters for AcceptReferral.
+type AcceptReferralParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+
+	// IfMatch The version the change is based on, as returned in the ETag (`"3"`). A stale version answers 409.
+	IfMatch IfMatch `json:"If-Match"`
+
+	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// CompleteReferralParams defines parameters for CompleteReferral.
+type CompleteReferralParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+
+	// IfMatch The version the change is based on, as returned in the ETag (`"3"`). A stale version answers 409.
+	IfMatch IfMatch `json:"If-Match"`
+
+	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// DeclineReferralParams defines parameters for DeclineReferral.
+type DeclineReferralParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+
+	// IfMatch The version the change is based on, as returned in the ETag (`"3"`). A stale version answers 409.
+	IfMatch IfMatch `json:"If-Match"`
+
+	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// StartReferralParams defines parameters for StartReferral.
+type StartReferralParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+
+	// IfMatch The version the change is based on, as returned in the ETag (`"3"`). A stale version answers 409.
+	IfMatch IfMatch `json:"If-Match"`
+
+	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// WithdrawReferralParams defines parameters for WithdrawReferral.
+type WithdrawReferralParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+
+	// IfMatch The version the change is based on, as returned in the ETag (`"3"`). A stale version answers 409.
+	IfMatch IfMatch `json:"If-Match"`
+
+	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListTasksParams defines parameters for ListTasks.
+type ListTasksParams struct {
+	// Mine Only the tasks assigned to the caller.
+	Mine       *bool `form:"mine,omitempty" json:"mine,omitempty"`
+	AssigneeId *UUID `form:"assignee_id,omitempty" json:"assignee_id,omitempty"`
+
+	// OrgId Only the tasks of this organisation (with `subtree`, also of those below it).
+	OrgId   *UUID `form:"org_id,omitempty" json:"org_id,omitempty"`
+	Subtree *bool `form:"subtree,omitempty" json:"subtree,omitempty"`
+
+	// Status Only tasks in these states (repeat the parameter for several).
+	Status *[]TaskStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// DueBefore Due on or before this day.
+	DueBefore *openapi_types.Date `form:"due_before,omitempty" json:"due_before,omitempty"`
+
+	// DueAfter Due on or after this day.
+	DueAfter *openapi_types.Date `form:"due_after,omitempty" json:"due_after,omitempty"`
+
+	// Overdue Only open tasks whose due date has passed.
+	Overdue    *bool     `form:"overdue,omitempty" json:"overdue,omitempty"`
+	Area       *AreaCode `form:"area,omitempty" json:"area,omitempty"`
+	CaseId     *UUID     `form:"case_id,omitempty" json:"case_id,omitempty"`
+	ReferralId *UUID     `form:"referral_id,omitempty" json:"referral_id,omitempty"`
+
+	// Cursor Continues a list where the previous page ended (its `next_cursor`); opaque.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The page size (default 25).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+}
+
+// CreateTaskParams defines parameters for CreateTask.
+type CreateTaskParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+
+	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// GetTaskParams defines parameters for GetTask.
+type GetTaskParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+}
+
+// UpdateTaskParams defines parameters for UpdateTask.
+type UpdateTaskParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+
+	// IfMatch The version the change is based on, as returned in the ETag (`"3"`). A stale version answers 409.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ListTaskCommentsParams defines parameters for ListTaskComments.
+type ListTaskCommentsParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+}
+
+// CreateTaskCommentParams defines parameters for CreateTaskComment.
+type CreateTaskCommentParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+
+	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ReassignTaskParams defines parameters for ReassignTask.
+type ReassignTaskParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+
+	// IfMatch The version the change is based on, as returned in the ETag (`"3"`). A stale version answers 409.
+	IfMatch IfMatch `json:"If-Match"`
+
+	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// CreateCaseJSONRequestBody defines body for CreateCase for application/json ContentType.
+type CreateCaseJSONRequestBody = CaseCreate
+
+// UpdateCaseJSONRequestBody defines body for UpdateCase for application/json ContentType.
+type UpdateCaseJSONRequestBody = CasePatch
+
+// CreateConsentJSONRequestBody defines body for CreateConsent for application/json ContentType.
+type CreateConsentJSONRequestBody = ConsentCreate
+
+// CreateNoteJSONRequestBody defines body for CreateNote for application/json ContentType.
+type CreateNoteJSONRequestBody = NoteCreate
+
+// AddPersonJSONRequestBody defines body for AddPerson for application/json ContentType.
+type AddPersonJSONRequestBody = PersonCreate
+
+// UpdatePersonJSONRequestBody defines body for UpdatePerson for application/json ContentType.
+type UpdatePersonJSONRequestBody = PersonPatch
+
+// UpdatePlanAreaJSONRequestBody defines body for UpdatePlanArea for application/json ContentType.
+type UpdatePlanAreaJSONRequestBody = AreaStatusPatch
+
+// CreateReferralJSONRequestBody defines body for CreateReferral for application/json ContentType.
+type CreateReferralJSONRequestBody = ReferralCreate
+
 // CreateGrantJSONRequestBody defines body for CreateGrant for application/json ContentType.
 type CreateGrantJSONRequestBody = GrantCreate
 
@@ -414,8 +1538,74 @@ type CreateOrganisationJSONRequestBody = OrganisationCreate
 // UpdateOrganisationJSONRequestBody defines body for UpdateOrganisation for application/json ContentType.
 type UpdateOrganisationJSONRequestBody = OrganisationPatch
 
+// CompleteReferralJSONRequestBody defines body for CompleteReferral for application/json ContentType.
+type CompleteReferralJSONRequestBody = ReferralComplete
+
+// DeclineReferralJSONRequestBody defines body for DeclineReferral for application/json ContentType.
+type DeclineReferralJSONRequestBody = ReferralDecline
+
+// CreateTaskJSONRequestBody defines body for CreateTask for application/json ContentType.
+type CreateTaskJSONRequestBody = TaskCreate
+
+// UpdateTaskJSONRequestBody defines body for UpdateTask for application/json ContentType.
+type UpdateTaskJSONRequestBody = TaskPatch
+
+// CreateTaskCommentJSONRequestBody defines body for CreateTaskComment for application/json ContentType.
+type CreateTaskCommentJSONRequestBody = TaskCommentCreate
+
+// ReassignTaskJSONRequestBody defines body for ReassignTask for application/json ContentType.
+type ReassignTaskJSONRequestBody = TaskReassign
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// ListAreas The areas in use (Handlungsfelder), in display order. Configuration, not case content.
+	// (GET /areas)
+	ListAreas(ctx echo.Context, params ListAreasParams) error
+	// ListCases One page of the cases the caller may see, newest change first, each masked as in a single read.
+	// (GET /cases)
+	ListCases(ctx echo.Context, params ListCasesParams) error
+	// CreateCase Open a case led by the caller's organisation, with its household and a plan row (not started) for every area in use.
+	// (POST /cases)
+	CreateCase(ctx echo.Context, params CreateCaseParams) error
+	// GetCase Read one case as the caller may see it.
+	// (GET /cases/{id})
+	GetCase(ctx echo.Context, id RecordID, params GetCaseParams) error
+	// UpdateCase Change status (along the allowed transitions; closing needs a reason), responsible caseworker or district.
+	// (PATCH /cases/{id})
+	UpdateCase(ctx echo.Context, id RecordID, params UpdateCaseParams) error
+	// ListConsents The consents of a case, newest first (lead organisation only).
+	// (GET /cases/{id}/consents)
+	ListConsents(ctx echo.Context, id RecordID, params ListConsentsParams) error
+	// CreateConsent Record a person's consent to share data with named organisations, for named areas and a purpose.
+	// (POST /cases/{id}/consents)
+	CreateConsent(ctx echo.Context, id RecordID, params CreateConsentParams) error
+	// ListNotes The notes of a case the caller may read, newest first.
+	// (GET /cases/{id}/notes)
+	ListNotes(ctx echo.Context, id RecordID, params ListNotesParams) error
+	// CreateNote Add a note to a case. Notes are not edited; a correction is a new note.
+	// (POST /cases/{id}/notes)
+	CreateNote(ctx echo.Context, id RecordID, params CreateNoteParams) error
+	// AddPerson Add a person to the household of a case.
+	// (POST /cases/{id}/persons)
+	AddPerson(ctx echo.Context, id RecordID, params AddPersonParams) error
+	// UpdatePerson Change the given fields of a person of a case.
+	// (PATCH /cases/{id}/persons/{personId})
+	UpdatePerson(ctx echo.Context, id RecordID, personId PersonID, params UpdatePersonParams) error
+	// GetPlan The integration plan of a case as the caller may see it (all areas for the lead organisation, the referred ones for a partner).
+	// (GET /cases/{id}/plan)
+	GetPlan(ctx echo.Context, id RecordID, params GetPlanParams) error
+	// UpdatePlanArea Change one area of a case's plan (status, responsible organisation, short note).
+	// (PATCH /cases/{id}/plan/{area})
+	UpdatePlanArea(ctx echo.Context, id RecordID, area AreaPath, params UpdatePlanAreaParams) error
+	// CreateReferral Refer a case to another organisation for some areas.
+	// (POST /cases/{id}/referrals)
+	CreateReferral(ctx echo.Context, id RecordID, params CreateReferralParams) error
+	// GetConsent Read one consent (lead organisation of its case only).
+	// (GET /consents/{id})
+	GetConsent(ctx echo.Context, id RecordID, params GetConsentParams) error
+	// RevokeConsent Revoke a consent now; every active referral it covers is revoked with it, so the partners' access ends at once.
+	// (POST /consents/{id}/revoke)
+	RevokeConsent(ctx echo.Context, id RecordID, params RevokeConsentParams) error
 	// CreateGrant Give an account a role in an organisation.
 	// (POST /grants)
 	CreateGrant(ctx echo.Context, params CreateGrantParams) error
@@ -449,11 +1639,1055 @@ type ServerInterface interface {
 	// UpdateOrganisation Change the given fields of an organisation.
 	// (PATCH /organisations/{id})
 	UpdateOrganisation(ctx echo.Context, id RecordID, params UpdateOrganisationParams) error
+	// ListReferrals One page of the referrals the caller may see.
+	// (GET /referrals)
+	ListReferrals(ctx echo.Context, params ListReferralsParams) error
+	// GetReferral Read one referral. The sending side sees it at every step, with reply and outcome; the recipient while it is active and covered.
+	// (GET /referrals/{id})
+	GetReferral(ctx echo.Context, id RecordID, params GetReferralParams) error
+	// AcceptReferral Accept a sent referral (recipient). It must still be covered now.
+	// (POST /referrals/{id}/accept)
+	AcceptReferral(ctx echo.Context, id RecordID, params AcceptReferralParams) error
+	// CompleteReferral Complete an accepted or running referral (recipient) with its outcome, which the sender sees. The recipient's access ends.
+	// (POST /referrals/{id}/complete)
+	CompleteReferral(ctx echo.Context, id RecordID, params CompleteReferralParams) error
+	// DeclineReferral Decline a sent referral (recipient), with a reason the sender sees.
+	// (POST /referrals/{id}/decline)
+	DeclineReferral(ctx echo.Context, id RecordID, params DeclineReferralParams) error
+	// StartReferral Mark an accepted referral in progress (recipient).
+	// (POST /referrals/{id}/start)
+	StartReferral(ctx echo.Context, id RecordID, params StartReferralParams) error
+	// WithdrawReferral Take a referral back (sending side). The recipient's access ends.
+	// (POST /referrals/{id}/withdraw)
+	WithdrawReferral(ctx echo.Context, id RecordID, params WithdrawReferralParams) error
+	// ListTasks One page of the tasks the caller may see, by due date (none last), with the total over all pages.
+	// (GET /tasks)
+	ListTasks(ctx echo.Context, params ListTasksParams) error
+	// CreateTask Create a task for the caller's organisation or, on a shared case or referral, for an organisation it is shared with.
+	// (POST /tasks)
+	CreateTask(ctx echo.Context, params CreateTaskParams) error
+	// GetTask Read one task.
+	// (GET /tasks/{id})
+	GetTask(ctx echo.Context, id RecordID, params GetTaskParams) error
+	// UpdateTask Change title, description, due date, priority or status (along the task's state machine).
+	// (PATCH /tasks/{id})
+	UpdateTask(ctx echo.Context, id RecordID, params UpdateTaskParams) error
+	// ListTaskComments The comments of a task, oldest first.
+	// (GET /tasks/{id}/comments)
+	ListTaskComments(ctx echo.Context, id RecordID, params ListTaskCommentsParams) error
+	// CreateTaskComment Comment on a task the caller may change.
+	// (POST /tasks/{id}/comments)
+	CreateTaskComment(ctx echo.Context, id RecordID, params CreateTaskCommentParams) error
+	// ReassignTask Move a task to an organisation in the department head's subtree and, optionally, to one of its members.
+	// (POST /tasks/{id}/reassign)
+	ReassignTask(ctx echo.Context, id RecordID, params ReassignTaskParams) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
 type ServerInterfaceWrapper struct {
 	Handler ServerInterface
+}
+
+// ListAreas converts echo context to params.
+func (w *ServerInterfaceWrapper) ListAreas(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAreasParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListAreas(ctx, params)
+	return err
+}
+
+// ListCases converts echo context to params.
+func (w *ServerInterfaceWrapper) ListCases(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCasesParams
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "reference" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "reference", ctx.QueryParams(), &params.Reference, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter reference: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "area" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "area", ctx.QueryParams(), &params.Area, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter area: %s", err))
+	}
+
+	// ------------- Optional query parameter "area_status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "area_status", ctx.QueryParams(), &params.AreaStatus, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter area_status: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListCases(ctx, params)
+	return err
+}
+
+// CreateCase converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateCase(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateCaseParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateCase(ctx, params)
+	return err
+}
+
+// GetCase converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCase(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCaseParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCase(ctx, id, params)
+	return err
+}
+
+// UpdateCase converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateCase(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateCaseParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = IfMatch
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter If-Match is required, but not found"))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateCase(ctx, id, params)
+	return err
+}
+
+// ListConsents converts echo context to params.
+func (w *ServerInterfaceWrapper) ListConsents(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListConsentsParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListConsents(ctx, id, params)
+	return err
+}
+
+// CreateConsent converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateConsent(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateConsentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateConsent(ctx, id, params)
+	return err
+}
+
+// ListNotes converts echo context to params.
+func (w *ServerInterfaceWrapper) ListNotes(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListNotesParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListNotes(ctx, id, params)
+	return err
+}
+
+// CreateNote converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateNote(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateNoteParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateNote(ctx, id, params)
+	return err
+}
+
+// AddPerson converts echo context to params.
+func (w *ServerInterfaceWrapper) AddPerson(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AddPersonParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AddPerson(ctx, id, params)
+	return err
+}
+
+// UpdatePerson converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdatePerson(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "personId" -------------
+	var personId PersonID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "personId", ctx.Param("personId"), &personId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter personId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdatePersonParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = IfMatch
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter If-Match is required, but not found"))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdatePerson(ctx, id, personId, params)
+	return err
+}
+
+// GetPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) GetPlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetPlanParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetPlan(ctx, id, params)
+	return err
+}
+
+// UpdatePlanArea converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdatePlanArea(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// ------------- Path parameter "area" -------------
+	var area AreaPath
+
+	err = runtime.BindStyledParameterWithOptions("simple", "area", ctx.Param("area"), &area, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter area: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdatePlanAreaParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = IfMatch
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter If-Match is required, but not found"))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdatePlanArea(ctx, id, area, params)
+	return err
+}
+
+// CreateReferral converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateReferral(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateReferralParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateReferral(ctx, id, params)
+	return err
+}
+
+// GetConsent converts echo context to params.
+func (w *ServerInterfaceWrapper) GetConsent(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetConsentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetConsent(ctx, id, params)
+	return err
+}
+
+// RevokeConsent converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeConsent(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RevokeConsentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = IfMatch
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter If-Match is required, but not found"))
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeConsent(ctx, id, params)
+	return err
 }
 
 // CreateGrant converts echo context to params.
@@ -478,6 +2712,21 @@ func (w *ServerInterfaceWrapper) CreateGrant(ctx echo.Context) error {
 		}
 
 		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -607,6 +2856,21 @@ func (w *ServerInterfaceWrapper) CreateMember(ctx echo.Context) error {
 		}
 
 		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -755,6 +3019,21 @@ func (w *ServerInterfaceWrapper) CreateOrganisation(ctx echo.Context) error {
 
 		params.XLotseOrg = &XLotseOrg
 	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateOrganisation(ctx, params)
@@ -850,6 +3129,1062 @@ func (w *ServerInterfaceWrapper) UpdateOrganisation(ctx echo.Context) error {
 	return err
 }
 
+// ListReferrals converts echo context to params.
+func (w *ServerInterfaceWrapper) ListReferrals(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListReferralsParams
+	// ------------- Optional query parameter "direction" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "direction", ctx.QueryParams(), &params.Direction, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter direction: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "case_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "case_id", ctx.QueryParams(), &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter case_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListReferrals(ctx, params)
+	return err
+}
+
+// GetReferral converts echo context to params.
+func (w *ServerInterfaceWrapper) GetReferral(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetReferralParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetReferral(ctx, id, params)
+	return err
+}
+
+// AcceptReferral converts echo context to params.
+func (w *ServerInterfaceWrapper) AcceptReferral(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AcceptReferralParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = IfMatch
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter If-Match is required, but not found"))
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AcceptReferral(ctx, id, params)
+	return err
+}
+
+// CompleteReferral converts echo context to params.
+func (w *ServerInterfaceWrapper) CompleteReferral(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CompleteReferralParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = IfMatch
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter If-Match is required, but not found"))
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CompleteReferral(ctx, id, params)
+	return err
+}
+
+// DeclineReferral converts echo context to params.
+func (w *ServerInterfaceWrapper) DeclineReferral(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeclineReferralParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = IfMatch
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter If-Match is required, but not found"))
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeclineReferral(ctx, id, params)
+	return err
+}
+
+// StartReferral converts echo context to params.
+func (w *ServerInterfaceWrapper) StartReferral(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params StartReferralParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = IfMatch
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter If-Match is required, but not found"))
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.StartReferral(ctx, id, params)
+	return err
+}
+
+// WithdrawReferral converts echo context to params.
+func (w *ServerInterfaceWrapper) WithdrawReferral(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params WithdrawReferralParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = IfMatch
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter If-Match is required, but not found"))
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.WithdrawReferral(ctx, id, params)
+	return err
+}
+
+// ListTasks converts echo context to params.
+func (w *ServerInterfaceWrapper) ListTasks(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTasksParams
+	// ------------- Optional query parameter "mine" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "mine", ctx.QueryParams(), &params.Mine, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter mine: %s", err))
+	}
+
+	// ------------- Optional query parameter "assignee_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "assignee_id", ctx.QueryParams(), &params.AssigneeId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter assignee_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "org_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "org_id", ctx.QueryParams(), &params.OrgId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter org_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "subtree" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "subtree", ctx.QueryParams(), &params.Subtree, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter subtree: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "due_before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "due_before", ctx.QueryParams(), &params.DueBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter due_before: %s", err))
+	}
+
+	// ------------- Optional query parameter "due_after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "due_after", ctx.QueryParams(), &params.DueAfter, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter due_after: %s", err))
+	}
+
+	// ------------- Optional query parameter "overdue" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "overdue", ctx.QueryParams(), &params.Overdue, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter overdue: %s", err))
+	}
+
+	// ------------- Optional query parameter "area" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "area", ctx.QueryParams(), &params.Area, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter area: %s", err))
+	}
+
+	// ------------- Optional query parameter "case_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "case_id", ctx.QueryParams(), &params.CaseId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter case_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "referral_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "referral_id", ctx.QueryParams(), &params.ReferralId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter referral_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListTasks(ctx, params)
+	return err
+}
+
+// CreateTask converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateTask(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateTaskParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateTask(ctx, params)
+	return err
+}
+
+// GetTask converts echo context to params.
+func (w *ServerInterfaceWrapper) GetTask(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTaskParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetTask(ctx, id, params)
+	return err
+}
+
+// UpdateTask converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateTask(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateTaskParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = IfMatch
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter If-Match is required, but not found"))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateTask(ctx, id, params)
+	return err
+}
+
+// ListTaskComments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListTaskComments(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTaskCommentsParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListTaskComments(ctx, id, params)
+	return err
+}
+
+// CreateTaskComment converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateTaskComment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateTaskCommentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateTaskComment(ctx, id, params)
+	return err
+}
+
+// ReassignTask converts echo context to params.
+func (w *ServerInterfaceWrapper) ReassignTask(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ReassignTaskParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = IfMatch
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter If-Match is required, but not found"))
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReassignTask(ctx, id, params)
+	return err
+}
+
 // This is a simple interface which specifies echo.Route addition functions which
 // are present on both echo.Echo and echo.Group, since we want to allow using
 // either of them for path registration
@@ -908,10 +4243,67 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PATCH(options.BaseURL+"/members/:id", wrapper.UpdateMember, options.OperationMiddlewares["updateMember"]...)
 	router.POST(options.BaseURL+"/grants", wrapper.CreateGrant, options.OperationMiddlewares["createGrant"]...)
 	router.DELETE(options.BaseURL+"/grants/:id", wrapper.DeleteGrant, options.OperationMiddlewares["deleteGrant"]...)
+	router.GET(options.BaseURL+"/areas", wrapper.ListAreas, options.OperationMiddlewares["listAreas"]...)
+	router.GET(options.BaseURL+"/cases", wrapper.ListCases, options.OperationMiddlewares["listCases"]...)
+	router.POST(options.BaseURL+"/cases", wrapper.CreateCase, options.OperationMiddlewares["createCase"]...)
+	router.GET(options.BaseURL+"/cases/:id", wrapper.GetCase, options.OperationMiddlewares["getCase"]...)
+	router.PATCH(options.BaseURL+"/cases/:id", wrapper.UpdateCase, options.OperationMiddlewares["updateCase"]...)
+	router.POST(options.BaseURL+"/cases/:id/persons", wrapper.AddPerson, options.OperationMiddlewares["addPerson"]...)
+	router.PATCH(options.BaseURL+"/cases/:id/persons/:personId", wrapper.UpdatePerson, options.OperationMiddlewares["updatePerson"]...)
+	router.GET(options.BaseURL+"/cases/:id/plan", wrapper.GetPlan, options.OperationMiddlewares["getPlan"]...)
+	router.PATCH(options.BaseURL+"/cases/:id/plan/:area", wrapper.UpdatePlanArea, options.OperationMiddlewares["updatePlanArea"]...)
+	router.GET(options.BaseURL+"/cases/:id/notes", wrapper.ListNotes, options.OperationMiddlewares["listNotes"]...)
+	router.POST(options.BaseURL+"/cases/:id/notes", wrapper.CreateNote, options.OperationMiddlewares["createNote"]...)
+	router.GET(options.BaseURL+"/cases/:id/consents", wrapper.ListConsents, options.OperationMiddlewares["listConsents"]...)
+	router.POST(options.BaseURL+"/cases/:id/consents", wrapper.CreateConsent, options.OperationMiddlewares["createConsent"]...)
+	router.GET(options.BaseURL+"/consents/:id", wrapper.GetConsent, options.OperationMiddlewares["getConsent"]...)
+	router.POST(options.BaseURL+"/consents/:id/revoke", wrapper.RevokeConsent, options.OperationMiddlewares["revokeConsent"]...)
+	router.POST(options.BaseURL+"/cases/:id/referrals", wrapper.CreateReferral, options.OperationMiddlewares["createReferral"]...)
+	router.GET(options.BaseURL+"/referrals", wrapper.ListReferrals, options.OperationMiddlewares["listReferrals"]...)
+	router.GET(options.BaseURL+"/referrals/:id", wrapper.GetReferral, options.OperationMiddlewares["getReferral"]...)
+	router.POST(options.BaseURL+"/referrals/:id/accept", wrapper.AcceptReferral, options.OperationMiddlewares["acceptReferral"]...)
+	router.POST(options.BaseURL+"/referrals/:id/decline", wrapper.DeclineReferral, options.OperationMiddlewares["declineReferral"]...)
+	router.POST(options.BaseURL+"/referrals/:id/start", wrapper.StartReferral, options.OperationMiddlewares["startReferral"]...)
+	router.POST(options.BaseURL+"/referrals/:id/complete", wrapper.CompleteReferral, options.OperationMiddlewares["completeReferral"]...)
+	router.POST(options.BaseURL+"/referrals/:id/withdraw", wrapper.WithdrawReferral, options.OperationMiddlewares["withdrawReferral"]...)
+	router.GET(options.BaseURL+"/tasks", wrapper.ListTasks, options.OperationMiddlewares["listTasks"]...)
+	router.POST(options.BaseURL+"/tasks", wrapper.CreateTask, options.OperationMiddlewares["createTask"]...)
+	router.GET(options.BaseURL+"/tasks/:id", wrapper.GetTask, options.OperationMiddlewares["getTask"]...)
+	router.PATCH(options.BaseURL+"/tasks/:id", wrapper.UpdateTask, options.OperationMiddlewares["updateTask"]...)
+	router.POST(options.BaseURL+"/tasks/:id/reassign", wrapper.ReassignTask, options.OperationMiddlewares["reassignTask"]...)
+	router.GET(options.BaseURL+"/tasks/:id/comments", wrapper.ListTaskComments, options.OperationMiddlewares["listTaskComments"]...)
+	router.POST(options.BaseURL+"/tasks/:id/comments", wrapper.CreateTaskComment, options.OperationMiddlewares["createTaskComment"]...)
 
 }
 
+type AreaStatusResponseHeaders struct {
+	ETag string
+}
+type AreaStatusJSONResponse struct {
+	Body AreaStatus
+
+	Headers AreaStatusResponseHeaders
+}
+
+type CaseResponseHeaders struct {
+	ETag string
+}
+type CaseJSONResponse struct {
+	Body Case
+
+	Headers CaseResponseHeaders
+}
+
 type ConflictJSONResponse Error
+
+type ConsentResponseHeaders struct {
+	ETag string
+}
+type ConsentJSONResponse struct {
+	Body Consent
+
+	Headers ConsentResponseHeaders
+}
 
 type ForbiddenJSONResponse Error
 
@@ -937,7 +4329,1203 @@ type OrganisationJSONResponse struct {
 	Headers OrganisationResponseHeaders
 }
 
+type PersonResponseHeaders struct {
+	ETag string
+}
+type PersonJSONResponse struct {
+	Body Person
+
+	Headers PersonResponseHeaders
+}
+
+type ReferralResponseHeaders struct {
+	ETag string
+}
+type ReferralJSONResponse struct {
+	Body Referral
+
+	Headers ReferralResponseHeaders
+}
+
+type TaskResponseHeaders struct {
+	ETag string
+}
+type TaskJSONResponse struct {
+	Body Task
+
+	Headers TaskResponseHeaders
+}
+
 type UnauthenticatedJSONResponse Error
+
+type ListAreasRequestObject struct {
+	Params ListAreasParams
+}
+
+type ListAreasResponseObject interface {
+	VisitListAreasResponse(w http.ResponseWriter) error
+}
+
+type ListAreas200JSONResponse AreaList
+
+func (response ListAreas200JSONResponse) VisitListAreasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAreas400JSONResponse struct{ InvalidJSONResponse }
+
+func (response ListAreas400JSONResponse) VisitListAreasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAreas401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response ListAreas401JSONResponse) VisitListAreasResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCasesRequestObject struct {
+	Params ListCasesParams
+}
+
+type ListCasesResponseObject interface {
+	VisitListCasesResponse(w http.ResponseWriter) error
+}
+
+type ListCases200JSONResponse CaseList
+
+func (response ListCases200JSONResponse) VisitListCasesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCases400JSONResponse struct{ InvalidJSONResponse }
+
+func (response ListCases400JSONResponse) VisitListCasesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCases401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response ListCases401JSONResponse) VisitListCasesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCases403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListCases403JSONResponse) VisitListCasesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCaseRequestObject struct {
+	Params CreateCaseParams
+	Body   *CreateCaseJSONRequestBody
+}
+
+type CreateCaseResponseObject interface {
+	VisitCreateCaseResponse(w http.ResponseWriter) error
+}
+
+type CreateCase201JSONResponse struct{ CaseJSONResponse }
+
+func (response CreateCase201JSONResponse) VisitCreateCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCase400JSONResponse struct{ InvalidJSONResponse }
+
+func (response CreateCase400JSONResponse) VisitCreateCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCase401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response CreateCase401JSONResponse) VisitCreateCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCase403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateCase403JSONResponse) VisitCreateCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCase409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateCase409JSONResponse) VisitCreateCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaseRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params GetCaseParams
+}
+
+type GetCaseResponseObject interface {
+	VisitGetCaseResponse(w http.ResponseWriter) error
+}
+
+type GetCase200JSONResponse struct{ CaseJSONResponse }
+
+func (response GetCase200JSONResponse) VisitGetCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCase400JSONResponse struct{ InvalidJSONResponse }
+
+func (response GetCase400JSONResponse) VisitGetCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCase401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response GetCase401JSONResponse) VisitGetCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCase404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetCase404JSONResponse) VisitGetCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCaseRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params UpdateCaseParams
+	Body   *UpdateCaseJSONRequestBody
+}
+
+type UpdateCaseResponseObject interface {
+	VisitUpdateCaseResponse(w http.ResponseWriter) error
+}
+
+type UpdateCase200JSONResponse struct{ CaseJSONResponse }
+
+func (response UpdateCase200JSONResponse) VisitUpdateCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCase400JSONResponse struct{ InvalidJSONResponse }
+
+func (response UpdateCase400JSONResponse) VisitUpdateCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCase401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response UpdateCase401JSONResponse) VisitUpdateCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCase404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateCase404JSONResponse) VisitUpdateCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCase409JSONResponse struct{ ConflictJSONResponse }
+
+func (response UpdateCase409JSONResponse) VisitUpdateCaseResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsentsRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params ListConsentsParams
+}
+
+type ListConsentsResponseObject interface {
+	VisitListConsentsResponse(w http.ResponseWriter) error
+}
+
+type ListConsents200JSONResponse ConsentList
+
+func (response ListConsents200JSONResponse) VisitListConsentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsents400JSONResponse struct{ InvalidJSONResponse }
+
+func (response ListConsents400JSONResponse) VisitListConsentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsents401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response ListConsents401JSONResponse) VisitListConsentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListConsents404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListConsents404JSONResponse) VisitListConsentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConsentRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params CreateConsentParams
+	Body   *CreateConsentJSONRequestBody
+}
+
+type CreateConsentResponseObject interface {
+	VisitCreateConsentResponse(w http.ResponseWriter) error
+}
+
+type CreateConsent201JSONResponse struct{ ConsentJSONResponse }
+
+func (response CreateConsent201JSONResponse) VisitCreateConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConsent400JSONResponse struct{ InvalidJSONResponse }
+
+func (response CreateConsent400JSONResponse) VisitCreateConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConsent401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response CreateConsent401JSONResponse) VisitCreateConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConsent404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateConsent404JSONResponse) VisitCreateConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateConsent409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateConsent409JSONResponse) VisitCreateConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotesRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params ListNotesParams
+}
+
+type ListNotesResponseObject interface {
+	VisitListNotesResponse(w http.ResponseWriter) error
+}
+
+type ListNotes200JSONResponse NoteList
+
+func (response ListNotes200JSONResponse) VisitListNotesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotes400JSONResponse struct{ InvalidJSONResponse }
+
+func (response ListNotes400JSONResponse) VisitListNotesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotes401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response ListNotes401JSONResponse) VisitListNotesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotes404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListNotes404JSONResponse) VisitListNotesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNoteRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params CreateNoteParams
+	Body   *CreateNoteJSONRequestBody
+}
+
+type CreateNoteResponseObject interface {
+	VisitCreateNoteResponse(w http.ResponseWriter) error
+}
+
+type CreateNote201JSONResponse Note
+
+func (response CreateNote201JSONResponse) VisitCreateNoteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNote400JSONResponse struct{ InvalidJSONResponse }
+
+func (response CreateNote400JSONResponse) VisitCreateNoteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNote401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response CreateNote401JSONResponse) VisitCreateNoteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNote404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateNote404JSONResponse) VisitCreateNoteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNote409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateNote409JSONResponse) VisitCreateNoteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddPersonRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params AddPersonParams
+	Body   *AddPersonJSONRequestBody
+}
+
+type AddPersonResponseObject interface {
+	VisitAddPersonResponse(w http.ResponseWriter) error
+}
+
+type AddPerson201JSONResponse struct{ PersonJSONResponse }
+
+func (response AddPerson201JSONResponse) VisitAddPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddPerson400JSONResponse struct{ InvalidJSONResponse }
+
+func (response AddPerson400JSONResponse) VisitAddPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddPerson401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response AddPerson401JSONResponse) VisitAddPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddPerson404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AddPerson404JSONResponse) VisitAddPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddPerson409JSONResponse struct{ ConflictJSONResponse }
+
+func (response AddPerson409JSONResponse) VisitAddPersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePersonRequestObject struct {
+	Id       RecordID `json:"id"`
+	PersonId PersonID `json:"personId"`
+	Params   UpdatePersonParams
+	Body     *UpdatePersonJSONRequestBody
+}
+
+type UpdatePersonResponseObject interface {
+	VisitUpdatePersonResponse(w http.ResponseWriter) error
+}
+
+type UpdatePerson200JSONResponse struct{ PersonJSONResponse }
+
+func (response UpdatePerson200JSONResponse) VisitUpdatePersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePerson400JSONResponse struct{ InvalidJSONResponse }
+
+func (response UpdatePerson400JSONResponse) VisitUpdatePersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePerson401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response UpdatePerson401JSONResponse) VisitUpdatePersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePerson404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdatePerson404JSONResponse) VisitUpdatePersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePerson409JSONResponse struct{ ConflictJSONResponse }
+
+func (response UpdatePerson409JSONResponse) VisitUpdatePersonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlanRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params GetPlanParams
+}
+
+type GetPlanResponseObject interface {
+	VisitGetPlanResponse(w http.ResponseWriter) error
+}
+
+type GetPlan200JSONResponse AreaStatusList
+
+func (response GetPlan200JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan400JSONResponse struct{ InvalidJSONResponse }
+
+func (response GetPlan400JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response GetPlan401JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlan404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetPlan404JSONResponse) VisitGetPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanAreaRequestObject struct {
+	Id     RecordID `json:"id"`
+	Area   AreaPath `json:"area"`
+	Params UpdatePlanAreaParams
+	Body   *UpdatePlanAreaJSONRequestBody
+}
+
+type UpdatePlanAreaResponseObject interface {
+	VisitUpdatePlanAreaResponse(w http.ResponseWriter) error
+}
+
+type UpdatePlanArea200JSONResponse struct{ AreaStatusJSONResponse }
+
+func (response UpdatePlanArea200JSONResponse) VisitUpdatePlanAreaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanArea400JSONResponse struct{ InvalidJSONResponse }
+
+func (response UpdatePlanArea400JSONResponse) VisitUpdatePlanAreaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanArea401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response UpdatePlanArea401JSONResponse) VisitUpdatePlanAreaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanArea404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdatePlanArea404JSONResponse) VisitUpdatePlanAreaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePlanArea409JSONResponse struct{ ConflictJSONResponse }
+
+func (response UpdatePlanArea409JSONResponse) VisitUpdatePlanAreaResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReferralRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params CreateReferralParams
+	Body   *CreateReferralJSONRequestBody
+}
+
+type CreateReferralResponseObject interface {
+	VisitCreateReferralResponse(w http.ResponseWriter) error
+}
+
+type CreateReferral201JSONResponse struct{ ReferralJSONResponse }
+
+func (response CreateReferral201JSONResponse) VisitCreateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReferral400JSONResponse struct{ InvalidJSONResponse }
+
+func (response CreateReferral400JSONResponse) VisitCreateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReferral401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response CreateReferral401JSONResponse) VisitCreateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReferral404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateReferral404JSONResponse) VisitCreateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateReferral409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateReferral409JSONResponse) VisitCreateReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsentRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params GetConsentParams
+}
+
+type GetConsentResponseObject interface {
+	VisitGetConsentResponse(w http.ResponseWriter) error
+}
+
+type GetConsent200JSONResponse struct{ ConsentJSONResponse }
+
+func (response GetConsent200JSONResponse) VisitGetConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsent400JSONResponse struct{ InvalidJSONResponse }
+
+func (response GetConsent400JSONResponse) VisitGetConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsent401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response GetConsent401JSONResponse) VisitGetConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsent404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetConsent404JSONResponse) VisitGetConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeConsentRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params RevokeConsentParams
+}
+
+type RevokeConsentResponseObject interface {
+	VisitRevokeConsentResponse(w http.ResponseWriter) error
+}
+
+type RevokeConsent200JSONResponse struct{ ConsentJSONResponse }
+
+func (response RevokeConsent200JSONResponse) VisitRevokeConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeConsent400JSONResponse struct{ InvalidJSONResponse }
+
+func (response RevokeConsent400JSONResponse) VisitRevokeConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeConsent401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response RevokeConsent401JSONResponse) VisitRevokeConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeConsent404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RevokeConsent404JSONResponse) VisitRevokeConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeConsent409JSONResponse struct{ ConflictJSONResponse }
+
+func (response RevokeConsent409JSONResponse) VisitRevokeConsentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
 
 type CreateGrantRequestObject struct {
 	Params CreateGrantParams
@@ -1761,8 +6349,1119 @@ func (response UpdateOrganisation409JSONResponse) VisitUpdateOrganisationRespons
 	return err
 }
 
+type ListReferralsRequestObject struct {
+	Params ListReferralsParams
+}
+
+type ListReferralsResponseObject interface {
+	VisitListReferralsResponse(w http.ResponseWriter) error
+}
+
+type ListReferrals200JSONResponse ReferralList
+
+func (response ListReferrals200JSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReferrals400JSONResponse struct{ InvalidJSONResponse }
+
+func (response ListReferrals400JSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReferrals401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response ListReferrals401JSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReferrals403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListReferrals403JSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReferralRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params GetReferralParams
+}
+
+type GetReferralResponseObject interface {
+	VisitGetReferralResponse(w http.ResponseWriter) error
+}
+
+type GetReferral200JSONResponse struct{ ReferralJSONResponse }
+
+func (response GetReferral200JSONResponse) VisitGetReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReferral400JSONResponse struct{ InvalidJSONResponse }
+
+func (response GetReferral400JSONResponse) VisitGetReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReferral401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response GetReferral401JSONResponse) VisitGetReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReferral404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetReferral404JSONResponse) VisitGetReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptReferralRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params AcceptReferralParams
+}
+
+type AcceptReferralResponseObject interface {
+	VisitAcceptReferralResponse(w http.ResponseWriter) error
+}
+
+type AcceptReferral200JSONResponse struct{ ReferralJSONResponse }
+
+func (response AcceptReferral200JSONResponse) VisitAcceptReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptReferral400JSONResponse struct{ InvalidJSONResponse }
+
+func (response AcceptReferral400JSONResponse) VisitAcceptReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptReferral401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response AcceptReferral401JSONResponse) VisitAcceptReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptReferral404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AcceptReferral404JSONResponse) VisitAcceptReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptReferral409JSONResponse struct{ ConflictJSONResponse }
+
+func (response AcceptReferral409JSONResponse) VisitAcceptReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteReferralRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params CompleteReferralParams
+	Body   *CompleteReferralJSONRequestBody
+}
+
+type CompleteReferralResponseObject interface {
+	VisitCompleteReferralResponse(w http.ResponseWriter) error
+}
+
+type CompleteReferral200JSONResponse struct{ ReferralJSONResponse }
+
+func (response CompleteReferral200JSONResponse) VisitCompleteReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteReferral400JSONResponse struct{ InvalidJSONResponse }
+
+func (response CompleteReferral400JSONResponse) VisitCompleteReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteReferral401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response CompleteReferral401JSONResponse) VisitCompleteReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteReferral404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CompleteReferral404JSONResponse) VisitCompleteReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteReferral409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CompleteReferral409JSONResponse) VisitCompleteReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeclineReferralRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params DeclineReferralParams
+	Body   *DeclineReferralJSONRequestBody
+}
+
+type DeclineReferralResponseObject interface {
+	VisitDeclineReferralResponse(w http.ResponseWriter) error
+}
+
+type DeclineReferral200JSONResponse struct{ ReferralJSONResponse }
+
+func (response DeclineReferral200JSONResponse) VisitDeclineReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeclineReferral400JSONResponse struct{ InvalidJSONResponse }
+
+func (response DeclineReferral400JSONResponse) VisitDeclineReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeclineReferral401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response DeclineReferral401JSONResponse) VisitDeclineReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeclineReferral404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeclineReferral404JSONResponse) VisitDeclineReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeclineReferral409JSONResponse struct{ ConflictJSONResponse }
+
+func (response DeclineReferral409JSONResponse) VisitDeclineReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartReferralRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params StartReferralParams
+}
+
+type StartReferralResponseObject interface {
+	VisitStartReferralResponse(w http.ResponseWriter) error
+}
+
+type StartReferral200JSONResponse struct{ ReferralJSONResponse }
+
+func (response StartReferral200JSONResponse) VisitStartReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartReferral400JSONResponse struct{ InvalidJSONResponse }
+
+func (response StartReferral400JSONResponse) VisitStartReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartReferral401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response StartReferral401JSONResponse) VisitStartReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartReferral404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response StartReferral404JSONResponse) VisitStartReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartReferral409JSONResponse struct{ ConflictJSONResponse }
+
+func (response StartReferral409JSONResponse) VisitStartReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawReferralRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params WithdrawReferralParams
+}
+
+type WithdrawReferralResponseObject interface {
+	VisitWithdrawReferralResponse(w http.ResponseWriter) error
+}
+
+type WithdrawReferral200JSONResponse struct{ ReferralJSONResponse }
+
+func (response WithdrawReferral200JSONResponse) VisitWithdrawReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawReferral400JSONResponse struct{ InvalidJSONResponse }
+
+func (response WithdrawReferral400JSONResponse) VisitWithdrawReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawReferral401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response WithdrawReferral401JSONResponse) VisitWithdrawReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawReferral404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response WithdrawReferral404JSONResponse) VisitWithdrawReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawReferral409JSONResponse struct{ ConflictJSONResponse }
+
+func (response WithdrawReferral409JSONResponse) VisitWithdrawReferralResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTasksRequestObject struct {
+	Params ListTasksParams
+}
+
+type ListTasksResponseObject interface {
+	VisitListTasksResponse(w http.ResponseWriter) error
+}
+
+type ListTasks200JSONResponse TaskList
+
+func (response ListTasks200JSONResponse) VisitListTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTasks400JSONResponse struct{ InvalidJSONResponse }
+
+func (response ListTasks400JSONResponse) VisitListTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTasks401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response ListTasks401JSONResponse) VisitListTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTasks403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListTasks403JSONResponse) VisitListTasksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTaskRequestObject struct {
+	Params CreateTaskParams
+	Body   *CreateTaskJSONRequestBody
+}
+
+type CreateTaskResponseObject interface {
+	VisitCreateTaskResponse(w http.ResponseWriter) error
+}
+
+type CreateTask201JSONResponse struct{ TaskJSONResponse }
+
+func (response CreateTask201JSONResponse) VisitCreateTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTask400JSONResponse struct{ InvalidJSONResponse }
+
+func (response CreateTask400JSONResponse) VisitCreateTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTask401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response CreateTask401JSONResponse) VisitCreateTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTask403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateTask403JSONResponse) VisitCreateTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTask404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateTask404JSONResponse) VisitCreateTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTask409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateTask409JSONResponse) VisitCreateTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTaskRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params GetTaskParams
+}
+
+type GetTaskResponseObject interface {
+	VisitGetTaskResponse(w http.ResponseWriter) error
+}
+
+type GetTask200JSONResponse struct{ TaskJSONResponse }
+
+func (response GetTask200JSONResponse) VisitGetTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTask400JSONResponse struct{ InvalidJSONResponse }
+
+func (response GetTask400JSONResponse) VisitGetTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTask401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response GetTask401JSONResponse) VisitGetTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTask404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetTask404JSONResponse) VisitGetTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTaskRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params UpdateTaskParams
+	Body   *UpdateTaskJSONRequestBody
+}
+
+type UpdateTaskResponseObject interface {
+	VisitUpdateTaskResponse(w http.ResponseWriter) error
+}
+
+type UpdateTask200JSONResponse struct{ TaskJSONResponse }
+
+func (response UpdateTask200JSONResponse) VisitUpdateTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTask400JSONResponse struct{ InvalidJSONResponse }
+
+func (response UpdateTask400JSONResponse) VisitUpdateTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTask401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response UpdateTask401JSONResponse) VisitUpdateTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTask404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateTask404JSONResponse) VisitUpdateTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateTask409JSONResponse struct{ ConflictJSONResponse }
+
+func (response UpdateTask409JSONResponse) VisitUpdateTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTaskCommentsRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params ListTaskCommentsParams
+}
+
+type ListTaskCommentsResponseObject interface {
+	VisitListTaskCommentsResponse(w http.ResponseWriter) error
+}
+
+type ListTaskComments200JSONResponse TaskCommentList
+
+func (response ListTaskComments200JSONResponse) VisitListTaskCommentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTaskComments400JSONResponse struct{ InvalidJSONResponse }
+
+func (response ListTaskComments400JSONResponse) VisitListTaskCommentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTaskComments401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response ListTaskComments401JSONResponse) VisitListTaskCommentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTaskComments404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListTaskComments404JSONResponse) VisitListTaskCommentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTaskCommentRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params CreateTaskCommentParams
+	Body   *CreateTaskCommentJSONRequestBody
+}
+
+type CreateTaskCommentResponseObject interface {
+	VisitCreateTaskCommentResponse(w http.ResponseWriter) error
+}
+
+type CreateTaskComment201JSONResponse TaskComment
+
+func (response CreateTaskComment201JSONResponse) VisitCreateTaskCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTaskComment400JSONResponse struct{ InvalidJSONResponse }
+
+func (response CreateTaskComment400JSONResponse) VisitCreateTaskCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTaskComment401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response CreateTaskComment401JSONResponse) VisitCreateTaskCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTaskComment404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateTaskComment404JSONResponse) VisitCreateTaskCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateTaskComment409JSONResponse struct{ ConflictJSONResponse }
+
+func (response CreateTaskComment409JSONResponse) VisitCreateTaskCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReassignTaskRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params ReassignTaskParams
+	Body   *ReassignTaskJSONRequestBody
+}
+
+type ReassignTaskResponseObject interface {
+	VisitReassignTaskResponse(w http.ResponseWriter) error
+}
+
+type ReassignTask200JSONResponse struct{ TaskJSONResponse }
+
+func (response ReassignTask200JSONResponse) VisitReassignTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReassignTask400JSONResponse struct{ InvalidJSONResponse }
+
+func (response ReassignTask400JSONResponse) VisitReassignTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReassignTask401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response ReassignTask401JSONResponse) VisitReassignTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReassignTask404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ReassignTask404JSONResponse) VisitReassignTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReassignTask409JSONResponse struct{ ConflictJSONResponse }
+
+func (response ReassignTask409JSONResponse) VisitReassignTaskResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// ListAreas The areas in use (Handlungsfelder), in display order. Configuration, not case content.
+	// (GET /areas)
+	ListAreas(ctx context.Context, request ListAreasRequestObject) (ListAreasResponseObject, error)
+	// ListCases One page of the cases the caller may see, newest change first, each masked as in a single read.
+	// (GET /cases)
+	ListCases(ctx context.Context, request ListCasesRequestObject) (ListCasesResponseObject, error)
+	// CreateCase Open a case led by the caller's organisation, with its household and a plan row (not started) for every area in use.
+	// (POST /cases)
+	CreateCase(ctx context.Context, request CreateCaseRequestObject) (CreateCaseResponseObject, error)
+	// GetCase Read one case as the caller may see it.
+	// (GET /cases/{id})
+	GetCase(ctx context.Context, request GetCaseRequestObject) (GetCaseResponseObject, error)
+	// UpdateCase Change status (along the allowed transitions; closing needs a reason), responsible caseworker or district.
+	// (PATCH /cases/{id})
+	UpdateCase(ctx context.Context, request UpdateCaseRequestObject) (UpdateCaseResponseObject, error)
+	// ListConsents The consents of a case, newest first (lead organisation only).
+	// (GET /cases/{id}/consents)
+	ListConsents(ctx context.Context, request ListConsentsRequestObject) (ListConsentsResponseObject, error)
+	// CreateConsent Record a person's consent to share data with named organisations, for named areas and a purpose.
+	// (POST /cases/{id}/consents)
+	CreateConsent(ctx context.Context, request CreateConsentRequestObject) (CreateConsentResponseObject, error)
+	// ListNotes The notes of a case the caller may read, newest first.
+	// (GET /cases/{id}/notes)
+	ListNotes(ctx context.Context, request ListNotesRequestObject) (ListNotesResponseObject, error)
+	// CreateNote Add a note to a case. Notes are not edited; a correction is a new note.
+	// (POST /cases/{id}/notes)
+	CreateNote(ctx context.Context, request CreateNoteRequestObject) (CreateNoteResponseObject, error)
+	// AddPerson Add a person to the household of a case.
+	// (POST /cases/{id}/persons)
+	AddPerson(ctx context.Context, request AddPersonRequestObject) (AddPersonResponseObject, error)
+	// UpdatePerson Change the given fields of a person of a case.
+	// (PATCH /cases/{id}/persons/{personId})
+	UpdatePerson(ctx context.Context, request UpdatePersonRequestObject) (UpdatePersonResponseObject, error)
+	// GetPlan The integration plan of a case as the caller may see it (all areas for the lead organisation, the referred ones for a partner).
+	// (GET /cases/{id}/plan)
+	GetPlan(ctx context.Context, request GetPlanRequestObject) (GetPlanResponseObject, error)
+	// UpdatePlanArea Change one area of a case's plan (status, responsible organisation, short note).
+	// (PATCH /cases/{id}/plan/{area})
+	UpdatePlanArea(ctx context.Context, request UpdatePlanAreaRequestObject) (UpdatePlanAreaResponseObject, error)
+	// CreateReferral Refer a case to another organisation for some areas.
+	// (POST /cases/{id}/referrals)
+	CreateReferral(ctx context.Context, request CreateReferralRequestObject) (CreateReferralResponseObject, error)
+	// GetConsent Read one consent (lead organisation of its case only).
+	// (GET /consents/{id})
+	GetConsent(ctx context.Context, request GetConsentRequestObject) (GetConsentResponseObject, error)
+	// RevokeConsent Revoke a consent now; every active referral it covers is revoked with it, so the partners' access ends at once.
+	// (POST /consents/{id}/revoke)
+	RevokeConsent(ctx context.Context, request RevokeConsentRequestObject) (RevokeConsentResponseObject, error)
 	// CreateGrant Give an account a role in an organisation.
 	// (POST /grants)
 	CreateGrant(ctx context.Context, request CreateGrantRequestObject) (CreateGrantResponseObject, error)
@@ -1796,6 +7495,48 @@ type StrictServerInterface interface {
 	// UpdateOrganisation Change the given fields of an organisation.
 	// (PATCH /organisations/{id})
 	UpdateOrganisation(ctx context.Context, request UpdateOrganisationRequestObject) (UpdateOrganisationResponseObject, error)
+	// ListReferrals One page of the referrals the caller may see.
+	// (GET /referrals)
+	ListReferrals(ctx context.Context, request ListReferralsRequestObject) (ListReferralsResponseObject, error)
+	// GetReferral Read one referral. The sending side sees it at every step, with reply and outcome; the recipient while it is active and covered.
+	// (GET /referrals/{id})
+	GetReferral(ctx context.Context, request GetReferralRequestObject) (GetReferralResponseObject, error)
+	// AcceptReferral Accept a sent referral (recipient). It must still be covered now.
+	// (POST /referrals/{id}/accept)
+	AcceptReferral(ctx context.Context, request AcceptReferralRequestObject) (AcceptReferralResponseObject, error)
+	// CompleteReferral Complete an accepted or running referral (recipient) with its outcome, which the sender sees. The recipient's access ends.
+	// (POST /referrals/{id}/complete)
+	CompleteReferral(ctx context.Context, request CompleteReferralRequestObject) (CompleteReferralResponseObject, error)
+	// DeclineReferral Decline a sent referral (recipient), with a reason the sender sees.
+	// (POST /referrals/{id}/decline)
+	DeclineReferral(ctx context.Context, request DeclineReferralRequestObject) (DeclineReferralResponseObject, error)
+	// StartReferral Mark an accepted referral in progress (recipient).
+	// (POST /referrals/{id}/start)
+	StartReferral(ctx context.Context, request StartReferralRequestObject) (StartReferralResponseObject, error)
+	// WithdrawReferral Take a referral back (sending side). The recipient's access ends.
+	// (POST /referrals/{id}/withdraw)
+	WithdrawReferral(ctx context.Context, request WithdrawReferralRequestObject) (WithdrawReferralResponseObject, error)
+	// ListTasks One page of the tasks the caller may see, by due date (none last), with the total over all pages.
+	// (GET /tasks)
+	ListTasks(ctx context.Context, request ListTasksRequestObject) (ListTasksResponseObject, error)
+	// CreateTask Create a task for the caller's organisation or, on a shared case or referral, for an organisation it is shared with.
+	// (POST /tasks)
+	CreateTask(ctx context.Context, request CreateTaskRequestObject) (CreateTaskResponseObject, error)
+	// GetTask Read one task.
+	// (GET /tasks/{id})
+	GetTask(ctx context.Context, request GetTaskRequestObject) (GetTaskResponseObject, error)
+	// UpdateTask Change title, description, due date, priority or status (along the task's state machine).
+	// (PATCH /tasks/{id})
+	UpdateTask(ctx context.Context, request UpdateTaskRequestObject) (UpdateTaskResponseObject, error)
+	// ListTaskComments The comments of a task, oldest first.
+	// (GET /tasks/{id}/comments)
+	ListTaskComments(ctx context.Context, request ListTaskCommentsRequestObject) (ListTaskCommentsResponseObject, error)
+	// CreateTaskComment Comment on a task the caller may change.
+	// (POST /tasks/{id}/comments)
+	CreateTaskComment(ctx context.Context, request CreateTaskCommentRequestObject) (CreateTaskCommentResponseObject, error)
+	// ReassignTask Move a task to an organisation in the department head's subtree and, optionally, to one of its members.
+	// (POST /tasks/{id}/reassign)
+	ReassignTask(ctx context.Context, request ReassignTaskRequestObject) (ReassignTaskResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx echo.Context, request any) (any, error)
@@ -1808,6 +7549,605 @@ func NewStrictHandler(ssi StrictServerInterface, middlewares []StrictMiddlewareF
 type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
+}
+
+// ListAreas operation middleware
+func (sh *strictHandler) ListAreas(ctx echo.Context, params ListAreasParams) error {
+	var request ListAreasRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAreas(ctx.Request().Context(), request.(ListAreasRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAreas")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListAreasResponseObject); ok {
+		return validResponse.VisitListAreasResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListCases operation middleware
+func (sh *strictHandler) ListCases(ctx echo.Context, params ListCasesParams) error {
+	var request ListCasesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCases(ctx.Request().Context(), request.(ListCasesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCases")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCasesResponseObject); ok {
+		return validResponse.VisitListCasesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateCase operation middleware
+func (sh *strictHandler) CreateCase(ctx echo.Context, params CreateCaseParams) error {
+	var request CreateCaseRequestObject
+
+	request.Params = params
+
+	var body CreateCaseJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateCase(ctx.Request().Context(), request.(CreateCaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateCase")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateCaseResponseObject); ok {
+		return validResponse.VisitCreateCaseResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCase operation middleware
+func (sh *strictHandler) GetCase(ctx echo.Context, id RecordID, params GetCaseParams) error {
+	var request GetCaseRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCase(ctx.Request().Context(), request.(GetCaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCase")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCaseResponseObject); ok {
+		return validResponse.VisitGetCaseResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateCase operation middleware
+func (sh *strictHandler) UpdateCase(ctx echo.Context, id RecordID, params UpdateCaseParams) error {
+	var request UpdateCaseRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateCaseJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateCase(ctx.Request().Context(), request.(UpdateCaseRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateCase")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateCaseResponseObject); ok {
+		return validResponse.VisitUpdateCaseResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListConsents operation middleware
+func (sh *strictHandler) ListConsents(ctx echo.Context, id RecordID, params ListConsentsParams) error {
+	var request ListConsentsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListConsents(ctx.Request().Context(), request.(ListConsentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListConsents")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListConsentsResponseObject); ok {
+		return validResponse.VisitListConsentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateConsent operation middleware
+func (sh *strictHandler) CreateConsent(ctx echo.Context, id RecordID, params CreateConsentParams) error {
+	var request CreateConsentRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body CreateConsentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateConsent(ctx.Request().Context(), request.(CreateConsentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateConsent")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateConsentResponseObject); ok {
+		return validResponse.VisitCreateConsentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListNotes operation middleware
+func (sh *strictHandler) ListNotes(ctx echo.Context, id RecordID, params ListNotesParams) error {
+	var request ListNotesRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListNotes(ctx.Request().Context(), request.(ListNotesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListNotes")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListNotesResponseObject); ok {
+		return validResponse.VisitListNotesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateNote operation middleware
+func (sh *strictHandler) CreateNote(ctx echo.Context, id RecordID, params CreateNoteParams) error {
+	var request CreateNoteRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body CreateNoteJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateNote(ctx.Request().Context(), request.(CreateNoteRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateNote")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateNoteResponseObject); ok {
+		return validResponse.VisitCreateNoteResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AddPerson operation middleware
+func (sh *strictHandler) AddPerson(ctx echo.Context, id RecordID, params AddPersonParams) error {
+	var request AddPersonRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body AddPersonJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AddPerson(ctx.Request().Context(), request.(AddPersonRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddPerson")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AddPersonResponseObject); ok {
+		return validResponse.VisitAddPersonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdatePerson operation middleware
+func (sh *strictHandler) UpdatePerson(ctx echo.Context, id RecordID, personId PersonID, params UpdatePersonParams) error {
+	var request UpdatePersonRequestObject
+
+	request.Id = id
+	request.PersonId = personId
+	request.Params = params
+
+	var body UpdatePersonJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdatePerson(ctx.Request().Context(), request.(UpdatePersonRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdatePerson")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdatePersonResponseObject); ok {
+		return validResponse.VisitUpdatePersonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetPlan operation middleware
+func (sh *strictHandler) GetPlan(ctx echo.Context, id RecordID, params GetPlanParams) error {
+	var request GetPlanRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPlan(ctx.Request().Context(), request.(GetPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetPlanResponseObject); ok {
+		return validResponse.VisitGetPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdatePlanArea operation middleware
+func (sh *strictHandler) UpdatePlanArea(ctx echo.Context, id RecordID, area AreaPath, params UpdatePlanAreaParams) error {
+	var request UpdatePlanAreaRequestObject
+
+	request.Id = id
+	request.Area = area
+	request.Params = params
+
+	var body UpdatePlanAreaJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdatePlanArea(ctx.Request().Context(), request.(UpdatePlanAreaRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdatePlanArea")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdatePlanAreaResponseObject); ok {
+		return validResponse.VisitUpdatePlanAreaResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateReferral operation middleware
+func (sh *strictHandler) CreateReferral(ctx echo.Context, id RecordID, params CreateReferralParams) error {
+	var request CreateReferralRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body CreateReferralJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateReferral(ctx.Request().Context(), request.(CreateReferralRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateReferral")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateReferralResponseObject); ok {
+		return validResponse.VisitCreateReferralResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetConsent operation middleware
+func (sh *strictHandler) GetConsent(ctx echo.Context, id RecordID, params GetConsentParams) error {
+	var request GetConsentRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetConsent(ctx.Request().Context(), request.(GetConsentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetConsent")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetConsentResponseObject); ok {
+		return validResponse.VisitGetConsentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeConsent operation middleware
+func (sh *strictHandler) RevokeConsent(ctx echo.Context, id RecordID, params RevokeConsentParams) error {
+	var request RevokeConsentRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeConsent(ctx.Request().Context(), request.(RevokeConsentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeConsent")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeConsentResponseObject); ok {
+		return validResponse.VisitRevokeConsentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
 }
 
 // CreateGrant operation middleware
@@ -2199,6 +8539,505 @@ func (sh *strictHandler) UpdateOrganisation(ctx echo.Context, id RecordID, param
 		return err
 	} else if validResponse, ok := response.(UpdateOrganisationResponseObject); ok {
 		return validResponse.VisitUpdateOrganisationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListReferrals operation middleware
+func (sh *strictHandler) ListReferrals(ctx echo.Context, params ListReferralsParams) error {
+	var request ListReferralsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListReferrals(ctx.Request().Context(), request.(ListReferralsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListReferrals")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListReferralsResponseObject); ok {
+		return validResponse.VisitListReferralsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetReferral operation middleware
+func (sh *strictHandler) GetReferral(ctx echo.Context, id RecordID, params GetReferralParams) error {
+	var request GetReferralRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetReferral(ctx.Request().Context(), request.(GetReferralRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetReferral")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetReferralResponseObject); ok {
+		return validResponse.VisitGetReferralResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AcceptReferral operation middleware
+func (sh *strictHandler) AcceptReferral(ctx echo.Context, id RecordID, params AcceptReferralParams) error {
+	var request AcceptReferralRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AcceptReferral(ctx.Request().Context(), request.(AcceptReferralRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AcceptReferral")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AcceptReferralResponseObject); ok {
+		return validResponse.VisitAcceptReferralResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CompleteReferral operation middleware
+func (sh *strictHandler) CompleteReferral(ctx echo.Context, id RecordID, params CompleteReferralParams) error {
+	var request CompleteReferralRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body CompleteReferralJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CompleteReferral(ctx.Request().Context(), request.(CompleteReferralRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CompleteReferral")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CompleteReferralResponseObject); ok {
+		return validResponse.VisitCompleteReferralResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeclineReferral operation middleware
+func (sh *strictHandler) DeclineReferral(ctx echo.Context, id RecordID, params DeclineReferralParams) error {
+	var request DeclineReferralRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body DeclineReferralJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeclineReferral(ctx.Request().Context(), request.(DeclineReferralRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeclineReferral")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeclineReferralResponseObject); ok {
+		return validResponse.VisitDeclineReferralResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StartReferral operation middleware
+func (sh *strictHandler) StartReferral(ctx echo.Context, id RecordID, params StartReferralParams) error {
+	var request StartReferralRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StartReferral(ctx.Request().Context(), request.(StartReferralRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartReferral")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StartReferralResponseObject); ok {
+		return validResponse.VisitStartReferralResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// WithdrawReferral operation middleware
+func (sh *strictHandler) WithdrawReferral(ctx echo.Context, id RecordID, params WithdrawReferralParams) error {
+	var request WithdrawReferralRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.WithdrawReferral(ctx.Request().Context(), request.(WithdrawReferralRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "WithdrawReferral")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(WithdrawReferralResponseObject); ok {
+		return validResponse.VisitWithdrawReferralResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListTasks operation middleware
+func (sh *strictHandler) ListTasks(ctx echo.Context, params ListTasksParams) error {
+	var request ListTasksRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTasks(ctx.Request().Context(), request.(ListTasksRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTasks")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListTasksResponseObject); ok {
+		return validResponse.VisitListTasksResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateTask operation middleware
+func (sh *strictHandler) CreateTask(ctx echo.Context, params CreateTaskParams) error {
+	var request CreateTaskRequestObject
+
+	request.Params = params
+
+	var body CreateTaskJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateTask(ctx.Request().Context(), request.(CreateTaskRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateTask")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateTaskResponseObject); ok {
+		return validResponse.VisitCreateTaskResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetTask operation middleware
+func (sh *strictHandler) GetTask(ctx echo.Context, id RecordID, params GetTaskParams) error {
+	var request GetTaskRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTask(ctx.Request().Context(), request.(GetTaskRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTask")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetTaskResponseObject); ok {
+		return validResponse.VisitGetTaskResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateTask operation middleware
+func (sh *strictHandler) UpdateTask(ctx echo.Context, id RecordID, params UpdateTaskParams) error {
+	var request UpdateTaskRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body UpdateTaskJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateTask(ctx.Request().Context(), request.(UpdateTaskRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateTask")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateTaskResponseObject); ok {
+		return validResponse.VisitUpdateTaskResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListTaskComments operation middleware
+func (sh *strictHandler) ListTaskComments(ctx echo.Context, id RecordID, params ListTaskCommentsParams) error {
+	var request ListTaskCommentsRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTaskComments(ctx.Request().Context(), request.(ListTaskCommentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTaskComments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListTaskCommentsResponseObject); ok {
+		return validResponse.VisitListTaskCommentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateTaskComment operation middleware
+func (sh *strictHandler) CreateTaskComment(ctx echo.Context, id RecordID, params CreateTaskCommentParams) error {
+	var request CreateTaskCommentRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body CreateTaskCommentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateTaskComment(ctx.Request().Context(), request.(CreateTaskCommentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateTaskComment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateTaskCommentResponseObject); ok {
+		return validResponse.VisitCreateTaskCommentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReassignTask operation middleware
+func (sh *strictHandler) ReassignTask(ctx echo.Context, id RecordID, params ReassignTaskParams) error {
+	var request ReassignTaskRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	var body ReassignTaskJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReassignTask(ctx.Request().Context(), request.(ReassignTaskRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReassignTask")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReassignTaskResponseObject); ok {
+		return validResponse.VisitReassignTaskResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

@@ -15,8 +15,13 @@ import (
 // request, and maps the result to the API's types. Errors are returned as they are: the web
 // layer's one error handler renders them.
 type Handlers struct {
-	access *service.Access
-	dir    *service.Directory
+	access    *service.Access
+	dir       *service.Directory
+	cases     *service.Cases
+	notes     *service.Notes
+	consents  *service.Consents
+	referrals *service.Referrals
+	tasks     *service.Tasks
 }
 
 var _ StrictServerInterface = (*Handlers)(nil)
@@ -25,7 +30,9 @@ var _ StrictServerInterface = (*Handlers)(nil)
 // the Echo handlers of the operations; internal/web/routes.go registers each one with its
 // permission.
 func NewServer(svc *service.Services) *ServerInterfaceWrapper {
-	return &ServerInterfaceWrapper{Handler: NewStrictHandler(&Handlers{access: svc.Access, dir: svc.Directory}, nil)}
+	h := &Handlers{access: svc.Access, dir: svc.Directory, cases: svc.Cases, notes: svc.Notes,
+		consents: svc.Consents, referrals: svc.Referrals, tasks: svc.Tasks}
+	return &ServerInterfaceWrapper{Handler: NewStrictHandler(h, nil)}
 }
 
 // GetMe implements GET /me.

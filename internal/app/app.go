@@ -138,6 +138,26 @@ func (a *App) watchPolicy(ctx context.Context) {
 	_ = a.authz.Watch(ctx, func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, cfg) }, a.log)
 }
 
+// sweepDeadlines expires referrals whose reply deadline has passed, at start and then every
+// interval. Running it on several instances at once is safe: each referral moves once.
+// (The job queue of the reminders work will take this over.)
+func (a *App) sweepDeadlines(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := a.services.Referrals.ExpireOverdue(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("expiring overdue referrals failed", slog.Any("error", err))
+		} else if n > 0 {
+			a.log.Info("expired overdue referrals", slog.Int("count", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // Handler is the HTTP handler of the app.
 func (a *App) Handler() http.Handler { return a.web }
 
@@ -186,7 +206,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
 	watched := make(chan struct{})
 	go func() { defer close(watched); a.watchPolicy(watchCtx) }()
-	defer func() { stopWatch(); <-watched }()
+	swept := make(chan struct{})
+	go func() { defer close(swept); a.sweepDeadlines(watchCtx, 10*time.Minute) }()
+	defer func() { stopWatch(); <-watched; <-swept }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -528,7 +528,7 @@ func wantErrorPage(t *testing.T, p page, status int, title, what string) {
 	if !strings.HasPrefix(p.Header.Get("Content-Type"), "text/html") {
 		t.Errorf("%s: Content-Type %q, want HTML", what, p.Header.Get("Content-Type"))
 	}
-	if !strings.Contains(p.Body, "<h1>"+html.EscapeString(title)+"</h1>") {
+	if !regexp.MustCompile(`<h1\b[^>]*>` + regexp.QuoteMeta(html.EscapeString(title)) + `</h1>`).MatchString(p.Body) {
 		t.Errorf("%s: page without the title %q:\n%s", what, title, p.Body)
 	}
 	noLeak(t, p, what)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -16,12 +17,24 @@ import (
 type Services struct {
 	Access    *Access
 	Directory *Directory
+	Cases     *Cases
+	Notes     *Notes
+	Consents  *Consents
+	Referrals *Referrals
+	Tasks     *Tasks
+	// Idempotency replays the first answer to a retried creating request.
+	Idempotency *Idempotency
 }
 
 // New builds the services on one store and one enforcer.
 func New(st *store.Store, en *authz.Enforcer, log *slog.Logger) *Services {
-	b := base{store: st, authz: en, log: log}
-	return &Services{Access: &Access{base: b}, Directory: &Directory{base: b}}
+	b := base{store: st, authz: en, log: log, now: time.Now}
+	return &Services{
+		Access: &Access{base: b}, Directory: &Directory{base: b},
+		Cases: &Cases{base: b}, Notes: &Notes{base: b},
+		Consents: &Consents{base: b}, Referrals: &Referrals{base: b}, Tasks: &Tasks{base: b},
+		Idempotency: &Idempotency{base: b},
+	}
 }
 
 // base is what every service shares.
@@ -29,6 +42,31 @@ type base struct {
 	store *store.Store
 	authz *authz.Enforcer
 	log   *slog.Logger
+	now   func() time.Time
+}
+
+// berlin is the zone of deadlines and calendar days: the city works in Europe/Berlin, the
+// database stores UTC.
+var berlin = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		panic(err) // cmd/lotse embeds time/tzdata, so this cannot happen in the binary
+	}
+	return loc
+}()
+
+// today is the current calendar day in Europe/Berlin, as a date at midnight UTC (the form
+// in which Postgres dates are scanned).
+func (b base) today() time.Time {
+	y, m, d := b.now().In(berlin).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// SetClock replaces the services' clock; for tests of deadlines and expiry.
+func (s *Services) SetClock(now func() time.Time) {
+	for _, b := range []*base{&s.Access.base, &s.Directory.base, &s.Cases.base, &s.Notes.base, &s.Consents.base, &s.Referrals.base, &s.Tasks.base} {
+		b.now = now
+	}
 }
 
 // scope asks the enforcer which records of obj the actor reaches for act. The system actor
@@ -85,6 +123,21 @@ func event(a model.Actor, action, objectType string, objectID uuid.UUID, details
 	if a.OrgID != uuid.Nil {
 		id := a.OrgID
 		ev.OrgID = &id
+	}
+	return ev
+}
+
+// caseEvent builds the audit event of a read or change of case content: with the case and
+// the purpose the actor gave.
+func caseEvent(a model.Actor, action, objectType string, objectID, caseID uuid.UUID, details model.JSONMap) *model.AuditEvent {
+	ev := event(a, action, objectType, objectID, details)
+	if caseID != uuid.Nil {
+		id := caseID
+		ev.CaseID = &id
+	}
+	ev.Purpose = a.Purpose
+	if ev.Purpose == "" {
+		ev.Purpose = "case work"
 	}
 	return ev
 }

@@ -54,7 +54,7 @@ func activeReferral(caseExpr, areaExpr string) string {
 // consentCovers is true when the consent ac behind the referral ar covers it today: not
 // revoked, within its validity, naming the recipient. It is a piece of activeReferral, shared
 // with the case access query (store/search.go), which needs the consent's data categories.
-const consentCovers = `(ac.revoked_at IS NULL AND current_date BETWEEN ac.valid_from AND ac.valid_until
+const consentCovers = `(ac.revoked_at IS NULL AND berlin_today() BETWEEN ac.valid_from AND ac.valid_until
 			AND EXISTS (SELECT 1 FROM consent_recipients acr WHERE acr.consent_id = ac.id AND acr.org_id = ar.to_org_id))`
 
 // activeReferralFrom is the FROM and WHERE of activeReferral: the active, covered referrals
@@ -125,7 +125,7 @@ func init() {
 		// organisation (a referral whose consent ran out must disappear even then).
 		model.ScopeReferred: p(`referrals.to_org_id = ANY(?::uuid[]) AND referrals.status IN ('sent', 'accepted', 'in_progress')
 			AND (referrals.legal_basis <> '' OR EXISTS (SELECT 1 FROM consents rc WHERE rc.id = referrals.consent_id
-				AND rc.revoked_at IS NULL AND current_date BETWEEN rc.valid_from AND rc.valid_until
+				AND rc.revoked_at IS NULL AND berlin_today() BETWEEN rc.valid_from AND rc.valid_until
 				AND EXISTS (SELECT 1 FROM consent_recipients rcr WHERE rcr.consent_id = rc.id AND rcr.org_id = referrals.to_org_id)))`, orgsOf),
 	}
 	predicates["task"] = map[model.ScopeKind]predicate{

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -20,6 +22,12 @@ type Identifier func(r *http.Request) (uuid.UUID, error)
 
 // OrgHeader chooses the organisation an API client acts in (users may hold roles in several).
 const OrgHeader = "X-Lotse-Org"
+
+// PurposeHeader says why a request reads or changes case content; the audit trail records it.
+const PurposeHeader = "X-Lotse-Purpose"
+
+// maxPurpose is the length of a purpose, in characters.
+const maxPurpose = 100
 
 const (
 	ctxActor       = "lotse.actor"
@@ -45,16 +53,30 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			req.OrgID = &org
 		}
+		purpose, err := purposeOf(c.Request().Header.Get(PurposeHeader))
+		if err != nil {
+			return err
+		}
 		a, ms, err := s.svc.Access.Actor(c.Request().Context(), req)
 		if err != nil {
 			return err
 		}
+		a.Purpose = purpose
 		c.Set(ctxActor, a)
 		c.Set(ctxMemberships, ms)
 		// The API's generated handlers see only the request's context.Context.
 		c.SetRequest(c.Request().WithContext(model.ContextWithActor(c.Request().Context(), a)))
 		return next(c)
 	}
+}
+
+// purposeOf checks the purpose a client gave: at most maxPurpose printable characters.
+func purposeOf(h string) (string, error) {
+	p := strings.TrimSpace(h)
+	if utf8.RuneCountInString(p) > maxPurpose || !utf8.ValidString(p) || strings.IndexFunc(p, unicode.IsControl) >= 0 {
+		return "", model.Invalid(PurposeHeader, "must be at most %d printable characters", maxPurpose)
+	}
+	return p, nil
 }
 
 // actor returns the Actor set by authenticate.

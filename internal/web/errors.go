@@ -12,6 +12,7 @@ import (
 
 	"github.com/lotse-project/lotse/internal/authn"
 	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/ui/components"
 )
 
 // apiError is the one JSON error shape of the API: a stable code, a message for people, and
@@ -121,17 +122,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		body := apiError{Error: apiErrorBody{Code: code, Message: loc.T("error." + code + ".title"), Fields: fields, RequestID: rid}}
 		werr = c.JSON(status, body)
 	default:
-		c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-		c.Response().WriteHeader(status)
-		werr = s.errorTpl.Execute(c.Response(), map[string]any{
-			"Lang":           loc.Lang.String(),
-			"AppName":        loc.T("app.name"),
-			"Title":          loc.T("error." + code + ".title"),
-			"Text":           loc.T("error." + code + ".text"),
-			"RequestID":      rid,
-			"RequestIDLabel": loc.T("error.request_id"),
-			"Back":           loc.T("error.back"),
-		})
+		werr = s.renderError(c, status, code, rid)
 	}
 	if werr != nil {
 		s.log.Warn("writing error response failed", slog.String("request_id", rid), slog.Any("error", werr))
@@ -142,4 +133,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 func isAPI(c echo.Context) bool {
 	p := c.Request().URL.Path
 	return strings.HasPrefix(p, "/api/") || p == "/api" || p == "/readyz" || p == "/healthz"
+}
+
+// renderError writes the error page: status, title and text of the category, the request id
+// for the IT service desk, the way home. Should the page itself fail, a line of plain text.
+func (s *Server) renderError(c echo.Context, status int, code, rid string) error {
+	body, err := s.renderBytes(c, components.ErrorPage(components.ErrorView{Status: status, Code: code, RequestID: rid}))
+	if err != nil {
+		s.log.Error("rendering the error page failed", slog.String("request_id", rid), slog.Any("error", err))
+		return c.String(status, http.StatusText(status)+" ("+rid+")")
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, body)
 }

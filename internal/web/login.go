@@ -12,6 +12,7 @@ import (
 	"github.com/lotse-project/lotse/internal/authn"
 	"github.com/lotse-project/lotse/internal/model"
 	"github.com/lotse-project/lotse/internal/service"
+	"github.com/lotse-project/lotse/ui/components"
 )
 
 // Auth is the sign-in machinery the web layer needs; zero fields disable that part.
@@ -56,12 +57,11 @@ func (s *Server) loginPage(c echo.Context) error {
 	if len(ps) == 1 {
 		return c.Redirect(http.StatusSeeOther, "/auth/login/"+ps[0].Config.ID+"?return="+url.QueryEscape(ret))
 	}
-	type item struct{ Name, URL string }
-	var items []item
+	var items []components.Provider
 	for _, p := range ps {
-		items = append(items, item{Name: p.Config.Name, URL: "/auth/login/" + p.Config.ID + "?return=" + url.QueryEscape(ret)})
+		items = append(items, components.Provider{Name: p.Config.Name, URL: "/auth/login/" + p.Config.ID + "?return=" + url.QueryEscape(ret)})
 	}
-	return s.render(c, http.StatusOK, "login.html", map[string]any{"Providers": items})
+	return s.render(c, http.StatusOK, components.Login(items))
 }
 
 // signedIn reports whether the request comes from a signed-in and still active account. The
@@ -152,39 +152,10 @@ func (s *Server) logout(c echo.Context) error {
 }
 
 func (s *Server) loggedOut(c echo.Context) error {
-	return s.render(c, http.StatusOK, "logged_out.html", nil)
+	return s.render(c, http.StatusOK, components.LoggedOut())
 }
 
 // home shows who is signed in, in which organisation and with which roles.
 func (s *Server) home(c echo.Context) error {
-	return s.render(c, http.StatusOK, "home.html", map[string]any{"Me": s.me(c)})
-}
-
-// meView is the signed-in user for the start page.
-type meView struct {
-	DisplayName   string
-	Organisation  *membershipView
-	Organisations []membershipView
-}
-
-type membershipView struct {
-	Name  string
-	Roles []string
-}
-
-func (s *Server) me(c echo.Context) meView {
-	a := actor(c)
-	out := meView{DisplayName: a.Name}
-	for _, m := range memberships(c) {
-		d := membershipView{Name: m.Org.Name}
-		for _, r := range m.Roles {
-			d.Roles = append(d.Roles, string(r))
-		}
-		out.Organisations = append(out.Organisations, d)
-		if m.Org.ID == a.OrgID {
-			cur := d
-			out.Organisation = &cur
-		}
-	}
-	return out
+	return s.render(c, http.StatusOK, components.Home(s.me(c)))
 }

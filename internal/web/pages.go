@@ -3,69 +3,184 @@ package web
 import (
 	"bytes"
 	"fmt"
-	"html/template"
-	"io/fs"
-	"path"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
 
+	"github.com/a-h/templ"
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/lotse-project/lotse/internal/authn"
 	"github.com/lotse-project/lotse/internal/locale"
+	"github.com/lotse-project/lotse/ui/components"
 )
 
-// pages parses every page template together with the layout, once at start.
-func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
-	names, err := fs.Glob(fsys, "templates/*.html")
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]*template.Template{}
-	for _, n := range names {
-		base := path.Base(n)
-		if base == "layout.html" || base == "error.html" {
-			continue
-		}
-		t, err := template.ParseFS(fsys, "templates/layout.html", n)
-		if err != nil {
-			return nil, fmt.Errorf("web: parse %s: %w", base, err)
-		}
-		out[base] = t
-	}
-	return out, nil
-}
+// langCookie keeps the language chosen with ?lang=.
+const langCookie = "lang"
 
-// localizer picks the user's language: an explicit ?lang= or cookie choice, else the
+// localizer picks the user's language: the choice kept in the lang cookie, else the
 // browser's Accept-Language, else German.
 func (s *Server) localizer(c echo.Context) *locale.Localizer {
 	choice := ""
-	if ck, err := c.Cookie("lang"); err == nil {
+	if ck, err := c.Cookie(langCookie); err == nil {
 		choice = ck.Value
 	}
 	return s.catalog.For(s.catalog.Match(choice, c.Request().Header.Get("Accept-Language")))
 }
 
-// render writes a page: the layout with the page's content, the user's language, the
-// signed-in user (if any) and the CSRF token for forms. Rendering goes to a buffer first, so
-// that a template error becomes a clean error page instead of half a page.
-func (s *Server) render(c echo.Context, status int, name string, data map[string]any) error {
-	t, ok := s.pages[name]
-	if !ok {
-		return fmt.Errorf("web: no page %s", name)
-	}
-	if data == nil {
-		data = map[string]any{}
-	}
-	l := s.localizer(c)
-	data["L"] = l
-	data["Lang"] = l.Lang.String()
-	data["CSRF"] = s.csrfToken(c)
-	data["CSRFField"] = CSRFField
-	if a := actor(c); a.Name != "" {
-		data["User"] = a.Name
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
-		return fmt.Errorf("web: render %s: %w", name, err)
+// render writes a page, a templ component from ui/components. The components find the
+// language, the static file URLs and the frame (user, organisation, navigation) in the
+// context (components.Env), so a handler passes only what the page itself shows:
+//
+//	return s.render(c, http.StatusOK, components.Home(s.me(c)))
+//
+// Rendering goes to a buffer first, so that a failure becomes a clean error page instead of
+// half a page.
+func (s *Server) render(c echo.Context, status int, page templ.Component) error {
+	body, err := s.renderBytes(c, page)
+	if err != nil {
+		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.HTMLBlob(status, buf.Bytes())
+	return c.HTMLBlob(status, body)
+}
+
+func (s *Server) renderBytes(c echo.Context, page templ.Component) ([]byte, error) {
+	ctx := components.WithEnv(c.Request().Context(), s.env(c))
+	var buf bytes.Buffer
+	if err := page.Render(ctx, &buf); err != nil {
+		return nil, fmt.Errorf("web: render page: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// env is what the components of this request read from their context.
+func (s *Server) env(c echo.Context) *components.Env {
+	l := s.localizer(c)
+	f := components.Frame{Operator: s.operator, Languages: languageLinks(c, l)}
+	if actor(c).UserID != uuid.Nil {
+		// Signed in: authenticate has run, so the session is loaded and the token is safe
+		// to read (error pages of requests refused before that show no user).
+		f.CSRF = s.csrfToken(c)
+		u := s.me(c)
+		f.User = &u
+		f.Nav = s.navigation(c)
+	}
+	return &components.Env{Lang: l.Lang.String(), L: l, Asset: s.assets.URL, Frame: f}
+}
+
+// me is the signed-in user with the organisation they act in and all they may act in.
+func (s *Server) me(c echo.Context) components.User {
+	a := actor(c)
+	out := components.User{Name: a.Name}
+	for _, m := range memberships(c) {
+		d := components.Membership{OrgID: m.Org.ID.String(), Name: m.Org.Name}
+		for _, r := range m.Roles {
+			d.Roles = append(d.Roles, string(r))
+		}
+		out.Memberships = append(out.Memberships, d)
+		if m.Org.ID == a.OrgID {
+			cur := d
+			out.Acting = &cur
+		}
+	}
+	return out
+}
+
+// navEntry is one item of the main navigation, shown to whoever holds its permission in the
+// organisation they act in: the navigation follows the role.
+type navEntry struct {
+	key, href string
+	perm      perm
+}
+
+// navEntries is the main navigation in order. Each page of the UI adds its entry here, with
+// the same permission as its route in routes.go.
+var navEntries = []navEntry{
+	{key: "nav.home", href: "/", perm: signedIn},
+}
+
+func (s *Server) navigation(c echo.Context) []components.NavItem {
+	a := actor(c)
+	return buildNav(navEntries, c.Request().URL.Path, func(p perm) bool {
+		if p.public || p.signedIn {
+			return true
+		}
+		ok, err := s.svc.Access.Allowed(a, p.obj, p.act)
+		return err == nil && ok
+	})
+}
+
+// buildNav keeps the entries allowed shows and marks the one the path belongs to.
+func buildNav(entries []navEntry, path string, allowed func(perm) bool) []components.NavItem {
+	var out []components.NavItem
+	for _, e := range entries {
+		if !allowed(e.perm) {
+			continue
+		}
+		active := path == e.href || (e.href != "/" && strings.HasPrefix(path, e.href+"/"))
+		out = append(out, components.NavItem{Key: e.key, Href: e.href, Active: active})
+	}
+	return out
+}
+
+// languageLinks are the links of the language switch: this page with ?lang=<tag>. A page
+// answering a form post links to the start page instead, which a GET can reach.
+func languageLinks(c echo.Context, current *locale.Localizer) []components.LanguageLink {
+	r := c.Request()
+	base, q := "/", r.URL.Query()
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		base = authn.SafeReturn(r.URL.EscapedPath())
+	} else {
+		q = nil
+	}
+	out := make([]components.LanguageLink, 0, len(locale.Supported))
+	for _, tag := range locale.Supported {
+		v := cloneQuery(q)
+		v.Set("lang", tag.String())
+		out = append(out, components.LanguageLink{
+			Tag: tag.String(), Key: "lang." + tag.String(), Href: base + "?" + v.Encode(), Current: tag == current.Lang,
+		})
+	}
+	return out
+}
+
+func cloneQuery(q url.Values) url.Values {
+	out := url.Values{}
+	for k, v := range q {
+		out[k] = slices.Clone(v)
+	}
+	return out
+}
+
+// languageChoice turns ?lang=de or ?lang=en on a page into the lang cookie (a year,
+// SameSite=Lax) and redirects to the same URL without the parameter, so that the choice
+// sticks for the next pages and no URL carries it. The API follows Accept-Language only.
+func (s *Server) languageChoice(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if (r.Method != http.MethodGet && r.Method != http.MethodHead) || isAPI(c) ||
+			strings.HasPrefix(r.URL.Path, staticPrefix) || !r.URL.Query().Has("lang") {
+			return next(c)
+		}
+		q := r.URL.Query()
+		choice := q.Get("lang")
+		q.Del("lang")
+		for _, tag := range locale.Supported {
+			if choice == tag.String() {
+				c.SetCookie(&http.Cookie{
+					Name: langCookie, Value: choice, Path: "/", MaxAge: 365 * 24 * 60 * 60,
+					HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
+				})
+			}
+		}
+		target := r.URL.EscapedPath()
+		if len(q) > 0 {
+			target += "?" + q.Encode()
+		}
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return c.Redirect(http.StatusSeeOther, authn.SafeReturn(target))
+	}
 }

@@ -28,6 +28,8 @@ func (s *Server) routes(metrics bool) error {
 	s.handle(e, http.MethodGet, "/logged-out", s.loggedOut, public)
 
 	s.handle(e, http.MethodGet, "/", s.home, signedIn)
+	// CSS, fonts, scripts under content-hashed names (assets.go); the same for everybody.
+	s.handle(e, http.MethodGet, "/static/*", s.static, public)
 	return s.apiRoutes(e.Group(api.BasePath))
 }
 
@@ -42,6 +44,11 @@ func (s *Server) apiRoutes(g *echo.Group) error {
 	}
 	op := api.NewServer(s.svc)
 	route := func(method, path string, h echo.HandlerFunc, p perm) {
+		if method == http.MethodPost {
+			// Every POST honours Idempotency-Key, so a retry after a lost answer is safe.
+			s.handle(g, method, path, h, p, v.Middleware, s.idempotent)
+			return
+		}
 		s.handle(g, method, path, h, p, v.Middleware)
 	}
 
@@ -62,5 +69,43 @@ func (s *Server) apiRoutes(g *echo.Group) error {
 	// Which permission a grant needs depends on the role in the body: the service checks it.
 	route(http.MethodPost, "/grants", op.CreateGrant, checkedByService("grant:<role>", "manage"))
 	route(http.MethodDelete, "/grants/:id", op.DeleteGrant, checkedByService("grant:<role>", "manage"))
+
+	// Case work. The permission beside each route is the one its service method asks the
+	// policy for first; the service then narrows to the records that permission's scope
+	// reaches (and may ask for more, e.g. recording a consent also needs case.update).
+	route(http.MethodGet, "/areas", op.ListAreas, signedIn) // configuration, not case content
+
+	route(http.MethodGet, "/cases", op.ListCases, can("case", "read"))
+	route(http.MethodPost, "/cases", op.CreateCase, can("case", "create"))
+	route(http.MethodGet, "/cases/:id", op.GetCase, can("case", "read"))
+	route(http.MethodPatch, "/cases/:id", op.UpdateCase, can("case", "update"))
+	route(http.MethodPost, "/cases/:id/persons", op.AddPerson, can("case", "update"))
+	route(http.MethodPatch, "/cases/:id/persons/:personId", op.UpdatePerson, can("case", "update"))
+	route(http.MethodGet, "/cases/:id/plan", op.GetPlan, can("plan", "read"))
+	route(http.MethodPatch, "/cases/:id/plan/:area", op.UpdatePlanArea, can("plan", "update"))
+	route(http.MethodGet, "/cases/:id/notes", op.ListNotes, can("note", "read"))
+	route(http.MethodPost, "/cases/:id/notes", op.CreateNote, can("note", "create"))
+
+	route(http.MethodGet, "/cases/:id/consents", op.ListConsents, can("consent", "read"))
+	route(http.MethodPost, "/cases/:id/consents", op.CreateConsent, can("consent", "create")) // the service also checks case.update
+	route(http.MethodGet, "/consents/:id", op.GetConsent, can("consent", "read"))
+	route(http.MethodPost, "/consents/:id/revoke", op.RevokeConsent, can("consent", "revoke"))
+
+	route(http.MethodPost, "/cases/:id/referrals", op.CreateReferral, can("referral", "create"))
+	route(http.MethodGet, "/referrals", op.ListReferrals, can("referral", "read"))
+	route(http.MethodGet, "/referrals/:id", op.GetReferral, can("referral", "read"))
+	route(http.MethodPost, "/referrals/:id/accept", op.AcceptReferral, can("referral", "answer"))
+	route(http.MethodPost, "/referrals/:id/decline", op.DeclineReferral, can("referral", "answer"))
+	route(http.MethodPost, "/referrals/:id/start", op.StartReferral, can("referral", "answer"))
+	route(http.MethodPost, "/referrals/:id/complete", op.CompleteReferral, can("referral", "answer"))
+	route(http.MethodPost, "/referrals/:id/withdraw", op.WithdrawReferral, can("referral", "withdraw"))
+
+	route(http.MethodGet, "/tasks", op.ListTasks, can("task", "read"))
+	route(http.MethodPost, "/tasks", op.CreateTask, can("task", "create"))
+	route(http.MethodGet, "/tasks/:id", op.GetTask, can("task", "read"))
+	route(http.MethodPatch, "/tasks/:id", op.UpdateTask, can("task", "update"))
+	route(http.MethodPost, "/tasks/:id/reassign", op.ReassignTask, can("task", "reassign"))
+	route(http.MethodGet, "/tasks/:id/comments", op.ListTaskComments, can("task", "read"))
+	route(http.MethodPost, "/tasks/:id/comments", op.CreateTaskComment, can("task", "update")) // commenting is working the task
 	return nil
 }

@@ -2,7 +2,7 @@ package web
 
 import (
 	"context"
-	"html/template"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -46,6 +46,9 @@ type Deps struct {
 	LoginRateLimit float64
 	BodyLimit      string
 	Metrics        bool
+	// Operator names the city or body running Lotse (e.g. "Stadt Osnabrück") for the page
+	// header; empty shows none.
+	Operator string
 	// ExtraRoutes lets tests add routes (e.g. a deliberately slow one); nil in production.
 	ExtraRoutes func(e *echo.Echo)
 }
@@ -56,7 +59,7 @@ type Server struct {
 	log      *slog.Logger
 	ready    Checker
 	catalog  *locale.Catalog
-	errorTpl *template.Template
+	assets   *assets
 	registry *prometheus.Registry
 	svc      *service.Services
 	identify Identifier
@@ -68,7 +71,7 @@ type Server struct {
 	csp         string
 	crossOrigin *http.CrossOriginProtection
 	loginRate   float64
-	pages       map[string]*template.Template
+	operator    string
 }
 
 // New builds the server with its middleware and routes.
@@ -77,11 +80,15 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	tpl, err := template.ParseFS(ui.Templates, "templates/error.html")
+	static, err := fs.Sub(ui.Static, "static")
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{e: echo.New(), log: d.Log, ready: d.Ready, catalog: cat, errorTpl: tpl, registry: prometheus.NewRegistry(),
+	as, err := loadAssets(static)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{e: echo.New(), log: d.Log, ready: d.Ready, catalog: cat, assets: as, operator: d.Operator, registry: prometheus.NewRegistry(),
 		svc: d.Services, identify: d.Identify, perms: map[string]perm{},
 		auth: d.Auth, baseURL: strings.TrimSuffix(d.BaseURL, "/"), secure: d.Secure, crossOrigin: http.NewCrossOriginProtection(), loginRate: d.LoginRateLimit}
 	if s.loginRate <= 0 {
@@ -97,9 +104,6 @@ func New(d Deps) (*Server, error) {
 		}
 	}
 	s.csp = contentSecurityPolicy(formTargets)
-	if s.pages, err = parsePages(ui.Templates); err != nil {
-		return nil, err
-	}
 	e := s.e
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -120,6 +124,7 @@ func New(d Deps) (*Server, error) {
 	// The security headers come before anything that can refuse a request (body limit,
 	// sessions, CSRF), so that every response, error pages included, carries them.
 	e.Use(s.securityHeaders)
+	e.Use(s.languageChoice)
 	e.Use(s.requestLogger())
 	if d.Metrics {
 		s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

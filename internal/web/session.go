@@ -22,7 +22,9 @@ import (
 func (s *Server) sessions(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		sm := s.auth.Sessions
-		if sm == nil {
+		if sm == nil || strings.HasPrefix(c.Request().URL.Path, staticPrefix) {
+			// Static files are the same for everybody: no session read from the database for
+			// each, and no "Vary: Cookie" that would keep browsers from reusing them.
 			return next(c)
 		}
 		if hasBearer(c.Request()) {

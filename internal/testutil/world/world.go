@@ -3,7 +3,9 @@
 // seeded through the store, never through the API under test. Tests act as a user through
 // an identifier that reads the X-Test-User header; it exists only here, in test code, and is
 // never wired into production. Scenario tables (scenario.go) run requests through the whole
-// stack and check status, body and that refused requests changed nothing.
+// stack and check status, body and that refused requests changed nothing. Case work (cases,
+// consents, referrals in any state, notes, tasks) is built through the services by the
+// builders of casework.go.
 //
 // It is a package of its own, not part of testutil, because it imports the app and thereby
 // every layer: store, authz and service tests import testutil, and would otherwise import
@@ -18,6 +20,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,6 +32,7 @@ import (
 	"github.com/lotse-project/lotse/internal/config"
 	"github.com/lotse-project/lotse/internal/db"
 	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/service"
 	"github.com/lotse-project/lotse/internal/store"
 	"github.com/lotse-project/lotse/internal/testutil"
 )
@@ -93,6 +97,11 @@ type World struct {
 	NoRole          *User // an active account without any grant
 
 	users []*User
+
+	// The case-work builders' services (casework.go) and the counter of made-up names.
+	svcOnce sync.Once
+	svc     *service.Services
+	seq     atomic.Int64
 }
 
 // Option adjusts a world before the app starts.
@@ -268,21 +277,37 @@ func (w *World) Enforcer(t testing.TB) *authz.Enforcer {
 	return en
 }
 
-// Fingerprint summarises the directory tables (organisations, users, role_grants) and the
-// number of audit events; two equal fingerprints mean nothing was changed or recorded.
+// Fingerprint summarises the directory tables (organisations, users, role_grants), the
+// case-work tables (cases, persons, plans, consents, referrals, tasks, comments, notes) and
+// the number of audit events; two equal fingerprints mean nothing was changed or recorded.
 func (w *World) Fingerprint(t testing.TB) string {
 	t.Helper()
-	var orgs, users, grants string
+	sums := make([]string, len(fingerprinted))
+	dst := make([]any, len(fingerprinted)+1)
+	parts := make([]string, len(fingerprinted))
+	for i, table := range fingerprinted {
+		parts[i] = fmt.Sprintf(`(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM %s x)`, table)
+		dst[i] = &sums[i]
+	}
 	var audits int64
-	err := w.DB.SQL.QueryRow(`SELECT
-		(SELECT md5(coalesce(string_agg(o::text, '|' ORDER BY o.id), '')) FROM organisations o),
-		(SELECT md5(coalesce(string_agg(u::text, '|' ORDER BY u.id), '')) FROM users u),
-		(SELECT md5(coalesce(string_agg(g::text, '|' ORDER BY g.id), '')) FROM role_grants g),
-		(SELECT count(*) FROM audit_events)`).Scan(&orgs, &users, &grants, &audits)
-	if err != nil {
+	dst[len(fingerprinted)] = &audits
+	q := `SELECT ` + strings.Join(parts, ", ") + `, (SELECT count(*) FROM audit_events)`
+	if err := w.DB.SQL.QueryRow(q).Scan(dst...); err != nil {
 		t.Fatalf("world: fingerprint: %v", err)
 	}
-	return fmt.Sprintf("organisations=%s users=%s role_grants=%s audit_events=%d", orgs, users, grants, audits)
+	var b strings.Builder
+	for i, table := range fingerprinted {
+		fmt.Fprintf(&b, "%s=%s ", table, sums[i])
+	}
+	fmt.Fprintf(&b, "audit_events=%d", audits)
+	return b.String()
+}
+
+// fingerprinted are the tables whose every row counts for Fingerprint. Idempotency keys and
+// sessions are bookkeeping of requests, not data.
+var fingerprinted = []string{
+	"organisations", "users", "role_grants", "reference_counters", "cases", "persons", "area_statuses",
+	"consents", "consent_recipients", "referrals", "tasks", "task_comments", "notes",
 }
 
 // AuditEvents returns the audit events of one action on one object, oldest first.

@@ -79,3 +79,29 @@ func TestTestIdentifierIsNotInProduction(t *testing.T) {
 		t.Fatal("cmd/lotse depends on internal/testutil")
 	}
 }
+
+// TestCaseWorkBuilders: the builders bring a referral into every state they promise, and
+// the fingerprint notices case work.
+func TestCaseWorkBuilders(t *testing.T) {
+	w := world.New(t)
+	before := w.Fingerprint(t)
+	for _, st := range []model.ReferralStatus{"", model.ReferralSent, model.ReferralAccepted, model.ReferralInProgress,
+		model.ReferralDeclined, model.ReferralCompleted, model.ReferralWithdrawn, model.ReferralRevoked} {
+		cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: st})
+		if cw.Case.LeadOrgID != w.Housing.ID || cw.Person.FamilyName == "" || cw.Consent == nil || cw.Task == nil || cw.SharedNote.Area == nil {
+			t.Fatalf("%q: incomplete case work %+v", st, cw)
+		}
+		if got := cw.Referral; (st == "") != (got == nil) || (got != nil && got.Status != st) {
+			t.Fatalf("%q: referral %+v", st, got)
+		}
+		if st == model.ReferralRevoked && cw.Consent.RevokedAt == nil {
+			t.Fatal("the consent of a revoked referral is not revoked")
+		}
+	}
+	if w.Fingerprint(t) == before {
+		t.Fatal("the fingerprint does not see case work")
+	}
+	if n := len(w.AuditAfter(t, 0)); n == 0 {
+		t.Fatal("the builders wrote no audit events")
+	}
+}

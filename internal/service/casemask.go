@@ -1,0 +1,182 @@
+package service
+
+import (
+	"context"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/store"
+)
+
+// The read model of cases. Every read path (single read, list, search, export, plan) builds
+// its CaseViews through caseViews: access facts for the whole page in one query
+// (store.Cases.Access, from the same predicates as the visibility check), then one mask
+// (maskCase). Nothing else decides which fields an actor sees.
+
+// accessOf turns the facts of one case into the access description. Full access wins over
+// referrals, referrals over a task.
+func accessOf(f store.CaseAccessFacts) model.CaseAccess {
+	switch {
+	case f.Full:
+		return model.CaseAccess{Full: true, PersonCategories: slices.Clone(model.DataCategories)}
+	case len(f.Referrals) > 0:
+		acc := model.CaseAccess{}
+		household := map[model.DataCategory]bool{}
+		person := map[uuid.UUID]map[model.DataCategory]bool{}
+		for _, g := range f.Referrals {
+			for _, a := range g.Areas {
+				if !slices.Contains(acc.ReferredAreas, a) {
+					acc.ReferredAreas = append(acc.ReferredAreas, a)
+				}
+			}
+			if g.LegalBasis {
+				// A referral on a legal basis tells the recipient whom it is about, no more.
+				household[model.CategoryIdentity] = true
+			}
+			for _, c := range g.Categories {
+				dc := model.DataCategory(c)
+				if !dc.Valid() {
+					continue
+				}
+				if g.PersonID == nil {
+					household[dc] = true
+					continue
+				}
+				if person[*g.PersonID] == nil {
+					person[*g.PersonID] = map[model.DataCategory]bool{}
+				}
+				person[*g.PersonID][dc] = true
+			}
+		}
+		slices.Sort(acc.ReferredAreas)
+		for _, c := range model.DataCategories {
+			if household[c] {
+				acc.PersonCategories = append(acc.PersonCategories, c)
+			}
+		}
+		for id, cats := range person {
+			for _, c := range model.DataCategories {
+				if cats[c] && !household[c] {
+					if acc.PersonOnly == nil {
+						acc.PersonOnly = map[uuid.UUID][]model.DataCategory{}
+					}
+					acc.PersonOnly[id] = append(acc.PersonOnly[id], c)
+				}
+			}
+		}
+		return acc
+	default:
+		// Through an open task, or (defensively) nothing the facts can name: the minimum.
+		return model.CaseAccess{SummaryOnly: true}
+	}
+}
+
+// maskPerson copies the fields of p that the categories release. It copies by allow-list,
+// so that a field added to Person later stays hidden until it is given a category here.
+func maskPerson(p model.Person, cats []model.DataCategory) model.Person {
+	out := model.Person{ID: p.ID, CaseID: p.CaseID, IsPrimary: p.IsPrimary, Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+	for _, c := range cats {
+		switch c {
+		case model.CategoryIdentity:
+			out.FamilyName, out.GivenNames, out.NameVariants, out.BirthDate = p.FamilyName, p.GivenNames, p.NameVariants, p.BirthDate
+		case model.CategoryContact:
+			out.Phone, out.Email, out.Address = p.Phone, p.Email, p.Address
+		case model.CategoryResidence:
+			out.ResidenceStatus, out.ArrivalDate, out.District = p.ResidenceStatus, p.ArrivalDate, p.District
+		case model.CategoryLanguages:
+			out.Languages = p.Languages
+		}
+	}
+	return out
+}
+
+// maskCase builds the view of one case for an access level: the summary for everyone who
+// reaches the case; persons with the released categories (a person with none is left out);
+// plan rows of the referred areas, all of them with full access, none for a summary.
+func maskCase(c model.Case, acc model.CaseAccess, persons []model.Person, plan []model.AreaStatus) model.CaseView {
+	v := model.CaseView{
+		ID: c.ID, Reference: c.Reference, Status: c.Status, LeadOrgID: c.LeadOrgID,
+		ResponsibleUserID: c.ResponsibleUserID, OpenedAt: c.OpenedAt, ClosedAt: c.ClosedAt,
+		UpdatedAt: c.UpdatedAt, Version: c.Version, Access: acc,
+		Persons: []model.Person{}, Plan: []model.AreaStatus{},
+	}
+	if acc.Full {
+		v.StatusReason = c.StatusReason
+	}
+	if acc.Full || slices.Contains(acc.PersonCategories, model.CategoryResidence) {
+		v.District = c.District
+	}
+	if acc.SummaryOnly {
+		return v
+	}
+	for _, p := range persons {
+		cats := acc.CategoriesFor(p.ID)
+		if len(cats) == 0 {
+			continue
+		}
+		v.Persons = append(v.Persons, maskPerson(p, cats))
+	}
+	for _, s := range plan {
+		if acc.Full || slices.Contains(acc.ReferredAreas, s.Area) {
+			v.Plan = append(v.Plan, s)
+		}
+	}
+	return v
+}
+
+// caseViews builds the views of a page of cases that sc (the actor's "case" read scope)
+// reaches, in the order given: three queries for the whole page (access, persons, plan),
+// whatever its size.
+func (b base) caseViews(ctx context.Context, tx *store.Tx, a model.Actor, sc model.Scope, cases []model.Case) ([]model.CaseView, error) {
+	if len(cases) == 0 {
+		return []model.CaseView{}, nil
+	}
+	ids := make([]uuid.UUID, len(cases))
+	for i, c := range cases {
+		ids[i] = c.ID
+	}
+	facts, err := tx.Cases().Access(ctx, sc, ids)
+	if err != nil {
+		return nil, err
+	}
+	access := make(map[uuid.UUID]model.CaseAccess, len(cases))
+	var content []uuid.UUID // cases whose persons and plan the actor may see
+	for _, id := range ids {
+		acc := accessOf(facts[id])
+		access[id] = acc
+		if !acc.SummaryOnly {
+			content = append(content, id)
+		}
+	}
+	persons, err := tx.Persons().ForCases(ctx, content)
+	if err != nil {
+		return nil, err
+	}
+	planScope, err := b.scope(a, objPlan, actRead)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := tx.Plan().ForCases(ctx, planScope, content)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.CaseView, len(cases))
+	for i, c := range cases {
+		out[i] = maskCase(c, access[c.ID], persons[c.ID], plan[c.ID])
+	}
+	return out, nil
+}
+
+// accessLevel names an access level for the audit trail.
+func accessLevel(acc model.CaseAccess) string {
+	switch {
+	case acc.Full:
+		return "full"
+	case acc.SummaryOnly:
+		return "summary"
+	default:
+		return "referred"
+	}
+}

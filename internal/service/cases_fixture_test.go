@@ -1,0 +1,305 @@
+package service_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/lotse-project/lotse/internal/authz"
+	"github.com/lotse-project/lotse/internal/db"
+	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/service"
+	"github.com/lotse-project/lotse/internal/store"
+	"github.com/lotse-project/lotse/internal/testutil"
+)
+
+// caseFixture is a small city on a fresh database for the case tests:
+//
+//	City (municipal) ── Housing (municipal) ── HousingNorth (municipal)
+//	Jobcenter, Caritas, Diakonie (partners)
+//
+// with a user per role that the tests need. Referrals, consents and tasks are inserted as
+// rows (their services are not under test here).
+type caseFixture struct {
+	t   *testing.T
+	ctx context.Context
+	db  *db.DB
+	st  *store.Store
+	en  *authz.Enforcer
+	svc *service.Services
+
+	city, housing, north, jobcenter, caritas, diakonie uuid.UUID
+
+	housingWorker, housingWorker2, housingLead, northWorker uuid.UUID
+	jobcenterWorker, caritasWorker, diakonieWorker          uuid.UUID
+	sysadmin, dpo                                           uuid.UUID
+
+	seq atomic.Int64
+}
+
+func newCaseFixture(t *testing.T) *caseFixture {
+	t.Helper()
+	ctx := context.Background()
+	d := testutil.NewDB(t)
+	f := &caseFixture{t: t, ctx: ctx, db: d, st: store.New(d.Gorm)}
+	err := f.st.Tx(ctx, model.Actor{System: true, Name: "test"}, func(tx *store.Tx) error {
+		org := func(dst *uuid.UUID, parent *uuid.UUID, kind model.OrgKind, short string) error {
+			o := &model.Organisation{ParentID: parent, Kind: kind, Name: short, ShortName: short, Active: true}
+			err := tx.Organisations().Create(ctx, o)
+			*dst = o.ID
+			return err
+		}
+		for _, o := range []struct {
+			dst    *uuid.UUID
+			parent *uuid.UUID
+			kind   model.OrgKind
+			short  string
+		}{
+			{&f.city, nil, model.OrgMunicipal, "STADT"},
+			{&f.housing, &f.city, model.OrgMunicipal, "FB-WOHNEN"},
+			{&f.north, &f.housing, model.OrgMunicipal, "FB-WOHNEN-NORD"},
+			{&f.jobcenter, nil, model.OrgJobcenter, "JOBCENTER"},
+			{&f.caritas, nil, model.OrgWelfare, "CARITAS"},
+			{&f.diakonie, nil, model.OrgWelfare, "DIAKONIE"},
+		} {
+			var parent *uuid.UUID
+			if o.parent != nil {
+				p := *o.parent
+				parent = &p
+			}
+			if err := org(o.dst, parent, o.kind, o.short); err != nil {
+				return err
+			}
+		}
+		for i, u := range []struct {
+			dst  *uuid.UUID
+			org  uuid.UUID
+			role model.Role
+		}{
+			{&f.housingWorker, f.housing, model.RoleCaseworker},
+			{&f.housingWorker2, f.housing, model.RoleCaseworker},
+			{&f.housingLead, f.housing, model.RoleLead},
+			{&f.northWorker, f.north, model.RoleCaseworker},
+			{&f.jobcenterWorker, f.jobcenter, model.RoleCaseworker},
+			{&f.caritasWorker, f.caritas, model.RoleCaseworker},
+			{&f.diakonieWorker, f.diakonie, model.RoleCaseworker},
+			{&f.sysadmin, f.city, model.RoleSysadmin},
+			{&f.dpo, f.city, model.RoleDPO},
+		} {
+			sub := fmt.Sprintf("case-test-%02d", i)
+			m := &model.User{Issuer: "https://idp.test", Subject: &sub, Email: sub + "@stadt.test", DisplayName: sub, Active: true}
+			if err := tx.Users().Create(ctx, m); err != nil {
+				return err
+			}
+			*u.dst = m.ID
+			if err := tx.Grants().Create(ctx, &model.Grant{UserID: m.ID, OrgID: u.org, Role: u.role}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	if f.en, err = authz.New(ctx, snapshotLoader(f.st)); err != nil {
+		t.Fatal(err)
+	}
+	f.svc = service.New(f.st, f.en, slog.New(slog.DiscardHandler))
+	return f
+}
+
+// as is the actor of user acting in org, with a fresh request id.
+func (f *caseFixture) as(user, org uuid.UUID) model.Actor {
+	f.t.Helper()
+	a, _, err := f.svc.Access.Actor(f.ctx, service.ActorRequest{UserID: user, OrgID: &org, RequestID: fmt.Sprintf("req-%d", f.seq.Add(1))})
+	if err != nil {
+		f.t.Fatalf("actor: %v", err)
+	}
+	a.Purpose = "test"
+	return a
+}
+
+func (f *caseFixture) worker() model.Actor { return f.as(f.housingWorker, f.housing) }
+
+func cfDate(y int, m time.Month, d int) *model.Date {
+	t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return &t
+}
+
+// person is a complete person input.
+func cfPerson(family, given string, variants ...string) model.PersonInput {
+	return model.PersonInput{
+		FamilyName: family, GivenNames: given, NameVariants: variants,
+		BirthDate: cfDate(1990, 5, 17), Languages: []string{"ar", "de"}, ArrivalDate: cfDate(2023, 3, 1),
+		ResidenceStatus: "Aufenthaltserlaubnis", District: "Schinkel", Phone: "+49 541 123456",
+		Email: "person@example.org", Address: "Musterstraße 1, 49074 Osnabrück",
+	}
+}
+
+// newCase opens a case as the actor with a primary person and optional members.
+func (f *caseFixture) newCase(a model.Actor, primary model.PersonInput, members ...model.PersonInput) *model.CaseView {
+	f.t.Helper()
+	v, err := f.svc.Cases.Create(f.ctx, a, model.CaseCreate{Primary: primary, Members: members})
+	if err != nil {
+		f.t.Fatalf("create case: %v", err)
+	}
+	return v
+}
+
+// referral describes a referral row with its consent.
+type cfReferral struct {
+	from, to   uuid.UUID
+	areas      []string
+	status     model.ReferralStatus
+	categories []string   // consent data categories; nil with legalBasis: no consent at all
+	legalBasis string     // recorded legal basis
+	personID   *uuid.UUID // consent given for this person only
+}
+
+// refer inserts a referral (and, unless it rests on a legal basis only, its consent naming
+// the recipient, valid from yesterday for a year) and returns the ids.
+func (f *caseFixture) refer(caseID uuid.UUID, r cfReferral) (refID, consentID uuid.UUID) {
+	f.t.Helper()
+	refID = model.NewID()
+	var consent *uuid.UUID
+	if r.legalBasis == "" || r.categories != nil {
+		consentID = model.NewID()
+		consent = &consentID
+		cats := r.categories
+		if cats == nil {
+			cats = []string{}
+		}
+		f.exec(`INSERT INTO consents (id, case_id, person_id, areas, data_categories, purpose, valid_from, valid_until, evidence, recorded_org_id)
+			VALUES ($1, $2, $3, $4, $5, 'Vermittlung', current_date - 1, current_date + 365, 'Formular vom Vortag', $6)`,
+			consentID, caseID, r.personID, model.StringList(r.areas), model.StringList(cats), r.from)
+		f.exec(`INSERT INTO consent_recipients (consent_id, org_id) VALUES ($1, $2)`, consentID, r.to)
+	}
+	status := r.status
+	if status == "" {
+		status = model.ReferralAccepted
+	}
+	f.exec(`INSERT INTO referrals (id, reference, case_id, from_org_id, to_org_id, areas, reply_due, status, consent_id, legal_basis)
+		VALUES ($1, $2, $3, $4, $5, $6, current_date + 10, $7, $8, $9)`,
+		refID, fmt.Sprintf("V-TEST-%05d", f.seq.Add(1)), caseID, r.from, r.to, model.StringList(r.areas), string(status), consent, r.legalBasis)
+	return refID, consentID
+}
+
+// task inserts a task of org on the case.
+func (f *caseFixture) task(caseID, org uuid.UUID, status model.TaskStatus) uuid.UUID {
+	f.t.Helper()
+	id := model.NewID()
+	f.exec(`INSERT INTO tasks (id, org_id, case_id, title, status) VALUES ($1, $2, $3, 'Termin vereinbaren', $4)`, id, org, caseID, string(status))
+	return id
+}
+
+func (f *caseFixture) exec(sql string, args ...any) {
+	f.t.Helper()
+	if _, err := f.db.SQL.ExecContext(f.ctx, sql, args...); err != nil {
+		f.t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+func (f *caseFixture) count(sql string, args ...any) int {
+	f.t.Helper()
+	var n int
+	if err := f.db.SQL.QueryRowContext(f.ctx, sql, args...).Scan(&n); err != nil {
+		f.t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
+
+// fingerprint summarises every table a case operation may write; equal fingerprints mean
+// nothing changed and nothing was recorded.
+func (f *caseFixture) fingerprint() string {
+	f.t.Helper()
+	var out string
+	err := f.db.SQL.QueryRowContext(f.ctx, `SELECT concat_ws(' ',
+		(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x.id), '')) FROM cases x),
+		(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x.id), '')) FROM persons x),
+		(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x.case_id, x.area), '')) FROM area_statuses x),
+		(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x.id), '')) FROM notes x),
+		(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x.prefix, x.year), '')) FROM reference_counters x),
+		(SELECT count(*) FROM audit_events))`).Scan(&out)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return out
+}
+
+// wantErr checks err against want (nil: no error).
+func cfWantErr(t *testing.T, what string, err, want error) {
+	t.Helper()
+	switch {
+	case want == nil && err != nil:
+		t.Fatalf("%s: unexpected error %v", what, err)
+	case want != nil && !errors.Is(err, want):
+		t.Fatalf("%s: got error %v, want %v", what, err, want)
+	}
+}
+
+// invalidField checks that err is a validation error naming field.
+func cfInvalidField(t *testing.T, err error, field string) {
+	t.Helper()
+	var ve *model.ValidationError
+	if !errors.As(err, &ve) || !errors.Is(err, model.ErrInvalid) {
+		t.Fatalf("got %v, want a validation error on %s", err, field)
+	}
+	for _, fe := range ve.Fields {
+		if fe.Field == field {
+			return
+		}
+	}
+	t.Fatalf("validation error %v does not name %s", ve, field)
+}
+
+// allCaseIDs lists every case in the database.
+func (f *caseFixture) allCaseIDs() []uuid.UUID {
+	f.t.Helper()
+	rows, err := f.db.SQL.QueryContext(f.ctx, `SELECT id FROM cases ORDER BY id`)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []uuid.UUID
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			f.t.Fatal(err)
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
+// listAll pages through the list of f with a small page size and returns every item and
+// the total of the first page.
+func (f *caseFixture) listAll(a model.Actor, filter model.CaseFilter) ([]model.CaseView, int64) {
+	f.t.Helper()
+	var items []model.CaseView
+	var total int64 = -1
+	filter.Limit = 3
+	for page := 0; page < 1000; page++ {
+		p, err := f.svc.Cases.List(f.ctx, a, filter)
+		if err != nil {
+			f.t.Fatalf("list: %v", err)
+		}
+		if total < 0 {
+			total = p.Total
+		} else if p.Total != total {
+			f.t.Fatalf("total changed between pages: %d, then %d", total, p.Total)
+		}
+		items = append(items, p.Items...)
+		if p.Next == "" {
+			return items, total
+		}
+		filter.Cursor = p.Next
+	}
+	f.t.Fatal("list does not end")
+	return nil, 0
+}

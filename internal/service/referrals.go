@@ -1,0 +1,459 @@
+package service
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/store"
+)
+
+// Referrals manages referrals between organisations and their life cycle.
+type Referrals struct{ base }
+
+// LegalBases are the legal grounds on which a referral may share case data without a
+// consent. The recorded basis must be one of them, exactly as written here. It is a fixed
+// list for now; it becomes configuration (per city) later, which is why callers read it
+// from here and never copy it.
+var LegalBases = []string{"SGB II § 50", "SGB VIII § 65", "SGB X § 69", "AufenthG § 87"}
+
+const (
+	// defaultReplyDays is the reply deadline of a referral in working days.
+	defaultReplyDays = 10
+	maxReplyDays     = 60
+	maxFreeText      = 4000
+	pageSizeDefault  = 25
+	pageSizeMax      = 100
+)
+
+// limitOfPage validates a requested page size: 0 is the default, 1 to 100 are taken as given.
+func limitOfPage(n int) (int, error) {
+	switch {
+	case n == 0:
+		return pageSizeDefault, nil
+	case n < 0 || n > pageSizeMax:
+		return 0, model.Invalid("limit", "must be between 1 and %d", pageSizeMax)
+	}
+	return n, nil
+}
+
+// encodeKeyset makes the opaque cursor of a list page from its keyset position; kind keeps
+// a cursor of one list from being used for another.
+func encodeKeyset(kind string, key any) string {
+	b, _ := json.Marshal(struct {
+		K string `json:"k"`
+		P any    `json:"p"`
+	}{kind, key})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// decodeKeyset reads a cursor made by encodeKeyset for the same kind of list.
+func decodeKeyset(kind, cursor string, key any) error {
+	bad := model.Invalid("cursor", "is not a cursor of this list")
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return bad
+	}
+	var c struct {
+		K string          `json:"k"`
+		P json.RawMessage `json:"p"`
+	}
+	if json.Unmarshal(b, &c) != nil || c.K != kind || json.Unmarshal(c.P, key) != nil {
+		return bad
+	}
+	return nil
+}
+
+// checkText checks an optional free text's length in characters.
+func checkText(v *model.ValidationError, field, s string, required bool) {
+	n := len([]rune(s))
+	switch {
+	case required && n == 0:
+		v.Add(field, "is required (at most %d characters)", maxFreeText)
+	case n > maxFreeText:
+		v.Add(field, "is too long (at most %d characters)", maxFreeText)
+	}
+}
+
+// Create sends a referral of a case the actor's organisation leads, from the actor's
+// organisation to another active organisation, for some active areas, with a reply deadline
+// of N working days (Lower Saxony). Every referral needs cover: a consent of the case that
+// covers recipient, areas and today, or a legal basis from LegalBases. That holds for
+// partners and, deliberately, for municipal recipients too: a referral shares the person's
+// data with another agency, and a department of the same city is another controller's
+// purpose (data is not free to flow between offices just because they share an employer).
+func (s *Referrals) Create(ctx context.Context, a model.Actor, caseID uuid.UUID, in model.ReferralCreate) (*model.Referral, error) {
+	sc, err := s.require(a, objReferral, "create", true)
+	if err != nil {
+		return nil, err
+	}
+	today := s.today()
+	in.Areas = distinct(in.Areas)
+	in.Message = strings.TrimSpace(in.Message)
+	in.LegalBasis = strings.TrimSpace(in.LegalBasis)
+	v := &model.ValidationError{}
+	if in.ToOrgID == uuid.Nil {
+		v.Add("to_org_id", "is required")
+	} else if in.ToOrgID == a.OrgID {
+		v.Add("to_org_id", "a referral goes to another organisation")
+	}
+	if len(in.Areas) == 0 {
+		v.Add("areas", "at least one area is required")
+	}
+	checkText(v, "message", in.Message, false)
+	days := defaultReplyDays
+	if in.ReplyDays != nil {
+		days = *in.ReplyDays
+		if days < 1 || days > maxReplyDays {
+			v.Add("reply_days", "must be between 1 and %d working days", maxReplyDays)
+		}
+	}
+	if in.LegalBasis != "" && !slices.Contains(LegalBases, in.LegalBasis) {
+		v.Add("legal_basis", "must be one of: %s", strings.Join(LegalBases, "; "))
+	}
+	if in.ConsentID == nil && in.LegalBasis == "" {
+		v.Add("consent_id", "a consent that covers the recipient, the areas and today, or a legal basis, is required")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	ref := &model.Referral{
+		CaseID: caseID, FromOrgID: a.OrgID, ToOrgID: in.ToOrgID, Areas: in.Areas, Message: in.Message,
+		ReplyDue: AddWorkingDays(today, days), Status: model.ReferralSent, ConsentID: in.ConsentID,
+		LegalBasis: in.LegalBasis, SentBy: actorRef(a),
+	}
+	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+		c, err := tx.Cases().Get(ctx, onCases(sc), caseID)
+		if err != nil {
+			return err
+		}
+		if c.Status == model.CaseClosed {
+			return model.Invalid("case_id", "the case is closed")
+		}
+		v := &model.ValidationError{}
+		if _, err := tx.ActiveOrganisation(ctx, in.ToOrgID); err != nil {
+			if !errors.Is(err, model.ErrNotFound) {
+				return err
+			}
+			v.Add("to_org_id", "names no active organisation")
+		}
+		unknown, err := tx.UnknownAreas(ctx, in.Areas)
+		if err != nil {
+			return err
+		}
+		if len(unknown) > 0 {
+			v.Add("areas", "unknown areas: %s", strings.Join(unknown, ", "))
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		if err := s.checkCover(ctx, tx, ref, today); err != nil {
+			return err
+		}
+		if ref.Reference, err = tx.NextReference(ctx, "V", today.Year()); err != nil {
+			return err
+		}
+		if err := tx.Referrals().Create(ctx, ref); err != nil {
+			return err
+		}
+		return tx.Audit().Record(ctx, caseEvent(a, "referral.create", objReferral, ref.ID, caseID, referralDetails(ref)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ref, nil
+}
+
+// checkCover verifies that ref is covered on day: its consent (of the same case) covers the
+// recipient, every area and the day, or its legal basis is one of LegalBases. The consent is
+// share-locked until the transaction ends, so a concurrent revocation cannot slip between
+// this check and the commit.
+func (s *Referrals) checkCover(ctx context.Context, tx *store.Tx, ref *model.Referral, day time.Time) error {
+	if ref.ConsentID != nil {
+		c, err := tx.Consents().ForCover(ctx, *ref.ConsentID)
+		if err != nil && !errors.Is(err, model.ErrNotFound) {
+			return err
+		}
+		if err != nil || c.CaseID != ref.CaseID {
+			return model.Invalid("consent_id", "names no consent of this case")
+		}
+		if !c.Covers(ref.ToOrgID, ref.Areas, day) {
+			return model.Invalid("consent_id", "the consent does not cover this recipient, these areas and today (revoked, expired, not yet valid, or for other organisations or areas)")
+		}
+		return nil
+	}
+	if slices.Contains(LegalBases, ref.LegalBasis) {
+		return nil
+	}
+	return model.Invalid("consent_id", "a consent that covers the recipient, the areas and today, or a legal basis, is required")
+}
+
+// referralDetails are the audit details of a referral change: ids and codes, never text.
+func referralDetails(ref *model.Referral) model.JSONMap {
+	d := model.JSONMap{"status": ref.Status, "to_org_id": ref.ToOrgID.String(), "from_org_id": ref.FromOrgID.String(), "version": ref.Version}
+	if ref.ConsentID != nil {
+		d["consent_id"] = ref.ConsentID.String()
+	}
+	if ref.LegalBasis != "" {
+		d["legal_basis"] = ref.LegalBasis
+	}
+	return d
+}
+
+// Get returns one referral the actor may see: the sender and the case's lead organisation
+// at every step, with reply and outcome; the recipient while it is active and covered.
+func (s *Referrals) Get(ctx context.Context, a model.Actor, id uuid.UUID) (*model.Referral, error) {
+	sc, err := s.require(a, objReferral, "read", true)
+	if err != nil {
+		return nil, err
+	}
+	var out *model.Referral
+	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+		if out, err = tx.Referrals().Get(ctx, sc, id); err != nil {
+			return err
+		}
+		return tx.Audit().Record(ctx, caseEvent(a, "referral.read", objReferral, out.ID, out.CaseID, nil))
+	})
+	return out, err
+}
+
+// transition moves a referral the actor reaches for act (policy action) to `to`, if version
+// is current and the state machine allows it; change adjusts the record (and may refuse)
+// before it is written. One audit event named action records it.
+func (s *Referrals) transition(ctx context.Context, a model.Actor, id uuid.UUID, version int, act, action string,
+	to model.ReferralStatus, change func(tx *store.Tx, ref *model.Referral) error,
+) (*model.Referral, error) {
+	sc, err := s.require(a, objReferral, act, true)
+	if err != nil {
+		return nil, err
+	}
+	var out *model.Referral
+	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+		ref, err := tx.Referrals().Get(ctx, sc, id)
+		if errors.Is(err, model.ErrNotFound) && act == "answer" {
+			return s.lateAnswer(ctx, tx, sc, id, to, err)
+		}
+		if err != nil {
+			return err
+		}
+		if ref.Version != version {
+			return fmt.Errorf("service: %s: %w", action, model.ErrConflict)
+		}
+		if err := ref.Transition(to); err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		if change != nil {
+			if err := change(tx, ref); err != nil {
+				return err
+			}
+		}
+		if !to.Active() {
+			ref.ClosedAt = &now
+		}
+		if err := tx.Referrals().Update(ctx, ref, version); err != nil {
+			return err
+		}
+		out = ref
+		return tx.Audit().Record(ctx, caseEvent(a, action, objReferral, ref.ID, ref.CaseID, referralDetails(ref)))
+	})
+	return out, err
+}
+
+// lateAnswer explains why a recipient cannot answer a referral it no longer sees: when the
+// referral was addressed to the actor's organisation and has left the active states
+// (withdrawn, declined, completed, expired, revoked), the answer fails like any forbidden
+// transition, naming the state ("accepting a withdrawn referral"); otherwise it stays
+// ErrNotFound. Only the status is revealed, and only to the addressee.
+func (s *Referrals) lateAnswer(ctx context.Context, tx *store.Tx, sc model.Scope, id uuid.UUID, to model.ReferralStatus, notFound error) error {
+	orgs := []uuid.UUID{sc.OrgID}
+	if sc.Has(model.ScopeOrgTree) && len(sc.OrgTree) > 0 {
+		orgs = sc.OrgTree
+	}
+	st, err := tx.Referrals().StatusAddressedTo(ctx, id, orgs)
+	if err != nil && !errors.Is(err, model.ErrNotFound) {
+		return err
+	}
+	if err != nil || st.Active() {
+		return notFound
+	}
+	gone := &model.Referral{Status: st}
+	if err := gone.Transition(to); err != nil {
+		return err
+	}
+	return notFound
+}
+
+// answered records who answered the referral, and when.
+func (s *Referrals) answered(a model.Actor, ref *model.Referral) {
+	now := s.now().UTC()
+	ref.AnsweredBy, ref.AnsweredAt = actorRef(a), &now
+}
+
+// Accept marks a referral accepted by the receiving organisation. The referral must still be
+// covered at this moment (consent or legal basis), like when it was sent.
+func (s *Referrals) Accept(ctx context.Context, a model.Actor, id uuid.UUID, version int) (*model.Referral, error) {
+	return s.transition(ctx, a, id, version, "answer", "referral.accept", model.ReferralAccepted, func(tx *store.Tx, ref *model.Referral) error {
+		if err := s.checkCover(ctx, tx, ref, s.today()); err != nil {
+			return err
+		}
+		s.answered(a, ref)
+		return nil
+	})
+}
+
+// Decline refuses a referral; the reason is required and shown to the sender.
+func (s *Referrals) Decline(ctx context.Context, a model.Actor, id uuid.UUID, version int, reason string) (*model.Referral, error) {
+	reason = strings.TrimSpace(reason)
+	v := &model.ValidationError{}
+	checkText(v, "reason", reason, true)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return s.transition(ctx, a, id, version, "answer", "referral.decline", model.ReferralDeclined, func(_ *store.Tx, ref *model.Referral) error {
+		ref.Reply = reason
+		s.answered(a, ref)
+		return nil
+	})
+}
+
+// Start marks an accepted referral in progress.
+func (s *Referrals) Start(ctx context.Context, a model.Actor, id uuid.UUID, version int) (*model.Referral, error) {
+	return s.transition(ctx, a, id, version, "answer", "referral.start", model.ReferralInProgress, nil)
+}
+
+// Complete closes an accepted or running referral with its outcome (required), which the
+// sender sees.
+func (s *Referrals) Complete(ctx context.Context, a model.Actor, id uuid.UUID, version int, outcome string) (*model.Referral, error) {
+	outcome = strings.TrimSpace(outcome)
+	v := &model.ValidationError{}
+	checkText(v, "outcome", outcome, true)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return s.transition(ctx, a, id, version, "answer", "referral.complete", model.ReferralCompleted, func(_ *store.Tx, ref *model.Referral) error {
+		ref.Outcome = outcome
+		return nil
+	})
+}
+
+// Withdraw takes a referral back; only the sending side (sender or case lead) may.
+func (s *Referrals) Withdraw(ctx context.Context, a model.Actor, id uuid.UUID, version int) (*model.Referral, error) {
+	return s.transition(ctx, a, id, version, "withdraw", "referral.withdraw", model.ReferralWithdrawn, nil)
+}
+
+// expiryBatch is how many referrals one expiry transaction moves.
+const expiryBatch = 500
+
+// ExpireOverdue moves every sent referral whose reply deadline has passed (reply_due before
+// today, Europe/Berlin) to expired, as the system, with one audit event each, and returns
+// how many it moved. It is safe to run on several instances at once. The composition root
+// schedules it (e.g. hourly and at start).
+func (s *Referrals) ExpireOverdue(ctx context.Context) (int, error) {
+	a := model.Actor{System: true, Name: "referral expiry", Purpose: "deadline expiry"}
+	total := 0
+	for {
+		var n int
+		err := s.store.Tx(ctx, a, func(tx *store.Tx) error {
+			refs, err := tx.Referrals().ExpireDue(ctx, s.today(), s.now().UTC(), expiryBatch)
+			if err != nil {
+				return err
+			}
+			for i := range refs {
+				ref := &refs[i]
+				if err := tx.Audit().Record(ctx, caseEvent(a, "referral.expire", objReferral, ref.ID, ref.CaseID, referralDetails(ref))); err != nil {
+					return err
+				}
+			}
+			n = len(refs)
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n < expiryBatch {
+			return total, nil
+		}
+	}
+}
+
+// List returns one page of the referrals the actor may see: incoming (to the actor's
+// organisation, by reply deadline), outgoing (from it, newest first) or all (newest first),
+// optionally by status and case, with the total count under the same predicate. One audit
+// event records the read with the ids shown.
+func (s *Referrals) List(ctx context.Context, a model.Actor, f model.ReferralFilter) (*model.ReferralPage, error) {
+	sc, err := s.require(a, objReferral, "read", false)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := limitOfPage(f.Limit)
+	if err != nil {
+		return nil, err
+	}
+	q := store.ReferralQuery{Statuses: f.Status, CaseID: f.CaseID, Limit: limit + 1}
+	switch f.Box {
+	case model.ReferralsIncoming:
+		q.ToOrgs, q.Order = []uuid.UUID{a.OrgID}, store.ReferralsByReplyDue
+	case model.ReferralsOutgoing:
+		q.FromOrgs, q.Order = []uuid.UUID{a.OrgID}, store.ReferralsNewest
+	case model.ReferralsAll:
+		q.Order = store.ReferralsNewest
+	default:
+		return nil, model.Invalid("box", "must be incoming, outgoing or empty")
+	}
+	for _, st := range f.Status {
+		if !slices.Contains(model.ReferralStatuses, st) {
+			return nil, model.Invalid("status", "%q is not a referral status", st)
+		}
+	}
+	kind := "referrals:" + string(f.Box)
+	if f.Cursor != "" {
+		var k store.ReferralKey
+		if err := decodeKeyset(kind, f.Cursor, &k); err != nil {
+			return nil, err
+		}
+		q.After = &k
+	}
+	page := &model.ReferralPage{}
+	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+		items, total, err := tx.Referrals().List(ctx, sc, q)
+		if err != nil {
+			return err
+		}
+		if len(items) > limit {
+			items = items[:limit]
+			page.NextCursor = encodeKeyset(kind, q.Order.KeyOf(&items[limit-1]))
+		}
+		page.Items, page.Total = items, total
+		ids, cases := make([]string, len(items)), []string{}
+		for i, r := range items {
+			ids[i] = r.ID.String()
+			if c := r.CaseID.String(); !slices.Contains(cases, c) {
+				cases = append(cases, c)
+			}
+		}
+		ev := caseEvent(a, "referral.list", objReferral, uuid.Nil, idOrNil(f.CaseID), model.JSONMap{"box": string(f.Box), "ids": ids, "case_ids": cases})
+		ev.ObjectID = ""
+		return tx.Audit().Record(ctx, ev)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+func idOrNil(id *uuid.UUID) uuid.UUID {
+	if id == nil {
+		return uuid.Nil
+	}
+	return *id
+}

@@ -1,0 +1,455 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/store"
+)
+
+// Tasks manages tasks and their comments.
+type Tasks struct{ base }
+
+const maxTaskTitle = 200
+
+// checkDueDate checks that a due date lies at most a year in the past and five years ahead.
+func (s *Tasks) checkDueDate(v *model.ValidationError, d *model.Date) {
+	if d == nil {
+		return
+	}
+	today := s.today()
+	day := civilDay(*d)
+	switch {
+	case d.IsZero():
+		v.Add("due_date", "is not a date")
+	case day.Before(today.AddDate(-1, 0, 0)):
+		v.Add("due_date", "may lie at most one year in the past")
+	case day.After(today.AddDate(5, 0, 0)):
+		v.Add("due_date", "may lie at most five years ahead")
+	}
+}
+
+func checkTitle(v *model.ValidationError, title string) {
+	if n := len([]rune(title)); n == 0 || n > maxTaskTitle {
+		v.Add("title", "is required (at most %d characters)", maxTaskTitle)
+	}
+}
+
+// taskDetails are the audit details of a task change: ids and codes, never text.
+func taskDetails(t *model.Task) model.JSONMap {
+	d := model.JSONMap{"org_id": t.OrgID.String(), "status": t.Status, "priority": t.Priority, "version": t.Version}
+	if t.AssigneeID != nil {
+		d["assignee_id"] = t.AssigneeID.String()
+	}
+	if t.ReferralID != nil {
+		d["referral_id"] = t.ReferralID.String()
+	}
+	return d
+}
+
+// Create adds a task. Its organisation is the actor's own or, when the task is linked to an
+// active referral, the sender or recipient of it, or, on a case the actor's organisation
+// leads, an organisation holding an active referral for the case: a task gives its
+// organisation access to the case, so it may only go where the case is shared already.
+// A linked case must be one the actor may add tasks to (led by, or referred to, the actor's
+// organisation); a linked referral must be visible and sets the case. An organisation that
+// may create tasks only on referred cases (partners) must link one.
+func (s *Tasks) Create(ctx context.Context, a model.Actor, in model.TaskCreate) (*model.Task, error) {
+	sc, err := s.require(a, objTask, "create", false)
+	if err != nil {
+		return nil, err
+	}
+	in.Title, in.Description = strings.TrimSpace(in.Title), strings.TrimSpace(in.Description)
+	if in.Priority == "" {
+		in.Priority = model.PriorityNormal
+	}
+	v := &model.ValidationError{}
+	if in.OrgID == uuid.Nil {
+		v.Add("org_id", "is required")
+	}
+	checkTitle(v, in.Title)
+	checkText(v, "description", in.Description, false)
+	s.checkDueDate(v, in.DueDate)
+	if !slices.Contains(model.TaskPriorities, in.Priority) {
+		v.Add("priority", "must be one of low, normal, high, urgent")
+	}
+	if in.Area != nil && *in.Area == "" {
+		in.Area = nil
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	t := &model.Task{
+		OrgID: in.OrgID, AssigneeID: in.AssigneeID, CaseID: in.CaseID, Area: in.Area, ReferralID: in.ReferralID,
+		Title: in.Title, Description: in.Description, Priority: in.Priority, Status: model.TaskOpen, CreatedBy: actorRef(a),
+	}
+	if in.DueDate != nil {
+		d := civilDay(*in.DueDate)
+		t.DueDate = &d
+	}
+	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+		allowed := []uuid.UUID{a.OrgID}
+		if in.ReferralID != nil {
+			rsc, err := s.scope(a, objReferral, "read")
+			if err != nil {
+				return err
+			}
+			ref, err := tx.Referrals().Get(ctx, rsc, *in.ReferralID)
+			if err != nil {
+				return unusable(err, "referral_id", "names no referral you may see")
+			}
+			if in.CaseID != nil && *in.CaseID != ref.CaseID {
+				return model.Invalid("case_id", "is not the case of the linked referral")
+			}
+			t.CaseID = &ref.CaseID
+			if ref.Status.Active() {
+				allowed = append(allowed, ref.FromOrgID, ref.ToOrgID)
+			}
+		}
+		if t.CaseID != nil {
+			c, err := tx.Cases().Get(ctx, onCases(sc), *t.CaseID)
+			if err != nil {
+				return unusable(err, "case_id", "names no case you may add tasks to")
+			}
+			if c.LeadOrgID == a.OrgID {
+				recipients, err := tx.Referrals().ActiveRecipients(ctx, c.ID)
+				if err != nil {
+					return err
+				}
+				allowed = append(allowed, recipients...)
+			}
+		} else if !sc.Has(model.ScopeOrg) && !sc.Has(model.ScopeOrgTree) {
+			return model.Invalid("case_id", "is required: your organisation adds tasks only to cases referred to it")
+		}
+		v := &model.ValidationError{}
+		if !slices.Contains(allowed, in.OrgID) {
+			v.Add("org_id", "must be your organisation, or one the linked referral or case is shared with")
+		} else if _, err := tx.ActiveOrganisation(ctx, in.OrgID); err != nil {
+			if !errors.Is(err, model.ErrNotFound) {
+				return err
+			}
+			v.Add("org_id", "names no active organisation")
+		}
+		if err := s.checkAssignee(ctx, tx, v, in.OrgID, in.AssigneeID); err != nil {
+			return err
+		}
+		if t.Area != nil {
+			unknown, err := tx.UnknownAreas(ctx, []string{*t.Area})
+			if err != nil {
+				return err
+			}
+			if len(unknown) > 0 {
+				v.Add("area", "unknown area: %s", *t.Area)
+			}
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		if err := tx.Tasks().Create(ctx, t); err != nil {
+			return err
+		}
+		return tx.Audit().Record(ctx, caseEvent(a, "task.create", objTask, t.ID, idOrNil(t.CaseID), taskDetails(t)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// checkAssignee adds a field error unless assignee is nil or an active member of org.
+func (s *Tasks) checkAssignee(ctx context.Context, tx *store.Tx, v *model.ValidationError, org uuid.UUID, assignee *uuid.UUID) error {
+	if assignee == nil {
+		return nil
+	}
+	ok, err := tx.Tasks().IsMember(ctx, *assignee, org)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		v.Add("assignee_id", "is no active member of the task's organisation")
+	}
+	return nil
+}
+
+// Get returns one task the actor may see, or ErrNotFound.
+func (s *Tasks) Get(ctx context.Context, a model.Actor, id uuid.UUID) (*model.Task, error) {
+	sc, err := s.require(a, objTask, "read", true)
+	if err != nil {
+		return nil, err
+	}
+	var out *model.Task
+	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+		if out, err = tx.Tasks().Get(ctx, sc, id); err != nil {
+			return err
+		}
+		return tx.Audit().Record(ctx, caseEvent(a, "task.read", objTask, out.ID, idOrNil(out.CaseID), nil))
+	})
+	return out, err
+}
+
+// Update changes title, description, due date, priority and status of a task if version is
+// current. Status changes follow the task state machine; done sets done_at, reopening
+// clears it.
+func (s *Tasks) Update(ctx context.Context, a model.Actor, id uuid.UUID, version int, p model.TaskPatch) (*model.Task, error) {
+	sc, err := s.require(a, objTask, "update", true)
+	if err != nil {
+		return nil, err
+	}
+	v := &model.ValidationError{}
+	if p.Title == nil && p.Description == nil && p.DueDate == nil && !p.ClearDueDate && p.Priority == nil && p.Status == nil {
+		v.Add("body", "nothing to change")
+	}
+	if p.Title != nil {
+		*p.Title = strings.TrimSpace(*p.Title)
+		checkTitle(v, *p.Title)
+	}
+	if p.Description != nil {
+		*p.Description = strings.TrimSpace(*p.Description)
+		checkText(v, "description", *p.Description, false)
+	}
+	if p.ClearDueDate && p.DueDate != nil {
+		v.Add("due_date", "cannot be set and cleared at once")
+	}
+	s.checkDueDate(v, p.DueDate)
+	if p.Priority != nil && !slices.Contains(model.TaskPriorities, *p.Priority) {
+		v.Add("priority", "must be one of low, normal, high, urgent")
+	}
+	if p.Status != nil && !slices.Contains(model.TaskStatuses, *p.Status) {
+		v.Add("status", "must be one of open, in_progress, waiting, done, cancelled")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var out *model.Task
+	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+		t, err := tx.Tasks().Get(ctx, sc, id)
+		if err != nil {
+			return err
+		}
+		if t.Version != version {
+			return fmt.Errorf("service: update task: %w", model.ErrConflict)
+		}
+		changed := []string{}
+		if p.Status != nil && *p.Status != t.Status {
+			if !t.Status.CanTransition(*p.Status) {
+				return model.TransitionError("status", string(t.Status), string(*p.Status), model.AllowedTransitions("task", string(t.Status)))
+			}
+			t.Status = *p.Status
+			if t.Status == model.TaskDone {
+				now := s.now().UTC()
+				t.DoneAt = &now
+			} else {
+				t.DoneAt = nil
+			}
+			changed = append(changed, "status")
+		}
+		if p.Title != nil {
+			t.Title, changed = *p.Title, append(changed, "title")
+		}
+		if p.Description != nil {
+			t.Description, changed = *p.Description, append(changed, "description")
+		}
+		if p.DueDate != nil {
+			d := civilDay(*p.DueDate)
+			t.DueDate, changed = &d, append(changed, "due_date")
+		}
+		if p.ClearDueDate {
+			t.DueDate, changed = nil, append(changed, "due_date")
+		}
+		if p.Priority != nil {
+			t.Priority, changed = *p.Priority, append(changed, "priority")
+		}
+		if err := tx.Tasks().Update(ctx, t, version); err != nil {
+			return err
+		}
+		out = t
+		d := taskDetails(t)
+		d["changed"] = changed
+		return tx.Audit().Record(ctx, caseEvent(a, "task.update", objTask, t.ID, idOrNil(t.CaseID), d))
+	})
+	return out, err
+}
+
+// Reassign moves a task to an organisation in the department head's subtree and optionally
+// to a member of it. A task outside the head's reach is ErrNotFound; a target organisation
+// outside the subtree, or an assignee who is no member of it, is ErrInvalid.
+func (s *Tasks) Reassign(ctx context.Context, a model.Actor, id uuid.UUID, version int, in model.TaskReassign) (*model.Task, error) {
+	sc, err := s.require(a, objTask, "reassign", true)
+	if err != nil {
+		return nil, err
+	}
+	if in.OrgID == uuid.Nil {
+		return nil, model.Invalid("org_id", "is required")
+	}
+	var out *model.Task
+	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+		t, err := tx.Tasks().Get(ctx, sc, id)
+		if err != nil {
+			return err
+		}
+		if t.Version != version {
+			return fmt.Errorf("service: reassign task: %w", model.ErrConflict)
+		}
+		v := &model.ValidationError{}
+		if !sc.Has(model.ScopeOrgTree) || !slices.Contains(sc.OrgTree, in.OrgID) {
+			v.Add("org_id", "must be your organisation or one below it")
+		} else if _, err := tx.ActiveOrganisation(ctx, in.OrgID); err != nil {
+			if !errors.Is(err, model.ErrNotFound) {
+				return err
+			}
+			v.Add("org_id", "names no active organisation")
+		}
+		if err := s.checkAssignee(ctx, tx, v, in.OrgID, in.AssigneeID); err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		from := t.OrgID
+		t.OrgID, t.AssigneeID = in.OrgID, in.AssigneeID
+		if err := tx.Tasks().Update(ctx, t, version); err != nil {
+			return err
+		}
+		out = t
+		d := taskDetails(t)
+		d["from_org_id"] = from.String()
+		return tx.Audit().Record(ctx, caseEvent(a, "task.reassign", objTask, t.ID, idOrNil(t.CaseID), d))
+	})
+	return out, err
+}
+
+// AddComment adds a comment to a task the actor may update. Author and organisation are the
+// actor's.
+func (s *Tasks) AddComment(ctx context.Context, a model.Actor, taskID uuid.UUID, body string) (*model.TaskComment, error) {
+	sc, err := s.require(a, objTask, "update", true)
+	if err != nil {
+		return nil, err
+	}
+	body = strings.TrimSpace(body)
+	v := &model.ValidationError{}
+	checkText(v, "body", body, true)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	c := &model.TaskComment{TaskID: taskID, AuthorID: actorRef(a), OrgID: a.OrgID, Body: body}
+	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+		t, err := tx.Tasks().Get(ctx, sc, taskID)
+		if err != nil {
+			return err
+		}
+		if err := tx.Tasks().AddComment(ctx, c); err != nil {
+			return err
+		}
+		return tx.Audit().Record(ctx, caseEvent(a, "task.comment", objTask, t.ID, idOrNil(t.CaseID), model.JSONMap{"comment_id": c.ID.String()}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Comments returns the comments of a task the actor may see, oldest first.
+func (s *Tasks) Comments(ctx context.Context, a model.Actor, taskID uuid.UUID) ([]model.TaskComment, error) {
+	sc, err := s.require(a, objTask, "read", true)
+	if err != nil {
+		return nil, err
+	}
+	var out []model.TaskComment
+	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+		t, err := tx.Tasks().Get(ctx, sc, taskID)
+		if err != nil {
+			return err
+		}
+		if out, err = tx.Tasks().Comments(ctx, taskID); err != nil {
+			return err
+		}
+		return tx.Audit().Record(ctx, caseEvent(a, "task.read", objTask, t.ID, idOrNil(t.CaseID), model.JSONMap{"part": "comments"}))
+	})
+	return out, err
+}
+
+// List returns one page of the tasks the actor may see, by due date (none last) and id,
+// narrowed by f, with the total count under the same predicate. One audit event records
+// the read with the ids shown.
+func (s *Tasks) List(ctx context.Context, a model.Actor, f model.TaskFilter) (*model.TaskPage, error) {
+	sc, err := s.require(a, objTask, "read", false)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := limitOfPage(f.Limit)
+	if err != nil {
+		return nil, err
+	}
+	q := store.TaskQuery{AssigneeID: f.AssigneeID, Statuses: f.Status, Area: f.Area, CaseID: f.CaseID, ReferralID: f.ReferralID, Limit: limit + 1}
+	if f.Mine {
+		if f.AssigneeID != nil && *f.AssigneeID != a.UserID {
+			return nil, model.Invalid("assignee_id", "cannot be combined with mine")
+		}
+		me := a.UserID
+		q.AssigneeID = &me
+	}
+	if f.OrgID != nil {
+		q.Orgs = []uuid.UUID{*f.OrgID}
+		if f.Subtree {
+			// The subtree only narrows: what the actor may not see stays hidden anyway.
+			q.Orgs = s.authz.Subtree(*f.OrgID)
+		}
+	}
+	for _, st := range f.Status {
+		if !slices.Contains(model.TaskStatuses, st) {
+			return nil, model.Invalid("status", "%q is not a task status", st)
+		}
+	}
+	if f.DueAfter != nil {
+		d := civilDay(*f.DueAfter)
+		q.DueFrom = &d
+	}
+	if f.DueBefore != nil {
+		d := civilDay(*f.DueBefore)
+		q.DueTo = &d
+	}
+	if f.Overdue {
+		today := s.today()
+		q.OverdueOn = &today
+	}
+	const kind = "tasks"
+	if f.Cursor != "" {
+		var k store.TaskKey
+		if err := decodeKeyset(kind, f.Cursor, &k); err != nil {
+			return nil, err
+		}
+		q.After = &k
+	}
+	page := &model.TaskPage{}
+	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+		items, total, err := tx.Tasks().List(ctx, sc, q)
+		if err != nil {
+			return err
+		}
+		if len(items) > limit {
+			items = items[:limit]
+			page.NextCursor = encodeKeyset(kind, store.TaskKeyOf(&items[limit-1]))
+		}
+		page.Items, page.Total = items, total
+		ids, cases := make([]string, len(items)), []string{}
+		for i, t := range items {
+			ids[i] = t.ID.String()
+			if t.CaseID != nil && !slices.Contains(cases, t.CaseID.String()) {
+				cases = append(cases, t.CaseID.String())
+			}
+		}
+		ev := caseEvent(a, "task.list", objTask, uuid.Nil, idOrNil(f.CaseID), model.JSONMap{"ids": ids, "case_ids": cases})
+		ev.ObjectID = ""
+		return tx.Audit().Record(ctx, ev)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}

@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/lotse-project/lotse/internal/model"
+)
+
+// Consents is the consent repository of one transaction.
+type Consents struct{ db *gorm.DB }
+
+// Consents returns the consent repository.
+func (tx *Tx) Consents() Consents { return Consents{tx.db} }
+
+// Create inserts c and its recipients with a new id and version 1.
+func (r Consents) Create(ctx context.Context, c *model.Consent) error {
+	if c.ID == uuid.Nil {
+		c.ID = model.NewID()
+	}
+	c.Version = 1
+	db := r.db.WithContext(ctx)
+	if err := db.Create(c).Error; err != nil {
+		return translate("create consent", err)
+	}
+	for _, org := range c.Recipients {
+		if err := db.Exec(`INSERT INTO consent_recipients (consent_id, org_id) VALUES (?, ?)`, c.ID, org).Error; err != nil {
+			return translate("create consent recipient", err)
+		}
+	}
+	return nil
+}
+
+// Get returns one consent with its recipients if sc reaches it, else ErrNotFound.
+func (r Consents) Get(ctx context.Context, sc model.Scope, id uuid.UUID) (*model.Consent, error) {
+	var c model.Consent
+	err := visible(r.db.WithContext(ctx).Model(&model.Consent{}), sc).Where("consents.id = ?", id).Take(&c).Error
+	if err != nil {
+		return nil, translate("get consent", err)
+	}
+	if err := r.loadRecipients(ctx, []*model.Consent{&c}); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// ForCase returns the consents of a case that sc reaches, newest first, with recipients.
+func (r Consents) ForCase(ctx context.Context, sc model.Scope, caseID uuid.UUID) ([]model.Consent, error) {
+	var out []model.Consent
+	err := visible(r.db.WithContext(ctx).Model(&model.Consent{}), sc).
+		Where("consents.case_id = ?", caseID).Order("consents.recorded_at DESC, consents.id").Find(&out).Error
+	if err != nil {
+		return nil, translate("list consents", err)
+	}
+	ptrs := make([]*model.Consent, len(out))
+	for i := range out {
+		ptrs[i] = &out[i]
+	}
+	return out, r.loadRecipients(ctx, ptrs)
+}
+
+// ForCover returns a consent regardless of scope and holds a share lock on it until the
+// transaction ends: a referral checked against it cannot race with its revocation (the
+// revocation waits, and then also revokes the new referral; or the check waits and sees
+// the revocation). For rules that run after access to the case was checked; never for showing.
+func (r Consents) ForCover(ctx context.Context, id uuid.UUID) (*model.Consent, error) {
+	var c model.Consent
+	err := r.db.WithContext(ctx).Clauses(clause.Locking{Strength: "SHARE"}).Where("id = ?", id).Take(&c).Error
+	if err != nil {
+		return nil, translate("get consent", err)
+	}
+	if err := r.loadRecipients(ctx, []*model.Consent{&c}); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func (r Consents) loadRecipients(ctx context.Context, cs []*model.Consent) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	ids := make([]uuid.UUID, len(cs))
+	byID := make(map[uuid.UUID]*model.Consent, len(cs))
+	for i, c := range cs {
+		ids[i], byID[c.ID] = c.ID, c
+		c.Recipients = []uuid.UUID{}
+	}
+	var rows []struct {
+		ConsentID uuid.UUID
+		OrgID     uuid.UUID
+	}
+	err := r.db.WithContext(ctx).Raw(`SELECT consent_id, org_id FROM consent_recipients
+		WHERE consent_id = ANY(?::uuid[]) ORDER BY consent_id, org_id`, uuids(ids)).Scan(&rows).Error
+	if err != nil {
+		return translate("list consent recipients", err)
+	}
+	for _, row := range rows {
+		c := byID[row.ConsentID]
+		c.Recipients = append(c.Recipients, row.OrgID)
+	}
+	return nil
+}
+
+// Revoke marks c revoked at `at` by `by`, if its stored version is still version and it is
+// not revoked yet; otherwise ErrConflict.
+func (r Consents) Revoke(ctx context.Context, c *model.Consent, at time.Time, by *uuid.UUID, version int) error {
+	res := r.db.WithContext(ctx).Model(&model.Consent{}).
+		Where("id = ? AND version = ? AND revoked_at IS NULL", c.ID, version).
+		Updates(map[string]any{"revoked_at": at, "revoked_by": by, "version": version + 1})
+	if err := translate("revoke consent", res.Error); err != nil {
+		return err
+	}
+	if res.RowsAffected == 0 {
+		return conflict("revoke consent")
+	}
+	c.RevokedAt, c.RevokedBy, c.Version = &at, by, version+1
+	return nil
+}
+
+// PersonInCase reports whether person belongs to the household of the case.
+func (r Consents) PersonInCase(ctx context.Context, person, caseID uuid.UUID) (bool, error) {
+	var ok bool
+	err := r.db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM persons WHERE id = ? AND case_id = ?)`, person, caseID).Scan(&ok).Error
+	return ok, translate("check person of case", err)
+}
+
+// UnknownAreas returns those of codes that are not active areas, in the order given: the
+// check behind "unknown area" for consents, referrals and tasks.
+func (tx *Tx) UnknownAreas(ctx context.Context, codes []string) ([]string, error) {
+	if len(codes) == 0 {
+		return nil, nil
+	}
+	var active []string
+	err := tx.db.WithContext(ctx).Raw(`SELECT code FROM areas WHERE active AND code = ANY(?::text[])`, model.StringList(codes)).Scan(&active).Error
+	if err != nil {
+		return nil, translate("check areas", err)
+	}
+	var unknown []string
+	for _, c := range codes {
+		if !slices.Contains(active, c) {
+			unknown = append(unknown, c)
+		}
+	}
+	return unknown, nil
+}
+
+// ActiveOrganisation returns an organisation if it exists and is active, else ErrNotFound.
+// Organisations are no secret (everyone may read the directory); this is for rules such as
+// "a referral goes to an active organisation".
+func (tx *Tx) ActiveOrganisation(ctx context.Context, id uuid.UUID) (*model.Organisation, error) {
+	var o model.Organisation
+	if err := tx.db.WithContext(ctx).Where("id = ? AND active", id).Take(&o).Error; err != nil {
+		return nil, translate("get organisation", err)
+	}
+	return &o, nil
+}

@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/lotse-project/lotse/internal/model"
+)
+
+// Plan is the repository of the integration plans (area statuses) of one transaction.
+type Plan struct{ db *gorm.DB }
+
+// Plan returns the plan repository.
+func (tx *Tx) Plan() Plan { return Plan{tx.db} }
+
+// CreateRows adds a not-started row for every area to the plan of a new case.
+func (r Plan) CreateRows(ctx context.Context, caseID uuid.UUID, areas []string, by uuid.UUID) error {
+	if len(areas) == 0 {
+		return nil
+	}
+	now := dbNow()
+	rows := make([]model.AreaStatus, len(areas))
+	for i, a := range areas {
+		rows[i] = model.AreaStatus{CaseID: caseID, Area: a, Status: model.AreaNotStarted, ChangedAt: now, Version: 1}
+		if by != uuid.Nil {
+			id := by
+			rows[i].ChangedBy = &id
+		}
+	}
+	return translate("create plan", r.db.WithContext(ctx).Create(&rows).Error)
+}
+
+// ForCases returns the plan rows of the cases that sc (a "plan" scope) reaches, by case, in
+// area order.
+func (r Plan) ForCases(ctx context.Context, sc model.Scope, caseIDs []uuid.UUID) (map[uuid.UUID][]model.AreaStatus, error) {
+	out := map[uuid.UUID][]model.AreaStatus{}
+	if len(caseIDs) == 0 {
+		return out, nil
+	}
+	var rows []model.AreaStatus
+	err := visible(r.db.WithContext(ctx).Model(&model.AreaStatus{}), sc).
+		Joins("JOIN areas ON areas.code = area_statuses.area").
+		Where("area_statuses.case_id = ANY(?::uuid[])", uuids(caseIDs)).
+		Order("area_statuses.case_id, areas.position, area_statuses.area").Find(&rows).Error
+	if err != nil {
+		return nil, translate("list plan", err)
+	}
+	for _, s := range rows {
+		out[s.CaseID] = append(out[s.CaseID], s)
+	}
+	return out, nil
+}
+
+// Get returns one plan row if sc reaches it, else ErrNotFound.
+func (r Plan) Get(ctx context.Context, sc model.Scope, caseID uuid.UUID, area string) (*model.AreaStatus, error) {
+	var s model.AreaStatus
+	err := visible(r.db.WithContext(ctx).Model(&model.AreaStatus{}), sc).
+		Where("area_statuses.case_id = ? AND area_statuses.area = ?", caseID, area).Take(&s).Error
+	if err != nil {
+		return nil, translate("get plan row", err)
+	}
+	return &s, nil
+}
+
+// Update writes s if its stored version is still version, and bumps the version; a lost race
+// is ErrConflict.
+func (r Plan) Update(ctx context.Context, s *model.AreaStatus, version int) error {
+	res := r.db.WithContext(ctx).Model(&model.AreaStatus{}).
+		Where("case_id = ? AND area = ? AND version = ?", s.CaseID, s.Area, version).
+		Updates(map[string]any{
+			"status": s.Status, "responsible_org_id": s.ResponsibleOrgID, "note": s.Note,
+			"changed_by": s.ChangedBy, "changed_at": s.ChangedAt, "version": version + 1,
+		})
+	if err := translate("update plan row", res.Error); err != nil {
+		return err
+	}
+	if res.RowsAffected == 0 {
+		return conflict("update plan row")
+	}
+	s.Version = version + 1
+	return nil
+}
+
+// OrganisationActive reports whether id names an active organisation (the responsible
+// organisation of an area may be any of them).
+func (r Plan) OrganisationActive(ctx context.Context, id uuid.UUID) (bool, error) {
+	var ok bool
+	err := r.db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM organisations WHERE id = ? AND active)`, id).Scan(&ok).Error
+	return ok, translate("check organisation", err)
+}

@@ -1,0 +1,298 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/lotse-project/lotse/internal/model"
+)
+
+// CaseQuery is a case list as the store runs it: the service has validated the filter,
+// folded the search text and decoded the cursor.
+type CaseQuery struct {
+	// NameFolds are folded forms of the searched name (service.FoldName); any may match:
+	// each of its words fuzzily (trigram word similarity) or as a part of a name.
+	NameFolds []string
+	// ReferencePrefix matches references starting with it (an exact reference included).
+	ReferencePrefix string
+	Status          model.CaseStatus
+	// Area, optionally with AreaStatus, keeps cases having that plan row, seen through
+	// PlanScope: a filter never reveals plan rows the actor may not read.
+	Area       string
+	AreaStatus model.AreaStatusValue
+	PlanScope  model.Scope
+	LeadOrgID  *uuid.UUID
+	// After continues after this sort key (keyset pagination).
+	After *CaseCursor
+	// Limit is the page size; List reads one more row to know whether a page follows.
+	Limit int
+}
+
+// CaseCursor is the sort key of a case in lists: updated_at DESC, id DESC. It is stable: ties
+// on the time are broken by the id.
+type CaseCursor struct {
+	UpdatedAt time.Time
+	ID        uuid.UUID
+}
+
+// scopeCond is the OR of the predicates of sc's kinds among kinds (all of sc's kinds when
+// none are named), or FALSE. It is visible's condition as an expression, for the places that
+// need one kind's answer apart (access levels, identity in name search).
+func scopeCond(sc model.Scope, kinds ...model.ScopeKind) (string, []any) {
+	preds := predicates[sc.Object]
+	var conds []string
+	var args []any
+	for _, k := range sc.Kinds {
+		if len(kinds) > 0 && !containsKind(kinds, k) {
+			continue
+		}
+		p, ok := preds[k]
+		if !ok {
+			continue
+		}
+		c, a := p(sc)
+		conds = append(conds, "("+c+")")
+		args = append(args, a...)
+	}
+	if len(conds) == 0 {
+		return "FALSE", nil
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args
+}
+
+func containsKind(l []model.ScopeKind, k model.ScopeKind) bool {
+	for _, x := range l {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// caseBranches is visible for case lists in union form: one query on cases per kind of sc,
+// from the same predicates as visible, each selecting cols and narrowed by more (filters,
+// keyset, order, limit). Postgres cannot turn an OR of EXISTS into joins, so the OR form
+// would scan every case for a partner with a handful of referrals; each branch of the union
+// uses its own index, and with a limit each stops after one page.
+//
+// A name search skips the assigned kind: a task alone never shows names, so every case the
+// search may find through it is found through the lead or referred kind as well (the
+// identity condition is built from those very predicates).
+func (r Cases) caseBranches(ctx context.Context, sc model.Scope, q CaseQuery, cols string, more func(*gorm.DB) *gorm.DB) []any {
+	preds := predicates["case"]
+	var out []any
+	for _, k := range sc.Kinds {
+		p, ok := preds[k]
+		if !ok || (k == model.ScopeAssigned && len(q.NameFolds) > 0) {
+			continue
+		}
+		c, a := p(sc)
+		out = append(out, more(r.db.WithContext(ctx).Table("cases").Select(cols).Where(c, a...)))
+	}
+	if len(out) == 0 {
+		out = append(out, r.db.WithContext(ctx).Table("cases").Select(cols).Where("FALSE"))
+	}
+	return out
+}
+
+// union joins queries with op (UNION or UNION ALL) into one query.
+func (r Cases) union(ctx context.Context, op string, queries []any) *gorm.DB {
+	// GORM renders a subquery argument of Raw without parentheses; a branch with ORDER BY and
+	// LIMIT needs them.
+	sql := strings.TrimSuffix(strings.Repeat("(?) "+op+" ", len(queries)), " "+op+" ")
+	return r.db.WithContext(ctx).Raw(sql, queries...)
+}
+
+// identityVisible is true for the person row p of the case `cases` when the actor may see its
+// identity (names): with full access (the lead organisation's kinds of sc), or through an
+// active, covered referral whose consent releases the identity category for the household or
+// for this person, or that rests on a legal basis. Name search adds it, so that nobody can
+// probe by name for cases whose names they may not see.
+func identityVisible(sc model.Scope) (string, []any) {
+	full, args := scopeCond(sc, model.ScopeOrg, model.ScopeOrgTree)
+	if !sc.Has(model.ScopeReferred) {
+		return full, args
+	}
+	ref := `EXISTS (SELECT 1 ` + activeReferralFrom("cases.id") + `
+		AND (ar.legal_basis <> '' OR ('` + string(model.CategoryIdentity) + `' = ANY(ac.data_categories) AND (ac.person_id IS NULL OR ac.person_id = p.id))))`
+	return "(" + full + " OR " + ref + ")", append(args, orgsOf(sc))
+}
+
+// dbNow is the current time as Postgres stores it (UTC, microseconds), so that what a write
+// returns equals what a later read returns.
+func dbNow() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// escapeLike escapes the LIKE wildcards in s.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// filterCases adds the filters of q (not the scope, not the keyset) to a query on cases.
+func (r Cases) filterCases(db *gorm.DB, sc model.Scope, q CaseQuery) *gorm.DB {
+	if len(q.NameFolds) > 0 {
+		// Every word of a folded form must match a word of the person's names, fuzzily
+		// (trigram word similarity) or as a part; any folded form may match.
+		var match []string
+		var args []any
+		for _, f := range q.NameFolds {
+			var words []string
+			for _, w := range strings.Fields(f) {
+				words = append(words, "(? <% p.search_text OR p.search_text LIKE ?)")
+				args = append(args, w, "%"+escapeLike(w)+"%")
+			}
+			match = append(match, "("+strings.Join(words, " AND ")+")")
+		}
+		idc, idArgs := identityVisible(sc)
+		db = db.Where(`EXISTS (SELECT 1 FROM persons p WHERE p.case_id = cases.id AND (`+strings.Join(match, " OR ")+`) AND `+idc+`)`,
+			append(args, idArgs...)...)
+	}
+	if q.ReferencePrefix != "" {
+		db = db.Where("cases.reference LIKE ?", escapeLike(q.ReferencePrefix)+"%")
+	}
+	if q.Status != "" {
+		db = db.Where("cases.status = ?", q.Status)
+	}
+	if q.LeadOrgID != nil {
+		db = db.Where("cases.lead_org_id = ?", *q.LeadOrgID)
+	}
+	if q.Area != "" {
+		sub := visible(r.db.Table("area_statuses").Select("1"), q.PlanScope).
+			Where("area_statuses.case_id = cases.id AND area_statuses.area = ?", q.Area)
+		if q.AreaStatus != "" {
+			sub = sub.Where("area_statuses.status = ?", q.AreaStatus)
+		}
+		db = db.Where("EXISTS (?)", sub)
+	}
+	return db
+}
+
+// keyset adds the keyset condition of q to a query on cases.
+func keyset(db *gorm.DB, q CaseQuery) *gorm.DB {
+	if q.After != nil {
+		db = db.Where("(cases.updated_at, cases.id) < (?, ?)", q.After.UpdatedAt, q.After.ID)
+	}
+	return db
+}
+
+const caseOrder = "cases.updated_at DESC, cases.id DESC"
+
+// List returns one page of the cases sc reaches that match q, by updated_at DESC, id DESC,
+// with one row more than q.Limit when a page follows.
+func (r Cases) List(ctx context.Context, sc model.Scope, q CaseQuery) ([]model.Case, error) {
+	var out []model.Case
+	err := r.casePageQuery(ctx, sc, q).Find(&out).Error
+	return out, translate("list cases", err)
+}
+
+// casePageQuery is the query of one page: the top of every branch (filtered, after the
+// keyset, in list order, one page long), and the top of their union. The top of a union is
+// the top of the tops of its parts, so this is exactly the page of the whole list; UNION
+// drops a case that several branches reach.
+func (r Cases) casePageQuery(ctx context.Context, sc model.Scope, q CaseQuery) *gorm.DB {
+	branches := r.caseBranches(ctx, sc, q, "cases.*", func(b *gorm.DB) *gorm.DB {
+		b = keyset(r.filterCases(b, sc, q), q).Order(caseOrder)
+		if q.Limit > 0 {
+			b = b.Limit(q.Limit + 1)
+		}
+		return b
+	})
+	db := r.db.WithContext(ctx).Table("(?) AS cases", r.union(ctx, "UNION", branches)).Order(caseOrder)
+	if q.Limit > 0 {
+		db = db.Limit(q.Limit + 1)
+	}
+	return db
+}
+
+// caseCountQuery counts the union of the filtered branches: every case of the list once.
+func (r Cases) caseCountQuery(ctx context.Context, sc model.Scope, q CaseQuery) *gorm.DB {
+	branches := r.caseBranches(ctx, sc, q, "cases.id", func(b *gorm.DB) *gorm.DB { return r.filterCases(b, sc, q) })
+	return r.db.WithContext(ctx).Raw("SELECT count(*) FROM (?) AS listed", r.union(ctx, "UNION", branches))
+}
+
+// Count counts the cases sc reaches that match q, on all pages.
+func (r Cases) Count(ctx context.Context, sc model.Scope, q CaseQuery) (int64, error) {
+	var n int64
+	err := r.caseCountQuery(ctx, sc, q).Scan(&n).Error
+	return n, translate("count cases", err)
+}
+
+// ReferralGrant is one active, covered referral of a case to the actor's organisations: what
+// it releases.
+type ReferralGrant struct {
+	Areas []string `json:"areas"`
+	// Categories are the data categories of the covering consent (none when only a legal
+	// basis covers the referral).
+	Categories []string `json:"categories"`
+	// LegalBasis: the referral rests on a recorded legal basis.
+	LegalBasis bool `json:"legal_basis"`
+	// PersonID: the covering consent was given for this person only.
+	PersonID *uuid.UUID `json:"person_id"`
+}
+
+// CaseAccessFacts are the facts behind an actor's access to one case, from the same
+// predicates as visible.
+type CaseAccessFacts struct {
+	// Full: a lead kind of the scope (org, org_tree) reaches the case.
+	Full bool
+	// Assigned: the assigned kind (an open task) reaches the case.
+	Assigned bool
+	// Referrals are the active, covered referrals to the actor's organisations, when the
+	// scope has the referred kind.
+	Referrals []ReferralGrant
+}
+
+// Access returns, in one query, the access facts of sc (a "case" scope) for each of the
+// cases; cases sc does not reach have all facts false.
+func (r Cases) Access(ctx context.Context, sc model.Scope, ids []uuid.UUID) (map[uuid.UUID]CaseAccessFacts, error) {
+	out := map[uuid.UUID]CaseAccessFacts{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	sql, args := caseAccessQuery(sc, ids)
+	var rows []struct {
+		ID        uuid.UUID
+		Full      bool
+		Assigned  bool
+		Referrals string
+	}
+	if err := r.db.WithContext(ctx).Raw(sql, args...).Scan(&rows).Error; err != nil {
+		return nil, translate("case access", err)
+	}
+	for _, row := range rows {
+		f := CaseAccessFacts{Full: row.Full, Assigned: row.Assigned}
+		if err := json.Unmarshal([]byte(row.Referrals), &f.Referrals); err != nil {
+			return nil, fmt.Errorf("store: case access: %w", err)
+		}
+		out[row.ID] = f
+	}
+	return out, nil
+}
+
+// caseAccessQuery is the query of Access: per case, the lead kinds and the assigned kind of
+// sc as booleans, and the active, covered referrals to the actor's organisations as JSON.
+func caseAccessQuery(sc model.Scope, ids []uuid.UUID) (string, []any) {
+	full, args := scopeCond(sc, model.ScopeOrg, model.ScopeOrgTree)
+	assigned, aargs := scopeCond(sc, model.ScopeAssigned)
+	args = append(args, aargs...)
+	refs := `'[]'`
+	lateral := ""
+	if sc.Has(model.ScopeReferred) {
+		refs = `coalesce(ref.grants, '[]')`
+		lateral = `LEFT JOIN LATERAL (SELECT json_agg(json_build_object(
+			'areas', ar.areas,
+			'categories', CASE WHEN ` + consentCovers + ` THEN ac.data_categories ELSE '{}'::text[] END,
+			'legal_basis', ar.legal_basis <> '',
+			'person_id', CASE WHEN ` + consentCovers + ` THEN ac.person_id END) ORDER BY ar.id) AS grants
+			` + activeReferralFrom("cases.id") + `) ref ON TRUE`
+		args = append(args, orgsOf(sc))
+	}
+	args = append(args, uuids(ids))
+	return `SELECT cases.id, ` + full + ` AS full, ` + assigned + ` AS assigned, ` + refs + `::text AS referrals
+		FROM cases ` + lateral + ` WHERE cases.id = ANY(?::uuid[])`, args
+}

@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/lotse-project/lotse/internal/model"
+)
+
+// Tasks is the task repository of one transaction.
+type Tasks struct{ db *gorm.DB }
+
+// Tasks returns the task repository.
+func (tx *Tx) Tasks() Tasks { return Tasks{tx.db} }
+
+// Create inserts t with a new id and version 1. The caller sets status and priority.
+func (r Tasks) Create(ctx context.Context, t *model.Task) error {
+	if t.ID == uuid.Nil {
+		t.ID = model.NewID()
+	}
+	t.Version = 1
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	t.CreatedAt, t.UpdatedAt = now, now
+	return translate("create task", r.db.WithContext(ctx).Create(t).Error)
+}
+
+// Get returns one task if sc reaches it, else ErrNotFound (hidden and missing alike).
+func (r Tasks) Get(ctx context.Context, sc model.Scope, id uuid.UUID) (*model.Task, error) {
+	var t model.Task
+	err := visible(r.db.WithContext(ctx).Model(&model.Task{}), sc).Where("tasks.id = ?", id).Take(&t).Error
+	if err != nil {
+		return nil, translate("get task", err)
+	}
+	return &t, nil
+}
+
+// Update writes every editable field of t (including organisation and assignee, for
+// reassignment) if its stored version is still version, and bumps the version; a lost race
+// is ErrConflict.
+func (r Tasks) Update(ctx context.Context, t *model.Task, version int) error {
+	now := time.Now().UTC()
+	res := r.db.WithContext(ctx).Model(&model.Task{}).
+		Where("id = ? AND version = ?", t.ID, version).
+		Updates(map[string]any{
+			"org_id": t.OrgID, "assignee_id": t.AssigneeID, "title": t.Title, "description": t.Description,
+			"due_date": t.DueDate, "priority": t.Priority, "status": t.Status, "done_at": t.DoneAt,
+			"version": version + 1, "updated_at": now,
+		})
+	if err := translate("update task", res.Error); err != nil {
+		return err
+	}
+	if res.RowsAffected == 0 {
+		return conflict("update task")
+	}
+	t.Version, t.UpdatedAt = version+1, now
+	return nil
+}
+
+// IsMember reports whether user is an active account holding a grant in org: who may be
+// assigned a task of org.
+func (r Tasks) IsMember(ctx context.Context, user, org uuid.UUID) (bool, error) {
+	var ok bool
+	err := r.db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM role_grants g JOIN users u ON u.id = g.user_id
+		WHERE g.user_id = ? AND g.org_id = ? AND u.active)`, user, org).Scan(&ok).Error
+	return ok, translate("check task assignee", err)
+}
+
+// AddComment appends a comment to a task.
+func (r Tasks) AddComment(ctx context.Context, c *model.TaskComment) error {
+	if c.ID == uuid.Nil {
+		c.ID = model.NewID()
+	}
+	c.CreatedAt = time.Now().UTC().Truncate(time.Microsecond)
+	return translate("add task comment", r.db.WithContext(ctx).Create(c).Error)
+}
+
+// Comments returns the comments of a task, oldest first. The caller checked access to the task.
+func (r Tasks) Comments(ctx context.Context, task uuid.UUID) ([]model.TaskComment, error) {
+	var out []model.TaskComment
+	err := r.db.WithContext(ctx).Where("task_id = ?", task).Order("created_at, id").Find(&out).Error
+	return out, translate("list task comments", err)
+}
+
+// TaskKey is the position after which the next page of a task list starts: the order fields
+// of the last row of the previous page (Due nil sorts last).
+type TaskKey struct {
+	Due *time.Time `json:"d,omitempty"`
+	ID  uuid.UUID  `json:"i"`
+}
+
+// TaskKeyOf returns the keyset position of t.
+func TaskKeyOf(t *model.Task) TaskKey { return TaskKey{Due: t.DueDate, ID: t.ID} }
+
+// TaskQuery narrows a task list beyond visibility.
+type TaskQuery struct {
+	AssigneeID *uuid.UUID
+	// Orgs: when not empty, only tasks of these organisations.
+	Orgs     []uuid.UUID
+	Statuses []model.TaskStatus
+	// DueFrom and DueTo bound the due date, inclusive.
+	DueFrom *time.Time
+	DueTo   *time.Time
+	// OverdueOn, when set, lists only tasks not closed whose due date lies before that day.
+	OverdueOn  *time.Time
+	Area       *string
+	CaseID     *uuid.UUID
+	ReferralID *uuid.UUID
+	After      *TaskKey
+	Limit      int
+}
+
+// List returns one page of the tasks sc reaches that match q, ordered by due date (none
+// last) and id, and the number of all of them (every page) with the same predicate.
+func (r Tasks) List(ctx context.Context, sc model.Scope, q TaskQuery) ([]model.Task, int64, error) {
+	base := func() *gorm.DB {
+		db := visible(r.db.WithContext(ctx).Model(&model.Task{}), sc)
+		if q.AssigneeID != nil {
+			db = db.Where("tasks.assignee_id = ?", *q.AssigneeID)
+		}
+		if len(q.Orgs) > 0 {
+			db = db.Where("tasks.org_id = ANY(?::uuid[])", uuids(q.Orgs))
+		}
+		if len(q.Statuses) > 0 {
+			st := make(model.StringList, len(q.Statuses))
+			for i, s := range q.Statuses {
+				st[i] = string(s)
+			}
+			db = db.Where("tasks.status = ANY(?::text[])", st)
+		}
+		if q.DueFrom != nil {
+			db = db.Where("tasks.due_date >= ?::date", q.DueFrom.Format(time.DateOnly))
+		}
+		if q.DueTo != nil {
+			db = db.Where("tasks.due_date <= ?::date", q.DueTo.Format(time.DateOnly))
+		}
+		if q.OverdueOn != nil {
+			db = db.Where("tasks.due_date < ?::date AND tasks.status NOT IN ('done', 'cancelled')", q.OverdueOn.Format(time.DateOnly))
+		}
+		if q.Area != nil {
+			db = db.Where("tasks.area = ?", *q.Area)
+		}
+		if q.CaseID != nil {
+			db = db.Where("tasks.case_id = ?", *q.CaseID)
+		}
+		if q.ReferralID != nil {
+			db = db.Where("tasks.referral_id = ?", *q.ReferralID)
+		}
+		return db
+	}
+	var total int64
+	if err := base().Count(&total).Error; err != nil {
+		return nil, 0, translate("count tasks", err)
+	}
+	db := base()
+	if k := q.After; k != nil {
+		if k.Due == nil {
+			db = db.Where("tasks.due_date IS NULL AND tasks.id > ?::uuid", k.ID)
+		} else {
+			db = db.Where("(tasks.due_date IS NULL OR (tasks.due_date, tasks.id) > (?::date, ?::uuid))", k.Due.Format(time.DateOnly), k.ID)
+		}
+	}
+	var out []model.Task
+	err := db.Order("tasks.due_date ASC NULLS LAST, tasks.id").Limit(q.Limit).Find(&out).Error
+	if err != nil {
+		return nil, 0, translate("list tasks", err)
+	}
+	return out, total, nil
+}
