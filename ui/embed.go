@@ -5,7 +5,7 @@ package ui
 
 import "embed"
 
-// Locales holds active.de.toml and active.en.toml.
+// Locales holds the message catalogues, <part>.<lang>.toml (active.de.toml, cases.en.toml, …).
 //
 //go:embed locales/*.toml
 var Locales embed.FS

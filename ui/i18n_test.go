@@ -44,7 +44,7 @@ func TestCataloguesHaveTheSameKeys(t *testing.T) {
 			}
 			sort.Strings(missing)
 			for _, k := range missing {
-				t.Errorf("%q is in active.%s.toml but not in active.%s.toml", k, a, b)
+				t.Errorf("%q is in the %s catalogue (ui/locales/*.%s.toml) but not in the %s one", k, a, a, b)
 			}
 		}
 	}
@@ -136,7 +136,7 @@ func TestUsedKeysExist(t *testing.T) {
 	for _, k := range all {
 		for lang, ks := range keys {
 			if !ks[k] {
-				t.Errorf("%s uses message %q, missing in active.%s.toml", used[k], k, lang)
+				t.Errorf("%s uses message %q, missing in ui/locales/*.%s.toml", used[k], k, lang)
 			}
 		}
 	}

@@ -19,19 +19,31 @@ type Catalog struct {
 	keys    map[language.Tag][]string
 }
 
-// Load reads locales/active.<lang>.toml for every supported language from fsys.
+// Load reads every locales/<part>.<lang>.toml for every supported language from fsys. The
+// catalogue is split by part of the UI (active.de.toml for the frame, cases.de.toml, …) so
+// that each part's texts live beside each other; a key must be unique across parts.
 func Load(fsys fs.FS) (*Catalog, error) {
 	b := i18n.NewBundle(Supported[0])
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	keys := map[language.Tag][]string{}
 	for _, tag := range Supported {
-		name := fmt.Sprintf("locales/active.%s.toml", tag)
-		f, err := b.LoadMessageFileFS(fsys, name)
-		if err != nil {
-			return nil, fmt.Errorf("locale: load %s: %w", name, err)
+		names, err := fs.Glob(fsys, fmt.Sprintf("locales/*.%s.toml", tag))
+		if err != nil || len(names) == 0 {
+			return nil, fmt.Errorf("locale: no message files for %s", tag)
 		}
-		for _, m := range f.Messages {
-			keys[tag] = append(keys[tag], m.ID)
+		seen := map[string]string{}
+		for _, name := range names {
+			f, err := b.LoadMessageFileFS(fsys, name)
+			if err != nil {
+				return nil, fmt.Errorf("locale: load %s: %w", name, err)
+			}
+			for _, m := range f.Messages {
+				if prev, dup := seen[m.ID]; dup {
+					return nil, fmt.Errorf("locale: %q is defined in %s and in %s", m.ID, prev, name)
+				}
+				seen[m.ID] = name
+				keys[tag] = append(keys[tag], m.ID)
+			}
 		}
 	}
 	return &Catalog{bundle: b, matcher: language.NewMatcher(Supported), keys: keys}, nil

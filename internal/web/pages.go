@@ -100,6 +100,10 @@ type navEntry struct {
 // the same permission as its route in routes.go.
 var navEntries = []navEntry{
 	{key: "nav.home", href: "/", perm: signedIn},
+	// caseworker entries
+	// partner entries
+	// lead entries
+	// coordinator and administration entries
 }
 
 func (s *Server) navigation(c echo.Context) []components.NavItem {

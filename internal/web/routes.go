@@ -30,6 +30,18 @@ func (s *Server) routes(metrics bool) error {
 	s.handle(e, http.MethodGet, "/", s.home, signedIn)
 	// CSS, fonts, scripts under content-hashed names (assets.go); the same for everybody.
 	s.handle(e, http.MethodGet, "/static/*", s.static, public)
+
+	// The pages of the browser UI. Forms post to the same paths (POST-redirect-GET); htmx
+	// only makes them smoother, every form works without JavaScript.
+
+	// -- Caseworkers: tasks, cases, plan, consents, referring (pages_cases.go).
+
+	// -- Partners: incoming referrals and the restricted case view (pages_partner.go).
+
+	// -- Department heads: the team dashboard and reassigning (pages_lead.go).
+
+	// -- Coordination staff, administration, audit log (pages_admin.go).
+
 	return s.apiRoutes(e.Group(api.BasePath))
 }
 
