@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lotse-project/lotse/internal/demo"
 	"github.com/lotse-project/lotse/internal/directory"
@@ -34,17 +35,33 @@ var cliChanges = []string{
 	"grant lead in FB-WOHNEN to anna@osnabrueck.example",
 }
 
-// directoryRows counts what the directory writes: organisations, users, grants, audit events.
+// directoryRows counts what the directory writes: organisations, users, grants, and the
+// audit events of those objects.
 func directoryRows(t *testing.T, url string) [4]int {
 	t.Helper()
 	d := testutil.Open(t, url)
 	var n [4]int
-	for i, table := range []string{"organisations", "users", "role_grants", "audit_events"} {
+	for i, table := range []string{"organisations", "users", "role_grants", "audit_events WHERE object_type IN ('organisation', 'member', 'grant')"} {
 		if err := d.SQL.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
 	d.Close()
+	return n
+}
+
+// caseRows counts what the demo case seed writes: cases, persons, consents, referrals,
+// tasks, notes.
+func caseRows(t *testing.T, url string) [6]int {
+	t.Helper()
+	d := testutil.Open(t, url)
+	defer d.Close()
+	var n [6]int
+	for i, table := range []string{"cases", "persons", "consents", "referrals", "tasks", "notes"} {
+		if err := d.SQL.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return n
 }
 
@@ -205,7 +222,8 @@ func TestDirectoryApplyCmdBadInput(t *testing.T) {
 	})
 }
 
-// TestSeedDemoTwice: the demo directory applies cleanly, and a second seed changes nothing.
+// TestSeedDemoTwice: the demo directory applies cleanly and the demo cases are created, and
+// a second seed changes nothing (it only looks whether the cases are there).
 func TestSeedDemoTwice(t *testing.T) {
 	url := testutil.NewDBURL(t)
 	env := map[string]string{"LOTSE_DATABASE_URL": url}
@@ -229,6 +247,11 @@ func TestSeedDemoTwice(t *testing.T) {
 	if !strings.Contains(stderr, "changes="+strconv.Itoa(want[3])) {
 		t.Errorf("seed demo does not log the number of changes:\n%s", stderr)
 	}
+	households := len(demo.Households(time.Now()))
+	if !strings.Contains(stderr, "created="+strconv.Itoa(households)+" present=0") {
+		t.Errorf("seed demo does not log the %d demo households it created:\n%s", households, stderr)
+	}
+	cases := caseRows(t, url)
 
 	code, _, stderr = runMain(t, env, "seed", "demo")
 	if code != 0 {
@@ -237,8 +260,11 @@ func TestSeedDemoTwice(t *testing.T) {
 	if again := directoryRows(t, url); again != first {
 		t.Errorf("the second seed changed the database: %v, before %v", again, first)
 	}
-	if !strings.Contains(stderr, "changes=0") {
-		t.Errorf("the second seed does not log 0 changes:\n%s", stderr)
+	if !strings.Contains(stderr, "changes=0") || !strings.Contains(stderr, "created=0 present="+strconv.Itoa(households)) {
+		t.Errorf("the second seed does not log 0 changes and no new households:\n%s", stderr)
+	}
+	if again := caseRows(t, url); again != cases {
+		t.Errorf("the second seed changed the case data: %v, before %v", again, cases)
 	}
 
 	// The directory tool agrees that the demo directory is in place.

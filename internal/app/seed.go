@@ -10,9 +10,12 @@ import (
 	"github.com/lotse-project/lotse/internal/model"
 )
 
-// SeedDemo loads the demo data: for now the demo directory (organisations, an account for
-// every role and their grants), applied exactly as `lotse directory apply` would. It is
-// idempotent: running it twice changes nothing.
+// SeedDemo loads the demo data: the demo directory (organisations, an account for every role
+// and their grants), applied exactly as `lotse directory apply` would, and then the demo
+// cases (about 60 households with consents, referrals in every state, tasks and notes),
+// created through the services as the demo accounts. It is idempotent: running it again
+// creates nothing (see demo.SeedCases for how the cases are recognised). It sets the
+// services' clock while it runs, so it runs before the server starts serving.
 func (a *App) SeedDemo(ctx context.Context) error {
 	f, err := directory.Parse(demo.DirectoryName, demo.Directory)
 	if err != nil {
@@ -23,5 +26,15 @@ func (a *App) SeedDemo(ctx context.Context) error {
 		return fmt.Errorf("seed demo: %w", err)
 	}
 	a.log.Info("demo directory applied", slog.Int("changes", len(changes)))
+	sum, err := demo.SeedCases(ctx, a.services)
+	if err != nil {
+		return fmt.Errorf("seed demo: %w", err)
+	}
+	referrals := 0
+	for _, n := range sum.Referrals {
+		referrals += n
+	}
+	a.log.Info("demo cases in place", slog.Int("created", sum.Created), slog.Int("present", sum.Present),
+		slog.Int("consents", sum.Consents), slog.Int("referrals", referrals), slog.Int("tasks", sum.Tasks), slog.Int("notes", sum.Notes))
 	return nil
 }
