@@ -3,14 +3,14 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/lotse-project/lotse/internal/app.version=$(VERSION)
 
-.PHONY: run test lint build docs generate vendor check-go clean
+.PHONY: run test lint build docs generate vendor check-go check-chromium clean
 
 ## run: start Lotse for development (local PostgreSQL, migrations, demo data) on http://127.0.0.1:8080
 run: check-go
 	$(GO) run ./cmd/lotse dev
 
-## test: the whole test suite on a real PostgreSQL (found or started by the harness)
-test: check-go
+## test: the whole test suite on a real PostgreSQL (found or started by the harness), browser tests included
+test: check-go check-chromium
 	$(GO) test -race -count=1 ./...
 
 ## lint: gofmt, go vet and staticcheck
@@ -40,6 +40,15 @@ build: check-go
 
 check-go:
 	@command -v $(GO) >/dev/null 2>&1 || { echo "Go is missing: install Go 1.26 or newer (https://go.dev/dl/)"; exit 1; }
+
+# The browser tests (internal/e2e) drive Debian's chromium; as root with apt it is installed.
+check-chromium:
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium for the browser tests (apt-get install -y chromium)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium || \
+	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; } || exit 1; \
+	else echo "chromium is missing for the browser tests: apt-get install chromium"; exit 1; fi
 
 clean:
 	rm -rf bin

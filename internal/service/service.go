@@ -22,6 +22,12 @@ type Services struct {
 	Consents  *Consents
 	Referrals *Referrals
 	Tasks     *Tasks
+	// Dashboard answers the department head's questions about the team (dashboard.go).
+	Dashboard *Dashboard
+	// Statistics gives the coordination staff the anonymised city-wide figures (statistics.go).
+	Statistics *Statistics
+	// Audit lets the data protection officer review and export the audit log (audit.go).
+	Audit *Audit
 	// Idempotency replays the first answer to a retried creating request.
 	Idempotency *Idempotency
 }
@@ -34,6 +40,8 @@ func New(st *store.Store, en *authz.Enforcer, log *slog.Logger) *Services {
 		Cases: &Cases{base: b}, Notes: &Notes{base: b},
 		Consents: &Consents{base: b}, Referrals: &Referrals{base: b}, Tasks: &Tasks{base: b},
 		Idempotency: &Idempotency{base: b},
+		Dashboard:   &Dashboard{base: b},
+		Statistics:  &Statistics{base: b}, Audit: &Audit{base: b},
 	}
 }
 
@@ -64,7 +72,7 @@ func (b base) today() time.Time {
 
 // SetClock replaces the services' clock; for tests of deadlines and expiry.
 func (s *Services) SetClock(now func() time.Time) {
-	for _, b := range []*base{&s.Access.base, &s.Directory.base, &s.Cases.base, &s.Notes.base, &s.Consents.base, &s.Referrals.base, &s.Tasks.base} {
+	for _, b := range []*base{&s.Access.base, &s.Directory.base, &s.Cases.base, &s.Notes.base, &s.Consents.base, &s.Referrals.base, &s.Tasks.base, &s.Dashboard.base, &s.Statistics.base, &s.Audit.base} {
 		b.now = now
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -34,6 +35,10 @@ const (
 	ctxMemberships = "lotse.memberships"
 )
 
+// sessionOrgKey keeps, in a browser's session, the organisation chosen with the switch in the
+// frame (POST /organisation); requests without the X-Lotse-Org header act in it.
+const sessionOrgKey = "org"
+
 // authenticate resolves the caller into an Actor for the rest of the request. Nothing behind
 // it runs for an anonymous or deactivated caller.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
@@ -57,7 +62,20 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		// A browser keeps the organisation chosen with the switch in the frame in its session.
+		fromSession := false
+		if req.OrgID == nil && !hasBearer(c.Request()) && s.auth.Sessions != nil {
+			if org, err := uuid.Parse(s.auth.Sessions.GetString(c.Request().Context(), sessionOrgKey)); err == nil {
+				req.OrgID, fromSession = &org, true
+			}
+		}
 		a, ms, err := s.svc.Access.Actor(c.Request().Context(), req)
+		if fromSession && errors.Is(err, model.ErrForbidden) {
+			// The role in the chosen organisation was taken away meanwhile: back to the first.
+			s.auth.Sessions.Remove(c.Request().Context(), sessionOrgKey)
+			req.OrgID = nil
+			a, ms, err = s.svc.Access.Actor(c.Request().Context(), req)
+		}
 		if err != nil {
 			return err
 		}

@@ -67,8 +67,33 @@ func (s *Server) env(c echo.Context) *components.Env {
 		u := s.me(c)
 		f.User = &u
 		f.Nav = s.navigation(c)
+		f.Flash = s.popFlash(c)
 	}
 	return &components.Env{Lang: l.Lang.String(), L: l, Asset: s.assets.URL, Frame: f}
+}
+
+// flashKey keeps the status message of POST-redirect-GET in the session until the next page.
+const flashKey = "flash"
+
+// flash keeps a status message for the next page the user sees, after a successful form post
+// and its redirect: s.flash(c, s.localizer(c).T("admin.flash.org_updated")). msg is already
+// translated; it must name no personal data beyond what the next page shows anyway.
+func (s *Server) flash(c echo.Context, msg string) {
+	if s.auth.Sessions != nil && msg != "" {
+		s.auth.Sessions.Put(c.Request().Context(), flashKey, msg)
+	}
+}
+
+// popFlash returns the status message kept by flash, once: only for a whole page read with
+// GET (not for htmx fragments, nor for the re-rendered form of a failed post; a page that
+// htmx loads for a boosted link is whole).
+func (s *Server) popFlash(c echo.Context) string {
+	r := c.Request()
+	fragment := r.Header.Get("HX-Request") != "" && r.Header.Get("HX-Boosted") == ""
+	if s.auth.Sessions == nil || r.Method != http.MethodGet || fragment {
+		return ""
+	}
+	return s.auth.Sessions.PopString(r.Context(), flashKey)
 }
 
 // me is the signed-in user with the organisation they act in and all they may act in.
@@ -101,9 +126,17 @@ type navEntry struct {
 var navEntries = []navEntry{
 	{key: "nav.home", href: "/", perm: signedIn},
 	// caseworker entries
+	{key: "nav.my_tasks", href: "/aufgaben", perm: can("task", "read")},
+	{key: "nav.cases", href: "/faelle", perm: can("case", "read")},
 	// partner entries
+	{key: "nav.inbox", href: "/eingang", perm: can("referral", "answer")},
+	{key: "nav.referrals", href: "/vermittlungen", perm: can("referral", "create")},
 	// lead entries
+	{key: "nav.team", href: "/team", perm: can("task", "reassign")},
 	// coordinator and administration entries
+	{key: "nav.statistics", href: "/statistik", perm: can("statistics", "read")},
+	{key: "nav.administration", href: "/verwaltung", perm: can("member", "read")},
+	{key: "nav.audit_log", href: "/protokoll", perm: can("audit", "read")},
 }
 
 func (s *Server) navigation(c echo.Context) []components.NavItem {

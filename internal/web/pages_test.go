@@ -129,7 +129,7 @@ func TestSignedInFrame(t *testing.T) {
 		"<strong>Kim Muster</strong>",
 		"Stadt Osnabrück",
 		"Fallmanagement, Fachdienstleitung",
-		`<form class="lotse-org-switch" method="post" action="/org">`,
+		`<form class="lotse-org-switch" method="post" action="/organisation">`,
 		`<option value="` + city.String() + `" selected>`,
 		`<option value="` + caritas.String() + `">Caritas</option>`,
 		`<form class="lotse-logout" method="post" action="/auth/logout"><input type="hidden" name="` + CSRFField + `" value="`,

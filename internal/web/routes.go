@@ -35,12 +35,65 @@ func (s *Server) routes(metrics bool) error {
 	// only makes them smoother, every form works without JavaScript.
 
 	// -- Caseworkers: tasks, cases, plan, consents, referring (pages_cases.go).
+	s.handle(e, http.MethodGet, "/aufgaben", s.cwMyTasks, can("task", "read"))
+	s.handle(e, http.MethodPost, "/aufgaben/:id/status", s.cwTaskStatus, can("task", "update"))
+	s.handle(e, http.MethodGet, "/faelle", s.cwCaseList, can("case", "read"))
+	s.handle(e, http.MethodGet, "/faelle/neu", s.cwCaseNew, can("case", "create"))
+	s.handle(e, http.MethodPost, "/faelle", s.cwCaseCreate, can("case", "create"))
+	s.handle(e, http.MethodGet, "/faelle/:id", s.cwCasePage, can("case", "read"))
+	s.handle(e, http.MethodPost, "/faelle/:id/status", s.cwCaseStatus, can("case", "update"))
+	s.handle(e, http.MethodPost, "/faelle/:id/plan/:area", s.cwPlanUpdate, can("plan", "update"))
+	s.handle(e, http.MethodPost, "/faelle/:id/vermerke", s.cwNoteCreate, can("note", "create"))
+	s.handle(e, http.MethodGet, "/faelle/:id/einwilligungen/neu", s.cwConsentNew, can("consent", "create")) // the service also checks case.update
+	s.handle(e, http.MethodPost, "/faelle/:id/einwilligungen", s.cwConsentCreate, can("consent", "create"))
+	s.handle(e, http.MethodGet, "/einwilligungen/:id/widerrufen", s.cwConsentRevokeConfirm, can("consent", "revoke"))
+	s.handle(e, http.MethodPost, "/einwilligungen/:id/widerrufen", s.cwConsentRevoke, can("consent", "revoke"))
+	s.handle(e, http.MethodGet, "/faelle/:id/vermitteln", s.cwReferNew, can("referral", "create"))
+	s.handle(e, http.MethodPost, "/faelle/:id/vermitteln", s.cwReferCreate, can("referral", "create"))
+	s.handle(e, http.MethodGet, "/faelle/:id/vermitteln/deckung", s.cwReferCover, can("referral", "create"))
 
 	// -- Partners: incoming referrals and the restricted case view (pages_partner.go).
+	// The inbox is for whoever answers referrals; the outgoing list for whoever sends them.
+	// A referral's page is for recipient and sender alike (the service decides who sees it);
+	// each action asks for its own permission, like the API. The case view is /faelle/:id.
+	s.handle(e, http.MethodGet, "/eingang", s.partnerInbox, can("referral", "answer"))
+	s.handle(e, http.MethodGet, "/vermittlungen", s.partnerOutbox, can("referral", "create"))
+	s.handle(e, http.MethodGet, "/vermittlungen/:id", s.partnerReferral, can("referral", "read"))
+	s.handle(e, http.MethodPost, "/vermittlungen/:id/annehmen", s.partnerAccept, can("referral", "answer"))
+	s.handle(e, http.MethodPost, "/vermittlungen/:id/ablehnen", s.partnerDecline, can("referral", "answer"))
+	s.handle(e, http.MethodPost, "/vermittlungen/:id/beginnen", s.partnerStart, can("referral", "answer"))
+	s.handle(e, http.MethodPost, "/vermittlungen/:id/abschliessen", s.partnerComplete, can("referral", "answer"))
+	s.handle(e, http.MethodGet, "/vermittlungen/:id/zurueckziehen", s.partnerWithdrawConfirm, can("referral", "withdraw"))
+	s.handle(e, http.MethodPost, "/vermittlungen/:id/zurueckziehen", s.partnerWithdraw, can("referral", "withdraw"))
+	s.handle(e, http.MethodPost, "/vermittlungen/:id/vermerke", s.partnerNote, can("note", "create"))
+	s.handle(e, http.MethodPost, "/vermittlungen/:id/aufgaben", s.partnerTask, can("task", "create"))
 
 	// -- Department heads: the team dashboard and reassigning (pages_lead.go).
+	s.handle(e, http.MethodGet, "/team", s.leadTeam, can("task", "reassign"))
+	s.handle(e, http.MethodPost, "/team/aufgaben/:id/neu-zuweisen", s.leadReassign, can("task", "reassign"))
 
 	// -- Coordination staff, administration, audit log (pages_admin.go).
+	// The organisation switch of the frame: any signed-in user, to one of their own
+	// organisations (the service refuses others).
+	s.handle(e, http.MethodPost, "/organisation", s.switchOrganisation, signedIn)
+	s.handle(e, http.MethodGet, "/statistik", s.statisticsPage, can("statistics", "read"))
+	s.handle(e, http.MethodGet, "/statistik.csv", s.statisticsCSV, can("statistics", "read"))
+	// The administration needs member.read (organisation.read alone is what caseworkers have,
+	// to choose where to refer); the service narrows to the organisations the scope reaches.
+	s.handle(e, http.MethodGet, "/verwaltung", s.adminPage, can("member", "read"))
+	s.handle(e, http.MethodPost, "/verwaltung/organisationen", s.adminCreateOrganisation, can("organisation", "create"))
+	s.handle(e, http.MethodGet, "/verwaltung/organisationen/:id", s.adminOrganisationPage, can("member", "read"))
+	s.handle(e, http.MethodPost, "/verwaltung/organisationen/:id", s.adminUpdateOrganisation, can("organisation", "update"))
+	s.handle(e, http.MethodPost, "/verwaltung/organisationen/:id/mitglieder", s.adminCreateMember, can("member", "create")) // the service also checks grant:<role>.manage
+	s.handle(e, http.MethodPost, "/verwaltung/organisationen/:id/rollen", s.adminCreateGrant, checkedByService("grant:<role>", "manage"))
+	s.handle(e, http.MethodPost, "/verwaltung/organisationen/:id/konten", s.adminAddAccount, checkedByService("grant:<role>", "manage"))
+	s.handle(e, http.MethodGet, "/verwaltung/rollen/:id/entfernen", s.adminConfirmRemoveGrant, can("member", "read")) // the service shows only grants the user may take away
+	s.handle(e, http.MethodPost, "/verwaltung/rollen/:id/entfernen", s.adminRemoveGrant, checkedByService("grant:<role>", "manage"))
+	s.handle(e, http.MethodGet, "/verwaltung/mitglieder/:id/deaktivieren", s.adminConfirmDeactivate, can("member", "update"))
+	s.handle(e, http.MethodPost, "/verwaltung/mitglieder/:id/deaktivieren", s.adminDeactivate, can("member", "update"))
+	s.handle(e, http.MethodPost, "/verwaltung/mitglieder/:id/aktivieren", s.adminReactivate, can("member", "update"))
+	s.handle(e, http.MethodGet, "/protokoll", s.auditPage, can("audit", "read"))
+	s.handle(e, http.MethodGet, "/protokoll.csv", s.auditCSV, can("audit", "export"))
 
 	return s.apiRoutes(e.Group(api.BasePath))
 }

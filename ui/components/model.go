@@ -13,6 +13,9 @@ type Frame struct {
 	Nav []NavItem
 	// Languages are the links of the language switch.
 	Languages []LanguageLink
+	// Flash is the one-time status message of the last form sent (POST-redirect-GET),
+	// already translated; empty when there is none. The frame shows it with role="status".
+	Flash string
 }
 
 // User is the signed-in person and the organisations they may act in.

@@ -1,7 +1,9 @@
 // Command vendoring copies the front-end files that Lotse serves (KERN's CSS and fonts, htmx)
-// from node_modules into ui/static/vendor, and records what it copied in
-// ui/static/vendor/VERSIONS. The vendored files are committed, so that a fresh clone builds
-// without npm; `make vendor` runs `npm ci` and then this command from the repository root.
+// from node_modules into ui/static/vendor, and the files only the tests use (axe-core for the
+// browser tests' accessibility checks) into internal/e2e/testdata/vendor, and records what it
+// copied in a VERSIONS file in each. The vendored files are committed, so that a fresh clone
+// builds and tests without npm; `make vendor` runs `npm ci` and then this command from the
+// repository root.
 //
 // Only the files listed in packages below are copied, plus every file a copied stylesheet
 // references with a relative url(...) (the fonts), so nothing unused reaches the binary.
@@ -32,6 +34,29 @@ type pkg struct {
 	Files []string
 }
 
+// target is one vendor directory: the packages copied into it and whether they are
+// devDependencies (used by tests only, never embedded in the binary) or dependencies.
+type target struct {
+	Dir      string // relative to the repository root, slash-separated
+	Dev      bool
+	Packages []pkg
+}
+
+// targets are the vendor directories. Each is replaced as a whole by a run, so nothing else
+// may live in it.
+var targets = []target{
+	{Dir: "ui/static/vendor", Packages: packages},
+	{Dir: "internal/e2e/testdata/vendor", Dev: true, Packages: testPackages},
+}
+
+// testPackages are the packages the browser tests inject into pages (internal/e2e).
+var testPackages = []pkg{
+	{Name: "axe-core", Dir: "axe-core", Files: []string{
+		"axe.min.js",
+		"LICENSE",
+	}},
+}
+
 // packages are the front-end packages Lotse serves. Their exact versions come from
 // package-lock.json.
 var packages = []pkg{
@@ -52,17 +77,19 @@ const VersionsFile = "VERSIONS"
 func main() {
 	root := flag.String("root", ".", "repository root (holds package-lock.json and node_modules)")
 	flag.Parse()
-	out := filepath.Join(*root, "ui", "static", "vendor")
-	if err := run(*root, filepath.Join(*root, "node_modules"), out); err != nil {
-		fmt.Fprintln(os.Stderr, "vendoring:", err)
-		os.Exit(1)
+	for _, t := range targets {
+		out := filepath.Join(*root, filepath.FromSlash(t.Dir))
+		if err := run(*root, filepath.Join(*root, "node_modules"), t.Packages, out); err != nil {
+			fmt.Fprintln(os.Stderr, "vendoring:", err)
+			os.Exit(1)
+		}
+		fmt.Println("vendored into", out)
 	}
-	fmt.Println("vendored into", out)
 }
 
 // run replaces out with the files of packages taken from nodeModules, after checking that the
 // installed packages are the versions package-lock.json pins.
-func run(root, nodeModules, out string) error {
+func run(root, nodeModules string, packages []pkg, out string) error {
 	lock, err := ReadLock(filepath.Join(root, "package-lock.json"))
 	if err != nil {
 		return err

@@ -14,24 +14,15 @@ import (
 
 const repoRoot = "../../.."
 
-var vendorDir = filepath.Join(repoRoot, "ui", "static", "vendor")
-
-// TestVendoredFilesMatchLockfile: ui/static/vendor holds exactly the files VERSIONS lists,
-// with their hashes, of exactly the versions package.json and package-lock.json pin.
+// TestVendoredFilesMatchLockfile: each vendor directory holds exactly the files its VERSIONS
+// lists, with their hashes, of exactly the versions package.json and package-lock.json pin;
+// the files Lotse serves come from dependencies, the files only tests use from
+// devDependencies.
 func TestVendoredFilesMatchLockfile(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(vendorDir, VersionsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := ParseManifest(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
 	lock, err := ReadLock(filepath.Join(repoRoot, "package-lock.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-
 	var pj struct {
 		Dependencies    map[string]string `json:"dependencies"`
 		DevDependencies map[string]string `json:"devDependencies"`
@@ -54,23 +45,43 @@ func TestVendoredFilesMatchLockfile(t *testing.T) {
 			}
 		}
 	}
+	for _, tg := range targets {
+		t.Run(tg.Dir, func(t *testing.T) {
+			deps, kind := pj.Dependencies, "dependency"
+			if tg.Dev {
+				deps, kind = pj.DevDependencies, "devDependency"
+			}
+			checkVendorDir(t, tg, lock, deps, kind)
+		})
+	}
+}
 
+func checkVendorDir(t *testing.T, tg target, lock, deps map[string]string, kind string) {
+	vendorDir := filepath.Join(repoRoot, filepath.FromSlash(tg.Dir))
+	raw, err := os.ReadFile(filepath.Join(vendorDir, VersionsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ParseManifest(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var want []string
-	for _, p := range packages {
+	for _, p := range tg.Packages {
 		want = append(want, p.Name)
-		if pj.Dependencies[p.Name] == "" {
-			t.Errorf("%s is vendored but not a dependency in package.json", p.Name)
+		if deps[p.Name] == "" {
+			t.Errorf("%s is vendored into %s but not a %s in package.json", p.Name, tg.Dir, kind)
 		}
 	}
 	var got []string
 	for _, p := range m.Packages {
 		got = append(got, p.Name)
 		if lock[p.Name] != p.Version {
-			t.Errorf("ui/static/vendor holds %s %s, package-lock.json pins %q: run `make vendor`", p.Name, p.Version, lock[p.Name])
+			t.Errorf("%s holds %s %s, package-lock.json pins %q: run `make vendor`", tg.Dir, p.Name, p.Version, lock[p.Name])
 		}
 	}
 	if !slices.Equal(got, want) {
-		t.Errorf("VERSIONS lists packages %v, the vendoring command copies %v: run `make vendor`", got, want)
+		t.Errorf("%s/VERSIONS lists packages %v, the vendoring command copies %v: run `make vendor`", tg.Dir, got, want)
 	}
 
 	onDisk, err := walkFiles(vendorDir)
@@ -87,7 +98,7 @@ func TestVendoredFilesMatchLockfile(t *testing.T) {
 		}
 		sum, ok := listed[f]
 		if !ok {
-			t.Errorf("ui/static/vendor/%s is not in VERSIONS: vendored files come only from `make vendor`", f)
+			t.Errorf("%s/%s is not in VERSIONS: vendored files come only from `make vendor`", tg.Dir, f)
 			continue
 		}
 		delete(listed, f)
@@ -97,11 +108,11 @@ func TestVendoredFilesMatchLockfile(t *testing.T) {
 		}
 		h := sha256.Sum256(b)
 		if hex.EncodeToString(h[:]) != sum {
-			t.Errorf("ui/static/vendor/%s was changed by hand: run `make vendor`", f)
+			t.Errorf("%s/%s was changed by hand: run `make vendor`", tg.Dir, f)
 		}
 	}
 	for f := range listed {
-		t.Errorf("ui/static/vendor/%s is listed in VERSIONS but missing", f)
+		t.Errorf("%s/%s is listed in VERSIONS but missing", tg.Dir, f)
 	}
 }
 
@@ -114,27 +125,31 @@ func TestVendoringReproduces(t *testing.T) {
 		t.Fatal(err)
 	}
 	nm := filepath.Join(repoRoot, "node_modules")
-	for _, p := range packages {
-		v, err := installedVersion(filepath.Join(nm, filepath.FromSlash(p.Name)))
-		if err != nil || v != lock[p.Name] {
-			t.Logf("node_modules does not hold %s %s (run `npm ci`); only the committed files are checked", p.Name, lock[p.Name])
-			return
-		}
-	}
-	out := t.TempDir()
-	if err := run(repoRoot, nm, out); err != nil {
-		t.Fatal(err)
-	}
-	fresh, err := os.ReadFile(filepath.Join(out, VersionsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	committed, err := os.ReadFile(filepath.Join(vendorDir, VersionsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(fresh, committed) {
-		t.Errorf("`make vendor` would change ui/static/vendor:\n%s\nwant\n%s", fresh, committed)
+	for _, tg := range targets {
+		t.Run(tg.Dir, func(t *testing.T) {
+			for _, p := range tg.Packages {
+				v, err := installedVersion(filepath.Join(nm, filepath.FromSlash(p.Name)))
+				if err != nil || v != lock[p.Name] {
+					t.Logf("node_modules does not hold %s %s (run `npm ci`); only the committed files are checked", p.Name, lock[p.Name])
+					return
+				}
+			}
+			out := t.TempDir()
+			if err := run(repoRoot, nm, tg.Packages, out); err != nil {
+				t.Fatal(err)
+			}
+			fresh, err := os.ReadFile(filepath.Join(out, VersionsFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			committed, err := os.ReadFile(filepath.Join(repoRoot, filepath.FromSlash(tg.Dir), VersionsFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(fresh, committed) {
+				t.Errorf("`make vendor` would change %s:\n%s\nwant\n%s", tg.Dir, fresh, committed)
+			}
+		})
 	}
 }
 

@@ -1,0 +1,431 @@
+package service
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/store"
+)
+
+// Dashboard answers the department head's questions about the team: which tasks and
+// referrals are open and overdue, with whom and in which area, how old they are, and how the
+// open and overdue tasks developed over the last weeks.
+//
+// The team is the organisation subtree that the head's task scope reaches (org_tree): the
+// acting organisation and every unit below it. Every figure is counted under the same
+// visibility predicates as every list and single read (store.visible), and then narrowed to
+// the team's organisations, so the dashboard never counts a record the head could not open.
+// There is no second access check of its own.
+type Dashboard struct{ base }
+
+// TeamListLimit is how many tasks the dashboard lists at most (the most urgent first); the
+// figures count all.
+const TeamListLimit = 50
+
+// WeeksShown is the length of the weekly series.
+const WeeksShown = 12
+
+// Ages counts records by age: 0–7 days, 8–30 days, over 30 days. For open records the age is
+// the time since they were created; for overdue ones the time past their deadline (1–7, 8–30,
+// over 30 days).
+type Ages [3]int
+
+// Figures are the numbers of one row of the dashboard: the open records, the overdue ones
+// among them, and both by age.
+type Figures struct {
+	Open, Overdue int
+	// Age groups the open records by days since their creation.
+	Age Ages
+	// Late groups the overdue records by days past their deadline.
+	Late Ages
+}
+
+func (f *Figures) add(g Figures) {
+	f.Open += g.Open
+	f.Overdue += g.Overdue
+	for i := range f.Age {
+		f.Age[i] += g.Age[i]
+		f.Late[i] += g.Late[i]
+	}
+}
+
+// FigureRow is the figures of one person or one area.
+type FigureRow struct {
+	// Key is the person's account id or the area code; empty for "nobody" (unassigned, not
+	// yet answered) or "no area".
+	Key string
+	// Name is the person's display name; empty for areas and for nobody.
+	Name string
+	Figures
+}
+
+// TeamFigures are the figures of one kind of record, in total, by person and by area.
+type TeamFigures struct {
+	Total Figures
+	// ByPerson is by name, nobody last.
+	ByPerson []FigureRow
+	// ByArea is in the areas' display order, no area last.
+	ByArea []FigureRow
+}
+
+// Week is one point of the weekly series: the calendar week (ISO year and number) and the
+// moment it is counted at: its end (Sunday 24:00 in Europe/Berlin), or now for the current
+// week.
+type Week struct {
+	Year, Number int
+	At           time.Time
+}
+
+// AreaSeries is the weekly series of one area (empty: tasks without an area): how many tasks
+// were open, and overdue, at each week of Team.Weeks.
+type AreaSeries struct {
+	Area    string
+	Open    []int
+	Overdue []int
+}
+
+// TeamTask is an open task of the team in the dashboard's list.
+type TeamTask struct {
+	model.Task
+	// AssigneeName is the assignee's display name; empty when unassigned.
+	AssigneeName string
+	// Overdue: the due date lies before today. DaysOverdue counts the days past it.
+	Overdue     bool
+	DaysOverdue int
+	// AgeDays is the number of days since the task was created.
+	AgeDays int
+}
+
+// TeamMember is someone a task of the team can be reassigned to: an active member with a
+// caseworker or lead grant in one of the team's organisations (one entry per organisation).
+type TeamMember struct {
+	ID    uuid.UUID
+	Name  string
+	OrgID uuid.UUID
+}
+
+// TeamFilter narrows the dashboard's task list (the figures always count the whole team).
+type TeamFilter struct {
+	// Assignee lists the tasks of one person; Unassigned those of nobody.
+	Assignee   *uuid.UUID
+	Unassigned bool
+	// Area lists the tasks of one area; a pointer to "" those without an area.
+	Area *string
+	// OverdueOnly lists only overdue tasks.
+	OverdueOnly bool
+}
+
+// Team is what the team dashboard shows.
+type Team struct {
+	// Today is the dashboard's calendar day (Europe/Berlin) as midnight UTC.
+	Today time.Time
+	// Orgs are the team's organisations, the acting one first, then the units below it,
+	// each after its parent.
+	Orgs []model.Organisation
+	// Areas are the areas in use, in display order, for names and order.
+	Areas []model.Area
+	// Members are the people the tasks can be reassigned to.
+	Members []TeamMember
+	// Tasks are the open tasks of the team; overdue means past their due date.
+	Tasks TeamFigures
+	// Outgoing are the active referrals the team sent; Incoming those sent to the team.
+	// Overdue means: still waiting for the reply after the reply deadline. By person means
+	// the sender (outgoing) or the person who answered (incoming; nobody while unanswered).
+	Outgoing, Incoming TeamFigures
+	// Weeks and Series are the open and overdue tasks per area over the last WeeksShown
+	// weeks, oldest first; every series has one value per week.
+	Weeks  []Week
+	Series []AreaSeries
+	// List is the open tasks that match the filter, the most urgent first, at most
+	// TeamListLimit; ListTotal counts all that match.
+	List      []TeamTask
+	ListTotal int
+}
+
+// Team returns the dashboard of the actor's team. It needs the task.read permission with the
+// org_tree scope (department heads); without it, ErrForbidden. Referral figures need
+// referral.read and the reassignment targets member.read; without them those parts stay
+// empty. One "task.list" audit event records the tasks listed.
+func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Team, error) {
+	tsc, err := s.require(a, objTask, actRead, false)
+	if err != nil {
+		return nil, err
+	}
+	if !tsc.Has(model.ScopeOrgTree) || len(tsc.OrgTree) == 0 {
+		return nil, fmt.Errorf("service: team dashboard needs the org_tree scope: %w", model.ErrForbidden)
+	}
+	rsc, err := s.scope(a, objReferral, actRead)
+	if err != nil {
+		return nil, err
+	}
+	msc, err := s.scope(a, objMember, actRead)
+	if err != nil {
+		return nil, err
+	}
+	orgs := tsc.OrgTree
+	now := s.now()
+	out := &Team{Today: s.today()}
+	out.Weeks = weeksEndingAt(now, WeeksShown)
+	moments := make([]store.WeekMoment, len(out.Weeks))
+	for i, w := range out.Weeks {
+		moments[i] = store.WeekMoment{At: w.At, Day: civilDay(w.At.In(berlin))}
+	}
+	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+		d := tx.Dashboard()
+		all, err := tx.Organisations().All(ctx)
+		if err != nil {
+			return err
+		}
+		out.Orgs = subtreeOrder(all, a.OrgID, orgs)
+		if out.Areas, err = tx.Areas().Active(ctx); err != nil {
+			return err
+		}
+		ms, err := d.TeamMembers(ctx, msc, orgs)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			out.Members = append(out.Members, TeamMember(m))
+		}
+		people := map[uuid.UUID]bool{}
+		collect := func(rows []store.FigureRow) {
+			for _, r := range rows {
+				if id, err := uuid.Parse(r.Key); err == nil {
+					people[id] = true
+				}
+			}
+		}
+		figures := func(byPerson, byArea func() ([]store.FigureRow, error)) (raw [2][]store.FigureRow, err error) {
+			if raw[0], err = byPerson(); err != nil {
+				return raw, err
+			}
+			if raw[1], err = byArea(); err != nil {
+				return raw, err
+			}
+			collect(raw[0])
+			return raw, nil
+		}
+		tasks, err := figures(
+			func() ([]store.FigureRow, error) { return d.TaskFigures(ctx, tsc, orgs, out.Today, store.ByAssignee) },
+			func() ([]store.FigureRow, error) { return d.TaskFigures(ctx, tsc, orgs, out.Today, store.ByTaskArea) })
+		if err != nil {
+			return err
+		}
+		var outgoing, incoming [2][]store.FigureRow
+		if rsc.Allowed() {
+			if outgoing, err = figures(
+				func() ([]store.FigureRow, error) {
+					return d.ReferralFigures(ctx, rsc, orgs, false, out.Today, store.BySender)
+				},
+				func() ([]store.FigureRow, error) {
+					return d.ReferralFigures(ctx, rsc, orgs, false, out.Today, store.ByReferralArea)
+				}); err != nil {
+				return err
+			}
+			if incoming, err = figures(
+				func() ([]store.FigureRow, error) {
+					return d.ReferralFigures(ctx, rsc, orgs, true, out.Today, store.ByAnswerer)
+				},
+				func() ([]store.FigureRow, error) {
+					return d.ReferralFigures(ctx, rsc, orgs, true, out.Today, store.ByReferralArea)
+				}); err != nil {
+				return err
+			}
+		}
+		points, err := d.TaskSeries(ctx, tsc, orgs, moments)
+		if err != nil {
+			return err
+		}
+		q := store.TeamTaskQuery{Orgs: orgs, Today: out.Today, Assignee: f.Assignee, Unassigned: f.Unassigned,
+			Area: f.Area, OverdueOnly: f.OverdueOnly, Limit: TeamListLimit}
+		list, total, err := d.TeamTasks(ctx, tsc, q)
+		if err != nil {
+			return err
+		}
+		for _, t := range list {
+			if t.AssigneeID != nil {
+				people[*t.AssigneeID] = true
+			}
+		}
+		ids := make([]uuid.UUID, 0, len(people))
+		for id := range people {
+			ids = append(ids, id)
+		}
+		names, err := d.Names(ctx, ids)
+		if err != nil {
+			return err
+		}
+		out.Tasks = teamFigures(tasks, names, out.Areas)
+		out.Outgoing = teamFigures(outgoing, names, out.Areas)
+		out.Incoming = teamFigures(incoming, names, out.Areas)
+		out.Series = weeklySeries(points, len(out.Weeks), out.Areas)
+		out.ListTotal = int(total)
+		taskIDs, caseIDs := make([]string, 0, len(list)), []string{}
+		for _, t := range list {
+			tt := TeamTask{Task: t, AgeDays: daysBetween(civilDay(t.CreatedAt.In(berlin)), out.Today)}
+			if t.AssigneeID != nil {
+				tt.AssigneeName = names[*t.AssigneeID]
+			}
+			if t.DueDate != nil && civilDay(*t.DueDate).Before(out.Today) {
+				tt.Overdue, tt.DaysOverdue = true, daysBetween(civilDay(*t.DueDate), out.Today)
+			}
+			out.List = append(out.List, tt)
+			taskIDs = append(taskIDs, t.ID.String())
+			if t.CaseID != nil && !slices.Contains(caseIDs, t.CaseID.String()) {
+				caseIDs = append(caseIDs, t.CaseID.String())
+			}
+		}
+		ev := caseEvent(a, "task.list", objTask, uuid.Nil, uuid.Nil, model.JSONMap{"view": "team", "ids": taskIDs, "case_ids": caseIDs})
+		ev.ObjectID = ""
+		return tx.Audit().Record(ctx, ev)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// daysBetween counts the calendar days from a to b (both midnight UTC of a calendar day).
+func daysBetween(a, b time.Time) int { return int(b.Sub(a).Hours() / 24) }
+
+// weeksEndingAt returns the last n calendar weeks up to now's (Monday to Sunday, Europe/
+// Berlin), oldest first, each counted at its end, the current one at now.
+func weeksEndingAt(now time.Time, n int) []Week {
+	local := now.In(berlin)
+	y, m, d := local.Date()
+	monday := time.Date(y, m, d, 0, 0, 0, 0, berlin).AddDate(0, 0, -((int(local.Weekday()) + 6) % 7))
+	out := make([]Week, n)
+	for i := range n {
+		start := monday.AddDate(0, 0, -7*(n-1-i))
+		end := start.AddDate(0, 0, 7)
+		at := end
+		if at.After(now) {
+			at = now
+		}
+		wy, wn := start.ISOWeek()
+		out[i] = Week{Year: wy, Number: wn, At: at.UTC()}
+	}
+	return out
+}
+
+// subtreeOrder returns the organisations of ids, root first and every unit after its
+// parent, siblings by name.
+func subtreeOrder(all []model.Organisation, root uuid.UUID, ids []uuid.UUID) []model.Organisation {
+	children := map[uuid.UUID][]model.Organisation{}
+	var top *model.Organisation
+	for i := range all {
+		o := all[i]
+		if !slices.Contains(ids, o.ID) {
+			continue
+		}
+		if o.ID == root {
+			top = &all[i]
+			continue
+		}
+		if o.ParentID != nil {
+			children[*o.ParentID] = append(children[*o.ParentID], o)
+		}
+	}
+	if top == nil {
+		return nil
+	}
+	out := []model.Organisation{*top}
+	var walk func(id uuid.UUID)
+	walk = func(id uuid.UUID) {
+		kids := children[id]
+		slices.SortFunc(kids, func(a, b model.Organisation) int { return cmp.Compare(a.Name, b.Name) })
+		for _, k := range kids {
+			out = append(out, k)
+			walk(k.ID)
+		}
+	}
+	walk(root)
+	return out
+}
+
+// teamFigures turns the store's rows (by person, by area) into the dashboard's: names,
+// order, total. The total is the sum by person, where every record counts exactly once (a
+// referral for two areas counts in both of them).
+func teamFigures(raw [2][]store.FigureRow, names map[uuid.UUID]string, areas []model.Area) TeamFigures {
+	var out TeamFigures
+	conv := func(r store.FigureRow) FigureRow {
+		return FigureRow{Key: r.Key, Figures: Figures{
+			Open: r.Open, Overdue: r.Overdue,
+			Age: Ages{r.Age0, r.Age1, r.Age2}, Late: Ages{r.Late0, r.Late1, r.Late2},
+		}}
+	}
+	for _, r := range raw[0] {
+		row := conv(r)
+		if id, err := uuid.Parse(r.Key); err == nil {
+			row.Name = names[id]
+		}
+		out.ByPerson = append(out.ByPerson, row)
+		out.Total.add(row.Figures)
+	}
+	slices.SortStableFunc(out.ByPerson, func(a, b FigureRow) int {
+		if (a.Key == "") != (b.Key == "") {
+			if a.Key == "" {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Key, b.Key))
+	})
+	for _, r := range raw[1] {
+		out.ByArea = append(out.ByArea, conv(r))
+	}
+	slices.SortStableFunc(out.ByArea, func(a, b FigureRow) int { return cmp.Compare(areaRank(areas, a.Key), areaRank(areas, b.Key)) })
+	return out
+}
+
+// areaRank is an area's place in the display order; unknown areas after the known ones, no
+// area last.
+func areaRank(areas []model.Area, code string) int {
+	if code == "" {
+		return len(areas) + 1
+	}
+	if i := slices.IndexFunc(areas, func(a model.Area) bool { return a.Code == code }); i >= 0 {
+		return i
+	}
+	return len(areas)
+}
+
+// weeklySeries spreads the store's points over one series per area in use (with zeros
+// where nothing was open), in display order, plus one for tasks without an area if any
+// week has some.
+func weeklySeries(points []store.SeriesPoint, weeks int, areas []model.Area) []AreaSeries {
+	byArea := map[string]*AreaSeries{}
+	get := func(code string) *AreaSeries {
+		if s, ok := byArea[code]; ok {
+			return s
+		}
+		s := &AreaSeries{Area: code, Open: make([]int, weeks), Overdue: make([]int, weeks)}
+		byArea[code] = s
+		return s
+	}
+	for _, a := range areas {
+		get(a.Code)
+	}
+	for _, p := range points {
+		if p.Index < 1 || p.Index > weeks || (p.Open == 0 && p.Overdue == 0) {
+			continue
+		}
+		s := get(p.Area)
+		s.Open[p.Index-1] += p.Open
+		s.Overdue[p.Index-1] += p.Overdue
+	}
+	out := make([]AreaSeries, 0, len(byArea))
+	for _, s := range byArea {
+		out = append(out, *s)
+	}
+	slices.SortFunc(out, func(a, b AreaSeries) int {
+		return cmp.Or(cmp.Compare(areaRank(areas, a.Area), areaRank(areas, b.Area)), cmp.Compare(a.Area, b.Area))
+	})
+	return out
+}

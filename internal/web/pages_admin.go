@@ -1,0 +1,795 @@
+package web
+
+// The pages of the coordination staff (statistics), the administration (organisations,
+// members, roles), the data protection officer (audit log), and the organisation switch of
+// the frame. Each handler binds its form, calls one service method and renders a component;
+// a failed form is shown again with its messages next to the fields and the values kept.
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/lotse-project/lotse/internal/authn"
+	"github.com/lotse-project/lotse/internal/locale"
+	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/service"
+	"github.com/lotse-project/lotse/ui/components"
+)
+
+// -- Organisation switch ----------------------------------------------------------------
+
+// switchOrganisation keeps the organisation chosen in the frame's switch in the session, so
+// that the user acts in it from the next request on, and goes back to the page they came
+// from. An organisation the user holds no role in is refused (403), and nothing is kept.
+func (s *Server) switchOrganisation(c echo.Context) error {
+	org, err := uuid.Parse(strings.TrimSpace(c.FormValue("org")))
+	if err != nil {
+		return fmt.Errorf("web: switch organisation: %w", model.Invalid("org", "is not an organisation id"))
+	}
+	a := actor(c)
+	_, ms, err := s.svc.Access.Actor(c.Request().Context(), service.ActorRequest{UserID: a.UserID, OrgID: &org, RequestID: requestID(c), RemoteAddr: c.RealIP()})
+	if err != nil {
+		return fmt.Errorf("web: switch organisation: %w", err)
+	}
+	if s.auth.Sessions == nil {
+		return fmt.Errorf("web: switch organisation: no sessions: %w", model.ErrInvalid)
+	}
+	s.auth.Sessions.Put(c.Request().Context(), sessionOrgKey, org.String())
+	name := ""
+	for _, m := range ms {
+		if m.Org.ID == org {
+			name = m.Org.Name
+		}
+	}
+	s.flash(c, s.localizer(c).T("admin.flash.org_switched", map[string]any{"Org": name}))
+	return c.Redirect(http.StatusSeeOther, adminReturnPath(c))
+}
+
+// adminReturnPath is the local page to go back to after the switch: the form's "return"
+// field, else the page the form was on (the Referer, same origin only), else the start page.
+func adminReturnPath(c echo.Context) string {
+	if r := c.FormValue("return"); r != "" {
+		return authn.SafeReturn(r)
+	}
+	ref, err := url.Parse(c.Request().Referer())
+	if err != nil || ref.Path == "" || (ref.Host != "" && ref.Host != c.Request().Host) {
+		return "/"
+	}
+	p := ref.EscapedPath()
+	if ref.RawQuery != "" {
+		p += "?" + ref.RawQuery
+	}
+	return authn.SafeReturn(p)
+}
+
+// -- CSV for German Excel -----------------------------------------------------------------
+
+// adminCSV writes CSV the way German Excel opens it without an import dialogue: UTF-8 with a
+// byte order mark, ';' between fields, CRLF at line ends, every field quoted. A cell that
+// starts with =, +, -, @, a tab or a carriage return gets a leading ' so that a spreadsheet
+// takes it as text, not as a formula (CSV injection: a name "=HYPERLINK(…)" typed into a
+// form must not become a live formula on the DPO's computer).
+type adminCSV struct {
+	w   io.Writer
+	err error
+}
+
+func newAdminCSV(w io.Writer) *adminCSV {
+	x := &adminCSV{w: w}
+	_, x.err = io.WriteString(w, "\ufeff")
+	return x
+}
+
+// adminCSVCell guards and quotes one field.
+func adminCSVCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		s = "'" + s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// Row writes one line; the first error sticks.
+func (x *adminCSV) Row(fields ...string) {
+	if x.err != nil {
+		return
+	}
+	cells := make([]string, len(fields))
+	for i, f := range fields {
+		cells[i] = adminCSVCell(f)
+	}
+	_, x.err = io.WriteString(x.w, strings.Join(cells, ";")+"\r\n")
+}
+
+// csvHeaders prepares a CSV download.
+func csvHeaders(c echo.Context, name string) {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	h.Set("Cache-Control", "no-store")
+}
+
+// -- Statistics ---------------------------------------------------------------------------
+
+func (s *Server) statisticsPage(c echo.Context) error {
+	st, err := s.svc.Statistics.Overview(c.Request().Context(), actor(c))
+	if err != nil {
+		return fmt.Errorf("web: statistics: %w", err)
+	}
+	return s.render(c, http.StatusOK, components.Statistics(components.StatsView{Stats: *st}))
+}
+
+// statisticsCSV is the statistics page's tables in one CSV file, one block per table.
+func (s *Server) statisticsCSV(c echo.Context) error {
+	st, err := s.svc.Statistics.Overview(c.Request().Context(), actor(c))
+	if err != nil {
+		return fmt.Errorf("web: statistics: %w", err)
+	}
+	l := s.localizer(c)
+	var b strings.Builder
+	x := newAdminCSV(&b)
+	when := st.At.In(berlinZone).Format("2006-01-02 15:04")
+	x.Row(l.T("stats.title"), when)
+	x.Row(l.T("stats.csv.note"))
+	area := func(lb model.StatLabel) string {
+		if l.Lang.String() == "en" && lb.NameEN != "" {
+			return lb.NameEN
+		}
+		if lb.NameDE != "" {
+			return lb.NameDE
+		}
+		return lb.Code
+	}
+	month := func(lb model.StatLabel) string { return lb.Code }
+	district := func(lb model.StatLabel) string {
+		if lb.Code == "" {
+			return l.T("stats.district_unknown")
+		}
+		return lb.Code
+	}
+	areaStatus := func(lb model.StatLabel) string { return l.T("stats.area_status." + lb.Code) }
+	refStatus := func(lb model.StatLabel) string { return l.T("stats.referral_status." + lb.Code) }
+	kind := func(lb model.StatLabel) string { return l.T("admin.kind." + lb.Code) }
+	cases := func(model.StatLabel) string { return l.T("stats.col_cases") }
+	table := func(caption, rowHead string, t model.StatTable, rowName, colName func(model.StatLabel) string) {
+		x.Row()
+		x.Row(caption)
+		head := []string{rowHead}
+		for _, col := range t.Cols {
+			head = append(head, colName(col))
+		}
+		if len(t.Cols) > 1 {
+			head = append(head, l.T("stats.total"))
+		}
+		x.Row(head...)
+		for i, r := range t.Rows {
+			line := []string{rowName(r)}
+			for _, cell := range t.Cells[i] {
+				line = append(line, cell.String())
+			}
+			if len(t.Cols) > 1 {
+				line = append(line, t.RowTotals[i].String())
+			}
+			x.Row(line...)
+		}
+		foot := []string{l.T("stats.total")}
+		for _, cell := range t.ColTotals {
+			foot = append(foot, cell.String())
+		}
+		if len(t.Cols) > 1 {
+			foot = append(foot, t.Total.String())
+		}
+		x.Row(foot...)
+	}
+	table(l.T("stats.areas_caption"), l.T("stats.col_area"), st.AreaStatus, area, areaStatus)
+	table(l.T("stats.new_caption"), l.T("stats.col_month"), st.NewCases, month, cases)
+	table(l.T("stats.districts_caption"), l.T("stats.col_district"), st.Districts, district, cases)
+	table(l.T("stats.referrals_caption"), l.T("stats.col_kind"), st.Referrals, kind, refStatus)
+	if x.err != nil {
+		return fmt.Errorf("web: statistics csv: %w", x.err)
+	}
+	csvHeaders(c, "lotse-statistik-"+st.At.In(berlinZone).Format("2006-01-02")+".csv")
+	return c.String(http.StatusOK, b.String())
+}
+
+// berlinZone is the zone of the dates in file names and CSV cells.
+var berlinZone = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
+// -- Audit log ----------------------------------------------------------------------------
+
+// auditFilter binds the audit log's filter from the query string. Problems of the input
+// itself (a date that is no date, an organisation id that is none) become messages at the
+// fields; the service checks the rest.
+func auditFilter(c echo.Context, l *locale.Localizer) (model.AuditFilter, components.AuditFilterForm, components.AdminErrors) {
+	q := c.QueryParams()
+	form := components.AuditFilterForm{
+		Case: strings.TrimSpace(q.Get("case")), User: strings.TrimSpace(q.Get("user")), Org: strings.TrimSpace(q.Get("org")),
+		From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")), Action: strings.TrimSpace(q.Get("action")),
+	}
+	f := model.AuditFilter{Case: form.Case, User: form.User, Action: form.Action}
+	var errs components.AdminErrors
+	if form.Org != "" {
+		if id, err := uuid.Parse(form.Org); err == nil {
+			f.OrgID = &id
+		} else {
+			errs = append(errs, components.AdminFieldError{Field: "org", ID: "audit-org", Message: l.T("auditlog.err.org")})
+		}
+	}
+	for _, d := range []struct {
+		field, value string
+		dst          **time.Time
+	}{{"from", form.From, &f.From}, {"to", form.To, &f.To}} {
+		if d.value == "" {
+			continue
+		}
+		t, ok := adminParseDate(d.value)
+		if !ok {
+			errs = append(errs, components.AdminFieldError{Field: d.field, ID: "audit-" + d.field, Message: l.T("auditlog.err.date")})
+			continue
+		}
+		*d.dst = &t
+	}
+	if b := q.Get("before"); b != "" {
+		n, err := strconv.ParseInt(b, 10, 64)
+		if err != nil || n < 0 {
+			n = 0
+		}
+		f.Before = n
+	}
+	return f, form, errs
+}
+
+// adminParseDate reads a date as a date input sends it (2026-03-31) or as people type it
+// in German (31.03.2026).
+func adminParseDate(s string) (time.Time, bool) {
+	for _, layout := range []string{"2006-01-02", "02.01.2006", "2.1.2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// auditQuery is the query string of a filter, for the links to more pages and the export.
+func auditQuery(form components.AuditFilterForm, before int64) string {
+	v := url.Values{}
+	for k, val := range map[string]string{"case": form.Case, "user": form.User, "org": form.Org, "from": form.From, "to": form.To, "action": form.Action} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	if before > 0 {
+		v.Set("before", strconv.FormatInt(before, 10))
+	}
+	return v.Encode()
+}
+
+// auditErrors turns the service's complaints about a filter into messages at its fields.
+func auditErrors(l *locale.Localizer, ve *model.ValidationError) components.AdminErrors {
+	var out components.AdminErrors
+	for _, fe := range ve.Fields {
+		msg := l.T("auditlog.err.too_long")
+		id := "audit-" + fe.Field
+		switch fe.Field {
+		case "to":
+			msg = l.T("auditlog.err.to_before_from")
+		case "before":
+			id = ""
+		}
+		out = append(out, components.AdminFieldError{Field: fe.Field, ID: id, Message: msg})
+	}
+	return out
+}
+
+func (s *Server) auditPage(c echo.Context) error {
+	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
+	f, form, errs := auditFilter(c, l)
+	v := components.AuditView{Filter: form, Errors: errs}
+	if len(errs) == 0 {
+		page, err := s.svc.Audit.List(ctx, a, f)
+		var ve *model.ValidationError
+		switch {
+		case errors.As(err, &ve):
+			v.Errors = auditErrors(l, ve)
+		case err != nil:
+			return fmt.Errorf("web: audit log: %w", err)
+		default:
+			v.Rows, v.Orgs = page.Rows, page.Organisations
+			if page.Next > 0 {
+				v.NextURL = "/protokoll?" + auditQuery(form, page.Next)
+			}
+			if f.Before > 0 {
+				v.FirstURL = "/protokoll?" + auditQuery(form, 0)
+			}
+			if ok, err := s.svc.Access.Allowed(a, "audit", "export"); err == nil && ok {
+				v.ExportURL = "/protokoll.csv"
+				if q := auditQuery(form, 0); q != "" {
+					v.ExportURL += "?" + q
+				}
+			}
+			return s.render(c, http.StatusOK, components.AuditLog(v))
+		}
+	}
+	// The filter has problems: show it again with its messages and the organisations to
+	// choose from, but no events.
+	if orgs, err := s.svc.Directory.ListOrganisations(ctx, a); err == nil {
+		v.Orgs = orgs
+	}
+	return s.render(c, http.StatusBadRequest, components.AuditLog(v))
+}
+
+// auditCSV streams the filtered audit log as CSV. The export is recorded before the first
+// row; a failure in the middle of the stream aborts the response, so that a cut file cannot
+// pass for a complete one.
+func (s *Server) auditCSV(c echo.Context) error {
+	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
+	f, _, errs := auditFilter(c, l)
+	if len(errs) > 0 {
+		return fmt.Errorf("web: audit export: %w", model.Invalid(errs[0].Field, "is not valid"))
+	}
+	var x *adminCSV
+	start := func() {
+		if x != nil {
+			return
+		}
+		csvHeaders(c, "lotse-protokoll-"+time.Now().In(berlinZone).Format("2006-01-02")+".csv")
+		c.Response().WriteHeader(http.StatusOK)
+		x = newAdminCSV(c.Response())
+		x.Row(l.T("auditlog.col.time"), l.T("auditlog.col.actor"), l.T("auditlog.col.org"), l.T("auditlog.col.role"),
+			l.T("auditlog.col.action"), l.T("auditlog.col.object"), l.T("auditlog.col.object_id"), l.T("auditlog.col.case"),
+			l.T("auditlog.col.purpose"), l.T("auditlog.col.request"))
+	}
+	err := s.svc.Audit.Export(ctx, a, f, func(r model.AuditRow) error {
+		start()
+		caseRef := r.CaseReference
+		if caseRef == "" && r.CaseID != nil {
+			caseRef = r.CaseID.String()
+		}
+		x.Row(r.At.In(berlinZone).Format("2006-01-02 15:04:05"), r.ActorName, r.OrgName, r.Role, r.Action,
+			r.ObjectType, r.ObjectID, caseRef, r.Purpose, r.RequestID)
+		return x.err
+	})
+	if err != nil && x == nil {
+		return fmt.Errorf("web: audit export: %w", err)
+	}
+	if err != nil {
+		s.log.Error("audit export broke off", slog.String("request_id", requestID(c)), slog.Any("error", err))
+		panic(http.ErrAbortHandler)
+	}
+	start() // an empty export still has its header line
+	return x.err
+}
+
+// -- Administration -----------------------------------------------------------------------
+
+// adminID reads a record id from the path; one that is no id is a missing record.
+func adminID(c echo.Context) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("web: %s: %w", c.Path(), model.ErrNotFound)
+	}
+	return id, nil
+}
+
+// adminOrgPath is the administration page of an organisation.
+func adminOrgPath(id uuid.UUID) string { return "/verwaltung/organisationen/" + id.String() }
+
+// adminOrgForm reads the form of an organisation.
+func adminOrgForm(c echo.Context) components.AdminOrgForm {
+	v, _ := strconv.Atoi(c.FormValue("version"))
+	return components.AdminOrgForm{
+		Name: c.FormValue("name"), ShortName: strings.TrimSpace(c.FormValue("short_name")), Kind: c.FormValue("kind"),
+		ParentID: c.FormValue("parent_id"), ContactEmail: c.FormValue("contact_email"), ContactPhone: c.FormValue("contact_phone"),
+		Active: c.FormValue("active") == "1", Version: v,
+	}
+}
+
+// adminOrgValues are an organisation's stored values as a form.
+func adminOrgValues(o model.Organisation) components.AdminOrgForm {
+	f := components.AdminOrgForm{Name: o.Name, ShortName: o.ShortName, Kind: string(o.Kind), ContactEmail: o.ContactEmail,
+		ContactPhone: o.ContactPhone, Active: o.Active, Version: o.Version}
+	if o.ParentID != nil {
+		f.ParentID = o.ParentID.String()
+	}
+	return f
+}
+
+// adminFieldMessage says in the user's language what is wrong with a field. The services
+// name the field and the reason in English; the reason picks the message where one field can
+// fail in several ways.
+func adminFieldMessage(l *locale.Localizer, fe model.FieldError) string {
+	m := fe.Message
+	switch fe.Field {
+	case "name":
+		return l.T("admin.err.name")
+	case "short_name":
+		if strings.Contains(m, "taken") {
+			return l.T("admin.err.short_name_taken")
+		}
+		return l.T("admin.err.short_name")
+	case "kind":
+		return l.T("admin.err.kind")
+	case "parent_id":
+		if strings.Contains(m, "cycle") || strings.Contains(m, "own parent") {
+			return l.T("admin.err.parent_cycle")
+		}
+		return l.T("admin.err.parent")
+	case "contact_email":
+		return l.T("admin.err.contact_email")
+	case "contact_phone":
+		return l.T("admin.err.contact_phone")
+	case "display_name":
+		return l.T("admin.err.display_name")
+	case "email":
+		switch {
+		case strings.Contains(m, "exists"):
+			return l.T("admin.err.email_exists")
+		case strings.Contains(m, "no account"):
+			return l.T("admin.err.no_account")
+		case strings.Contains(m, "required"):
+			return l.T("admin.err.email_required")
+		}
+		return l.T("admin.err.email")
+	case "subject", "issuer":
+		return l.T("admin.err.email_required")
+	case "role":
+		return l.T("admin.err.role")
+	case "org_id":
+		return l.T("admin.err.org_inactive")
+	}
+	return l.T("admin.err.generic")
+}
+
+// adminFields maps the services' field names to the inputs of the forms ("org-new-name").
+var adminFields = map[string]string{
+	"name": "name", "short_name": "short", "kind": "kind", "parent_id": "parent", "contact_email": "email",
+	"contact_phone": "phone", "display_name": "name", "email": "email", "subject": "email", "issuer": "email", "role": "role",
+}
+
+// adminFieldOrder is the position of a field in the forms, so that the error summary lists
+// the problems in the order of the fields (the services sort them by name).
+func adminFieldOrder(field string) int {
+	for i, f := range []string{"", "name", "short_name", "kind", "parent_id", "contact_email", "contact_phone", "display_name", "email", "role"} {
+		if f == field {
+			return i
+		}
+	}
+	return 99
+}
+
+// adminFormErrors turns a failed change into the messages of a form whose inputs have ids
+// "<prefix>-<input>". ok is false for errors that are not about the input (not found, a
+// database failure): those become an error page.
+func adminFormErrors(l *locale.Localizer, err error, prefix string) (errs components.AdminErrors, ok bool) {
+	var ve *model.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		for _, fe := range ve.Fields {
+			field, id := fe.Field, ""
+			if in, known := adminFields[fe.Field]; known {
+				id = prefix + "-" + in
+				if fe.Field == "subject" || fe.Field == "issuer" {
+					field = "email"
+				}
+			}
+			if fe.Field == "org_id" {
+				field = ""
+			}
+			errs = append(errs, components.AdminFieldError{Field: field, ID: id, Message: adminFieldMessage(l, fe)})
+		}
+		sort.SliceStable(errs, func(i, j int) bool { return adminFieldOrder(errs[i].Field) < adminFieldOrder(errs[j].Field) })
+		return errs, true
+	case errors.Is(err, model.ErrNotFound):
+		return nil, false
+	case errors.Is(err, model.ErrForbidden):
+		// A role the user may not grant (the form never offers one), or their own account.
+		msg := l.T("admin.err.role_forbidden")
+		if strings.Contains(err.Error(), "your own") {
+			msg = l.T("admin.err.self")
+		}
+		return components.AdminErrors{{Field: "role", ID: prefix + "-role", Message: msg}}, true
+	case errors.Is(err, model.ErrConflict):
+		return components.AdminErrors{{Field: "role", ID: prefix + "-role", Message: l.T("admin.err.grant_exists")}}, true
+	}
+	return nil, false
+}
+
+func (s *Server) adminPage(c echo.Context) error {
+	ov, err := s.svc.Directory.AdminOverview(c.Request().Context(), actor(c))
+	if err != nil {
+		return fmt.Errorf("web: administration: %w", err)
+	}
+	return s.render(c, http.StatusOK, components.Administration(components.AdminOverviewView{Overview: *ov}))
+}
+
+func (s *Server) adminCreateOrganisation(c echo.Context) error {
+	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
+	form := adminOrgForm(c)
+	in := model.OrganisationCreate{Kind: model.OrgKind(form.Kind), Name: form.Name, ShortName: form.ShortName,
+		ContactEmail: form.ContactEmail, ContactPhone: form.ContactPhone}
+	var err error
+	if form.ParentID != "" {
+		p, perr := uuid.Parse(form.ParentID)
+		if perr != nil {
+			err = model.Invalid("parent_id", "names no organisation you may use")
+		}
+		in.ParentID = &p
+	}
+	var o *model.Organisation
+	if err == nil {
+		o, err = s.svc.Directory.CreateOrganisation(ctx, a, in)
+	}
+	if err == nil {
+		s.flash(c, l.T("admin.flash.org_created", map[string]any{"Org": o.Name}))
+		return c.Redirect(http.StatusSeeOther, adminOrgPath(o.ID))
+	}
+	errs, ok := adminFormErrors(l, err, "org-new")
+	if !ok || errors.Is(err, model.ErrForbidden) {
+		return fmt.Errorf("web: create organisation: %w", err)
+	}
+	ov, err := s.svc.Directory.AdminOverview(ctx, a)
+	if err != nil {
+		return fmt.Errorf("web: administration: %w", err)
+	}
+	return s.render(c, http.StatusUnprocessableEntity, components.Administration(components.AdminOverviewView{Overview: *ov, New: form, Errors: errs}))
+}
+
+// adminOrgView loads the page of an organisation with its forms as stored.
+func (s *Server) adminOrgView(c echo.Context, id uuid.UUID) (components.AdminOrgView, error) {
+	pg, err := s.svc.Directory.AdminOrganisation(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return components.AdminOrgView{}, fmt.Errorf("web: organisation page: %w", err)
+	}
+	return components.AdminOrgView{Page: *pg, Self: actor(c).UserID, Edit: adminOrgValues(pg.Org)}, nil
+}
+
+func (s *Server) adminOrganisationPage(c echo.Context) error {
+	id, err := adminID(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.adminOrgView(c, id)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, components.AdminOrganisation(v))
+}
+
+func (s *Server) adminUpdateOrganisation(c echo.Context) error {
+	id, err := adminID(c)
+	if err != nil {
+		return err
+	}
+	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
+	form := adminOrgForm(c)
+	kind := model.OrgKind(form.Kind)
+	p := model.OrganisationPatch{Name: &form.Name, ShortName: &form.ShortName, Kind: &kind,
+		ContactEmail: &form.ContactEmail, ContactPhone: &form.ContactPhone, Active: &form.Active}
+	if form.ParentID != "" {
+		parent, perr := uuid.Parse(form.ParentID)
+		if perr != nil {
+			err = model.Invalid("parent_id", "names no organisation you may use")
+		}
+		p.ParentID = &parent
+	}
+	if err == nil {
+		_, err = s.svc.Directory.UpdateOrganisation(ctx, a, id, p, form.Version)
+	}
+	if err == nil {
+		s.flash(c, l.T("admin.flash.org_updated"))
+		return c.Redirect(http.StatusSeeOther, adminOrgPath(id))
+	}
+	if errors.Is(err, model.ErrConflict) && !errors.Is(err, model.ErrInvalid) {
+		// Changed meanwhile: show the current state to check, with the new version.
+		v, verr := s.adminOrgView(c, id)
+		if verr != nil {
+			return verr
+		}
+		v.EditErrors = components.AdminErrors{{Message: l.T("admin.err.conflict")}}
+		return s.render(c, http.StatusConflict, components.AdminOrganisation(v))
+	}
+	errs, ok := adminFormErrors(l, err, "org-edit")
+	if !ok || errors.Is(err, model.ErrForbidden) {
+		return fmt.Errorf("web: update organisation: %w", err)
+	}
+	v, err := s.adminOrgView(c, id)
+	if err != nil {
+		return err
+	}
+	v.Edit, v.EditErrors = form, errs
+	return s.render(c, http.StatusUnprocessableEntity, components.AdminOrganisation(v))
+}
+
+func (s *Server) adminCreateMember(c echo.Context) error {
+	id, err := adminID(c)
+	if err != nil {
+		return err
+	}
+	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
+	form := components.AdminMemberForm{DisplayName: c.FormValue("display_name"), Email: strings.TrimSpace(c.FormValue("email")), Role: c.FormValue("role")}
+	m, err := s.svc.Directory.CreateMember(ctx, a, model.MemberCreate{DisplayName: form.DisplayName, Email: form.Email, OrgID: id, Role: model.Role(form.Role)})
+	if err == nil {
+		s.flash(c, l.T("admin.flash.member_created", map[string]any{"Name": m.User.DisplayName}))
+		return c.Redirect(http.StatusSeeOther, adminOrgPath(id)+"#mitglied-"+m.User.ID.String())
+	}
+	errs, ok := adminFormErrors(l, err, "member-new")
+	if !ok {
+		return fmt.Errorf("web: create member: %w", err)
+	}
+	v, err := s.adminOrgView(c, id)
+	if err != nil {
+		return err
+	}
+	v.NewMember, v.MemberErrors = form, errs
+	return s.render(c, http.StatusUnprocessableEntity, components.AdminOrganisation(v))
+}
+
+func (s *Server) adminCreateGrant(c echo.Context) error {
+	id, err := adminID(c)
+	if err != nil {
+		return err
+	}
+	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
+	user, err := uuid.Parse(c.FormValue("user_id"))
+	if err != nil {
+		return fmt.Errorf("web: grant role: %w", model.ErrNotFound)
+	}
+	role := c.FormValue("role")
+	_, err = s.svc.Directory.CreateGrant(ctx, a, model.GrantCreate{UserID: user, OrgID: id, Role: model.Role(role)})
+	if err == nil {
+		s.flash(c, l.T("admin.flash.grant_added"))
+		return c.Redirect(http.StatusSeeOther, adminOrgPath(id)+"#mitglied-"+user.String())
+	}
+	errs, ok := adminFormErrors(l, err, "grant-role-"+user.String())
+	if !ok {
+		return fmt.Errorf("web: grant role: %w", err)
+	}
+	for i := range errs {
+		// The role select of this member's form is the one field of the form.
+		errs[i].Field, errs[i].ID = "role", "grant-role-"+user.String()
+	}
+	v, err := s.adminOrgView(c, id)
+	if err != nil {
+		return err
+	}
+	v.GrantUser, v.GrantRole, v.GrantErrors = user, role, errs
+	return s.render(c, http.StatusUnprocessableEntity, components.AdminOrganisation(v))
+}
+
+// adminAddAccount gives an existing account (found by its e-mail address) a role here.
+func (s *Server) adminAddAccount(c echo.Context) error {
+	id, err := adminID(c)
+	if err != nil {
+		return err
+	}
+	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
+	form := components.AdminMemberForm{Email: strings.TrimSpace(c.FormValue("email")), Role: c.FormValue("role")}
+	g, err := s.svc.Directory.GrantByEmail(ctx, a, id, form.Email, model.Role(form.Role))
+	if err == nil {
+		s.flash(c, l.T("admin.flash.grant_added"))
+		return c.Redirect(http.StatusSeeOther, adminOrgPath(id)+"#mitglied-"+g.UserID.String())
+	}
+	errs, ok := adminFormErrors(l, err, "member-add")
+	if !ok {
+		return fmt.Errorf("web: add account: %w", err)
+	}
+	v, err := s.adminOrgView(c, id)
+	if err != nil {
+		return err
+	}
+	v.AddMember, v.AddErrors = form, errs
+	return s.render(c, http.StatusUnprocessableEntity, components.AdminOrganisation(v))
+}
+
+// adminReturnOrg is the organisation page to go back to after a change of an account or
+// grant: the form's or link's "org", else the administration's start page.
+func adminReturnOrg(c echo.Context) string {
+	if id, err := uuid.Parse(c.FormValue("org")); err == nil {
+		return adminOrgPath(id)
+	}
+	return "/verwaltung"
+}
+
+// adminConfirmed reports whether a destructive post came from its confirmation page.
+func adminConfirmed(c echo.Context) bool { return c.FormValue("confirm") == "yes" }
+
+func (s *Server) adminConfirmRemoveGrant(c echo.Context) error {
+	id, err := adminID(c)
+	if err != nil {
+		return err
+	}
+	g, err := s.svc.Directory.AdminGrant(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return fmt.Errorf("web: confirm removing a role: %w", err)
+	}
+	back := adminOrgPath(g.Org.ID)
+	return s.render(c, http.StatusOK, components.AdminConfirm(components.AdminConfirmView{
+		Kind: "remove_grant", Member: g.Member, OrgName: g.Org.Name, Role: string(g.Grant.Role),
+		Action: "/verwaltung/rollen/" + id.String() + "/entfernen", Back: back, ReturnOrg: g.Org.ID.String(),
+	}))
+}
+
+func (s *Server) adminRemoveGrant(c echo.Context) error {
+	id, err := adminID(c)
+	if err != nil {
+		return err
+	}
+	if !adminConfirmed(c) {
+		return c.Redirect(http.StatusSeeOther, "/verwaltung/rollen/"+id.String()+"/entfernen")
+	}
+	if err := s.svc.Directory.DeleteGrant(c.Request().Context(), actor(c), id); err != nil {
+		return fmt.Errorf("web: remove role: %w", err)
+	}
+	s.flash(c, s.localizer(c).T("admin.flash.grant_removed"))
+	return c.Redirect(http.StatusSeeOther, adminReturnOrg(c))
+}
+
+func (s *Server) adminConfirmDeactivate(c echo.Context) error {
+	id, err := adminID(c)
+	if err != nil {
+		return err
+	}
+	a := actor(c)
+	if id == a.UserID {
+		return fmt.Errorf("web: deactivate: your own account: %w", model.ErrForbidden)
+	}
+	m, err := s.svc.Directory.GetMember(c.Request().Context(), a, id)
+	if err != nil {
+		return fmt.Errorf("web: confirm deactivation: %w", err)
+	}
+	back := adminReturnOrg(c)
+	return s.render(c, http.StatusOK, components.AdminConfirm(components.AdminConfirmView{
+		Kind: "deactivate", Member: m.User, Action: "/verwaltung/mitglieder/" + id.String() + "/deaktivieren",
+		Back: back, Version: m.User.Version, ReturnOrg: c.FormValue("org"),
+	}))
+}
+
+func (s *Server) adminDeactivate(c echo.Context) error {
+	return s.adminSetActive(c, false)
+}
+
+func (s *Server) adminReactivate(c echo.Context) error {
+	return s.adminSetActive(c, true)
+}
+
+// adminSetActive deactivates (after the confirmation) or reactivates an account.
+func (s *Server) adminSetActive(c echo.Context, active bool) error {
+	id, err := adminID(c)
+	if err != nil {
+		return err
+	}
+	if !active && !adminConfirmed(c) {
+		target := "/verwaltung/mitglieder/" + id.String() + "/deaktivieren"
+		if org, err := uuid.Parse(c.FormValue("org")); err == nil {
+			target += "?org=" + org.String()
+		}
+		return c.Redirect(http.StatusSeeOther, target)
+	}
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	m, err := s.svc.Directory.UpdateMember(c.Request().Context(), actor(c), id, model.MemberPatch{Active: &active}, version)
+	if err != nil {
+		return fmt.Errorf("web: change account state: %w", err)
+	}
+	key := "admin.flash.member_reactivated"
+	if !active {
+		key = "admin.flash.member_deactivated"
+	}
+	s.flash(c, s.localizer(c).T(key, map[string]any{"Name": m.User.DisplayName}))
+	return c.Redirect(http.StatusSeeOther, adminReturnOrg(c))
+}

@@ -1,0 +1,1347 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"golang.org/x/text/language"
+
+	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/service"
+	"github.com/lotse-project/lotse/ui/components"
+)
+
+// The caseworker's pages (routes.go, "Caseworkers"): my tasks with the quick status change,
+// the case list and search, a new case, the case page (household, plan, consents, timeline,
+// notes, case status), recording and revoking consents, and referring a case. Each form
+// posts to its page (POST-redirect-GET with a flash message); a failed one is shown again
+// with the messages beside the fields and the values kept. The services decide what the
+// user sees and may do; these handlers bind forms, call the services and render.
+// Names beginning with cw ("caseworker") keep this part apart from the other parts of web.
+
+// cwMaxTasks bounds each of the two task lists of "Meine Aufgaben".
+const cwMaxTasks = 100
+
+// cwPageSize is the length of one page of the case list.
+const cwPageSize = 25
+
+// cwLanguageCodes are the languages offered as checkboxes (the frequent ones in the city);
+// others can be entered as ISO 639 codes.
+var cwLanguageCodes = []string{"ar", "uk", "ru", "fa", "ps", "ku", "tr", "ti", "so", "ro", "en", "fr", "de"}
+
+// cwDistricts are the districts (Stadtteile) of Osnabrück, offered as suggestions.
+var cwDistricts = []string{
+	"Atter", "Darum-Gretesch-Lüstringen", "Dodesheide", "Eversburg", "Fledder", "Gartlage", "Hafen", "Haste",
+	"Hellern", "Innenstadt", "Kalkhügel", "Nahne", "Pye", "Schinkel", "Schinkel-Ost", "Schölerberg",
+	"Sonnenhügel", "Sutthausen", "Voxtrup", "Westerberg", "Weststadt", "Widukindland", "Wüste",
+}
+
+// cwResidenceStatuses are suggestions for the residence status (terms of German law, the
+// same in every language of the UI).
+var cwResidenceStatuses = []string{
+	"Aufenthaltsgestattung", "Aufenthaltserlaubnis", "Niederlassungserlaubnis", "Duldung",
+	"Fiktionsbescheinigung", "Freizügigkeit (EU)",
+}
+
+// cwBerlin is the zone of calendar days (deadlines, "today").
+var cwBerlin = func() *time.Location {
+	if l, err := time.LoadLocation("Europe/Berlin"); err == nil {
+		return l
+	}
+	return time.FixedZone("CET", 3600)
+}()
+
+// cwToday is the calendar day in Berlin, as a date at midnight UTC (as dates are scanned).
+func cwToday() time.Time {
+	y, m, d := time.Now().In(cwBerlin).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// cwParseDate reads a date as a date input sends it (2026-03-14) or as people type it
+// (14.03.2026); empty is no date. ok is false for anything else.
+func cwParseDate(s string) (d *time.Time, ok bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, true
+	}
+	for _, layout := range []string{"2006-01-02", "02.01.2006", "2.1.2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return &t, true
+		}
+	}
+	return nil, false
+}
+
+// cwID reads a record id from the path; a malformed one is a missing record.
+func cwID(c echo.Context, name string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param(name))
+	if err != nil {
+		return uuid.Nil, model.ErrNotFound
+	}
+	return id, nil
+}
+
+// cwVersion reads the version a form was rendered with.
+func cwVersion(c echo.Context) (int, error) {
+	v, err := strconv.Atoi(c.FormValue("version"))
+	if err != nil {
+		return 0, model.Invalid("version", "is missing")
+	}
+	return v, nil
+}
+
+func cwIsHTMX(c echo.Context) bool { return c.Request().Header.Get("HX-Request") != "" }
+
+// cwAllowed asks the policy whether the actor may do act on obj at all (any scope).
+func (s *Server) cwAllowed(c echo.Context, obj, act string) bool {
+	ok, err := s.svc.Access.Allowed(actor(c), obj, act)
+	return err == nil && ok
+}
+
+// cwHidden reports errors that mean "not for this user": the part of a page is left out.
+func cwHidden(err error) bool {
+	return errors.Is(err, model.ErrNotFound) || errors.Is(err, model.ErrForbidden)
+}
+
+// cwAreas returns the areas in use and their names in the user's language.
+func (s *Server) cwAreas(c echo.Context) ([]model.Area, map[string]string, error) {
+	areas, err := s.svc.Cases.Areas(c.Request().Context(), actor(c))
+	if err != nil {
+		return nil, nil, err
+	}
+	en := s.localizer(c).Lang == language.English
+	names := make(map[string]string, len(areas))
+	for _, a := range areas {
+		names[a.Code] = a.NameDE
+		if en && a.NameEN != "" {
+			names[a.Code] = a.NameEN
+		}
+	}
+	return areas, names, nil
+}
+
+func cwAreaOptions(areas []model.Area, names map[string]string, only []string) []components.CWOption {
+	var out []components.CWOption
+	for _, a := range areas {
+		if only != nil && !slices.Contains(only, a.Code) {
+			continue
+		}
+		out = append(out, components.CWOption{Value: a.Code, Label: names[a.Code]})
+	}
+	return out
+}
+
+func cwAreaNames(codes []string, names map[string]string) []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = names[c]
+		if out[i] == "" {
+			out[i] = c
+		}
+	}
+	return out
+}
+
+// cwOrgs returns the organisations the user may see (configuration, not case content) and
+// their names; a user who may see none gets none.
+func (s *Server) cwOrgs(c echo.Context) ([]model.Organisation, map[uuid.UUID]string, error) {
+	orgs, err := s.svc.Directory.ListOrganisations(c.Request().Context(), actor(c))
+	if cwHidden(err) {
+		return nil, map[uuid.UUID]string{}, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	names := make(map[uuid.UUID]string, len(orgs))
+	for _, o := range orgs {
+		names[o.ID] = o.Name
+	}
+	return orgs, names, nil
+}
+
+// cwOrgOptions lists the active organisations, without the actor's own when except is set.
+func cwOrgOptions(orgs []model.Organisation, except uuid.UUID) []components.CWOption {
+	var out []components.CWOption
+	for _, o := range orgs {
+		if !o.Active || o.ID == except {
+			continue
+		}
+		out = append(out, components.CWOption{Value: o.ID.String(), Label: o.Name})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Label < out[j].Label })
+	return out
+}
+
+// cwMemberNames names the accounts the user may see (department heads see their teams);
+// caseworkers see none and read "you" or "another person" instead.
+func (s *Server) cwMemberNames(c echo.Context) map[uuid.UUID]string {
+	out := map[uuid.UUID]string{}
+	if !s.cwAllowed(c, "member", "read") {
+		return out
+	}
+	ms, err := s.svc.Directory.ListMembers(c.Request().Context(), actor(c), nil)
+	if err != nil {
+		return out
+	}
+	for _, m := range ms {
+		out[m.User.ID] = m.User.DisplayName
+	}
+	return out
+}
+
+func cwWho(a model.Actor, id *uuid.UUID, names map[uuid.UUID]string) components.CWWho {
+	if id == nil {
+		return components.CWWho{}
+	}
+	if *id == a.UserID {
+		return components.CWWho{Me: true}
+	}
+	return components.CWWho{Name: names[*id]}
+}
+
+// cwRule localises one kind of the services' validation messages (plain English, stable):
+// the field (its last part) and a piece of the message pick the message key.
+type cwRule struct {
+	field, contains, key string
+}
+
+var cwRules = []cwRule{
+	{field: "family_name", contains: "required", key: "cases.err.family_name"},
+	{field: "birth_date", contains: "between", key: "cases.err.birth_date_range"},
+	{field: "arrival_date", contains: "between", key: "cases.err.arrival_date_range"},
+	{field: "arrival_date", contains: "before the date of birth", key: "cases.err.arrival_before_birth"},
+	{field: "email", contains: "e-mail", key: "cases.err.email"},
+	{field: "languages", contains: "ISO 639", key: "cases.err.language_code"},
+	{field: "name_variants", contains: "each variant", key: "cases.err.variant"},
+	{field: "responsible_user_id", key: "cases.err.responsible"},
+	{field: "consent_id", contains: "does not cover", key: "cases.err.consent_no_cover"},
+	{field: "consent_id", contains: "names no consent", key: "cases.err.consent_unknown"},
+	{field: "consent_id", contains: "legal basis", key: "cases.err.cover_required"},
+	{field: "to_org_id", contains: "another organisation", key: "cases.err.refer_self"},
+	{field: "to_org_id", contains: "required", key: "cases.err.org_required"},
+	{field: "to_org_id", key: "cases.err.org_inactive"},
+	{field: "recipients", contains: "at least one", key: "cases.err.recipients_required"},
+	{field: "recipients", key: "cases.err.org_inactive"},
+	{field: "areas", contains: "at least one", key: "cases.err.areas_required"},
+	{field: "reply_days", key: "cases.err.reply_days"},
+	{field: "legal_basis", key: "cases.err.legal_basis"},
+	{field: "purpose", key: "cases.err.purpose"},
+	{field: "evidence", key: "cases.err.evidence"},
+	{field: "language", key: "cases.err.consent_language"},
+	{field: "data_categories", key: "cases.err.invalid"},
+	{field: "valid_from", contains: "required", key: "cases.err.date_required"},
+	{field: "valid_from", contains: "past", key: "cases.err.valid_from_past"},
+	{field: "valid_from", contains: "future", key: "cases.err.valid_from_future"},
+	{field: "valid_until", contains: "required", key: "cases.err.date_required"},
+	{field: "valid_until", contains: "before", key: "cases.err.valid_until_before"},
+	{field: "valid_until", contains: "five years", key: "cases.err.valid_until_long"},
+	{field: "person_id", key: "cases.err.invalid"},
+	{field: "status_reason", contains: "required", key: "cases.err.reason_required"},
+	{field: "status_reason", contains: "only a paused", key: "cases.err.reason_open"},
+	{field: "status", contains: "cannot change", key: "cases.err.transition"},
+	{field: "area", contains: "required for a shared", key: "cases.err.shared_needs_area"},
+	{field: "area", contains: "referred", key: "cases.err.area_not_referred"},
+	{field: "area_status", contains: "needs an area", key: "cases.err.area_status_needs_area"},
+	{field: "body", contains: "nothing", key: "cases.err.nothing_changed"},
+	{field: "body", contains: "required", key: "cases.err.note_body"},
+	{field: "case_id", contains: "closed", key: "cases.err.case_closed"},
+	{field: "revoked_at", key: "cases.err.already_revoked"},
+	{field: "responsible_org_id", key: "cases.err.org_inactive"},
+	{field: "q", contains: "no letters", key: "cases.err.q_letters"},
+	{field: "cursor", key: "cases.err.cursor"},
+	{field: "version", key: "cases.err.reload"},
+	{field: "date", key: "cases.err.date_format"},
+	{contains: "too long", key: "cases.err.too_long"},
+	{contains: "required", key: "cases.err.required"},
+}
+
+var cwAtMost = regexp.MustCompile(`at most (\d+)`)
+
+// cwMessage localises one validation message of a service.
+func cwMessage(fe model.FieldError) components.CWMsg {
+	field := fe.Field
+	if i := strings.LastIndex(field, "."); i >= 0 {
+		field = field[i+1:]
+	}
+	for _, r := range cwRules {
+		if (r.field == "" || r.field == field) && strings.Contains(fe.Message, r.contains) {
+			m := components.CWMsg{Key: r.key}
+			if n := cwAtMost.FindStringSubmatch(fe.Message); n != nil {
+				m.Data = map[string]any{"Max": n[1]}
+			}
+			return m
+		}
+	}
+	return components.CWMsg{Key: "cases.err.invalid"}
+}
+
+// cwErrs turns a service's validation error (or a lost race) into the messages of a form.
+// rename maps the service's field names to the form's inputs ("" for the whole form); order
+// lists the inputs in the order of the form. ok is false for any other error.
+func cwErrs(err error, rename func(model.FieldError) string, order []string) (components.CWErrors, bool) {
+	if errors.Is(err, model.ErrConflict) {
+		return components.CWErrors{{Msg: components.CWMsg{Key: "cases.err.conflict"}}}, true
+	}
+	var ve *model.ValidationError
+	if !errors.As(err, &ve) {
+		return nil, false
+	}
+	var out components.CWErrors
+	for _, f := range ve.Fields {
+		name := f.Field
+		if rename != nil {
+			name = rename(f)
+		}
+		if name != "" && out.For(name) != nil {
+			continue // one message per input is enough
+		}
+		out = append(out, components.CWFieldErr{Field: name, Msg: cwMessage(f)})
+	}
+	pos := func(f string) int {
+		if i := slices.Index(order, f); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return pos(out[i].Field) < pos(out[j].Field) })
+	return out, true
+}
+
+func cwFieldErr(field, key string) components.CWFieldErr {
+	return components.CWFieldErr{Field: field, Msg: components.CWMsg{Key: key}}
+}
+
+// ---------------------------------------------------------------------------------------
+// Meine Aufgaben
+
+// cwMyTasks shows the open tasks assigned to the user and the unassigned ones of the
+// organisation, grouped by due date.
+func (s *Server) cwMyTasks(c echo.Context) error {
+	v, err := s.cwMyTasksView(c, uuid.Nil, nil)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, components.MyTasks(v))
+}
+
+func (s *Server) cwMyTasksView(c echo.Context, failed uuid.UUID, msg *components.CWMsg) (components.MyTasksView, error) {
+	ctx, a := c.Request().Context(), actor(c)
+	open := []model.TaskStatus{model.TaskOpen, model.TaskInProgress, model.TaskWaiting}
+	mine, err := s.svc.Tasks.List(ctx, a, model.TaskFilter{Mine: true, Status: open, Limit: cwMaxTasks})
+	if err != nil {
+		return components.MyTasksView{}, err
+	}
+	org := a.OrgID
+	ofOrg, err := s.svc.Tasks.List(ctx, a, model.TaskFilter{OrgID: &org, Status: open, Limit: cwMaxTasks})
+	if err != nil {
+		return components.MyTasksView{}, err
+	}
+	tasks := slices.Clone(mine.Items)
+	for _, t := range ofOrg.Items {
+		if t.AssigneeID == nil && !slices.ContainsFunc(tasks, func(x model.Task) bool { return x.ID == t.ID }) {
+			tasks = append(tasks, t)
+		}
+	}
+	sort.SliceStable(tasks, func(i, j int) bool {
+		di, dj := tasks[i].DueDate, tasks[j].DueDate
+		switch {
+		case di == nil || dj == nil:
+			return di != nil && dj == nil
+		case !di.Equal(*dj):
+			return di.Before(*dj)
+		}
+		return cwPriorityRank(tasks[i].Priority) > cwPriorityRank(tasks[j].Priority)
+	})
+	_, areaNames, err := s.cwAreas(c)
+	if err != nil {
+		return components.MyTasksView{}, err
+	}
+	refs := s.cwCaseRefs(c, tasks)
+	v := components.MyTasksView{More: mine.NextCursor != "" || ofOrg.NextCursor != ""}
+	today := cwToday()
+	shown := false
+	for _, t := range tasks {
+		row := cwTaskRow(t, refs, areaNames)
+		if t.ID == failed {
+			row.Err, shown = msg, true
+		}
+		switch {
+		case t.DueDate != nil && t.DueDate.Before(today):
+			v.Overdue = append(v.Overdue, row)
+		case t.DueDate != nil && t.DueDate.Equal(today):
+			v.Today = append(v.Today, row)
+		default:
+			v.Upcoming = append(v.Upcoming, row)
+		}
+	}
+	if msg != nil && !shown {
+		v.Err = msg
+	}
+	return v, nil
+}
+
+func cwPriorityRank(p model.TaskPriority) int {
+	return slices.Index(model.TaskPriorities, p)
+}
+
+// cwCaseRefs finds the reference numbers of the tasks' cases that the user may see; a case
+// the user may not see keeps no reference (and gets no link).
+func (s *Server) cwCaseRefs(c echo.Context, tasks []model.Task) map[uuid.UUID]string {
+	out := map[uuid.UUID]string{}
+	for _, t := range tasks {
+		if t.CaseID == nil {
+			continue
+		}
+		if _, done := out[*t.CaseID]; done {
+			continue
+		}
+		v, err := s.svc.Cases.Get(c.Request().Context(), actor(c), *t.CaseID)
+		if err != nil {
+			out[*t.CaseID] = ""
+			continue
+		}
+		out[*t.CaseID] = v.Reference
+	}
+	return out
+}
+
+func cwTaskRow(t model.Task, refs map[uuid.UUID]string, areaNames map[string]string) components.MyTaskRowView {
+	r := components.MyTaskRowView{
+		ID: t.ID.String(), Title: t.Title, Priority: string(t.Priority), Due: t.DueDate, Status: string(t.Status),
+		Version: t.Version, Next: model.AllowedTransitions("task", string(t.Status)), Unassigned: t.AssigneeID == nil,
+	}
+	if t.CaseID != nil && refs[*t.CaseID] != "" {
+		r.CaseID, r.CaseRef = t.CaseID.String(), refs[*t.CaseID]
+	}
+	if t.Area != nil {
+		r.AreaName = areaNames[*t.Area]
+	}
+	return r
+}
+
+// cwTaskStatus is the quick status change of "Meine Aufgaben". Without JavaScript it
+// redirects back to the list; for htmx it answers the task's row, which replaces the old one.
+func (s *Server) cwTaskStatus(c echo.Context) error {
+	id, err := cwID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx, a := c.Request().Context(), actor(c)
+	st := model.TaskStatus(c.FormValue("status"))
+	version, err := cwVersion(c)
+	var t *model.Task
+	if err == nil {
+		t, err = s.svc.Tasks.Update(ctx, a, id, version, model.TaskPatch{Status: &st})
+	}
+	if err == nil {
+		l := s.localizer(c)
+		if cwIsHTMX(c) {
+			_, areaNames, err := s.cwAreas(c)
+			if err != nil {
+				return err
+			}
+			row := cwTaskRow(*t, s.cwCaseRefs(c, []model.Task{*t}), areaNames)
+			row.Saved = true
+			return s.render(c, http.StatusOK, components.MyTaskRow(row))
+		}
+		s.flash(c, l.T("cases.flash.task_status", map[string]any{"Title": t.Title, "Status": l.T("cases.task_status." + string(t.Status))}))
+		return c.Redirect(http.StatusSeeOther, "/aufgaben")
+	}
+	errs, ok := cwErrs(err, nil, nil)
+	if !ok {
+		return err
+	}
+	msg := errs[0].Msg
+	if cwIsHTMX(c) {
+		cur, gerr := s.svc.Tasks.Get(ctx, a, id)
+		if gerr != nil {
+			return gerr
+		}
+		_, areaNames, aerr := s.cwAreas(c)
+		if aerr != nil {
+			return aerr
+		}
+		row := cwTaskRow(*cur, s.cwCaseRefs(c, []model.Task{*cur}), areaNames)
+		row.Err = &msg
+		return s.render(c, http.StatusOK, components.MyTaskRow(row))
+	}
+	v, verr := s.cwMyTasksView(c, id, &msg)
+	if verr != nil {
+		return verr
+	}
+	return s.render(c, http.StatusUnprocessableEntity, components.MyTasks(v))
+}
+
+// ---------------------------------------------------------------------------------------
+// Fälle
+
+// cwReferencePattern tells a reference number ("F-2026-00123", or its beginning) from a name.
+var cwReferencePattern = regexp.MustCompile(`(?i)^[a-z]-\d`)
+
+// cwCaseList is the case list: search by name (fuzzy) or reference, filters, one page at a
+// time, the total count. It shows only what the service returns for the user.
+func (s *Server) cwCaseList(c echo.Context) error {
+	ctx, a := c.Request().Context(), actor(c)
+	q := strings.TrimSpace(c.QueryParam("q"))
+	v := components.CaseListView{
+		Q: q, Status: c.QueryParam("status"), Area: c.QueryParam("area"), AreaStatus: c.QueryParam("area_status"),
+		CanCreate: s.cwAllowed(c, "case", "create"),
+	}
+	v.Searched = q != "" || v.Status != "" || v.Area != "" || v.AreaStatus != ""
+	f := model.CaseFilter{
+		Status: model.CaseStatus(v.Status), Area: v.Area, AreaStatus: model.AreaStatusValue(v.AreaStatus),
+		Cursor: c.QueryParam("nach"), Limit: cwPageSize,
+	}
+	if cwReferencePattern.MatchString(q) {
+		f.Reference = q
+	} else {
+		f.Q = q
+	}
+	areas, areaNames, err := s.cwAreas(c)
+	if err != nil {
+		return err
+	}
+	v.Areas = cwAreaOptions(areas, areaNames, nil)
+	_, orgNames, err := s.cwOrgs(c)
+	if err != nil {
+		return err
+	}
+	page, err := s.svc.Cases.List(ctx, a, f)
+	if err != nil {
+		errs, ok := cwErrs(err, func(fe model.FieldError) string {
+			switch fe.Field {
+			case "q", "reference":
+				return "q"
+			case "status", "area", "area_status":
+				return fe.Field
+			}
+			return ""
+		}, []string{"q", "status", "area", "area_status"})
+		if !ok {
+			return err
+		}
+		v.Errs = errs
+		return s.render(c, http.StatusBadRequest, components.CaseList(v))
+	}
+	v.Total = page.Total
+	for _, cv := range page.Items {
+		row := components.CaseListRow{
+			ID: cv.ID.String(), Reference: cv.Reference, Status: string(cv.Status), LeadOrg: orgNames[cv.LeadOrgID], Updated: cv.UpdatedAt,
+		}
+		for _, p := range cv.Persons {
+			if p.IsPrimary && p.FamilyName != "" {
+				row.Name = p.FamilyName
+				if p.GivenNames != "" {
+					row.Name += ", " + p.GivenNames
+				}
+			}
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	if page.Next != "" {
+		next := url.Values{}
+		for _, k := range []string{"q", "status", "area", "area_status"} {
+			if val := c.QueryParam(k); val != "" {
+				next.Set(k, val)
+			}
+		}
+		next.Set("nach", page.Next)
+		v.NextURL = "/faelle?" + next.Encode()
+	}
+	return s.render(c, http.StatusOK, components.CaseList(v))
+}
+
+// cwCaseFields are the inputs of the new-case form, in order.
+var cwCaseFields = []string{
+	"family_name", "given_names", "name_variants", "birth_date", "arrival_date", "languages", "languages_other",
+	"residence_status", "district", "phone", "email", "address", "case_district", "responsible",
+}
+
+// cwCaseNew shows the form of a new case.
+func (s *Server) cwCaseNew(c echo.Context) error {
+	return s.render(c, http.StatusOK, components.CaseNew(s.cwCaseForm(c, map[string]string{}, nil, nil)))
+}
+
+func (s *Server) cwCaseForm(c echo.Context, vals map[string]string, langs []string, errs components.CWErrors) components.CaseFormView {
+	a := actor(c)
+	v := components.CaseFormView{
+		V: vals, Langs: langs, LangOptions: cwLanguageCodes, Districts: cwDistricts, ResidenceStatuses: cwResidenceStatuses, Errs: errs,
+	}
+	// Whom the case may be given to: the members of the organisation, for those who may
+	// see them; the others are responsible themselves.
+	if s.cwAllowed(c, "member", "read") {
+		org := a.OrgID
+		if ms, err := s.svc.Directory.ListMembers(c.Request().Context(), a, &org); err == nil {
+			for _, m := range ms {
+				if m.User.Active && !m.User.Service {
+					v.Members = append(v.Members, components.CWOption{Value: m.User.ID.String(), Label: m.User.DisplayName})
+				}
+			}
+			if v.V["responsible"] == "" {
+				v.V["responsible"] = a.UserID.String()
+			}
+		}
+	}
+	return v
+}
+
+// cwSplitList splits a list typed by people: one per line, or separated by commas.
+func cwSplitList(s string, commas bool) []string {
+	f := func(r rune) bool { return r == '\n' || r == '\r' || (commas && (r == ',' || r == ';' || r == ' ')) }
+	var out []string
+	for _, p := range strings.FieldsFunc(s, f) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// cwCaseCreate opens a case from the form; on success it goes to the new case's page.
+func (s *Server) cwCaseCreate(c echo.Context) error {
+	ctx, a := c.Request().Context(), actor(c)
+	form, err := c.FormParams()
+	if err != nil {
+		return model.Invalid("form", "cannot be read")
+	}
+	vals := map[string]string{}
+	for _, k := range cwCaseFields {
+		vals[k] = form.Get(k)
+	}
+	langs := form["languages"]
+	var errs components.CWErrors
+	birth, ok := cwParseDate(vals["birth_date"])
+	if !ok {
+		errs = append(errs, cwFieldErr("birth_date", "cases.err.date_format"))
+	}
+	arrival, ok := cwParseDate(vals["arrival_date"])
+	if !ok {
+		errs = append(errs, cwFieldErr("arrival_date", "cases.err.date_format"))
+	}
+	var responsible *uuid.UUID
+	if r := vals["responsible"]; r != "" && r != a.UserID.String() {
+		id, err := uuid.Parse(r)
+		if err != nil {
+			errs = append(errs, cwFieldErr("responsible", "cases.err.responsible"))
+		}
+		responsible = &id
+	}
+	if len(errs) > 0 {
+		return s.render(c, http.StatusUnprocessableEntity, components.CaseNew(s.cwCaseForm(c, vals, langs, errs)))
+	}
+	languages := slices.Clone(langs)
+	for _, l := range cwSplitList(vals["languages_other"], true) {
+		languages = append(languages, strings.ToLower(l))
+	}
+	in := model.CaseCreate{
+		ResponsibleUserID: responsible, District: vals["case_district"],
+		Primary: model.PersonInput{
+			FamilyName: vals["family_name"], GivenNames: vals["given_names"], NameVariants: cwSplitList(vals["name_variants"], false),
+			BirthDate: birth, Languages: languages, ArrivalDate: arrival, ResidenceStatus: vals["residence_status"],
+			District: vals["district"], Phone: vals["phone"], Email: vals["email"], Address: vals["address"],
+		},
+	}
+	cv, err := s.svc.Cases.Create(ctx, a, in)
+	if err != nil {
+		errs, ok := cwErrs(err, func(fe model.FieldError) string {
+			f := strings.TrimPrefix(fe.Field, "primary.")
+			switch {
+			case f == "languages" && strings.Contains(fe.Message, "ISO 639"):
+				return "languages_other"
+			case f == "district" && fe.Field == "district":
+				return "case_district"
+			case f == "responsible_user_id":
+				return "responsible"
+			case slices.Contains(cwCaseFields, f):
+				return f
+			}
+			return ""
+		}, cwCaseFields)
+		if !ok {
+			return err
+		}
+		return s.render(c, http.StatusUnprocessableEntity, components.CaseNew(s.cwCaseForm(c, vals, langs, errs)))
+	}
+	s.flash(c, s.localizer(c).T("cases.flash.case_created", map[string]any{"Reference": cv.Reference}))
+	return c.Redirect(http.StatusSeeOther, "/faelle/"+cv.ID.String())
+}
+
+// ---------------------------------------------------------------------------------------
+// Die Fallseite
+
+// cwCaseForms are the small forms of the case page after a failed post.
+type cwCaseForms struct {
+	note, status components.CWFormState
+	plan         map[string]*components.CWFormState
+}
+
+// cwCasePage shows a case to everyone who may read it, as far as they may: the lead
+// organisation all of it, a referral's recipient the referred areas and released data, the
+// holder of a task a summary.
+func (s *Server) cwCasePage(c echo.Context) error {
+	id, err := cwID(c, "id")
+	if err != nil {
+		return err
+	}
+	return s.cwRenderCase(c, id, http.StatusOK, cwCaseForms{})
+}
+
+func (s *Server) cwRenderCase(c echo.Context, id uuid.UUID, status int, forms cwCaseForms) error {
+	ctx, a := c.Request().Context(), actor(c)
+	cv, err := s.svc.Cases.Get(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	areas, areaNames, err := s.cwAreas(c)
+	if err != nil {
+		return err
+	}
+	orgs, orgNames, err := s.cwOrgs(c)
+	if err != nil {
+		return err
+	}
+	people := s.cwMemberNames(c)
+	acc := cv.Access
+	v := components.CasePageView{
+		ID: cv.ID.String(), Reference: cv.Reference, Status: string(cv.Status), StatusReason: cv.StatusReason,
+		LeadOrg: orgNames[cv.LeadOrgID], District: cv.District, Responsible: cwWho(a, cv.ResponsibleUserID, people),
+		HasResponsible: cv.ResponsibleUserID != nil, Opened: cv.OpenedAt, Updated: cv.UpdatedAt, Closed: cv.ClosedAt,
+		Version: cv.Version, Full: acc.Full, SummaryOnly: acc.SummaryOnly,
+		Note: forms.note, StatusForm: forms.status,
+	}
+	for _, p := range cv.Persons {
+		v.Persons = append(v.Persons, components.CWPerson{
+			Primary: p.IsPrimary, FamilyName: p.FamilyName, GivenNames: p.GivenNames, Variants: p.NameVariants,
+			Birth: p.BirthDate, Arrival: p.ArrivalDate, Languages: p.Languages, Residence: p.ResidenceStatus,
+			District: p.District, Phone: p.Phone, Email: p.Email, Address: p.Address,
+		})
+	}
+	for _, r := range cv.Plan {
+		row := components.CWPlanRow{
+			Area: r.Area, AreaName: areaNames[r.Area], Status: string(r.Status), Note: r.Note,
+			ChangedAt: r.ChangedAt, ChangedBy: cwWho(a, r.ChangedBy, people), Version: r.Version, Form: forms.plan[r.Area],
+		}
+		if r.ResponsibleOrgID != nil {
+			row.RespOrgID, row.RespOrg = r.ResponsibleOrgID.String(), orgNames[*r.ResponsibleOrgID]
+		}
+		v.Plan = append(v.Plan, row)
+	}
+
+	// What the user may do here.
+	content := !acc.SummaryOnly
+	v.CanEditPlan = content && s.cwAllowed(c, "plan", "update")
+	v.CanAddNote = content && s.cwAllowed(c, "note", "create")
+	v.CanChangeStatus = acc.Full && s.cwAllowed(c, "case", "update")
+	v.ShowConsents = acc.Full && s.cwAllowed(c, "consent", "read")
+	v.CanRecordConsent = acc.Full && s.cwAllowed(c, "consent", "create") && s.cwAllowed(c, "case", "update")
+	v.CanRevokeConsent = acc.Full && s.cwAllowed(c, "consent", "revoke")
+	v.CanRefer = acc.Full && cv.Status != model.CaseClosed && s.cwAllowed(c, "referral", "create")
+	v.Orgs = cwOrgOptions(orgs, uuid.Nil)
+	for _, st := range model.AreaStatusValues {
+		v.AreaStatuses = append(v.AreaStatuses, string(st))
+	}
+	if acc.Full {
+		v.NoteAreas = cwAreaOptions(areas, areaNames, nil)
+	} else {
+		v.NoteAreas = cwAreaOptions(areas, areaNames, acc.ReferredAreas)
+		v.NoteAreaRequired = true
+	}
+	v.StatusNext = model.AllowedTransitions("case", string(cv.Status))
+	v.NoteVisibilities = []string{string(model.NoteOrg), string(model.NoteShared)}
+
+	// The timeline: what happened on the case, as far as the user may see it.
+	v.Timeline = append(v.Timeline, components.CWEvent{Kind: "opened", At: cv.OpenedAt, Org: orgNames[cv.LeadOrgID]})
+	if cv.Status == model.CaseClosed && cv.ClosedAt != nil {
+		v.Timeline = append(v.Timeline, components.CWEvent{Kind: "closed", At: *cv.ClosedAt, Text: cv.StatusReason})
+	}
+	for _, r := range cv.Plan {
+		if r.Version > 1 { // changed since the case was opened
+			v.Timeline = append(v.Timeline, components.CWEvent{
+				Kind: "plan", At: r.ChangedAt, Area: areaNames[r.Area], Status: string(r.Status), Who: cwWho(a, r.ChangedBy, people),
+			})
+		}
+	}
+	if content && s.cwAllowed(c, "note", "read") {
+		notes, err := s.svc.Notes.List(ctx, a, id)
+		if err != nil && !cwHidden(err) {
+			return err
+		}
+		for _, n := range notes {
+			e := components.CWEvent{Kind: "note", At: n.CreatedAt, Org: orgNames[n.OrgID], Who: cwWho(a, n.AuthorID, people),
+				Visibility: string(n.Visibility), Text: n.Body}
+			if n.Area != nil {
+				e.Area = areaNames[*n.Area]
+			}
+			v.Timeline = append(v.Timeline, e)
+		}
+	}
+	if s.cwAllowed(c, "referral", "read") {
+		page, err := s.svc.Referrals.List(ctx, a, model.ReferralFilter{CaseID: &id, Limit: 100})
+		if err != nil && !cwHidden(err) {
+			return err
+		}
+		if page != nil {
+			for _, r := range page.Items {
+				due := r.ReplyDue
+				v.Timeline = append(v.Timeline, components.CWEvent{
+					Kind: "referral", At: r.CreatedAt, Org: orgNames[r.FromOrgID], ToOrg: orgNames[r.ToOrgID], Reference: r.Reference,
+					Areas: cwAreaNames(r.Areas, areaNames), Status: string(r.Status), Text: r.Message, Due: &due,
+					Reply: r.Reply, Outcome: r.Outcome,
+				})
+			}
+		}
+	}
+	if s.cwAllowed(c, "task", "read") {
+		page, err := s.svc.Tasks.List(ctx, a, model.TaskFilter{CaseID: &id, Limit: 100})
+		if err != nil && !cwHidden(err) {
+			return err
+		}
+		if page != nil {
+			for _, t := range page.Items {
+				e := components.CWEvent{Kind: "task", At: t.CreatedAt, Org: orgNames[t.OrgID], Text: t.Title, Status: string(t.Status), Due: t.DueDate}
+				if t.Area != nil {
+					e.Area = areaNames[*t.Area]
+				}
+				v.Timeline = append(v.Timeline, e)
+			}
+		}
+	}
+	sort.SliceStable(v.Timeline, func(i, j int) bool { return v.Timeline[i].At.After(v.Timeline[j].At) })
+
+	if v.ShowConsents {
+		consents, err := s.svc.Consents.List(ctx, a, id)
+		if err != nil && !cwHidden(err) {
+			return err
+		}
+		today := cwToday()
+		for _, co := range consents {
+			row := components.CWConsent{
+				ID: co.ID.String(), Areas: cwAreaNames(co.Areas, areaNames), Categories: co.DataCategories, Purpose: co.Purpose,
+				From: co.ValidFrom, Until: co.ValidUntil, Evidence: co.Evidence, Language: co.Language,
+				RecordedBy: cwWho(a, co.RecordedBy, people), RecordedAt: co.RecordedAt, RevokedAt: co.RevokedAt,
+				Expired: co.ValidUntil.Before(today),
+			}
+			for _, r := range co.Recipients {
+				row.Recipients = append(row.Recipients, orgNames[r])
+			}
+			if co.PersonID != nil {
+				for _, p := range cv.Persons {
+					if p.ID == *co.PersonID {
+						row.Person = strings.TrimSpace(p.FamilyName + ", " + p.GivenNames)
+					}
+				}
+			}
+			v.Consents = append(v.Consents, row)
+		}
+	}
+	return s.render(c, status, components.CasePage(v))
+}
+
+// cwCaseStatus pauses, closes (with a reason) or reopens a case.
+func (s *Server) cwCaseStatus(c echo.Context) error {
+	id, err := cwID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx, a := c.Request().Context(), actor(c)
+	vals := map[string]string{"status": c.FormValue("status"), "reason": c.FormValue("reason")}
+	to := model.CaseStatus(vals["status"])
+	fail := func(errs components.CWErrors) error {
+		return s.cwRenderCase(c, id, http.StatusUnprocessableEntity, cwCaseForms{status: components.CWFormState{V: vals, Errs: errs}})
+	}
+	if to == "" {
+		return fail(components.CWErrors{cwFieldErr("status", "cases.err.choose_status")})
+	}
+	version, err := cwVersion(c)
+	if err == nil {
+		p := model.CasePatch{Status: &to}
+		if reason := strings.TrimSpace(vals["reason"]); to == model.CaseClosed || (to == model.CasePaused && reason != "") {
+			p.StatusReason = &reason
+		}
+		_, err = s.svc.Cases.Update(ctx, a, id, p, version)
+	}
+	if err != nil {
+		errs, ok := cwErrs(err, func(fe model.FieldError) string {
+			switch fe.Field {
+			case "status":
+				return "status"
+			case "status_reason":
+				return "reason"
+			}
+			return ""
+		}, []string{"status", "reason"})
+		if !ok {
+			return err
+		}
+		return fail(errs)
+	}
+	l := s.localizer(c)
+	s.flash(c, l.T("cases.flash.case_status", map[string]any{"Status": l.T("cases.case_status." + string(to))}))
+	return c.Redirect(http.StatusSeeOther, "/faelle/"+id.String())
+}
+
+// cwPlanUpdate changes one area of the integration plan.
+func (s *Server) cwPlanUpdate(c echo.Context) error {
+	id, err := cwID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx, a := c.Request().Context(), actor(c)
+	area := c.Param("area")
+	vals := map[string]string{"status": c.FormValue("status"), "resp_org": c.FormValue("resp_org"), "note": c.FormValue("note")}
+	fail := func(errs components.CWErrors) error {
+		return s.cwRenderCase(c, id, http.StatusUnprocessableEntity, cwCaseForms{plan: map[string]*components.CWFormState{area: {V: vals, Errs: errs}}})
+	}
+	org := uuid.Nil
+	if vals["resp_org"] != "" {
+		if org, err = uuid.Parse(vals["resp_org"]); err != nil {
+			return fail(components.CWErrors{cwFieldErr("resp_org", "cases.err.org_inactive")})
+		}
+	}
+	st, note := model.AreaStatusValue(vals["status"]), vals["note"]
+	version, err := cwVersion(c)
+	var row *model.AreaStatus
+	if err == nil {
+		row, err = s.svc.Cases.UpdateArea(ctx, a, id, area, model.AreaStatusPatch{Status: &st, ResponsibleOrgID: &org, Note: &note}, version)
+	}
+	if err != nil {
+		errs, ok := cwErrs(err, func(fe model.FieldError) string {
+			switch fe.Field {
+			case "status", "note":
+				return fe.Field
+			case "responsible_org_id":
+				return "resp_org"
+			}
+			return ""
+		}, []string{"status", "resp_org", "note"})
+		if !ok {
+			return err
+		}
+		return fail(errs)
+	}
+	_, areaNames, err := s.cwAreas(c)
+	if err != nil {
+		return err
+	}
+	s.flash(c, s.localizer(c).T("cases.flash.plan_saved", map[string]any{"Area": areaNames[row.Area]}))
+	return c.Redirect(http.StatusSeeOther, "/faelle/"+id.String()+"#plan-"+url.PathEscape(row.Area))
+}
+
+// cwNoteCreate adds a note to the case's timeline.
+func (s *Server) cwNoteCreate(c echo.Context) error {
+	id, err := cwID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx, a := c.Request().Context(), actor(c)
+	vals := map[string]string{"note_area": c.FormValue("note_area"), "visibility": c.FormValue("visibility"), "body": c.FormValue("body")}
+	_, err = s.svc.Notes.Create(ctx, a, id, model.NoteCreate{
+		Area: vals["note_area"], Visibility: model.NoteVisibility(vals["visibility"]), Body: vals["body"],
+	})
+	if err != nil {
+		errs, ok := cwErrs(err, func(fe model.FieldError) string {
+			switch fe.Field {
+			case "area":
+				return "note_area"
+			case "visibility", "body":
+				return fe.Field
+			}
+			return ""
+		}, []string{"note_area", "visibility", "body"})
+		if !ok {
+			return err
+		}
+		return s.cwRenderCase(c, id, http.StatusUnprocessableEntity, cwCaseForms{note: components.CWFormState{V: vals, Errs: errs}})
+	}
+	s.flash(c, s.localizer(c).T("cases.flash.note_added"))
+	return c.Redirect(http.StatusSeeOther, "/faelle/"+id.String()+"#verlauf")
+}
+
+// ---------------------------------------------------------------------------------------
+// Einwilligungen
+
+var cwConsentFields = []string{"person", "recipients", "areas", "categories", "purpose", "valid_from", "valid_until", "evidence", "language"}
+
+// cwLeadCase is the case of a form that only the lead organisation uses (consents,
+// referrals): for anyone else it does not exist.
+func (s *Server) cwLeadCase(c echo.Context, id uuid.UUID) (*model.CaseView, error) {
+	cv, err := s.svc.Cases.Get(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return nil, err
+	}
+	if !cv.Access.Full {
+		return nil, model.ErrNotFound
+	}
+	return cv, nil
+}
+
+// cwConsentNew shows the form that records a consent.
+func (s *Server) cwConsentNew(c echo.Context) error {
+	id, err := cwID(c, "id")
+	if err != nil {
+		return err
+	}
+	cv, err := s.cwLeadCase(c, id)
+	if err != nil {
+		return err
+	}
+	today := cwToday()
+	vals := map[string]string{"valid_from": today.Format("2006-01-02"), "valid_until": today.AddDate(1, 0, 0).Format("2006-01-02")}
+	multi := map[string][]string{"categories": {string(model.CategoryIdentity)}}
+	v, err := s.cwConsentForm(c, cv, vals, multi, nil)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, components.ConsentNew(v))
+}
+
+func (s *Server) cwConsentForm(c echo.Context, cv *model.CaseView, vals map[string]string, multi map[string][]string, errs components.CWErrors) (components.ConsentFormView, error) {
+	areas, areaNames, err := s.cwAreas(c)
+	if err != nil {
+		return components.ConsentFormView{}, err
+	}
+	orgs, _, err := s.cwOrgs(c)
+	if err != nil {
+		return components.ConsentFormView{}, err
+	}
+	v := components.ConsentFormView{
+		CaseID: cv.ID.String(), Reference: cv.Reference, Orgs: cwOrgOptions(orgs, actor(c).OrgID),
+		Areas: cwAreaOptions(areas, areaNames, nil), LangOptions: cwLanguageCodes, V: vals, Multi: multi, Errs: errs,
+	}
+	for _, dc := range model.DataCategories {
+		v.Categories = append(v.Categories, string(dc))
+	}
+	for _, p := range cv.Persons {
+		v.Persons = append(v.Persons, components.CWOption{Value: p.ID.String(), Label: strings.TrimSpace(p.FamilyName + ", " + p.GivenNames)})
+	}
+	return v, nil
+}
+
+// cwConsentCreate records a consent from the form.
+func (s *Server) cwConsentCreate(c echo.Context) error {
+	id, err := cwID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx, a := c.Request().Context(), actor(c)
+	form, err := c.FormParams()
+	if err != nil {
+		return model.Invalid("form", "cannot be read")
+	}
+	vals := map[string]string{}
+	for _, k := range []string{"person", "purpose", "valid_from", "valid_until", "evidence", "language"} {
+		vals[k] = form.Get(k)
+	}
+	multi := map[string][]string{"recipients": form["recipients"], "areas": form["areas"], "categories": form["categories"]}
+	var errs components.CWErrors
+	in := model.ConsentCreate{Areas: form["areas"], Purpose: vals["purpose"], Evidence: vals["evidence"], Language: vals["language"]}
+	for _, r := range form["recipients"] {
+		org, err := uuid.Parse(r)
+		if err != nil {
+			errs = append(errs, cwFieldErr("recipients", "cases.err.org_inactive"))
+			break
+		}
+		in.Recipients = append(in.Recipients, org)
+	}
+	for _, dc := range form["categories"] {
+		in.DataCategories = append(in.DataCategories, model.DataCategory(dc))
+	}
+	if p := vals["person"]; p != "" {
+		pid, err := uuid.Parse(p)
+		if err != nil {
+			errs = append(errs, cwFieldErr("person", "cases.err.invalid"))
+		}
+		in.PersonID = &pid
+	}
+	for _, f := range []struct {
+		name string
+		dst  *time.Time
+	}{{"valid_from", &in.ValidFrom}, {"valid_until", &in.ValidUntil}} {
+		d, ok := cwParseDate(vals[f.name])
+		switch {
+		case !ok:
+			errs = append(errs, cwFieldErr(f.name, "cases.err.date_format"))
+		case d != nil:
+			*f.dst = *d
+		}
+	}
+	if len(errs) == 0 {
+		_, err = s.svc.Consents.Create(ctx, a, id, in)
+		if err == nil {
+			s.flash(c, s.localizer(c).T("cases.flash.consent_recorded"))
+			return c.Redirect(http.StatusSeeOther, "/faelle/"+id.String()+"#einwilligungen")
+		}
+		var ok bool
+		errs, ok = cwErrs(err, func(fe model.FieldError) string {
+			switch fe.Field {
+			case "data_categories":
+				return "categories"
+			case "person_id":
+				return "person"
+			}
+			if slices.Contains(cwConsentFields, fe.Field) {
+				return fe.Field
+			}
+			return ""
+		}, cwConsentFields)
+		if !ok {
+			return err
+		}
+	}
+	cv, err := s.cwLeadCase(c, id)
+	if err != nil {
+		return err
+	}
+	v, err := s.cwConsentForm(c, cv, vals, multi, errs)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusUnprocessableEntity, components.ConsentNew(v))
+}
+
+// cwConsentRevokeConfirm asks to confirm a revocation and names what ends with it: the
+// partners' access and the referrals that rely on the consent.
+func (s *Server) cwConsentRevokeConfirm(c echo.Context) error {
+	id, err := cwID(c, "id")
+	if err != nil {
+		return err
+	}
+	return s.cwRenderRevoke(c, id, http.StatusOK, nil)
+}
+
+func (s *Server) cwRenderRevoke(c echo.Context, id uuid.UUID, status int, errs components.CWErrors) error {
+	ctx, a := c.Request().Context(), actor(c)
+	co, err := s.svc.Consents.Get(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	cv, err := s.svc.Cases.Get(ctx, a, co.CaseID)
+	if err != nil {
+		return err
+	}
+	_, areaNames, err := s.cwAreas(c)
+	if err != nil {
+		return err
+	}
+	_, orgNames, err := s.cwOrgs(c)
+	if err != nil {
+		return err
+	}
+	v := components.ConsentRevokeView{
+		ConsentID: co.ID.String(), CaseID: co.CaseID.String(), Reference: cv.Reference, Version: co.Version,
+		Areas: cwAreaNames(co.Areas, areaNames), From: co.ValidFrom, Until: co.ValidUntil, Evidence: co.Evidence, Errs: errs,
+	}
+	for _, r := range co.Recipients {
+		v.Recipients = append(v.Recipients, orgNames[r])
+	}
+	if co.RevokedAt == nil {
+		page, err := s.svc.Referrals.List(ctx, a, model.ReferralFilter{CaseID: &co.CaseID, Status: model.ActiveReferralStatuses, Limit: 100})
+		if err != nil && !cwHidden(err) {
+			return err
+		}
+		if page != nil {
+			for _, r := range page.Items {
+				if r.ConsentID != nil && *r.ConsentID == co.ID {
+					v.Referrals = append(v.Referrals, components.CWReferralEnd{
+						Reference: r.Reference, ToOrg: orgNames[r.ToOrgID], Status: string(r.Status), Areas: cwAreaNames(r.Areas, areaNames),
+					})
+				}
+			}
+		}
+	} else if len(errs) == 0 {
+		v.Errs = components.CWErrors{cwFieldErr("", "cases.err.already_revoked")}
+	}
+	return s.render(c, status, components.ConsentRevoke(v))
+}
+
+// cwConsentRevoke revokes a consent, after the confirmation page.
+func (s *Server) cwConsentRevoke(c echo.Context) error {
+	id, err := cwID(c, "id")
+	if err != nil {
+		return err
+	}
+	version, err := cwVersion(c)
+	var co *model.Consent
+	if err == nil {
+		co, err = s.svc.Consents.Revoke(c.Request().Context(), actor(c), id, version)
+	}
+	if err != nil {
+		errs, ok := cwErrs(err, func(model.FieldError) string { return "" }, nil)
+		if !ok {
+			return err
+		}
+		return s.cwRenderRevoke(c, id, http.StatusUnprocessableEntity, errs)
+	}
+	s.flash(c, s.localizer(c).T("cases.flash.consent_revoked"))
+	return c.Redirect(http.StatusSeeOther, "/faelle/"+co.CaseID.String()+"#einwilligungen")
+}
+
+// ---------------------------------------------------------------------------------------
+// Vermitteln
+
+var cwReferFields = []string{"org", "areas", "consent_id", "legal_basis", "message", "reply_days"}
+
+// cwReferNew shows the form "Vermitteln".
+func (s *Server) cwReferNew(c echo.Context) error {
+	id, err := cwID(c, "id")
+	if err != nil {
+		return err
+	}
+	cv, err := s.cwLeadCase(c, id)
+	if err != nil {
+		return err
+	}
+	v, err := s.cwReferForm(c, cv, map[string]string{"reply_days": "10"}, nil, nil)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, components.ReferNew(v))
+}
+
+func (s *Server) cwReferForm(c echo.Context, cv *model.CaseView, vals map[string]string, chosen []string, errs components.CWErrors) (components.ReferFormView, error) {
+	areas, areaNames, err := s.cwAreas(c)
+	if err != nil {
+		return components.ReferFormView{}, err
+	}
+	orgs, orgNames, err := s.cwOrgs(c)
+	if err != nil {
+		return components.ReferFormView{}, err
+	}
+	cover, err := s.cwCover(c, cv.ID, vals["org"], chosen, vals["consent_id"], orgNames, areaNames)
+	if err != nil {
+		return components.ReferFormView{}, err
+	}
+	return components.ReferFormView{
+		CaseID: cv.ID.String(), Reference: cv.Reference, Orgs: cwOrgOptions(orgs, actor(c).OrgID),
+		Areas: cwAreaOptions(areas, areaNames, nil), Chosen: chosen, LegalBases: service.LegalBases,
+		V: vals, Cover: cover, Errs: errs,
+	}, nil
+}
+
+// cwCover finds the recorded consents of the case that cover a referral to org for areas
+// today.
+func (s *Server) cwCover(c echo.Context, caseID uuid.UUID, org string, areas []string, chosen string,
+	orgNames map[uuid.UUID]string, areaNames map[string]string,
+) (components.ReferCoverView, error) {
+	v := components.ReferCoverView{CaseID: caseID.String(), Chosen: chosen}
+	orgID, err := uuid.Parse(org)
+	if err != nil || orgNames[orgID] == "" || len(areas) == 0 {
+		return v, nil
+	}
+	v.Ready, v.OrgName, v.AreaNames = true, orgNames[orgID], cwAreaNames(areas, areaNames)
+	consents, err := s.svc.Consents.List(c.Request().Context(), actor(c), caseID)
+	if err != nil {
+		return v, err
+	}
+	today := cwToday()
+	for _, co := range consents {
+		if co.Covers(orgID, areas, today) {
+			v.Consents = append(v.Consents, components.CWCoverConsent{ID: co.ID.String(), From: co.ValidFrom, Until: co.ValidUntil, Evidence: co.Evidence})
+		}
+	}
+	return v, nil
+}
+
+// cwReferCover answers the htmx request of the referral form on every change: whether a
+// recorded consent covers the organisation and areas chosen.
+func (s *Server) cwReferCover(c echo.Context) error {
+	id, err := cwID(c, "id")
+	if err != nil {
+		return err
+	}
+	_, areaNames, err := s.cwAreas(c)
+	if err != nil {
+		return err
+	}
+	_, orgNames, err := s.cwOrgs(c)
+	if err != nil {
+		return err
+	}
+	q := c.QueryParams()
+	v, err := s.cwCover(c, id, q.Get("org"), q["areas"], q.Get("consent_id"), orgNames, areaNames)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, components.ReferCover(v))
+}
+
+// cwReferCreate sends the referral; "Prüfen" (action=check) only shows the cover again,
+// for browsers without JavaScript. Without cover the service refuses, and the form says so
+// beside the consent.
+func (s *Server) cwReferCreate(c echo.Context) error {
+	id, err := cwID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx, a := c.Request().Context(), actor(c)
+	form, err := c.FormParams()
+	if err != nil {
+		return model.Invalid("form", "cannot be read")
+	}
+	vals := map[string]string{}
+	for _, k := range []string{"org", "consent_id", "legal_basis", "message", "reply_days"} {
+		vals[k] = form.Get(k)
+	}
+	chosen := form["areas"]
+	var errs components.CWErrors
+	if form.Get("action") != "check" {
+		in := model.ReferralCreate{Areas: chosen, Message: vals["message"]}
+		in.ToOrgID, _ = uuid.Parse(vals["org"])
+		days, err := strconv.Atoi(strings.TrimSpace(vals["reply_days"]))
+		if err != nil {
+			errs = append(errs, cwFieldErr("reply_days", "cases.err.reply_days"))
+		}
+		in.ReplyDays = &days
+		if cid, err := uuid.Parse(vals["consent_id"]); err == nil {
+			in.ConsentID = &cid
+		} else {
+			in.LegalBasis = vals["legal_basis"]
+		}
+		if len(errs) == 0 {
+			ref, err := s.svc.Referrals.Create(ctx, a, id, in)
+			if err == nil {
+				_, orgNames, err := s.cwOrgs(c)
+				if err != nil {
+					return err
+				}
+				s.flash(c, s.localizer(c).T("cases.flash.referral_sent", map[string]any{"Reference": ref.Reference, "Org": orgNames[ref.ToOrgID]}))
+				return c.Redirect(http.StatusSeeOther, "/faelle/"+id.String())
+			}
+			var ok bool
+			errs, ok = cwErrs(err, func(fe model.FieldError) string {
+				switch fe.Field {
+				case "to_org_id":
+					return "org"
+				case "areas", "consent_id", "legal_basis", "message", "reply_days":
+					return fe.Field
+				}
+				return ""
+			}, cwReferFields)
+			if !ok {
+				return err
+			}
+		}
+	}
+	cv, err := s.cwLeadCase(c, id)
+	if err != nil {
+		return err
+	}
+	v, err := s.cwReferForm(c, cv, vals, chosen, errs)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if len(errs) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return s.render(c, status, components.ReferNew(v))
+}

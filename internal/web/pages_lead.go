@@ -1,0 +1,240 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/service"
+	"github.com/lotse-project/lotse/ui/components"
+)
+
+// The department head's team dashboard (routes.go, "Department heads"): the team's open and
+// overdue tasks and referrals by person and by area with their age, the weekly chart of open
+// and overdue tasks per area with its data as a table, and the open tasks with a form each
+// to reassign them within the team. Everything on the page comes from one service call,
+// service.Dashboard.Team, which counts under the same visibility as every list.
+
+// plNone is the filter value of "nobody" and "no area".
+const plNone = "none"
+
+// plTeamFilter reads the task list's filter from a query or a form: person (an account id or
+// "none"), area (a code or "none"), overdue ("1"). Values that are no id are ignored.
+func plTeamFilter(get func(string) string) (service.TeamFilter, components.TeamFilterView) {
+	var f service.TeamFilter
+	var v components.TeamFilterView
+	switch p := strings.TrimSpace(get("person")); {
+	case p == plNone:
+		f.Unassigned, v.Person = true, plNone
+	case p != "":
+		if id, err := uuid.Parse(p); err == nil {
+			f.Assignee, v.Person = &id, id.String()
+		}
+	}
+	switch a := strings.TrimSpace(get("area")); {
+	case a == plNone:
+		empty := ""
+		f.Area, v.Area = &empty, plNone
+	case a != "":
+		f.Area, v.Area = &a, a
+	}
+	if get("overdue") == "1" {
+		f.OverdueOnly, v.Overdue = true, true
+	}
+	return f, v
+}
+
+// plTeamQuery is the query string of a filter, for the redirect after a reassignment.
+func plTeamQuery(v components.TeamFilterView) string {
+	q := url.Values{}
+	if v.Person != "" {
+		q.Set("person", v.Person)
+	}
+	if v.Area != "" {
+		q.Set("area", v.Area)
+	}
+	if v.Overdue {
+		q.Set("overdue", "1")
+	}
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
+}
+
+// leadTeam is the team dashboard.
+func (s *Server) leadTeam(c echo.Context) error {
+	f, fv := plTeamFilter(c.QueryParam)
+	return s.plRenderTeam(c, http.StatusOK, f, fv, components.TeamDashboard{})
+}
+
+// plRenderTeam shows the dashboard; extra carries a failed reassignment (form, conflict).
+func (s *Server) plRenderTeam(c echo.Context, status int, f service.TeamFilter, fv components.TeamFilterView, extra components.TeamDashboard) error {
+	team, err := s.svc.Dashboard.Team(c.Request().Context(), actor(c), f)
+	if err != nil {
+		return err
+	}
+	v := plTeamView(team, s.localizer(c).Lang.String(), fv)
+	v.Conflict, v.Form = extra.Conflict, extra.Form
+	return s.render(c, status, components.TeamDashboardPage(v))
+}
+
+// plTeamView turns the service's dashboard into the page's view.
+func plTeamView(t *service.Team, lang string, fv components.TeamFilterView) components.TeamDashboard {
+	areaNames := map[string]string{}
+	for _, a := range t.Areas {
+		areaNames[a.Code] = plAreaName(a, lang)
+	}
+	areaName := func(code string) string {
+		if n, ok := areaNames[code]; ok {
+			return n
+		}
+		return code
+	}
+	orgNames := map[uuid.UUID]string{}
+	for _, o := range t.Orgs {
+		orgNames[o.ID] = o.Name
+	}
+	figures := func(f service.Figures) components.TeamFigures {
+		return components.TeamFigures{Open: f.Open, Overdue: f.Overdue, Age: f.Age, Late: f.Late}
+	}
+	table := func(rows []service.FigureRow, total service.Figures, byArea bool, link string) components.TeamFigureTable {
+		out := components.TeamFigureTable{Total: figures(total)}
+		for _, r := range rows {
+			row := components.TeamFigureRow{Nobody: r.Key == "", TeamFigures: figures(r.Figures)}
+			if byArea {
+				row.Label = areaName(r.Key)
+			} else {
+				row.Label = r.Name
+			}
+			if link != "" {
+				key := r.Key
+				if key == "" {
+					key = plNone
+				}
+				row.Href = "/team?" + url.Values{link: {key}}.Encode() + "#aufgaben-liste"
+			}
+			out.Rows = append(out.Rows, row)
+		}
+		return out
+	}
+	v := components.TeamDashboard{
+		Today:          t.Today,
+		Tasks:          table(t.Tasks.ByPerson, t.Tasks.Total, false, "person"),
+		TasksByArea:    table(t.Tasks.ByArea, t.Tasks.Total, true, "area"),
+		Outgoing:       table(t.Outgoing.ByPerson, t.Outgoing.Total, false, ""),
+		OutgoingByArea: table(t.Outgoing.ByArea, t.Outgoing.Total, true, ""),
+		Incoming:       table(t.Incoming.ByPerson, t.Incoming.Total, false, ""),
+		IncomingByArea: table(t.Incoming.ByArea, t.Incoming.Total, true, ""),
+		ListTotal:      t.ListTotal,
+		Filter:         fv,
+	}
+	// A referral for several areas counts in each of them: the area tables show no sum.
+	v.OutgoingByArea.NoSum, v.IncomingByArea.NoSum = true, true
+	for _, w := range t.Weeks {
+		v.Weeks = append(v.Weeks, components.TeamWeek{Number: w.Number, End: plDay(w.At.Add(-1))})
+	}
+	for _, s := range t.Series {
+		name := ""
+		if s.Area != "" {
+			name = areaName(s.Area)
+		}
+		v.Series = append(v.Series, components.TeamSeries{Code: s.Area, Name: name, Open: s.Open, Overdue: s.Overdue})
+	}
+	for _, r := range t.Tasks.ByPerson {
+		if r.Key == "" {
+			v.Filter.People = append(v.Filter.People, components.TeamOption{Value: plNone, Nobody: true})
+		} else {
+			v.Filter.People = append(v.Filter.People, components.TeamOption{Value: r.Key, Label: r.Name})
+		}
+	}
+	for _, a := range t.Areas {
+		v.Filter.Areas = append(v.Filter.Areas, components.TeamOption{Value: a.Code, Label: areaNames[a.Code]})
+	}
+	v.Filter.Areas = append(v.Filter.Areas, components.TeamOption{Value: plNone, Nobody: true})
+	for _, o := range t.Orgs {
+		g := components.TeamTargetGroup{Org: o.Name, Options: []components.TeamOption{{Value: o.ID.String(), Nobody: true}}}
+		for _, m := range t.Members {
+			if m.OrgID == o.ID {
+				g.Options = append(g.Options, components.TeamOption{Value: o.ID.String() + ":" + m.ID.String(), Label: m.Name})
+			}
+		}
+		v.Targets = append(v.Targets, g)
+	}
+	for _, task := range t.List {
+		row := components.TeamTaskRow{
+			ID: task.ID.String(), Version: task.Version, Title: task.Title, Org: orgNames[task.OrgID],
+			Assignee: task.AssigneeName, Priority: string(task.Priority), Due: task.DueDate,
+			Overdue: task.Overdue, DaysOverdue: task.DaysOverdue, AgeDays: task.AgeDays,
+			Target: task.OrgID.String(),
+		}
+		if task.AssigneeID != nil {
+			row.Target += ":" + task.AssigneeID.String()
+		}
+		if task.Area != nil {
+			row.Area = areaName(*task.Area)
+		}
+		if task.CaseID != nil {
+			row.CaseHref = "/faelle/" + task.CaseID.String()
+		}
+		v.List = append(v.List, row)
+	}
+	return v
+}
+
+// plTarget reads a reassignment choice: "<organisation id>" (nobody in it) or
+// "<organisation id>:<account id>".
+func plTarget(s string) (model.TaskReassign, bool) {
+	org, user, hasUser := strings.Cut(strings.TrimSpace(s), ":")
+	var out model.TaskReassign
+	id, err := uuid.Parse(org)
+	if err != nil {
+		return out, false
+	}
+	out.OrgID = id
+	if hasUser {
+		uid, err := uuid.Parse(user)
+		if err != nil {
+			return out, false
+		}
+		out.AssigneeID = &uid
+	}
+	return out, true
+}
+
+// leadReassign moves a task to another organisation of the team and, optionally, a person
+// in it; back to the dashboard with the same filter.
+func (s *Server) leadReassign(c echo.Context) error {
+	id, err := plID(c)
+	if err != nil {
+		return err
+	}
+	f, fv := plTeamFilter(c.FormValue)
+	target := c.FormValue("target")
+	failed := components.PartnerForm{
+		Name: "reassign", Values: map[string]string{"task": id.String(), "target": target},
+		Errors: []components.PartnerFieldError{{Field: "target", ID: "ziel-" + id.String(), Key: "lead.error.target"}},
+	}
+	in, ok := plTarget(target)
+	if !ok {
+		return s.plRenderTeam(c, http.StatusUnprocessableEntity, f, fv, components.TeamDashboard{Form: failed})
+	}
+	_, err = s.svc.Tasks.Reassign(c.Request().Context(), actor(c), id, plVersion(c), in)
+	var ve *model.ValidationError
+	switch {
+	case err == nil:
+	case errors.Is(err, model.ErrConflict):
+		return s.plRenderTeam(c, http.StatusConflict, f, fv, components.TeamDashboard{Conflict: true})
+	case errors.As(err, &ve):
+		return s.plRenderTeam(c, http.StatusUnprocessableEntity, f, fv, components.TeamDashboard{Form: failed})
+	default:
+		return err
+	}
+	s.flash(c, s.localizer(c).T("lead.flash.reassigned"))
+	return c.Redirect(http.StatusSeeOther, "/team"+plTeamQuery(fv)+"#aufgaben-liste")
+}

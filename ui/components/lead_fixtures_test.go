@@ -1,0 +1,58 @@
+package components
+
+import (
+	"time"
+
+	"github.com/a-h/templ"
+)
+
+// Renderings of the team dashboard (lead.templ) for TestNoHardCodedText: figures with and
+// without rows and sums, the charts with their table, the task list with a failed
+// reassignment, a conflict, a filtered and an empty dashboard. Data from the database is
+// marked ⟦…⟧ like the messages.
+
+func init() {
+	today := time.Date(2026, 3, 18, 0, 0, 0, 0, time.UTC)
+	fig := TeamFigures{Open: 5, Overdue: 2, Age: [3]int{1, 2, 2}, Late: [3]int{1, 1, 0}}
+	rows := []TeamFigureRow{
+		{Label: "⟦Wiebke Wohnen⟧", Href: "/team?person=x", TeamFigures: fig},
+		{Nobody: true, Href: "/team?person=none", TeamFigures: TeamFigures{Open: 1}},
+	}
+	areaRows := []TeamFigureRow{{Label: "⟦Wohnen⟧", TeamFigures: fig}, {Nobody: true, TeamFigures: fig}}
+	var weeks []TeamWeek
+	open, overdue := make([]int, 12), make([]int, 12)
+	for i := range 12 {
+		weeks = append(weeks, TeamWeek{Number: 37 + i, End: today.AddDate(0, 0, 7*(i-11))})
+		open[i], overdue[i] = i, i/2
+	}
+	due := today.AddDate(0, 0, -4)
+	full := TeamDashboard{
+		Today: today,
+		Tasks: TeamFigureTable{Rows: rows, Total: fig}, TasksByArea: TeamFigureTable{Rows: areaRows, Total: fig},
+		Outgoing: TeamFigureTable{Rows: rows[:1], Total: fig}, OutgoingByArea: TeamFigureTable{Rows: areaRows, NoSum: true},
+		Incoming: TeamFigureTable{Rows: []TeamFigureRow{{Nobody: true, TeamFigures: fig}, {Label: "⟦Nils⟧", TeamFigures: fig}}, Total: fig},
+		Weeks:    weeks,
+		Series: []TeamSeries{
+			{Code: "housing", Name: "⟦Wohnen⟧", Open: open, Overdue: overdue},
+			{Code: "", Open: make([]int, 12), Overdue: make([]int, 12)},
+		},
+		Filter: TeamFilterView{Person: "x", Area: "none", Overdue: true,
+			People: []TeamOption{{Value: "x", Label: "⟦Wiebke⟧"}, {Value: "none", Nobody: true}},
+			Areas:  []TeamOption{{Value: "housing", Label: "⟦Wohnen⟧"}, {Value: "none", Nobody: true}}},
+		List: []TeamTaskRow{
+			{ID: "t1", Version: 2, Title: "⟦Unterlagen prüfen⟧", CaseHref: "/faelle/x", Org: "⟦Wohnen⟧", Assignee: "⟦Wiebke⟧", Area: "⟦Wohnen⟧",
+				Priority: "high", Due: &due, Overdue: true, DaysOverdue: 4, AgeDays: 20, Target: "o1:u1"},
+			{ID: "t2", Version: 1, Title: "⟦Anruf⟧", Org: "⟦Nord⟧", Priority: "normal", AgeDays: 1, Target: "o2"},
+		},
+		ListTotal: 60,
+		Targets: []TeamTargetGroup{
+			{Org: "⟦Wohnen⟧", Options: []TeamOption{{Value: "o1", Nobody: true}, {Value: "o1:u1", Label: "⟦Wiebke⟧"}}},
+			{Org: "⟦Nord⟧", Options: []TeamOption{{Value: "o2", Nobody: true}}},
+		},
+		Form: PartnerForm{Name: "reassign", Values: map[string]string{"task": "t1", "target": "o1"},
+			Errors: []PartnerFieldError{{Field: "target", ID: "ziel-t1", Key: "lead.error.target"}}},
+		Conflict: true,
+	}
+	empty := TeamDashboard{Today: today, Weeks: weeks}
+	pages["TeamDashboardPage"] = []templ.Component{TeamDashboardPage(full), TeamDashboardPage(empty)}
+}
