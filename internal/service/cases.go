@@ -198,6 +198,7 @@ func (s *Cases) Create(ctx context.Context, a model.Actor, in model.CaseCreate) 
 		if c.Reference, err = tx.NextReference(ctx, referencePrefix, now.In(berlin).Year()); err != nil {
 			return err
 		}
+		c.CreatedAt, c.UpdatedAt = s.now().UTC(), s.now().UTC() // the services' clock, so that backdated demo data is consistent
 		if err := tx.Cases().Create(ctx, c); err != nil {
 			return err
 		}

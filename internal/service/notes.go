@@ -84,6 +84,7 @@ func (s *Notes) Create(ctx context.Context, a model.Actor, caseID uuid.UUID, in 
 			id := a.UserID
 			n.AuthorID = &id
 		}
+		n.CreatedAt = s.now().UTC() // the services' clock, so that backdated demo data is consistent
 		if err := tx.Notes().Create(ctx, n); err != nil {
 			return err
 		}

@@ -161,6 +161,7 @@ func (s *Referrals) Create(ctx context.Context, a model.Actor, caseID uuid.UUID,
 		if ref.Reference, err = tx.NextReference(ctx, "V", today.Year()); err != nil {
 			return err
 		}
+		ref.CreatedAt, ref.UpdatedAt = s.now().UTC(), s.now().UTC() // the services' clock, so that backdated demo data is consistent
 		if err := tx.Referrals().Create(ctx, ref); err != nil {
 			return err
 		}

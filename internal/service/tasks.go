@@ -151,6 +151,7 @@ func (s *Tasks) Create(ctx context.Context, a model.Actor, in model.TaskCreate) 
 		if err := v.Err(); err != nil {
 			return err
 		}
+		t.CreatedAt, t.UpdatedAt = s.now().UTC(), s.now().UTC() // the services' clock, so that backdated demo data is consistent
 		if err := tx.Tasks().Create(ctx, t); err != nil {
 			return err
 		}

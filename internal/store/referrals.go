@@ -31,8 +31,12 @@ func (r Referrals) Create(ctx context.Context, ref *model.Referral) error {
 		ref.ID = model.NewID()
 	}
 	ref.Version = 1
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	ref.CreatedAt, ref.UpdatedAt = now, now
+	if ref.CreatedAt.IsZero() {
+		ref.CreatedAt = time.Now().UTC()
+	}
+	// Postgres keeps microseconds; so does the keyset cursor built from this value.
+	ref.CreatedAt = ref.CreatedAt.Truncate(time.Microsecond)
+	ref.UpdatedAt = ref.CreatedAt
 	return translate("create referral", r.db.WithContext(ctx).Create(ref).Error)
 }
 

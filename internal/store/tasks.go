@@ -22,8 +22,12 @@ func (r Tasks) Create(ctx context.Context, t *model.Task) error {
 		t.ID = model.NewID()
 	}
 	t.Version = 1
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	t.CreatedAt, t.UpdatedAt = now, now
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = time.Now().UTC()
+	}
+	// Postgres keeps microseconds; so does the keyset cursor built from this value.
+	t.CreatedAt = t.CreatedAt.Truncate(time.Microsecond)
+	t.UpdatedAt = t.CreatedAt
 	return translate("create task", r.db.WithContext(ctx).Create(t).Error)
 }
 
