@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -101,12 +102,10 @@ func (s *Cases) UpdateArea(ctx context.Context, a model.Actor, caseID uuid.UUID,
 			v.Add("area", "is not an area in use")
 		}
 		if p.ResponsibleOrgID != nil && *p.ResponsibleOrgID != uuid.Nil {
-			ok, err := tx.Plan().OrganisationActive(ctx, *p.ResponsibleOrgID)
-			if err != nil {
-				return err
-			}
-			if !ok {
+			if _, err := tx.ActiveOrganisation(ctx, *p.ResponsibleOrgID); errors.Is(err, model.ErrNotFound) {
 				v.Add("responsible_org_id", "names no active organisation")
+			} else if err != nil {
+				return err
 			}
 		}
 		if err := v.Err(); err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 
 	"gorm.io/gorm"
 
@@ -19,4 +20,24 @@ func (r Areas) Active(ctx context.Context) ([]model.Area, error) {
 	var out []model.Area
 	err := r.db.WithContext(ctx).Where("active").Order("position, code").Find(&out).Error
 	return out, translate("list areas", err)
+}
+
+// UnknownAreas returns those of codes that are not active areas, in the order given: the
+// check behind "unknown area" for consents, referrals and tasks.
+func (tx *Tx) UnknownAreas(ctx context.Context, codes []string) ([]string, error) {
+	if len(codes) == 0 {
+		return nil, nil
+	}
+	var active []string
+	err := tx.db.WithContext(ctx).Raw(`SELECT code FROM areas WHERE active AND code = ANY(?::text[])`, model.StringList(codes)).Scan(&active).Error
+	if err != nil {
+		return nil, translate("check areas", err)
+	}
+	var unknown []string
+	for _, c := range codes {
+		if !slices.Contains(active, c) {
+			unknown = append(unknown, c)
+		}
+	}
+	return unknown, nil
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -127,35 +126,4 @@ func (r Consents) PersonInCase(ctx context.Context, person, caseID uuid.UUID) (b
 	var ok bool
 	err := r.db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM persons WHERE id = ? AND case_id = ?)`, person, caseID).Scan(&ok).Error
 	return ok, translate("check person of case", err)
-}
-
-// UnknownAreas returns those of codes that are not active areas, in the order given: the
-// check behind "unknown area" for consents, referrals and tasks.
-func (tx *Tx) UnknownAreas(ctx context.Context, codes []string) ([]string, error) {
-	if len(codes) == 0 {
-		return nil, nil
-	}
-	var active []string
-	err := tx.db.WithContext(ctx).Raw(`SELECT code FROM areas WHERE active AND code = ANY(?::text[])`, model.StringList(codes)).Scan(&active).Error
-	if err != nil {
-		return nil, translate("check areas", err)
-	}
-	var unknown []string
-	for _, c := range codes {
-		if !slices.Contains(active, c) {
-			unknown = append(unknown, c)
-		}
-	}
-	return unknown, nil
-}
-
-// ActiveOrganisation returns an organisation if it exists and is active, else ErrNotFound.
-// Organisations are no secret (everyone may read the directory); this is for rules such as
-// "a referral goes to an active organisation".
-func (tx *Tx) ActiveOrganisation(ctx context.Context, id uuid.UUID) (*model.Organisation, error) {
-	var o model.Organisation
-	if err := tx.db.WithContext(ctx).Where("id = ? AND active", id).Take(&o).Error; err != nil {
-		return nil, translate("get organisation", err)
-	}
-	return &o, nil
 }

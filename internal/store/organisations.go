@@ -84,3 +84,14 @@ func (r Organisations) IsBelow(ctx context.Context, org, root uuid.UUID) (bool, 
 		SELECT EXISTS (SELECT 1 FROM up WHERE id = ?)`, org, root).Scan(&below).Error
 	return below, translate("check organisation tree", err)
 }
+
+// ActiveOrganisation returns an organisation if it exists and is active, else ErrNotFound.
+// Organisations are no secret (everyone may read the directory); this is for rules such as
+// "a referral goes to an active organisation".
+func (tx *Tx) ActiveOrganisation(ctx context.Context, id uuid.UUID) (*model.Organisation, error) {
+	var o model.Organisation
+	if err := tx.db.WithContext(ctx).Where("id = ? AND active", id).Take(&o).Error; err != nil {
+		return nil, translate("get organisation", err)
+	}
+	return &o, nil
+}

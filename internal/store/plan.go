@@ -82,11 +82,3 @@ func (r Plan) Update(ctx context.Context, s *model.AreaStatus, version int) erro
 	s.Version = version + 1
 	return nil
 }
-
-// OrganisationActive reports whether id names an active organisation (the responsible
-// organisation of an area may be any of them).
-func (r Plan) OrganisationActive(ctx context.Context, id uuid.UUID) (bool, error) {
-	var ok bool
-	err := r.db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM organisations WHERE id = ? AND active)`, id).Scan(&ok).Error
-	return ok, translate("check organisation", err)
-}
