@@ -139,8 +139,13 @@ func makeTemplate(t testing.TB) (string, error) {
 	if exists {
 		return name, nil
 	}
-	// Drop templates of older migration sets; one still in use is simply left for later.
-	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'lotse\_tpl\_%'`)
+	// Drop templates of other migration sets once they are a day old: a branch checked out
+	// beside this one (another worktree, a CI run) may still be using a newer or older set,
+	// and dropping its template would fail its tests. One still in use is left for later.
+	rows, err := conn.Query(ctx, `SELECT d.datname FROM pg_database d
+		LEFT JOIN pg_shdescription c ON c.objoid = d.oid AND c.classoid = 'pg_database'::regclass
+		WHERE d.datname LIKE 'lotse\_tpl\_%'
+		AND substring(c.description FROM '^lotse template (\d+)$')::bigint < extract(epoch FROM now()) - 86400`)
 	if err != nil {
 		return "", err
 	}
@@ -167,6 +172,9 @@ func makeTemplate(t testing.TB) (string, error) {
 	d.Close()
 	if err != nil {
 		return "", fmt.Errorf("migrate the template: %w", err)
+	}
+	if _, err := conn.Exec(ctx, fmt.Sprintf(`COMMENT ON DATABASE %s IS 'lotse template %d'`, pgx.Identifier{building}.Sanitize(), time.Now().Unix())); err != nil {
+		return "", err
 	}
 	if _, err := conn.Exec(ctx, `ALTER DATABASE `+pgx.Identifier{building}.Sanitize()+` RENAME TO `+pgx.Identifier{name}.Sanitize()); err != nil {
 		return "", err
