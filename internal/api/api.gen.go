@@ -268,6 +268,24 @@ func (e Role) Valid() bool {
 	}
 }
 
+// Defines values for TaskStatusReason.
+const (
+	TaskStatusReasonAccessEnded TaskStatusReason = "access_ended"
+	TaskStatusReasonNone        TaskStatusReason = ""
+)
+
+// Valid indicates whether the value is a known member of the TaskStatusReason enum.
+func (e TaskStatusReason) Valid() bool {
+	switch e {
+	case TaskStatusReasonAccessEnded:
+		return true
+	case TaskStatusReasonNone:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TaskPriority.
 const (
 	High   TaskPriority = "high"
@@ -812,8 +830,11 @@ type Referral struct {
 	FromOrgId  openapi_types.UUID  `json:"from_org_id"`
 	Id         openapi_types.UUID  `json:"id"`
 	LegalBasis string              `json:"legal_basis"`
-	Message    string              `json:"message"`
-	Outcome    string              `json:"outcome"`
+
+	// LegalBasisCategories The person data categories the legal basis released to the recipient, as configured when the referral was sent; empty without a legal basis.
+	LegalBasisCategories []DataCategory `json:"legal_basis_categories"`
+	Message              string         `json:"message"`
+	Outcome              string         `json:"outcome"`
 
 	// Reference Example: V-2026-00042
 	Reference string `json:"reference"`
@@ -886,12 +907,18 @@ type Task struct {
 	Priority    TaskPriority        `json:"priority"`
 	ReferralId  *openapi_types.UUID `json:"referral_id"`
 	Status      TaskStatus          `json:"status"`
-	Title       string              `json:"title"`
-	UpdatedAt   time.Time           `json:"updated_at"`
+
+	// StatusReason Why the system closed the task; empty when people closed it. `access_ended`: the referral the task hung on ended (consent revoked, referral withdrawn, declined, completed or expired), so the task's organisation lost access to the case.
+	StatusReason TaskStatusReason `json:"status_reason"`
+	Title        string           `json:"title"`
+	UpdatedAt    time.Time        `json:"updated_at"`
 
 	// Version Also in the ETag header.
 	Version int `json:"version"`
 }
+
+// TaskStatusReason Why the system closed the task; empty when people closed it. `access_ended`: the referral the task hung on ended (consent revoked, referral withdrawn, declined, completed or expired), so the task's organisation lost access to the case.
+type TaskStatusReason string
 
 // TaskComment defines model for TaskComment.
 type TaskComment struct {

@@ -127,7 +127,8 @@ func toReferral(r model.Referral) Referral {
 		Id: r.ID, Reference: r.Reference, CaseId: r.CaseID, FromOrgId: r.FromOrgID, ToOrgId: r.ToOrgID,
 		Areas: append([]AreaCode{}, r.Areas...), Message: r.Message, ReplyDue: toDate(r.ReplyDue),
 		Status: ReferralStatus(r.Status), ConsentId: r.ConsentID, LegalBasis: r.LegalBasis, Reply: r.Reply,
-		Outcome: r.Outcome, SentBy: r.SentBy, AnsweredBy: r.AnsweredBy, AnsweredAt: utcPtr(r.AnsweredAt),
+		LegalBasisCategories: toDataCategories(r.LegalBasisCategories),
+		Outcome:              r.Outcome, SentBy: r.SentBy, AnsweredBy: r.AnsweredBy, AnsweredAt: utcPtr(r.AnsweredAt),
 		ClosedAt: utcPtr(r.ClosedAt), Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 }
@@ -140,7 +141,7 @@ func toTask(t model.Task) Task {
 	return Task{
 		Id: t.ID, OrgId: t.OrgID, AssigneeId: t.AssigneeID, CaseId: t.CaseID, Area: t.Area, ReferralId: t.ReferralID,
 		Title: t.Title, Description: t.Description, DueDate: datePtr(t.DueDate), Priority: TaskPriority(t.Priority),
-		Status: TaskStatus(t.Status), CreatedBy: t.CreatedBy, DoneAt: utcPtr(t.DoneAt), Version: t.Version,
+		Status: TaskStatus(t.Status), StatusReason: TaskStatusReason(t.StatusReason), CreatedBy: t.CreatedBy, DoneAt: utcPtr(t.DoneAt), Version: t.Version,
 		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
 	}
 }
@@ -203,4 +204,12 @@ func fromDate(d *openapi_types.Date) *model.Date {
 	}
 	t := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
 	return &t
+}
+
+func toDataCategories(cs []string) []DataCategory {
+	out := make([]DataCategory, len(cs))
+	for i, c := range cs {
+		out[i] = DataCategory(c)
+	}
+	return out
 }

@@ -100,6 +100,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		return nil, err
 	}
 	a.services = service.New(a.store, a.authz, log)
+	bases, err := config.LoadLegalBases(cfg.LegalBasesFile) // validated with the config already
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	a.services.SetLegalBases(bases)
 	if a.auth, err = buildAuth(cfg, d, o); err != nil {
 		d.Close()
 		return nil, err

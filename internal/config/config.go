@@ -45,6 +45,8 @@ type Config struct {
 	CookieSecure       string        `name:"cookie-secure" env:"LOTSE_COOKIE_SECURE" default:"auto" help:"Secure session cookie with the __Host- prefix: true, false (plain-http development only) or auto (true when LOTSE_BASE_URL is https)."`
 	TrustedProxies     []string      `name:"trusted-proxies" env:"LOTSE_TRUSTED_PROXIES" help:"Comma-separated networks (CIDR) of reverse proxies whose X-Forwarded-For header names the client address."`
 	LoginRateLimit     float64       `name:"login-rate-limit" env:"LOTSE_LOGIN_RATE_LIMIT" default:"0.5" help:"Sign-in attempts per second and client address allowed on the login and callback routes (bursts of 20)."`
+
+	LegalBasesFile string `name:"legal-bases-file" env:"LOTSE_LEGAL_BASES_FILE" help:"YAML file listing the legal bases a referral may rest on without a consent, each with the person data categories it releases (see docs/sharing.md); empty: the built-in list, identity only."`
 }
 
 // LogLevels and LogFormats are the accepted values of LOTSE_LOG_LEVEL and LOTSE_LOG_FORMAT.
@@ -114,6 +116,11 @@ func (c *Config) Validate(requireDB bool) error {
 	}
 	if c.OIDCAPIAudience != "" && c.OIDCAPIAudience == c.OIDCClientID {
 		bad("LOTSE_OIDC_API_AUDIENCE", "must differ from the client id, so that ID tokens are never accepted as API tokens")
+	}
+	if c.LegalBasesFile != "" {
+		if _, err := LoadLegalBases(c.LegalBasesFile); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.SessionIdleTimeout < time.Minute || c.SessionIdleTimeout > 24*time.Hour {
 		bad("LOTSE_SESSION_IDLE_TIMEOUT", "must be between 1m and 24h, got %s", c.SessionIdleTimeout)

@@ -215,15 +215,18 @@ type Referral struct {
 	Status     ReferralStatus
 	ConsentID  *uuid.UUID `gorm:"type:uuid"`
 	LegalBasis string
-	Reply      string
-	Outcome    string
-	SentBy     *uuid.UUID `gorm:"type:uuid"`
-	AnsweredBy *uuid.UUID `gorm:"type:uuid"`
-	AnsweredAt *time.Time
-	ClosedAt   *time.Time
-	Version    int
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// LegalBasisCategories are the person data categories the legal basis releases to the
+	// recipient, recorded from the configured list when the referral is sent.
+	LegalBasisCategories StringList `gorm:"type:text[]"`
+	Reply                string
+	Outcome              string
+	SentBy               *uuid.UUID `gorm:"type:uuid"`
+	AnsweredBy           *uuid.UUID `gorm:"type:uuid"`
+	AnsweredAt           *time.Time
+	ClosedAt             *time.Time
+	Version              int
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
 }
 
 // Transition moves the referral to `to`, or returns ErrInvalid naming the allowed states.
@@ -248,6 +251,14 @@ const (
 )
 
 // TaskStatuses lists every task state.
+// TaskStatusReason is a code saying why the system closed a task; the UI translates it.
+type TaskStatusReason string
+
+// TaskReasonAccessEnded: the referral the task hung on ended (consent revoked, referral
+// withdrawn, declined, completed or expired), so its organisation lost access to the case
+// and its open task was cancelled ("Zugang beendet").
+const TaskReasonAccessEnded TaskStatusReason = "access_ended"
+
 var TaskStatuses = []TaskStatus{TaskOpen, TaskInProgress, TaskWaiting, TaskDone, TaskCancelled}
 
 var taskTransitions = map[TaskStatus][]TaskStatus{
@@ -291,11 +302,14 @@ type Task struct {
 	DueDate     *Date `gorm:"type:date"`
 	Priority    TaskPriority
 	Status      TaskStatus
-	CreatedBy   *uuid.UUID `gorm:"type:uuid"`
-	DoneAt      *time.Time
-	Version     int
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// StatusReason says why the system closed the task (TaskReasonAccessEnded), empty when
+	// people closed it.
+	StatusReason TaskStatusReason
+	CreatedBy    *uuid.UUID `gorm:"type:uuid"`
+	DoneAt       *time.Time
+	Version      int
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // TaskComment is a comment on a task.

@@ -31,9 +31,12 @@ func accessOf(f store.CaseAccessFacts) model.CaseAccess {
 					acc.ReferredAreas = append(acc.ReferredAreas, a)
 				}
 			}
-			if g.LegalBasis {
-				// A referral on a legal basis tells the recipient whom it is about, no more.
-				household[model.CategoryIdentity] = true
+			// A legal basis releases its configured categories for the whole household,
+			// recorded on the referral when it was sent, exactly like a consent's.
+			for _, c := range g.BasisCategories {
+				if dc := model.DataCategory(c); dc.Valid() {
+					household[dc] = true
+				}
 			}
 			for _, c := range g.Categories {
 				dc := model.DataCategory(c)

@@ -184,9 +184,13 @@ func (f *caseFixture) refer(caseID uuid.UUID, r cfReferral) (refID, consentID uu
 	if status == "" {
 		status = model.ReferralAccepted
 	}
-	f.exec(`INSERT INTO referrals (id, reference, case_id, from_org_id, to_org_id, areas, reply_due, status, consent_id, legal_basis)
-		VALUES ($1, $2, $3, $4, $5, $6, current_date + 10, $7, $8, $9)`,
-		refID, fmt.Sprintf("V-TEST-%05d", f.seq.Add(1)), caseID, r.from, r.to, model.StringList(r.areas), string(status), consent, r.legalBasis)
+	basisCats := model.StringList{}
+	if r.legalBasis != "" {
+		basisCats = model.StringList{string(model.CategoryIdentity)} // the configured default
+	}
+	f.exec(`INSERT INTO referrals (id, reference, case_id, from_org_id, to_org_id, areas, reply_due, status, consent_id, legal_basis, legal_basis_categories)
+		VALUES ($1, $2, $3, $4, $5, $6, current_date + 10, $7, $8, $9, $10)`,
+		refID, fmt.Sprintf("V-TEST-%05d", f.seq.Add(1)), caseID, r.from, r.to, model.StringList(r.areas), string(status), consent, r.legalBasis, basisCats)
 	return refID, consentID
 }
 

@@ -203,7 +203,7 @@ func (w *cwWorld) referral(caseID, to uuid.UUID, consent *model.Consent, areas .
 	if consent != nil {
 		in.ConsentID = &consent.ID
 	} else {
-		in.LegalBasis = service.LegalBases[0]
+		in.LegalBasis = model.LegalBasisNames(model.DefaultLegalBases())[0]
 	}
 	r, err := w.svc.Referrals.Create(w.ctx, w.housingWorker, caseID, in)
 	if err != nil {

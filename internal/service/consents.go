@@ -202,7 +202,8 @@ func (s *Consents) List(ctx context.Context, a model.Actor, caseID uuid.UUID) ([
 }
 
 // Revoke ends a consent now. In the same transaction every active referral it covered is
-// revoked, so the partners' access ends with the commit; each revoked referral gets its
+// revoked, and the recipients' open tasks that hang on those referrals are cancelled, so the
+// partners' access ends with the commit; each revoked referral and cancelled task gets its
 // own audit event.
 func (s *Consents) Revoke(ctx context.Context, a model.Actor, id uuid.UUID, version int) (*model.Consent, error) {
 	sc, err := s.require(a, objConsent, "revoke", true)
@@ -239,7 +240,7 @@ func (s *Consents) Revoke(ctx context.Context, a model.Actor, id uuid.UUID, vers
 			}
 		}
 		out = c
-		return nil
+		return s.endAccess(ctx, tx, a, revoked)
 	})
 	return out, err
 }

@@ -106,8 +106,10 @@ type pwReferral struct {
 	status     model.ReferralStatus
 	consent    int // -1: none
 	legalBasis string
-	createdAt  time.Time
-	replyDue   time.Time
+	// basisCats are the categories the legal basis released when the referral was sent.
+	basisCats []string
+	createdAt time.Time
+	replyDue  time.Time
 }
 
 type pwTask struct {
@@ -429,10 +431,10 @@ func (w *pwWorld) generate(r *rand.Rand, nCases int) {
 				cn := w.consents[ix]
 				ref.consent, ref.to, ref.areas = ix, pick(r, cn.recipients), someOf(r, cn.areas)
 				if r.IntN(10) == 0 {
-					ref.legalBasis = pick(r, service.LegalBases) // recorded as well
+					w.legalBasis(r, &ref) // recorded as well
 				}
 			} else {
-				ref.legalBasis = pick(r, service.LegalBases)
+				w.legalBasis(r, &ref)
 				for ref.to = r.IntN(len(w.orgs)); ref.to == cp.lead; ref.to = r.IntN(len(w.orgs)) {
 				}
 				ref.areas = someOf(r, pwAreas)
@@ -451,6 +453,13 @@ func (w *pwWorld) generate(r *rand.Rand, nCases int) {
 			}
 			cp.referrals = append(cp.referrals, len(w.referrals))
 			w.referrals = append(w.referrals, ref)
+		}
+
+		// Now and then several referrals of the case to one organisation in different
+		// states, each with a task of the recipient hanging on it and a note of the
+		// recipient: the predicates must keep apart what each of them gives.
+		if r.IntN(8) == 0 {
+			w.referralBundle(r, ci, day, stamp, members)
 		}
 
 		// Tasks of the lead, of other departments (a head may have reassigned them), of
@@ -496,6 +505,55 @@ func (w *pwWorld) generate(r *rand.Rand, nCases int) {
 		tk := pwTask{id: model.NewID(), caseIdx: -1, assignee: -1, referral: -1, org: pick(r, municipal), status: pick(r, model.TaskStatuses)}
 		w.finishTask(r, &tk, day, members)
 		w.tasks = append(w.tasks, tk)
+	}
+}
+
+// legalBasis records a legal basis on ref with the categories it released when sent: the
+// configured default (identity), none, or others.
+func (w *pwWorld) legalBasis(r *rand.Rand, ref *pwReferral) {
+	ref.legalBasis = pick(r, model.LegalBasisNames(model.DefaultLegalBases()))
+	ref.basisCats = pick(r, [][]string{{"identity"}, {"identity"}, {}, {"identity", "contact"}, {"residence", "languages"}})
+}
+
+// referralBundle adds to case ci two to four referrals to one organisation other than the
+// lead, in different states (at least one active and covered, at least one ended or not
+// covered), each with an open task of the recipient linked to it and a note of the
+// recipient in one of its areas; a few of the ended ones keep a consent that still covers.
+func (w *pwWorld) referralBundle(r *rand.Rand, ci int, day func(int) time.Time, stamp func() time.Time, members func(int) []int) {
+	cp := &w.cases[ci]
+	to := r.IntN(len(w.orgs))
+	for to == cp.lead {
+		to = r.IntN(len(w.orgs))
+	}
+	// A fresh consent covering the recipient for every area, valid now.
+	cn := pwConsent{id: model.NewID(), caseIdx: ci, person: -1, areas: slices.Clone(pwAreas),
+		categories: []string{"identity", "residence"}, recipients: []int{to}, from: day(-30), until: day(300)}
+	cp.consents = append(cp.consents, len(w.consents))
+	w.consents = append(w.consents, cn)
+	consent := len(w.consents) - 1
+	states := []model.ReferralStatus{pick(r, []model.ReferralStatus{model.ReferralSent, model.ReferralAccepted, model.ReferralInProgress})}
+	ended := []model.ReferralStatus{model.ReferralDeclined, model.ReferralCompleted, model.ReferralWithdrawn, model.ReferralExpired, model.ReferralRevoked}
+	for k, n := 0, 1+r.IntN(3); k < n; k++ {
+		states = append(states, pick(r, ended))
+	}
+	for _, st := range states {
+		ref := pwReferral{id: model.NewID(), ref: fmt.Sprintf("V-2026-%05d", len(w.referrals)+1), caseIdx: ci, from: cp.lead, to: to,
+			areas: someOf(r, pwAreas), status: st, consent: consent, createdAt: stamp(), replyDue: day(r.IntN(30) - 10)}
+		if r.IntN(4) == 0 && st != model.ReferralRevoked {
+			ref.consent = -1
+			w.legalBasis(r, &ref)
+		}
+		ri := len(w.referrals)
+		cp.referrals = append(cp.referrals, ri)
+		w.referrals = append(w.referrals, ref)
+		tk := pwTask{id: model.NewID(), caseIdx: ci, assignee: -1, referral: ri, org: to,
+			status: pick(r, []model.TaskStatus{model.TaskOpen, model.TaskInProgress, model.TaskWaiting, model.TaskCancelled})}
+		w.finishTask(r, &tk, day, members)
+		cp.tasks = append(cp.tasks, len(w.tasks))
+		w.tasks = append(w.tasks, tk)
+		nt := pwNote{id: model.NewID(), caseIdx: ci, org: to, area: pick(r, ref.areas), shared: r.IntN(2) == 0, createdAt: stamp()}
+		cp.notes = append(cp.notes, len(w.notes))
+		w.notes = append(w.notes, nt)
 	}
 }
 
@@ -618,7 +676,7 @@ func (w *pwWorld) write() {
 			consent = id(w.consents[rf.consent].id)
 		}
 		refs = append(refs, []any{id(rf.id), rf.ref, id(w.cases[rf.caseIdx].id), id(w.orgs[rf.from].id), id(w.orgs[rf.to].id),
-			rf.areas, rf.replyDue, string(rf.status), consent, rf.legalBasis, rf.createdAt, rf.createdAt})
+			rf.areas, rf.replyDue, string(rf.status), consent, rf.legalBasis, nonNil(rf.basisCats), rf.createdAt, rf.createdAt})
 	}
 	for _, tk := range w.tasks {
 		var area any
@@ -648,7 +706,7 @@ func (w *pwWorld) write() {
 		"evidence", "recorded_org_id", "revoked_at"}, consents)
 	copyRows("consent_recipients", []string{"consent_id", "org_id"}, recipients)
 	copyRows("referrals", []string{"id", "reference", "case_id", "from_org_id", "to_org_id", "areas", "reply_due", "status",
-		"consent_id", "legal_basis", "created_at", "updated_at"}, refs)
+		"consent_id", "legal_basis", "legal_basis_categories", "created_at", "updated_at"}, refs)
 	copyRows("tasks", []string{"id", "org_id", "assignee_id", "case_id", "area", "referral_id", "title", "due_date", "status"}, tasks)
 	copyRows("notes", []string{"id", "case_id", "area", "org_id", "visibility", "body", "created_at"}, notes)
 	if err := tx.Commit(ctx); err != nil {
@@ -812,7 +870,12 @@ func (w *pwWorld) access(pa pwActor, ci int) pwAccess {
 				}
 			}
 			if rf.legalBasis != "" {
-				acc.household[model.CategoryIdentity] = true
+				if !slices.Equal(rf.basisCats, []string{"identity"}) {
+					w.seen["legal basis other than identity"]++
+				}
+				for _, cat := range rf.basisCats {
+					acc.household[model.DataCategory(cat)] = true
+				}
 			}
 			if w.consentCovers(rf) {
 				cn := w.consents[rf.consent]
@@ -833,7 +896,7 @@ func (w *pwWorld) access(pa pwActor, ci int) pwAccess {
 	}
 	for _, ti := range c.tasks {
 		tk := w.tasks[ti]
-		if pa.relOrgs[tk.org] && !tk.status.Closed() {
+		if pa.relOrgs[tk.org] && !tk.status.Closed() && w.taskLive(tk) {
 			acc.visible, acc.summary = true, true
 			return acc
 		}
@@ -861,12 +924,23 @@ func (w *pwWorld) referralVisible(pa pwActor, rf pwReferral) bool {
 	return pa.relOrgs[rf.to] && pwActive(rf.status) && w.coveredToday(rf)
 }
 
-// taskVisible: tasks of the actor's organisations, and tasks on cases they lead.
+// taskVisible: every task on the cases the actor's organisations lead, and the live tasks
+// of the actor's organisations.
 func (w *pwWorld) taskVisible(pa pwActor, tk pwTask) bool {
-	if pa.relOrgs[tk.org] {
+	if tk.caseIdx >= 0 && pa.relOrgs[w.cases[tk.caseIdx].lead] {
 		return true
 	}
-	return tk.caseIdx >= 0 && pa.relOrgs[w.cases[tk.caseIdx].lead]
+	return pa.relOrgs[tk.org] && w.taskLive(tk)
+}
+
+// taskLive: a task that hangs on a referral to its own organisation lives only while that
+// referral is active and covered; other tasks always.
+func (w *pwWorld) taskLive(tk pwTask) bool {
+	if tk.referral < 0 || w.referrals[tk.referral].to != tk.org {
+		return true
+	}
+	rf := w.referrals[tk.referral]
+	return pwActive(rf.status) && w.coveredToday(rf)
 }
 
 // noteVisible: the lead side reads its own notes and the shared ones; a recipient, while

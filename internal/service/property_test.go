@@ -37,7 +37,8 @@ func TestListsReturnExactlyWhatMayBeSeen(t *testing.T) {
 				t.Errorf("only %d actors", len(actors))
 			}
 			for _, k := range []string{"full", "referred", "summary", "person-only category", "person hidden", "district hidden",
-				"search hit", "search hides", "note hidden", "note shown", "referral hidden", "task hidden", "tampered consent"} {
+				"search hit", "search hides", "note hidden", "note shown", "referral hidden", "task hidden", "tampered consent",
+				"task of ended referral hidden, case still shown", "legal basis other than identity"} {
 				if w.seen[k] < 3 {
 					t.Errorf("the world of seed %d shows %q only %d times", seed, k, w.seen[k])
 				}
@@ -599,6 +600,11 @@ func (w *pwWorld) checkTasks(t *testing.T, pa pwActor, who string, r *rand.Rand)
 				out[tk.id] = true
 			} else if keep(tk) {
 				w.seen["task hidden"]++
+				if pa.relOrgs[tk.org] && tk.caseIdx >= 0 && w.access(pa, tk.caseIdx).visible {
+					// The organisation's own task of an ended referral, while another
+					// referral still shows it the case.
+					w.seen["task of ended referral hidden, case still shown"]++
+				}
 			}
 		}
 		return out

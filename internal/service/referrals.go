@@ -19,12 +19,6 @@ import (
 // Referrals manages referrals between organisations and their life cycle.
 type Referrals struct{ base }
 
-// LegalBases are the legal grounds on which a referral may share case data without a
-// consent. The recorded basis must be one of them, exactly as written here. It is a fixed
-// list for now; it becomes configuration (per city) later, which is why callers read it
-// from here and never copy it.
-var LegalBases = []string{"SGB II § 50", "SGB VIII § 65", "SGB X § 69", "AufenthG § 87"}
-
 const (
 	// defaultReplyDays is the reply deadline of a referral in working days.
 	defaultReplyDays = 10
@@ -86,7 +80,7 @@ func checkText(v *model.ValidationError, field, s string, required bool) {
 // Create sends a referral of a case the actor's organisation leads, from the actor's
 // organisation to another active organisation, for some active areas, with a reply deadline
 // of N working days (Lower Saxony). Every referral needs cover: a consent of the case that
-// covers recipient, areas and today, or a legal basis from LegalBases. That holds for
+// covers recipient, areas and today, or a configured legal basis. That holds for
 // partners and, deliberately, for municipal recipients too: a referral shares the person's
 // data with another agency, and a department of the same city is another controller's
 // purpose (data is not free to flow between offices just because they share an employer).
@@ -116,8 +110,9 @@ func (s *Referrals) Create(ctx context.Context, a model.Actor, caseID uuid.UUID,
 			v.Add("reply_days", "must be between 1 and %d working days", maxReplyDays)
 		}
 	}
-	if in.LegalBasis != "" && !slices.Contains(LegalBases, in.LegalBasis) {
-		v.Add("legal_basis", "must be one of: %s", strings.Join(LegalBases, "; "))
+	basis, known := s.legalBasis(in.LegalBasis)
+	if in.LegalBasis != "" && !known {
+		v.Add("legal_basis", "must be one of: %s", strings.Join(model.LegalBasisNames(s.legalBases), "; "))
 	}
 	if in.ConsentID == nil && in.LegalBasis == "" {
 		v.Add("consent_id", "a consent that covers the recipient, the areas and today, or a legal basis, is required")
@@ -128,7 +123,10 @@ func (s *Referrals) Create(ctx context.Context, a model.Actor, caseID uuid.UUID,
 	ref := &model.Referral{
 		CaseID: caseID, FromOrgID: a.OrgID, ToOrgID: in.ToOrgID, Areas: in.Areas, Message: in.Message,
 		ReplyDue: AddWorkingDays(today, days), Status: model.ReferralSent, ConsentID: in.ConsentID,
-		LegalBasis: in.LegalBasis, SentBy: actorRef(a),
+		LegalBasis: in.LegalBasis, LegalBasisCategories: model.StringList{}, SentBy: actorRef(a),
+	}
+	for _, c := range basis.Categories {
+		ref.LegalBasisCategories = append(ref.LegalBasisCategories, string(c))
 	}
 	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
 		c, err := tx.Cases().Get(ctx, onCases(sc), caseID)
@@ -174,7 +172,7 @@ func (s *Referrals) Create(ctx context.Context, a model.Actor, caseID uuid.UUID,
 }
 
 // checkCover verifies that ref is covered on day: its consent (of the same case) covers the
-// recipient, every area and the day, or its legal basis is one of LegalBases. The consent is
+// recipient, every area and the day, or its legal basis is a configured one. The consent is
 // share-locked until the transaction ends, so a concurrent revocation cannot slip between
 // this check and the commit.
 func (s *Referrals) checkCover(ctx context.Context, tx *store.Tx, ref *model.Referral, day time.Time) error {
@@ -191,7 +189,7 @@ func (s *Referrals) checkCover(ctx context.Context, tx *store.Tx, ref *model.Ref
 		}
 		return nil
 	}
-	if slices.Contains(LegalBases, ref.LegalBasis) {
+	if _, ok := s.legalBasis(ref.LegalBasis); ok {
 		return nil
 	}
 	return model.Invalid("consent_id", "a consent that covers the recipient, the areas and today, or a legal basis, is required")
@@ -264,9 +262,40 @@ func (s *Referrals) transition(ctx context.Context, a model.Actor, id uuid.UUID,
 			return err
 		}
 		out = ref
-		return tx.Audit().Record(ctx, caseEvent(a, action, objReferral, ref.ID, ref.CaseID, referralDetails(ref)))
+		if err := tx.Audit().Record(ctx, caseEvent(a, action, objReferral, ref.ID, ref.CaseID, referralDetails(ref))); err != nil {
+			return err
+		}
+		if !to.Active() {
+			return s.endAccess(ctx, tx, a, []model.Referral{*ref})
+		}
+		return nil
 	})
 	return out, err
+}
+
+// endAccess closes what hung on referrals that have just ended (withdrawn, declined,
+// completed, expired, revoked): the recipient's open tasks linked to them are cancelled with
+// the reason "access ended", which the lead organisation sees, and each gets an audit event.
+// With the referral and its tasks gone, the recipient's access to the case ends in the same
+// transaction, unless another active referral still grants it.
+func (b base) endAccess(ctx context.Context, tx *store.Tx, a model.Actor, ended []model.Referral) error {
+	ids := make([]uuid.UUID, len(ended))
+	for i, r := range ended {
+		ids[i] = r.ID
+	}
+	tasks, err := tx.Tasks().CancelHangingOn(ctx, ids, b.now().UTC())
+	if err != nil {
+		return err
+	}
+	for i := range tasks {
+		t := &tasks[i]
+		d := taskDetails(t)
+		d["reason"] = string(t.StatusReason)
+		if err := tx.Audit().Record(ctx, caseEvent(a, "task.cancel", objTask, t.ID, idOrNil(t.CaseID), d)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // lateAnswer explains why a recipient cannot answer a referral it no longer sees: when the
@@ -375,7 +404,7 @@ func (s *Referrals) ExpireOverdue(ctx context.Context) (int, error) {
 				}
 			}
 			n = len(refs)
-			return nil
+			return s.endAccess(ctx, tx, a, refs)
 		})
 		if err != nil {
 			return total, err

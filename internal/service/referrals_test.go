@@ -271,7 +271,7 @@ func TestReferralCover(t *testing.T) {
 		{"consent of another case", &ofOtherCase.ID, "", []string{"work"}, "consent_id"},
 		{"unknown consent", &missing, "", []string{"work"}, "consent_id"},
 		{"legal basis from the list", nil, "SGB II § 50", []string{"work", "housing"}, ""},
-		{"every listed legal basis", nil, service.LegalBases[len(service.LegalBases)-1], []string{"work"}, ""},
+		{"every listed legal basis", nil, model.LegalBasisNames(model.DefaultLegalBases())[len(model.LegalBasisNames(model.DefaultLegalBases()))-1], []string{"work"}, ""},
 		{"unknown legal basis", nil, "BGB § 823", []string{"work"}, "legal_basis"},
 		{"legal basis, differently spelled", nil, "SGB II §50", []string{"work"}, "legal_basis"},
 	} {
@@ -320,7 +320,7 @@ func TestReferralCreateInput(t *testing.T) {
 	if err := w.db.SQL.QueryRow(`INSERT INTO organisations (id, kind, name, short_name, active) VALUES ($1, 'welfare', 'Alt', 'ALT', false) RETURNING id`, model.NewID()).Scan(&inactive); err != nil {
 		t.Fatal(err)
 	}
-	basis := service.LegalBases[0]
+	basis := model.LegalBasisNames(model.DefaultLegalBases())[0]
 	long := strings.Repeat("x", 4001)
 	for _, tc := range []struct {
 		name   string
@@ -390,7 +390,7 @@ func TestReferralReplyDue(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w.setClock(tc.now)
 			defer w.setClock(time.Now())
-			ref, err := w.svc.Referrals.Create(w.ctx, w.housingWorker, caseID, model.ReferralCreate{ToOrgID: w.jobcenter, Areas: []string{"work"}, LegalBasis: service.LegalBases[0], ReplyDays: tc.days})
+			ref, err := w.svc.Referrals.Create(w.ctx, w.housingWorker, caseID, model.ReferralCreate{ToOrgID: w.jobcenter, Areas: []string{"work"}, LegalBasis: model.LegalBasisNames(model.DefaultLegalBases())[0], ReplyDays: tc.days})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -498,7 +498,7 @@ func TestReferralLists(t *testing.T) {
 	caseID := w.newCase(w.housing)
 	send := func(to uuid.UUID, days int) *model.Referral {
 		ref, err := w.svc.Referrals.Create(w.ctx, w.housingWorker, caseID, model.ReferralCreate{
-			ToOrgID: to, Areas: []string{"work"}, LegalBasis: service.LegalBases[0], ReplyDays: cwPtr(days)})
+			ToOrgID: to, Areas: []string{"work"}, LegalBasis: model.LegalBasisNames(model.DefaultLegalBases())[0], ReplyDays: cwPtr(days)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -34,7 +35,7 @@ type Services struct {
 
 // New builds the services on one store and one enforcer.
 func New(st *store.Store, en *authz.Enforcer, log *slog.Logger) *Services {
-	b := base{store: st, authz: en, log: log, now: time.Now}
+	b := base{store: st, authz: en, log: log, now: time.Now, legalBases: model.DefaultLegalBases()}
 	return &Services{
 		Access: &Access{base: b}, Directory: &Directory{base: b},
 		Cases: &Cases{base: b}, Notes: &Notes{base: b},
@@ -51,6 +52,8 @@ type base struct {
 	authz *authz.Enforcer
 	log   *slog.Logger
 	now   func() time.Time
+	// legalBases are the configured legal bases (SetLegalBases), shared by every service.
+	legalBases []model.LegalBasis
 }
 
 // berlin is the zone of deadlines and calendar days: the city works in Europe/Berlin, the
@@ -72,9 +75,33 @@ func (b base) today() time.Time {
 
 // SetClock replaces the services' clock; for tests of deadlines and expiry.
 func (s *Services) SetClock(now func() time.Time) {
-	for _, b := range []*base{&s.Access.base, &s.Directory.base, &s.Cases.base, &s.Notes.base, &s.Consents.base, &s.Referrals.base, &s.Tasks.base, &s.Dashboard.base, &s.Statistics.base, &s.Audit.base} {
+	for _, b := range s.bases() {
 		b.now = now
 	}
+}
+
+// SetLegalBases replaces the legal bases a referral may rest on without a consent (the
+// composition root passes LOTSE_LEGAL_BASES_FILE's list); call it before serving.
+func (s *Services) SetLegalBases(bases []model.LegalBasis) {
+	for _, b := range s.bases() {
+		b.legalBases = slices.Clone(bases)
+	}
+}
+
+// LegalBases returns the names of the configured legal bases, for forms.
+func (s *Services) LegalBases() []string { return model.LegalBasisNames(s.Referrals.legalBases) }
+
+func (s *Services) bases() []*base {
+	return []*base{&s.Access.base, &s.Directory.base, &s.Cases.base, &s.Notes.base, &s.Consents.base, &s.Referrals.base, &s.Tasks.base, &s.Dashboard.base, &s.Statistics.base, &s.Audit.base, &s.Idempotency.base}
+}
+
+// legalBasis returns the configured legal basis named name.
+func (b base) legalBasis(name string) (model.LegalBasis, bool) {
+	i := slices.IndexFunc(b.legalBases, func(l model.LegalBasis) bool { return l.Name == name })
+	if i < 0 {
+		return model.LegalBasis{}, false
+	}
+	return b.legalBases[i], true
 }
 
 // scope asks the enforcer which records of obj the actor reaches for act. The system actor

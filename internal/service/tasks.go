@@ -123,6 +123,15 @@ func (s *Tasks) Create(ctx context.Context, a model.Actor, in model.TaskCreate) 
 					return err
 				}
 				allowed = append(allowed, recipients...)
+				// A task for a recipient exists because of its referral, and hangs on it:
+				// when the referral ends, the task ends with the recipient's access.
+				if t.ReferralID == nil && in.OrgID != a.OrgID && slices.Contains(recipients, in.OrgID) {
+					ref, err := tx.Referrals().ActiveTo(ctx, c.ID, in.OrgID)
+					if err != nil {
+						return err
+					}
+					t.ReferralID = &ref
+				}
 			}
 		} else if !sc.Has(model.ScopeOrg) && !sc.Has(model.ScopeOrgTree) {
 			return model.Invalid("case_id", "is required: your organisation adds tasks only to cases referred to it")
@@ -241,7 +250,7 @@ func (s *Tasks) Update(ctx context.Context, a model.Actor, id uuid.UUID, version
 			if !t.Status.CanTransition(*p.Status) {
 				return model.TransitionError("status", string(t.Status), string(*p.Status), model.AllowedTransitions("task", string(t.Status)))
 			}
-			t.Status = *p.Status
+			t.Status, t.StatusReason = *p.Status, "" // a person's change replaces the system's reason
 			if t.Status == model.TaskDone {
 				now := s.now().UTC()
 				t.DoneAt = &now

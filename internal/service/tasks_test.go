@@ -12,7 +12,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lotse-project/lotse/internal/model"
-	"github.com/lotse-project/lotse/internal/service"
 )
 
 // task creates a task of the actor's own organisation.
@@ -537,7 +536,7 @@ func TestAuditOnePerCall(t *testing.T) {
 			return caseID, err
 		}},
 		{"referral.create", w.housingWorker, func() (uuid.UUID, error) {
-			_, err := w.svc.Referrals.Create(w.ctx, w.housingWorker, caseID, model.ReferralCreate{ToOrgID: w.caritas, Areas: []string{"housing"}, LegalBasis: service.LegalBases[1]})
+			_, err := w.svc.Referrals.Create(w.ctx, w.housingWorker, caseID, model.ReferralCreate{ToOrgID: w.caritas, Areas: []string{"housing"}, LegalBasis: model.LegalBasisNames(model.DefaultLegalBases())[1]})
 			return caseID, err
 		}},
 		{"referral.read", w.jobcenterWorker, func() (uuid.UUID, error) {

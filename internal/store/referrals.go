@@ -122,6 +122,22 @@ func (r Referrals) ActiveRecipients(ctx context.Context, caseID uuid.UUID) ([]uu
 	return out, translate("list referral recipients", err)
 }
 
+// ActiveTo returns the newest active referral of the case to org; ErrNotFound if there is
+// none. A task the lead organisation gives to a recipient hangs on it.
+func (r Referrals) ActiveTo(ctx context.Context, caseID, org uuid.UUID) (uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := r.db.WithContext(ctx).Model(&model.Referral{}).
+		Where("case_id = ? AND to_org_id = ? AND status = ANY(?::text[])", caseID, org, activeReferralStatuses()).
+		Order("created_at DESC, id DESC").Limit(1).Pluck("id", &ids).Error
+	if err != nil {
+		return uuid.Nil, translate("get active referral", err)
+	}
+	if len(ids) == 0 {
+		return uuid.Nil, translate("get active referral", gorm.ErrRecordNotFound)
+	}
+	return ids[0], nil
+}
+
 // ReferralOrder is the stable order of a referral list.
 type ReferralOrder int
 

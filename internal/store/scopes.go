@@ -68,10 +68,30 @@ func activeReferralFrom(caseExpr string) string {
 		AND (ar.legal_basis <> '' OR ` + consentCovers + `)`
 }
 
-// openTask is true for a case with an open task of one of orgs.
+// liveReferral is true when the referral id is active (sent, accepted, in progress) and
+// covered today, by its own consent or legal basis: the relation it gives its recipient is
+// alive. It is the same cover as activeReferralFrom's, for one referral.
+func liveReferral(id string) string {
+	return `EXISTS (SELECT 1 FROM referrals ar LEFT JOIN consents ac ON ac.id = ar.consent_id
+		WHERE ar.id = ` + id + ` AND ar.status IN ('sent', 'accepted', 'in_progress')
+		AND (ar.legal_basis <> '' OR ` + consentCovers + `))`
+}
+
+// taskLive is true for the task alias t unless it hangs on a referral to its own
+// organisation that has ended or lost its cover: then the relation that gave the
+// organisation the task is over, and the task goes with it (the services cancel it with the
+// reason "access ended"; this keeps it hidden from that organisation even when no service
+// ran, e.g. when the consent simply ran out). The lead organisation still sees it.
+func taskLive(t string) string {
+	return `(` + t + `.referral_id IS NULL
+		OR NOT EXISTS (SELECT 1 FROM referrals tr WHERE tr.id = ` + t + `.referral_id AND tr.to_org_id = ` + t + `.org_id)
+		OR ` + liveReferral(t+`.referral_id`) + `)`
+}
+
+// openTask is true for a case with an open, live task of one of orgs.
 func openTask(caseExpr string) string {
 	return `EXISTS (SELECT 1 FROM tasks at WHERE at.case_id = ` + caseExpr + ` AND at.org_id = ANY(?::uuid[])
-		AND at.status NOT IN ('done', 'cancelled'))`
+		AND at.status NOT IN ('done', 'cancelled') AND ` + taskLive("at") + `)`
 }
 
 // ledBy is true for a case whose lead organisation is one of orgs.
@@ -129,13 +149,17 @@ func init() {
 				AND EXISTS (SELECT 1 FROM consent_recipients rcr WHERE rcr.consent_id = rc.id AND rcr.org_id = referrals.to_org_id)))`, orgsOf),
 	}
 	predicates["task"] = map[model.ScopeKind]predicate{
-		// Tasks of the organisation, and tasks on the cases it leads.
-		model.ScopeOrg:      p(`(tasks.org_id = ANY(?::uuid[]) OR (tasks.case_id IS NOT NULL AND `+ledBy("tasks.case_id")+`))`, one, one),
-		model.ScopeOrgTree:  p(`(tasks.org_id = ANY(?::uuid[]) OR (tasks.case_id IS NOT NULL AND `+ledBy("tasks.case_id")+`))`, tree, tree),
-		model.ScopeAssigned: func(sc model.Scope) (string, []any) { return `tasks.assignee_id = ?`, []any{sc.UserID} },
-		// A recipient sees the tasks linked to its referrals while they are active and covered.
-		model.ScopeReferred: p(`EXISTS (SELECT 1 FROM referrals tr WHERE tr.id = tasks.referral_id AND tr.to_org_id = ANY(?::uuid[])
-			AND tr.status IN ('sent', 'accepted', 'in_progress')) AND `+activeReferral("tasks.case_id", ""), orgsOf, orgsOf),
+		// Live tasks of the organisation, and every task on the cases it leads.
+		model.ScopeOrg: p(`((tasks.org_id = ANY(?::uuid[]) AND `+taskLive("tasks")+`) OR (tasks.case_id IS NOT NULL AND `+ledBy("tasks.case_id")+`))`, one, one),
+		model.ScopeOrgTree: p(`((tasks.org_id = ANY(?::uuid[]) AND `+taskLive("tasks")+`) OR (tasks.case_id IS NOT NULL AND `+ledBy("tasks.case_id")+`))`,
+			tree, tree),
+		model.ScopeAssigned: func(sc model.Scope) (string, []any) {
+			return `tasks.assignee_id = ? AND ` + taskLive("tasks"), []any{sc.UserID}
+		},
+		// A recipient sees the tasks linked to its referrals while each is active and
+		// covered: the task's own referral, not merely another one of the same case.
+		model.ScopeReferred: p(`EXISTS (SELECT 1 FROM referrals rr WHERE rr.id = tasks.referral_id AND rr.to_org_id = ANY(?::uuid[])) AND `+
+			liveReferral("tasks.referral_id"), orgsOf),
 	}
 	predicates["note"] = map[model.ScopeKind]predicate{
 		// The lead organisation reads its own notes and the notes shared with it.

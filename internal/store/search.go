@@ -112,7 +112,7 @@ func (r Cases) union(ctx context.Context, op string, queries []any) *gorm.DB {
 // identityVisible is true for the person row p of the case `cases` when the actor may see its
 // identity (names): with full access (the lead organisation's kinds of sc), or through an
 // active, covered referral whose consent releases the identity category for the household or
-// for this person, or that rests on a legal basis. Name search adds it, so that nobody can
+// for this person, or whose legal basis releases it. Name search adds it, so that nobody can
 // probe by name for cases whose names they may not see.
 func identityVisible(sc model.Scope) (string, []any) {
 	full, args := scopeCond(sc, model.ScopeOrg, model.ScopeOrgTree)
@@ -120,7 +120,8 @@ func identityVisible(sc model.Scope) (string, []any) {
 		return full, args
 	}
 	ref := `EXISTS (SELECT 1 ` + activeReferralFrom("cases.id") + `
-		AND (ar.legal_basis <> '' OR ('` + string(model.CategoryIdentity) + `' = ANY(ac.data_categories) AND (ac.person_id IS NULL OR ac.person_id = p.id))))`
+		AND ((ar.legal_basis <> '' AND '` + string(model.CategoryIdentity) + `' = ANY(ar.legal_basis_categories))
+			OR (` + consentCovers + ` AND '` + string(model.CategoryIdentity) + `' = ANY(ac.data_categories) AND (ac.person_id IS NULL OR ac.person_id = p.id))))`
 	return "(" + full + " OR " + ref + ")", append(args, orgsOf(sc))
 }
 
@@ -229,8 +230,9 @@ type ReferralGrant struct {
 	// Categories are the data categories of the covering consent (none when only a legal
 	// basis covers the referral).
 	Categories []string `json:"categories"`
-	// LegalBasis: the referral rests on a recorded legal basis.
-	LegalBasis bool `json:"legal_basis"`
+	// BasisCategories are the data categories the referral's recorded legal basis releases
+	// (model.Referral.LegalBasisCategories), for the whole household; none without a basis.
+	BasisCategories []string `json:"basis_categories"`
 	// PersonID: the covering consent was given for this person only.
 	PersonID *uuid.UUID `json:"person_id"`
 }
@@ -287,7 +289,7 @@ func caseAccessQuery(sc model.Scope, ids []uuid.UUID) (string, []any) {
 		lateral = `LEFT JOIN LATERAL (SELECT json_agg(json_build_object(
 			'areas', ar.areas,
 			'categories', CASE WHEN ` + consentCovers + ` THEN ac.data_categories ELSE '{}'::text[] END,
-			'legal_basis', ar.legal_basis <> '',
+			'basis_categories', CASE WHEN ar.legal_basis <> '' THEN ar.legal_basis_categories ELSE '{}'::text[] END,
 			'person_id', CASE WHEN ` + consentCovers + ` THEN ac.person_id END) ORDER BY ar.id) AS grants
 			` + activeReferralFrom("cases.id") + `) ref ON TRUE`
 		args = append(args, orgsOf(sc))

@@ -50,8 +50,8 @@ func (r Tasks) Update(ctx context.Context, t *model.Task, version int) error {
 		Where("id = ? AND version = ?", t.ID, version).
 		Updates(map[string]any{
 			"org_id": t.OrgID, "assignee_id": t.AssigneeID, "title": t.Title, "description": t.Description,
-			"due_date": t.DueDate, "priority": t.Priority, "status": t.Status, "done_at": t.DoneAt,
-			"version": version + 1, "updated_at": now,
+			"due_date": t.DueDate, "priority": t.Priority, "status": t.Status, "status_reason": t.StatusReason,
+			"done_at": t.DoneAt, "version": version + 1, "updated_at": now,
 		})
 	if err := translate("update task", res.Error); err != nil {
 		return err
@@ -61,6 +61,24 @@ func (r Tasks) Update(ctx context.Context, t *model.Task, version int) error {
 	}
 	t.Version, t.UpdatedAt = version+1, now
 	return nil
+}
+
+// CancelHangingOn cancels, at `at`, the open tasks that hang on one of the referrals: tasks
+// linked to a referral and belonging to its recipient. Their reason is "access ended". It
+// runs in the transaction that ends the referrals, so the recipient's tasks end with its
+// access; it returns the cancelled tasks for their audit events.
+func (r Tasks) CancelHangingOn(ctx context.Context, referrals []uuid.UUID, at time.Time) ([]model.Task, error) {
+	if len(referrals) == 0 {
+		return nil, nil
+	}
+	var out []model.Task
+	err := r.db.WithContext(ctx).Raw(`
+		UPDATE tasks t SET status = 'cancelled', status_reason = ?, done_at = NULL, version = t.version + 1, updated_at = ?
+		FROM referrals r
+		WHERE r.id = ANY(?::uuid[]) AND t.referral_id = r.id AND t.org_id = r.to_org_id
+		AND t.status NOT IN ('done', 'cancelled')
+		RETURNING t.*`, model.TaskReasonAccessEnded, at, uuids(referrals)).Scan(&out).Error
+	return out, translate("cancel tasks of ended referrals", err)
 }
 
 // IsMember reports whether user is an active account holding a grant in org: who may be

@@ -16,7 +16,6 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/lotse-project/lotse/internal/model"
-	"github.com/lotse-project/lotse/internal/service"
 	"github.com/lotse-project/lotse/ui/components"
 )
 
@@ -807,7 +806,7 @@ func (s *Server) cwRenderCase(c echo.Context, id uuid.UUID, status int, forms cw
 		}
 		if page != nil {
 			for _, t := range page.Items {
-				e := components.CWEvent{Kind: "task", At: t.CreatedAt, Org: orgNames[t.OrgID], Text: t.Title, Status: string(t.Status), Due: t.DueDate}
+				e := components.CWEvent{Kind: "task", At: t.CreatedAt, Org: orgNames[t.OrgID], Text: t.Title, Status: string(t.Status), Reason: string(t.StatusReason), Due: t.DueDate}
 				if t.Area != nil {
 					e.Area = areaNames[*t.Area]
 				}
@@ -1222,7 +1221,7 @@ func (s *Server) cwReferForm(c echo.Context, cv *model.CaseView, vals map[string
 	}
 	return components.ReferFormView{
 		CaseID: cv.ID.String(), Reference: cv.Reference, Orgs: cwOrgOptions(orgs, actor(c).OrgID),
-		Areas: cwAreaOptions(areas, areaNames, nil), Chosen: chosen, LegalBases: service.LegalBases,
+		Areas: cwAreaOptions(areas, areaNames, nil), Chosen: chosen, LegalBases: s.svc.LegalBases(),
 		V: vals, Cover: cover, Errs: errs,
 	}, nil
 }

@@ -412,21 +412,39 @@ func TestCaseworkerCasePage(t *testing.T) {
 		}
 	})
 	t.Run("the holder of a task sees a summary only", func(t *testing.T) {
+		// The head of the housing office hands a task on a case of the office to its unit
+		// in the north: the unit sees the case through the task, as a summary.
+		cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker})
+		svc := w.Services(t)
+		tk, err := svc.Tasks.Create(ctx, w.Actor(t, w.HousingWorker), model.TaskCreate{OrgID: w.Housing.ID, CaseID: &cw.Case.ID, Title: "Bescheid nachreichen"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Tasks.Reassign(ctx, w.Actor(t, w.HousingLead), tk.ID, tk.Version, model.TaskReassign{OrgID: w.HousingNorth.ID}); err != nil {
+			t.Fatal(err)
+		}
+		body := cwGet(t, w, w.NorthWorker, "/faelle/"+cw.Case.ID.String(), http.StatusOK)
+		mustContain(t, "summary", body, cw.Case.Reference, "Sie sehen diesen Fall nur wegen einer Aufgabe Ihrer Organisation", "Bescheid nachreichen")
+		mustNotContain(t, "summary", body, cw.Person.FamilyName, cw.Person.Phone, `id="plan-work"`, cw.SharedNote.Body, cw.OrgNote.Body,
+			`name="note_area"`)
+		tasks := cwGet(t, w, w.NorthWorker, "/aufgaben", http.StatusOK)
+		mustContain(t, "the unit's tasks", tasks, "Bescheid nachreichen", `href="/faelle/`+cw.Case.ID.String()+`"`, cw.Case.Reference)
+	})
+	t.Run("a task that hung on an ended referral leaves nothing behind", func(t *testing.T) {
 		done := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralAccepted})
 		svc := w.Services(t)
-		_, err := svc.Tasks.Create(ctx, w.Actor(t, w.HousingWorker), model.TaskCreate{OrgID: w.Jobcenter.ID, CaseID: &done.Case.ID, Title: "Bescheid nachreichen"})
-		if err != nil {
+		if _, err := svc.Tasks.Create(ctx, w.Actor(t, w.HousingWorker), model.TaskCreate{OrgID: w.Jobcenter.ID, CaseID: &done.Case.ID, Title: "Bescheid nachreichen"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := svc.Referrals.Complete(ctx, w.Actor(t, w.JobcenterWorker), done.Referral.ID, done.Referral.Version, "Vermittelt"); err != nil {
 			t.Fatal(err)
 		}
-		body := cwGet(t, w, w.JobcenterWorker, "/faelle/"+done.Case.ID.String(), http.StatusOK)
-		mustContain(t, "summary", body, done.Case.Reference, "Sie sehen diesen Fall nur wegen einer Aufgabe Ihrer Organisation", "Bescheid nachreichen")
-		mustNotContain(t, "summary", body, done.Person.FamilyName, done.Person.Phone, `id="plan-work"`, done.SharedNote.Body, done.OrgNote.Body,
-			`name="note_area"`)
+		body := cwGet(t, w, w.JobcenterWorker, "/faelle/"+done.Case.ID.String(), http.StatusNotFound)
+		mustNotContain(t, "404 page", body, done.Case.Reference, done.Person.FamilyName)
 		tasks := cwGet(t, w, w.JobcenterWorker, "/aufgaben", http.StatusOK)
-		mustContain(t, "the job center's tasks", tasks, "Bescheid nachreichen", `href="/faelle/`+done.Case.ID.String()+`"`, done.Case.Reference)
+		mustNotContain(t, "the job center's tasks", tasks, "Bescheid nachreichen", done.Case.Reference)
+		lead := cwGet(t, w, w.HousingWorker, "/faelle/"+done.Case.ID.String(), http.StatusOK)
+		mustContain(t, "the lead's timeline", lead, "Bescheid nachreichen", "Zugang beendet")
 	})
 	t.Run("in English", func(t *testing.T) {
 		body := cwGet(t, w, w.HousingWorker, page, http.StatusOK, "Accept-Language", "en")

@@ -108,7 +108,13 @@ type World struct {
 type Option func(*options)
 
 type options struct {
-	seed []func(ctx context.Context, w *World, tx *store.Tx) error
+	seed   []func(ctx context.Context, w *World, tx *store.Tx) error
+	config []func(*config.Config)
+}
+
+// WithConfig adjusts the app's configuration (e.g. LOTSE_LEGAL_BASES_FILE).
+func WithConfig(f func(*config.Config)) Option {
+	return func(o *options) { o.config = append(o.config, f) }
 }
 
 // WithSeed adds data after the standard seed and before the app starts (so that the policy
@@ -143,7 +149,11 @@ func New(t testing.TB, opts ...Option) *World {
 	if err != nil {
 		t.Fatalf("world: seed: %v", err)
 	}
-	a, err := app.New(ctx, Config(url), slog.New(slog.NewTextHandler(w.Log, &slog.HandlerOptions{Level: slog.LevelDebug})), true, app.Options{Identify: Identify})
+	cfg := Config(url)
+	for _, f := range o.config {
+		f(cfg)
+	}
+	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(w.Log, &slog.HandlerOptions{Level: slog.LevelDebug})), true, app.Options{Identify: Identify})
 	if err != nil {
 		t.Fatalf("world: start the app: %v", err)
 	}
