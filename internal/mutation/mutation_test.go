@@ -1,0 +1,133 @@
+package mutation
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// mutant is one single change to one file of the authorization core. old must occur in the
+// file exactly once, so that a refactoring that moves the rule fails here instead of
+// silently testing nothing.
+type mutant struct {
+	name, file, old, new string
+}
+
+// mutants are the rules of need-to-know, each broken once. Keep one per rule; add one for
+// every new rule in scopes.go.
+var mutants = []mutant{
+	{"a revoked consent still covers", "internal/store/scopes.go",
+		"const consentCovers = `(ac.revoked_at IS NULL AND berlin_today()", "const consentCovers = `(TRUE AND berlin_today()"},
+	{"an expired consent covers", "internal/store/scopes.go",
+		"BETWEEN ac.valid_from AND ac.valid_until\n\t\t\tAND EXISTS", ">= ac.valid_from\n\t\t\tAND EXISTS"},
+	{"a consent for another recipient covers", "internal/store/scopes.go",
+		"AND acr.org_id = ar.to_org_id))`", "))`"},
+	{"a declined referral counts as active", "internal/store/scopes.go",
+		"AND ar.to_org_id = ANY(?::uuid[])\n\t\tAND ar.status IN ('sent', 'accepted', 'in_progress')",
+		"AND ar.to_org_id = ANY(?::uuid[])\n\t\tAND ar.status IN ('sent', 'accepted', 'in_progress', 'declined')"},
+	{"a task keeps the referral it hangs on alive in any state", "internal/store/scopes.go",
+		"WHERE ar.id = ` + id + ` AND ar.status IN ('sent', 'accepted', 'in_progress')", "WHERE ar.id = ` + id + ` AND TRUE"},
+	{"a task of an ended referral stays with its organisation", "internal/store/scopes.go",
+		"return `(` + t + `.referral_id IS NULL", "return `(TRUE OR ` + t + `.referral_id IS NULL"},
+	{"a closed task still shows its case", "internal/store/scopes.go",
+		"AND at.status NOT IN ('done', 'cancelled')", ""},
+	{"a recipient reads notes not shared with it", "internal/store/scopes.go",
+		"OR (notes.visibility = 'shared' AND `+activeReferral(\"notes.case_id\", \"notes.area\")",
+		"OR (notes.visibility IN ('shared', 'org') AND `+activeReferral(\"notes.case_id\", \"notes.area\")"},
+	{"a recipient reads shared notes of areas not referred", "internal/store/scopes.go",
+		"activeReferral(\"notes.case_id\", \"notes.area\")", "activeReferral(\"notes.case_id\", \"\")"},
+	{"a recipient sees plan rows of areas not referred", "internal/store/scopes.go",
+		"activeReferral(\"area_statuses.case_id\", \"area_statuses.area\")", "activeReferral(\"area_statuses.case_id\", \"\")"},
+	{"the recipient keeps an ended referral", "internal/store/scopes.go",
+		"model.ScopeReferred: p(`referrals.to_org_id = ANY(?::uuid[]) AND referrals.status IN ('sent', 'accepted', 'in_progress')",
+		"model.ScopeReferred: p(`referrals.to_org_id = ANY(?::uuid[]) AND TRUE"},
+	{"a legal basis shows names whatever it releases", "internal/store/search.go",
+		"AND ((ar.legal_basis <> '' AND '", "AND ((ar.legal_basis <> '' OR '"},
+	{"the data protection officer reads cases", "policies/policy.csv",
+		"p, dpo, *, audit, read, all\n", "p, dpo, *, audit, read, all\np, dpo, *, case, read, org\n"},
+}
+
+// TestScopeMutantsAreCaught runs the exact-set property test against every mutant and fails
+// for each one that survives it. It takes a few minutes: each mutant is a build of the
+// service tests and a run of the property test.
+func TestScopeMutantsAreCaught(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	dir := t.TempDir()
+	sem := make(chan struct{}, 2) // two cores: two builds at a time
+	var wg sync.WaitGroup
+	for i, m := range mutants {
+		src, err := os.ReadFile(filepath.Join(root, m.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := bytes.Count(src, []byte(m.old)); n != 1 {
+			t.Errorf("mutant %q: its text occurs %d times in %s, want once: update the mutant with the rule", m.name, n, m.file)
+			continue
+		}
+		mutated := filepath.Join(dir, strings.ReplaceAll(m.file, "/", "_")+"."+string(rune('a'+i)))
+		if err := os.WriteFile(mutated, bytes.Replace(src, []byte(m.old), []byte(m.new), 1), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		overlay := filepath.Join(dir, "overlay-"+string(rune('a'+i))+".json")
+		b, _ := json.Marshal(map[string]map[string]string{"Replace": {filepath.Join(root, m.file): mutated}})
+		if err := os.WriteFile(overlay, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func(m mutant, overlay string) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, goBin, "test", "-count=1", "-overlay", overlay,
+				"-run", "^TestListsReturnExactlyWhatMayBeSeen$", "./internal/service/")
+			cmd.Dir = root
+			out, err := cmd.CombinedOutput()
+			switch {
+			case err == nil:
+				t.Errorf("mutant survived: %q (%s): no test fails when this rule breaks", m.name, m.file)
+			case bytes.Contains(out, []byte("[build failed]")) || bytes.Contains(out, []byte("[setup failed]")):
+				t.Errorf("mutant %q does not compile: fix the mutant\n%s", m.name, tail(out))
+			case bytes.Contains(out, []byte("testutil: ")) || !bytes.Contains(out, []byte("--- FAIL: TestListsReturnExactlyWhatMayBeSeen")):
+				t.Errorf("mutant %q: the run failed without a failing property test\n%s", m.name, tail(out))
+			default:
+				t.Logf("mutant caught: %q\n%s", m.name, firstFailure(out))
+			}
+		}(m, overlay)
+	}
+	wg.Wait()
+}
+
+func tail(b []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) > 15 {
+		lines = lines[len(lines)-15:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// firstFailure is the first line of the property test that reports a difference.
+func firstFailure(b []byte) string {
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.Contains(l, "property_test.go:") {
+			if len(l) > 300 {
+				l = l[:300] + "…"
+			}
+			return strings.TrimSpace(l)
+		}
+	}
+	return ""
+}
