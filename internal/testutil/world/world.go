@@ -143,7 +143,7 @@ func New(t testing.TB, opts ...Option) *World {
 	if err != nil {
 		t.Fatalf("world: seed: %v", err)
 	}
-	a, err := app.New(ctx, Config(url), slog.New(slog.NewTextHandler(w.Log, &slog.HandlerOptions{Level: slog.LevelDebug})), true, app.Options{Identify: Identify})
+	a, err := app.New(ctx, Config(url), slog.New(slog.NewTextHandler(w.Log, &slog.HandlerOptions{Level: slog.LevelDebug})), false, app.Options{Identify: Identify})
 	if err != nil {
 		t.Fatalf("world: start the app: %v", err)
 	}
