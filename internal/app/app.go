@@ -62,9 +62,9 @@ func newLogger(cfg *config.Config, autoFormat string, w io.Writer) *slog.Logger 
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
-// openDB connects and prepares the migrator.
-func openDB(ctx context.Context, cfg *config.Config, log *slog.Logger) (*db.DB, *db.Migrator, error) {
-	d, err := db.Open(ctx, cfg.DatabaseURL, db.Options{MaxConns: cfg.DBMaxConns})
+// openDB connects to url and prepares the migrator.
+func openDB(ctx context.Context, url string, maxConns int32, log *slog.Logger) (*db.DB, *db.Migrator, error) {
+	d, err := db.Open(ctx, url, db.Options{MaxConns: maxConns})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,20 +76,40 @@ func openDB(ctx context.Context, cfg *config.Config, log *slog.Logger) (*db.DB, 
 	return d, m, nil
 }
 
-// New connects to the database, migrates it when migrate is set or else insists that the
-// schema is current, and builds the HTTP server.
+// migrateUp applies pending migrations as the schema owner (LOTSE_MIGRATION_DATABASE_URL), on
+// a small pool of its own that is closed before serving starts.
+func migrateUp(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	if cfg.MigrationDatabaseURL == "" {
+		return errors.New("LOTSE_MIGRATION_DATABASE_URL: is required to migrate: the URL of the schema owner role")
+	}
+	d, m, err := openDB(ctx, cfg.MigrationDatabaseURL, 2, log)
+	if err != nil {
+		return fmt.Errorf("migration database: %w", err)
+	}
+	defer d.Close()
+	_, err = m.Up(ctx)
+	return err
+}
+
+// New connects to the database as the application role (LOTSE_DATABASE_URL), migrates it
+// first as the owner when migrate is set or else insists that the schema is current, refuses
+// a role that could rewrite the audit trail, and builds the HTTP server.
 func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool, o Options) (*App, error) {
-	d, m, err := openDB(ctx, cfg, log)
+	if migrate {
+		if err := migrateUp(ctx, cfg, log); err != nil {
+			return nil, err
+		}
+	}
+	d, m, err := openDB(ctx, cfg.DatabaseURL, cfg.DBMaxConns, log)
 	if err != nil {
 		return nil, err
 	}
 	a := &App{cfg: cfg, log: log, db: d, migrator: m}
-	if migrate {
-		if _, err := m.Up(ctx); err != nil {
-			d.Close()
-			return nil, err
-		}
-	} else if err := m.Check(ctx); err != nil {
+	if err := m.Check(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if err := d.CheckApplicationRole(ctx); err != nil {
 		d.Close()
 		return nil, err
 	}

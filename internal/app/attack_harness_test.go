@@ -455,7 +455,7 @@ func newAtkEnv(t *testing.T, o atkConfig) *atkEnv {
 	}
 	e.cfg = cfg
 	logger := slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := app.New(ctx, cfg, logger, true, app.Options{})
+	a, err := app.New(ctx, cfg, logger, false, app.Options{})
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}

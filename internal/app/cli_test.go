@@ -75,8 +75,8 @@ func TestMainBadInput(t *testing.T) {
 		},
 		{
 			name: "malformed database URL, migrate up", args: []string{"migrate", "up"},
-			env:  map[string]string{"LOTSE_DATABASE_URL": "::notaurl"},
-			code: 2, contains: []string{"LOTSE_DATABASE_URL"},
+			env:  map[string]string{"LOTSE_MIGRATION_DATABASE_URL": "::notaurl"},
+			code: 2, contains: []string{"LOTSE_MIGRATION_DATABASE_URL"},
 		},
 		{
 			name: "database URL with password and bad host, serve", args: []string{"serve"},
@@ -85,8 +85,8 @@ func TestMainBadInput(t *testing.T) {
 		},
 		{
 			name: "database URL with password and non-numeric port, migrate up", args: []string{"migrate", "up"},
-			env:  map[string]string{"LOTSE_DATABASE_URL": "postgres://u:" + secret + "@127.0.0.1:port/lotse"},
-			code: 2, contains: []string{"LOTSE_DATABASE_URL"},
+			env:  map[string]string{"LOTSE_MIGRATION_DATABASE_URL": "postgres://u:" + secret + "@127.0.0.1:port/lotse"},
+			code: 2, contains: []string{"LOTSE_MIGRATION_DATABASE_URL"},
 		},
 		{
 			name: "database URL with password and port out of range, serve", args: []string{"serve"},
@@ -100,12 +100,27 @@ func TestMainBadInput(t *testing.T) {
 		},
 		{
 			name: "non-postgres scheme, migrate up", args: []string{"migrate", "up"},
-			env:  map[string]string{"LOTSE_DATABASE_URL": "mysql://u:" + secret + "@x/y"},
-			code: 2, contains: []string{"LOTSE_DATABASE_URL", "postgres://"},
+			env:  map[string]string{"LOTSE_MIGRATION_DATABASE_URL": "mysql://u:" + secret + "@x/y"},
+			code: 2, contains: []string{"LOTSE_MIGRATION_DATABASE_URL", "postgres://"},
 		},
 		{
 			name: "missing database URL, serve", args: []string{"serve"},
 			code: 2, contains: []string{"LOTSE_DATABASE_URL", "required"},
+		},
+		{
+			name: "migrate up without the migration URL", args: []string{"migrate", "up"},
+			env:  map[string]string{"LOTSE_DATABASE_URL": unreachable},
+			code: 2, contains: []string{"LOTSE_MIGRATION_DATABASE_URL", "required"},
+		},
+		{
+			name: "serve --migrate without the migration URL", args: []string{"serve", "--migrate"},
+			env:  map[string]string{"LOTSE_DATABASE_URL": unreachable},
+			code: 2, contains: []string{"LOTSE_MIGRATION_DATABASE_URL", "required"},
+		},
+		{
+			name: "one URL for both roles, serve --migrate", args: []string{"serve", "--migrate"},
+			env:  map[string]string{"LOTSE_DATABASE_URL": unreachable, "LOTSE_MIGRATION_DATABASE_URL": unreachable},
+			code: 2, contains: []string{"LOTSE_MIGRATION_DATABASE_URL", "must differ"},
 		},
 		{
 			name: "unreachable database, serve", args: []string{"serve"},
@@ -114,7 +129,7 @@ func TestMainBadInput(t *testing.T) {
 		},
 		{
 			name: "unreachable database, migrate status", args: []string{"migrate", "status"},
-			env:  map[string]string{"LOTSE_DATABASE_URL": unreachable},
+			env:  map[string]string{"LOTSE_MIGRATION_DATABASE_URL": unreachable},
 			code: 1, oneLine: true, contains: []string{"cannot reach the database"},
 		},
 		{
@@ -155,15 +170,17 @@ func TestMainBadInput(t *testing.T) {
 // TestMainSchemaAhead: serve and migrate up refuse a schema newer than the binary and change
 // nothing.
 func TestMainSchemaAhead(t *testing.T) {
-	url := testutil.NewDBURL(t)
-	d := testutil.Open(t, url)
+	tdb := testutil.NewDatabase(t)
+	url := tdb.URL
+	d := testutil.Open(t, tdb.OwnerURL)
 	if _, err := d.SQL.Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, true)`); err != nil {
 		t.Fatal(err)
 	}
 	before := versionRows(t, url)
 	for _, args := range [][]string{{"serve"}, {"serve", "--migrate"}, {"migrate", "up"}, {"migrate", "down"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
-			code, stdout, stderr := runMain(t, map[string]string{"LOTSE_DATABASE_URL": url, "LOTSE_HTTP_ADDR": freeAddr(t)}, args...)
+			env := map[string]string{"LOTSE_DATABASE_URL": url, "LOTSE_MIGRATION_DATABASE_URL": tdb.OwnerURL, "LOTSE_HTTP_ADDR": freeAddr(t)}
+			code, stdout, stderr := runMain(t, env, args...)
 			if code == 0 {
 				t.Fatalf("exit code 0 on a newer schema; stdout:\n%s", stdout)
 			}
@@ -181,8 +198,9 @@ func TestMainSchemaAhead(t *testing.T) {
 
 // TestMainSchemaBehind: serve refuses an unmigrated database, names the fix and creates nothing.
 func TestMainSchemaBehind(t *testing.T) {
-	url := testutil.NewEmptyDBURL(t)
-	code, stdout, stderr := runMain(t, map[string]string{"LOTSE_DATABASE_URL": url, "LOTSE_HTTP_ADDR": freeAddr(t)}, "serve")
+	tdb := testutil.NewEmptyDatabase(t)
+	url := tdb.OwnerURL
+	code, stdout, stderr := runMain(t, map[string]string{"LOTSE_DATABASE_URL": tdb.URL, "LOTSE_HTTP_ADDR": freeAddr(t)}, "serve")
 	if code == 0 {
 		t.Fatalf("exit code 0 on an unmigrated database; stdout:\n%s", stdout)
 	}
@@ -265,7 +283,7 @@ func migrationVersions(t *testing.T) []int64 {
 
 func TestMainMigrateUpStatusDown(t *testing.T) {
 	url := testutil.NewEmptyDBURL(t)
-	env := map[string]string{"LOTSE_DATABASE_URL": url}
+	env := map[string]string{"LOTSE_MIGRATION_DATABASE_URL": url}
 	versions := migrationVersions(t)
 
 	code, stdout, stderr := runMain(t, env, "migrate", "up")

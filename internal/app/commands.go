@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"text/tabwriter"
@@ -13,12 +14,12 @@ import (
 
 // ServeCmd runs the production server.
 type ServeCmd struct {
-	Migrate bool `env:"LOTSE_MIGRATE" help:"Apply pending migrations before serving instead of refusing to start on an old schema."`
+	Migrate bool `env:"LOTSE_MIGRATE" help:"Apply pending migrations (as the owner of LOTSE_MIGRATION_DATABASE_URL) before serving instead of refusing to start on an old schema."`
 }
 
 // Run serves until SIGTERM or SIGINT.
 func (s ServeCmd) Run(cfg *config.Config, e *env) error {
-	if err := cfg.Validate(true); err != nil {
+	if err := cfg.ValidateFor(true, s.Migrate); err != nil {
 		return err
 	}
 	log := newLogger(cfg, "json", e.stderr)
@@ -41,13 +42,20 @@ type DevCmd struct {
 	DevIdPAddr string `name:"devidp-addr" env:"LOTSE_DEVIDP_ADDR" default:"127.0.0.1:8081" help:"Loopback address of the development identity provider (not started when LOTSE_OIDC_ISSUER is set)."`
 }
 
-// devDatabase is the database lotse dev creates on a local server.
+// devDatabase is the database lotse dev creates on a local server, devRoles the roles it
+// creates there: the owner migrates, the application role serves, as in production. Their
+// password is fixed: they guard demo data on a local server only.
 const devDatabase = "lotse_dev"
+
+var devRoles = pglocal.Roles{Owner: "lotse_dev_owner", App: "lotse_dev_app", Password: "lotse_dev"}
 
 // Run finds or starts PostgreSQL, migrates, seeds the demo data and serves until interrupted.
 func (d DevCmd) Run(cfg *config.Config, e *env) error {
 	if err := cfg.Validate(false); err != nil {
 		return err
+	}
+	if (cfg.DatabaseURL == "") != (cfg.MigrationDatabaseURL == "") {
+		return &config.Error{Problems: []error{errors.New("LOTSE_DATABASE_URL and LOTSE_MIGRATION_DATABASE_URL: lotse dev takes both (the application role to serve, the owner to migrate) or neither (then it makes a local database and both roles)")}}
 	}
 	log := newLogger(cfg, "text", e.stderr)
 	if cfg.DatabaseURL == "" {
@@ -60,10 +68,14 @@ func (d DevCmd) Run(cfg *config.Config, e *env) error {
 				log.Warn("stopping the private PostgreSQL cluster failed", slog.Any("error", err))
 			}
 		}()
-		if err := pglocal.EnsureDatabase(e.ctx, srv.AdminURL, devDatabase); err != nil {
+		if err := pglocal.EnsureRoles(e.ctx, srv.AdminURL, devRoles); err != nil {
 			return err
 		}
-		cfg.DatabaseURL = srv.URL(devDatabase)
+		if err := pglocal.EnsureDatabase(e.ctx, srv.AdminURL, devDatabase, devRoles.Owner); err != nil {
+			return err
+		}
+		cfg.DatabaseURL = srv.URLAs(devRoles.App, devRoles.Password, devDatabase)
+		cfg.MigrationDatabaseURL = srv.URLAs(devRoles.Owner, devRoles.Password, devDatabase)
 	}
 	var idp *devidp.Server
 	if cfg.OIDCIssuer == "" {
@@ -168,12 +180,13 @@ func (c MigrateCreateCmd) Run(_ *config.Config, e *env) error {
 	return nil
 }
 
+// withMigrator runs fn with a migrator on the owner's connection (LOTSE_MIGRATION_DATABASE_URL).
 func withMigrator(cfg *config.Config, e *env, fn func(m *db.Migrator) error) error {
-	if err := cfg.Validate(true); err != nil {
+	if err := cfg.ValidateFor(false, true); err != nil {
 		return err
 	}
 	log := newLogger(cfg, "text", e.stderr)
-	d, m, err := openDB(e.ctx, cfg, log)
+	d, m, err := openDB(e.ctx, cfg.MigrationDatabaseURL, 2, log)
 	if err != nil {
 		return err
 	}

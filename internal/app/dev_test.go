@@ -16,11 +16,12 @@ import (
 // TestDevEndToEnd runs `lotse dev` on an empty database: it migrates, serves a ready
 // instance, prints its URL and exits 0 on SIGTERM.
 func TestDevEndToEnd(t *testing.T) {
-	url := testutil.NewEmptyDBURL(t)
+	tdb := testutil.NewEmptyDatabase(t)
 	addr := freeAddr(t)
 	base := "http://" + addr
 	clearLotseEnv(t)
-	t.Setenv("LOTSE_DATABASE_URL", url)
+	t.Setenv("LOTSE_DATABASE_URL", tdb.URL)
+	t.Setenv("LOTSE_MIGRATION_DATABASE_URL", tdb.OwnerURL)
 	t.Setenv("LOTSE_HTTP_ADDR", addr)
 	t.Setenv("LOTSE_BASE_URL", base)
 	t.Setenv("LOTSE_DEV_DATA_DIR", t.TempDir()) // must stay unused: the database is given
@@ -87,7 +88,7 @@ func TestDevEndToEnd(t *testing.T) {
 	if ready.Status != "ok" || ready.Checks["database"] != "ok" || ready.Checks["schema"] != "ok" {
 		t.Errorf("/readyz = %s, want status ok with database and schema ok", body)
 	}
-	if cur, latest := schemaVersion(t, url); cur != latest || latest == 0 {
+	if cur, latest := schemaVersion(t, tdb.OwnerURL); cur != latest || latest == 0 {
 		t.Errorf("lotse dev left the schema at %d, want the latest %d", cur, latest)
 	}
 	if out := stdout.String(); !strings.Contains(out, base) {

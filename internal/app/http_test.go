@@ -17,13 +17,15 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lotse-project/lotse/internal/config"
+	"github.com/lotse-project/lotse/internal/db"
 	"github.com/lotse-project/lotse/internal/model"
 	"github.com/lotse-project/lotse/internal/testutil"
 )
 
-func testConfig(dbURL string) *config.Config {
+// testConfig serves tdb as its application role and migrates it as its owner.
+func testConfig(tdb *testutil.Database) *config.Config {
 	return &config.Config{
-		DatabaseURL: dbURL, DBMaxConns: 4, HTTPAddr: "127.0.0.1:0", BaseURL: "http://127.0.0.1",
+		DatabaseURL: tdb.URL, MigrationDatabaseURL: tdb.OwnerURL, DBMaxConns: 4, HTTPAddr: "127.0.0.1:0", BaseURL: "http://127.0.0.1",
 		ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second, IdleTimeout: 5 * time.Second,
 		BodyLimit: "1K", ShutdownGrace: time.Second, LogLevel: "debug", LogFormat: "text", MetricsEnabled: true,
 	}
@@ -32,10 +34,10 @@ func testConfig(dbURL string) *config.Config {
 // logBuffer captures the process log so that tests can check what reaches it.
 type logBuffer struct{ strings.Builder }
 
-func newTestApp(t *testing.T, dbURL string, extra func(e *echo.Echo)) (*App, *httptest.Server, *logBuffer) {
+func newTestApp(t *testing.T, tdb *testutil.Database, extra func(e *echo.Echo)) (*App, *httptest.Server, *logBuffer) {
 	t.Helper()
 	logs := &logBuffer{}
-	a, err := New(context.Background(), testConfig(dbURL), slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), true, Options{ExtraRoutes: extra})
+	a, err := New(context.Background(), testConfig(tdb), slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), true, Options{ExtraRoutes: extra})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,8 +77,14 @@ func readyz(t *testing.T, base string) (int, ready) {
 }
 
 func TestHealthAndReadiness(t *testing.T) {
-	url := testutil.NewEmptyDBURL(t)
-	a, srv, _ := newTestApp(t, url, nil)
+	tdb := testutil.NewEmptyDatabase(t)
+	url := tdb.URL
+	_, srv, _ := newTestApp(t, tdb, nil)
+	// Only the owner may change the schema; the app's own migrator only reads its version.
+	owner, err := db.NewMigrator(testutil.Open(t, tdb.OwnerURL), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	if code, body, _ := get(t, srv.URL+"/healthz"); code != 200 || !strings.Contains(body, `"ok"`) {
 		t.Fatalf("healthz: %d %s", code, body)
@@ -87,11 +95,11 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 
 	t.Run("schema behind", func(t *testing.T) {
-		if _, err := a.migrator.Down(context.Background()); err != nil {
+		if _, err := owner.Down(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		defer func() {
-			if _, err := a.migrator.Up(context.Background()); err != nil {
+			if _, err := owner.Up(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 		}()
@@ -129,7 +137,7 @@ func TestHealthAndReadiness(t *testing.T) {
 }
 
 func TestMetricsLabelRoutePatterns(t *testing.T) {
-	_, srv, _ := newTestApp(t, testutil.NewDBURL(t), func(e *echo.Echo) {
+	_, srv, _ := newTestApp(t, testutil.NewDatabase(t), func(e *echo.Echo) {
 		e.GET("/test/items/:id", func(c echo.Context) error { return c.String(200, "ok") })
 	})
 	for _, p := range []string{"/test/items/a1b2c3-secret", "/test/items/d4e5f6", "/no/such/page-xyz"} {
@@ -163,7 +171,7 @@ func grep(s, sub string) string {
 }
 
 func TestErrorHandler(t *testing.T) {
-	_, srv, logs := newTestApp(t, testutil.NewDBURL(t), func(e *echo.Echo) {
+	_, srv, logs := newTestApp(t, testutil.NewDatabase(t), func(e *echo.Echo) {
 		internal := func(c echo.Context) error {
 			return fmt.Errorf("store: get case: %w", errors.New("pq: relation secret_table does not exist"))
 		}

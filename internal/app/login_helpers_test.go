@@ -199,7 +199,7 @@ func startLotseWith(t *testing.T, srv *httptest.Server, cfg *config.Config, o ap
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), true, o)
+	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), false, o)
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}

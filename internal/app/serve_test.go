@@ -38,7 +38,7 @@ func startSlowApp(t *testing.T, grace, handlerTime time.Duration, logs io.Writer
 	startedc := make(chan struct{}, 1)
 	testDone := make(chan struct{})
 	t.Cleanup(func() { close(testDone) })
-	a, err := New(context.Background(), cfg, log, true, Options{ExtraRoutes: func(e *echo.Echo) {
+	a, err := New(context.Background(), cfg, log, false, Options{ExtraRoutes: func(e *echo.Echo) {
 		e.GET("/test/slow", func(c echo.Context) error {
 			select {
 			case startedc <- struct{}{}:

@@ -18,8 +18,9 @@ import (
 // Fields tagged secret also accept NAME_FILE, the path of a file holding the value, so that
 // secrets can come from container secrets instead of the environment.
 type Config struct {
-	DatabaseURL string `name:"database-url" env:"LOTSE_DATABASE_URL" secret:"" help:"PostgreSQL connection URL (postgres://user:pass@host:5432/db). Required for serve and migrate; lotse dev finds or starts a local server when empty."`
-	DBMaxConns  int32  `name:"db-max-conns" env:"LOTSE_DB_MAX_CONNS" default:"20" help:"Maximum number of connections in the database pool."`
+	DatabaseURL          string `name:"database-url" env:"LOTSE_DATABASE_URL" secret:"" help:"PostgreSQL URL of the application role the server runs as (postgres://lotse_server:pass@host:5432/lotse): a member of lotse_app that owns nothing. Required for serve, seed and directory; lotse dev finds or starts a local server when empty."`
+	MigrationDatabaseURL string `name:"migration-database-url" env:"LOTSE_MIGRATION_DATABASE_URL" secret:"" help:"PostgreSQL URL of the owner role that runs the migrations (lotse migrate, serve --migrate, dev). Never used for serving; there is no fallback to LOTSE_DATABASE_URL."`
+	DBMaxConns           int32  `name:"db-max-conns" env:"LOTSE_DB_MAX_CONNS" default:"20" help:"Maximum number of connections in the database pool."`
 
 	HTTPAddr       string        `name:"http-addr" env:"LOTSE_HTTP_ADDR" default:"127.0.0.1:8080" help:"Address the HTTP server listens on (host:port)."`
 	BaseURL        string        `name:"base-url" env:"LOTSE_BASE_URL" default:"http://127.0.0.1:8080" help:"Public URL under which users reach Lotse; used for links and login redirects."`
@@ -57,19 +58,39 @@ var (
 
 // Validate checks every field and returns all problems at once, one per line, so that an
 // operator fixes a broken deployment in one round instead of one error per restart.
-// requireDB is false for commands that can find a database themselves (lotse dev).
-func (c *Config) Validate(requireDB bool) error {
+// requireDB says whether the command serves and so needs LOTSE_DATABASE_URL; it is false for
+// commands that can find a database themselves (lotse dev). Validate(b) is ValidateFor(b, false).
+func (c *Config) Validate(requireDB bool) error { return c.ValidateFor(requireDB, false) }
+
+// ValidateFor is Validate for a command that needs the serving URL (serving), the migration
+// URL (migrating), both or neither. A URL that is set is always checked.
+//
+// There is deliberately no fallback from one URL to the other: migrating with the
+// application role fails for want of ownership, and serving with the owner's URL is what the
+// two roles exist to prevent (serve refuses it).
+func (c *Config) ValidateFor(serving, migrating bool) error {
 	var errs []error
 	bad := func(env, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", env, fmt.Sprintf(format, args...)))
 	}
-	switch {
-	case c.DatabaseURL == "" && requireDB:
-		bad("LOTSE_DATABASE_URL", "is required (e.g. postgres://lotse@localhost:5432/lotse)")
-	case c.DatabaseURL != "":
-		if err := checkDatabaseURL(c.DatabaseURL); err != nil {
-			bad("LOTSE_DATABASE_URL", "%v", err)
+	for _, u := range []struct {
+		env, value string
+		required   bool
+		missing    string
+	}{
+		{"LOTSE_DATABASE_URL", c.DatabaseURL, serving, "is required: the URL of the application role (e.g. postgres://lotse_server@localhost:5432/lotse)"},
+		{"LOTSE_MIGRATION_DATABASE_URL", c.MigrationDatabaseURL, migrating, "is required to migrate: the URL of the schema owner role (e.g. postgres://lotse_owner@localhost:5432/lotse)"},
+	} {
+		if u.value == "" && u.required {
+			bad(u.env, "%s", u.missing)
+		} else if u.value != "" {
+			if err := checkDatabaseURL(u.value); err != nil {
+				bad(u.env, "%v", err)
+			}
 		}
+	}
+	if c.DatabaseURL != "" && c.DatabaseURL == c.MigrationDatabaseURL {
+		bad("LOTSE_MIGRATION_DATABASE_URL", "must differ from LOTSE_DATABASE_URL: the server runs as an application role that owns nothing, the migrations as the owner")
 	}
 	if c.DBMaxConns < 2 || c.DBMaxConns > 1000 {
 		bad("LOTSE_DB_MAX_CONNS", "must be between 2 and 1000, got %d", c.DBMaxConns)

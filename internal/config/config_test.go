@@ -143,6 +143,62 @@ func TestParseAndValidate(t *testing.T) {
 	}
 }
 
+// TestMigrationURL: the migration URL is required exactly by the commands that migrate, is
+// read from its _FILE variant, is checked like the serving URL, and never equals it.
+func TestMigrationURL(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "migration-url")
+	if err := os.WriteFile(secret, []byte("postgres://lotse_owner:geheim@db:5432/lotse\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const app, owner = "postgres://lotse_server:pw@localhost:5432/lotse", "postgres://lotse_owner:pw@localhost:5432/lotse"
+	tests := []struct {
+		name               string
+		env                map[string]string
+		serving, migrating bool
+		problems           []string
+	}{
+		{name: "serve needs only the serving URL", env: map[string]string{"LOTSE_DATABASE_URL": app}, serving: true},
+		{name: "migrate needs only the migration URL", env: map[string]string{"LOTSE_MIGRATION_DATABASE_URL": owner}, migrating: true},
+		{name: "migrate without the migration URL", env: map[string]string{"LOTSE_DATABASE_URL": app}, migrating: true, problems: []string{"LOTSE_MIGRATION_DATABASE_URL"}},
+		{name: "serve --migrate needs both", env: map[string]string{"LOTSE_DATABASE_URL": app}, serving: true, migrating: true, problems: []string{"LOTSE_MIGRATION_DATABASE_URL"}},
+		{name: "neither given to serve --migrate", serving: true, migrating: true, problems: []string{"LOTSE_DATABASE_URL", "LOTSE_MIGRATION_DATABASE_URL"}},
+		{name: "malformed migration URL", env: map[string]string{"LOTSE_DATABASE_URL": app, "LOTSE_MIGRATION_DATABASE_URL": "mysql://u:pw@h/db"}, serving: true, problems: []string{"LOTSE_MIGRATION_DATABASE_URL"}},
+		{name: "the same URL for both roles", env: map[string]string{"LOTSE_DATABASE_URL": owner, "LOTSE_MIGRATION_DATABASE_URL": owner}, serving: true, migrating: true, problems: []string{"LOTSE_MIGRATION_DATABASE_URL"}},
+		{name: "from _FILE", env: map[string]string{"LOTSE_DATABASE_URL": app, "LOTSE_MIGRATION_DATABASE_URL_FILE": secret}, serving: true, migrating: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parse(t, tc.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := tc.env["LOTSE_MIGRATION_DATABASE_URL_FILE"]; ok && c.MigrationDatabaseURL != "postgres://lotse_owner:geheim@db:5432/lotse" {
+				t.Fatalf("file secret not read: %q", c.MigrationDatabaseURL)
+			}
+			verr := c.ValidateFor(tc.serving, tc.migrating)
+			var ce *config.Error
+			if len(tc.problems) == 0 {
+				if verr != nil {
+					t.Fatalf("unexpected validation error: %v", verr)
+				}
+				return
+			}
+			if !errors.As(verr, &ce) || len(ce.Problems) != len(tc.problems) {
+				t.Fatalf("want %d problems, got %v", len(tc.problems), verr)
+			}
+			for _, p := range tc.problems {
+				if !strings.Contains(verr.Error(), p+":") {
+					t.Errorf("problem %s not reported in %v", p, verr)
+				}
+			}
+			if strings.Contains(verr.Error(), "pw@") {
+				t.Errorf("validation error leaks the password: %v", verr)
+			}
+		})
+	}
+}
+
 func TestParseSize(t *testing.T) {
 	for in, want := range map[string]int64{"1": 1, "512K": 512 << 10, "1M": 1 << 20, "2g": 2 << 30} {
 		if got, err := config.ParseSize(in); err != nil || got != want {

@@ -75,6 +75,12 @@ func (m *Migrator) Current(ctx context.Context) (int64, error) {
 	}
 	var v int64
 	err := m.d.Pool.QueryRow(ctx, `SELECT COALESCE((SELECT version_id FROM goose_db_version ORDER BY id DESC LIMIT 1), 0)`).Scan(&v)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42501" {
+		// The application role reads the version once the migrations granted it that
+		// (00017): a database it may not read is one migrated by an older binary.
+		return 0, fmt.Errorf("%w (the application role may not read the schema version yet)", ErrSchemaBehind)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("db: read schema version: %w: %s", ErrUnreachable, describe(err))
 	}
@@ -207,6 +213,8 @@ func describe(err error) string {
 			return "authentication failed"
 		case "3D000":
 			return "the database does not exist"
+		case "42501":
+			return "permission denied (is the role a member of lotse_app? see README \"Database roles\")"
 		case "57P03":
 			return "the server is starting up or shutting down"
 		}

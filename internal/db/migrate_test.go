@@ -70,6 +70,15 @@ func TestMigrationsUpDownUp(t *testing.T) {
 	if cur, _ := m.Current(ctx); cur != 0 {
 		t.Fatalf("after down the schema is at %d", cur)
 	}
+	// The role lotse_app stays (it belongs to the cluster), but holds nothing here any more.
+	var granted int
+	if err := d.Pool.QueryRow(ctx, `SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = 'public' AND EXISTS (SELECT 1 FROM aclexplode(c.relacl) a WHERE a.grantee = 'lotse_app'::regrole)`).Scan(&granted); err != nil {
+		t.Fatal(err)
+	}
+	if granted != 0 {
+		t.Fatalf("down left %d relations with privileges for lotse_app", granted)
+	}
 	if _, err := m.Up(ctx); err != nil {
 		t.Fatalf("up again: %v", err)
 	}

@@ -115,7 +115,7 @@ func startServer(t *testing.T) *server {
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.New(ctx, cfg, log, true, app.Options{})
+	a, err := app.New(ctx, cfg, log, false, app.Options{})
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}

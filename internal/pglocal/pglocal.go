@@ -445,23 +445,118 @@ func (s *Server) cleanup() error {
 	return errors.Join(errs...)
 }
 
-// EnsureDatabase creates database name on the server at adminURL unless it
-// exists. Concurrent callers racing to create the same name all succeed.
-func EnsureDatabase(ctx context.Context, adminURL, name string) error {
+// EnsureDatabase creates database name, owned by role owner (empty: the administrator),
+// on the server at adminURL unless it exists. Concurrent callers racing to create the same
+// name all succeed. An existing database is left as it is; one that belongs to another role
+// than owner is an error, since the migrations could not change its schema as owner.
+func EnsureDatabase(ctx context.Context, adminURL, name, owner string) error {
 	conn, err := pgx.Connect(ctx, adminURL)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(context.Background())
-	var exists bool
-	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil || exists {
+	var current string
+	err = conn.QueryRow(ctx, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1", name).Scan(&current)
+	switch {
+	case err == nil && owner != "" && current != owner:
+		return fmt.Errorf("pglocal: the database %s belongs to the role %q, not to %q (an older lotse made it): drop it (dropdb %s) to have it made again with the two roles", name, current, owner, name)
+	case err == nil:
+		return nil
+	case !errors.Is(err, pgx.ErrNoRows):
 		return err
 	}
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	stmt := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
+	if owner != "" {
+		stmt += " OWNER " + pgx.Identifier{owner}.Sanitize()
+	}
+	_, err = conn.Exec(ctx, stmt)
 	var pgErr *pgconn.PgError
 	// 42P04 duplicate_database; 23505 when the race is lost inside the catalog insert.
 	if errors.As(err, &pgErr) && (pgErr.Code == "42P04" || pgErr.Code == "23505") {
 		return nil
 	}
 	return err
+}
+
+// AppGroup is the group role (NOLOGIN) that the migrations grant the application's
+// privileges to; a login role that serves Lotse is a member of it and owns nothing.
+const AppGroup = "lotse_app"
+
+// Roles names the two login roles of one Lotse database: Owner owns the schema and runs the
+// migrations, App serves and is a member of AppGroup. Password (may be empty) is given to
+// both when they are created; these are development and test roles, not production ones.
+type Roles struct {
+	Owner, App, Password string
+}
+
+// EnsureRoles creates the group role AppGroup and the login roles of r on the server at
+// adminURL unless they exist, and makes r.App a member of AppGroup. The owner gets no
+// cluster-wide rights: it owns its database (see EnsureDatabase) and nothing else. Concurrent
+// callers (test processes of several packages) all succeed. The password, when given, is
+// set when a login role is created; an existing role keeps its own (changing it here would
+// race with concurrent callers, which PostgreSQL answers with "tuple concurrently updated").
+func EnsureRoles(ctx context.Context, adminURL string, r Roles) error {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	create := func(name, attrs string) error {
+		var exists bool
+		if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", name).Scan(&exists); err != nil || exists {
+			return err
+		}
+		_, err := conn.Exec(ctx, "CREATE ROLE "+pgx.Identifier{name}.Sanitize()+" "+attrs)
+		var pgErr *pgconn.PgError
+		// 42710 duplicate_object; 23505 when the race is lost inside the catalog insert.
+		if errors.As(err, &pgErr) && (pgErr.Code == "42710" || pgErr.Code == "23505") {
+			return nil
+		}
+		return err
+	}
+	if err := create(AppGroup, "NOLOGIN"); err != nil {
+		return fmt.Errorf("pglocal: create role %s: %w", AppGroup, err)
+	}
+	login := "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"
+	if r.Password != "" {
+		// Not a bind parameter: utility statements take none. The password is ours.
+		login += " PASSWORD " + quoteLiteral(r.Password)
+	}
+	for _, name := range []string{r.Owner, r.App} {
+		if err := create(name, login); err != nil {
+			return fmt.Errorf("pglocal: create role %s: %w", name, err)
+		}
+	}
+	var member bool
+	if err := conn.QueryRow(ctx, "SELECT pg_has_role($1, $2, 'MEMBER')", r.App, AppGroup).Scan(&member); err != nil {
+		return err
+	}
+	if !member {
+		_, err := conn.Exec(ctx, "GRANT "+pgx.Identifier{AppGroup}.Sanitize()+" TO "+pgx.Identifier{r.App}.Sanitize())
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23505" { // granted concurrently
+			err = nil
+		}
+		if err != nil {
+			return fmt.Errorf("pglocal: make %s a member of %s: %w", r.App, AppGroup, err)
+		}
+	}
+	return nil
+}
+
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// URLAs returns a URL for database dbname on the same server as role with password (may be
+// empty) instead of the administrator.
+func (s *Server) URLAs(role, password, dbname string) string {
+	u, err := url.Parse(s.URL(dbname))
+	if err != nil {
+		return s.URL(dbname)
+	}
+	if password != "" {
+		u.User = url.UserPassword(role, password)
+	} else {
+		u.User = url.User(role)
+	}
+	return u.String()
 }

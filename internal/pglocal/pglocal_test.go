@@ -61,7 +61,7 @@ func TestEnsureDatabase(t *testing.T) {
 	t.Cleanup(func() { dropDatabase(t, s.AdminURL, name) })
 
 	for i := 0; i < 2; i++ { // second call: already exists
-		if err := EnsureDatabase(ctx, s.AdminURL, name); err != nil {
+		if err := EnsureDatabase(ctx, s.AdminURL, name, ""); err != nil {
 			t.Fatalf("call %d: %v", i, err)
 		}
 	}
@@ -74,11 +74,93 @@ func TestEnsureDatabase(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
 	for i := range errs {
-		wg.Go(func() { errs[i] = EnsureDatabase(ctx, s.AdminURL, race) })
+		wg.Go(func() { errs[i] = EnsureDatabase(ctx, s.AdminURL, race, "") })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestEnsureRoles: the owner and the application login roles exist afterwards, without
+// cluster-wide rights, the application role is a member of lotse_app and not of the owner,
+// the database belongs to the owner, and concurrent callers all succeed.
+func TestEnsureRoles(t *testing.T) {
+	ctx := context.Background()
+	s, err := Find(ctx, Options{Log: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	suffix := fmt.Sprint(time.Now().UnixNano())
+	r := Roles{Owner: "pglocal_test_owner_" + suffix, App: "pglocal_test_app_" + suffix, Password: "pw"}
+	name := "pglocal_test_roles_" + suffix
+	t.Cleanup(func() {
+		dropDatabase(t, s.AdminURL, name)
+		conn, err := pgx.Connect(ctx, s.AdminURL)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close(ctx)
+		for _, role := range []string{r.App, r.Owner} {
+			if _, err := conn.Exec(ctx, "DROP ROLE IF EXISTS "+pgx.Identifier{role}.Sanitize()); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Go(func() { errs[i] = EnsureRoles(ctx, s.AdminURL, r) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	if err := EnsureDatabase(ctx, s.AdminURL, name, r.Owner); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, s.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var dbOwner string
+	if err := conn.QueryRow(ctx, `SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1`, name).Scan(&dbOwner); err != nil {
+		t.Fatal(err)
+	}
+	if dbOwner != r.Owner {
+		t.Errorf("database owner %q, want %q", dbOwner, r.Owner)
+	}
+	for _, c := range []struct {
+		name, sql string
+		want      bool
+	}{
+		{"app is a member of lotse_app", `SELECT pg_has_role($1, 'lotse_app', 'MEMBER')`, true},
+		{"app can log in", `SELECT rolcanlogin FROM pg_roles WHERE rolname = $1`, true},
+		{"app may not create roles or databases", `SELECT rolsuper OR rolcreaterole OR rolcreatedb FROM pg_roles WHERE rolname = $1`, false},
+		{"app is no member of the owner", `SELECT pg_has_role($1, '` + r.Owner + `', 'MEMBER')`, false},
+	} {
+		var got bool
+		if err := conn.QueryRow(ctx, c.sql, r.App).Scan(&got); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got != c.want {
+			t.Errorf("%s: got %t", c.name, got)
+		}
+	}
+	var ownerPowers bool
+	if err := conn.QueryRow(ctx, `SELECT rolsuper OR rolcreaterole OR rolcreatedb OR pg_has_role(oid, 'lotse_app', 'MEMBER') FROM pg_roles WHERE rolname = $1`, r.Owner).Scan(&ownerPowers); err != nil {
+		t.Fatal(err)
+	}
+	if ownerPowers {
+		t.Error("the owner role has cluster-wide rights or the application's")
+	}
+	for _, role := range []string{r.Owner, r.App} {
+		if err := ping(ctx, s.URLAs(role, r.Password, name)); err != nil {
+			t.Errorf("log in as %s: %v", role, err)
+		}
 	}
 }
 
@@ -98,11 +180,17 @@ func TestPrivateCluster(t *testing.T) {
 	if !s.Private {
 		t.Fatal("want a private cluster")
 	}
-	if err := EnsureDatabase(ctx, s.AdminURL, "app"); err != nil {
+	roles := Roles{Owner: "lotse_owner", App: "lotse_server", Password: "pw"}
+	if err := EnsureRoles(ctx, s.AdminURL, roles); err != nil {
 		t.Fatal(err)
 	}
-	if err := ping(ctx, s.URL("app")); err != nil {
+	if err := EnsureDatabase(ctx, s.AdminURL, "app", roles.Owner); err != nil {
 		t.Fatal(err)
+	}
+	for _, role := range []string{roles.Owner, roles.App} {
+		if err := ping(ctx, s.URLAs(role, roles.Password, "app")); err != nil {
+			t.Fatalf("%s: %v", role, err)
+		}
 	}
 	if err := s.Stop(); err != nil {
 		t.Fatal(err)

@@ -30,6 +30,7 @@ type caseFixture struct {
 	t   *testing.T
 	ctx context.Context
 	db  *db.DB
+	own *db.DB // the same database as its owner, for set-up no application does (exec)
 	st  *store.Store
 	en  *authz.Enforcer
 	svc *service.Services
@@ -46,8 +47,9 @@ type caseFixture struct {
 func newCaseFixture(t *testing.T) *caseFixture {
 	t.Helper()
 	ctx := context.Background()
-	d := testutil.NewDB(t)
-	f := &caseFixture{t: t, ctx: ctx, db: d, st: store.New(d.Gorm)}
+	tdb := testutil.NewDatabase(t)
+	d := testutil.Open(t, tdb.URL)
+	f := &caseFixture{t: t, ctx: ctx, db: d, own: testutil.Open(t, tdb.OwnerURL), st: store.New(d.Gorm)}
 	err := f.st.Tx(ctx, model.Actor{System: true, Name: "test"}, func(tx *store.Tx) error {
 		org := func(dst *uuid.UUID, parent *uuid.UUID, kind model.OrgKind, short string) error {
 			o := &model.Organisation{ParentID: parent, Kind: kind, Name: short, ShortName: short, Active: true}
@@ -202,9 +204,11 @@ func (f *caseFixture) task(caseID, org uuid.UUID, status model.TaskStatus) uuid.
 	return id
 }
 
+// exec runs set-up SQL as the owner: tests may shape data in ways the application's role
+// may not (delete a referral, change reference data).
 func (f *caseFixture) exec(sql string, args ...any) {
 	f.t.Helper()
-	if _, err := f.db.SQL.ExecContext(f.ctx, sql, args...); err != nil {
+	if _, err := f.own.SQL.ExecContext(f.ctx, sql, args...); err != nil {
 		f.t.Fatalf("%s: %v", sql, err)
 	}
 }

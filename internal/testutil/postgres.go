@@ -29,9 +29,8 @@ var (
 	server     *pglocal.Server
 	serverErr  error
 
-	templateOnce sync.Once
+	templateMu   sync.Mutex
 	templateName string
-	templateErr  error
 )
 
 // Main runs a package's tests and then stops the private PostgreSQL cluster, if the harness
@@ -46,19 +45,34 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
+// The two database roles of every test database, as in production (see README, "Database
+// roles"): OwnerRole owns the database and its schema and runs the migrations; AppRole is the
+// application's login role, a member of lotse_app that owns nothing, and serves. They are
+// cluster-wide, created once by Server, and carry a fixed password (they own only throwaway
+// test databases) so that a server with password authentication works too.
+const (
+	OwnerRole    = "lotse_test_owner"
+	AppRole      = "lotse_test_app"
+	rolePassword = "lotse_test"
+)
+
 // Server returns the PostgreSQL server for tests: LOTSE_TEST_DATABASE_URL (a URL of a role
-// that may create databases) when set, else a local server, else a throwaway cluster from
-// the installed binaries. Without any, the test fails with one line saying what to install.
+// that may create databases and roles) when set, else a local server, else a throwaway
+// cluster from the installed binaries. Without any, the test fails with one line saying what
+// to install. The roles OwnerRole and AppRole exist on it afterwards.
 func Server(t testing.TB) *pglocal.Server {
 	t.Helper()
 	serverOnce.Do(func() {
-		if u := os.Getenv("LOTSE_TEST_DATABASE_URL"); u != "" {
-			server = &pglocal.Server{AdminURL: u}
-			return
-		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		server, serverErr = pglocal.Find(ctx, pglocal.Options{})
+		if u := os.Getenv("LOTSE_TEST_DATABASE_URL"); u != "" {
+			server = &pglocal.Server{AdminURL: u}
+		} else if server, serverErr = pglocal.Find(ctx, pglocal.Options{}); serverErr != nil {
+			return
+		}
+		if err := pglocal.EnsureRoles(ctx, server.AdminURL, pglocal.Roles{Owner: OwnerRole, App: AppRole, Password: rolePassword}); err != nil {
+			serverErr = fmt.Errorf("create the test roles: %w", err)
+		}
 	})
 	if serverErr != nil {
 		t.Fatalf("testutil: %v", serverErr)
@@ -80,6 +94,8 @@ func adminExec(ctx context.Context, t testing.TB, sql string) error {
 // never reuses a stale template.
 func migrationsHash() (string, error) {
 	h := sha256.New()
+	// The roles the template is built for: a template of another role layout is never reused.
+	fmt.Fprintf(h, "roles\x00%s\x00%s\x00", OwnerRole, AppRole)
 	var names []string
 	if err := fs.WalkDir(migrations.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
@@ -106,13 +122,26 @@ func migrationsHash() (string, error) {
 // lock, and a template is published by renaming only after its migration succeeded.
 func template(t testing.TB) string {
 	t.Helper()
-	templateOnce.Do(func() {
-		templateName, templateErr = makeTemplate(t)
-	})
-	if templateErr != nil {
-		t.Fatalf("testutil: template database: %v", templateErr)
+	templateMu.Lock()
+	defer templateMu.Unlock()
+	if templateName == "" {
+		name, err := makeTemplate(t)
+		if err != nil {
+			t.Fatalf("testutil: template database: %v", err)
+		}
+		templateName = name
 	}
 	return templateName
+}
+
+// forgetTemplate makes the next template call build name again: a test process of another
+// checkout (with other migrations) may have dropped it as stale.
+func forgetTemplate(name string) {
+	templateMu.Lock()
+	defer templateMu.Unlock()
+	if templateName == name {
+		templateName = ""
+	}
 }
 
 func makeTemplate(t testing.TB) (string, error) {
@@ -158,10 +187,12 @@ func makeTemplate(t testing.TB) (string, error) {
 	}
 	building := name + "_build"
 	_, _ = conn.Exec(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{building}.Sanitize()+` WITH (FORCE)`)
-	if _, err := conn.Exec(ctx, `CREATE DATABASE `+pgx.Identifier{building}.Sanitize()); err != nil {
+	if _, err := conn.Exec(ctx, `CREATE DATABASE `+pgx.Identifier{building}.Sanitize()+` OWNER `+pgx.Identifier{OwnerRole}.Sanitize()); err != nil {
 		return "", err
 	}
-	d, err := db.Open(ctx, Server(t).URL(building), db.Options{MaxConns: 4})
+	// Migrated as the owner, as in production: the clones inherit the objects' owner and the
+	// grants to lotse_app with them.
+	d, err := db.Open(ctx, Server(t).URLAs(OwnerRole, rolePassword, building), db.Options{MaxConns: 4})
 	if err != nil {
 		return "", err
 	}
@@ -188,23 +219,47 @@ func randomName(prefix string) string {
 	return prefix + hex.EncodeToString(b)
 }
 
-// createDatabase creates a database (from tpl when not empty) and drops it when the test ends.
-func createDatabase(t testing.TB, tpl string) string {
+// Database is a fresh test database, dropped when the test ends, with a URL for each of its
+// two roles.
+type Database struct {
+	// Name of the database.
+	Name string
+	// URL connects as the application role (AppRole): for serving, for app.New's
+	// LOTSE_DATABASE_URL, and for tests that act as the application.
+	URL string
+	// OwnerURL connects as the owner (OwnerRole): for migrations (LOTSE_MIGRATION_DATABASE_URL)
+	// and for test set-up that needs DDL or ownership (ANALYZE, replacing a function).
+	OwnerURL string
+}
+
+// createDatabase creates a database owned by OwnerRole (from tpl when not empty) and drops it
+// when the test ends.
+func createDatabase(t testing.TB, tpl string) *Database {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	name := randomName("lotse_test_")
-	stmt := `CREATE DATABASE ` + pgx.Identifier{name}.Sanitize()
-	if tpl != "" {
-		stmt += ` TEMPLATE ` + pgx.Identifier{tpl}.Sanitize()
-	}
 	var err error
 	for attempt := 0; attempt < 50; attempt++ {
+		stmt := `CREATE DATABASE ` + pgx.Identifier{name}.Sanitize()
+		if tpl != "" {
+			stmt += ` TEMPLATE ` + pgx.Identifier{tpl}.Sanitize()
+		}
+		stmt += ` OWNER ` + pgx.Identifier{OwnerRole}.Sanitize()
 		err = adminExec(ctx, t, stmt)
 		var pgErr *pgconn.PgError
+		if err == nil || !errors.As(err, &pgErr) {
+			break
+		}
+		if pgErr.Code == "3D000" && tpl != "" {
+			// The template was dropped by a test process of another checkout: build it again.
+			forgetTemplate(tpl)
+			tpl = template(t)
+			continue
+		}
 		// 55006: the template is briefly "being accessed by other users" while another
 		// process clones it; wait and try again.
-		if err == nil || !errors.As(err, &pgErr) || pgErr.Code != "55006" {
+		if pgErr.Code != "55006" {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -219,24 +274,44 @@ func createDatabase(t testing.TB, tpl string) string {
 			t.Errorf("testutil: drop database %s: %v", name, err)
 		}
 	})
-	return Server(t).URL(name)
+	srv := Server(t)
+	return &Database{
+		Name:     name,
+		URL:      srv.URLAs(AppRole, rolePassword, name),
+		OwnerURL: srv.URLAs(OwnerRole, rolePassword, name),
+	}
 }
 
-// NewDBURL returns the URL of a fresh database migrated to the latest schema, dropped when
-// the test ends.
-func NewDBURL(t testing.TB) string {
+// NewDatabase returns a fresh database migrated to the latest schema (a clone of a migrated
+// template, so it is fast), dropped when the test ends.
+func NewDatabase(t testing.TB) *Database {
 	t.Helper()
 	return createDatabase(t, template(t))
 }
 
-// NewEmptyDBURL returns the URL of a fresh database without any schema, dropped when the test
-// ends; for migration tests.
-func NewEmptyDBURL(t testing.TB) string {
+// NewEmptyDatabase returns a fresh database without any schema, owned by OwnerRole, dropped
+// when the test ends; for migration tests and commands that migrate.
+func NewEmptyDatabase(t testing.TB) *Database {
 	t.Helper()
 	return createDatabase(t, "")
 }
 
-// NewDB opens a fresh migrated database; it is closed and dropped when the test ends.
+// NewDBURL returns the application role's URL of a fresh migrated database (see NewDatabase):
+// what a server is given to serve.
+func NewDBURL(t testing.TB) string {
+	t.Helper()
+	return NewDatabase(t).URL
+}
+
+// NewEmptyDBURL returns the owner's URL of a fresh database without any schema (see
+// NewEmptyDatabase): what migrations are run with.
+func NewEmptyDBURL(t testing.TB) string {
+	t.Helper()
+	return NewEmptyDatabase(t).OwnerURL
+}
+
+// NewDB opens a fresh migrated database as the application role; it is closed and dropped
+// when the test ends. Tests that need the owner use Open(t, NewDatabase(t).OwnerURL).
 func NewDB(t testing.TB) *db.DB {
 	t.Helper()
 	return Open(t, NewDBURL(t))

@@ -153,7 +153,7 @@ func New(t testing.TB, opts ...Option) *World {
 	for _, f := range o.config {
 		f(cfg)
 	}
-	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(w.Log, &slog.HandlerOptions{Level: slog.LevelDebug})), true, app.Options{Identify: Identify})
+	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(w.Log, &slog.HandlerOptions{Level: slog.LevelDebug})), false, app.Options{Identify: Identify})
 	if err != nil {
 		t.Fatalf("world: start the app: %v", err)
 	}
