@@ -150,6 +150,11 @@ func TestPolicyConflictsCmd(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "lotse: policy conflicts: grants breach the separation of duties") {
 		t.Errorf("exit %d, want 1; stderr:\n%s", code, stderr)
 	}
+	// `lotse policy check` says why the officer's caseworker grant does not count.
+	code, stdout, stderr = runMain(t, env, "policy", "check", "--user", "petra@osnabrueck.example", "--org", "FB-WOHNEN", "--action", "read", "--object", "case")
+	if want := "denied: the role here does not count, it breaches the separation of duties: caseworker (conflicts with dpo in "; code != 0 || !strings.Contains(stdout, want) {
+		t.Errorf("policy check: exit %d, stdout lacks %q:\n%s%s", code, want, stdout, stderr)
+	}
 	// The partner's exception makes Vera's combination allowed, and is listed.
 	if _, err := d.SQL.Exec(`UPDATE organisations SET allow_admin_casework = true WHERE short_name = 'VEREIN'`); err != nil {
 		t.Fatal(err)

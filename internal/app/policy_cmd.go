@@ -120,9 +120,17 @@ func (c PolicyCheckCmd) Run(cfg *config.Config, e *env) error {
 	if len(ex) > 0 {
 		return nil
 	}
+	var withheld []string
+	for _, c := range a.authz.Withheld() {
+		if c.UserID == user.ID && c.OrgID == org.ID {
+			withheld = append(withheld, fmt.Sprintf("%s (conflicts with %s in %s)", c.Role, c.With, c.WithOrgID))
+		}
+	}
 	switch {
 	case !user.Active:
 		fmt.Fprintln(w, "denied: the user is inactive, so none of their roles counts")
+	case len(withheld) > 0 && len(roles) == 0:
+		fmt.Fprintf(w, "denied: the role here does not count, it breaches the separation of duties: %s; see `lotse policy conflicts`\n", strings.Join(withheld, ", "))
 	case !org.Active:
 		fmt.Fprintln(w, "denied: the organisation is inactive, so no role in it counts")
 	case len(roles) == 0:
