@@ -138,6 +138,11 @@ func (ap *applier) run(ctx context.Context) error {
 
 // load reads every organisation and account; a city has thousands, not millions.
 func (ap *applier) load(ctx context.Context) error {
+	// The separation-of-duties check below relies on the organisations' exception for their
+	// administrators as read here: keep it from being switched off until this commits.
+	if err := ap.tx.Organisations().LockAllowingAdminCasework(ctx); err != nil {
+		return err
+	}
 	orgs, err := ap.tx.Organisations().All(ctx)
 	if err != nil {
 		return err

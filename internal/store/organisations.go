@@ -84,6 +84,15 @@ func (r Organisations) Lock(ctx context.Context, id uuid.UUID) (*model.Organisat
 	return &o, nil
 }
 
+// LockAllowingAdminCasework takes the row locks of every organisation that allows its
+// administrators case work, so that a switch-off waits for the transaction (and then sees its
+// grants) while the transaction relies on the setting.
+func (r Organisations) LockAllowingAdminCasework(ctx context.Context) error {
+	var n int64
+	err := r.db.WithContext(ctx).Raw(`SELECT count(*) FROM (SELECT 1 FROM organisations WHERE allow_admin_casework FOR UPDATE) l`).Scan(&n).Error
+	return translate("lock organisations allowing admin casework", err)
+}
+
 // IsBelow reports whether org lies in the subtree of root (root included), following the
 // stored parent links.
 func (r Organisations) IsBelow(ctx context.Context, org, root uuid.UUID) (bool, error) {
