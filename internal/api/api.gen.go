@@ -118,6 +118,7 @@ const (
 	ErrorErrorCodeInvalid              ErrorErrorCode = "invalid"
 	ErrorErrorCodeMethodNotAllowed     ErrorErrorCode = "method_not_allowed"
 	ErrorErrorCodeNotFound             ErrorErrorCode = "not_found"
+	ErrorErrorCodeRoleConflict         ErrorErrorCode = "role_conflict"
 	ErrorErrorCodeTooLarge             ErrorErrorCode = "too_large"
 	ErrorErrorCodeTooManyRequests      ErrorErrorCode = "too_many_requests"
 	ErrorErrorCodeUnauthenticated      ErrorErrorCode = "unauthenticated"
@@ -141,6 +142,8 @@ func (e ErrorErrorCode) Valid() bool {
 	case ErrorErrorCodeMethodNotAllowed:
 		return true
 	case ErrorErrorCodeNotFound:
+		return true
+	case ErrorErrorCodeRoleConflict:
 		return true
 	case ErrorErrorCodeTooLarge:
 		return true
@@ -566,6 +569,10 @@ type Error struct {
 		// Message A short message for people, in the language asked for (Accept-Language); never internal detail.
 		Message string `json:"message"`
 
+		// Params Details of some codes, for programs. `role_conflict`: `role` (the role asked
+		// for), `conflicts_with` (the roles it may not be combined with, comma-separated).
+		Params *map[string]string `json:"params,omitempty"`
+
 		// RequestId The request id (also in the X-Request-Id header), to quote to the operator.
 		RequestId *string `json:"request_id,omitempty"`
 	} `json:"error"`
@@ -711,11 +718,14 @@ type OrgKind string
 
 // Organisation defines model for Organisation.
 type Organisation struct {
-	Active       bool               `json:"active"`
-	ContactEmail string             `json:"contact_email"`
-	ContactPhone string             `json:"contact_phone"`
-	CreatedAt    time.Time          `json:"created_at"`
-	Id           openapi_types.UUID `json:"id"`
+	Active bool `json:"active"`
+
+	// AllowAdminCasework The organisation administrators may also hold case-content roles here (partner organisations only; set by a system administrator).
+	AllowAdminCasework bool               `json:"allow_admin_casework"`
+	ContactEmail       string             `json:"contact_email"`
+	ContactPhone       string             `json:"contact_phone"`
+	CreatedAt          time.Time          `json:"created_at"`
+	Id                 openapi_types.UUID `json:"id"`
 
 	// Kind Municipal departments lead cases; the other kinds are partners that see only what is referred to them.
 	Kind OrgKind `json:"kind"`
@@ -753,9 +763,12 @@ type OrganisationList struct {
 
 // OrganisationPatch defines model for OrganisationPatch.
 type OrganisationPatch struct {
-	Active       *bool   `json:"active,omitempty"`
-	ContactEmail *string `json:"contact_email,omitempty"`
-	ContactPhone *string `json:"contact_phone,omitempty"`
+	Active *bool `json:"active,omitempty"`
+
+	// AllowAdminCasework System administrators only; partner organisations only.
+	AllowAdminCasework *bool   `json:"allow_admin_casework,omitempty"`
+	ContactEmail       *string `json:"contact_email,omitempty"`
+	ContactPhone       *string `json:"contact_phone,omitempty"`
 
 	// Kind Municipal departments lead cases; the other kinds are partners that see only what is referred to them.
 	Kind      *OrgKind            `json:"kind,omitempty"`

@@ -8,7 +8,7 @@ import "github.com/lotse-project/lotse/internal/model"
 func toOrganisation(o model.Organisation) Organisation {
 	return Organisation{
 		Id: o.ID, ParentId: o.ParentID, Kind: OrgKind(o.Kind), Name: o.Name, ShortName: o.ShortName,
-		ContactEmail: o.ContactEmail, ContactPhone: o.ContactPhone, Active: o.Active, Version: o.Version,
+		ContactEmail: o.ContactEmail, ContactPhone: o.ContactPhone, Active: o.Active, AllowAdminCasework: o.AllowAdminCasework, Version: o.Version,
 		CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC(),
 	}
 }

@@ -139,7 +139,7 @@ func (h *Handlers) UpdateOrganisation(ctx context.Context, r UpdateOrganisationR
 	b := r.Body
 	o, err := h.dir.UpdateOrganisation(ctx, a, r.Id, model.OrganisationPatch{
 		ParentID: b.ParentId, Kind: (*model.OrgKind)(b.Kind), Name: b.Name, ShortName: b.ShortName,
-		ContactEmail: b.ContactEmail, ContactPhone: b.ContactPhone, Active: b.Active,
+		ContactEmail: b.ContactEmail, ContactPhone: b.ContactPhone, Active: b.Active, AllowAdminCasework: b.AllowAdminCasework,
 	}, version)
 	if err != nil {
 		return nil, err

@@ -114,7 +114,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		return nil, err
 	}
 	a.store = store.New(d.Gorm)
-	a.authz, err = authz.New(ctx, a.policySnapshot)
+	a.authz, err = authz.New(ctx, a.policySnapshot, authz.WithLogger(log))
 	if err != nil {
 		d.Close()
 		return nil, err

@@ -199,16 +199,21 @@ type SeedCmd struct {
 	Demo SeedDemoCmd `cmd:"" help:"Load the demo organisations, accounts and cases (idempotent)."`
 }
 
+// openTool opens the app of a command that works on the database (seed, policy tools):
+// configuration checked, text logs on stderr, the schema current.
+func openTool(cfg *config.Config, e *env) (*App, error) {
+	if err := cfg.Validate(true); err != nil {
+		return nil, err
+	}
+	return New(e.ctx, cfg, newLogger(cfg, "text", e.stderr), false, Options{})
+}
+
 // SeedDemoCmd loads the demo data.
 type SeedDemoCmd struct{}
 
 // Run seeds the demo data into a migrated database.
 func (SeedDemoCmd) Run(cfg *config.Config, e *env) error {
-	if err := cfg.Validate(true); err != nil {
-		return err
-	}
-	log := newLogger(cfg, "text", e.stderr)
-	a, err := New(e.ctx, cfg, log, false, Options{})
+	a, err := openTool(cfg, e)
 	if err != nil {
 		return err
 	}

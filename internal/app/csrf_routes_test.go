@@ -100,7 +100,7 @@ func TestCSRFEveryUnsafeRouteRefusesForgedRequests(t *testing.T) {
 		"PATCH /api/v1/organisations/:id": {path: "/api/v1/organisations/" + e.orgID.String(), body: `{"name":"Gefälscht"}`, ifMatch: etag("/api/v1/organisations/" + e.orgID.String())},
 		"POST /api/v1/members":            {path: "/api/v1/members", body: `{"display_name":"Fälscher","email":"forger@evil.example","org_id":"` + e.orgID.String() + `","role":"sysadmin"}`},
 		"PATCH /api/v1/members/:id":       {path: "/api/v1/members/" + e.colleagueID.String(), body: `{"active":false}`, ifMatch: etag("/api/v1/members/" + e.colleagueID.String())},
-		"POST /api/v1/grants":             {path: "/api/v1/grants", body: `{"user_id":"` + e.colleagueID.String() + `","org_id":"` + e.orgID.String() + `","role":"dpo"}`},
+		"POST /api/v1/grants":             {path: "/api/v1/grants", body: `{"user_id":"` + e.colleagueID.String() + `","org_id":"` + e.orgID.String() + `","role":"lead"}`},
 		"DELETE /api/v1/grants/:id":       {path: "/api/v1/grants/" + e.colleagueGrantID.String()},
 	}
 

@@ -38,6 +38,7 @@ func TestLoginLinkingRules(t *testing.T) {
     scopes: [openid, profile, email, groups]
     claim_mappings:
       - {claim: groups, value: lotse-caritas, org: CARITAS, role: caseworker}
+      - {claim: groups, value: lotse-dsb, org: STADT, role: dpo}
   - id: mocktrust
     name: Testanmeldung mit E-Mail
     issuer: %[1]s
@@ -120,6 +121,21 @@ func TestLoginLinkingRules(t *testing.T) {
 		}
 		if n := d.count(t, `SELECT count(*) FROM users WHERE subject = 'sub-neu'`); n != 1 {
 			t.Errorf("%d accounts for sub-neu", n)
+		}
+	})
+
+	t.Run("claim mappings never combine roles the separation of duties keeps apart", func(t *testing.T) {
+		// Groups for the data protection officer and a Caritas counsellor at once: the account
+		// gets the role without case content only.
+		b := newBrowser(t)
+		if p := login(b, "mock", mockUser("sub-dsb", "dsb@stadt.test", "dsb", "lotse-caritas", "lotse-dsb")); p.Status != http.StatusOK {
+			t.Fatalf("login = %d: %s", p.Status, p.Body)
+		}
+		if me := b.getMe(l.URL); !slices.Equal(me.roles(), []string{"STADT:dpo"}) {
+			t.Errorf("roles %v, want only STADT:dpo", me.roles())
+		}
+		if n := d.count(t, `SELECT count(*) FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.subject = 'sub-dsb'`); n != 1 {
+			t.Errorf("%d grants stored, want 1", n)
 		}
 	})
 

@@ -18,8 +18,9 @@ import (
 
 // PolicyCmd groups the policy tools.
 type PolicyCmd struct {
-	Check  PolicyCheckCmd  `cmd:"" help:"Explain one decision: which policy line allows it, or that none does."`
-	Matrix PolicyMatrixCmd `cmd:"" help:"Print the permission matrix (role x object x action x scope) as Markdown; docs/permissions.md is its output."`
+	Check     PolicyCheckCmd     `cmd:"" help:"Explain one decision: which policy line allows it, or that none does."`
+	Matrix    PolicyMatrixCmd    `cmd:"" help:"Print the permission matrix (role x object x action x scope) as Markdown; docs/permissions.md is its output."`
+	Conflicts PolicyConflictsCmd `cmd:"" help:"List stored grants that breach the separation of duties (exit 1 when there are any) and the organisations whose administrators may also work cases."`
 }
 
 // PolicyMatrixCmd prints the permission concept.
@@ -55,11 +56,7 @@ type PolicyCheckCmd struct {
 // Run prints who asks, where, with which roles, and each scope granted with the line that
 // grants it, or why nothing is granted. An answered question exits 0, allowed or not.
 func (c PolicyCheckCmd) Run(cfg *config.Config, e *env) error {
-	if err := cfg.Validate(true); err != nil {
-		return err
-	}
-	log := newLogger(cfg, "text", e.stderr)
-	a, err := New(e.ctx, cfg, log, false, Options{})
+	a, err := openTool(cfg, e)
 	if err != nil {
 		return err
 	}
@@ -123,9 +120,17 @@ func (c PolicyCheckCmd) Run(cfg *config.Config, e *env) error {
 	if len(ex) > 0 {
 		return nil
 	}
+	var withheld []string
+	for _, c := range a.authz.Withheld() {
+		if c.UserID == user.ID && c.OrgID == org.ID {
+			withheld = append(withheld, fmt.Sprintf("%s (conflicts with %s in %s)", c.Role, c.With, c.WithOrgID))
+		}
+	}
 	switch {
 	case !user.Active:
 		fmt.Fprintln(w, "denied: the user is inactive, so none of their roles counts")
+	case len(withheld) > 0 && len(roles) == 0:
+		fmt.Fprintf(w, "denied: the role here does not count, it breaches the separation of duties: %s; see `lotse policy conflicts`\n", strings.Join(withheld, ", "))
 	case !org.Active:
 		fmt.Fprintln(w, "denied: the organisation is inactive, so no role in it counts")
 	case len(roles) == 0:
@@ -201,6 +206,8 @@ var (
 		"statistics":   {"anonymisierte Statistik", "anonymised statistics"},
 		"audit":        {"Zugriffsprotokoll", "access log (audit trail)"},
 		"policy":       {"Berechtigungskonzept", "permission model"},
+		"admin_casework": {"Ausnahme von der Funktionstrennung: Administration einer Partnerorganisation darf dort auch Fälle bearbeiten (Einstellung der Organisation)",
+			"exception to the separation of duties: a partner organisation's administrators may also work its cases (organisation setting)"},
 	}
 	actionText = map[string][2]string{
 		"read":     {"lesen", "read"},
@@ -212,8 +219,8 @@ var (
 		"reassign": {"neu zuweisen", "reassign"},
 		"manage":   {"vergeben und entziehen", "grant and revoke"},
 		"export":   {"exportieren", "export"},
+		"allow":    {"erlauben und zurücknehmen", "allow and withdraw"},
 	}
-	caseContentObjects = []string{"case", "plan", "consent", "referral", "task", "note"}
 )
 
 func describeObject(obj string) [2]string {
@@ -262,9 +269,12 @@ func renderMatrix(rules [][]string) string {
 		}
 		return slices.Index(classOrder, a[1]) - slices.Index(classOrder, b[1])
 	})
-	var noContent []string
+	duties := authz.DeriveDuties(rules)
+	var noContent, content []string
 	for _, role := range model.Roles {
-		if !slices.ContainsFunc(rules, func(r []string) bool { return r[0] == string(role) && slices.Contains(caseContentObjects, r[2]) }) {
+		if duties.CaseContent(role) {
+			content = append(content, "`"+string(role)+"`")
+		} else {
 			noContent = append(noContent, "`"+string(role)+"`")
 		}
 	}
@@ -303,10 +313,47 @@ func renderMatrix(rules [][]string) string {
 	p("- Ein verborgener Datensatz ist von einem fehlenden nicht zu unterscheiden (404), in Listen,\n")
 	p("  Zählungen, Suche und Exporten. A hidden record is indistinguishable from a missing one (404),\n")
 	p("  in lists, counts, search and exports.\n")
-	p("- Funktionstrennung: Die Rollen %s haben keine Berechtigung auf Fallinhalte (%s): weder die\n", strings.Join(noContent, ", "), codeList(caseContentObjects))
+	p("- Funktionstrennung: Die Rollen %s haben keine Berechtigung auf Fallinhalte (%s): weder die\n", strings.Join(noContent, ", "), codeList(authz.CaseContentObjects))
 	p("  Administration noch die:der Datenschutzbeauftragte noch der Koordinierungsstab sehen Fälle.\n")
 	p("  Separation of duties: the roles %s have no permission on case content: neither\n", strings.Join(noContent, ", "))
 	p("  administrators nor the data protection officer nor the coordination staff see cases.\n\n")
+
+	p("## Funktionstrennung / Separation of duties\n\n")
+	p("Eine Rolle ist eine Rolle mit Fallinhalten, wenn eine ihrer Zeilen eines der Objekte %s\n", codeList(authz.CaseContentObjects))
+	p("erreicht: %s. Eine Person, die eine Rolle ohne Fallinhalte hat (%s), hat in keiner\n", strings.Join(content, ", "), strings.Join(noContent, ", "))
+	p("Organisation zugleich eine Rolle mit Fallinhalten, gleich welche zuerst vergeben wurde. Lotse\n")
+	p("verweigert solche Vergaben in der API, in der Verwaltung und bei `lotse directory apply`\n")
+	p("(Code `role_conflict`); eine vorher gespeicherte Kombination zählt nicht: ihre Rolle mit\n")
+	p("Fallinhalten wird beim Laden der Rechte übergangen und im Log gemeldet.\n")
+	p("A role is a case-content role when one of its lines reaches one of the objects above: %s.\n", strings.Join(content, ", "))
+	p("A person holding a role without case content (%s) never also holds a case-content\n", strings.Join(noContent, ", "))
+	p("role, in any organisation, whichever was granted first. Lotse refuses such grants in the API,\n")
+	p("the administration pages and `lotse directory apply` (code `role_conflict`); a combination\n")
+	p("stored earlier does not count: its case-content role is left out when the permissions are\n")
+	p("loaded, and the log says so.\n\n")
+	p("| ohne Fallinhalte / without case content | unvereinbar mit / incompatible with | Ausnahme möglich / exception possible |\n| --- | --- | --- |\n")
+	for _, pr := range duties.Pairs() {
+		waivable := "nein / no"
+		if duties.Waivable(pr[0], pr[1]) {
+			waivable = "ja, in derselben Partnerorganisation mit `allow_admin_casework` / yes, in the same partner organisation with `allow_admin_casework`"
+		}
+		p("| `%s` | `%s` | %s |\n", pr[0], pr[1], waivable)
+	}
+	p("\nAusnahme: Eine kleine Partnerorganisation, deren Administrator:in zugleich berät, kann die\n")
+	p("Kombination von `org_admin` mit einer Rolle mit Fallinhalten *in derselben Organisation*\n")
+	p("erlauben (Einstellung `allow_admin_casework`). Nur die Systemadministration schaltet sie ein\n")
+	p("(`admin_casework.allow`), nie für einen kommunalen Fachdienst; jede Änderung wird\n")
+	p("protokolliert (`organisation.update`). Abschalten wird verweigert, solange dort jemand beide\n")
+	p("Rollen hat. Wo die Ausnahme gilt, steht in der Datenbank, nicht in dieser Datei: `lotse policy\n")
+	p("conflicts` listet diese Organisationen (und jede unzulässige Kombination), die Verwaltungsseite\n")
+	p("einer Organisation zeigt es unter „Funktionstrennung“.\n")
+	p("Exception: a small partner organisation whose administrator is also a counsellor may allow\n")
+	p("`org_admin` together with a case-content role *in that same organisation* (setting\n")
+	p("`allow_admin_casework`). Only the system administrator switches it on (`admin_casework.allow`),\n")
+	p("never for a municipal department; every change is audited (`organisation.update`). Switching\n")
+	p("it off is refused while someone there holds both roles. Where it is on is data, not part of\n")
+	p("this file: `lotse policy conflicts` lists those organisations (and every breach), and an\n")
+	p("organisation's administration page shows it under \"Separation of duties\".\n\n")
 
 	p("## Reichweiten / Scopes\n\n")
 	p("| Reichweite / scope | Deutsch | English |\n| --- | --- | --- |\n")
@@ -392,4 +439,62 @@ func codeList(s []string) string {
 		out[i] = "`" + v + "`"
 	}
 	return strings.Join(out, ", ")
+}
+
+// PolicyConflictsCmd reports the stored grants that breach the separation of duties.
+type PolicyConflictsCmd struct{}
+
+// errConflicts makes `lotse policy conflicts` exit 1 after its report.
+var errConflicts = errors.New("policy conflicts: grants breach the separation of duties; take one role of each pair away")
+
+// Run prints every breach (account, the case-content role and where, the role it may not be
+// combined with and where) and the organisations whose administrators may also work cases.
+// It exits 1 when there is any breach, so that a deployment check can stop on it. Stored
+// breaches do not give case content meanwhile: the enforcer leaves their case-content grant
+// out.
+func (PolicyConflictsCmd) Run(cfg *config.Config, e *env) error {
+	a, err := openTool(cfg, e)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	conflicts, allowing, err := a.services.Directory.DutyConflicts(e.ctx)
+	if err != nil {
+		return err
+	}
+	users := map[uuid.UUID]*model.User{}
+	err = a.store.Read(e.ctx, model.Actor{System: true}, func(tx *store.Tx) error {
+		for _, c := range conflicts {
+			if users[c.UserID] == nil {
+				u, err := tx.Users().ByID(e.ctx, c.UserID)
+				if err != nil {
+					return err
+				}
+				users[c.UserID] = u
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	w := e.stdout
+	if len(allowing) == 0 {
+		fmt.Fprintln(w, "organisations whose administrators may also work cases (allow_admin_casework): none")
+	} else {
+		fmt.Fprintln(w, "organisations whose administrators may also work cases (allow_admin_casework):")
+		for _, o := range allowing {
+			fmt.Fprintf(w, "  %s (%s, %s)\n", o.ShortName, o.Name, o.ID)
+		}
+	}
+	if len(conflicts) == 0 {
+		fmt.Fprintln(w, "separation of duties: no conflicting grants")
+		return nil
+	}
+	fmt.Fprintf(w, "separation of duties: %d conflicting grant pairs (the case-content role does not count until one is taken away):\n", len(conflicts))
+	for _, c := range conflicts {
+		u := users[c.UserID]
+		fmt.Fprintf(w, "  %s <%s> (%s): %s in %s conflicts with %s in %s\n", u.DisplayName, u.Email, u.ID, c.Role, c.OrgName, c.With, c.WithOrgName)
+	}
+	return errConflicts
 }

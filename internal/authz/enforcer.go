@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sort"
 	"strings"
@@ -32,6 +33,8 @@ type Loader func(ctx context.Context) (Snapshot, error)
 // grants atomically and invalidates the decision cache.
 type Enforcer struct {
 	load   Loader
+	log    *slog.Logger
+	duties Duties
 	reload sync.Mutex // serialises reloads; the adapter reads pending during LoadPolicy
 
 	e       *casbin.SyncedCachedEnforcer
@@ -47,15 +50,23 @@ type Enforcer struct {
 	children map[uuid.UUID][]uuid.UUID
 	roles    map[uuid.UUID]map[uuid.UUID][]model.Role // user -> org -> roles
 	rules    [][]string                               // the p-lines of policy.csv
+	withheld []model.RoleConflict                     // grants not counted: separation of duties
 }
 
+// Option configures an Enforcer.
+type Option func(*Enforcer)
+
+// WithLogger names the logger for warnings (grants withheld for the separation of duties);
+// the default is slog.Default().
+func WithLogger(l *slog.Logger) Option { return func(en *Enforcer) { en.log = l } }
+
 // New builds an enforcer over the embedded policy and loads the grants once.
-func New(ctx context.Context, load Loader) (*Enforcer, error) {
-	return NewWithPolicy(ctx, policies.Model, policies.Policy, load)
+func New(ctx context.Context, load Loader, opts ...Option) (*Enforcer, error) {
+	return NewWithPolicy(ctx, policies.Model, policies.Policy, load, opts...)
 }
 
 // NewWithPolicy is New with an explicit model and policy text, for policy tests.
-func NewWithPolicy(ctx context.Context, modelText, policyText string, load Loader) (*Enforcer, error) {
+func NewWithPolicy(ctx context.Context, modelText, policyText string, load Loader, opts ...Option) (*Enforcer, error) {
 	m, err := casbinmodel.NewModelFromString(modelText)
 	if err != nil {
 		return nil, fmt.Errorf("authz: model: %w", err)
@@ -64,7 +75,10 @@ func NewWithPolicy(ctx context.Context, modelText, policyText string, load Loade
 	if err != nil {
 		return nil, err
 	}
-	en := &Enforcer{load: load, rules: rules}
+	en := &Enforcer{load: load, rules: rules, duties: DeriveDuties(rules), log: slog.Default()}
+	for _, o := range opts {
+		o(en)
+	}
 	ce, err := casbin.NewSyncedCachedEnforcer(m, &adapter{en: en})
 	if err != nil {
 		return nil, fmt.Errorf("authz: enforcer: %w", err)
@@ -118,6 +132,18 @@ func parsePolicy(text string) ([][]string, error) {
 // Rules returns the policy lines (role, class, object, action, scope).
 func (en *Enforcer) Rules() [][]string { return slices.Clone(en.rules) }
 
+// Duties returns the separation of duties derived from the policy.
+func (en *Enforcer) Duties() Duties { return en.duties }
+
+// Withheld lists the grants of the current snapshot that do not count because they breach
+// the separation of duties (stored before it was enforced): the case-content side of each
+// conflicting pair.
+func (en *Enforcer) Withheld() []model.RoleConflict {
+	en.mu.RLock()
+	defer en.mu.RUnlock()
+	return slices.Clone(en.withheld)
+}
+
 // Reload reads the grants again and replaces the policy and the decision cache.
 func (en *Enforcer) Reload(ctx context.Context) error {
 	snap, err := en.load(ctx)
@@ -130,6 +156,21 @@ func (en *Enforcer) Reload(ctx context.Context) error {
 func (en *Enforcer) apply(snap Snapshot) error {
 	en.reload.Lock()
 	defer en.reload.Unlock()
+	// A combination that breaches the separation of duties (stored before the rule was
+	// enforced, or written past the service) must not give case content: its case-content
+	// grants do not count, and every reload says so in the log until an operator cleans up
+	// (`lotse policy conflicts`).
+	allows := map[uuid.UUID]bool{}
+	for _, o := range snap.Orgs {
+		allows[o.ID] = o.AllowsAdminCasework()
+	}
+	var withheld []model.RoleConflict
+	snap.Grants, withheld = en.duties.Withhold(snap.Grants, func(org uuid.UUID) bool { return allows[org] })
+	for _, c := range withheld {
+		en.log.Warn("authz: grant withheld: it breaches the separation of duties; run `lotse policy conflicts`",
+			slog.String("user_id", c.UserID.String()), slog.String("role", string(c.Role)), slog.String("org_id", c.OrgID.String()),
+			slog.String("conflicts_with", string(c.With)), slog.String("conflicts_with_org_id", c.WithOrgID.String()))
+	}
 	en.pending = snap
 	if err := en.e.LoadPolicy(); err != nil {
 		return fmt.Errorf("authz: load policy: %w", err)
@@ -157,7 +198,7 @@ func (en *Enforcer) apply(snap Snapshot) error {
 		roles[g.UserID][g.OrgID] = append(roles[g.UserID][g.OrgID], g.Role)
 	}
 	en.mu.Lock()
-	en.orgs, en.children, en.roles = orgs, children, roles
+	en.orgs, en.children, en.roles, en.withheld = orgs, children, roles, withheld
 	en.mu.Unlock()
 	return nil
 }

@@ -141,9 +141,9 @@ func TestMemberships(t *testing.T) {
 	a, b := municipal("b-fd"), municipal("a-fd")
 	user := model.NewID()
 	ml := &memLoader{snap: authz.Snapshot{Orgs: []model.Organisation{a, b}, Grants: []model.Grant{
-		{ID: model.NewID(), UserID: user, OrgID: a.ID, Role: model.RoleCaseworker},
-		{ID: model.NewID(), UserID: user, OrgID: b.ID, Role: model.RoleLead},
+		{ID: model.NewID(), UserID: user, OrgID: a.ID, Role: model.RoleCoordinator},
 		{ID: model.NewID(), UserID: user, OrgID: b.ID, Role: model.RoleOrgAdmin},
+		{ID: model.NewID(), UserID: user, OrgID: b.ID, Role: model.RoleDPO},
 		{ID: model.NewID(), UserID: user, OrgID: model.NewID(), Role: model.RoleSysadmin}, // org not in the snapshot
 	}}}
 	en, err := authz.New(context.Background(), ml.load)
@@ -154,7 +154,7 @@ func TestMemberships(t *testing.T) {
 	if len(ms) != 2 || ms[0].Org.ID != b.ID || ms[1].Org.ID != a.ID {
 		t.Fatalf("memberships %+v", ms)
 	}
-	if !slices.Equal(ms[0].Roles, []model.Role{model.RoleLead, model.RoleOrgAdmin}) {
+	if !slices.Equal(ms[0].Roles, []model.Role{model.RoleOrgAdmin, model.RoleDPO}) {
 		t.Errorf("roles in %s: %v", ms[0].Org.Name, ms[0].Roles)
 	}
 	ex, err := en.Explain(user, b.ID, "member", "create")
@@ -165,6 +165,6 @@ func TestMemberships(t *testing.T) {
 		t.Errorf("Explain = %+v", ex)
 	}
 	if ex, _ := en.Explain(user, a.ID, "member", "create"); len(ex) != 0 {
-		t.Errorf("Explain for a caseworker = %+v, want nothing", ex)
+		t.Errorf("Explain for a coordinator = %+v, want nothing", ex)
 	}
 }

@@ -120,8 +120,14 @@ func TestWatcher(t *testing.T) {
 
 	org := model.Organisation{Kind: model.OrgMunicipal, Name: "Fachdienst Integration", ShortName: "fd-int", Active: true}
 	user := model.User{Issuer: "test", Email: "anna@example.org", DisplayName: "Anna", Active: true}
+	// The administrator is another person: the separation of duties keeps org_admin and the
+	// case-content roles apart.
+	admin := model.User{Issuer: "test", Email: "ben@example.org", DisplayName: "Ben", Active: true}
 	if err := st.Tx(ctx, sys, func(tx *store.Tx) error {
 		if err := tx.Organisations().Create(ctx, &org); err != nil {
+			return err
+		}
+		if err := tx.Users().Create(ctx, &admin); err != nil {
 			return err
 		}
 		return tx.Users().Create(ctx, &user)
@@ -133,9 +139,9 @@ func TestWatcher(t *testing.T) {
 	both := []*instance{a, b}
 
 	// grant changes a grant through the store, announcing it when notify is set.
-	grant := func(t *testing.T, role model.Role, notify bool) uuid.UUID {
+	grantTo := func(t *testing.T, who uuid.UUID, role model.Role, notify bool) uuid.UUID {
 		t.Helper()
-		g := model.Grant{UserID: user.ID, OrgID: org.ID, Role: role}
+		g := model.Grant{UserID: who, OrgID: org.ID, Role: role}
 		if err := st.Tx(ctx, sys, func(tx *store.Tx) error {
 			if err := tx.Grants().Create(ctx, &g); err != nil {
 				return err
@@ -149,20 +155,29 @@ func TestWatcher(t *testing.T) {
 		}
 		return g.ID
 	}
-	allowed := func(t *testing.T, in *instance, obj, act string) bool {
-		ok, err := in.en.Allowed(user.ID, org.ID, obj, act)
+	grant := func(t *testing.T, role model.Role, notify bool) uuid.UUID {
+		t.Helper()
+		return grantTo(t, user.ID, role, notify)
+	}
+	allowedFor := func(t *testing.T, in *instance, who uuid.UUID, obj, act string) bool {
+		ok, err := in.en.Allowed(who, org.ID, obj, act)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return ok
 	}
-	// seeBoth asserts that both instances reach want for obj.act within a second.
-	seeBoth := func(t *testing.T, what, obj, act string, want bool) {
+	allowed := func(t *testing.T, in *instance, obj, act string) bool { return allowedFor(t, in, user.ID, obj, act) }
+	// seeBothFor asserts that both instances reach want for who on obj.act within a second.
+	seeBothFor := func(t *testing.T, who uuid.UUID, what, obj, act string, want bool) {
 		t.Helper()
 		for _, in := range both {
-			took := waitFor(t, time.Second, in.name+": "+what, func() bool { return allowed(t, in, obj, act) == want })
+			took := waitFor(t, time.Second, in.name+": "+what, func() bool { return allowedFor(t, in, who, obj, act) == want })
 			t.Logf("%s: %s after %s", in.name, what, took.Round(time.Millisecond))
 		}
+	}
+	seeBoth := func(t *testing.T, what, obj, act string, want bool) {
+		t.Helper()
+		seeBothFor(t, user.ID, what, obj, act, want)
 	}
 	// kill terminates both listening connections and waits until the server has let go of them.
 	kill := func(t *testing.T) {
@@ -210,16 +225,16 @@ func TestWatcher(t *testing.T) {
 
 	t.Run("change without notify is caught by the reload on reconnect", func(t *testing.T) {
 		settle(t, both...)
-		grant(t, model.RoleOrgAdmin, false)
+		grantTo(t, admin.ID, model.RoleOrgAdmin, false)
 		time.Sleep(300 * time.Millisecond)
 		for _, in := range both {
-			if allowed(t, in, "member", "create") {
+			if allowedFor(t, in, admin.ID, "member", "create") {
 				t.Fatalf("%s: saw a change that was never announced; the test cannot tell the reconnect reload apart", in.name)
 			}
 		}
 		before := conns()
 		kill(t)
-		seeBoth(t, "org_admin grant after reconnect", "member", "create", true)
+		seeBothFor(t, admin.ID, "org_admin grant after reconnect", "member", "create", true)
 		reconnected(t, before)
 	})
 
@@ -228,7 +243,7 @@ func TestWatcher(t *testing.T) {
 		loads := []int64{a.loads.Load(), b.loads.Load()}
 		errRollback := errors.New("roll back")
 		err := st.Tx(ctx, sys, func(tx *store.Tx) error {
-			g := model.Grant{UserID: user.ID, OrgID: org.ID, Role: model.RoleSysadmin}
+			g := model.Grant{UserID: admin.ID, OrgID: org.ID, Role: model.RoleSysadmin}
 			if err := tx.Grants().Create(ctx, &g); err != nil {
 				return err
 			}
@@ -242,7 +257,7 @@ func TestWatcher(t *testing.T) {
 		}
 		time.Sleep(500 * time.Millisecond)
 		for i, in := range both {
-			if allowed(t, in, "organisation", "create") {
+			if allowedFor(t, in, admin.ID, "organisation", "create") {
 				t.Errorf("%s: allows what a rolled back grant would give", in.name)
 			}
 			if n := in.loads.Load(); n != loads[i] {

@@ -59,9 +59,20 @@ type Organisation struct {
 	ContactEmail string
 	ContactPhone string
 	Active       bool
-	Version      int
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// AllowAdminCasework lets the organisation's administrators also hold case-content roles
+	// in it (a small partner whose administrator is also a counsellor). Only the system
+	// administrator switches it, only for partner organisations; see AllowsAdminCasework.
+	AllowAdminCasework bool
+	Version            int
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// AllowsAdminCasework reports whether the organisation's administrators may also hold
+// case-content roles in it: the setting is on and the organisation is a partner. A municipal
+// department never allows it, whatever is stored.
+func (o Organisation) AllowsAdminCasework() bool {
+	return o.AllowAdminCasework && o.Kind.Class() == ClassPartner
 }
 
 // Role is what a user may do in an organisation.

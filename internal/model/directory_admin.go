@@ -42,6 +42,9 @@ type AdminOrganisation struct {
 	// GrantableRoles are the roles the actor may grant (and take away) in Org, in display
 	// order; empty when none.
 	GrantableRoles []Role
+	// CanAllowAdminCasework: the actor may switch Org's setting AllowAdminCasework (a system
+	// administrator, a partner organisation).
+	CanAllowAdminCasework bool
 }
 
 // AdminGrant is a role grant the actor may take away, with the account and organisation it

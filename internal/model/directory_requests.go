@@ -22,6 +22,9 @@ type OrganisationPatch struct {
 	ContactEmail *string
 	ContactPhone *string
 	Active       *bool
+	// AllowAdminCasework switches the organisation setting of the same name: system
+	// administrators only, partner organisations only.
+	AllowAdminCasework *bool
 }
 
 // MemberCreate is the input for a new account together with its first grant.

@@ -81,6 +81,9 @@ func validateOrganisation(o *model.Organisation) error {
 	if len(o.ContactPhone) > 50 {
 		v.Add("contact_phone", "is too long (at most 50 characters)")
 	}
+	if o.AllowAdminCasework && o.Kind.Valid() && o.Kind.Class() != model.ClassPartner {
+		v.Add("allow_admin_casework", "only a partner organisation may allow its administrators case work")
+	}
 	return v.Err()
 }
 
@@ -122,10 +125,26 @@ func (d *Directory) CreateOrganisation(ctx context.Context, a model.Actor, in mo
 }
 
 // UpdateOrganisation changes an organisation if version is still current.
+//
+// AllowAdminCasework is the system administrator's alone (policy object admin_casework),
+// for partner organisations only; anyone else sending a change of it gets ErrForbidden. It
+// cannot be switched off (nor the organisation made municipal) while an account holds
+// org_admin together with a case-content role there: that is refused with a
+// *model.RoleConflictError naming them, so that the combination is taken apart first.
 func (d *Directory) UpdateOrganisation(ctx context.Context, a model.Actor, id uuid.UUID, p model.OrganisationPatch, version int) (*model.Organisation, error) {
 	sc, err := d.require(a, objOrganisation, actUpdate, true)
 	if err != nil {
 		return nil, err
+	}
+	mayAllow := false
+	if p.AllowAdminCasework != nil {
+		// Whether the actor may switch the setting at all is known before the record is read;
+		// whether it changes is decided below.
+		asc, err := d.scope(a, objAdminCasework, actAllow)
+		if err != nil {
+			return nil, err
+		}
+		mayAllow = asc.Has(model.ScopeAll)
 	}
 	var o *model.Organisation
 	err = d.store.Tx(ctx, a, func(tx *store.Tx) error {
@@ -135,6 +154,7 @@ func (d *Directory) UpdateOrganisation(ctx context.Context, a model.Actor, id uu
 		if o.Version != version {
 			return fmt.Errorf("service: update organisation: %w", model.ErrConflict)
 		}
+		allowedBefore := o.AllowsAdminCasework()
 		changed := model.JSONMap{}
 		if p.ParentID != nil {
 			if *p.ParentID == id {
@@ -173,8 +193,22 @@ func (d *Directory) UpdateOrganisation(ctx context.Context, a model.Actor, id uu
 		if p.Active != nil {
 			o.Active, changed["active"] = *p.Active, *p.Active
 		}
+		if p.AllowAdminCasework != nil && *p.AllowAdminCasework != o.AllowAdminCasework {
+			if !mayAllow {
+				return fmt.Errorf("service: update organisation: allow_admin_casework is the system administrator's: %w", model.ErrForbidden)
+			}
+			o.AllowAdminCasework, changed["allow_admin_casework"] = *p.AllowAdminCasework, *p.AllowAdminCasework
+		}
 		if err := validateOrganisation(o); err != nil {
 			return err
+		}
+		if allowedBefore && !o.AllowsAdminCasework() {
+			if _, err := tx.Organisations().Lock(ctx, o.ID); err != nil {
+				return err
+			}
+			if err := d.checkAdminCaseworkOff(ctx, tx, o.ID); err != nil {
+				return err
+			}
 		}
 		if err := tx.Organisations().Update(ctx, o, version); err != nil {
 			if errors.Is(err, model.ErrConflict) && p.ShortName != nil && !strings.Contains(err.Error(), "stale") {
@@ -429,7 +463,9 @@ func (d *Directory) mayInOrg(ctx context.Context, tx *store.Tx, a model.Actor, o
 	return nil
 }
 
-// CreateGrant gives an existing, visible account a role in an organisation.
+// CreateGrant gives an existing, visible account a role in an organisation. A role that the
+// separation of duties forbids next to one the account holds, in any organisation, is
+// refused with a *model.RoleConflictError (see authz.Duties).
 func (d *Directory) CreateGrant(ctx context.Context, a model.Actor, in model.GrantCreate) (*model.Grant, error) {
 	if !in.Role.Valid() {
 		return nil, model.Invalid("role", "is not a known role")
@@ -447,6 +483,9 @@ func (d *Directory) CreateGrant(ctx context.Context, a model.Actor, in model.Gra
 			return err
 		}
 		if err := d.mayGrant(ctx, tx, a, in.OrgID, in.Role); err != nil {
+			return err
+		}
+		if err := d.checkDuties(ctx, tx, *g); err != nil {
 			return err
 		}
 		if err := tx.Grants().Create(ctx, g); err != nil {

@@ -140,6 +140,10 @@ func (d *Directory) AdminOrganisation(ctx context.Context, a model.Actor, id uui
 	if err != nil {
 		return nil, err
 	}
+	asc, err := d.scope(a, objAdminCasework, actAllow)
+	if err != nil {
+		return nil, err
+	}
 	out := &model.AdminOrganisation{OrgNames: map[uuid.UUID]string{}}
 	err = d.store.Read(ctx, a, func(tx *store.Tx) error {
 		org, err := tx.Organisations().Get(ctx, osc, id)
@@ -189,6 +193,7 @@ func (d *Directory) AdminOrganisation(ctx context.Context, a model.Actor, id uui
 				}
 			}
 		}
+		out.CanAllowAdminCasework = out.CanUpdate && asc.Has(model.ScopeAll) && org.Kind.Class() == model.ClassPartner
 		out.CanCreateMember = org.Active && reaches(mcsc, id)
 		out.CanUpdateMembers = reaches(musc, id)
 		for _, r := range model.Roles {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -120,6 +121,7 @@ func (ap *applier) run(ctx context.Context) error {
 	}
 	ap.f.Check(problems, existing)
 	ap.matchUsers(problems)
+	ap.checkDuties(problems)
 	if err := problems.Err(); err != nil {
 		return err
 	}
@@ -136,6 +138,11 @@ func (ap *applier) run(ctx context.Context) error {
 
 // load reads every organisation and account; a city has thousands, not millions.
 func (ap *applier) load(ctx context.Context) error {
+	// The separation-of-duties check below relies on the organisations' exception for their
+	// administrators as read here: keep it from being switched off until this commits.
+	if err := ap.tx.Organisations().LockAllowingAdminCasework(ctx); err != nil {
+		return err
+	}
 	orgs, err := ap.tx.Organisations().All(ctx)
 	if err != nil {
 		return err
@@ -377,6 +384,11 @@ type grantKey struct {
 // applyGrants makes the account's grants exactly the file's list: missing ones are created
 // in file order, extra ones revoked.
 func (ap *applier) applyGrants(ctx context.Context, u *model.User, fu directory.User) error {
+	// The row lock makes a grant given through the API meanwhile wait, and then check
+	// itself against the file's grants (separation of duties).
+	if err := ap.tx.Users().Lock(ctx, u.ID); err != nil {
+		return err
+	}
 	current, err := ap.tx.Grants().ForUser(ctx, u.ID)
 	if err != nil {
 		return err
@@ -443,4 +455,58 @@ func (ap *applier) orgName(id uuid.UUID) string {
 func (ap *applier) record(ctx context.Context, change string, ev *model.AuditEvent) error {
 	ap.changes = append(ap.changes, change)
 	return ap.d.changed(ctx, ap.tx, ev)
+}
+
+// checkDuties reports, at the line of the grant, every listed account whose grants once the
+// file is applied (exactly the file's list) would breach the separation of duties, and every
+// organisation the file makes municipal while it allows its administrators case work. An
+// organisation's permission for its administrators to work its cases is not part of the
+// file: it counts as stored (off for organisations the file creates), and a municipal kind
+// never allows it.
+func (ap *applier) checkDuties(problems *directory.Error) {
+	kinds := map[string]model.OrgKind{}
+	for _, o := range ap.f.Organisations {
+		kinds[strings.ToLower(o.ShortName)] = o.Kind
+	}
+	for _, o := range ap.f.Organisations {
+		if cur, ok := ap.orgs[strings.ToLower(o.ShortName)]; ok && cur.AllowAdminCasework && o.Kind.Class() != model.ClassPartner {
+			problems.Add(o.Line, "organisation %q: cannot become %s while it allows its administrators case work (allow_admin_casework); a system administrator must switch that off first",
+				o.ShortName, o.Kind)
+		}
+	}
+	// Organisations by lower-case short name, with a stand-in id for those the file creates.
+	ids := map[string]uuid.UUID{}
+	allows := map[uuid.UUID]bool{}
+	id := func(short string) uuid.UUID {
+		k := strings.ToLower(short)
+		if v, ok := ids[k]; ok {
+			return v
+		}
+		v := uuid.New()
+		if cur, ok := ap.orgs[k]; ok {
+			v = cur.ID
+			kind, inFile := kinds[k]
+			if !inFile {
+				kind = cur.Kind
+			}
+			allows[v] = model.Organisation{Kind: kind, AllowAdminCasework: cur.AllowAdminCasework}.AllowsAdminCasework()
+		}
+		ids[k] = v
+		return v
+	}
+	duties := ap.d.authz.Duties()
+	for _, fu := range ap.f.Users {
+		var held []model.Grant
+		var lines []directory.Grant
+		for _, fg := range fu.Grants {
+			g := model.Grant{OrgID: id(fg.Org), Role: fg.Role}
+			for _, c := range duties.Against(held, g, func(o uuid.UUID) bool { return allows[o] }) {
+				first := lines[slices.IndexFunc(held, func(h model.Grant) bool { return h.OrgID == c.WithOrgID && h.Role == c.With })]
+				problems.Add(fg.Line, "user %q: %s in %s cannot be combined with %s in %s (line %d): separation of duties, a role without case content is never held together with one that has it",
+					fu.Label(), fg.Role, fg.Org, first.Role, first.Org, first.Line)
+			}
+			held = append(held, g)
+			lines = append(lines, fg)
+		}
+	}
 }

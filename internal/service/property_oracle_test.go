@@ -44,6 +44,9 @@ type pwOrg struct {
 	short  string
 	kind   model.OrgKind
 	parent int // index, -1 for a root
+	// adminCasework: the organisation lets its administrators also work cases (the one
+	// exception to the separation of duties).
+	adminCasework bool
 }
 
 type pwGrant struct {
@@ -261,7 +264,7 @@ func (w *pwWorld) generate(r *rand.Rand, nCases int) {
 		{short: "FD-MIGRATION", kind: model.OrgMunicipal, parent: 1},
 		{short: "JOBCENTER", kind: model.OrgJobcenter, parent: -1},
 		{short: "CARITAS", kind: model.OrgWelfare, parent: -1},
-		{short: "DIAKONIE", kind: model.OrgWelfare, parent: -1},
+		{short: "DIAKONIE", kind: model.OrgWelfare, parent: -1, adminCasework: true}, // fixed-07
 		{short: "SCHULE", kind: model.OrgSchool, parent: -1},
 	}
 	for i := range w.orgs {
@@ -628,9 +631,9 @@ func (w *pwWorld) write() {
 	orgID := func(i int) uuid.UUID { return w.orgs[i].id }
 	var rows [][]any
 	for _, o := range w.orgs {
-		rows = append(rows, []any{id(o.id), opt(o.parent, orgID), string(o.kind), o.short, o.short})
+		rows = append(rows, []any{id(o.id), opt(o.parent, orgID), string(o.kind), o.short, o.short, o.adminCasework})
 	}
-	copyRows("organisations", []string{"id", "parent_id", "kind", "name", "short_name"}, rows)
+	copyRows("organisations", []string{"id", "parent_id", "kind", "name", "short_name", "allow_admin_casework"}, rows)
 	rows, grants := nil, [][]any{}
 	for i, u := range w.users {
 		rows = append(rows, []any{id(u.id), fmt.Sprintf("pw-%02d@stadt.test", i), u.name})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -119,6 +120,18 @@ func (d *Access) provision(ctx context.Context, tx *store.Tx, sys model.Actor, i
 				grants = append(grants, model.Grant{OrgID: o.ID, Role: m.Role})
 			}
 		}
+	}
+	// Claim mappings that would combine roles the separation of duties keeps apart give only
+	// the role without case content: a provider's groups never open cases to an
+	// administrator or the data protection officer.
+	allows := map[uuid.UUID]bool{}
+	for _, o := range orgs {
+		allows[o.ID] = o.AllowsAdminCasework()
+	}
+	grants, withheld := d.authz.Duties().Withhold(grants, func(id uuid.UUID) bool { return allows[id] })
+	for _, c := range withheld {
+		d.log.Warn("sign-in: claim mapping not applied: separation of duties",
+			slog.String("role", string(c.Role)), slog.String("org_id", c.OrgID.String()), slog.String("conflicts_with", string(c.With)))
 	}
 	if len(grants) == 0 {
 		return nil, ErrNotActivated

@@ -72,3 +72,18 @@ func (s *Store) PolicySnapshot(ctx context.Context) (orgs []model.Organisation, 
 	})
 	return orgs, grants, err
 }
+
+// All returns every stored grant, whether its account and organisation are active or not:
+// for the separation-of-duties report.
+func (r Grants) All(ctx context.Context) ([]model.Grant, error) {
+	var out []model.Grant
+	err := r.db.WithContext(ctx).Order("user_id, org_id, role").Find(&out).Error
+	return out, translate("list all grants", err)
+}
+
+// InOrg returns every grant in one organisation.
+func (r Grants) InOrg(ctx context.Context, org uuid.UUID) ([]model.Grant, error) {
+	var out []model.Grant
+	err := r.db.WithContext(ctx).Where("org_id = ?", org).Order("user_id, role").Find(&out).Error
+	return out, translate("list grants of organisation", err)
+}

@@ -58,7 +58,7 @@ func (r Organisations) Update(ctx context.Context, o *model.Organisation, versio
 		Where("id = ? AND version = ?", o.ID, version).
 		Updates(map[string]any{
 			"parent_id": o.ParentID, "kind": o.Kind, "name": o.Name, "short_name": o.ShortName,
-			"contact_email": o.ContactEmail, "contact_phone": o.ContactPhone, "active": o.Active,
+			"contact_email": o.ContactEmail, "contact_phone": o.ContactPhone, "active": o.Active, "allow_admin_casework": o.AllowAdminCasework,
 			"version": version + 1, "updated_at": o.UpdatedAt,
 		})
 	if err := translate("update organisation", res.Error); err != nil {
@@ -69,6 +69,28 @@ func (r Organisations) Update(ctx context.Context, o *model.Organisation, versio
 	}
 	o.Version = version + 1
 	return nil
+}
+
+// Lock takes the row lock of an organisation until the transaction ends, so that a change
+// of its settings and a grant that relies on them are serialised; ErrNotFound when missing.
+func (r Organisations) Lock(ctx context.Context, id uuid.UUID) (*model.Organisation, error) {
+	var o model.Organisation
+	if err := r.db.WithContext(ctx).Raw(`SELECT * FROM organisations WHERE id = ? FOR UPDATE`, id).Scan(&o).Error; err != nil {
+		return nil, translate("lock organisation", err)
+	}
+	if o.ID == uuid.Nil {
+		return nil, translate("lock organisation", gorm.ErrRecordNotFound)
+	}
+	return &o, nil
+}
+
+// LockAllowingAdminCasework takes the row locks of every organisation that allows its
+// administrators case work, so that a switch-off waits for the transaction (and then sees its
+// grants) while the transaction relies on the setting.
+func (r Organisations) LockAllowingAdminCasework(ctx context.Context) error {
+	var n int64
+	err := r.db.WithContext(ctx).Raw(`SELECT count(*) FROM (SELECT 1 FROM organisations WHERE allow_admin_casework FOR UPDATE) l`).Scan(&n).Error
+	return translate("lock organisations allowing admin casework", err)
 }
 
 // IsBelow reports whether org lies in the subtree of root (root included), following the

@@ -117,3 +117,17 @@ func conflict(op string) error {
 func (r Users) TouchLogin(ctx context.Context, id uuid.UUID, at time.Time) error {
 	return translate("record sign-in", r.db.WithContext(ctx).Model(&model.User{}).Where("id = ?", id).UpdateColumn("last_login_at", at).Error)
 }
+
+// Lock takes the row lock of an account until the transaction ends, so that two changes of
+// its grants are serialised and each checks the other's result (separation of duties).
+func (r Users) Lock(ctx context.Context, id uuid.UUID) error {
+	var n int64
+	err := r.db.WithContext(ctx).Raw(`SELECT count(*) FROM (SELECT 1 FROM users WHERE id = ? FOR UPDATE) l`, id).Scan(&n).Error
+	if err != nil {
+		return translate("lock account", err)
+	}
+	if n == 0 {
+		return translate("lock account", gorm.ErrRecordNotFound)
+	}
+	return nil
+}

@@ -6,11 +6,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/lotse-project/lotse/internal/authn"
+	"github.com/lotse-project/lotse/internal/locale"
 	"github.com/lotse-project/lotse/internal/model"
 	"github.com/lotse-project/lotse/ui/components"
 )
@@ -26,6 +28,7 @@ type apiErrorBody struct {
 	Message   string             `json:"message"`
 	Fields    []model.FieldError `json:"fields,omitempty"`
 	RequestID string             `json:"request_id,omitempty"`
+	Params    map[string]string  `json:"params,omitempty"`
 }
 
 // classify maps an error to an HTTP status and a stable code. Domain errors come first;
@@ -33,9 +36,12 @@ type apiErrorBody struct {
 func classify(err error) (int, string) {
 	var he *echo.HTTPError
 	var pe *pageError
+	var rc *model.RoleConflictError
 	switch {
 	case errors.As(err, &pe):
 		return pe.status, pe.code
+	case errors.As(err, &rc):
+		return http.StatusConflict, model.CodeRoleConflict
 	case errors.Is(err, authn.ErrProviderUnavailable):
 		// A bearer token whose provider cannot be reached now: it may be fine; try later.
 		return http.StatusServiceUnavailable, "unavailable"
@@ -120,6 +126,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		werr = c.NoContent(status)
 	case isAPI(c):
 		body := apiError{Error: apiErrorBody{Code: code, Message: loc.T("error." + code + ".title"), Fields: fields, RequestID: rid}}
+		var rc *model.RoleConflictError
+		if errors.As(err, &rc) {
+			body.Error.Message, body.Error.Params = roleConflictText(loc, rc), roleConflictParams(rc)
+		}
 		werr = c.JSON(status, body)
 	default:
 		werr = s.renderError(c, status, code, rid)
@@ -145,4 +155,32 @@ func (s *Server) renderError(c echo.Context, status int, code, rid string) error
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.HTMLBlob(status, body)
+}
+
+// roleConflictText names every conflict of a refused grant in the user's language: which
+// role, where, cannot be combined with which other role, where.
+func roleConflictText(l *locale.Localizer, rc *model.RoleConflictError) string {
+	parts := make([]string, 0, len(rc.Conflicts))
+	for _, c := range rc.Conflicts {
+		parts = append(parts, l.T("error.role_conflict.detail", map[string]any{
+			"Role": l.T("role." + string(c.Role)), "Org": c.OrgName,
+			"With": l.T("role." + string(c.With)), "WithOrg": c.WithOrgName,
+		}))
+	}
+	return l.T("error.role_conflict.title") + ": " + strings.Join(parts, " ") + " " + l.T("error.role_conflict.text")
+}
+
+// roleConflictParams are the roles of a refused grant for programs: the role asked for and
+// the roles it may not be combined with.
+func roleConflictParams(rc *model.RoleConflictError) map[string]string {
+	if len(rc.Conflicts) == 0 {
+		return nil
+	}
+	var with []string
+	for _, c := range rc.Conflicts {
+		if !slices.Contains(with, string(c.With)) {
+			with = append(with, string(c.With))
+		}
+	}
+	return map[string]string{"role": string(rc.Conflicts[0].Role), "conflicts_with": strings.Join(with, ",")}
 }

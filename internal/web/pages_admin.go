@@ -396,14 +396,14 @@ func adminOrgForm(c echo.Context) components.AdminOrgForm {
 	return components.AdminOrgForm{
 		Name: c.FormValue("name"), ShortName: strings.TrimSpace(c.FormValue("short_name")), Kind: c.FormValue("kind"),
 		ParentID: c.FormValue("parent_id"), ContactEmail: c.FormValue("contact_email"), ContactPhone: c.FormValue("contact_phone"),
-		Active: c.FormValue("active") == "1", Version: v,
+		Active: c.FormValue("active") == "1", AllowAdminCasework: c.FormValue("allow_admin_casework") == "1", Version: v,
 	}
 }
 
 // adminOrgValues are an organisation's stored values as a form.
 func adminOrgValues(o model.Organisation) components.AdminOrgForm {
 	f := components.AdminOrgForm{Name: o.Name, ShortName: o.ShortName, Kind: string(o.Kind), ContactEmail: o.ContactEmail,
-		ContactPhone: o.ContactPhone, Active: o.Active, Version: o.Version}
+		ContactPhone: o.ContactPhone, Active: o.Active, AllowAdminCasework: o.AllowAdminCasework, Version: o.Version}
 	if o.ParentID != nil {
 		f.ParentID = o.ParentID.String()
 	}
@@ -452,6 +452,8 @@ func adminFieldMessage(l *locale.Localizer, fe model.FieldError) string {
 		return l.T("admin.err.role")
 	case "org_id":
 		return l.T("admin.err.org_inactive")
+	case "allow_admin_casework":
+		return l.T("admin.err.admin_casework_partner")
 	}
 	return l.T("admin.err.generic")
 }
@@ -460,12 +462,13 @@ func adminFieldMessage(l *locale.Localizer, fe model.FieldError) string {
 var adminFields = map[string]string{
 	"name": "name", "short_name": "short", "kind": "kind", "parent_id": "parent", "contact_email": "email",
 	"contact_phone": "phone", "display_name": "name", "email": "email", "subject": "email", "issuer": "email", "role": "role",
+	"allow_admin_casework": "admin-casework",
 }
 
 // adminFieldOrder is the position of a field in the forms, so that the error summary lists
 // the problems in the order of the fields (the services sort them by name).
 func adminFieldOrder(field string) int {
-	for i, f := range []string{"", "name", "short_name", "kind", "parent_id", "contact_email", "contact_phone", "display_name", "email", "role"} {
+	for i, f := range []string{"", "name", "short_name", "kind", "parent_id", "contact_email", "contact_phone", "display_name", "email", "role", "allow_admin_casework"} {
 		if f == field {
 			return i
 		}
@@ -478,7 +481,15 @@ func adminFieldOrder(field string) int {
 // database failure): those become an error page.
 func adminFormErrors(l *locale.Localizer, err error, prefix string) (errs components.AdminErrors, ok bool) {
 	var ve *model.ValidationError
+	var rc *model.RoleConflictError
 	switch {
+	case errors.As(err, &rc):
+		// Separation of duties: at the role asked for, or at the organisation's exception
+		// that cannot be switched off while the combination is held.
+		if prefix == "org-edit" {
+			return components.AdminErrors{{Field: "allow_admin_casework", ID: prefix + "-admin-casework", Message: roleConflictText(l, rc)}}, true
+		}
+		return components.AdminErrors{{Field: "role", ID: prefix + "-role", Message: roleConflictText(l, rc)}}, true
 	case errors.As(err, &ve):
 		for _, fe := range ve.Fields {
 			field, id := fe.Field, ""
@@ -581,6 +592,11 @@ func (s *Server) adminUpdateOrganisation(c echo.Context) error {
 	kind := model.OrgKind(form.Kind)
 	p := model.OrganisationPatch{Name: &form.Name, ShortName: &form.ShortName, Kind: &kind,
 		ContactEmail: &form.ContactEmail, ContactPhone: &form.ContactPhone, Active: &form.Active}
+	if c.FormValue("admin_casework_offered") == "1" {
+		// Only the system administrator's form has the exception; sent by anyone else, the
+		// service refuses it (403).
+		p.AllowAdminCasework = &form.AllowAdminCasework
+	}
 	if form.ParentID != "" {
 		parent, perr := uuid.Parse(form.ParentID)
 		if perr != nil {
@@ -595,7 +611,8 @@ func (s *Server) adminUpdateOrganisation(c echo.Context) error {
 		s.flash(c, l.T("admin.flash.org_updated"))
 		return c.Redirect(http.StatusSeeOther, adminOrgPath(id))
 	}
-	if errors.Is(err, model.ErrConflict) && !errors.Is(err, model.ErrInvalid) {
+	var rc *model.RoleConflictError
+	if errors.Is(err, model.ErrConflict) && !errors.Is(err, model.ErrInvalid) && !errors.As(err, &rc) {
 		// Changed meanwhile: show the current state to check, with the new version.
 		v, verr := s.adminOrgView(c, id)
 		if verr != nil {
