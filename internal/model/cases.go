@@ -273,7 +273,11 @@ var taskTransitions = map[TaskStatus][]TaskStatus{
 func (s TaskStatus) CanTransition(to TaskStatus) bool { return slices.Contains(taskTransitions[s], to) }
 
 // Closed reports whether the task is finished (done or cancelled).
-func (s TaskStatus) Closed() bool { return s == TaskDone || s == TaskCancelled }
+func (s TaskStatus) Closed() bool { return slices.Contains(ClosedTaskStatuses, s) }
+
+// ClosedTaskStatuses are the states in which a task is finished: it no longer counts as
+// open, overdue or due, and gives its organisation no access to the case.
+var ClosedTaskStatuses = []TaskStatus{TaskDone, TaskCancelled}
 
 // TaskPriority orders tasks.
 type TaskPriority string

@@ -446,12 +446,12 @@ func (w *pwWorld) generate(r *rand.Rand, nCases int) {
 			}
 			if ref.consent >= 0 && w.consents[ref.consent].revoked {
 				// Revocation revoked every referral still active; the others had ended before.
-				ref.status = pick(r, []model.ReferralStatus{model.ReferralRevoked, model.ReferralRevoked, model.ReferralDeclined,
-					model.ReferralCompleted, model.ReferralWithdrawn, model.ReferralExpired})
+				ref.status = pick(r, append([]model.ReferralStatus{model.ReferralRevoked}, pwEnded()...))
 			} else {
-				ref.status = pick(r, []model.ReferralStatus{model.ReferralSent, model.ReferralAccepted, model.ReferralInProgress,
-					model.ReferralSent, model.ReferralAccepted, model.ReferralInProgress,
-					model.ReferralDeclined, model.ReferralCompleted, model.ReferralWithdrawn, model.ReferralExpired})
+				// Active states twice as often; revoked only comes with a revoked consent.
+				states := append(slices.Clone(model.ActiveReferralStatuses), model.ActiveReferralStatuses...)
+				states = append(states, slices.DeleteFunc(pwEnded(), func(s model.ReferralStatus) bool { return s == model.ReferralRevoked })...)
+				ref.status = pick(r, states)
 			}
 			if pwActive(ref.status) && ref.consent >= 0 && ref.legalBasis == "" && r.IntN(10) == 0 {
 				w.tamper(r, &ref, day)
@@ -536,8 +536,8 @@ func (w *pwWorld) referralBundle(r *rand.Rand, ci int, day func(int) time.Time, 
 	cp.consents = append(cp.consents, len(w.consents))
 	w.consents = append(w.consents, cn)
 	consent := len(w.consents) - 1
-	states := []model.ReferralStatus{pick(r, []model.ReferralStatus{model.ReferralSent, model.ReferralAccepted, model.ReferralInProgress})}
-	ended := []model.ReferralStatus{model.ReferralDeclined, model.ReferralCompleted, model.ReferralWithdrawn, model.ReferralExpired, model.ReferralRevoked}
+	states := []model.ReferralStatus{pick(r, model.ActiveReferralStatuses)}
+	ended := pwEnded()
 	for k, n := 0, 1+r.IntN(3); k < n; k++ {
 		states = append(states, pick(r, ended))
 	}
@@ -552,7 +552,7 @@ func (w *pwWorld) referralBundle(r *rand.Rand, ci int, day func(int) time.Time, 
 		cp.referrals = append(cp.referrals, ri)
 		w.referrals = append(w.referrals, ref)
 		tk := pwTask{id: model.NewID(), caseIdx: ci, assignee: -1, referral: ri, org: to,
-			status: pick(r, []model.TaskStatus{model.TaskOpen, model.TaskInProgress, model.TaskWaiting, model.TaskCancelled})}
+			status: pick(r, append(pwOpenTask(), model.TaskCancelled))}
 		w.finishTask(r, &tk, day, members)
 		cp.tasks = append(cp.tasks, len(w.tasks))
 		w.tasks = append(w.tasks, tk)
@@ -560,6 +560,21 @@ func (w *pwWorld) referralBundle(r *rand.Rand, ci int, day func(int) time.Time, 
 		cp.notes = append(cp.notes, len(w.notes))
 		w.notes = append(w.notes, nt)
 	}
+}
+
+// pwEnded are the model's referral states that are not active; pwOpenTask its task states
+// that are not closed. The generator draws from the model's lists, so that a new state is
+// exercised as soon as it exists.
+func pwEnded() []model.ReferralStatus {
+	return slices.DeleteFunc(slices.Clone(model.ReferralStatuses), func(s model.ReferralStatus) bool {
+		return slices.Contains(model.ActiveReferralStatuses, s)
+	})
+}
+
+func pwOpenTask() []model.TaskStatus {
+	return slices.DeleteFunc(slices.Clone(model.TaskStatuses), func(s model.TaskStatus) bool {
+		return slices.Contains(model.ClosedTaskStatuses, s)
+	})
 }
 
 // tamper puts an active referral under a consent with a defect that the services never let

@@ -82,9 +82,9 @@ func dayArgs(cols, day string) []any {
 
 // taskOpen is an open task; taskOverdue an open task whose due date lies before the day of
 // the one placeholder.
-const (
-	taskOpen    = `tasks.status NOT IN ('done', 'cancelled')`
-	taskOverdue = `tasks.status NOT IN ('done', 'cancelled') AND tasks.due_date < ?::date`
+var (
+	taskOpen    = `tasks.status NOT IN ` + sqlClosedTask
+	taskOverdue = `tasks.status NOT IN ` + sqlClosedTask + ` AND tasks.due_date < ?::date`
 )
 
 // TaskFigures counts the open tasks of orgs that sc reaches, on day today, grouped as g
@@ -112,9 +112,9 @@ func (r Dashboard) TaskFigures(ctx context.Context, sc model.Scope, orgs []uuid.
 
 // referralOpen is a referral in an active state; referralOverdue one still waiting for its
 // reply after the reply deadline (the day of the placeholder).
-const (
-	referralOpen    = `referrals.status IN ('sent', 'accepted', 'in_progress')`
-	referralOverdue = `referrals.status = 'sent' AND referrals.reply_due < ?::date`
+var (
+	referralOpen    = `referrals.status IN ` + sqlActiveReferral
+	referralOverdue = `referrals.status = '` + string(model.ReferralSent) + `' AND referrals.reply_due < ?::date`
 )
 
 // ReferralFigures counts the active referrals that sc reaches and that go from orgs
@@ -195,7 +195,7 @@ func (r Dashboard) TaskSeries(ctx context.Context, sc model.Scope, orgs []uuid.U
 			count(*) FILTER (WHERE `+open+` AND tasks.due_date < w.day) AS overdue`).
 		Where("tasks.org_id = ANY(?::uuid[])", uuids(orgs)).
 		// Tasks done or cancelled before the first moment can count nowhere.
-		Where("(tasks.status NOT IN ('done', 'cancelled') OR tasks.updated_at > ? OR tasks.done_at > ?)", moments[0].At, moments[0].At).
+		Where("(tasks.status NOT IN "+sqlClosedTask+" OR tasks.updated_at > ? OR tasks.done_at > ?)", moments[0].At, moments[0].At).
 		Group("w.idx, coalesce(tasks.area, '')").Order("1, 2").Scan(&out).Error
 	return out, translate("count team task series", err)
 }

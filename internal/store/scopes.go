@@ -51,11 +51,18 @@ func activeReferral(caseExpr, areaExpr string) string {
 	return q + `)`
 }
 
-// consentCovers is true when the consent ac behind the referral ar covers it today: not
-// revoked, within its validity, naming the recipient. It is a piece of activeReferral, shared
-// with the case access query (store/search.go), which needs the consent's data categories.
-const consentCovers = `(ac.revoked_at IS NULL AND berlin_today() BETWEEN ac.valid_from AND ac.valid_until
-			AND EXISTS (SELECT 1 FROM consent_recipients acr WHERE acr.consent_id = ac.id AND acr.org_id = ar.to_org_id))`
+// coversSQL is true when the consent c behind the referral r covers it today: not revoked,
+// within its validity, naming the recipient. It is the one definition of a consent's cover
+// in SQL; model.Consent.Covers is the same rule in Go (for a referral being sent).
+func coversSQL(c, r string) string {
+	return `(` + c + `.revoked_at IS NULL AND berlin_today() BETWEEN ` + c + `.valid_from AND ` + c + `.valid_until
+			AND EXISTS (SELECT 1 FROM consent_recipients ccr WHERE ccr.consent_id = ` + c + `.id AND ccr.org_id = ` + r + `.to_org_id))`
+}
+
+// consentCovers is coversSQL for the consent ac behind the referral ar, the aliases of
+// activeReferralFrom; the case access query (store/search.go) uses it too, as it needs the
+// consent's data categories.
+var consentCovers = coversSQL("ac", "ar")
 
 // activeReferralFrom is the FROM and WHERE of activeReferral: the active, covered referrals
 // (alias ar, consent ac) of the case caseExpr to one of the organisations of the one
@@ -64,7 +71,7 @@ const consentCovers = `(ac.revoked_at IS NULL AND berlin_today() BETWEEN ac.vali
 func activeReferralFrom(caseExpr string) string {
 	return `FROM referrals ar LEFT JOIN consents ac ON ac.id = ar.consent_id
 		WHERE ar.case_id = ` + caseExpr + ` AND ar.to_org_id = ANY(?::uuid[])
-		AND ar.status IN ('sent', 'accepted', 'in_progress')
+		AND ar.status IN ` + sqlActiveReferral + `
 		AND (ar.legal_basis <> '' OR ` + consentCovers + `)`
 }
 
@@ -73,7 +80,7 @@ func activeReferralFrom(caseExpr string) string {
 // alive. It is the same cover as activeReferralFrom's, for one referral.
 func liveReferral(id string) string {
 	return `EXISTS (SELECT 1 FROM referrals ar LEFT JOIN consents ac ON ac.id = ar.consent_id
-		WHERE ar.id = ` + id + ` AND ar.status IN ('sent', 'accepted', 'in_progress')
+		WHERE ar.id = ` + id + ` AND ar.status IN ` + sqlActiveReferral + `
 		AND (ar.legal_basis <> '' OR ` + consentCovers + `))`
 }
 
@@ -91,7 +98,7 @@ func taskLive(t string) string {
 // openTask is true for a case with an open, live task of one of orgs.
 func openTask(caseExpr string) string {
 	return `EXISTS (SELECT 1 FROM tasks at WHERE at.case_id = ` + caseExpr + ` AND at.org_id = ANY(?::uuid[])
-		AND at.status NOT IN ('done', 'cancelled') AND ` + taskLive("at") + `)`
+		AND at.status NOT IN ` + sqlClosedTask + ` AND ` + taskLive("at") + `)`
 }
 
 // ledBy is true for a case whose lead organisation is one of orgs.
@@ -143,10 +150,9 @@ func init() {
 		// The recipient sees a referral while it is active and covered: by its own consent
 		// or legal basis, not merely by another referral of the same case to the same
 		// organisation (a referral whose consent ran out must disappear even then).
-		model.ScopeReferred: p(`referrals.to_org_id = ANY(?::uuid[]) AND referrals.status IN ('sent', 'accepted', 'in_progress')
+		model.ScopeReferred: p(`referrals.to_org_id = ANY(?::uuid[]) AND referrals.status IN `+sqlActiveReferral+`
 			AND (referrals.legal_basis <> '' OR EXISTS (SELECT 1 FROM consents rc WHERE rc.id = referrals.consent_id
-				AND rc.revoked_at IS NULL AND berlin_today() BETWEEN rc.valid_from AND rc.valid_until
-				AND EXISTS (SELECT 1 FROM consent_recipients rcr WHERE rcr.consent_id = rc.id AND rcr.org_id = referrals.to_org_id)))`, orgsOf),
+				AND `+coversSQL("rc", "referrals")+`))`, orgsOf),
 	}
 	predicates["task"] = map[model.ScopeKind]predicate{
 		// Live tasks of the organisation, and every task on the cases it leads.
@@ -174,24 +180,10 @@ func init() {
 }
 
 // visible narrows q to the records of sc.Object that sc reaches: the OR of its kinds'
-// predicates, or nothing at all.
+// predicates (scopeCond), or nothing at all.
 func visible(q *gorm.DB, sc model.Scope) *gorm.DB {
-	preds := predicates[sc.Object]
-	var conds []string
-	var args []any
-	for _, k := range sc.Kinds {
-		p, ok := preds[k]
-		if !ok {
-			continue
-		}
-		c, a := p(sc)
-		conds = append(conds, "("+c+")")
-		args = append(args, a...)
-	}
-	if len(conds) == 0 {
-		return q.Where("FALSE") // deny by default
-	}
-	return q.Where(strings.Join(conds, " OR "), args...)
+	cond, args := scopeCond(sc)
+	return q.Where(cond, args...)
 }
 
 // HasPredicate reports whether the store knows how to filter obj by kind; a test checks that

@@ -76,7 +76,7 @@ func (r Tasks) CancelHangingOn(ctx context.Context, referrals []uuid.UUID, at ti
 		UPDATE tasks t SET status = 'cancelled', status_reason = ?, done_at = NULL, version = t.version + 1, updated_at = ?
 		FROM referrals r
 		WHERE r.id = ANY(?::uuid[]) AND t.referral_id = r.id AND t.org_id = r.to_org_id
-		AND t.status NOT IN ('done', 'cancelled')
+		AND t.status NOT IN `+sqlClosedTask+`
 		RETURNING t.*`, model.TaskReasonAccessEnded, at, uuids(referrals)).Scan(&out).Error
 	return out, translate("cancel tasks of ended referrals", err)
 }
@@ -159,7 +159,7 @@ func (r Tasks) List(ctx context.Context, sc model.Scope, q TaskQuery) ([]model.T
 			db = db.Where("tasks.due_date <= ?::date", q.DueTo.Format(time.DateOnly))
 		}
 		if q.OverdueOn != nil {
-			db = db.Where("tasks.due_date < ?::date AND tasks.status NOT IN ('done', 'cancelled')", q.OverdueOn.Format(time.DateOnly))
+			db = db.Where("tasks.due_date < ?::date AND tasks.status NOT IN "+sqlClosedTask, q.OverdueOn.Format(time.DateOnly))
 		}
 		if q.Area != nil {
 			db = db.Where("tasks.area = ?", *q.Area)
