@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/labstack/echo/v4"
 
@@ -20,16 +22,29 @@ import (
 // included), and it requires a JSON body to be exactly one value. PostgreSQL refuses NUL and
 // invalid UTF-8, and Go's JSON decoder silently turns invalid UTF-8 and unpaired surrogates
 // into U+FFFD and ignores what follows the first value; so the body is read here once, with
-// a strict decoder, and handed on unchanged. Fields are named like the spec's errors:
+// a strict decoder, and handed on unchanged. Header parameters of the operation count too
+// (an Idempotency-Key is stored). Fields are named like the spec's errors:
 // "family_name", "members.0.family_name", a parameter by its name.
-func checkInput(c echo.Context, hasBody bool) error {
+func checkInput(c echo.Context, route *routers.Route) error {
+	op := route.Operation
 	v := &model.ValidationError{}
+	req := c.Request()
+	for _, p := range append(route.PathItem.Parameters, op.Parameters...) {
+		if p.Value == nil || p.Value.In != openapi3.ParameterInHeader {
+			continue
+		}
+		for _, val := range req.Header.Values(p.Value.Name) {
+			if !model.TextOK(val) {
+				v.Add(fieldName(p.Value.Name, "header"), model.MsgBadCharacters)
+				break
+			}
+		}
+	}
 	for i, name := range c.ParamNames() {
 		if i < len(c.ParamValues()) && !model.TextOK(c.ParamValues()[i]) {
 			v.Add(fieldName(name, "path"), model.MsgBadCharacters)
 		}
 	}
-	req := c.Request()
 	q, err := url.ParseQuery(req.URL.RawQuery)
 	if err != nil {
 		v.Add("query", "is not a valid query string")
@@ -46,7 +61,7 @@ func checkInput(c echo.Context, hasBody bool) error {
 			}
 		}
 	}
-	if hasBody && req.Body != nil && isJSON(req.Header.Get("Content-Type")) {
+	if op.RequestBody != nil && req.Body != nil && isJSON(req.Header.Get("Content-Type")) {
 		raw, err := io.ReadAll(req.Body)
 		if err != nil {
 			var he *echo.HTTPError

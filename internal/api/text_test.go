@@ -45,6 +45,8 @@ func TestTextIsCheckedBeforeTheDatabase(t *testing.T) {
 			Contains: []string{"has more data after the JSON value"}, NoChange: true},
 		{Name: "trailing garbage", Request: as("POST", notes, `{"body":"x"} x`), Status: 400, Fields: []string{"body"}, NoChange: true},
 		{Name: "a duplicate name", Request: as("POST", notes, `{"body":"x","body":"y"}`), Status: 400, Fields: []string{"body"}, NoChange: true},
+		{Name: "invalid UTF-8 in a header parameter", Request: world.Request{As: w.HousingWorker, Method: "POST", URL: notes, Body: map[string]any{"body": "x"},
+			Headers: map[string]string{"Idempotency-Key": "k\xff"}}, Status: 400, Fields: []string{"Idempotency-Key"}, NoChange: true},
 		{Name: "tab and newline are text", Request: as("POST", notes, `{"body":"a\tb\nc"}`), Status: 201},
 		{Name: "trailing whitespace is fine", Request: as("POST", notes, "{\"body\":\"x\"} \r\n\t "), Status: 201},
 		{Name: "umlauts and emoji are text", Request: as("POST", persons, withFamily("Müller-Lüdenscheidt 🙂")), Status: 201},

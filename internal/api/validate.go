@@ -73,7 +73,7 @@ func (v *Validator) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		for i, n := range c.ParamNames() {
 			params[n] = c.ParamValues()[i]
 		}
-		if err := checkInput(c, route.Operation.RequestBody != nil); err != nil {
+		if err := checkInput(c, route); err != nil {
 			var he *echo.HTTPError
 			if errors.As(err, &he) { // the body limit, hit while reading the body
 				return he
