@@ -33,8 +33,9 @@ func TextOK(s string) bool {
 
 // CheckText adds a field error for every string that fails TextOK in v (a string, a
 // struct, a pointer, a slice or a map of them, at any depth). Struct fields are named in
-// snake_case after prefix ("primary." + FamilyName is "primary.family_name"), slice elements
-// by index ("members[1].family_name", "languages[0]"). Every service runs it over its whole
+// snake_case after prefix ("primary." + FamilyName is "primary.family_name"), records of a
+// list by index ("members[1].family_name"), a list of texts by its own name ("languages"),
+// as the services name their other problems and the forms' inputs are named. Every service runs it over its whole
 // input before anything else, so that a new field is covered without anyone remembering.
 func CheckText(v *ValidationError, prefix string, in any) {
 	checkValue(v, strings.TrimSuffix(prefix, "."), reflect.ValueOf(in))
@@ -54,8 +55,20 @@ func checkValue(v *ValidationError, name string, rv reflect.Value) {
 		if rv.Type().Elem().Kind() == reflect.Uint8 {
 			return // bytes (a uuid.UUID) are not text
 		}
+		elem := rv.Type().Elem()
+		for elem.Kind() == reflect.Pointer {
+			elem = elem.Elem()
+		}
 		for i := 0; i < rv.Len(); i++ {
-			checkValue(v, name+"["+strconv.Itoa(i)+"]", rv.Index(i))
+			if elem.Kind() == reflect.Struct {
+				checkValue(v, name+"["+strconv.Itoa(i)+"]", rv.Index(i))
+				continue
+			}
+			before := len(v.Fields)
+			checkValue(v, name, rv.Index(i))
+			if len(v.Fields) > before {
+				return // one message for a list of texts is enough
+			}
 		}
 	case reflect.Map:
 		iter := rv.MapRange()

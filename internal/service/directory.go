@@ -86,6 +86,9 @@ func validateOrganisation(o *model.Organisation) error {
 
 // CreateOrganisation adds an organisation below an existing one (or a new root).
 func (d *Directory) CreateOrganisation(ctx context.Context, a model.Actor, in model.OrganisationCreate) (*model.Organisation, error) {
+	if err := refuseBadText(in); err != nil {
+		return nil, err
+	}
 	sc, err := d.require(a, objOrganisation, actCreate, false)
 	if err != nil {
 		return nil, err
@@ -123,6 +126,9 @@ func (d *Directory) CreateOrganisation(ctx context.Context, a model.Actor, in mo
 
 // UpdateOrganisation changes an organisation if version is still current.
 func (d *Directory) UpdateOrganisation(ctx context.Context, a model.Actor, id uuid.UUID, p model.OrganisationPatch, version int) (*model.Organisation, error) {
+	if err := refuseBadText(p); err != nil {
+		return nil, err
+	}
 	sc, err := d.require(a, objOrganisation, actUpdate, true)
 	if err != nil {
 		return nil, err
@@ -300,6 +306,9 @@ func validateUser(u *model.User) error {
 // CreateMember creates an account with its first grant. The actor needs both the right to
 // create members where the grant goes and the right to grant that role there.
 func (d *Directory) CreateMember(ctx context.Context, a model.Actor, in model.MemberCreate) (*model.Member, error) {
+	if err := refuseBadText(in); err != nil {
+		return nil, err
+	}
 	if _, err := d.require(a, objMember, actCreate, false); err != nil {
 		return nil, err
 	}
@@ -354,6 +363,9 @@ func actorRef(a model.Actor) *uuid.UUID {
 // UpdateMember changes an account's name, e-mail or active flag. Deactivating removes the
 // account's grants from the policy at once; nobody deactivates themselves.
 func (d *Directory) UpdateMember(ctx context.Context, a model.Actor, id uuid.UUID, p model.MemberPatch, version int) (*model.Member, error) {
+	if err := refuseBadText(p); err != nil {
+		return nil, err
+	}
 	sc, err := d.require(a, objMember, actUpdate, true)
 	if err != nil {
 		return nil, err
@@ -431,6 +443,9 @@ func (d *Directory) mayInOrg(ctx context.Context, tx *store.Tx, a model.Actor, o
 
 // CreateGrant gives an existing, visible account a role in an organisation.
 func (d *Directory) CreateGrant(ctx context.Context, a model.Actor, in model.GrantCreate) (*model.Grant, error) {
+	if err := refuseBadText(in); err != nil {
+		return nil, err
+	}
 	if !in.Role.Valid() {
 		return nil, model.Invalid("role", "is not a known role")
 	}
