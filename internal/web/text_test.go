@@ -60,6 +60,52 @@ func TestFormsRefuseBadCharacters(t *testing.T) {
 	})
 }
 
+// TestPagesRefuseBadQueryText: a NUL, invalid UTF-8 or a carriage return in the query of any
+// page never ends in a 500; the filters that reach a service are refused (400), and the
+// list and audit filters show the message at their field.
+func TestPagesRefuseBadQueryText(t *testing.T) {
+	w := world.New(t)
+	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralSent})
+	c := "/faelle/" + cw.Case.ID.String()
+	for _, bad := range []string{"%00", "%FF", "%ED%A0%80", "%1B"} {
+		for _, p := range []struct {
+			u      *world.User
+			query  string
+			status int    // 0: anything below 500
+			msg    string // the message at a field, when the page shows one
+		}{
+			{w.HousingWorker, "/faelle?q=B&status=B&area=B&area_status=B&nach=B", 400, "Die Eingabe enthält unzulässige Zeichen"},
+			{w.HousingWorker, "/faelle?nach=B", 400, ""},
+			{w.JobcenterWorker, "/eingang?cursor=B", 400, ""},
+			{w.HousingWorker, "/vermittlungen?cursor=B&status=B", 400, ""},
+			{w.HousingLead, "/team?area=B&overdue=B&person=B", 400, ""},
+			{w.DPO, "/protokoll?action=B&before=B&case=B&from=B&org=B&to=B&user=B", 400, ""},
+			{w.DPO, "/protokoll?action=B&case=B&user=B", 400, "Die Eingabe enthält unzulässige Zeichen"},
+			{w.DPO, "/protokoll.csv?user=B&case=B", 400, ""},
+			{w.HousingWorker, "/aufgaben?x=B", 0, ""},
+			{w.HousingWorker, "/faelle/neu?family_name=B", 0, ""},
+			{w.HousingWorker, c + "?x=B", 0, ""},
+			{w.HousingWorker, c + "/vermitteln?org=B&areas=B&consent_id=B", 0, ""},
+			{w.HousingWorker, c + "/vermitteln/deckung?org=B&areas=B&consent_id=B", 0, ""},
+			{w.HousingWorker, c + "/einwilligungen/neu?x=B", 0, ""},
+			{w.Coordinator, "/statistik?x=B", 0, ""},
+			{w.Sysadmin, "/verwaltung?x=B", 0, ""},
+			{nil, "/auth/callback?state=B&code=B&error=B", 0, ""},
+		} {
+			path := strings.ReplaceAll(p.query, "=B", "="+bad)
+			res := w.Do(t, world.Request{As: p.u, Method: http.MethodGet, URL: path})
+			switch {
+			case res.Status >= 500:
+				t.Errorf("GET %s: status %d", path, res.Status)
+			case p.status != 0 && res.Status != p.status:
+				t.Errorf("GET %s: status %d, want %d", path, res.Status, p.status)
+			case p.msg != "" && !strings.Contains(string(res.Body), p.msg):
+				t.Errorf("GET %s: no message %q at the field", path, p.msg)
+			}
+		}
+	}
+}
+
 // dataOnly drops the count of audit events from a fingerprint: a refused form shows its page
 // again, and reading that page is audited like any read.
 func dataOnly(fingerprint string) string {
