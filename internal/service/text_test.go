@@ -101,6 +101,9 @@ func TestServicesRefuseBadText(t *testing.T) {
 		{"grant by e-mail", "email", func() error {
 			return ignore(svc.Directory.GrantByEmail(ctx, admin, w.Caritas.ID, nul, model.RoleCaseworker))
 		}},
+		{"sign-in", "name", func() error {
+			return ignore(svc.Access.SignIn(ctx, service.SignIn{Issuer: "https://idp.example", Subject: "s-1", Name: nul, Email: "neu@example.test"}))
+		}},
 		{"idempotency key", "Idempotency-Key", func() error { return ignore(svc.Idempotency.Begin(ctx, w.HousingWorker.ID, nul, "h")) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -118,4 +121,9 @@ func TestServicesRefuseBadText(t *testing.T) {
 			}
 		})
 	}
+	t.Run("bearer identity", func(t *testing.T) {
+		if _, err := svc.Access.SignInBearer(ctx, "https://idp.example", nul); !errors.Is(err, model.ErrUnauthenticated) {
+			t.Errorf("error %v, want unauthenticated", err)
+		}
+	})
 }
