@@ -25,7 +25,8 @@ import (
 // changes nothing. The seeds in testdata/fuzz/<target>/ (NUL and other control characters,
 // invalid UTF-8, unpaired surrogates, trailing data, huge numbers, wrong types, deep
 // nesting) run with every `go test`; TestFuzzTargetsCoverTheSpec fails when an operation
-// of the spec has no entry in the tables below or no seed.
+// of the spec has no entry in the tables below or no seed, TestFuzzSeedsAreCurrent
+// (fuzzseeds_test.go) when the seeds do not match the tables.
 
 // fuzzFixture is the data the requests refer to; "@name@" in a path or body is replaced by
 // the id of that name.
