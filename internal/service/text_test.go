@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/lotse-project/lotse/internal/directory"
 	"github.com/lotse-project/lotse/internal/model"
 	"github.com/lotse-project/lotse/internal/service"
 	"github.com/lotse-project/lotse/internal/testutil/world"
@@ -103,6 +104,10 @@ func TestServicesRefuseBadText(t *testing.T) {
 		}},
 		{"sign-in", "name", func() error {
 			return ignore(svc.Access.SignIn(ctx, service.SignIn{Issuer: "https://idp.example", Subject: "s-1", Name: nul, Email: "neu@example.test"}))
+		}},
+		{"directory file", "users[0].grants[0].org", func() error {
+			f := &directory.File{Name: "d.yaml", Users: []directory.User{{DisplayName: "X", Email: "x@example.test", Grants: []directory.Grant{{Org: nul, Role: model.RoleCaseworker}}}}}
+			return ignore(svc.Directory.Apply(ctx, model.Actor{System: true, Name: "directory"}, f, false))
 		}},
 		{"idempotency key", "Idempotency-Key", func() error { return ignore(svc.Idempotency.Begin(ctx, w.HousingWorker.ID, nul, "h")) }},
 	} {
