@@ -214,7 +214,7 @@ func TestFuzzTargetsCoverTheSpec(t *testing.T) {
 			if op.RequestBody != nil {
 				bodyOps = append(bodyOps, op.OperationID)
 			}
-			for _, prm := range append(item.Parameters, op.Parameters...) {
+			for _, prm := range slices.Concat(item.Parameters, op.Parameters) {
 				if prm.Value.In != "query" {
 					continue
 				}

@@ -29,14 +29,16 @@ func checkInput(c echo.Context, route *routers.Route) error {
 	op := route.Operation
 	v := &model.ValidationError{}
 	req := c.Request()
-	for _, p := range append(route.PathItem.Parameters, op.Parameters...) {
-		if p.Value == nil || p.Value.In != openapi3.ParameterInHeader {
-			continue
-		}
-		for _, val := range req.Header.Values(p.Value.Name) {
-			if !model.TextOK(val) {
-				v.Add(fieldName(p.Value.Name, "header"), model.MsgBadCharacters)
-				break
+	for _, params := range []openapi3.Parameters{route.PathItem.Parameters, op.Parameters} {
+		for _, p := range params {
+			if p.Value == nil || p.Value.In != openapi3.ParameterInHeader {
+				continue
+			}
+			for _, val := range req.Header.Values(p.Value.Name) {
+				if !model.TextOK(val) {
+					v.Add(fieldName(p.Value.Name, "header"), model.MsgBadCharacters)
+					break
+				}
 			}
 		}
 	}
