@@ -73,6 +73,13 @@ func (v *Validator) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		for i, n := range c.ParamNames() {
 			params[n] = c.ParamValues()[i]
 		}
+		if err := checkInput(c, route); err != nil {
+			var he *echo.HTTPError
+			if errors.As(err, &he) { // the body limit, hit while reading the body
+				return he
+			}
+			return fmt.Errorf("api: input: %w", err)
+		}
 		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: v.opts}
 		if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
 			var he *echo.HTTPError

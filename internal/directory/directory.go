@@ -303,6 +303,10 @@ func (p *parser) str(m map[string]*yaml.Node, key, what string) (string, int) {
 	if isNull(n) {
 		return "", line
 	}
+	// YAML's escapes ("\0", "\x07") write what PostgreSQL or the record must not hold.
+	if !model.TextOK(n.Value) {
+		p.e.Add(line, "%s: %s %s", what, key, model.MsgBadCharacters)
+	}
 	return strings.TrimSpace(n.Value), line
 }
 

@@ -298,3 +298,27 @@ func TestParseBad(t *testing.T) {
 		})
 	}
 }
+
+// TestParseRefusesBadCharacters: a control character other than tab and newline (written as a
+// YAML escape; YAML refuses raw ones and invalid UTF-8 itself) in a value is a problem at
+// its line, naming the key; a tab is text.
+func TestParseRefusesBadCharacters(t *testing.T) {
+	for _, tc := range []struct{ name, value string }{
+		{"NUL", `"Stadt\0"`}, {"bell", `"Stadt\a"`}, {"carriage return", `"Stadt\r"`}, {"C1", `"Stadt\x85"`}, {"DEL", `"Stadt\x7f"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := strings.Replace(good, "name: Stadt Osnabrück", "name: "+tc.value, 1)
+			_, err := Parse("directory.yaml", []byte(doc))
+			if err == nil || !errors.Is(err, model.ErrInvalid) {
+				t.Fatalf("Parse accepted %s: %v", tc.value, err)
+			}
+			if want := `directory.yaml:4: organisation "STADT": name ` + model.MsgBadCharacters; !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q lacks %q", err, want)
+			}
+		})
+	}
+	doc := strings.Replace(good, "name: Stadt Osnabrück", "name: \"Stadt\\tOsnabrück\"", 1)
+	if _, err := Parse("directory.yaml", []byte(doc)); err != nil {
+		t.Errorf("a tab is text: %v", err)
+	}
+}

@@ -84,6 +84,9 @@ func (s *Audit) record(ctx context.Context, a model.Actor, action string, f mode
 
 // List returns one page of the audit log, newest first, and the organisations to filter by.
 func (s *Audit) List(ctx context.Context, a model.Actor, f model.AuditFilter) (*model.AuditPage, error) {
+	if err := refuseBadText(f); err != nil {
+		return nil, err
+	}
 	if _, err := s.require(a, objAudit, actRead, false); err != nil {
 		return nil, err
 	}
@@ -125,6 +128,9 @@ func (s *Audit) List(ctx context.Context, a model.Actor, f model.AuditFilter) (*
 // snapshot of the log, so that a large range needs no more memory than a batch. An error of
 // fn stops the export and is returned.
 func (s *Audit) Export(ctx context.Context, a model.Actor, f model.AuditFilter, fn func(model.AuditRow) error) error {
+	if err := refuseBadText(f); err != nil {
+		return err
+	}
 	if _, err := s.require(a, objAudit, actExport, false); err != nil {
 		return err
 	}

@@ -147,6 +147,9 @@ func leadOnly(sc model.Scope) bool { return sc.Has(model.ScopeOrg) || sc.Has(mod
 // Create opens a case led by the actor's organisation, with its household and a plan row
 // (not started) for every area in use. The reference is the next of the year in Berlin.
 func (s *Cases) Create(ctx context.Context, a model.Actor, in model.CaseCreate) (*model.CaseView, error) {
+	if err := refuseBadText(in); err != nil {
+		return nil, err
+	}
 	sc, err := s.require(a, objCase, actCreate, false)
 	if err != nil {
 		return nil, err
@@ -275,6 +278,9 @@ func (s *Cases) Get(ctx context.Context, a model.Actor, id uuid.UUID) (*model.Ca
 // the allowed transitions (closing needs a reason), the responsible caseworker (a member of
 // the lead organisation) and the district. It writes one "case.update" audit event.
 func (s *Cases) Update(ctx context.Context, a model.Actor, id uuid.UUID, p model.CasePatch, version int) (*model.CaseView, error) {
+	if err := refuseBadText(p); err != nil {
+		return nil, err
+	}
 	sc, err := s.require(a, objCase, actUpdate, true)
 	if err != nil {
 		return nil, err
@@ -375,6 +381,9 @@ func (s *Cases) applyCasePatch(ctx context.Context, tx *store.Tx, c *model.Case,
 // AddPerson adds a person to the household of a case the actor may update. It writes one
 // "person.create" audit event.
 func (s *Cases) AddPerson(ctx context.Context, a model.Actor, caseID uuid.UUID, in model.PersonInput) (*model.Person, error) {
+	if err := refuseBadText(in); err != nil {
+		return nil, err
+	}
 	sc, err := s.require(a, objCase, actUpdate, true)
 	if err != nil {
 		return nil, err
@@ -406,6 +415,9 @@ func (s *Cases) AddPerson(ctx context.Context, a model.Actor, caseID uuid.UUID, 
 // UpdatePerson changes a person of a case the actor may update, if version is still current
 // (else ErrConflict). It writes one "person.update" audit event naming the changed fields.
 func (s *Cases) UpdatePerson(ctx context.Context, a model.Actor, caseID, personID uuid.UUID, pp model.PersonPatch, version int) (*model.Person, error) {
+	if err := refuseBadText(pp); err != nil {
+		return nil, err
+	}
 	sc, err := s.require(a, objCase, actUpdate, true)
 	if err != nil {
 		return nil, err
@@ -490,6 +502,9 @@ func applyPersonPatch(p *model.Person, pp model.PersonPatch) []string {
 // only cases whose names the actor may see. It writes one "case.list" audit event with the
 // count and the kinds of filter used, never their values.
 func (s *Cases) List(ctx context.Context, a model.Actor, f model.CaseFilter) (*model.CasePage, error) {
+	if err := refuseBadText(f); err != nil {
+		return nil, err
+	}
 	sc, err := s.require(a, objCase, actRead, false)
 	if err != nil {
 		return nil, err
@@ -534,6 +549,9 @@ func (s *Cases) List(ctx context.Context, a model.Actor, f model.CaseFilter) (*m
 // ignored), masked exactly like List, for a download. More than 10,000 cases is ErrInvalid:
 // the filter must be narrower. It writes one "case.export" audit event.
 func (s *Cases) Export(ctx context.Context, a model.Actor, f model.CaseFilter) ([]model.CaseView, error) {
+	if err := refuseBadText(f); err != nil {
+		return nil, err
+	}
 	sc, err := s.require(a, objCase, actRead, false)
 	if err != nil {
 		return nil, err

@@ -96,6 +96,9 @@ func (s *Consents) validateConsent(in *model.ConsentCreate) error {
 // Create records a consent for a case that the actor's organisation leads. Recipients must
 // be active organisations, areas active areas, and the person (if named) one of the case.
 func (s *Consents) Create(ctx context.Context, a model.Actor, caseID uuid.UUID, in model.ConsentCreate) (*model.Consent, error) {
+	if err := refuseBadText(in); err != nil {
+		return nil, err
+	}
 	if _, err := s.require(a, objConsent, "create", true); err != nil {
 		return nil, err
 	}

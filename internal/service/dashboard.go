@@ -153,6 +153,9 @@ type Team struct {
 // referral.read and the reassignment targets member.read; without them those parts stay
 // empty. One "task.list" audit event records the tasks listed.
 func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Team, error) {
+	if err := refuseBadText(f); err != nil {
+		return nil, err
+	}
 	tsc, err := s.require(a, objTask, actRead, false)
 	if err != nil {
 		return nil, err

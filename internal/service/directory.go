@@ -89,6 +89,9 @@ func validateOrganisation(o *model.Organisation) error {
 
 // CreateOrganisation adds an organisation below an existing one (or a new root).
 func (d *Directory) CreateOrganisation(ctx context.Context, a model.Actor, in model.OrganisationCreate) (*model.Organisation, error) {
+	if err := refuseBadText(in); err != nil {
+		return nil, err
+	}
 	sc, err := d.require(a, objOrganisation, actCreate, false)
 	if err != nil {
 		return nil, err
@@ -132,6 +135,9 @@ func (d *Directory) CreateOrganisation(ctx context.Context, a model.Actor, in mo
 // org_admin together with a case-content role there: that is refused with a
 // *model.RoleConflictError naming them, so that the combination is taken apart first.
 func (d *Directory) UpdateOrganisation(ctx context.Context, a model.Actor, id uuid.UUID, p model.OrganisationPatch, version int) (*model.Organisation, error) {
+	if err := refuseBadText(p); err != nil {
+		return nil, err
+	}
 	sc, err := d.require(a, objOrganisation, actUpdate, true)
 	if err != nil {
 		return nil, err
@@ -334,6 +340,9 @@ func validateUser(u *model.User) error {
 // CreateMember creates an account with its first grant. The actor needs both the right to
 // create members where the grant goes and the right to grant that role there.
 func (d *Directory) CreateMember(ctx context.Context, a model.Actor, in model.MemberCreate) (*model.Member, error) {
+	if err := refuseBadText(in); err != nil {
+		return nil, err
+	}
 	if _, err := d.require(a, objMember, actCreate, false); err != nil {
 		return nil, err
 	}
@@ -388,6 +397,9 @@ func actorRef(a model.Actor) *uuid.UUID {
 // UpdateMember changes an account's name, e-mail or active flag. Deactivating removes the
 // account's grants from the policy at once; nobody deactivates themselves.
 func (d *Directory) UpdateMember(ctx context.Context, a model.Actor, id uuid.UUID, p model.MemberPatch, version int) (*model.Member, error) {
+	if err := refuseBadText(p); err != nil {
+		return nil, err
+	}
 	sc, err := d.require(a, objMember, actUpdate, true)
 	if err != nil {
 		return nil, err
@@ -467,6 +479,9 @@ func (d *Directory) mayInOrg(ctx context.Context, tx *store.Tx, a model.Actor, o
 // separation of duties forbids next to one the account holds, in any organisation, is
 // refused with a *model.RoleConflictError (see authz.Duties).
 func (d *Directory) CreateGrant(ctx context.Context, a model.Actor, in model.GrantCreate) (*model.Grant, error) {
+	if err := refuseBadText(in); err != nil {
+		return nil, err
+	}
 	if !in.Role.Valid() {
 		return nil, model.Invalid("role", "is not a known role")
 	}

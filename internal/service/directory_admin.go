@@ -280,6 +280,9 @@ func (d *Directory) AdminGrant(ctx context.Context, a model.Actor, id uuid.UUID)
 // without an account, or of an account the actor may not see, is the same invalid input, so
 // that the form reveals no account the actor does not manage.
 func (d *Directory) GrantByEmail(ctx context.Context, a model.Actor, org uuid.UUID, email string, role model.Role) (*model.Grant, error) {
+	if err := refuseBadText(textInput{"email": email, "role": string(role)}); err != nil {
+		return nil, err
+	}
 	msc, err := d.require(a, objMember, actRead, true)
 	if err != nil {
 		return nil, err

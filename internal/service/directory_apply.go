@@ -35,6 +35,14 @@ var errDryRun = errors.New("service: directory dry run")
 // The system actor (the directory tool, the demo seed) may apply any file; a user needs the
 // system-wide right to manage organisations, members and every role.
 func (d *Directory) Apply(ctx context.Context, a model.Actor, f *directory.File, dryRun bool) ([]string, error) {
+	// directory.Parse has refused such text at its line already; this holds for any caller.
+	entries := struct {
+		Organisations []directory.Organisation
+		Users         []directory.User
+	}{f.Organisations, f.Users}
+	if err := refuseBadText(entries); err != nil {
+		return nil, err
+	}
 	if err := d.mayApply(a); err != nil {
 		return nil, err
 	}

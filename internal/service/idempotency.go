@@ -25,6 +25,9 @@ type StoredResponse struct {
 // request should run now. The same key with a different request, or while the first request
 // still runs, is ErrConflict.
 func (s *Idempotency) Begin(ctx context.Context, user uuid.UUID, key, requestHash string) (*StoredResponse, error) {
+	if err := refuseBadText(textInput{"Idempotency-Key": key}); err != nil {
+		return nil, err
+	}
 	if len(key) == 0 || len(key) > 200 {
 		return nil, model.Invalid("Idempotency-Key", "must be 1 to 200 characters")
 	}

@@ -23,6 +23,9 @@ const maxNoteBody = 8000
 // area: it is read by the organisations involved in that area. It writes one "note.create"
 // audit event.
 func (s *Notes) Create(ctx context.Context, a model.Actor, caseID uuid.UUID, in model.NoteCreate) (*model.Note, error) {
+	if err := refuseBadText(in); err != nil {
+		return nil, err
+	}
 	sc, err := s.require(a, objNote, actCreate, true)
 	if err != nil {
 		return nil, err

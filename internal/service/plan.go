@@ -68,6 +68,9 @@ func (s *Cases) Plan(ctx context.Context, a model.Actor, caseID uuid.UUID) ([]mo
 // on "area"; a row the actor may not update is ErrNotFound. It writes one "plan.update"
 // audit event.
 func (s *Cases) UpdateArea(ctx context.Context, a model.Actor, caseID uuid.UUID, area string, p model.AreaStatusPatch, version int) (*model.AreaStatus, error) {
+	if err := refuseBadText(textInput{"area": area}, p); err != nil {
+		return nil, err
+	}
 	sc, err := s.require(a, objPlan, actUpdate, true)
 	if err != nil {
 		return nil, err

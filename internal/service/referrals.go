@@ -85,6 +85,9 @@ func checkText(v *model.ValidationError, field, s string, required bool) {
 // data with another agency, and a department of the same city is another controller's
 // purpose (data is not free to flow between offices just because they share an employer).
 func (s *Referrals) Create(ctx context.Context, a model.Actor, caseID uuid.UUID, in model.ReferralCreate) (*model.Referral, error) {
+	if err := refuseBadText(in); err != nil {
+		return nil, err
+	}
 	sc, err := s.require(a, objReferral, "create", true)
 	if err != nil {
 		return nil, err
@@ -342,6 +345,9 @@ func (s *Referrals) Accept(ctx context.Context, a model.Actor, id uuid.UUID, ver
 
 // Decline refuses a referral; the reason is required and shown to the sender.
 func (s *Referrals) Decline(ctx context.Context, a model.Actor, id uuid.UUID, version int, reason string) (*model.Referral, error) {
+	if err := refuseBadText(textInput{"reason": reason}); err != nil {
+		return nil, err
+	}
 	reason = strings.TrimSpace(reason)
 	v := &model.ValidationError{}
 	checkText(v, "reason", reason, true)
@@ -363,6 +369,9 @@ func (s *Referrals) Start(ctx context.Context, a model.Actor, id uuid.UUID, vers
 // Complete closes an accepted or running referral with its outcome (required), which the
 // sender sees.
 func (s *Referrals) Complete(ctx context.Context, a model.Actor, id uuid.UUID, version int, outcome string) (*model.Referral, error) {
+	if err := refuseBadText(textInput{"outcome": outcome}); err != nil {
+		return nil, err
+	}
 	outcome = strings.TrimSpace(outcome)
 	v := &model.ValidationError{}
 	checkText(v, "outcome", outcome, true)
@@ -421,6 +430,9 @@ func (s *Referrals) ExpireOverdue(ctx context.Context) (int, error) {
 // optionally by status and case, with the total count under the same predicate. One audit
 // event records the read with the ids shown.
 func (s *Referrals) List(ctx context.Context, a model.Actor, f model.ReferralFilter) (*model.ReferralPage, error) {
+	if err := refuseBadText(f); err != nil {
+		return nil, err
+	}
 	sc, err := s.require(a, objReferral, "read", false)
 	if err != nil {
 		return nil, err

@@ -184,3 +184,19 @@ func (b base) reloadPolicy(ctx context.Context) {
 		b.log.Error("reloading the policy after a change failed; the watcher will retry", slog.Any("error", err))
 	}
 }
+
+// textInput names loose text arguments of a service method for refuseBadText.
+type textInput map[string]string
+
+// refuseBadText refuses input whose text PostgreSQL would refuse or that has no place in a record
+// (model.TextOK), naming each field; every service method that takes text runs it first, over
+// its whole input (a struct is checked field by field, so a new field is covered), before it
+// reads or writes anything. The HTTP API has checked its requests already; this is the wall
+// for the forms, `lotse directory apply` and any other caller.
+func refuseBadText(in ...any) error {
+	v := &model.ValidationError{}
+	for _, x := range in {
+		model.CheckText(v, "", x)
+	}
+	return v.Err()
+}

@@ -47,6 +47,10 @@ type SignIn struct {
 // new account with the grants of the provider's claim-mapping rules; else ErrNotActivated.
 // The account is never matched by e-mail alone for an untrusted provider.
 func (d *Access) SignIn(ctx context.Context, in SignIn) (uuid.UUID, error) {
+	// A provider's claims are text from outside like any other; the account stores them.
+	if err := refuseBadText(textInput{"issuer": in.Issuer, "subject": in.Subject, "email": in.Email, "name": in.Name}); err != nil {
+		return uuid.Nil, fmt.Errorf("service: sign-in: %w", err)
+	}
 	var user *model.User
 	provisioned := false
 	sys := model.Actor{System: true, Name: "sign-in", RequestID: in.RequestID, RemoteAddr: in.RemoteAddr}
@@ -199,6 +203,9 @@ func claimHas(v any, want string) bool {
 // SignInBearer finds the account of an API token's identity: only an existing, active
 // account of exactly (issuer, subject); tokens never create or link accounts.
 func (d *Access) SignInBearer(ctx context.Context, issuer, subject string) (uuid.UUID, error) {
+	if !model.TextOK(issuer) || !model.TextOK(subject) {
+		return uuid.Nil, fmt.Errorf("service: bearer: bad characters in the identity: %w", model.ErrUnauthenticated)
+	}
 	var u *model.User
 	err := d.store.Read(ctx, model.Actor{System: true}, func(tx *store.Tx) error {
 		var err error

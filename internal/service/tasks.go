@@ -61,6 +61,9 @@ func taskDetails(t *model.Task) model.JSONMap {
 // organisation); a linked referral must be visible and sets the case. An organisation that
 // may create tasks only on referred cases (partners) must link one.
 func (s *Tasks) Create(ctx context.Context, a model.Actor, in model.TaskCreate) (*model.Task, error) {
+	if err := refuseBadText(in); err != nil {
+		return nil, err
+	}
 	sc, err := s.require(a, objTask, "create", false)
 	if err != nil {
 		return nil, err
@@ -207,6 +210,9 @@ func (s *Tasks) Get(ctx context.Context, a model.Actor, id uuid.UUID) (*model.Ta
 // current. Status changes follow the task state machine; done sets done_at, reopening
 // clears it.
 func (s *Tasks) Update(ctx context.Context, a model.Actor, id uuid.UUID, version int, p model.TaskPatch) (*model.Task, error) {
+	if err := refuseBadText(p); err != nil {
+		return nil, err
+	}
 	sc, err := s.require(a, objTask, "update", true)
 	if err != nil {
 		return nil, err
@@ -290,6 +296,9 @@ func (s *Tasks) Update(ctx context.Context, a model.Actor, id uuid.UUID, version
 // to a member of it. A task outside the head's reach is ErrNotFound; a target organisation
 // outside the subtree, or an assignee who is no member of it, is ErrInvalid.
 func (s *Tasks) Reassign(ctx context.Context, a model.Actor, id uuid.UUID, version int, in model.TaskReassign) (*model.Task, error) {
+	if err := refuseBadText(in); err != nil {
+		return nil, err
+	}
 	sc, err := s.require(a, objTask, "reassign", true)
 	if err != nil {
 		return nil, err
@@ -337,6 +346,9 @@ func (s *Tasks) Reassign(ctx context.Context, a model.Actor, id uuid.UUID, versi
 // AddComment adds a comment to a task the actor may update. Author and organisation are the
 // actor's.
 func (s *Tasks) AddComment(ctx context.Context, a model.Actor, taskID uuid.UUID, body string) (*model.TaskComment, error) {
+	if err := refuseBadText(textInput{"body": body}); err != nil {
+		return nil, err
+	}
 	sc, err := s.require(a, objTask, "update", true)
 	if err != nil {
 		return nil, err
@@ -388,6 +400,9 @@ func (s *Tasks) Comments(ctx context.Context, a model.Actor, taskID uuid.UUID) (
 // narrowed by f, with the total count under the same predicate. One audit event records
 // the read with the ids shown.
 func (s *Tasks) List(ctx context.Context, a model.Actor, f model.TaskFilter) (*model.TaskPage, error) {
+	if err := refuseBadText(f); err != nil {
+		return nil, err
+	}
 	sc, err := s.require(a, objTask, "read", false)
 	if err != nil {
 		return nil, err

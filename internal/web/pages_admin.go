@@ -286,10 +286,12 @@ func auditErrors(l *locale.Localizer, ve *model.ValidationError) components.Admi
 	for _, fe := range ve.Fields {
 		msg := l.T("auditlog.err.too_long")
 		id := "audit-" + fe.Field
-		switch fe.Field {
-		case "to":
+		switch {
+		case fe.Message == model.MsgBadCharacters:
+			msg = l.T(badCharactersKey)
+		case fe.Field == "to":
 			msg = l.T("auditlog.err.to_before_from")
-		case "before":
+		case fe.Field == "before":
 			id = ""
 		}
 		out = append(out, components.AdminFieldError{Field: fe.Field, ID: id, Message: msg})
@@ -415,6 +417,9 @@ func adminOrgValues(o model.Organisation) components.AdminOrgForm {
 // fail in several ways.
 func adminFieldMessage(l *locale.Localizer, fe model.FieldError) string {
 	m := fe.Message
+	if m == model.MsgBadCharacters {
+		return l.T(badCharactersKey)
+	}
 	switch fe.Field {
 	case "name":
 		return l.T("admin.err.name")

@@ -214,6 +214,7 @@ type cwRule struct {
 }
 
 var cwRules = []cwRule{
+	{contains: model.MsgBadCharacters, key: badCharactersKey},
 	{field: "family_name", contains: "required", key: "cases.err.family_name"},
 	{field: "birth_date", contains: "between", key: "cases.err.birth_date_range"},
 	{field: "arrival_date", contains: "between", key: "cases.err.arrival_date_range"},

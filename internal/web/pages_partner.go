@@ -390,7 +390,11 @@ func plFormErrors(form string, err error) ([]components.PartnerFieldError, bool)
 		for _, fe := range ve.Fields {
 			if fe.Field == name && !seen[name] {
 				f := spec.fields[name]
-				out = append(out, components.PartnerFieldError{Field: name, ID: f.id, Key: f.key(fe)})
+				key := f.key(fe)
+				if fe.Message == model.MsgBadCharacters {
+					key = badCharactersKey
+				}
+				out = append(out, components.PartnerFieldError{Field: name, ID: f.id, Key: key})
 				seen[name] = true
 			}
 		}

@@ -142,6 +142,7 @@ func New(d Deps) (*Server, error) {
 		DisablePrintStack:   true,
 	}))
 	e.Use(middleware.BodyLimit(d.BodyLimit))
+	e.Use(formLineBreaks)
 	e.Use(s.sessions, s.csrf)
 
 	if err := s.routes(d.Metrics); err != nil {
