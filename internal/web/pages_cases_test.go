@@ -393,8 +393,9 @@ func TestCaseworkerCasePage(t *testing.T) {
 	t.Run("the job center sees the referred area and the released data only", func(t *testing.T) {
 		body := cwGet(t, w, w.JobcenterWorker, page, http.StatusOK)
 		mustContain(t, "partner's case page", body, cw.Case.Reference, p.FamilyName, "Arabisch", `id="plan-work"`,
-			cw.SharedNote.Body, "Weitere Angaben sind für Ihre Organisation nicht freigegeben", `name="note_area"`)
-		mustNotContain(t, "partner's case page", body, p.Phone, p.Email, p.Address, p.ResidenceStatus, `id="plan-housing"`,
+			cw.SharedNote.Body, "Weitere Angaben sind für Ihre Organisation nicht freigegeben", `name="note_area"`,
+			"Von einer anderen Person (") // German wants the dative after "von"
+		mustNotContain(t, "partner's case page", body, "Von eine andere Person", p.Phone, p.Email, p.Address, p.ResidenceStatus, `id="plan-housing"`,
 			`id="plan-language"`, cw.OrgNote.Body, cw.Task.Title, cw.Consent.Evidence, `id="einwilligungen"`, "/vermitteln",
 			`/status"`, "/widerrufen", unrelated.Case.Reference)
 	})
