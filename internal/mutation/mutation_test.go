@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -64,7 +63,10 @@ func TestScopeMutantsAreCaught(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the mutation check builds with the go command, which is not on PATH: %v", err)
+	}
 	dir := t.TempDir()
 	sem := make(chan struct{}, 2) // two cores: two builds at a time
 	var wg sync.WaitGroup
