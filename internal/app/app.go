@@ -41,7 +41,8 @@ type Options struct {
 	ExtraRoutes func(e *echo.Echo)
 	// Identify tells who signed a request; tests use it to act as a user.
 	Identify web.Identifier
-	// Now is the clock of sessions and token checks (default time.Now); tests move it.
+	// Now is the one clock of the process (default time.Now): sessions, token checks, the
+	// services and, through them, the pages' "today". Tests move it.
 	Now func() time.Time
 	// HTTPClient talks to the identity providers (default: 10 s timeout).
 	HTTPClient *http.Client
@@ -126,6 +127,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		return nil, err
 	}
 	a.services.SetLegalBases(bases)
+	if o.Now != nil {
+		a.services.SetClock(o.Now)
+	}
 	if a.auth, err = buildAuth(cfg, d, o); err != nil {
 		d.Close()
 		return nil, err

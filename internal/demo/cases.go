@@ -84,10 +84,7 @@ type seeder struct {
 // services' clock while it runs and restores the wall clock at the end, so it must not run
 // while the services serve requests.
 func SeedCases(ctx context.Context, svc *service.Services) (CaseSummary, error) {
-	berlin, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		return CaseSummary{}, fmt.Errorf("demo: %w", err)
-	}
+	berlin := model.Berlin
 	y, m, d := time.Now().In(berlin).Date()
 	s := &seeder{
 		ctx: ctx, svc: svc, berlin: berlin, today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC),

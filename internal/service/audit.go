@@ -70,7 +70,7 @@ func (s *Audit) query(f model.AuditFilter) (store.AuditQuery, error) {
 // day is the start of calendar day d in Europe/Berlin.
 func day(d time.Time) time.Time {
 	y, m, dd := d.Date()
-	return time.Date(y, m, dd, 0, 0, 0, 0, berlin)
+	return time.Date(y, m, dd, 0, 0, 0, 0, model.Berlin)
 }
 
 // record writes the audit event of reading or exporting the log in a transaction of its own,

@@ -198,7 +198,7 @@ func (s *Cases) Create(ctx context.Context, a model.Actor, in model.CaseCreate) 
 				return model.Invalid("responsible_user_id", "is not a member of the lead organisation")
 			}
 		}
-		if c.Reference, err = tx.NextReference(ctx, referencePrefix, now.In(berlin).Year()); err != nil {
+		if c.Reference, err = tx.NextReference(ctx, referencePrefix, now.In(model.Berlin).Year()); err != nil {
 			return err
 		}
 		c.CreatedAt, c.UpdatedAt = s.now().UTC(), s.now().UTC() // the services' clock, so that backdated demo data is consistent

@@ -177,7 +177,7 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 	out.Weeks = weeksEndingAt(now, WeeksShown)
 	moments := make([]store.WeekMoment, len(out.Weeks))
 	for i, w := range out.Weeks {
-		moments[i] = store.WeekMoment{At: w.At, Day: civilDay(w.At.In(berlin))}
+		moments[i] = store.WeekMoment{At: w.At, Day: civilDay(w.At.In(model.Berlin))}
 	}
 	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
 		d := tx.Dashboard()
@@ -271,7 +271,7 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 		out.ListTotal = int(total)
 		taskIDs, caseIDs := make([]string, 0, len(list)), []string{}
 		for _, t := range list {
-			tt := TeamTask{Task: t, AgeDays: daysBetween(civilDay(t.CreatedAt.In(berlin)), out.Today)}
+			tt := TeamTask{Task: t, AgeDays: daysBetween(civilDay(t.CreatedAt.In(model.Berlin)), out.Today)}
 			if t.AssigneeID != nil {
 				tt.AssigneeName = names[*t.AssigneeID]
 			}
@@ -300,9 +300,9 @@ func daysBetween(a, b time.Time) int { return int(b.Sub(a).Hours() / 24) }
 // weeksEndingAt returns the last n calendar weeks up to now's (Monday to Sunday, Europe/
 // Berlin), oldest first, each counted at its end, the current one at now.
 func weeksEndingAt(now time.Time, n int) []Week {
-	local := now.In(berlin)
+	local := now.In(model.Berlin)
 	y, m, d := local.Date()
-	monday := time.Date(y, m, d, 0, 0, 0, 0, berlin).AddDate(0, 0, -((int(local.Weekday()) + 6) % 7))
+	monday := time.Date(y, m, d, 0, 0, 0, 0, model.Berlin).AddDate(0, 0, -((int(local.Weekday()) + 6) % 7))
 	out := make([]Week, n)
 	for i := range n {
 		start := monday.AddDate(0, 0, -7*(n-1-i))

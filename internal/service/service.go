@@ -56,22 +56,17 @@ type base struct {
 	legalBases []model.LegalBasis
 }
 
-// berlin is the zone of deadlines and calendar days: the city works in Europe/Berlin, the
-// database stores UTC.
-var berlin = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		panic(err) // cmd/lotse embeds time/tzdata, so this cannot happen in the binary
-	}
-	return loc
-}()
-
 // today is the current calendar day in Europe/Berlin, as a date at midnight UTC (the form
 // in which Postgres dates are scanned).
-func (b base) today() time.Time {
-	y, m, d := b.now().In(berlin).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+func (b base) today() time.Time { return model.CalendarDay(b.now()) }
+
+// Now is the services' clock, the one clock of the process: the web layer reads "now" and
+// "today" from here, so that a clock set for tests or backdated demo data is the same for
+// every layer.
+func (s *Services) Now() time.Time { return s.Cases.now() }
+
+// Today is the calendar day of Now in Berlin, as midnight UTC.
+func (s *Services) Today() time.Time { return model.CalendarDay(s.Now()) }
 
 // SetClock replaces the services' clock; for tests of deadlines and expiry.
 func (s *Services) SetClock(now func() time.Time) {

@@ -193,8 +193,8 @@ type month struct {
 // lastMonths returns the n calendar months up to and including the one of now, in
 // Europe/Berlin, oldest first.
 func lastMonths(now time.Time, n int) []month {
-	y, m, _ := now.In(berlin).Date()
-	first := time.Date(y, m, 1, 0, 0, 0, 0, berlin)
+	y, m, _ := now.In(model.Berlin).Date()
+	first := time.Date(y, m, 1, 0, 0, 0, 0, model.Berlin)
 	out := make([]month, n)
 	for i := range n {
 		s := first.AddDate(0, -(n - 1 - i), 0)

@@ -138,7 +138,7 @@ func (s *Server) statisticsCSV(c echo.Context) error {
 	l := s.localizer(c)
 	var b strings.Builder
 	x := newAdminCSV(&b)
-	when := st.At.In(berlinZone).Format("2006-01-02 15:04")
+	when := st.At.In(model.Berlin).Format("2006-01-02 15:04")
 	x.Row(l.T("stats.title"), when)
 	x.Row(l.T("stats.csv.note"))
 	area := func(lb model.StatLabel) string {
@@ -198,18 +198,9 @@ func (s *Server) statisticsCSV(c echo.Context) error {
 	if x.err != nil {
 		return fmt.Errorf("web: statistics csv: %w", x.err)
 	}
-	csvHeaders(c, "lotse-statistik-"+st.At.In(berlinZone).Format("2006-01-02")+".csv")
+	csvHeaders(c, "lotse-statistik-"+st.At.In(model.Berlin).Format("2006-01-02")+".csv")
 	return c.String(http.StatusOK, b.String())
 }
-
-// berlinZone is the zone of the dates in file names and CSV cells.
-var berlinZone = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()
 
 // -- Audit log ----------------------------------------------------------------------------
 
@@ -350,7 +341,7 @@ func (s *Server) auditCSV(c echo.Context) error {
 		if x != nil {
 			return
 		}
-		csvHeaders(c, "lotse-protokoll-"+time.Now().In(berlinZone).Format("2006-01-02")+".csv")
+		csvHeaders(c, "lotse-protokoll-"+s.svc.Now().In(model.Berlin).Format("2006-01-02")+".csv")
 		c.Response().WriteHeader(http.StatusOK)
 		x = newAdminCSV(c.Response())
 		x.Row(l.T("auditlog.col.time"), l.T("auditlog.col.actor"), l.T("auditlog.col.org"), l.T("auditlog.col.role"),
@@ -363,7 +354,7 @@ func (s *Server) auditCSV(c echo.Context) error {
 		if caseRef == "" && r.CaseID != nil {
 			caseRef = r.CaseID.String()
 		}
-		x.Row(r.At.In(berlinZone).Format("2006-01-02 15:04:05"), r.ActorName, r.OrgName, r.Role, r.Action,
+		x.Row(r.At.In(model.Berlin).Format("2006-01-02 15:04:05"), r.ActorName, r.OrgName, r.Role, r.Action,
 			r.ObjectType, r.ObjectID, caseRef, r.Purpose, r.RequestID)
 		return x.err
 	})

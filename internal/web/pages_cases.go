@@ -51,20 +51,6 @@ var cwResidenceStatuses = []string{
 	"Fiktionsbescheinigung", "Freizügigkeit (EU)",
 }
 
-// cwBerlin is the zone of calendar days (deadlines, "today").
-var cwBerlin = func() *time.Location {
-	if l, err := time.LoadLocation("Europe/Berlin"); err == nil {
-		return l
-	}
-	return time.FixedZone("CET", 3600)
-}()
-
-// cwToday is the calendar day in Berlin, as a date at midnight UTC (as dates are scanned).
-func cwToday() time.Time {
-	y, m, d := time.Now().In(cwBerlin).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
 // cwParseDate reads a date as a date input sends it (2026-03-14) or as people type it
 // (14.03.2026); empty is no date. ok is false for anything else.
 func cwParseDate(s string) (d *time.Time, ok bool) {
@@ -367,7 +353,7 @@ func (s *Server) cwMyTasksView(c echo.Context, failed uuid.UUID, msg *components
 	}
 	refs := s.cwCaseRefs(c, tasks)
 	v := components.MyTasksView{More: mine.NextCursor != "" || ofOrg.NextCursor != ""}
-	today := cwToday()
+	today := s.svc.Today()
 	shown := false
 	for _, t := range tasks {
 		row := cwTaskRow(t, refs, areaNames)
@@ -822,7 +808,7 @@ func (s *Server) cwRenderCase(c echo.Context, id uuid.UUID, status int, forms cw
 		if err != nil && !cwHidden(err) {
 			return err
 		}
-		today := cwToday()
+		today := s.svc.Today()
 		for _, co := range consents {
 			row := components.CWConsent{
 				ID: co.ID.String(), Areas: cwAreaNames(co.Areas, areaNames), Categories: co.DataCategories, Purpose: co.Purpose,
@@ -994,7 +980,7 @@ func (s *Server) cwConsentNew(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	today := cwToday()
+	today := s.svc.Today()
 	vals := map[string]string{"valid_from": today.Format("2006-01-02"), "valid_until": today.AddDate(1, 0, 0).Format("2006-01-02")}
 	multi := map[string][]string{"categories": {string(model.CategoryIdentity)}}
 	v, err := s.cwConsentForm(c, cv, vals, multi, nil)
@@ -1242,7 +1228,7 @@ func (s *Server) cwCover(c echo.Context, caseID uuid.UUID, org string, areas []s
 	if err != nil {
 		return v, err
 	}
-	today := cwToday()
+	today := s.svc.Today()
 	for _, co := range consents {
 		if co.Covers(orgID, areas, today) {
 			v.Consents = append(v.Consents, components.CWCoverConsent{ID: co.ID.String(), From: co.ValidFrom, Until: co.ValidUntil, Evidence: co.Evidence})

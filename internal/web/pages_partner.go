@@ -39,28 +39,11 @@ const plOutboxSize = 50
 // plDueSoonDays is the number of working days within which a reply deadline is "due soon".
 const plDueSoonDays = 3
 
-// plBerlin is the zone of calendar days.
-var plBerlin = func() *time.Location {
-	if l, err := time.LoadLocation("Europe/Berlin"); err == nil {
-		return l
-	}
-	return time.FixedZone("CET", 3600)
-}()
-
-// plToday is the calendar day in Berlin, as midnight UTC (as Postgres dates are scanned).
-func plToday() time.Time {
-	y, m, d := time.Now().In(plBerlin).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
 // plDay is the calendar day of t in Berlin, as midnight UTC.
-func plDay(t time.Time) time.Time {
-	y, m, d := t.In(plBerlin).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+func plDay(t time.Time) time.Time { return model.CalendarDay(t) }
 
 // plDaysSince counts the calendar days from t's day to today.
-func plDaysSince(t time.Time) int { return int(plToday().Sub(plDay(t)).Hours() / 24) }
+func plDaysSince(t, today time.Time) int { return int(today.Sub(plDay(t)).Hours() / 24) }
 
 // plID reads a record id from the path; anything else is a missing record.
 func plID(c echo.Context) (uuid.UUID, error) {
@@ -147,12 +130,13 @@ func (s *Server) plLookup(c echo.Context) (plNames, error) {
 	return out, nil
 }
 
-// plItem is a referral of a list; other names the organisation on the other side.
-func plItem(r model.Referral, other uuid.UUID, names plNames) components.PartnerItem {
+// plItem is a referral of a list; other names the organisation on the other side; today
+// (the services' clock) dates its age.
+func plItem(r model.Referral, other uuid.UUID, names plNames, today time.Time) components.PartnerItem {
 	it := components.PartnerItem{
 		Reference: r.Reference, Href: "/vermittlungen/" + r.ID.String(), Org: names.org(other),
 		Areas: names.areaList(r.Areas), Status: string(r.Status), SentAt: r.CreatedAt,
-		ReplyDue: r.ReplyDue, AgeDays: plDaysSince(r.CreatedAt),
+		ReplyDue: r.ReplyDue, AgeDays: plDaysSince(r.CreatedAt, today),
 	}
 	switch {
 	case r.Outcome != "":
@@ -177,11 +161,11 @@ func (s *Server) partnerInbox(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	today := plToday()
+	today := s.svc.Today()
 	soon := service.AddWorkingDays(today, plDueSoonDays)
 	groups := map[string][]components.PartnerItem{}
 	for _, r := range page.Items {
-		it := plItem(r, r.FromOrgID, names)
+		it := plItem(r, r.FromOrgID, names, today)
 		due := plDay(r.ReplyDue)
 		switch {
 		case r.Status != model.ReferralSent:
@@ -231,7 +215,7 @@ func (s *Server) partnerOutbox(c echo.Context) error {
 		v.Statuses = append(v.Statuses, string(st))
 	}
 	for _, r := range page.Items {
-		v.Items = append(v.Items, plItem(r, r.ToOrgID, names))
+		v.Items = append(v.Items, plItem(r, r.ToOrgID, names, s.svc.Today()))
 	}
 	if page.NextCursor != "" {
 		q := url.Values{"cursor": {page.NextCursor}}
@@ -320,7 +304,7 @@ func (s *Server) plReferralView(c echo.Context, ref *model.Referral) (components
 			return v, err
 		}
 		if tasks != nil {
-			today := plToday()
+			today := s.svc.Today()
 			for _, t := range tasks.Items {
 				pt := components.PartnerTask{Title: t.Title, Org: names.org(t.OrgID), Status: string(t.Status), Priority: string(t.Priority), Due: t.DueDate}
 				pt.Overdue = t.DueDate != nil && !t.Status.Closed() && plDay(*t.DueDate).Before(today)

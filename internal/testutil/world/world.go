@@ -110,6 +110,13 @@ type Option func(*options)
 type options struct {
 	seed   []func(ctx context.Context, w *World, tx *store.Tx) error
 	config []func(*config.Config)
+	now    func() time.Time
+}
+
+// WithClock gives the app this clock, the one clock of its sessions, services and pages
+// (the builders' services keep the wall clock).
+func WithClock(now func() time.Time) Option {
+	return func(o *options) { o.now = now }
 }
 
 // WithConfig adjusts the app's configuration (e.g. LOTSE_LEGAL_BASES_FILE).
@@ -153,7 +160,7 @@ func New(t testing.TB, opts ...Option) *World {
 	for _, f := range o.config {
 		f(cfg)
 	}
-	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(w.Log, &slog.HandlerOptions{Level: slog.LevelDebug})), false, app.Options{Identify: Identify})
+	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(w.Log, &slog.HandlerOptions{Level: slog.LevelDebug})), false, app.Options{Identify: Identify, Now: o.now})
 	if err != nil {
 		t.Fatalf("world: start the app: %v", err)
 	}
