@@ -40,10 +40,7 @@ func (r Grants) Get(ctx context.Context, id uuid.UUID) (*model.Grant, error) {
 
 // Create inserts g; the same (user, organisation, role) twice is ErrConflict.
 func (r Grants) Create(ctx context.Context, g *model.Grant) error {
-	if g.ID == uuid.Nil {
-		g.ID = model.NewID()
-	}
-	return translate("create grant", r.db.WithContext(ctx).Create(g).Error)
+	return create(ctx, r.db, "create grant", g, stamp{id: &g.ID, createdAt: &g.CreatedAt})
 }
 
 // Delete removes a grant; a grant that is already gone is ErrNotFound.

@@ -125,10 +125,6 @@ func identityVisible(sc model.Scope) (string, []any) {
 	return "(" + full + " OR " + ref + ")", append(args, orgsOf(sc))
 }
 
-// dbNow is the current time as Postgres stores it (UTC, microseconds), so that what a write
-// returns equals what a later read returns.
-func dbNow() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
 // escapeLike escapes the LIKE wildcards in s.
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
