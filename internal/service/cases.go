@@ -185,7 +185,7 @@ func (s *Cases) Create(ctx context.Context, a model.Actor, in model.CaseCreate) 
 		c.ResponsibleUserID = &id
 	}
 	var out *model.CaseView
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := s.keyed(ctx, a, created, objCase, &c.ID, func(tx *store.Tx) error {
 		if in.ResponsibleUserID != nil {
 			ok, err := tx.Cases().IsOrgMember(ctx, *in.ResponsibleUserID, a.OrgID)
 			if err != nil {
@@ -227,6 +227,9 @@ func (s *Cases) Create(ctx context.Context, a model.Actor, in model.CaseCreate) 
 	})
 	if err != nil {
 		return nil, err
+	}
+	if replayed {
+		return s.Get(ctx, a, c.ID)
 	}
 	return out, nil
 }
@@ -385,7 +388,7 @@ func (s *Cases) AddPerson(ctx context.Context, a model.Actor, caseID uuid.UUID, 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := s.keyed(ctx, a, created, objPerson, &p.ID, func(tx *store.Tx) error {
 		c, err := tx.Cases().Get(ctx, sc, caseID)
 		if err != nil {
 			return err
@@ -398,6 +401,9 @@ func (s *Cases) AddPerson(ctx context.Context, a model.Actor, caseID uuid.UUID, 
 	})
 	if err != nil {
 		return nil, err
+	}
+	if replayed {
+		return s.person(ctx, a, caseID, p.ID)
 	}
 	p.SearchText = ""
 	return &p, nil

@@ -100,7 +100,7 @@ func (d *Directory) CreateOrganisation(ctx context.Context, a model.Actor, in mo
 	if err := validateOrganisation(o); err != nil {
 		return nil, err
 	}
-	err = d.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := d.keyed(ctx, a, created, objOrganisation, &o.ID, func(tx *store.Tx) error {
 		if o.ParentID != nil {
 			if _, err := tx.Organisations().Get(ctx, sc, *o.ParentID); err != nil {
 				if errors.Is(err, model.ErrNotFound) {
@@ -119,6 +119,9 @@ func (d *Directory) CreateOrganisation(ctx context.Context, a model.Actor, in mo
 	})
 	if err != nil {
 		return nil, err
+	}
+	if replayed {
+		return d.GetOrganisation(ctx, a, o.ID)
 	}
 	d.reloadPolicy(ctx)
 	return o, nil
@@ -348,7 +351,7 @@ func (d *Directory) CreateMember(ctx context.Context, a model.Actor, in model.Me
 		return nil, model.Invalid("role", "is not a known role")
 	}
 	g := &model.Grant{OrgID: in.OrgID, Role: in.Role}
-	err := d.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := d.keyed(ctx, a, created, objMember, &u.ID, func(tx *store.Tx) error {
 		if err := d.mayGrant(ctx, tx, a, in.OrgID, in.Role); err != nil {
 			return err
 		}
@@ -372,6 +375,9 @@ func (d *Directory) CreateMember(ctx context.Context, a model.Actor, in model.Me
 	})
 	if err != nil {
 		return nil, err
+	}
+	if replayed {
+		return d.GetMember(ctx, a, u.ID)
 	}
 	d.reloadPolicy(ctx)
 	return &model.Member{User: *u, Grants: []model.Grant{*g}}, nil

@@ -128,7 +128,7 @@ func (s *Referrals) Create(ctx context.Context, a model.Actor, caseID uuid.UUID,
 	for _, c := range basis.Categories {
 		ref.LegalBasisCategories = append(ref.LegalBasisCategories, string(c))
 	}
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := s.keyed(ctx, a, created, objReferral, &ref.ID, func(tx *store.Tx) error {
 		c, err := tx.Cases().Get(ctx, onCases(sc), caseID)
 		if err != nil {
 			return err
@@ -167,6 +167,9 @@ func (s *Referrals) Create(ctx context.Context, a model.Actor, caseID uuid.UUID,
 	})
 	if err != nil {
 		return nil, err
+	}
+	if replayed {
+		return s.Get(ctx, a, ref.ID)
 	}
 	return ref, nil
 }
@@ -235,7 +238,7 @@ func (s *Referrals) transition(ctx context.Context, a model.Actor, id uuid.UUID,
 		return nil, err
 	}
 	var out *model.Referral
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := s.keyed(ctx, a, changed, objReferral, &id, func(tx *store.Tx) error {
 		ref, err := tx.Referrals().Get(ctx, sc, id)
 		if errors.Is(err, model.ErrNotFound) && act == "answer" {
 			return s.lateAnswer(ctx, tx, sc, id, to, err)
@@ -270,7 +273,10 @@ func (s *Referrals) transition(ctx context.Context, a model.Actor, id uuid.UUID,
 		}
 		return nil
 	})
-	return out, err
+	if err != nil || !replayed {
+		return out, err
+	}
+	return s.Get(ctx, a, id)
 }
 
 // endAccess closes what hung on referrals that have just ended (withdrawn, declined,

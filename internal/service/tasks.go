@@ -93,7 +93,7 @@ func (s *Tasks) Create(ctx context.Context, a model.Actor, in model.TaskCreate) 
 		d := civilDay(*in.DueDate)
 		t.DueDate = &d
 	}
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := s.keyed(ctx, a, created, objTask, &t.ID, func(tx *store.Tx) error {
 		allowed := []uuid.UUID{a.OrgID}
 		if in.ReferralID != nil {
 			rsc, err := s.scope(a, objReferral, "read")
@@ -168,6 +168,9 @@ func (s *Tasks) Create(ctx context.Context, a model.Actor, in model.TaskCreate) 
 	})
 	if err != nil {
 		return nil, err
+	}
+	if replayed {
+		return s.Get(ctx, a, t.ID)
 	}
 	return t, nil
 }
@@ -298,7 +301,7 @@ func (s *Tasks) Reassign(ctx context.Context, a model.Actor, id uuid.UUID, versi
 		return nil, model.Invalid("org_id", "is required")
 	}
 	var out *model.Task
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := s.keyed(ctx, a, changed, objTask, &id, func(tx *store.Tx) error {
 		t, err := tx.Tasks().Get(ctx, sc, id)
 		if err != nil {
 			return err
@@ -331,7 +334,10 @@ func (s *Tasks) Reassign(ctx context.Context, a model.Actor, id uuid.UUID, versi
 		d["from_org_id"] = from.String()
 		return tx.Audit().Record(ctx, caseEvent(a, "task.reassign", objTask, t.ID, idOrNil(t.CaseID), d))
 	})
-	return out, err
+	if err != nil || !replayed {
+		return out, err
+	}
+	return s.Get(ctx, a, id)
 }
 
 // AddComment adds a comment to a task the actor may update. Author and organisation are the
@@ -348,7 +354,7 @@ func (s *Tasks) AddComment(ctx context.Context, a model.Actor, taskID uuid.UUID,
 		return nil, err
 	}
 	c := &model.TaskComment{TaskID: taskID, AuthorID: actorRef(a), OrgID: a.OrgID, Body: body}
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := s.keyed(ctx, a, created, "task_comment", &c.ID, func(tx *store.Tx) error {
 		t, err := tx.Tasks().Get(ctx, sc, taskID)
 		if err != nil {
 			return err
@@ -360,6 +366,9 @@ func (s *Tasks) AddComment(ctx context.Context, a model.Actor, taskID uuid.UUID,
 	})
 	if err != nil {
 		return nil, err
+	}
+	if replayed {
+		return s.comment(ctx, a, taskID, c.ID)
 	}
 	return c, nil
 }

@@ -58,7 +58,7 @@ func (r Grants) Delete(ctx context.Context, id uuid.UUID) error {
 // PolicySnapshot reads what the enforcer needs: the active organisations and the grants of
 // active users in active organisations.
 func (s *Store) PolicySnapshot(ctx context.Context) (orgs []model.Organisation, grants []model.Grant, err error) {
-	err = s.Read(ctx, model.Actor{System: true}, func(tx *Tx) error {
+	err = s.Read(ctx, model.Actor{System: true, Name: "policy snapshot"}, func(tx *Tx) error {
 		if err := tx.db.WithContext(ctx).Where("active").Find(&orgs).Error; err != nil {
 			return translate("policy snapshot: organisations", err)
 		}
