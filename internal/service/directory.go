@@ -484,7 +484,7 @@ func (d *Directory) CreateGrant(ctx context.Context, a model.Actor, in model.Gra
 		return nil, fmt.Errorf("service: create grant: you cannot change your own roles: %w", model.ErrForbidden)
 	}
 	g := &model.Grant{UserID: in.UserID, OrgID: in.OrgID, Role: in.Role, GrantedBy: actorRef(a)}
-	err = d.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := d.keyed(ctx, a, created, "grant", &g.ID, func(tx *store.Tx) error {
 		if _, err := tx.Users().Get(ctx, memberScope, in.UserID); err != nil {
 			return err
 		}
@@ -501,6 +501,9 @@ func (d *Directory) CreateGrant(ctx context.Context, a model.Actor, in model.Gra
 	})
 	if err != nil {
 		return nil, err
+	}
+	if replayed {
+		return d.grant(ctx, a, in.UserID, g.ID)
 	}
 	d.reloadPolicy(ctx)
 	return g, nil
