@@ -495,7 +495,7 @@ func applyPersonPatch(p *model.Person, pp model.PersonPatch) []string {
 // each masked like a single read, with the total over all pages. A name search (f.Q) finds
 // only cases whose names the actor may see. It writes one "case.list" audit event with the
 // count and the kinds of filter used, never their values.
-func (s *Cases) List(ctx context.Context, a model.Actor, f model.CaseFilter) (*model.CasePage, error) {
+func (s *Cases) List(ctx context.Context, a model.Actor, f model.CaseFilter) (*model.Page[model.CaseView], error) {
 	sc, err := s.require(a, objCase, actRead, false)
 	if err != nil {
 		return nil, err
@@ -504,7 +504,7 @@ func (s *Cases) List(ctx context.Context, a model.Actor, f model.CaseFilter) (*m
 	if err != nil {
 		return nil, err
 	}
-	var out *model.CasePage
+	var out *model.Page[model.CaseView]
 	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
 		q, kinds, err := s.caseQuery(ctx, tx, f, planScope)
 		if err != nil {
@@ -514,11 +514,8 @@ func (s *Cases) List(ctx context.Context, a model.Actor, f model.CaseFilter) (*m
 		if err != nil {
 			return err
 		}
-		page := &model.CasePage{}
-		if len(rows) > q.Limit {
-			rows = rows[:q.Limit]
-			page.Next = encodeCursor(rows[len(rows)-1])
-		}
+		page := &model.Page[model.CaseView]{}
+		rows, page.NextCursor = cut(casePages, rows, q.Limit, caseKey)
 		if page.Total, err = tx.Cases().Count(ctx, sc, q); err != nil {
 			return err
 		}
@@ -548,7 +545,7 @@ func (s *Cases) Export(ctx context.Context, a model.Actor, f model.CaseFilter) (
 	if err != nil {
 		return nil, err
 	}
-	f.Cursor, f.Limit = "", MaxPageSize
+	f.Cursor, f.Limit = "", casePages.max
 	var out []model.CaseView
 	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
 		q, kinds, err := s.caseQuery(ctx, tx, f, planScope)

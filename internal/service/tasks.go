@@ -396,12 +396,12 @@ func (s *Tasks) Comments(ctx context.Context, a model.Actor, taskID uuid.UUID) (
 // List returns one page of the tasks the actor may see, by due date (none last) and id,
 // narrowed by f, with the total count under the same predicate. One audit event records
 // the read with the ids shown.
-func (s *Tasks) List(ctx context.Context, a model.Actor, f model.TaskFilter) (*model.TaskPage, error) {
+func (s *Tasks) List(ctx context.Context, a model.Actor, f model.TaskFilter) (*model.Page[model.Task], error) {
 	sc, err := s.require(a, objTask, "read", false)
 	if err != nil {
 		return nil, err
 	}
-	limit, err := limitOfPage(f.Limit)
+	limit, err := taskPages.limit(f.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -437,24 +437,19 @@ func (s *Tasks) List(ctx context.Context, a model.Actor, f model.TaskFilter) (*m
 		today := s.today()
 		q.OverdueOn = &today
 	}
-	const kind = "tasks"
-	if f.Cursor != "" {
-		var k store.TaskKey
-		if err := decodeKeyset(kind, f.Cursor, &k); err != nil {
-			return nil, err
-		}
+	var k store.TaskKey
+	if ok, err := taskPages.after(f.Cursor, &k); err != nil {
+		return nil, err
+	} else if ok {
 		q.After = &k
 	}
-	page := &model.TaskPage{}
+	page := &model.Page[model.Task]{}
 	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
 		items, total, err := tx.Tasks().List(ctx, sc, q)
 		if err != nil {
 			return err
 		}
-		if len(items) > limit {
-			items = items[:limit]
-			page.NextCursor = encodeKeyset(kind, store.TaskKeyOf(&items[limit-1]))
-		}
+		items, page.NextCursor = cut(taskPages, items, limit, func(t *model.Task) any { return store.TaskKeyOf(t) })
 		page.Items, page.Total = items, total
 		ids, cases := make([]string, len(items)), []string{}
 		for i, t := range items {

@@ -37,8 +37,8 @@ type CaseQuery struct {
 // CaseCursor is the sort key of a case in lists: updated_at DESC, id DESC. It is stable: ties
 // on the time are broken by the id.
 type CaseCursor struct {
-	UpdatedAt time.Time
-	ID        uuid.UUID
+	UpdatedAt time.Time `json:"u"`
+	ID        uuid.UUID `json:"i"`
 }
 
 // scopeCond is the OR of the predicates of sc's kinds among kinds (all of sc's kinds when
