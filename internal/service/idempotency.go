@@ -23,8 +23,8 @@ type Idempotency struct{ base }
 
 const maxIdempotencyKey = 200
 
-// since is the oldest creation time of a key that still counts.
-func (b base) keySince() (since time.Time) { return b.now().Add(-model.IdempotencyRetention) }
+// keySince is the oldest creation time of a key that still counts, by the services' clock.
+func (b base) keySince() time.Time { return b.now().Add(-model.IdempotencyRetention) }
 
 // Check validates the key of a request and returns what became of an earlier request with
 // it: nil when there was none. The same key with another request is ErrConflict.
@@ -136,7 +136,8 @@ func (b base) keyed(ctx context.Context, a model.Actor, status int, kind string,
 	return replayed, nil
 }
 
-// Statuses of keyed operations.
+// The statuses recorded with the key of a keyed operation: the answer to a request that
+// created a resource, or changed one (an action on a versioned record).
 const (
 	created = http.StatusCreated
 	changed = http.StatusOK
