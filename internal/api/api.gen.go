@@ -1090,7 +1090,7 @@ type CreateCaseParams struct {
 	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
 	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
 
-	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1132,7 +1132,7 @@ type CreateConsentParams struct {
 	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
 	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
 
-	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1153,7 +1153,7 @@ type CreateNoteParams struct {
 	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
 	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
 
-	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1165,7 +1165,7 @@ type AddPersonParams struct {
 	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
 	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
 
-	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1210,7 +1210,7 @@ type CreateReferralParams struct {
 	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
 	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
 
-	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1234,7 +1234,7 @@ type RevokeConsentParams struct {
 	// IfMatch The version the change is based on, as returned in the ETag (`"3"`). A stale version answers 409.
 	IfMatch IfMatch `json:"If-Match"`
 
-	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1243,7 +1243,7 @@ type CreateGrantParams struct {
 	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
 	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
 
-	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1273,7 +1273,7 @@ type CreateMemberParams struct {
 	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
 	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
 
-	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1303,7 +1303,7 @@ type CreateOrganisationParams struct {
 	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
 	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
 
-	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1368,7 +1368,7 @@ type AcceptReferralParams struct {
 	// IfMatch The version the change is based on, as returned in the ETag (`"3"`). A stale version answers 409.
 	IfMatch IfMatch `json:"If-Match"`
 
-	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1383,7 +1383,7 @@ type CompleteReferralParams struct {
 	// IfMatch The version the change is based on, as returned in the ETag (`"3"`). A stale version answers 409.
 	IfMatch IfMatch `json:"If-Match"`
 
-	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1398,7 +1398,7 @@ type DeclineReferralParams struct {
 	// IfMatch The version the change is based on, as returned in the ETag (`"3"`). A stale version answers 409.
 	IfMatch IfMatch `json:"If-Match"`
 
-	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1413,7 +1413,7 @@ type StartReferralParams struct {
 	// IfMatch The version the change is based on, as returned in the ETag (`"3"`). A stale version answers 409.
 	IfMatch IfMatch `json:"If-Match"`
 
-	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1428,7 +1428,7 @@ type WithdrawReferralParams struct {
 	// IfMatch The version the change is based on, as returned in the ETag (`"3"`). A stale version answers 409.
 	IfMatch IfMatch `json:"If-Match"`
 
-	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1478,7 +1478,7 @@ type CreateTaskParams struct {
 	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
 	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
 
-	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1520,7 +1520,7 @@ type CreateTaskCommentParams struct {
 	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
 	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
 
-	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -1535,7 +1535,7 @@ type ReassignTaskParams struct {
 	// IfMatch The version the change is based on, as returned in the ETag (`"3"`). A stale version answers 409.
 	IfMatch IfMatch `json:"If-Match"`
 
-	// IdempotencyKey Makes a retry safe. The first answer to a request with this key is stored and replayed (header `Idempotent-Replayed`) for a retry with the same key and request; the same key with another request answers 409.
+	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 

@@ -154,12 +154,13 @@ func toTaskComment(c model.TaskComment) TaskComment {
 	return TaskComment{Id: c.ID, TaskId: c.TaskID, AuthorId: c.AuthorID, OrgId: c.OrgID, Body: c.Body, CreatedAt: c.CreatedAt.UTC()}
 }
 
-// nextCursor is a list's next cursor, null on the last page.
-func nextCursor(s string) *string {
-	if s == "" {
-		return nil
+// listOf maps a page to the fields of the API's lists: items (an empty array, never null),
+// total, and next_cursor (null on the last page).
+func listOf[T, U any](p *model.Page[T], f func(T) U) (items []U, total int64, next *string) {
+	if p.NextCursor != "" {
+		next = &p.NextCursor
 	}
-	return &s
+	return mapAll(p.Items, f), p.Total, next
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -44,7 +44,8 @@ func (h *Handlers) ListCases(ctx context.Context, r ListCasesRequestObject) (Lis
 	if err != nil {
 		return nil, err
 	}
-	return ListCases200JSONResponse{Items: mapAll(page.Items, toCase), Total: page.Total, NextCursor: nextCursor(page.Next)}, nil
+	items, total, next := listOf(page, toCase)
+	return ListCases200JSONResponse{Items: items, Total: total, NextCursor: next}, nil
 }
 
 // CreateCase implements POST /cases.

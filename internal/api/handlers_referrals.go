@@ -114,7 +114,8 @@ func (h *Handlers) ListReferrals(ctx context.Context, r ListReferralsRequestObje
 	if err != nil {
 		return nil, err
 	}
-	return ListReferrals200JSONResponse{Items: mapAll(page.Items, toReferral), Total: page.Total, NextCursor: nextCursor(page.NextCursor)}, nil
+	items, total, next := listOf(page, toReferral)
+	return ListReferrals200JSONResponse{Items: items, Total: total, NextCursor: next}, nil
 }
 
 // GetReferral implements GET /referrals/{id}.

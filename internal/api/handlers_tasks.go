@@ -32,7 +32,8 @@ func (h *Handlers) ListTasks(ctx context.Context, r ListTasksRequestObject) (Lis
 	if err != nil {
 		return nil, err
 	}
-	return ListTasks200JSONResponse{Items: mapAll(page.Items, toTask), Total: page.Total, NextCursor: nextCursor(page.NextCursor)}, nil
+	items, total, next := listOf(page, toTask)
+	return ListTasks200JSONResponse{Items: items, Total: total, NextCursor: next}, nil
 }
 
 // CreateTask implements POST /tasks.

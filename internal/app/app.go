@@ -168,23 +168,34 @@ func (a *App) watchPolicy(ctx context.Context) {
 	_ = a.authz.Watch(ctx, func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, cfg) }, a.log)
 }
 
-// sweepDeadlines expires referrals whose reply deadline has passed, at start and then every
-// interval. Running it on several instances at once is safe: each referral moves once.
-// (The job queue of the reminders work will take this over.)
-func (a *App) sweepDeadlines(ctx context.Context, every time.Duration) {
+// sweep expires referrals whose reply deadline has passed and purges the Idempotency-Keys
+// older than their retention (a day, model.IdempotencyRetention), at start and then every
+// interval. Running it on several instances at once is safe: each referral moves once, and a
+// key is deleted once. (The job queue of the reminders work will take this over.)
+func (a *App) sweep(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if n, err := a.services.Referrals.ExpireOverdue(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("expiring overdue referrals failed", slog.Any("error", err))
-		} else if n > 0 {
-			a.log.Info("expired overdue referrals", slog.Int("count", n))
-		}
+		a.sweepOnce(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// sweepOnce is one round of sweep.
+func (a *App) sweepOnce(ctx context.Context) {
+	if n, err := a.services.Referrals.ExpireOverdue(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("expiring overdue referrals failed", slog.Any("error", err))
+	} else if n > 0 {
+		a.log.Info("expired overdue referrals", slog.Int("count", n))
+	}
+	if n, err := a.services.Idempotency.Purge(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("purging expired idempotency keys failed", slog.Any("error", err))
+	} else if n > 0 {
+		a.log.Info("purged expired idempotency keys", slog.Int64("count", n))
 	}
 }
 
@@ -237,7 +248,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	watched := make(chan struct{})
 	go func() { defer close(watched); a.watchPolicy(watchCtx) }()
 	swept := make(chan struct{})
-	go func() { defer close(swept); a.sweepDeadlines(watchCtx, 10*time.Minute) }()
+	go func() { defer close(swept); a.sweep(watchCtx, 10*time.Minute) }()
 	defer func() { stopWatch(); <-watched; <-swept }()
 
 	errc := make(chan error, 1)

@@ -239,10 +239,10 @@ func (s *seeder) present(h Household) (bool, error) {
 				return true, nil
 			}
 		}
-		if page.Next == "" {
+		if page.NextCursor == "" {
 			return false, nil
 		}
-		f.Cursor = page.Next
+		f.Cursor = page.NextCursor
 	}
 }
 
@@ -260,10 +260,10 @@ func (s *seeder) existing(lead string, keys map[string]bool) error {
 				keys[k] = true
 			}
 		}
-		if page.Next == "" {
+		if page.NextCursor == "" {
 			return nil
 		}
-		f.Cursor = page.Next
+		f.Cursor = page.NextCursor
 	}
 }
 

@@ -21,10 +21,10 @@ type AuditFilter struct {
 	// Action is an action ("case.read") or the object part of actions ("case" finds
 	// case.read, case.update, …).
 	Action string
-	// Before continues a list after the event with this id (keyset pagination, newest first);
-	// 0 starts with the newest.
-	Before int64
-	// Limit is the page size (default 50, at most 200); the export ignores it.
+	// Cursor continues the list where the previous page ended (its NextCursor; the list runs
+	// newest first); empty starts with the newest. The export ignores it.
+	Cursor string
+	// Limit is the page size, 1 to 200; 0 means 50. The export ignores it.
 	Limit int
 }
 
@@ -54,11 +54,9 @@ type AuditRow struct {
 	CaseReference string
 }
 
-// AuditPage is one page of the audit log.
-type AuditPage struct {
-	Rows []AuditRow
-	// Next continues the list (AuditFilter.Before); 0 when this is the last page.
-	Next int64
-	// Organisations are the organisations to filter by.
+// AuditLog is what the review of the audit log shows: one page of events and the
+// organisations to filter by.
+type AuditLog struct {
+	Page[AuditRow]
 	Organisations []Organisation
 }

@@ -94,19 +94,10 @@ type CaseFilter struct {
 	Area       string
 	AreaStatus AreaStatusValue
 	LeadOrgID  *uuid.UUID
-	// Cursor continues a list where the previous page ended (CasePage.Next); opaque.
+	// Cursor continues a list where the previous page ended (Page.NextCursor); opaque.
 	Cursor string
 	// Limit is the page size, 1 to 100; 0 means 25.
 	Limit int
-}
-
-// CasePage is one page of a case list.
-type CasePage struct {
-	Items []CaseView
-	// Next is the cursor of the following page, empty on the last page.
-	Next string
-	// Total counts every case of the list the actor may see, on all pages.
-	Total int64
 }
 
 // CaseAccess says how much of a case the actor sees, and why. Exactly one of Full,

@@ -64,14 +64,6 @@ type ReferralFilter struct {
 	Limit int
 }
 
-// ReferralPage is one page of a referral list. Total counts every record of the list (all
-// pages) that the actor may see.
-type ReferralPage struct {
-	Items      []Referral
-	Total      int64
-	NextCursor string // empty on the last page
-}
-
 // TaskCreate creates a task.
 type TaskCreate struct {
 	// OrgID is the organisation that works the task (required).
@@ -128,11 +120,4 @@ type TaskFilter struct {
 	Cursor string
 	// Limit is the page size, 1 to 100; 0 means 25.
 	Limit int
-}
-
-// TaskPage is one page of a task list; Total counts every visible task of the list.
-type TaskPage struct {
-	Items      []Task
-	Total      int64
-	NextCursor string // empty on the last page
 }

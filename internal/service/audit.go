@@ -23,9 +23,6 @@ const (
 	objAudit     = "audit"
 	actExport    = "export"
 	auditPurpose = "data protection review"
-	// auditPageSize is the default page of the list; auditMaxPage its upper bound.
-	auditPageSize = 50
-	auditMaxPage  = 200
 	// auditBatch is how many events the export reads at a time.
 	auditBatch = 500
 )
@@ -33,7 +30,7 @@ const (
 // query checks a filter and turns it into the store's query.
 func (s *Audit) query(f model.AuditFilter) (store.AuditQuery, error) {
 	v := &model.ValidationError{}
-	q := store.AuditQuery{User: strings.TrimSpace(f.User), OrgID: f.OrgID, Action: strings.TrimSpace(f.Action), Before: f.Before}
+	q := store.AuditQuery{User: strings.TrimSpace(f.User), OrgID: f.OrgID, Action: strings.TrimSpace(f.Action)}
 	if c := strings.TrimSpace(f.Case); c != "" {
 		if id, err := uuid.Parse(c); err == nil {
 			q.CaseID = &id
@@ -61,8 +58,10 @@ func (s *Audit) query(f model.AuditFilter) (store.AuditQuery, error) {
 	if f.From != nil && f.To != nil && f.To.Before(*f.From) {
 		v.Add("to", "must not be before from")
 	}
-	if f.Before < 0 {
-		v.Add("before", "is not a position in the log")
+	if ok, err := auditPages.after(f.Cursor, &q.Before); err != nil {
+		v.Fields = append(v.Fields, err.(*model.ValidationError).Fields...)
+	} else if ok && q.Before <= 0 {
+		v.Add("cursor", "is not a cursor of this list")
 	}
 	return q, v.Err()
 }
@@ -76,14 +75,14 @@ func day(d time.Time) time.Time {
 // record writes the audit event of reading or exporting the log in a transaction of its own,
 // before the log is read: an export cut short is still recorded as attempted.
 func (s *Audit) record(ctx context.Context, a model.Actor, action string, f model.AuditFilter) error {
-	ev := event(a, action, objAudit, uuid.Nil, model.JSONMap{"filters": f.Kinds(), "continued": f.Before > 0})
+	ev := event(a, action, objAudit, uuid.Nil, model.JSONMap{"filters": f.Kinds(), "continued": f.Cursor != ""})
 	ev.ObjectID = ""
 	ev.Purpose = auditPurpose
 	return s.store.Tx(ctx, a, func(tx *store.Tx) error { return tx.Audit().Record(ctx, ev) })
 }
 
 // List returns one page of the audit log, newest first, and the organisations to filter by.
-func (s *Audit) List(ctx context.Context, a model.Actor, f model.AuditFilter) (*model.AuditPage, error) {
+func (s *Audit) List(ctx context.Context, a model.Actor, f model.AuditFilter) (*model.AuditLog, error) {
 	if err := refuseBadText(f); err != nil {
 		return nil, err
 	}
@@ -94,27 +93,24 @@ func (s *Audit) List(ctx context.Context, a model.Actor, f model.AuditFilter) (*
 	if err != nil {
 		return nil, err
 	}
-	q.Limit = f.Limit
-	if q.Limit <= 0 {
-		q.Limit = auditPageSize
+	limit, err := auditPages.limit(f.Limit)
+	if err != nil {
+		return nil, err
 	}
-	q.Limit = min(q.Limit, auditMaxPage)
-	limit := q.Limit
-	q.Limit++ // one more tells whether there is a next page
+	q.Limit = limit + 1 // one more tells whether there is a next page
 	if err := s.record(ctx, a, "audit.read", f); err != nil {
 		return nil, err
 	}
-	out := &model.AuditPage{}
+	out := &model.AuditLog{}
 	err = s.store.Read(ctx, a, func(tx *store.Tx) error {
 		rows, err := tx.Audit().Query(ctx, q)
 		if err != nil {
 			return err
 		}
-		if len(rows) > limit {
-			rows = rows[:limit]
-			out.Next = rows[limit-1].ID
+		out.Items, out.NextCursor = cut(auditPages, rows, limit, func(r *model.AuditRow) any { return r.ID })
+		if out.Total, err = tx.Audit().Count(ctx, q); err != nil {
+			return err
 		}
-		out.Rows = rows
 		out.Organisations, err = tx.Organisations().All(ctx)
 		return err
 	})
@@ -134,7 +130,7 @@ func (s *Audit) Export(ctx context.Context, a model.Actor, f model.AuditFilter, 
 	if _, err := s.require(a, objAudit, actExport, false); err != nil {
 		return err
 	}
-	f.Before = 0
+	f.Cursor = ""
 	q, err := s.query(f)
 	if err != nil {
 		return err

@@ -39,14 +39,14 @@ func TestAuditLogReview(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	actions := func(p *model.AuditPage) []string {
+	actions := func(p *model.AuditLog) []string {
 		var out []string
-		for _, r := range p.Rows {
+		for _, r := range p.Items {
 			out = append(out, r.Action)
 		}
 		return out
 	}
-	list := func(f model.AuditFilter) *model.AuditPage {
+	list := func(f model.AuditFilter) *model.AuditLog {
 		t.Helper()
 		p, err := w.svc.Audit.List(w.ctx, dpo, f)
 		if err != nil {
@@ -57,50 +57,50 @@ func TestAuditLogReview(t *testing.T) {
 
 	t.Run("by case reference", func(t *testing.T) {
 		p := list(model.AuditFilter{Case: strings.ToLower(ref1)})
-		if len(p.Rows) != 2 {
-			t.Fatalf("%d events of %s: %v", len(p.Rows), ref1, actions(p))
+		if len(p.Items) != 2 {
+			t.Fatalf("%d events of %s: %v", len(p.Items), ref1, actions(p))
 		}
-		for _, r := range p.Rows {
+		for _, r := range p.Items {
 			if r.CaseReference != ref1 || r.CaseID == nil || *r.CaseID != c1 || r.Action != "case.read" {
 				t.Errorf("row %+v", r)
 			}
 		}
-		if p.Rows[0].ID < p.Rows[1].ID {
+		if p.Items[0].ID < p.Items[1].ID {
 			t.Error("not newest first")
 		}
-		if p.Rows[0].ActorName != "Lea Leitung" || p.Rows[0].OrgName != "FB-WOHNEN" || p.Rows[0].Role != "lead" {
-			t.Errorf("newest row %+v", p.Rows[0])
+		if p.Items[0].ActorName != "Lea Leitung" || p.Items[0].OrgName != "FB-WOHNEN" || p.Items[0].Role != "lead" {
+			t.Errorf("newest row %+v", p.Items[0])
 		}
 		if len(p.Organisations) == 0 {
 			t.Error("no organisations to filter by")
 		}
 	})
 	t.Run("by case id", func(t *testing.T) {
-		if p := list(model.AuditFilter{Case: c2.String()}); len(p.Rows) != 1 {
-			t.Errorf("%d events of case %s", len(p.Rows), c2)
+		if p := list(model.AuditFilter{Case: c2.String()}); len(p.Items) != 1 {
+			t.Errorf("%d events of case %s", len(p.Items), c2)
 		}
 	})
 	t.Run("by user e-mail and by name", func(t *testing.T) {
 		byMail := list(model.AuditFilter{User: "CW-00@stadt.test", Action: "case.read"})
 		byName := list(model.AuditFilter{User: "wiebke", Action: "case.read"})
-		if len(byMail.Rows) != 2 || len(byName.Rows) != 2 {
-			t.Fatalf("by mail %d, by name %d", len(byMail.Rows), len(byName.Rows))
+		if len(byMail.Items) != 2 || len(byName.Items) != 2 {
+			t.Fatalf("by mail %d, by name %d", len(byMail.Items), len(byName.Items))
 		}
-		for _, r := range append(byMail.Rows, byName.Rows...) {
+		for _, r := range append(byMail.Items, byName.Items...) {
 			if r.ActorName != "Wiebke Wohnen" {
 				t.Errorf("row of %s", r.ActorName)
 			}
 		}
-		if p := list(model.AuditFilter{User: "%"}); len(p.Rows) != 0 {
-			t.Errorf("a wildcard finds %d events", len(p.Rows))
+		if p := list(model.AuditFilter{User: "%"}); len(p.Items) != 0 {
+			t.Errorf("a wildcard finds %d events", len(p.Items))
 		}
 	})
 	t.Run("by organisation and action", func(t *testing.T) {
 		p := list(model.AuditFilter{OrgID: &w.housing, Action: "case"})
-		if len(p.Rows) != 3 {
-			t.Errorf("%d case events in Housing: %v", len(p.Rows), actions(p))
+		if len(p.Items) != 3 {
+			t.Errorf("%d case events in Housing: %v", len(p.Items), actions(p))
 		}
-		for _, r := range p.Rows {
+		for _, r := range p.Items {
 			if !strings.HasPrefix(r.Action, "case.") {
 				t.Errorf("action %s", r.Action)
 			}
@@ -110,13 +110,13 @@ func TestAuditLogReview(t *testing.T) {
 		old := time.Now().AddDate(-1, 0, -1)
 		end := time.Now().AddDate(0, -6, 0)
 		p := list(model.AuditFilter{From: &old, To: &end})
-		if len(p.Rows) != 1 || p.Rows[0].ActorName != "Alt" {
+		if len(p.Items) != 1 || p.Items[0].ActorName != "Alt" {
 			t.Errorf("events of a year ago: %v", actions(p))
 		}
 		today := time.Now()
 		p = list(model.AuditFilter{From: &today, To: &today, Action: "case.read"})
-		if len(p.Rows) != 3 {
-			t.Errorf("%d case reads today", len(p.Rows))
+		if len(p.Items) != 3 {
+			t.Errorf("%d case reads today", len(p.Items))
 		}
 		_, err := w.svc.Audit.List(w.ctx, dpo, model.AuditFilter{From: &today, To: &old})
 		var ve *model.ValidationError
@@ -127,16 +127,19 @@ func TestAuditLogReview(t *testing.T) {
 	t.Run("keyset pages", func(t *testing.T) {
 		f := model.AuditFilter{Action: "case.read", Limit: 2}
 		p1 := list(f)
-		if len(p1.Rows) != 2 || p1.Next == 0 {
-			t.Fatalf("first page %v next %d", actions(p1), p1.Next)
+		if len(p1.Items) != 2 || p1.NextCursor == "" {
+			t.Fatalf("first page %v next %q", actions(p1), p1.NextCursor)
 		}
-		f.Before = p1.Next
+		f.Cursor = p1.NextCursor
 		p2 := list(f)
-		if len(p2.Rows) != 2 || p2.Next != 0 {
-			t.Fatalf("second page %d rows, next %d", len(p2.Rows), p2.Next)
+		if len(p2.Items) != 2 || p2.NextCursor != "" {
+			t.Fatalf("second page %d rows, next %q", len(p2.Items), p2.NextCursor)
 		}
-		if p2.Rows[0].ID >= p1.Rows[1].ID {
+		if p2.Items[0].ID >= p1.Items[1].ID {
 			t.Error("the second page does not continue the first")
+		}
+		if p1.Total != 4 || p2.Total != 4 {
+			t.Errorf("totals %d and %d, want the 4 case reads on every page", p1.Total, p2.Total)
 		}
 	})
 	t.Run("reading is recorded without the filter values", func(t *testing.T) {
@@ -158,7 +161,7 @@ func TestAuditLogReview(t *testing.T) {
 	})
 	t.Run("export streams everything and is recorded", func(t *testing.T) {
 		var got []model.AuditRow
-		err := w.svc.Audit.Export(w.ctx, dpo, model.AuditFilter{Action: "case.read", Limit: 1, Before: 1}, func(r model.AuditRow) error {
+		err := w.svc.Audit.Export(w.ctx, dpo, model.AuditFilter{Action: "case.read", Limit: 1, Cursor: "a position"}, func(r model.AuditRow) error {
 			got = append(got, r)
 			return nil
 		})

@@ -188,7 +188,7 @@ func (s *Cases) Create(ctx context.Context, a model.Actor, in model.CaseCreate) 
 		c.ResponsibleUserID = &id
 	}
 	var out *model.CaseView
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := s.keyed(ctx, a, created, objCase, &c.ID, func(tx *store.Tx) error {
 		if in.ResponsibleUserID != nil {
 			ok, err := tx.Cases().IsOrgMember(ctx, *in.ResponsibleUserID, a.OrgID)
 			if err != nil {
@@ -230,6 +230,9 @@ func (s *Cases) Create(ctx context.Context, a model.Actor, in model.CaseCreate) 
 	})
 	if err != nil {
 		return nil, err
+	}
+	if replayed {
+		return s.Get(ctx, a, c.ID)
 	}
 	return out, nil
 }
@@ -394,7 +397,7 @@ func (s *Cases) AddPerson(ctx context.Context, a model.Actor, caseID uuid.UUID, 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := s.keyed(ctx, a, created, objPerson, &p.ID, func(tx *store.Tx) error {
 		c, err := tx.Cases().Get(ctx, sc, caseID)
 		if err != nil {
 			return err
@@ -407,6 +410,9 @@ func (s *Cases) AddPerson(ctx context.Context, a model.Actor, caseID uuid.UUID, 
 	})
 	if err != nil {
 		return nil, err
+	}
+	if replayed {
+		return s.person(ctx, a, caseID, p.ID)
 	}
 	p.SearchText = ""
 	return &p, nil
@@ -501,7 +507,7 @@ func applyPersonPatch(p *model.Person, pp model.PersonPatch) []string {
 // each masked like a single read, with the total over all pages. A name search (f.Q) finds
 // only cases whose names the actor may see. It writes one "case.list" audit event with the
 // count and the kinds of filter used, never their values.
-func (s *Cases) List(ctx context.Context, a model.Actor, f model.CaseFilter) (*model.CasePage, error) {
+func (s *Cases) List(ctx context.Context, a model.Actor, f model.CaseFilter) (*model.Page[model.CaseView], error) {
 	if err := refuseBadText(f); err != nil {
 		return nil, err
 	}
@@ -513,7 +519,7 @@ func (s *Cases) List(ctx context.Context, a model.Actor, f model.CaseFilter) (*m
 	if err != nil {
 		return nil, err
 	}
-	var out *model.CasePage
+	var out *model.Page[model.CaseView]
 	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
 		q, kinds, err := s.caseQuery(ctx, tx, f, planScope)
 		if err != nil {
@@ -523,11 +529,8 @@ func (s *Cases) List(ctx context.Context, a model.Actor, f model.CaseFilter) (*m
 		if err != nil {
 			return err
 		}
-		page := &model.CasePage{}
-		if len(rows) > q.Limit {
-			rows = rows[:q.Limit]
-			page.Next = encodeCursor(rows[len(rows)-1])
-		}
+		page := &model.Page[model.CaseView]{}
+		rows, page.NextCursor = cut(casePages, rows, q.Limit, caseKey)
 		if page.Total, err = tx.Cases().Count(ctx, sc, q); err != nil {
 			return err
 		}
@@ -560,7 +563,7 @@ func (s *Cases) Export(ctx context.Context, a model.Actor, f model.CaseFilter) (
 	if err != nil {
 		return nil, err
 	}
-	f.Cursor, f.Limit = "", MaxPageSize
+	f.Cursor, f.Limit = "", casePages.max
 	var out []model.CaseView
 	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
 		q, kinds, err := s.caseQuery(ctx, tx, f, planScope)

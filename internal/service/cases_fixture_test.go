@@ -303,10 +303,10 @@ func (f *caseFixture) listAll(a model.Actor, filter model.CaseFilter) ([]model.C
 			f.t.Fatalf("total changed between pages: %d, then %d", total, p.Total)
 		}
 		items = append(items, p.Items...)
-		if p.Next == "" {
+		if p.NextCursor == "" {
 			return items, total
 		}
-		filter.Cursor = p.Next
+		filter.Cursor = p.NextCursor
 	}
 	f.t.Fatal("list does not end")
 	return nil, 0

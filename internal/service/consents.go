@@ -121,7 +121,7 @@ func (s *Consents) Create(ctx context.Context, a model.Actor, caseID uuid.UUID, 
 	for _, dc := range in.DataCategories {
 		c.DataCategories = append(c.DataCategories, string(dc))
 	}
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := s.keyed(ctx, a, created, objConsent, &c.ID, func(tx *store.Tx) error {
 		if _, err := tx.Cases().Get(ctx, caseScope, caseID); err != nil {
 			return err
 		}
@@ -163,6 +163,9 @@ func (s *Consents) Create(ctx context.Context, a model.Actor, caseID uuid.UUID, 
 	})
 	if err != nil {
 		return nil, err
+	}
+	if replayed {
+		return s.Get(ctx, a, c.ID)
 	}
 	return c, nil
 }
@@ -214,7 +217,7 @@ func (s *Consents) Revoke(ctx context.Context, a model.Actor, id uuid.UUID, vers
 		return nil, err
 	}
 	var out *model.Consent
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := s.keyed(ctx, a, changed, objConsent, &id, func(tx *store.Tx) error {
 		c, err := tx.Consents().Get(ctx, sc, id)
 		if err != nil {
 			return err
@@ -245,7 +248,10 @@ func (s *Consents) Revoke(ctx context.Context, a model.Actor, id uuid.UUID, vers
 		out = c
 		return s.endAccess(ctx, tx, a, revoked)
 	})
-	return out, err
+	if err != nil || !replayed {
+		return out, err
+	}
+	return s.Get(ctx, a, id)
 }
 
 // distinct returns xs without duplicates, in first-seen order.

@@ -103,7 +103,7 @@ func (d *Directory) CreateOrganisation(ctx context.Context, a model.Actor, in mo
 	if err := validateOrganisation(o); err != nil {
 		return nil, err
 	}
-	err = d.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := d.keyed(ctx, a, created, objOrganisation, &o.ID, func(tx *store.Tx) error {
 		if o.ParentID != nil {
 			if _, err := tx.Organisations().Get(ctx, sc, *o.ParentID); err != nil {
 				if errors.Is(err, model.ErrNotFound) {
@@ -122,6 +122,9 @@ func (d *Directory) CreateOrganisation(ctx context.Context, a model.Actor, in mo
 	})
 	if err != nil {
 		return nil, err
+	}
+	if replayed {
+		return d.GetOrganisation(ctx, a, o.ID)
 	}
 	d.reloadPolicy(ctx)
 	return o, nil
@@ -357,7 +360,7 @@ func (d *Directory) CreateMember(ctx context.Context, a model.Actor, in model.Me
 		return nil, model.Invalid("role", "is not a known role")
 	}
 	g := &model.Grant{OrgID: in.OrgID, Role: in.Role}
-	err := d.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := d.keyed(ctx, a, created, objMember, &u.ID, func(tx *store.Tx) error {
 		if err := d.mayGrant(ctx, tx, a, in.OrgID, in.Role); err != nil {
 			return err
 		}
@@ -381,6 +384,9 @@ func (d *Directory) CreateMember(ctx context.Context, a model.Actor, in model.Me
 	})
 	if err != nil {
 		return nil, err
+	}
+	if replayed {
+		return d.GetMember(ctx, a, u.ID)
 	}
 	d.reloadPolicy(ctx)
 	return &model.Member{User: *u, Grants: []model.Grant{*g}}, nil
@@ -493,7 +499,7 @@ func (d *Directory) CreateGrant(ctx context.Context, a model.Actor, in model.Gra
 		return nil, fmt.Errorf("service: create grant: you cannot change your own roles: %w", model.ErrForbidden)
 	}
 	g := &model.Grant{UserID: in.UserID, OrgID: in.OrgID, Role: in.Role, GrantedBy: actorRef(a)}
-	err = d.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := d.keyed(ctx, a, created, "grant", &g.ID, func(tx *store.Tx) error {
 		if _, err := tx.Users().Get(ctx, memberScope, in.UserID); err != nil {
 			return err
 		}
@@ -510,6 +516,9 @@ func (d *Directory) CreateGrant(ctx context.Context, a model.Actor, in model.Gra
 	})
 	if err != nil {
 		return nil, err
+	}
+	if replayed {
+		return d.grant(ctx, a, in.UserID, g.ID)
 	}
 	d.reloadPolicy(ctx)
 	return g, nil

@@ -50,7 +50,8 @@ func (s *Notes) Create(ctx context.Context, a model.Actor, caseID uuid.UUID, in 
 	caseScope := sc
 	caseScope.Object = objCase
 	var out *model.Note
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	var id uuid.UUID
+	replayed, err := s.keyed(ctx, a, created, objNote, &id, func(tx *store.Tx) error {
 		if in.Area != "" {
 			areas, err := tx.Areas().Active(ctx)
 			if err != nil {
@@ -91,11 +92,15 @@ func (s *Notes) Create(ctx context.Context, a model.Actor, caseID uuid.UUID, in 
 		if err := tx.Notes().Create(ctx, n); err != nil {
 			return err
 		}
-		out = n
+		out, id = n, n.ID
 		return tx.Audit().Record(ctx, caseEvent(a, "note.create", objNote, n.ID, c.ID, model.JSONMap{"area": in.Area, "visibility": string(vis)}))
 	})
 	if err != nil {
 		return nil, err
+	}
+	if replayed {
+		notes, err := s.List(ctx, a, caseID)
+		return findByID(notes, id, func(n model.Note) uuid.UUID { return n.ID }, err)
 	}
 	return out, nil
 }

@@ -203,13 +203,13 @@ func (w *pwWorld) listCases(t *testing.T, pa pwActor, who string, f model.CaseFi
 			t.Errorf("%s: %s, page %d: total %d, oracle %d", who, what, page, p.Total, len(want))
 		}
 		all = append(all, p.Items...)
-		if p.Next == "" {
+		if p.NextCursor == "" {
 			break
 		}
 		if len(p.Items) != f.Limit || page > len(w.cases) {
 			t.Fatalf("%s: %s: page %d has %d items and a next page", who, what, page, len(p.Items))
 		}
-		f.Cursor = p.Next
+		f.Cursor = p.NextCursor
 	}
 	for i := 1; i < len(all); i++ {
 		a, b := all[i-1], all[i]

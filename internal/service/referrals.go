@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -24,47 +22,7 @@ const (
 	defaultReplyDays = 10
 	maxReplyDays     = 60
 	maxFreeText      = 4000
-	pageSizeDefault  = 25
-	pageSizeMax      = 100
 )
-
-// limitOfPage validates a requested page size: 0 is the default, 1 to 100 are taken as given.
-func limitOfPage(n int) (int, error) {
-	switch {
-	case n == 0:
-		return pageSizeDefault, nil
-	case n < 0 || n > pageSizeMax:
-		return 0, model.Invalid("limit", "must be between 1 and %d", pageSizeMax)
-	}
-	return n, nil
-}
-
-// encodeKeyset makes the opaque cursor of a list page from its keyset position; kind keeps
-// a cursor of one list from being used for another.
-func encodeKeyset(kind string, key any) string {
-	b, _ := json.Marshal(struct {
-		K string `json:"k"`
-		P any    `json:"p"`
-	}{kind, key})
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// decodeKeyset reads a cursor made by encodeKeyset for the same kind of list.
-func decodeKeyset(kind, cursor string, key any) error {
-	bad := model.Invalid("cursor", "is not a cursor of this list")
-	b, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil {
-		return bad
-	}
-	var c struct {
-		K string          `json:"k"`
-		P json.RawMessage `json:"p"`
-	}
-	if json.Unmarshal(b, &c) != nil || c.K != kind || json.Unmarshal(c.P, key) != nil {
-		return bad
-	}
-	return nil
-}
 
 // checkText checks an optional free text's length in characters.
 func checkText(v *model.ValidationError, field, s string, required bool) {
@@ -131,7 +89,7 @@ func (s *Referrals) Create(ctx context.Context, a model.Actor, caseID uuid.UUID,
 	for _, c := range basis.Categories {
 		ref.LegalBasisCategories = append(ref.LegalBasisCategories, string(c))
 	}
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := s.keyed(ctx, a, created, objReferral, &ref.ID, func(tx *store.Tx) error {
 		c, err := tx.Cases().Get(ctx, onCases(sc), caseID)
 		if err != nil {
 			return err
@@ -170,6 +128,9 @@ func (s *Referrals) Create(ctx context.Context, a model.Actor, caseID uuid.UUID,
 	})
 	if err != nil {
 		return nil, err
+	}
+	if replayed {
+		return s.Get(ctx, a, ref.ID)
 	}
 	return ref, nil
 }
@@ -238,7 +199,7 @@ func (s *Referrals) transition(ctx context.Context, a model.Actor, id uuid.UUID,
 		return nil, err
 	}
 	var out *model.Referral
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := s.keyed(ctx, a, changed, objReferral, &id, func(tx *store.Tx) error {
 		ref, err := tx.Referrals().Get(ctx, sc, id)
 		if errors.Is(err, model.ErrNotFound) && act == "answer" {
 			return s.lateAnswer(ctx, tx, sc, id, to, err)
@@ -273,7 +234,10 @@ func (s *Referrals) transition(ctx context.Context, a model.Actor, id uuid.UUID,
 		}
 		return nil
 	})
-	return out, err
+	if err != nil || !replayed {
+		return out, err
+	}
+	return s.Get(ctx, a, id)
 }
 
 // endAccess closes what hung on referrals that have just ended (withdrawn, declined,
@@ -429,7 +393,7 @@ func (s *Referrals) ExpireOverdue(ctx context.Context) (int, error) {
 // organisation, by reply deadline), outgoing (from it, newest first) or all (newest first),
 // optionally by status and case, with the total count under the same predicate. One audit
 // event records the read with the ids shown.
-func (s *Referrals) List(ctx context.Context, a model.Actor, f model.ReferralFilter) (*model.ReferralPage, error) {
+func (s *Referrals) List(ctx context.Context, a model.Actor, f model.ReferralFilter) (*model.Page[model.Referral], error) {
 	if err := refuseBadText(f); err != nil {
 		return nil, err
 	}
@@ -437,7 +401,8 @@ func (s *Referrals) List(ctx context.Context, a model.Actor, f model.ReferralFil
 	if err != nil {
 		return nil, err
 	}
-	limit, err := limitOfPage(f.Limit)
+	pages := referralPages(f.Box)
+	limit, err := pages.limit(f.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -457,24 +422,19 @@ func (s *Referrals) List(ctx context.Context, a model.Actor, f model.ReferralFil
 			return nil, model.Invalid("status", "%q is not a referral status", st)
 		}
 	}
-	kind := "referrals:" + string(f.Box)
-	if f.Cursor != "" {
-		var k store.ReferralKey
-		if err := decodeKeyset(kind, f.Cursor, &k); err != nil {
-			return nil, err
-		}
+	var k store.ReferralKey
+	if ok, err := pages.after(f.Cursor, &k); err != nil {
+		return nil, err
+	} else if ok {
 		q.After = &k
 	}
-	page := &model.ReferralPage{}
+	page := &model.Page[model.Referral]{}
 	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
 		items, total, err := tx.Referrals().List(ctx, sc, q)
 		if err != nil {
 			return err
 		}
-		if len(items) > limit {
-			items = items[:limit]
-			page.NextCursor = encodeKeyset(kind, q.Order.KeyOf(&items[limit-1]))
-		}
+		items, page.NextCursor = cut(pages, items, limit, func(r *model.Referral) any { return q.Order.KeyOf(r) })
 		page.Items, page.Total = items, total
 		ids, cases := make([]string, len(items)), []string{}
 		for i, r := range items {

@@ -1,15 +1,11 @@
 package service
 
 import (
-	"encoding/base64"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
-	"github.com/google/uuid"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
@@ -74,39 +70,11 @@ func searchText(p *model.Person) string {
 	return strings.Join(words, " ")
 }
 
-// encodeCursor renders a list position as an opaque token.
-func encodeCursor(c model.Case) string {
-	raw := strconv.FormatInt(c.UpdatedAt.UnixMicro(), 10) + "." + c.ID.String()
-	return base64.RawURLEncoding.EncodeToString([]byte(raw))
-}
+// caseKey is the sort key of a case in lists (store.CaseCursor).
+func caseKey(c *model.Case) any { return store.CaseCursor{UpdatedAt: c.UpdatedAt, ID: c.ID} }
 
-// decodeCursor reads a token of encodeCursor; anything else is ErrInvalid on "cursor".
-func decodeCursor(s string) (*store.CaseCursor, error) {
-	bad := model.Invalid("cursor", "is not a cursor of this list")
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(raw) > 100 {
-		return nil, bad
-	}
-	ts, id, ok := strings.Cut(string(raw), ".")
-	if !ok {
-		return nil, bad
-	}
-	micros, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return nil, bad
-	}
-	uid, err := uuid.Parse(id)
-	if err != nil {
-		return nil, bad
-	}
-	return &store.CaseCursor{UpdatedAt: time.UnixMicro(micros).UTC(), ID: uid}, nil
-}
-
-// Page sizes of case lists.
 const (
-	DefaultPageSize = 25
-	MaxPageSize     = 100
-	maxQueryLength  = 200
+	maxQueryLength = 200
 	// maxExport bounds one export; a larger one asks for a narrower filter.
 	maxExport = 10000
 )
@@ -115,7 +83,7 @@ const (
 // the areas in use.
 func caseQuery(f model.CaseFilter, activeAreas []string, planScope model.Scope) (store.CaseQuery, []string, error) {
 	v := &model.ValidationError{}
-	q := store.CaseQuery{PlanScope: planScope, LeadOrgID: f.LeadOrgID, Limit: f.Limit}
+	q := store.CaseQuery{PlanScope: planScope, LeadOrgID: f.LeadOrgID}
 	var kinds []string // the filter kinds, for the audit trail: never the values
 	if s := strings.TrimSpace(f.Q); s != "" {
 		kinds = append(kinds, "q")
@@ -159,18 +127,15 @@ func caseQuery(f model.CaseFilter, activeAreas []string, planScope model.Scope) 
 	if f.LeadOrgID != nil {
 		kinds = append(kinds, "lead_org")
 	}
-	switch {
-	case f.Limit == 0:
-		q.Limit = DefaultPageSize
-	case f.Limit < 1 || f.Limit > MaxPageSize:
-		v.Add("limit", "must be between 1 and %d", MaxPageSize)
+	var err error
+	if q.Limit, err = casePages.limit(f.Limit); err != nil {
+		v.Fields = append(v.Fields, err.(*model.ValidationError).Fields...)
 	}
-	if f.Cursor != "" {
-		c, err := decodeCursor(f.Cursor)
-		if err != nil {
-			v.Fields = append(v.Fields, err.(*model.ValidationError).Fields...)
-		}
-		q.After = c
+	var after store.CaseCursor
+	if ok, err := casePages.after(f.Cursor, &after); err != nil {
+		v.Fields = append(v.Fields, err.(*model.ValidationError).Fields...)
+	} else if ok {
+		q.After = &after
 	}
 	if err := v.Err(); err != nil {
 		return q, kinds, fmt.Errorf("service: case filter: %w", err)

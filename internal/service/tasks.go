@@ -96,7 +96,7 @@ func (s *Tasks) Create(ctx context.Context, a model.Actor, in model.TaskCreate) 
 		d := civilDay(*in.DueDate)
 		t.DueDate = &d
 	}
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := s.keyed(ctx, a, created, objTask, &t.ID, func(tx *store.Tx) error {
 		allowed := []uuid.UUID{a.OrgID}
 		if in.ReferralID != nil {
 			rsc, err := s.scope(a, objReferral, "read")
@@ -171,6 +171,9 @@ func (s *Tasks) Create(ctx context.Context, a model.Actor, in model.TaskCreate) 
 	})
 	if err != nil {
 		return nil, err
+	}
+	if replayed {
+		return s.Get(ctx, a, t.ID)
 	}
 	return t, nil
 }
@@ -307,7 +310,7 @@ func (s *Tasks) Reassign(ctx context.Context, a model.Actor, id uuid.UUID, versi
 		return nil, model.Invalid("org_id", "is required")
 	}
 	var out *model.Task
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := s.keyed(ctx, a, changed, objTask, &id, func(tx *store.Tx) error {
 		t, err := tx.Tasks().Get(ctx, sc, id)
 		if err != nil {
 			return err
@@ -340,7 +343,10 @@ func (s *Tasks) Reassign(ctx context.Context, a model.Actor, id uuid.UUID, versi
 		d["from_org_id"] = from.String()
 		return tx.Audit().Record(ctx, caseEvent(a, "task.reassign", objTask, t.ID, idOrNil(t.CaseID), d))
 	})
-	return out, err
+	if err != nil || !replayed {
+		return out, err
+	}
+	return s.Get(ctx, a, id)
 }
 
 // AddComment adds a comment to a task the actor may update. Author and organisation are the
@@ -360,7 +366,7 @@ func (s *Tasks) AddComment(ctx context.Context, a model.Actor, taskID uuid.UUID,
 		return nil, err
 	}
 	c := &model.TaskComment{TaskID: taskID, AuthorID: actorRef(a), OrgID: a.OrgID, Body: body}
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	replayed, err := s.keyed(ctx, a, created, "task_comment", &c.ID, func(tx *store.Tx) error {
 		t, err := tx.Tasks().Get(ctx, sc, taskID)
 		if err != nil {
 			return err
@@ -372,6 +378,9 @@ func (s *Tasks) AddComment(ctx context.Context, a model.Actor, taskID uuid.UUID,
 	})
 	if err != nil {
 		return nil, err
+	}
+	if replayed {
+		return s.comment(ctx, a, taskID, c.ID)
 	}
 	return c, nil
 }
@@ -399,7 +408,7 @@ func (s *Tasks) Comments(ctx context.Context, a model.Actor, taskID uuid.UUID) (
 // List returns one page of the tasks the actor may see, by due date (none last) and id,
 // narrowed by f, with the total count under the same predicate. One audit event records
 // the read with the ids shown.
-func (s *Tasks) List(ctx context.Context, a model.Actor, f model.TaskFilter) (*model.TaskPage, error) {
+func (s *Tasks) List(ctx context.Context, a model.Actor, f model.TaskFilter) (*model.Page[model.Task], error) {
 	if err := refuseBadText(f); err != nil {
 		return nil, err
 	}
@@ -407,7 +416,7 @@ func (s *Tasks) List(ctx context.Context, a model.Actor, f model.TaskFilter) (*m
 	if err != nil {
 		return nil, err
 	}
-	limit, err := limitOfPage(f.Limit)
+	limit, err := taskPages.limit(f.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -443,24 +452,19 @@ func (s *Tasks) List(ctx context.Context, a model.Actor, f model.TaskFilter) (*m
 		today := s.today()
 		q.OverdueOn = &today
 	}
-	const kind = "tasks"
-	if f.Cursor != "" {
-		var k store.TaskKey
-		if err := decodeKeyset(kind, f.Cursor, &k); err != nil {
-			return nil, err
-		}
+	var k store.TaskKey
+	if ok, err := taskPages.after(f.Cursor, &k); err != nil {
+		return nil, err
+	} else if ok {
 		q.After = &k
 	}
-	page := &model.TaskPage{}
+	page := &model.Page[model.Task]{}
 	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
 		items, total, err := tx.Tasks().List(ctx, sc, q)
 		if err != nil {
 			return err
 		}
-		if len(items) > limit {
-			items = items[:limit]
-			page.NextCursor = encodeKeyset(kind, store.TaskKeyOf(&items[limit-1]))
-		}
+		items, page.NextCursor = cut(taskPages, items, limit, func(t *model.Task) any { return store.TaskKeyOf(t) })
 		page.Items, page.Total = items, total
 		ids, cases := make([]string, len(items)), []string{}
 		for i, t := range items {

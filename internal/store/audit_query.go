@@ -36,6 +36,42 @@ func likeEscape(s string) string {
 // Query returns audit events newest first, with the organisation's name and the case's
 // reference number.
 func (r Audit) Query(ctx context.Context, q AuditQuery) ([]model.AuditRow, error) {
+	where, args := auditWhere(q)
+	if q.Before > 0 {
+		where = append(where, "e.id < ?")
+		args = append(args, q.Before)
+	}
+	sql := `SELECT e.*, coalesce(o.name, '') AS org_name, coalesce(c.reference, '') AS case_reference
+		FROM audit_events e
+		LEFT JOIN organisations o ON o.id = e.org_id
+		LEFT JOIN cases c ON c.id = e.case_id`
+	if len(where) > 0 {
+		sql += " WHERE " + strings.Join(where, " AND ")
+	}
+	sql += " ORDER BY e.id DESC"
+	if q.Limit > 0 {
+		sql += " LIMIT ?"
+		args = append(args, q.Limit)
+	}
+	var out []model.AuditRow
+	err := r.db.WithContext(ctx).Raw(sql, args...).Scan(&out).Error
+	return out, translate("query audit events", err)
+}
+
+// Count returns how many events q selects on all pages (q.Before and q.Limit aside).
+func (r Audit) Count(ctx context.Context, q AuditQuery) (int64, error) {
+	where, args := auditWhere(q)
+	sql := `SELECT count(*) FROM audit_events e`
+	if len(where) > 0 {
+		sql += " WHERE " + strings.Join(where, " AND ")
+	}
+	var n int64
+	err := r.db.WithContext(ctx).Raw(sql, args...).Scan(&n).Error
+	return n, translate("count audit events", err)
+}
+
+// auditWhere is the condition of q's filters (not its position), over audit_events e.
+func auditWhere(q AuditQuery) ([]string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) {
@@ -64,22 +100,5 @@ func (r Audit) Query(ctx context.Context, q AuditQuery) ([]model.AuditRow, error
 	if a := strings.TrimSpace(q.Action); a != "" {
 		add("(e.action = ? OR e.action LIKE ?)", a, likeEscape(a)+".%")
 	}
-	if q.Before > 0 {
-		add("e.id < ?", q.Before)
-	}
-	sql := `SELECT e.*, coalesce(o.name, '') AS org_name, coalesce(c.reference, '') AS case_reference
-		FROM audit_events e
-		LEFT JOIN organisations o ON o.id = e.org_id
-		LEFT JOIN cases c ON c.id = e.case_id`
-	if len(where) > 0 {
-		sql += " WHERE " + strings.Join(where, " AND ")
-	}
-	sql += " ORDER BY e.id DESC"
-	if q.Limit > 0 {
-		sql += " LIMIT ?"
-		args = append(args, q.Limit)
-	}
-	var out []model.AuditRow
-	err := r.db.WithContext(ctx).Raw(sql, args...).Scan(&out).Error
-	return out, translate("query audit events", err)
+	return where, args
 }

@@ -53,37 +53,17 @@ func (tx *Tx) NextReference(ctx context.Context, prefix string, year int) (strin
 
 // Create inserts c with a new id and version 1. The caller sets the reference.
 func (r Cases) Create(ctx context.Context, c *model.Case) error {
-	if c.ID == uuid.Nil {
-		c.ID = model.NewID()
-	}
-	c.Version = 1
-	if c.CreatedAt.IsZero() {
-		c.CreatedAt = dbNow()
-		c.UpdatedAt = c.CreatedAt
-	}
-	return translate("create case", r.db.WithContext(ctx).Create(c).Error)
+	return create(ctx, r.db, "create case", c, stamp{&c.ID, &c.Version, &c.CreatedAt, &c.UpdatedAt})
 }
 
 // Update writes the changeable fields of c (status, reason, closing time, responsible user,
 // district) if its stored version is still version, and bumps the version. The lead
 // organisation and the reference are never written. A lost race is ErrConflict.
 func (r Cases) Update(ctx context.Context, c *model.Case, version int) error {
-	c.UpdatedAt = dbNow()
-	res := r.db.WithContext(ctx).Model(&model.Case{}).
-		Where("id = ? AND version = ?", c.ID, version).
-		Updates(map[string]any{
-			"status": c.Status, "status_reason": c.StatusReason, "closed_at": c.ClosedAt,
-			"responsible_user_id": c.ResponsibleUserID, "district": c.District,
-			"version": version + 1, "updated_at": c.UpdatedAt,
-		})
-	if err := translate("update case", res.Error); err != nil {
-		return err
-	}
-	if res.RowsAffected == 0 {
-		return conflict("update case")
-	}
-	c.Version = version + 1
-	return nil
+	return update[model.Case](ctx, r.db, "update case", stamp{version: &c.Version, updatedAt: &c.UpdatedAt}, version, map[string]any{
+		"status": c.Status, "status_reason": c.StatusReason, "closed_at": c.ClosedAt,
+		"responsible_user_id": c.ResponsibleUserID, "district": c.District,
+	}, "id = ?", c.ID)
 }
 
 // IsOrgMember reports whether user is an active account holding a grant in org: who may be

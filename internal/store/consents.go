@@ -19,14 +19,10 @@ func (tx *Tx) Consents() Consents { return Consents{tx.db} }
 
 // Create inserts c and its recipients with a new id and version 1.
 func (r Consents) Create(ctx context.Context, c *model.Consent) error {
-	if c.ID == uuid.Nil {
-		c.ID = model.NewID()
+	if err := create(ctx, r.db, "create consent", c, stamp{id: &c.ID, version: &c.Version}); err != nil {
+		return err
 	}
-	c.Version = 1
 	db := r.db.WithContext(ctx)
-	if err := db.Create(c).Error; err != nil {
-		return translate("create consent", err)
-	}
 	for _, org := range c.Recipients {
 		if err := db.Exec(`INSERT INTO consent_recipients (consent_id, org_id) VALUES (?, ?)`, c.ID, org).Error; err != nil {
 			return translate("create consent recipient", err)
@@ -108,16 +104,12 @@ func (r Consents) loadRecipients(ctx context.Context, cs []*model.Consent) error
 // Revoke marks c revoked at `at` by `by`, if its stored version is still version and it is
 // not revoked yet; otherwise ErrConflict.
 func (r Consents) Revoke(ctx context.Context, c *model.Consent, at time.Time, by *uuid.UUID, version int) error {
-	res := r.db.WithContext(ctx).Model(&model.Consent{}).
-		Where("id = ? AND version = ? AND revoked_at IS NULL", c.ID, version).
-		Updates(map[string]any{"revoked_at": at, "revoked_by": by, "version": version + 1})
-	if err := translate("revoke consent", res.Error); err != nil {
+	err := update[model.Consent](ctx, r.db, "revoke consent", stamp{version: &c.Version}, version,
+		map[string]any{"revoked_at": at, "revoked_by": by}, "id = ? AND revoked_at IS NULL", c.ID)
+	if err != nil {
 		return err
 	}
-	if res.RowsAffected == 0 {
-		return conflict("revoke consent")
-	}
-	c.RevokedAt, c.RevokedBy, c.Version = &at, by, version+1
+	c.RevokedAt, c.RevokedBy = &at, by
 	return nil
 }
 

@@ -40,10 +40,7 @@ func (r Grants) Get(ctx context.Context, id uuid.UUID) (*model.Grant, error) {
 
 // Create inserts g; the same (user, organisation, role) twice is ErrConflict.
 func (r Grants) Create(ctx context.Context, g *model.Grant) error {
-	if g.ID == uuid.Nil {
-		g.ID = model.NewID()
-	}
-	return translate("create grant", r.db.WithContext(ctx).Create(g).Error)
+	return create(ctx, r.db, "create grant", g, stamp{id: &g.ID, createdAt: &g.CreatedAt})
 }
 
 // Delete removes a grant; a grant that is already gone is ErrNotFound.
@@ -61,7 +58,7 @@ func (r Grants) Delete(ctx context.Context, id uuid.UUID) error {
 // PolicySnapshot reads what the enforcer needs: the active organisations and the grants of
 // active users in active organisations.
 func (s *Store) PolicySnapshot(ctx context.Context) (orgs []model.Organisation, grants []model.Grant, err error) {
-	err = s.Read(ctx, model.Actor{System: true}, func(tx *Tx) error {
+	err = s.Read(ctx, model.Actor{System: true, Name: "policy snapshot"}, func(tx *Tx) error {
 		if err := tx.db.WithContext(ctx).Where("active").Find(&orgs).Error; err != nil {
 			return translate("policy snapshot: organisations", err)
 		}

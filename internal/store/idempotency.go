@@ -7,59 +7,60 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/lotse-project/lotse/internal/model"
 )
 
-// IdempotentResponse is the stored first answer to a request with an Idempotency-Key.
-type IdempotentResponse struct {
-	UserID      uuid.UUID `gorm:"type:uuid;primaryKey"`
-	Key         string    `gorm:"primaryKey"`
-	RequestHash string
-	Status      int
-	Body        []byte
-	Headers     model.JSONMap `gorm:"type:jsonb"`
-	CreatedAt   time.Time
+// Idempotency is the repository of the Idempotency-Keys of one transaction. The key of an
+// operation is written in the operation's own transaction, so it commits with the result or
+// not at all.
+type Idempotency struct{ db *gorm.DB }
+
+// Idempotency returns the idempotency key repository.
+func (tx *Tx) Idempotency() Idempotency { return Idempotency{tx.db} }
+
+// Lock serialises the requests with one key: it holds a transaction-level advisory lock on
+// (user, key) until the transaction ends, so that a concurrent retry waits for the first
+// request and then finds its record.
+func (r Idempotency) Lock(ctx context.Context, user uuid.UUID, key string) error {
+	err := r.db.WithContext(ctx).Exec(`SELECT pg_advisory_xact_lock(hashtextextended(?, 7462014))`, user.String()+"/"+key).Error
+	return translate("lock idempotency key", err)
 }
 
-// TableName names the table.
-func (IdempotentResponse) TableName() string { return "idempotency_keys" }
-
-// ClaimIdempotencyKey reserves (user, key) for a request. It returns the stored response when
-// the key was used before (Status 0 means the first request is still running) and nil when
-// this request now owns the key. Keys older than a day are reused.
-func (s *Store) ClaimIdempotencyKey(ctx context.Context, user uuid.UUID, key, hash string) (*IdempotentResponse, error) {
-	db := s.db.WithContext(ctx)
-	if err := db.Exec(`DELETE FROM idempotency_keys WHERE user_id = ? AND key = ? AND created_at < now() - interval '1 day'`, user, key).Error; err != nil {
-		return nil, translate("expire idempotency key", err)
-	}
-	res := db.Exec(`INSERT INTO idempotency_keys (user_id, key, request_hash, status, body) VALUES (?, ?, ?, 0, '')
-		ON CONFLICT (user_id, key) DO NOTHING`, user, key, hash)
-	if res.Error != nil {
-		return nil, translate("claim idempotency key", res.Error)
-	}
-	if res.RowsAffected == 1 {
+// Get returns the record of (user, key) written at or after since, or nil when there is none.
+func (r Idempotency) Get(ctx context.Context, user uuid.UUID, key string, since time.Time) (*model.IdempotencyRecord, error) {
+	var rec model.IdempotencyRecord
+	err := r.db.WithContext(ctx).Where("user_id = ? AND key = ? AND created_at >= ?", user, key, since).Take(&rec).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}
-	var prev IdempotentResponse
-	if err := db.Where("user_id = ? AND key = ?", user, key).Take(&prev).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) { // expired and deleted between the two statements
-			return nil, translate("claim idempotency key", model.ErrConflict)
-		}
-		return nil, translate("read idempotency key", err)
+	if err != nil {
+		return nil, translate("get idempotency key", err)
 	}
-	return &prev, nil
+	return &rec, nil
 }
 
-// FinishIdempotencyKey stores the answer for a claimed key.
-func (s *Store) FinishIdempotencyKey(ctx context.Context, r *IdempotentResponse) error {
-	err := s.db.WithContext(ctx).Exec(`UPDATE idempotency_keys SET status = ?, body = ?, headers = ? WHERE user_id = ? AND key = ?`,
-		r.Status, r.Body, r.Headers, r.UserID, r.Key).Error
-	return translate("store idempotent response", err)
+// Put writes rec. An expired record of the same key (written before since, not purged yet)
+// is replaced; a current one is ErrConflict.
+func (r Idempotency) Put(ctx context.Context, rec *model.IdempotencyRecord, since time.Time) error {
+	rec.CreatedAt = asStored(rec.CreatedAt)
+	res := r.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "user_id"}, {Name: "key"}},
+		DoUpdates: clause.AssignmentColumns([]string{"request_hash", "status", "code", "resource_type", "resource_id", "created_at"}),
+		Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "idempotency_keys.created_at < ?", Vars: []any{since}}}},
+	}).Create(rec)
+	if err := translate("put idempotency key", res.Error); err != nil {
+		return err
+	}
+	if res.RowsAffected == 0 {
+		return conflict("put idempotency key")
+	}
+	return nil
 }
 
-// ReleaseIdempotencyKey forgets a claimed key whose request failed, so that a retry runs.
-func (s *Store) ReleaseIdempotencyKey(ctx context.Context, user uuid.UUID, key string) error {
-	err := s.db.WithContext(ctx).Exec(`DELETE FROM idempotency_keys WHERE user_id = ? AND key = ? AND status = 0`, user, key).Error
-	return translate("release idempotency key", err)
+// Purge deletes the records written before `before` and returns how many.
+func (r Idempotency) Purge(ctx context.Context, before time.Time) (int64, error) {
+	res := r.db.WithContext(ctx).Where("created_at < ?", before).Delete(&model.IdempotencyRecord{})
+	return res.RowsAffected, translate("purge idempotency keys", res.Error)
 }

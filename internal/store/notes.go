@@ -18,13 +18,7 @@ func (tx *Tx) Notes() Notes { return Notes{tx.db} }
 
 // Create inserts n with a new id.
 func (r Notes) Create(ctx context.Context, n *model.Note) error {
-	if n.ID == uuid.Nil {
-		n.ID = model.NewID()
-	}
-	if n.CreatedAt.IsZero() {
-		n.CreatedAt = dbNow()
-	}
-	return translate("create note", r.db.WithContext(ctx).Create(n).Error)
+	return create(ctx, r.db, "create note", n, stamp{id: &n.ID, createdAt: &n.CreatedAt})
 }
 
 // List returns the notes of a case that sc (a "note" scope) reaches, newest first.

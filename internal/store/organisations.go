@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -43,32 +42,16 @@ func (r Organisations) All(ctx context.Context) ([]model.Organisation, error) {
 
 // Create inserts o with a new id and version 1.
 func (r Organisations) Create(ctx context.Context, o *model.Organisation) error {
-	if o.ID == uuid.Nil {
-		o.ID = model.NewID()
-	}
-	o.Version = 1
-	return translate("create organisation", r.db.WithContext(ctx).Create(o).Error)
+	return create(ctx, r.db, "create organisation", o, stamp{&o.ID, &o.Version, &o.CreatedAt, &o.UpdatedAt})
 }
 
 // Update writes o if its stored version is still version, and bumps the version. A lost race
 // (another writer came first) is ErrConflict.
 func (r Organisations) Update(ctx context.Context, o *model.Organisation, version int) error {
-	o.UpdatedAt = time.Now().UTC()
-	res := r.db.WithContext(ctx).Model(&model.Organisation{}).
-		Where("id = ? AND version = ?", o.ID, version).
-		Updates(map[string]any{
-			"parent_id": o.ParentID, "kind": o.Kind, "name": o.Name, "short_name": o.ShortName,
-			"contact_email": o.ContactEmail, "contact_phone": o.ContactPhone, "active": o.Active, "allow_admin_casework": o.AllowAdminCasework,
-			"version": version + 1, "updated_at": o.UpdatedAt,
-		})
-	if err := translate("update organisation", res.Error); err != nil {
-		return err
-	}
-	if res.RowsAffected == 0 {
-		return conflict("update organisation")
-	}
-	o.Version = version + 1
-	return nil
+	return update[model.Organisation](ctx, r.db, "update organisation", stamp{version: &o.Version, updatedAt: &o.UpdatedAt}, version, map[string]any{
+		"parent_id": o.ParentID, "kind": o.Kind, "name": o.Name, "short_name": o.ShortName,
+		"contact_email": o.ContactEmail, "contact_phone": o.ContactPhone, "active": o.Active, "allow_admin_casework": o.AllowAdminCasework,
+	}, "id = ?", o.ID)
 }
 
 // Lock takes the row lock of an organisation until the transaction ends, so that a change

@@ -46,40 +46,20 @@ func (r Persons) Get(ctx context.Context, caseID, id uuid.UUID) (*model.Person, 
 
 // Create inserts p with a new id and version 1.
 func (r Persons) Create(ctx context.Context, p *model.Person) error {
-	if p.ID == uuid.Nil {
-		p.ID = model.NewID()
-	}
-	p.Version = 1
-	if p.CreatedAt.IsZero() {
-		p.CreatedAt = dbNow()
-		p.UpdatedAt = p.CreatedAt
-	}
 	fixLists(p)
-	return translate("create person", r.db.WithContext(ctx).Create(p).Error)
+	return create(ctx, r.db, "create person", p, stamp{&p.ID, &p.Version, &p.CreatedAt, &p.UpdatedAt})
 }
 
 // Update writes p if its stored version is still version, and bumps the version; a lost race
 // is ErrConflict.
 func (r Persons) Update(ctx context.Context, p *model.Person, version int) error {
-	p.UpdatedAt = dbNow()
 	fixLists(p)
-	res := r.db.WithContext(ctx).Model(&model.Person{}).
-		Where("id = ? AND case_id = ? AND version = ?", p.ID, p.CaseID, version).
-		Updates(map[string]any{
-			"family_name": p.FamilyName, "given_names": p.GivenNames, "name_variants": p.NameVariants,
-			"birth_date": p.BirthDate, "languages": p.Languages, "arrival_date": p.ArrivalDate,
-			"residence_status": p.ResidenceStatus, "district": p.District, "phone": p.Phone,
-			"email": p.Email, "address": p.Address, "search_text": p.SearchText,
-			"version": version + 1, "updated_at": p.UpdatedAt,
-		})
-	if err := translate("update person", res.Error); err != nil {
-		return err
-	}
-	if res.RowsAffected == 0 {
-		return conflict("update person")
-	}
-	p.Version = version + 1
-	return nil
+	return update[model.Person](ctx, r.db, "update person", stamp{version: &p.Version, updatedAt: &p.UpdatedAt}, version, map[string]any{
+		"family_name": p.FamilyName, "given_names": p.GivenNames, "name_variants": p.NameVariants,
+		"birth_date": p.BirthDate, "languages": p.Languages, "arrival_date": p.ArrivalDate,
+		"residence_status": p.ResidenceStatus, "district": p.District, "phone": p.Phone,
+		"email": p.Email, "address": p.Address, "search_text": p.SearchText,
+	}, "id = ? AND case_id = ?", p.ID, p.CaseID)
 }
 
 // fixLists stores empty lists as '{}', never NULL (the columns are NOT NULL).

@@ -67,18 +67,8 @@ func (r Plan) Get(ctx context.Context, sc model.Scope, caseID uuid.UUID, area st
 // Update writes s if its stored version is still version, and bumps the version; a lost race
 // is ErrConflict.
 func (r Plan) Update(ctx context.Context, s *model.AreaStatus, version int) error {
-	res := r.db.WithContext(ctx).Model(&model.AreaStatus{}).
-		Where("case_id = ? AND area = ? AND version = ?", s.CaseID, s.Area, version).
-		Updates(map[string]any{
-			"status": s.Status, "responsible_org_id": s.ResponsibleOrgID, "note": s.Note,
-			"changed_by": s.ChangedBy, "changed_at": s.ChangedAt, "version": version + 1,
-		})
-	if err := translate("update plan row", res.Error); err != nil {
-		return err
-	}
-	if res.RowsAffected == 0 {
-		return conflict("update plan row")
-	}
-	s.Version = version + 1
-	return nil
+	return update[model.AreaStatus](ctx, r.db, "update plan row", stamp{version: &s.Version}, version, map[string]any{
+		"status": s.Status, "responsible_org_id": s.ResponsibleOrgID, "note": s.Note,
+		"changed_by": s.ChangedBy, "changed_at": s.ChangedAt,
+	}, "case_id = ? AND area = ?", s.CaseID, s.Area)
 }

@@ -27,17 +27,7 @@ func activeReferralStatuses() model.StringList {
 
 // Create inserts ref with a new id and version 1. The caller sets reference and status.
 func (r Referrals) Create(ctx context.Context, ref *model.Referral) error {
-	if ref.ID == uuid.Nil {
-		ref.ID = model.NewID()
-	}
-	ref.Version = 1
-	if ref.CreatedAt.IsZero() {
-		ref.CreatedAt = time.Now().UTC()
-	}
-	// Postgres keeps microseconds; so does the keyset cursor built from this value.
-	ref.CreatedAt = ref.CreatedAt.Truncate(time.Microsecond)
-	ref.UpdatedAt = ref.CreatedAt
-	return translate("create referral", r.db.WithContext(ctx).Create(ref).Error)
+	return create(ctx, r.db, "create referral", ref, stamp{&ref.ID, &ref.Version, &ref.CreatedAt, &ref.UpdatedAt})
 }
 
 // Get returns one referral if sc reaches it, else ErrNotFound (hidden and missing alike).
@@ -53,22 +43,10 @@ func (r Referrals) Get(ctx context.Context, sc model.Scope, id uuid.UUID) (*mode
 // Update writes the life-cycle fields of ref (status, reply, outcome, answer, close) if its
 // stored version is still version, and bumps the version; a lost race is ErrConflict.
 func (r Referrals) Update(ctx context.Context, ref *model.Referral, version int) error {
-	now := time.Now().UTC()
-	res := r.db.WithContext(ctx).Model(&model.Referral{}).
-		Where("id = ? AND version = ?", ref.ID, version).
-		Updates(map[string]any{
-			"status": ref.Status, "reply": ref.Reply, "outcome": ref.Outcome,
-			"answered_by": ref.AnsweredBy, "answered_at": ref.AnsweredAt, "closed_at": ref.ClosedAt,
-			"version": version + 1, "updated_at": now,
-		})
-	if err := translate("update referral", res.Error); err != nil {
-		return err
-	}
-	if res.RowsAffected == 0 {
-		return conflict("update referral")
-	}
-	ref.Version, ref.UpdatedAt = version+1, now
-	return nil
+	return update[model.Referral](ctx, r.db, "update referral", stamp{version: &ref.Version, updatedAt: &ref.UpdatedAt}, version, map[string]any{
+		"status": ref.Status, "reply": ref.Reply, "outcome": ref.Outcome,
+		"answered_by": ref.AnsweredBy, "answered_at": ref.AnsweredAt, "closed_at": ref.ClosedAt,
+	}, "id = ?", ref.ID)
 }
 
 // RevokeForConsent moves every active referral covered by consent to revoked, at `at`, and

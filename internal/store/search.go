@@ -37,8 +37,8 @@ type CaseQuery struct {
 // CaseCursor is the sort key of a case in lists: updated_at DESC, id DESC. It is stable: ties
 // on the time are broken by the id.
 type CaseCursor struct {
-	UpdatedAt time.Time
-	ID        uuid.UUID
+	UpdatedAt time.Time `json:"u"`
+	ID        uuid.UUID `json:"i"`
 }
 
 // scopeCond is the OR of the predicates of sc's kinds among kinds (all of sc's kinds when
@@ -124,10 +124,6 @@ func identityVisible(sc model.Scope) (string, []any) {
 			OR (` + consentCovers + ` AND '` + string(model.CategoryIdentity) + `' = ANY(ac.data_categories) AND (ac.person_id IS NULL OR ac.person_id = p.id))))`
 	return "(" + full + " OR " + ref + ")", append(args, orgsOf(sc))
 }
-
-// dbNow is the current time as Postgres stores it (UTC, microseconds), so that what a write
-// returns equals what a later read returns.
-func dbNow() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // escapeLike escapes the LIKE wildcards in s.
 func escapeLike(s string) string {

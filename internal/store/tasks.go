@@ -18,17 +18,7 @@ func (tx *Tx) Tasks() Tasks { return Tasks{tx.db} }
 
 // Create inserts t with a new id and version 1. The caller sets status and priority.
 func (r Tasks) Create(ctx context.Context, t *model.Task) error {
-	if t.ID == uuid.Nil {
-		t.ID = model.NewID()
-	}
-	t.Version = 1
-	if t.CreatedAt.IsZero() {
-		t.CreatedAt = time.Now().UTC()
-	}
-	// Postgres keeps microseconds; so does the keyset cursor built from this value.
-	t.CreatedAt = t.CreatedAt.Truncate(time.Microsecond)
-	t.UpdatedAt = t.CreatedAt
-	return translate("create task", r.db.WithContext(ctx).Create(t).Error)
+	return create(ctx, r.db, "create task", t, stamp{&t.ID, &t.Version, &t.CreatedAt, &t.UpdatedAt})
 }
 
 // Get returns one task if sc reaches it, else ErrNotFound (hidden and missing alike).
@@ -45,22 +35,11 @@ func (r Tasks) Get(ctx context.Context, sc model.Scope, id uuid.UUID) (*model.Ta
 // reassignment) if its stored version is still version, and bumps the version; a lost race
 // is ErrConflict.
 func (r Tasks) Update(ctx context.Context, t *model.Task, version int) error {
-	now := time.Now().UTC()
-	res := r.db.WithContext(ctx).Model(&model.Task{}).
-		Where("id = ? AND version = ?", t.ID, version).
-		Updates(map[string]any{
-			"org_id": t.OrgID, "assignee_id": t.AssigneeID, "title": t.Title, "description": t.Description,
-			"due_date": t.DueDate, "priority": t.Priority, "status": t.Status, "status_reason": t.StatusReason,
-			"done_at": t.DoneAt, "version": version + 1, "updated_at": now,
-		})
-	if err := translate("update task", res.Error); err != nil {
-		return err
-	}
-	if res.RowsAffected == 0 {
-		return conflict("update task")
-	}
-	t.Version, t.UpdatedAt = version+1, now
-	return nil
+	return update[model.Task](ctx, r.db, "update task", stamp{version: &t.Version, updatedAt: &t.UpdatedAt}, version, map[string]any{
+		"org_id": t.OrgID, "assignee_id": t.AssigneeID, "title": t.Title, "description": t.Description,
+		"due_date": t.DueDate, "priority": t.Priority, "status": t.Status, "status_reason": t.StatusReason,
+		"done_at": t.DoneAt,
+	}, "id = ?", t.ID)
 }
 
 // CancelHangingOn cancels, at `at`, the open tasks that hang on one of the referrals: tasks
@@ -92,11 +71,8 @@ func (r Tasks) IsMember(ctx context.Context, user, org uuid.UUID) (bool, error) 
 
 // AddComment appends a comment to a task.
 func (r Tasks) AddComment(ctx context.Context, c *model.TaskComment) error {
-	if c.ID == uuid.Nil {
-		c.ID = model.NewID()
-	}
-	c.CreatedAt = time.Now().UTC().Truncate(time.Microsecond)
-	return translate("add task comment", r.db.WithContext(ctx).Create(c).Error)
+	c.CreatedAt = time.Time{} // always now: comments are never backdated
+	return create(ctx, r.db, "add task comment", c, stamp{id: &c.ID, createdAt: &c.CreatedAt})
 }
 
 // Comments returns the comments of a task, oldest first. The caller checked access to the task.

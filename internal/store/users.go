@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -83,34 +82,15 @@ func (r Users) All(ctx context.Context) ([]model.User, error) {
 
 // Create inserts u with a new id and version 1.
 func (r Users) Create(ctx context.Context, u *model.User) error {
-	if u.ID == uuid.Nil {
-		u.ID = model.NewID()
-	}
-	u.Version = 1
-	return translate("create user", r.db.WithContext(ctx).Create(u).Error)
+	return create(ctx, r.db, "create user", u, stamp{&u.ID, &u.Version, &u.CreatedAt, &u.UpdatedAt})
 }
 
 // Update writes u if its stored version is still version (else ErrConflict).
 func (r Users) Update(ctx context.Context, u *model.User, version int) error {
-	u.UpdatedAt = time.Now().UTC()
-	res := r.db.WithContext(ctx).Model(&model.User{}).
-		Where("id = ? AND version = ?", u.ID, version).
-		Updates(map[string]any{
-			"issuer": u.Issuer, "subject": u.Subject, "email": u.Email, "display_name": u.DisplayName,
-			"active": u.Active, "service": u.Service, "version": version + 1, "updated_at": u.UpdatedAt,
-		})
-	if err := translate("update user", res.Error); err != nil {
-		return err
-	}
-	if res.RowsAffected == 0 {
-		return conflict("update user")
-	}
-	u.Version = version + 1
-	return nil
-}
-
-func conflict(op string) error {
-	return fmt.Errorf("store: %s: stale version: %w", op, model.ErrConflict)
+	return update[model.User](ctx, r.db, "update user", stamp{version: &u.Version, updatedAt: &u.UpdatedAt}, version, map[string]any{
+		"issuer": u.Issuer, "subject": u.Subject, "email": u.Email, "display_name": u.DisplayName,
+		"active": u.Active, "service": u.Service,
+	}, "id = ?", u.ID)
 }
 
 // TouchLogin records a sign-in time without bumping the version (it is no edit).

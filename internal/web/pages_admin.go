@@ -236,13 +236,7 @@ func auditFilter(c echo.Context, l *locale.Localizer) (model.AuditFilter, compon
 		}
 		*d.dst = &t
 	}
-	if b := q.Get("before"); b != "" {
-		n, err := strconv.ParseInt(b, 10, 64)
-		if err != nil || n < 0 {
-			n = 0
-		}
-		f.Before = n
-	}
+	f.Cursor = q.Get("before")
 	return f, form, errs
 }
 
@@ -258,15 +252,15 @@ func adminParseDate(s string) (time.Time, bool) {
 }
 
 // auditQuery is the query string of a filter, for the links to more pages and the export.
-func auditQuery(form components.AuditFilterForm, before int64) string {
+func auditQuery(form components.AuditFilterForm, before string) string {
 	v := url.Values{}
 	for k, val := range map[string]string{"case": form.Case, "user": form.User, "org": form.Org, "from": form.From, "to": form.To, "action": form.Action} {
 		if val != "" {
 			v.Set(k, val)
 		}
 	}
-	if before > 0 {
-		v.Set("before", strconv.FormatInt(before, 10))
+	if before != "" {
+		v.Set("before", before)
 	}
 	return v.Encode()
 }
@@ -282,8 +276,8 @@ func auditErrors(l *locale.Localizer, ve *model.ValidationError) components.Admi
 			msg = l.T(badCharactersKey)
 		case fe.Field == "to":
 			msg = l.T("auditlog.err.to_before_from")
-		case fe.Field == "before":
-			id = ""
+		case fe.Field == "cursor" || fe.Field == "limit":
+			msg, id = l.T("auditlog.err.position"), ""
 		}
 		out = append(out, components.AdminFieldError{Field: fe.Field, ID: id, Message: msg})
 	}
@@ -303,16 +297,16 @@ func (s *Server) auditPage(c echo.Context) error {
 		case err != nil:
 			return fmt.Errorf("web: audit log: %w", err)
 		default:
-			v.Rows, v.Orgs = page.Rows, page.Organisations
-			if page.Next > 0 {
-				v.NextURL = "/protokoll?" + auditQuery(form, page.Next)
+			v.Rows, v.Orgs = page.Items, page.Organisations
+			if page.NextCursor != "" {
+				v.NextURL = "/protokoll?" + auditQuery(form, page.NextCursor)
 			}
-			if f.Before > 0 {
-				v.FirstURL = "/protokoll?" + auditQuery(form, 0)
+			if f.Cursor != "" {
+				v.FirstURL = "/protokoll?" + auditQuery(form, "")
 			}
 			if ok, err := s.svc.Access.Allowed(a, "audit", "export"); err == nil && ok {
 				v.ExportURL = "/protokoll.csv"
-				if q := auditQuery(form, 0); q != "" {
+				if q := auditQuery(form, ""); q != "" {
 					v.ExportURL += "?" + q
 				}
 			}

@@ -559,6 +559,9 @@ func TestAuditLogPage(t *testing.T) {
 	}, one.Case.Reference)
 	admExpect(t, "to before from", dpo.get("/protokoll?from=2026-02-01&to=2026-01-01"), http.StatusBadRequest,
 		[]string{`id="audit-to-error"`, "Das Bis-Datum liegt vor dem Von-Datum."})
+	// A position in the log that no page gave (the list's opaque cursor): said so, no events.
+	admExpect(t, "a position that is none", dpo.get("/protokoll?before=42"), http.StatusBadRequest,
+		[]string{"Diese Position im Protokoll gilt nicht."}, one.Case.Reference)
 
 	// Reading the log is logged, without the filter's values.
 	var details string

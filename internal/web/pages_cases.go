@@ -533,14 +533,14 @@ func (s *Server) cwCaseList(c echo.Context) error {
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	if page.Next != "" {
+	if page.NextCursor != "" {
 		next := url.Values{}
 		for _, k := range []string{"q", "status", "area", "area_status"} {
 			if val := c.QueryParam(k); val != "" {
 				next.Set(k, val)
 			}
 		}
-		next.Set("nach", page.Next)
+		next.Set("nach", page.NextCursor)
 		v.NextURL = "/faelle?" + next.Encode()
 	}
 	return s.render(c, http.StatusOK, components.CaseList(v))
