@@ -11,7 +11,7 @@ run: check-go
 
 ## test: the whole test suite on a real PostgreSQL (found or started by the harness), browser tests included
 test: check-go check-chromium
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 ## lint: gofmt, go vet and staticcheck
 lint: check-go
