@@ -5,9 +5,9 @@ LDFLAGS := -s -w -X github.com/lotse-project/lotse/internal/app.version=$(VERSIO
 
 .PHONY: run test lint build docs generate vendor check-go check-chromium clean
 
-## run: start Lotse for development (local PostgreSQL, migrations, demo data) on http://127.0.0.1:8080
+## run: start Lotse for development (local PostgreSQL, migrations, demo data) on http://127.0.0.1:8080, with the development variant cmd/lotse-dev
 run: check-go
-	$(GO) run ./cmd/lotse dev
+	$(GO) run ./cmd/lotse-dev dev
 
 ## test: the whole test suite on a real PostgreSQL (found or started by the harness), browser tests included
 test: check-go check-chromium
@@ -34,7 +34,7 @@ vendor: check-go
 	npm ci --ignore-scripts --no-audit --no-fund
 	$(GO) run ./ui/internal/vendoring
 
-## build: the lotse binary in bin/
+## build: the production binary bin/lotse (no development identity provider, PostgreSQL starter or demo data)
 build: check-go
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/lotse ./cmd/lotse
 
