@@ -26,11 +26,11 @@ var testOnly = []string{
 	"github.com/chromedp/",
 }
 
-// deps lists the non-standard packages the binary of the package in dir links, built as
-// `make build` builds it (CGO_ENABLED=0, no build tags).
-func deps(t *testing.T, dir string) []string {
+// deps lists the non-standard packages that the packages named by args (go list flags and
+// patterns) link, built as `make build` builds (CGO_ENABLED=0, no build tags).
+func deps(t *testing.T, args ...string) []string {
 	t.Helper()
-	cmd := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", dir)
+	cmd := exec.Command("go", append([]string{"list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}"}, args...)...)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
 	out, err := cmd.Output()
 	if err != nil {
@@ -38,7 +38,7 @@ func deps(t *testing.T, dir string) []string {
 		if ee, ok := err.(*exec.ExitError); ok {
 			stderr = string(ee.Stderr)
 		}
-		t.Fatalf("go list -deps %s: %v\n%s", dir, err, stderr)
+		t.Fatalf("go list -deps %s: %v\n%s", strings.Join(args, " "), err, stderr)
 	}
 	return strings.Fields(string(out))
 }
@@ -73,5 +73,18 @@ func TestProductionBinaryCarriesNoDevelopmentCode(t *testing.T) {
 		if hits := append(withPrefix(prod, p), withPrefix(dev, p)...); len(hits) > 0 {
 			t.Errorf("a binary links test code %v", hits)
 		}
+	}
+}
+
+// TestNoArchivedYAML: Lotse reads YAML with go.yaml.in/yaml/v3, the maintained successor of
+// the archived gopkg.in/yaml.v3; no package of the module, tests included, links the old one
+// (only the oapi-codegen tool still needs it, which is why go.sum keeps it).
+func TestNoArchivedYAML(t *testing.T) {
+	all := deps(t, "-test", "github.com/lotse-project/lotse/...")
+	if len(withPrefix(all, "go.yaml.in/yaml/v3")) == 0 {
+		t.Errorf("nothing links go.yaml.in/yaml/v3; the listing is broken: %d packages", len(all))
+	}
+	if hits := withPrefix(all, "gopkg.in/yaml.v3"); len(hits) > 0 {
+		t.Errorf("the module links the archived %v: import go.yaml.in/yaml/v3", hits)
 	}
 }
