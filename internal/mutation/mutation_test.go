@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -63,7 +62,10 @@ func TestScopeMutantsAreCaught(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goBin, err := exec.LookPath("go") // go test puts the go command that runs it first in PATH
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	sem := make(chan struct{}, 2) // two cores: two builds at a time
 	var wg sync.WaitGroup
