@@ -1,5 +1,8 @@
 package app_test
 
+// The tests of the development variant (cmd/lotse-dev, package devapp): they are in package
+// app_test because devapp imports app; export_test.go lends them package app's helpers.
+
 import (
 	"encoding/json"
 	"io"
@@ -18,8 +21,8 @@ import (
 	"github.com/lotse-project/lotse/internal/testutil"
 )
 
-// TestDevEndToEnd runs `lotse-dev dev` (the development variant) on an empty database: it migrates, serves a ready
-// instance, prints its URL and exits 0 on SIGTERM.
+// TestDevEndToEnd runs `lotse-dev dev` (the development variant) on an empty database: it
+// migrates, serves a ready instance, prints its URL and exits 0 on SIGTERM.
 func TestDevEndToEnd(t *testing.T) {
 	tdb := testutil.NewEmptyDatabase(t)
 	addr := freePort(t)
