@@ -5,20 +5,27 @@ LDFLAGS := -s -w -X github.com/lotse-project/lotse/internal/app.version=$(VERSIO
 
 .PHONY: run test lint build docs generate vendor check-go check-chromium clean
 
-## run: start Lotse for development (local PostgreSQL, migrations, demo data) on http://127.0.0.1:8080
+## run: start Lotse for development (local PostgreSQL, migrations, demo data) on http://127.0.0.1:8080, with the development variant cmd/lotse-dev
 run: check-go
-	$(GO) run ./cmd/lotse dev
+	$(GO) run ./cmd/lotse-dev dev
 
 ## test: the whole test suite on a real PostgreSQL (found or started by the harness), browser tests included
 test: check-go check-chromium
 	$(GO) test -race -count=1 -timeout 30m ./...
 
-## lint: gofmt, go vet and staticcheck
-lint: check-go
+## lint: gofmt, go vet, staticcheck, and Redocly's recommended rules (warnings too) on the OpenAPI description
+lint: check-go node_modules/.package-lock.json
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true node_modules/.bin/redocly lint --config redocly.yaml internal/api/openapi.yaml
+
+# The npm packages pinned in package-lock.json (Redocly CLI for make lint; make vendor installs
+# them too). npm writes node_modules/.package-lock.json, so a changed lockfile reinstalls.
+node_modules/.package-lock.json: package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js 20.19 or newer (make lint runs the OpenAPI linter Redocly CLI from npm)"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
 
 ## docs: regenerate docs/permissions.md from policies/policy.csv
 docs: check-go
@@ -34,7 +41,7 @@ vendor: check-go
 	npm ci --ignore-scripts --no-audit --no-fund
 	$(GO) run ./ui/internal/vendoring
 
-## build: the lotse binary in bin/
+## build: the production binary bin/lotse (no development identity provider, PostgreSQL starter or demo data)
 build: check-go
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/lotse ./cmd/lotse
 

@@ -48,8 +48,8 @@ type Options struct {
 	HTTPClient *http.Client
 }
 
-// newLogger builds the process logger. format "auto" resolves to autoFormat.
-func newLogger(cfg *config.Config, autoFormat string, w io.Writer) *slog.Logger {
+// NewLogger builds the process logger. format "auto" resolves to autoFormat.
+func NewLogger(cfg *config.Config, autoFormat string, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // validated before
 	opts := &slog.HandlerOptions{Level: level}
@@ -199,6 +199,13 @@ func (a *App) sweepOnce(ctx context.Context) {
 	}
 }
 
+// Services are the app's services, for what builds on them outside the HTTP server (the
+// development variant's demo data).
+func (a *App) Services() *service.Services { return a.services }
+
+// Log is the app's logger.
+func (a *App) Log() *slog.Logger { return a.log }
+
 // Handler is the HTTP handler of the app.
 func (a *App) Handler() http.Handler { return a.web }
 
@@ -272,8 +279,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// listen opens the TCP listener with a clear message when the address is taken.
-func listen(addr string) (net.Listener, error) {
+// Listen opens the TCP listener with a clear message when the address is taken.
+func Listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		var se *net.OpError

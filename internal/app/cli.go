@@ -37,33 +37,41 @@ func Version() string {
 	return "dev"
 }
 
-// CLI is the grammar of the lotse command. The configuration is global, so every setting can
-// be given as LOTSE_* variable or as flag to every command.
+// CLI is the grammar of the production lotse command. The configuration is global, so every
+// setting can be given as LOTSE_* variable or as flag to every command.
 type CLI struct {
 	config.Config `embed:""`
 
 	Serve     ServeCmd     `cmd:"" help:"Run the Lotse server (production)."`
-	Dev       DevCmd       `cmd:"" help:"Run Lotse for development: local PostgreSQL, migrations, demo data."`
 	Migrate   MigrateCmd   `cmd:"" help:"Manage the database schema."`
-	Seed      SeedCmd      `cmd:"" help:"Load data into the database."`
 	Directory DirectoryCmd `cmd:"" help:"Apply the declarative directory of organisations, accounts and grants."`
 	Policy    PolicyCmd    `cmd:"" help:"Explain decisions and print the permission matrix."`
 	Version   VersionCmd   `cmd:"" help:"Print the version."`
 }
 
-// env is what a command needs from its surroundings; tests substitute writers.
-type env struct {
-	ctx    context.Context
-	stdout io.Writer
-	stderr io.Writer
+// Command is a command that only another build of lotse carries: the development variant
+// (cmd/lotse-dev, package devapp) adds `dev` and `seed demo` to the production grammar, so
+// that the production binary (cmd/lotse) links none of their code. Cmd is a kong command
+// struct whose Run method takes (*config.Config, *Env).
+type Command struct {
+	Name, Help string
+	Cmd        any
 }
 
-// Main runs the lotse command with args (without the program name) and returns the exit code.
-// Every failure ends in exactly one line "lotse: ..." on stderr and a non-zero code.
-func Main(args []string, stdout, stderr io.Writer) int {
+// Env is what a command needs from its surroundings; tests substitute writers.
+type Env struct {
+	Ctx    context.Context
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// Main runs the lotse command with args (without the program name) and the extra commands of
+// its build, and returns the exit code. Every failure ends in exactly one line "lotse: ..."
+// on stderr and a non-zero code.
+func Main(args []string, stdout, stderr io.Writer, extra ...Command) int {
 	var cli CLI
 	exitCode := -1
-	parser, err := kong.New(&cli,
+	opts := []kong.Option{
 		kong.Name("lotse"),
 		kong.Description("Lotse: case and task tracking for a city's integration management."),
 		kong.Writers(stdout, stderr),
@@ -71,7 +79,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		kong.Resolvers(config.FileResolver()),
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
-	)
+	}
+	for _, c := range extra {
+		opts = append(opts, kong.DynamicCommand(c.Name, c.Help, "", c.Cmd))
+	}
+	parser, err := kong.New(&cli, opts...)
 	if err != nil {
 		fmt.Fprintf(stderr, "lotse: %v\n", err)
 		return 2
@@ -86,7 +98,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	e := &env{ctx: ctx, stdout: stdout, stderr: stderr}
+	e := &Env{Ctx: ctx, Stdout: stdout, Stderr: stderr}
 	if err := kctx.Run(&cli.Config, e); err != nil {
 		var cerr *config.Error
 		if errors.As(err, &cerr) {
@@ -99,14 +111,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// Run is the entry point for cmd/lotse.
-func Run() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) }
+// Run is the entry point of cmd/lotse (no extra commands) and cmd/lotse-dev.
+func Run(extra ...Command) { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr, extra...)) }
 
 // VersionCmd prints the version.
 type VersionCmd struct{}
 
 // Run prints the version.
-func (VersionCmd) Run(_ *config.Config, e *env) error {
-	_, err := fmt.Fprintln(e.stdout, "lotse", Version())
+func (VersionCmd) Run(_ *config.Config, e *Env) error {
+	_, err := fmt.Fprintln(e.Stdout, "lotse", Version())
 	return err
 }

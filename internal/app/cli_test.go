@@ -17,19 +17,38 @@ import (
 // runMain runs Main with a clean LOTSE_* environment plus env and returns code and output.
 func runMain(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runMainWith(t, env, nil, args...)
+}
+
+// runMainWith is runMain for a build with extra commands (the development variant's).
+func runMainWith(t *testing.T, env map[string]string, extra []Command, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	clearLotseEnv(t)
 	for k, v := range env {
 		t.Setenv(k, v)
 	}
 	var out, errb bytes.Buffer
 	done := make(chan int, 1)
-	go func() { done <- Main(args, &out, &errb) }()
+	go func() { done <- Main(args, &out, &errb, extra...) }()
 	select {
 	case code = <-done:
 	case <-time.After(30 * time.Second):
 		t.Fatalf("lotse %s did not return within 30s", strings.Join(args, " "))
 	}
 	return code, out.String(), errb.String()
+}
+
+// helpCommands returns the first words of the lines of the Commands section of --help.
+func helpCommands(help string) map[string]bool {
+	_, section, _ := strings.Cut(help, "\nCommands:\n")
+	section, _, _ = strings.Cut(section, "\n\n")
+	out := map[string]bool{}
+	for _, line := range strings.Split(section, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && strings.HasPrefix(line, "  ") && !strings.HasPrefix(line, "   ") {
+			out[f[0]] = true
+		}
+	}
+	return out
 }
 
 // assertNoCrash fails when the output looks like a panic or a goroutine dump.
@@ -239,9 +258,17 @@ func TestMainInfo(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 		}
-		for _, cmd := range []string{"serve", "dev", "migrate", "version"} {
-			if !strings.Contains(stdout, cmd) {
+		cmds := helpCommands(stdout)
+		for _, cmd := range []string{"serve", "migrate", "directory", "policy", "version"} {
+			if !cmds[cmd] {
 				t.Errorf("--help does not list %q:\n%s", cmd, stdout)
+			}
+		}
+		// The development commands are only in the development variant (cmd/lotse-dev;
+		// TestDevVariantHelp).
+		for _, cmd := range []string{"dev", "seed"} {
+			if cmds[cmd] {
+				t.Errorf("the production --help lists %q:\n%s", cmd, stdout)
 			}
 		}
 	})

@@ -1,25 +1,33 @@
-package app
+package app_test
+
+// The tests of the development variant (cmd/lotse-dev, package devapp): they are in package
+// app_test because devapp imports app; export_test.go lends them package app's helpers.
 
 import (
 	"encoding/json"
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/lotse-project/lotse/internal/app"
+	"github.com/lotse-project/lotse/internal/demo"
+	"github.com/lotse-project/lotse/internal/devapp"
+	"github.com/lotse-project/lotse/internal/directory"
 	"github.com/lotse-project/lotse/internal/testutil"
 )
 
-// TestDevEndToEnd runs `lotse dev` on an empty database: it migrates, serves a ready
-// instance, prints its URL and exits 0 on SIGTERM.
+// TestDevEndToEnd runs `lotse-dev dev` (the development variant) on an empty database: it
+// migrates, serves a ready instance, prints its URL and exits 0 on SIGTERM.
 func TestDevEndToEnd(t *testing.T) {
 	tdb := testutil.NewEmptyDatabase(t)
-	addr := freeAddr(t)
+	addr := freePort(t)
 	base := "http://" + addr
-	clearLotseEnv(t)
+	app.ClearLotseEnv(t)
 	t.Setenv("LOTSE_DATABASE_URL", tdb.URL)
 	t.Setenv("LOTSE_MIGRATION_DATABASE_URL", tdb.OwnerURL)
 	t.Setenv("LOTSE_HTTP_ADDR", addr)
@@ -29,7 +37,7 @@ func TestDevEndToEnd(t *testing.T) {
 
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	exited := make(chan int, 1)
-	go func() { exited <- Main([]string{"dev"}, stdout, stderr) }()
+	go func() { exited <- app.Main([]string{"dev"}, stdout, stderr, devapp.Commands()...) }()
 
 	client := &http.Client{Timeout: 5 * time.Second}
 	var body []byte
@@ -88,7 +96,7 @@ func TestDevEndToEnd(t *testing.T) {
 	if ready.Status != "ok" || ready.Checks["database"] != "ok" || ready.Checks["schema"] != "ok" {
 		t.Errorf("/readyz = %s, want status ok with database and schema ok", body)
 	}
-	if cur, latest := schemaVersion(t, tdb.OwnerURL); cur != latest || latest == 0 {
+	if cur, latest := app.SchemaVersion(t, tdb.OwnerURL); cur != latest || latest == 0 {
 		t.Errorf("lotse dev left the schema at %d, want the latest %d", cur, latest)
 	}
 	if out := stdout.String(); !strings.Contains(out, base) {
@@ -102,5 +110,86 @@ func TestDevEndToEnd(t *testing.T) {
 		resp.Body.Close()
 		t.Errorf("lotse dev still answers after it returned")
 	}
-	assertNoCrash(t, stdout.String(), stderr.String())
+	app.AssertNoCrash(t, stdout.String(), stderr.String())
+}
+
+// caseRows counts what the demo case seed writes: cases, persons, consents, referrals,
+// tasks, notes.
+func caseRows(t *testing.T, url string) [6]int {
+	t.Helper()
+	d := testutil.Open(t, url)
+	defer d.Close()
+	var n [6]int
+	for i, table := range []string{"cases", "persons", "consents", "referrals", "tasks", "notes"} {
+		if err := d.SQL.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return n
+}
+
+// TestSeedDemoTwice: `lotse-dev seed demo` applies the demo directory cleanly and creates the
+// demo cases, and a second seed changes nothing (it only looks whether the cases are there).
+func TestSeedDemoTwice(t *testing.T) {
+	url := testutil.NewDBURL(t)
+	env := map[string]string{"LOTSE_DATABASE_URL": url}
+	f, err := directory.Parse(demo.DirectoryName, demo.Directory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grants := 0
+	for _, u := range f.Users {
+		grants += len(u.Grants)
+	}
+	code, _, stderr := app.RunMainWith(t, env, devapp.Commands(), "seed", "demo")
+	if code != 0 {
+		t.Fatalf("seed demo: exit %d; stderr:\n%s", code, stderr)
+	}
+	first := app.DirectoryRows(t, url)
+	want := [4]int{len(f.Organisations), len(f.Users), grants, len(f.Organisations) + len(f.Users) + grants}
+	if first != want {
+		t.Errorf("after seed demo: rows (organisations, users, grants, audit events) = %v, want %v", first, want)
+	}
+	if !strings.Contains(stderr, "changes="+strconv.Itoa(want[3])) {
+		t.Errorf("seed demo does not log the number of changes:\n%s", stderr)
+	}
+	households := len(demo.Households(time.Now()))
+	if !strings.Contains(stderr, "created="+strconv.Itoa(households)+" present=0") {
+		t.Errorf("seed demo does not log the %d demo households it created:\n%s", households, stderr)
+	}
+	cases := caseRows(t, url)
+
+	code, _, stderr = app.RunMainWith(t, env, devapp.Commands(), "seed", "demo")
+	if code != 0 {
+		t.Fatalf("second seed demo: exit %d; stderr:\n%s", code, stderr)
+	}
+	if again := app.DirectoryRows(t, url); again != first {
+		t.Errorf("the second seed changed the database: %v, before %v", again, first)
+	}
+	if !strings.Contains(stderr, "changes=0") || !strings.Contains(stderr, "created=0 present="+strconv.Itoa(households)) {
+		t.Errorf("the second seed does not log 0 changes and no new households:\n%s", stderr)
+	}
+	if again := caseRows(t, url); again != cases {
+		t.Errorf("the second seed changed the case data: %v, before %v", again, cases)
+	}
+
+	// The directory tool agrees that the demo directory is in place.
+	code, stdout, stderr := app.RunMainWith(t, env, devapp.Commands(), "directory", "apply", app.WriteFile(t, "demo.yaml", string(demo.Directory)))
+	if code != 0 || stdout != "applied 0 changes\n" {
+		t.Errorf("directory apply of the demo directory after seeding: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// TestDevVariantHelp: the development variant is the production grammar plus dev and seed.
+func TestDevVariantHelp(t *testing.T) {
+	code, stdout, stderr := app.RunMainWith(t, nil, devapp.Commands(), "--help")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	cmds := app.HelpCommands(stdout)
+	for _, cmd := range []string{"serve", "dev", "seed", "migrate", "directory", "policy", "version"} {
+		if !cmds[cmd] {
+			t.Errorf("lotse-dev --help does not list %q:\n%s", cmd, stdout)
+		}
+	}
 }

@@ -25,7 +25,7 @@ var directoryActor = model.Actor{System: true, Name: "directory"}
 
 // Run checks the file, then applies it in one transaction and prints every change and a
 // summary. A file with problems is rejected whole, listing each problem with its line.
-func (c DirectoryApplyCmd) Run(cfg *config.Config, e *env) error {
+func (c DirectoryApplyCmd) Run(cfg *config.Config, e *Env) error {
 	if err := cfg.Validate(true); err != nil {
 		return err
 	}
@@ -37,23 +37,23 @@ func (c DirectoryApplyCmd) Run(cfg *config.Config, e *env) error {
 	if err != nil {
 		return fmt.Errorf("nothing applied: %w", err)
 	}
-	log := newLogger(cfg, "text", e.stderr)
-	a, err := New(e.ctx, cfg, log, false, Options{})
+	log := NewLogger(cfg, "text", e.Stderr)
+	a, err := New(e.Ctx, cfg, log, false, Options{})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	changes, err := a.services.Directory.Apply(e.ctx, directoryActor, f, c.DryRun)
+	changes, err := a.services.Directory.Apply(e.Ctx, directoryActor, f, c.DryRun)
 	if err != nil {
 		return fmt.Errorf("nothing applied: %w", err)
 	}
 	for _, ch := range changes {
-		fmt.Fprintln(e.stdout, ch)
+		fmt.Fprintln(e.Stdout, ch)
 	}
 	if c.DryRun {
-		_, err = fmt.Fprintf(e.stdout, "dry run: %s, nothing applied\n", plural(len(changes), "change"))
+		_, err = fmt.Fprintf(e.Stdout, "dry run: %s, nothing applied\n", plural(len(changes), "change"))
 	} else {
-		_, err = fmt.Fprintf(e.stdout, "applied %s\n", plural(len(changes), "change"))
+		_, err = fmt.Fprintf(e.Stdout, "applied %s\n", plural(len(changes), "change"))
 	}
 	return err
 }

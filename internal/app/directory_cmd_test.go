@@ -3,13 +3,9 @@ package app
 import (
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/lotse-project/lotse/internal/demo"
-	"github.com/lotse-project/lotse/internal/directory"
 	"github.com/lotse-project/lotse/internal/testutil"
 )
 
@@ -47,21 +43,6 @@ func directoryRows(t *testing.T, url string) [4]int {
 		}
 	}
 	d.Close()
-	return n
-}
-
-// caseRows counts what the demo case seed writes: cases, persons, consents, referrals,
-// tasks, notes.
-func caseRows(t *testing.T, url string) [6]int {
-	t.Helper()
-	d := testutil.Open(t, url)
-	defer d.Close()
-	var n [6]int
-	for i, table := range []string{"cases", "persons", "consents", "referrals", "tasks", "notes"} {
-		if err := d.SQL.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
 	return n
 }
 
@@ -220,56 +201,4 @@ func TestDirectoryApplyCmdBadInput(t *testing.T) {
 		}
 		assertOneLine(t, stderr)
 	})
-}
-
-// TestSeedDemoTwice: the demo directory applies cleanly and the demo cases are created, and
-// a second seed changes nothing (it only looks whether the cases are there).
-func TestSeedDemoTwice(t *testing.T) {
-	url := testutil.NewDBURL(t)
-	env := map[string]string{"LOTSE_DATABASE_URL": url}
-	f, err := directory.Parse(demo.DirectoryName, demo.Directory)
-	if err != nil {
-		t.Fatal(err)
-	}
-	grants := 0
-	for _, u := range f.Users {
-		grants += len(u.Grants)
-	}
-	code, _, stderr := runMain(t, env, "seed", "demo")
-	if code != 0 {
-		t.Fatalf("seed demo: exit %d; stderr:\n%s", code, stderr)
-	}
-	first := directoryRows(t, url)
-	want := [4]int{len(f.Organisations), len(f.Users), grants, len(f.Organisations) + len(f.Users) + grants}
-	if first != want {
-		t.Errorf("after seed demo: rows (organisations, users, grants, audit events) = %v, want %v", first, want)
-	}
-	if !strings.Contains(stderr, "changes="+strconv.Itoa(want[3])) {
-		t.Errorf("seed demo does not log the number of changes:\n%s", stderr)
-	}
-	households := len(demo.Households(time.Now()))
-	if !strings.Contains(stderr, "created="+strconv.Itoa(households)+" present=0") {
-		t.Errorf("seed demo does not log the %d demo households it created:\n%s", households, stderr)
-	}
-	cases := caseRows(t, url)
-
-	code, _, stderr = runMain(t, env, "seed", "demo")
-	if code != 0 {
-		t.Fatalf("second seed demo: exit %d; stderr:\n%s", code, stderr)
-	}
-	if again := directoryRows(t, url); again != first {
-		t.Errorf("the second seed changed the database: %v, before %v", again, first)
-	}
-	if !strings.Contains(stderr, "changes=0") || !strings.Contains(stderr, "created=0 present="+strconv.Itoa(households)) {
-		t.Errorf("the second seed does not log 0 changes and no new households:\n%s", stderr)
-	}
-	if again := caseRows(t, url); again != cases {
-		t.Errorf("the second seed changed the case data: %v, before %v", again, cases)
-	}
-
-	// The directory tool agrees that the demo directory is in place.
-	code, stdout, stderr := runMain(t, env, "directory", "apply", writeFile(t, "demo.yaml", string(demo.Directory)))
-	if code != 0 || stdout != "applied 0 changes\n" {
-		t.Errorf("directory apply of the demo directory after seeding: exit %d, stdout %q, stderr %q", code, stdout, stderr)
-	}
 }

@@ -27,12 +27,12 @@ type PolicyCmd struct {
 type PolicyMatrixCmd struct{}
 
 // Run renders the embedded policy; it needs no database.
-func (PolicyMatrixCmd) Run(_ *config.Config, e *env) error {
-	rules, err := policyRules(e.ctx)
+func (PolicyMatrixCmd) Run(_ *config.Config, e *Env) error {
+	rules, err := policyRules(e.Ctx)
 	if err != nil {
 		return err
 	}
-	_, err = io.WriteString(e.stdout, renderMatrix(rules))
+	_, err = io.WriteString(e.Stdout, renderMatrix(rules))
 	return err
 }
 
@@ -55,8 +55,8 @@ type PolicyCheckCmd struct {
 
 // Run prints who asks, where, with which roles, and each scope granted with the line that
 // grants it, or why nothing is granted. An answered question exits 0, allowed or not.
-func (c PolicyCheckCmd) Run(cfg *config.Config, e *env) error {
-	a, err := openTool(cfg, e)
+func (c PolicyCheckCmd) Run(cfg *config.Config, e *Env) error {
+	a, err := OpenTool(cfg, e)
 	if err != nil {
 		return err
 	}
@@ -67,12 +67,12 @@ func (c PolicyCheckCmd) Run(cfg *config.Config, e *env) error {
 		org    model.Organisation
 		grants []model.Role // stored grants in org, whether they count or not
 	)
-	err = a.store.Read(e.ctx, model.Actor{System: true}, func(tx *store.Tx) error {
+	err = a.store.Read(e.Ctx, model.Actor{System: true}, func(tx *store.Tx) error {
 		var err error
 		if id, perr := uuid.Parse(c.User); perr == nil {
-			user, err = tx.Users().ByID(e.ctx, id)
+			user, err = tx.Users().ByID(e.Ctx, id)
 		} else {
-			user, err = tx.Users().ByEmail(e.ctx, c.User)
+			user, err = tx.Users().ByEmail(e.Ctx, c.User)
 		}
 		if errors.Is(err, model.ErrNotFound) {
 			return errors.New("policy check: no user has this id or e-mail address (--user)")
@@ -80,7 +80,7 @@ func (c PolicyCheckCmd) Run(cfg *config.Config, e *env) error {
 		if err != nil {
 			return err
 		}
-		orgs, err := tx.Organisations().All(e.ctx)
+		orgs, err := tx.Organisations().All(e.Ctx)
 		if err != nil {
 			return err
 		}
@@ -91,7 +91,7 @@ func (c PolicyCheckCmd) Run(cfg *config.Config, e *env) error {
 			return fmt.Errorf("policy check: no organisation has the id or short name %q (--org)", c.Org)
 		}
 		org = orgs[i]
-		gs, err := tx.Grants().ForUser(e.ctx, user.ID)
+		gs, err := tx.Grants().ForUser(e.Ctx, user.ID)
 		for _, g := range gs {
 			if g.OrgID == org.ID {
 				grants = append(grants, g.Role)
@@ -103,7 +103,7 @@ func (c PolicyCheckCmd) Run(cfg *config.Config, e *env) error {
 		return err
 	}
 
-	w := e.stdout
+	w := e.Stdout
 	fmt.Fprintf(w, "user:         %s <%s> (%s)\n", user.DisplayName, user.Email, user.ID)
 	fmt.Fprintf(w, "organisation: %s (%s, %s), kind %s, class %s\n", org.Name, org.ShortName, org.ID, org.Kind, org.Kind.Class())
 	fmt.Fprintf(w, "roles there:  %s\n", orNone(grants))
@@ -452,21 +452,21 @@ var errConflicts = errors.New("policy conflicts: grants breach the separation of
 // It exits 1 when there is any breach, so that a deployment check can stop on it. Stored
 // breaches do not give case content meanwhile: the enforcer leaves their case-content grant
 // out.
-func (PolicyConflictsCmd) Run(cfg *config.Config, e *env) error {
-	a, err := openTool(cfg, e)
+func (PolicyConflictsCmd) Run(cfg *config.Config, e *Env) error {
+	a, err := OpenTool(cfg, e)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	conflicts, allowing, err := a.services.Directory.DutyConflicts(e.ctx)
+	conflicts, allowing, err := a.services.Directory.DutyConflicts(e.Ctx)
 	if err != nil {
 		return err
 	}
 	users := map[uuid.UUID]*model.User{}
-	err = a.store.Read(e.ctx, model.Actor{System: true}, func(tx *store.Tx) error {
+	err = a.store.Read(e.Ctx, model.Actor{System: true}, func(tx *store.Tx) error {
 		for _, c := range conflicts {
 			if users[c.UserID] == nil {
-				u, err := tx.Users().ByID(e.ctx, c.UserID)
+				u, err := tx.Users().ByID(e.Ctx, c.UserID)
 				if err != nil {
 					return err
 				}
@@ -478,7 +478,7 @@ func (PolicyConflictsCmd) Run(cfg *config.Config, e *env) error {
 	if err != nil {
 		return err
 	}
-	w := e.stdout
+	w := e.Stdout
 	if len(allowing) == 0 {
 		fmt.Fprintln(w, "organisations whose administrators may also work cases (allow_admin_casework): none")
 	} else {

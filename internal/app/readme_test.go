@@ -1,4 +1,4 @@
-package app
+package app_test
 
 import (
 	"os"
@@ -6,6 +6,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/lotse-project/lotse/internal/app"
+	"github.com/lotse-project/lotse/internal/devapp"
 )
 
 // envVars collects every LOTSE_* variable of the command grammar with its default, walking
@@ -25,7 +28,8 @@ func envVars(t reflect.Type, out map[string]string) {
 }
 
 // TestReadmeTableMatchesConfig keeps the README's configuration table and the code in step:
-// every variable with its default, nothing more, nothing less.
+// every variable with its default, nothing more, nothing less. It lives in package app_test
+// because the grammar of the development variant (package devapp, which imports app) counts.
 func TestReadmeTableMatchesConfig(t *testing.T) {
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {
@@ -43,7 +47,10 @@ func TestReadmeTableMatchesConfig(t *testing.T) {
 		inReadme[m[1]] = strings.Trim(strings.TrimSpace(m[2]), "`")
 	}
 	inCode := map[string]string{}
-	envVars(reflect.TypeOf(CLI{}), inCode)
+	envVars(reflect.TypeOf(app.CLI{}), inCode)
+	for _, c := range devapp.Commands() { // the development variant's commands are documented too
+		envVars(reflect.TypeOf(c.Cmd).Elem(), inCode)
+	}
 	if len(inCode) < 10 {
 		t.Fatalf("found only %d variables in the grammar; the walk is broken", len(inCode))
 	}

@@ -18,8 +18,8 @@ import (
 // Fields tagged secret also accept NAME_FILE, the path of a file holding the value, so that
 // secrets can come from container secrets instead of the environment.
 type Config struct {
-	DatabaseURL          string `name:"database-url" env:"LOTSE_DATABASE_URL" secret:"" help:"PostgreSQL URL of the application role the server runs as (postgres://lotse_server:pass@host:5432/lotse): a member of lotse_app that owns nothing. Required for serve, seed and directory; lotse dev finds or starts a local server when empty."`
-	MigrationDatabaseURL string `name:"migration-database-url" env:"LOTSE_MIGRATION_DATABASE_URL" secret:"" help:"PostgreSQL URL of the owner role that runs the migrations (lotse migrate, serve --migrate, dev). Never used for serving; there is no fallback to LOTSE_DATABASE_URL."`
+	DatabaseURL          string `name:"database-url" env:"LOTSE_DATABASE_URL" secret:"" help:"PostgreSQL URL of the application role the server runs as (postgres://lotse_server:pass@host:5432/lotse): a member of lotse_app that owns nothing. Required for serve, directory and policy check (and lotse-dev seed); lotse-dev dev finds or starts a local server when empty."`
+	MigrationDatabaseURL string `name:"migration-database-url" env:"LOTSE_MIGRATION_DATABASE_URL" secret:"" help:"PostgreSQL URL of the owner role that runs the migrations (lotse migrate, serve --migrate, lotse-dev dev). Never used for serving; there is no fallback to LOTSE_DATABASE_URL."`
 	DBMaxConns           int32  `name:"db-max-conns" env:"LOTSE_DB_MAX_CONNS" default:"20" help:"Maximum number of connections in the database pool."`
 
 	HTTPAddr       string        `name:"http-addr" env:"LOTSE_HTTP_ADDR" default:"127.0.0.1:8080" help:"Address the HTTP server listens on (host:port)."`
@@ -59,7 +59,7 @@ var (
 // Validate checks every field and returns all problems at once, one per line, so that an
 // operator fixes a broken deployment in one round instead of one error per restart.
 // requireDB says whether the command serves and so needs LOTSE_DATABASE_URL; it is false for
-// commands that can find a database themselves (lotse dev). Validate(b) is ValidateFor(b, false).
+// commands that can find a database themselves (lotse-dev dev). Validate(b) is ValidateFor(b, false).
 func (c *Config) Validate(requireDB bool) error { return c.ValidateFor(requireDB, false) }
 
 // ValidateFor is Validate for a command that needs the serving URL (serving), the migration

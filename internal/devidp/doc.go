@@ -1,5 +1,5 @@
 // Package devidp is the development identity provider: a small OpenID
-// Provider (zitadel/oidc v3 pkg/op) that `lotse dev` (and so `make run`)
+// Provider (zitadel/oidc v3 pkg/op) that `lotse-dev dev` (and so `make run`)
 // starts next to Lotse, so that the real OIDC login of internal/authn can be
 // used without Keycloak.
 //
@@ -12,6 +12,7 @@
 //
 // It is for development only: it listens on loopback addresses and nowhere
 // else, its issuer is plain http, and anyone who can reach it can sign in as
-// any demo account. Only the dev command may import this package; `lotse
-// serve` must never reach it.
+// any demo account. Only the development variant (internal/devapp, cmd/lotse-dev)
+// and tests import this package; the production binary cmd/lotse must not
+// contain it (cmd/lotse's dependency test fails if it does).
 package devidp

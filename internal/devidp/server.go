@@ -84,7 +84,7 @@ func (s *opServer) JWTProfile(context.Context, *op.Request[oidc.JWTProfileGrantR
 // EndSession is zitadel's RP-initiated logout, tolerant of one thing: an
 // id_token_hint that does not verify because it was signed with the key of an
 // earlier run. The key is made at every start, while Lotse's sessions (in
-// Postgres) outlive a restart of `lotse dev`, so signing out after a restart
+// Postgres) outlive a restart of `lotse-dev dev`, so signing out after a restart
 // would otherwise end on an error page. Such a hint is treated like no hint,
 // except that its (unverified) azp still names the client, so that a
 // post_logout_redirect_uri registered for that client is honoured. This opens

@@ -1,4 +1,4 @@
-// Package e2e holds Lotse's browser tests: the real server (as `lotse dev` runs it: a fresh
+// Package e2e holds Lotse's browser tests: the real server (as `lotse-dev dev` runs it: a fresh
 // database, the development identity provider with the demo accounts, the demo data) driven
 // through Debian's chromium with chromedp. Every demo role signs in through the identity
 // provider's real form and walks its pages; the stories of the issue (recording a consent,

@@ -20,6 +20,7 @@ import (
 	"github.com/lotse-project/lotse/internal/authz"
 	"github.com/lotse-project/lotse/internal/config"
 	"github.com/lotse-project/lotse/internal/demo"
+	"github.com/lotse-project/lotse/internal/devapp"
 	"github.com/lotse-project/lotse/internal/devidp"
 	"github.com/lotse-project/lotse/internal/locale"
 	"github.com/lotse-project/lotse/internal/model"
@@ -60,7 +61,7 @@ func (s *syncBuffer) String() string {
 const devClientID = "lotse-e2e"
 
 // startServer migrates a fresh database, starts the development identity provider with the
-// demo accounts (as internal/app's startDevIdP does for `lotse dev`), seeds the demo data and
+// demo accounts (as internal/devapp's startDevIdP does for `lotse dev`), seeds the demo data and
 // serves on a loopback port until the test ends.
 func startServer(t *testing.T) *server {
 	t.Helper()
@@ -119,7 +120,7 @@ func startServer(t *testing.T) *server {
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}
-	if err := a.SeedDemo(ctx); err != nil {
+	if err := devapp.SeedDemo(ctx, a); err != nil {
 		a.Close()
 		t.Fatalf("seed demo: %v", err)
 	}

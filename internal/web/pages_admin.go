@@ -6,6 +6,7 @@ package web
 // a failed form is shown again with its messages next to the fields and the values kept.
 
 import (
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -75,40 +76,45 @@ func adminReturnPath(c echo.Context) string {
 
 // -- CSV for German Excel -----------------------------------------------------------------
 
-// adminCSV writes CSV the way German Excel opens it without an import dialogue: UTF-8 with a
-// byte order mark, ';' between fields, CRLF at line ends, every field quoted. A cell that
+// adminCSV writes CSV (encoding/csv) the way German Excel opens it without an import
+// dialogue: UTF-8 with a byte order mark, ';' between fields, CRLF at line ends. A cell that
 // starts with =, +, -, @, a tab or a carriage return gets a leading ' so that a spreadsheet
 // takes it as text, not as a formula (CSV injection: a name "=HYPERLINK(…)" typed into a
 // form must not become a live formula on the DPO's computer).
 type adminCSV struct {
-	w   io.Writer
+	w   *csv.Writer
 	err error
 }
 
 func newAdminCSV(w io.Writer) *adminCSV {
-	x := &adminCSV{w: w}
+	x := &adminCSV{w: csv.NewWriter(w)}
+	x.w.Comma, x.w.UseCRLF = ';', true
 	_, x.err = io.WriteString(w, "\ufeff")
 	return x
 }
 
-// adminCSVCell guards and quotes one field.
-func adminCSVCell(s string) string {
+// csvGuard defuses a cell that a spreadsheet would take for a formula.
+func csvGuard(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		s = "'" + s
+		return "'" + s
 	}
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	return s
 }
 
-// Row writes one line; the first error sticks.
+// Row writes one line and passes it on (a streamed export is written row by row); the first
+// error sticks.
 func (x *adminCSV) Row(fields ...string) {
 	if x.err != nil {
 		return
 	}
 	cells := make([]string, len(fields))
 	for i, f := range fields {
-		cells[i] = adminCSVCell(f)
+		cells[i] = csvGuard(f)
 	}
-	_, x.err = io.WriteString(x.w, strings.Join(cells, ";")+"\r\n")
+	if x.err = x.w.Write(cells); x.err == nil {
+		x.w.Flush()
+		x.err = x.w.Error()
+	}
 }
 
 // csvHeaders prepares a CSV download.

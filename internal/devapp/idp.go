@@ -1,4 +1,4 @@
-package app
+package devapp
 
 import (
 	"context"
@@ -24,8 +24,8 @@ const (
 )
 
 // startDevIdP starts the development identity provider with the demo accounts and points
-// the configuration's single OIDC provider at it. It exists only for lotse dev: serve never
-// calls it, and it refuses to listen anywhere but on loopback.
+// the configuration's single OIDC provider at it. It exists only for lotse-dev dev (the
+// production binary does not contain it), and it refuses to listen anywhere but on loopback.
 func startDevIdP(ctx context.Context, addr string, cfg *config.Config) (*devidp.Server, error) {
 	secret := make([]byte, 24)
 	_, _ = rand.Read(secret)

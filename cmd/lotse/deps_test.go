@@ -1,0 +1,90 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// devOnly are the packages that only the development variant (cmd/lotse-dev) may link, by
+// import path prefix, and why the production binary must not.
+var devOnly = []struct{ prefix, why string }{
+	{"github.com/lotse-project/lotse/internal/devapp", "the development commands (dev, seed demo)"},
+	{"github.com/lotse-project/lotse/internal/devidp", "an identity provider that signs anyone in as any demo account with one click"},
+	{"github.com/zitadel/", "the OpenID provider library behind devidp; Lotse is only a relying party"},
+	{"github.com/go-chi/", "the router of that provider"},
+	{"github.com/rs/cors", "the CORS handler of that provider"},
+	{"github.com/lotse-project/lotse/internal/pglocal", "starts private PostgreSQL clusters (initdb, pg_ctl, as the postgres OS user); production gets LOTSE_DATABASE_URL"},
+	{"github.com/lotse-project/lotse/internal/demo", "demo accounts with known addresses and made-up cases, never for a production database"},
+}
+
+// testOnly may appear in neither binary.
+var testOnly = []string{
+	"github.com/lotse-project/lotse/internal/testutil",
+	"github.com/oauth2-proxy/mockoidc",
+	"github.com/chromedp/",
+}
+
+// deps lists the non-standard packages that the packages named by args (go list flags and
+// patterns) link, built as `make build` builds (CGO_ENABLED=0, no build tags).
+func deps(t *testing.T, args ...string) []string {
+	t.Helper()
+	cmd := exec.Command("go", append([]string{"list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}"}, args...)...)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr string
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		t.Fatalf("go list -deps %s: %v\n%s", strings.Join(args, " "), err, stderr)
+	}
+	return strings.Fields(string(out))
+}
+
+func withPrefix(pkgs []string, prefix string) []string {
+	var out []string
+	for _, p := range pkgs {
+		if p == prefix || (strings.HasPrefix(p, prefix) && (strings.HasSuffix(prefix, "/") || strings.HasPrefix(p[len(prefix):], "/"))) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// TestProductionBinaryCarriesNoDevelopmentCode: `go list -deps ./cmd/lotse` lists none of the
+// development packages, while the development variant lists every one of them (so the
+// names checked are the names in use).
+func TestProductionBinaryCarriesNoDevelopmentCode(t *testing.T) {
+	prod, dev := deps(t, "."), deps(t, "../lotse-dev")
+	if len(withPrefix(prod, "github.com/lotse-project/lotse/internal/app")) == 0 {
+		t.Fatalf("go list -deps of cmd/lotse does not list internal/app; the listing is broken: %v", prod)
+	}
+	for _, d := range devOnly {
+		if len(withPrefix(dev, d.prefix)) == 0 {
+			t.Errorf("the development variant does not link %s; is the name still right?", d.prefix)
+		}
+		if hits := withPrefix(prod, d.prefix); len(hits) > 0 {
+			t.Errorf("the production binary links %v: %s", hits, d.why)
+		}
+	}
+	for _, p := range testOnly {
+		if hits := append(withPrefix(prod, p), withPrefix(dev, p)...); len(hits) > 0 {
+			t.Errorf("a binary links test code %v", hits)
+		}
+	}
+}
+
+// TestNoArchivedYAML: Lotse reads YAML with go.yaml.in/yaml/v3, the maintained successor of
+// the archived gopkg.in/yaml.v3; no package of the module, tests included, links the old one
+// (only the oapi-codegen tool still needs it, which is why go.sum keeps it).
+func TestNoArchivedYAML(t *testing.T) {
+	all := deps(t, "-test", "github.com/lotse-project/lotse/...")
+	if len(withPrefix(all, "go.yaml.in/yaml/v3")) == 0 {
+		t.Errorf("nothing links go.yaml.in/yaml/v3; the listing is broken: %d packages", len(all))
+	}
+	if hits := withPrefix(all, "gopkg.in/yaml.v3"); len(hits) > 0 {
+		t.Errorf("the module links the archived %v: import go.yaml.in/yaml/v3", hits)
+	}
+}
