@@ -109,7 +109,9 @@ func TestServicesRefuseBadText(t *testing.T) {
 			f := &directory.File{Name: "d.yaml", Users: []directory.User{{DisplayName: "X", Email: "x@example.test", Grants: []directory.Grant{{Org: nul, Role: model.RoleCaseworker}}}}}
 			return ignore(svc.Directory.Apply(ctx, model.Actor{System: true, Name: "directory"}, f, false))
 		}},
-		{"idempotency key", "Idempotency-Key", func() error { return ignore(svc.Idempotency.Check(ctx, w.Actor(t, w.HousingWorker), &model.RequestKey{Key: nul, Hash: "h"})) }},
+		{"idempotency key", "Idempotency-Key", func() error {
+			return ignore(svc.Idempotency.Check(ctx, w.Actor(t, w.HousingWorker), &model.RequestKey{Key: nul, Hash: "h"}))
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := w.Fingerprint(t)

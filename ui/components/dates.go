@@ -15,7 +15,6 @@ var dateLayouts = map[string]struct{ day, moment string }{
 	"en": {time.DateOnly, "2006-01-02 15:04"},
 }
 
-
 func layouts(ctx context.Context) struct{ day, moment string } {
 	if l, ok := dateLayouts[Lang(ctx)]; ok {
 		return l
