@@ -372,7 +372,7 @@ type atkEnv struct {
 	base    string
 	cfg     *config.Config
 	db      *db.DB
-	log     *world.LogBuffer
+	log     *testutil.LogBuffer
 	userID  uuid.UUID
 	orgID   uuid.UUID
 	grantID uuid.UUID
@@ -385,7 +385,7 @@ func newAtkEnv(t *testing.T, o atkConfig) *atkEnv {
 	op := newAtkOP(t)
 	dbURL := testutil.NewDBURL(t)
 	d := testutil.Open(t, dbURL)
-	e := &atkEnv{op: op, db: d, log: &world.LogBuffer{}}
+	e := &atkEnv{op: op, db: d, log: &testutil.LogBuffer{}}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 

@@ -15,7 +15,6 @@ package world
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -72,7 +71,7 @@ type World struct {
 	// URL is the database URL.
 	URL string
 	// Log collects the app's log lines.
-	Log *LogBuffer
+	Log *testutil.LogBuffer
 
 	// The organisations: the city with its housing office (and a unit below it) and its
 	// migration service, the job center and two welfare associations.
@@ -139,7 +138,7 @@ func New(t testing.TB, opts ...Option) *World {
 	}
 	url := testutil.NewDBURL(t)
 	d := testutil.Open(t, url)
-	w := &World{DB: d, Store: store.New(d.Gorm), URL: url, Log: &LogBuffer{}}
+	w := &World{DB: d, Store: store.New(d.Gorm), URL: url, Log: &testutil.LogBuffer{}}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	err := w.Store.Tx(ctx, model.Actor{System: true, Name: "world"}, func(tx *store.Tx) error {
@@ -335,25 +334,4 @@ func (w *World) AuditEvents(t testing.TB, action, objectID string) []model.Audit
 		t.Fatalf("world: audit events: %v", err)
 	}
 	return out
-}
-
-// LogBuffer collects log output safely from many goroutines.
-type LogBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-var _ io.Writer = (*LogBuffer)(nil)
-
-func (l *LogBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// String returns everything logged so far.
-func (l *LogBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
