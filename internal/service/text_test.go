@@ -16,6 +16,7 @@ import (
 // other control character or invalid UTF-8, model.TextOK) in any of it, naming the field,
 // before it reads or writes anything, whoever calls it (the forms, `lotse directory apply`).
 func TestServicesRefuseBadText(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.CaritasWorker, Status: model.ReferralAccepted})
 	svc := w.Services(t)
@@ -109,7 +110,9 @@ func TestServicesRefuseBadText(t *testing.T) {
 			f := &directory.File{Name: "d.yaml", Users: []directory.User{{DisplayName: "X", Email: "x@example.test", Grants: []directory.Grant{{Org: nul, Role: model.RoleCaseworker}}}}}
 			return ignore(svc.Directory.Apply(ctx, model.Actor{System: true, Name: "directory"}, f, false))
 		}},
-		{"idempotency key", "Idempotency-Key", func() error { return ignore(svc.Idempotency.Check(ctx, w.Actor(t, w.HousingWorker), &model.RequestKey{Key: nul, Hash: "h"})) }},
+		{"idempotency key", "Idempotency-Key", func() error {
+			return ignore(svc.Idempotency.Check(ctx, w.Actor(t, w.HousingWorker), &model.RequestKey{Key: nul, Hash: "h"}))
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := w.Fingerprint(t)

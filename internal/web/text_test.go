@@ -15,6 +15,7 @@ import (
 // field of a form is shown at that field, in German or English, and changes nothing; a
 // textarea's CRLF line breaks are stored as LF.
 func TestFormsRefuseBadCharacters(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralSent})
 	page := "/faelle/" + cw.Case.ID.String()
@@ -64,6 +65,7 @@ func TestFormsRefuseBadCharacters(t *testing.T) {
 // page never ends in a 500; the filters that reach a service are refused (400), and the
 // list and audit filters show the message at their field.
 func TestPagesRefuseBadQueryText(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralSent})
 	c := "/faelle/" + cw.Case.ID.String()
