@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/testutil"
 	"github.com/lotse-project/lotse/internal/testutil/world"
 )
 
@@ -23,7 +24,7 @@ func TestFormsRefuseBadCharacters(t *testing.T) {
 	const en = "The entry contains characters that are not allowed"
 	form := func(name string, u *world.User, path string, v url.Values, lang, msg string, inputs ...string) {
 		t.Run(name, func(t *testing.T) {
-			before := dataOnly(w.Fingerprint(t))
+			before := testutil.DataOnly(w.Fingerprint(t))
 			hdr := []string{}
 			if lang != "" {
 				hdr = append(hdr, "Accept-Language", lang)
@@ -33,7 +34,7 @@ func TestFormsRefuseBadCharacters(t *testing.T) {
 				t.Fatalf("status %d, want 422: %.2000s", r.Status, r.Body)
 			}
 			mustContain(t, name, string(r.Body), append([]string{msg}, inputs...)...)
-			if after := dataOnly(w.Fingerprint(t)); after != before {
+			if after := testutil.DataOnly(w.Fingerprint(t)); after != before {
 				t.Errorf("the refused form changed data:\nbefore %s\nafter  %s", before, after)
 			}
 		})
@@ -106,14 +107,4 @@ func TestPagesRefuseBadQueryText(t *testing.T) {
 			}
 		}
 	}
-}
-
-// dataOnly drops the count of audit events from a fingerprint: a refused form shows its page
-// again, and reading that page is audited like any read.
-func dataOnly(fingerprint string) string {
-	i := strings.Index(fingerprint, " audit_events=")
-	if i < 0 {
-		return fingerprint
-	}
-	return fingerprint[:i]
 }

@@ -298,25 +298,7 @@ func (w *World) Enforcer(t testing.TB) *authz.Enforcer {
 // the number of audit events; two equal fingerprints mean nothing was changed or recorded.
 func (w *World) Fingerprint(t testing.TB) string {
 	t.Helper()
-	sums := make([]string, len(fingerprinted))
-	dst := make([]any, len(fingerprinted)+1)
-	parts := make([]string, len(fingerprinted))
-	for i, table := range fingerprinted {
-		parts[i] = fmt.Sprintf(`(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM %s x)`, table)
-		dst[i] = &sums[i]
-	}
-	var audits int64
-	dst[len(fingerprinted)] = &audits
-	q := `SELECT ` + strings.Join(parts, ", ") + `, (SELECT count(*) FROM audit_events)`
-	if err := w.DB.SQL.QueryRow(q).Scan(dst...); err != nil {
-		t.Fatalf("world: fingerprint: %v", err)
-	}
-	var b strings.Builder
-	for i, table := range fingerprinted {
-		fmt.Fprintf(&b, "%s=%s ", table, sums[i])
-	}
-	fmt.Fprintf(&b, "audit_events=%d", audits)
-	return b.String()
+	return testutil.Fingerprint(t, w.DB.SQL, fingerprinted...)
 }
 
 // fingerprinted are the tables whose every row counts for Fingerprint. Idempotency keys and
