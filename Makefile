@@ -3,7 +3,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/lotse-project/lotse/internal/app.version=$(VERSION)
 
-.PHONY: run test lint build docs generate vendor check-go check-chromium clean
+.PHONY: run test lint build docs generate check-generated vendor check-go check-chromium clean
 
 ## run: start Lotse for development (local PostgreSQL, migrations, demo data) on http://127.0.0.1:8080, with the development variant cmd/lotse-dev
 run: check-go
@@ -13,8 +13,8 @@ run: check-go
 test: check-go check-chromium
 	$(GO) test -race -count=1 -timeout 30m ./...
 
-## lint: gofmt, go vet, staticcheck, and Redocly's recommended rules (warnings too) on the OpenAPI description
-lint: check-go node_modules/.package-lock.json
+## lint: gofmt, go vet, staticcheck, check-generated, and Redocly's recommended rules (warnings too) on the OpenAPI description
+lint: check-go check-generated node_modules/.package-lock.json
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
@@ -34,6 +34,19 @@ docs: check-go
 ## generate: regenerate code from internal/api/openapi.yaml and the templ components in ui/components
 generate: check-go
 	$(GO) generate ./internal/api/ ./ui/components/
+
+## check-generated: fail when api.gen.go or a *_templ.go differs from what `make generate` writes (the tree is not touched)
+check-generated: check-go
+	@grep -qx 'output: api.gen.go' internal/api/oapi-codegen.yaml || { echo "internal/api/oapi-codegen.yaml no longer writes api.gen.go: adjust check-generated"; exit 1; }
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && mkdir "$$tmp/components" && \
+	  sed 's|^output: api.gen.go$$|output: '"$$tmp"'/api.gen.go|' internal/api/oapi-codegen.yaml > "$$tmp/oapi-codegen.yaml" && \
+	  (cd internal/api && $(GO) tool oapi-codegen -config "$$tmp/oapi-codegen.yaml" openapi.yaml) && \
+	  cp ui/components/*.templ "$$tmp/components/" && \
+	  $(GO) tool templ generate -log-level error -path "$$tmp/components" && \
+	  stale=$$(cmp -s "$$tmp/api.gen.go" internal/api/api.gen.go || echo internal/api/api.gen.go; \
+	    for g in "$$tmp"/components/*_templ.go; do f=ui/components/$${g##*/}; cmp -s "$$g" "$$f" || echo "$$f"; done; \
+	    for f in ui/components/*_templ.go; do [ -e "$$tmp/components/$${f##*/}" ] || echo "$$f"; done) && \
+	  if [ -n "$$stale" ]; then echo "generated code is stale, run \`make generate\`:" $$stale; exit 1; fi
 
 ## vendor: install the front-end packages pinned in package-lock.json (npm ci) and copy the files Lotse serves into ui/static/vendor
 vendor: check-go

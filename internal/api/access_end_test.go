@@ -67,6 +67,7 @@ func setUpReferredCase(t *testing.T, w *world.World, family string, second bool)
 // request. What the partner keeps of its own work is nothing readable: its reply and
 // outcome stay on the sender's referral record.
 func TestEndOfRelationLeavesNothingBehind(t *testing.T) {
+	t.Parallel()
 	ends := []struct {
 		name string
 		end  func(t *testing.T, w *world.World, s accessSetup)
@@ -152,6 +153,7 @@ func TestEndOfRelationLeavesNothingBehind(t *testing.T) {
 // language, but the tasks that hung on the withdrawn referral are cancelled and gone for
 // the job center, and the plan shows only the language row.
 func TestEndOfOneReferralKeepsWhatAnotherGives(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	s := setUpReferredCase(t, w, "Nasser", true)
 	call(t, w, 200, world.Request{As: w.HousingWorker, Method: "POST", URL: referralURL(s.refID) + "/withdraw", Headers: headers("If-Match", s.refETag)})
@@ -179,6 +181,7 @@ func TestEndOfOneReferralKeepsWhatAnotherGives(t *testing.T) {
 // exactly the person data categories configured for that basis (identity only by default),
 // and only the referred areas of the plan and notes.
 func TestLegalBasisReleasesOnlyItsCategories(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "legal-bases.yaml")
 	if err := os.WriteFile(file, []byte("legal_bases:\n  - name: \"SGB II § 50\"\n  - name: \"SGB X § 69\"\n    categories: [contact]\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 // consent writes, as Consents.Revoke documents, one more event per referral it revoked.
 // Reading the areas (configuration, no case content) writes none.
 func TestEveryCaseWorkRouteWritesOneAuditEvent(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	const purpose = "Prüfung Zugriffsprotokoll"
 	actions := map[string][]string{

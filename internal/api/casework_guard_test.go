@@ -51,6 +51,7 @@ func allowedCaller(w *world.World, rt mroute, cw *world.CaseWork, st state) *wor
 // malformed id answers 400 naming the parameter. The caller is one who would succeed with
 // the right id.
 func TestCaseWorkForeignIDs(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	a := setup(t, w, stAccepted)  // the case the caller works on
 	b := setup(t, w, stAccepted)  // another case of the same office, visible to the caller
@@ -124,6 +125,7 @@ func TestCaseWorkForeignIDs(t *testing.T) {
 // organisation, status on create, versions, references, the consent behind a referral,
 // authors and times) cannot be sent in a body: 400 naming the field, nothing changed.
 func TestCaseWorkServerOwnedFields(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	cw := setup(t, w, stSent)
 	h := w.HousingWorker

@@ -291,6 +291,7 @@ func matrixRoles(w *world.World) []struct {
 }
 
 func TestCaseWorkAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	en := w.Enforcer(t)
 	holds := func(u *world.User, perm string) bool {
@@ -386,6 +387,7 @@ func TestCaseWorkAuthorizationMatrix(t *testing.T) {
 // caseworkers of municipal departments; the areas are configuration that every signed-in
 // user may read.
 func TestCaseCreationAndAreasByRole(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	var ss world.Scenarios
 	for _, role := range matrixRoles(w) {

@@ -36,6 +36,7 @@ func race(t *testing.T, w *world.World, reqs ...world.Request) []*world.Response
 // TestConcurrentWritersOnOneRecord: two writers with the same If-Match: one wins, the other
 // is told 409, and the winner's change is what is stored; nothing is half-applied.
 func TestConcurrentWritersOnOneRecord(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	for i := range 5 {
 		t.Run(fmt.Sprintf("case patch %d", i), func(t *testing.T) {
@@ -102,6 +103,7 @@ func TestConcurrentWritersOnOneRecord(t *testing.T) {
 // TestCaseWorkBadInput: bad input answers a clear 4xx naming the field and the reason, and
 // changes nothing.
 func TestCaseWorkBadInput(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	sent := setup(t, w, stSent)
 	withdrawn := setup(t, w, stWithdrawn)
@@ -225,6 +227,7 @@ func cursorOf(t *testing.T, w *world.World, url string) string {
 // across umlauts and transliterations), reference, area and status; referrals by direction
 // and status; tasks by assignee, organisation (with subtree), status, due date and overdue.
 func TestCaseWorkLists(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	svc := w.Services(t)
 	ctx := context.Background()
@@ -373,6 +376,7 @@ func mustDay(t *testing.T, s string) model.Date {
 
 // TestCaseWorkIdempotency: a retried creating POST of case work creates nothing twice.
 func TestCaseWorkIdempotency(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	cw := setup(t, w, stOwn)
 	post := func() *world.Response {

@@ -15,6 +15,7 @@ import (
 // sees nothing of the case; and the audit trail names every read and write with actor,
 // organisation, case and purpose.
 func TestCaseFromFirstContactToCompletedReferral(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	const housingPurpose, jobPurpose = "Erstberatung Wohnen", "Vermittlung Arbeit"
 	asHousing := func(method, url string, body any, h ...string) world.Request {

@@ -12,6 +12,7 @@ import (
 )
 
 func TestSysadminManagesOrganisations(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	newOrg := map[string]any{"kind": "welfare", "name": "AWO Kreisverband Osnabrück", "short_name": "AWO", "parent_id": nil}
 	delete(newOrg, "parent_id")
@@ -44,6 +45,7 @@ func TestSysadminManagesOrganisations(t *testing.T) {
 }
 
 func TestOrgAdminStaysInItsOrganisation(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	caritasMember := map[string]any{"display_name": "Nora Neu", "email": "nora.neu@caritas.test", "org_id": w.Caritas.ID, "role": "caseworker"}
 	jobcenterMember := map[string]any{"display_name": "Jo Fremd", "email": "jo@jobcenter.test", "org_id": w.Jobcenter.ID, "role": "caseworker"}
@@ -123,6 +125,7 @@ func TestOrgAdminStaysInItsOrganisation(t *testing.T) {
 }
 
 func TestCaseworkersAndCoordinatorsReadOrganisationsOnly(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	newOrg := map[string]any{"kind": "welfare", "name": "AWO", "short_name": "AWO"}
 	world.Scenarios{
@@ -147,6 +150,7 @@ func TestCaseworkersAndCoordinatorsReadOrganisationsOnly(t *testing.T) {
 }
 
 func TestLeadSeesMembersOfItsTree(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	world.Scenarios{
 		{Name: "members of housing and its unit", Request: world.Request{As: w.HousingLead, Method: "GET", URL: base + "/members"}, Status: 200,
@@ -162,6 +166,7 @@ func TestLeadSeesMembersOfItsTree(t *testing.T) {
 }
 
 func TestDPOReadsButChangesNothing(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	world.Scenarios{
 		{Name: "lists members", Request: world.Request{As: w.DPO, Method: "GET", URL: base + "/members"}, Status: 200,
@@ -187,6 +192,7 @@ func TestDPOReadsButChangesNothing(t *testing.T) {
 // TestActingOrganisation: roles count in the organisation the caller acts in (X-Lotse-Org),
 // and grants are shown only where the viewer's member scope reaches.
 func TestActingOrganisation(t *testing.T) {
+	t.Parallel()
 	var multi *world.User
 	w := world.New(t, world.WithSeed(func(ctx context.Context, w *world.World, tx *store.Tx) error {
 		sub := "multi"

@@ -41,6 +41,7 @@ var english = map[string]string{"Accept-Language": "en"}
 // person holds a role without case content (dpo, sysadmin, coordinator, org_admin) together
 // with one that has it (caseworker, lead), in any organisation, whichever comes first.
 func TestSeparationOfDutiesOnGrant(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	c := w.Case(t, w.HousingWorker)
 	caseURL := base + "/cases/" + c.ID.String()
@@ -88,6 +89,7 @@ func TestSeparationOfDutiesOnGrant(t *testing.T) {
 // cases, by a setting that only the system administrator switches, never for a municipal
 // department, audited; it cannot be switched off while someone holds the combination.
 func TestAdminCaseworkSetting(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	on := map[string]any{"allow_admin_casework": true}
 	off := map[string]any{"allow_admin_casework": false}
@@ -153,6 +155,7 @@ func TestAdminCaseworkSetting(t *testing.T) {
 // straight into the database) does not give the data protection officer case content: the
 // enforcer leaves the case-content grant out and logs a warning.
 func TestStoredConflictGivesNoCaseContent(t *testing.T) {
+	t.Parallel()
 	w := world.New(t, world.WithSeed(func(ctx context.Context, w *world.World, tx *store.Tx) error {
 		return tx.Grants().Create(ctx, &model.Grant{UserID: w.DPO.ID, OrgID: w.Housing.ID, Role: model.RoleCaseworker})
 	}))

@@ -203,6 +203,7 @@ func FuzzListFilter(f *testing.F) {
 // of the tables is accepted (so that the fuzzers start from requests that reach the
 // handlers).
 func TestFuzzTargetsCoverTheSpec(t *testing.T) {
+	t.Parallel()
 	doc, err := api.LoadSpec()
 	if err != nil {
 		t.Fatal(err)

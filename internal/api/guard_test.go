@@ -52,6 +52,7 @@ func concrete(op api.Operation, id string, w *world.World) world.Request {
 // TestAnonymousCallersAreRefused: every API route needs a sign-in and answers 401 in the
 // API's error shape; so do unknown and deactivated accounts. The probes stay public.
 func TestAnonymousCallersAreRefused(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	stranger := &world.User{ID: uuid.New(), Name: "nobody"}
 	var ss world.Scenarios
@@ -78,6 +79,7 @@ func TestAnonymousCallersAreRefused(t *testing.T) {
 // and none changes anything. The case-work routes have their own test with their nested
 // ids (TestCaseWorkForeignIDs), since only caseworkers reach them at all.
 func TestRecordRoutesHideWhatIsMissingOrForeign(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	// The Caritas administrator's foreign record per collection: what exists but is not theirs.
 	foreign := map[string]string{
@@ -116,6 +118,7 @@ func TestRecordRoutesHideWhatIsMissingOrForeign(t *testing.T) {
 // TestGrantChangesAreAudited: every grant change writes exactly one audit event with the
 // actor, the acting organisation, the action, the request id and the client address.
 func TestGrantChangesAreAudited(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	check := func(t *testing.T, action, objectID string, res *world.Response) {
 		t.Helper()
@@ -179,6 +182,7 @@ func TestGrantChangesAreAudited(t *testing.T) {
 // in any organisation they act in. This asks the policy the services ask; the HTTP side is
 // in the authorization matrix (TestCaseWorkAuthorizationMatrix).
 func TestSeparationOfDutiesAdministratorReadingACase(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	en := w.Enforcer(t)
 	content := map[string]bool{"case": true, "plan": true, "consent": true, "referral": true, "task": true, "note": true}

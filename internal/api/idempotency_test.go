@@ -20,6 +20,7 @@ func countOrgs(t *testing.T, w *world.World) int {
 // TestIdempotencyKey: a retried creating POST with the same key creates nothing twice and
 // gets the first answer again; the key with another body is a conflict; no key, no magic.
 func TestIdempotencyKey(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	post := func(key, short string) *world.Response {
 		h := map[string]string{}

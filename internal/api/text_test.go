@@ -12,6 +12,7 @@ import (
 // the field (PostgreSQL would refuse the bytes with a 500, or Go would silently turn them
 // into U+FFFD); data after the first JSON value is refused naming the body. Nothing changes.
 func TestTextIsCheckedBeforeTheDatabase(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker})
 	as := func(method, url string, body any) world.Request {

@@ -10,6 +10,7 @@ import (
 // TestRequestsAreValidatedAgainstTheSpec: bad input answers 400 "invalid" naming each field
 // with a short reason of our own (never the validator's text), and changes nothing.
 func TestRequestsAreValidatedAgainstTheSpec(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	post := func(body any) world.Request {
 		return world.Request{As: w.Sysadmin, Method: "POST", URL: base + "/organisations", Body: body}

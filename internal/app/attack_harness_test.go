@@ -372,7 +372,7 @@ type atkEnv struct {
 	base    string
 	cfg     *config.Config
 	db      *db.DB
-	log     *world.LogBuffer
+	log     *testutil.LogBuffer
 	userID  uuid.UUID
 	orgID   uuid.UUID
 	grantID uuid.UUID
@@ -385,7 +385,7 @@ func newAtkEnv(t *testing.T, o atkConfig) *atkEnv {
 	op := newAtkOP(t)
 	dbURL := testutil.NewDBURL(t)
 	d := testutil.Open(t, dbURL)
-	e := &atkEnv{op: op, db: d, log: &world.LogBuffer{}}
+	e := &atkEnv{op: op, db: d, log: &testutil.LogBuffer{}}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
@@ -509,17 +509,7 @@ func (e *atkEnv) logins(t *testing.T) int {
 // fingerprint summarises everything an unsafe request could change.
 func (e *atkEnv) fingerprint(t *testing.T) string {
 	t.Helper()
-	var orgs, users, grants string
-	var audits int
-	err := e.db.SQL.QueryRow(`SELECT
-		(SELECT md5(coalesce(string_agg(o::text, '|' ORDER BY o.id), '')) FROM organisations o),
-		(SELECT md5(coalesce(string_agg(u::text, '|' ORDER BY u.id), '')) FROM users u),
-		(SELECT md5(coalesce(string_agg(g::text, '|' ORDER BY g.id), '')) FROM role_grants g),
-		(SELECT count(*) FROM audit_events)`).Scan(&orgs, &users, &grants, &audits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("organisations=%s users=%s grants=%s audit_events=%d", orgs, users, grants, audits)
+	return testutil.Fingerprint(t, e.db.SQL, "organisations", "users", "role_grants")
 }
 
 // atkBrowser is one browser: its own cookie jar, redirects not followed.

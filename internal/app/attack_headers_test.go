@@ -82,6 +82,7 @@ func atkCheckHTML(t *testing.T, name, body string) {
 // TestSecurityBaselineOnEveryResponse visits every page reachable with and without a
 // session, the error pages and JSON answers, and checks the headers and the markup.
 func TestSecurityBaselineOnEveryResponse(t *testing.T) {
+	t.Parallel()
 	e := newAtkEnv(t, atkConfig{twoProviders: true})
 	anon := e.browser()
 	b := e.browser()
@@ -169,6 +170,7 @@ func atkCookie(t *testing.T, r atkResp, name string) *http.Cookie {
 // carries HSTS and the session cookie is a __Host- cookie with the Secure flag. The test
 // server itself speaks plain http; the headers do not depend on it.
 func TestSecurityBaselineOverHTTPS(t *testing.T) {
+	t.Parallel()
 	e := newAtkEnv(t, atkConfig{secure: true})
 	c := e.browser()
 	for _, p := range []struct {
@@ -200,6 +202,7 @@ func TestSecurityBaselineOverHTTPS(t *testing.T) {
 // 0.5 per second); the limit answers 429 with the localised page, and other routes stay
 // usable.
 func TestLoginRateLimit(t *testing.T) {
+	t.Parallel()
 	e := newAtkEnv(t, atkConfig{rate: 0.5})
 	b := e.browser()
 	var limited []atkResp

@@ -16,6 +16,7 @@ import (
 // the audit trail; the log must name the real reason, so that each case fails for the reason
 // it is about and not by accident of the harness.
 func TestLoginAttacksAreRefused(t *testing.T) {
+	t.Parallel()
 	e := newAtkEnv(t, atkConfig{})
 
 	// Positive control: the harness can sign in, with state, nonce and PKCE (S256).
@@ -307,6 +308,7 @@ func TestLoginAttacksAreRefused(t *testing.T) {
 // TestLoginReturnIsNeverAnOpenRedirect signs in with hostile return addresses: Lotse must
 // send the browser only to its own pages afterwards.
 func TestLoginReturnIsNeverAnOpenRedirect(t *testing.T) {
+	t.Parallel()
 	e := newAtkEnv(t, atkConfig{})
 	base, _ := url.Parse(e.base)
 	cases := []struct{ ret, want string }{

@@ -60,6 +60,7 @@ type atkForgery struct {
 // origin. Each must answer 403 (JSON under /api/, a page elsewhere) and change nothing; the
 // same request with the token from the same origin must get past the check.
 func TestCSRFEveryUnsafeRouteRefusesForgedRequests(t *testing.T) {
+	t.Parallel()
 	e := newAtkEnv(t, atkConfig{})
 	routes := atkUnsafeRoutes(t, e)
 	for _, want := range []string{"POST /auth/logout", "POST /api/v1/organisations", "PATCH /api/v1/organisations/:id",
@@ -231,6 +232,7 @@ func TestCSRFEveryUnsafeRouteRefusesForgedRequests(t *testing.T) {
 // ambient authority, so the anti-forgery checks do not apply; but a bearer header never
 // lends the cookie's authority to a request either.
 func TestCSRFBearerTokensNeedNoCSRFToken(t *testing.T) {
+	t.Parallel()
 	e := newAtkEnv(t, atkConfig{})
 	tok := e.op.accessToken(atkSubject, nil)
 	c := e.browser() // no cookies yet
@@ -280,6 +282,7 @@ func TestCSRFBearerTokensNeedNoCSRFToken(t *testing.T) {
 // earlier user of the browser, or an attacker who planted the session cookie) cannot use it
 // afterwards.
 func TestCSRFTokenChangesAtSignIn(t *testing.T) {
+	t.Parallel()
 	e := newAtkEnv(t, atkConfig{})
 	b := e.browser()
 	b.mustLogin(t)

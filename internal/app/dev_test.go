@@ -35,7 +35,7 @@ func TestDevEndToEnd(t *testing.T) {
 	t.Setenv("LOTSE_DEV_DATA_DIR", t.TempDir()) // must stay unused: the database is given
 	t.Setenv("LOTSE_DEVIDP_ADDR", "127.0.0.1:0")
 
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	stdout, stderr := &testutil.LogBuffer{}, &testutil.LogBuffer{}
 	exited := make(chan int, 1)
 	go func() { exited <- app.Main([]string{"dev"}, stdout, stderr, devapp.Commands()...) }()
 

@@ -77,6 +77,7 @@ func readyz(t *testing.T, base string) (int, ready) {
 }
 
 func TestHealthAndReadiness(t *testing.T) {
+	t.Parallel()
 	tdb := testutil.NewEmptyDatabase(t)
 	url := tdb.URL
 	_, srv, _ := newTestApp(t, tdb, nil)
@@ -137,6 +138,7 @@ func TestHealthAndReadiness(t *testing.T) {
 }
 
 func TestMetricsLabelRoutePatterns(t *testing.T) {
+	t.Parallel()
 	_, srv, _ := newTestApp(t, testutil.NewDatabase(t), func(e *echo.Echo) {
 		e.GET("/test/items/:id", func(c echo.Context) error { return c.String(200, "ok") })
 	})
@@ -171,6 +173,7 @@ func grep(s, sub string) string {
 }
 
 func TestErrorHandler(t *testing.T) {
+	t.Parallel()
 	_, srv, logs := newTestApp(t, testutil.NewDatabase(t), func(e *echo.Echo) {
 		internal := func(c echo.Context) error {
 			return fmt.Errorf("store: get case: %w", errors.New("pq: relation secret_table does not exist"))

@@ -24,7 +24,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -54,24 +53,6 @@ func newClock() *fakeClock {
 func (c *fakeClock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
 func (c *fakeClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 func (c *fakeClock) Set(at time.Time)        { c.ns.Store(at.UnixNano()) }
-
-// syncBuffer collects the app's log lines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // testDB is a fresh migrated database with a pool of the test's own for seeding and checks.
 type testDB struct {
@@ -169,7 +150,7 @@ func listener(t *testing.T) (*httptest.Server, string) {
 type lotse struct {
 	URL  string
 	App  *app.App
-	Logs *syncBuffer
+	Logs *testutil.LogBuffer
 }
 
 // baseConfig is a Lotse configuration for sign-in tests on dbURL, reachable at base.
@@ -196,7 +177,7 @@ func startLotse(t *testing.T, srv *httptest.Server, cfg *config.Config, clock *f
 // startLotseWith is startLotse with app options of the test's choice (e.g. extra routes).
 func startLotseWith(t *testing.T, srv *httptest.Server, cfg *config.Config, o app.Options) *lotse {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testutil.LogBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), false, o)

@@ -152,7 +152,7 @@ func sigterm(t *testing.T) time.Time {
 // TestServeGracefulStop: on SIGTERM the server stops accepting at once, lets the in-flight
 // request finish and Serve returns nil.
 func TestServeGracefulStop(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testutil.LogBuffer{}
 	addr, started, served := startSlowApp(t, 15*time.Second, 1500*time.Millisecond, logs)
 
 	slow := fireSlow(addr)
@@ -198,7 +198,7 @@ func TestServeGracefulStop(t *testing.T) {
 // returning; the request is cut off.
 func TestServeGraceExpires(t *testing.T) {
 	const grace = 200 * time.Millisecond
-	logs := &syncBuffer{}
+	logs := &testutil.LogBuffer{}
 	addr, started, served := startSlowApp(t, grace, 3*time.Second, logs)
 
 	slow := fireSlow(addr)

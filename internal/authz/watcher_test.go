@@ -112,6 +112,7 @@ func settle(t *testing.T, ins ...*instance) {
 }
 
 func TestWatcher(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := testutil.NewDBURL(t)
 	d := testutil.Open(t, url)

@@ -45,6 +45,7 @@ func extensions(t *testing.T, d *db.DB) string {
 // TestMigrationsUpDownUp applies every migration, rolls all of them back, and applies them
 // again on an empty database: every Down must undo its Up completely.
 func TestMigrationsUpDownUp(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d := testutil.Open(t, testutil.NewEmptyDBURL(t))
 	m, err := db.NewMigrator(d, nil)
@@ -91,6 +92,7 @@ func TestMigrationsUpDownUp(t *testing.T) {
 }
 
 func TestSchemaCheck(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d := testutil.Open(t, testutil.NewEmptyDBURL(t))
 	m, err := db.NewMigrator(d, nil)
@@ -141,6 +143,7 @@ func TestSchemaCheck(t *testing.T) {
 // TestConcurrentMigrate starts several migrators at once, as several instances would: the
 // session lock makes exactly one of them apply each migration.
 func TestConcurrentMigrate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := testutil.NewEmptyDBURL(t)
 	var wg sync.WaitGroup

@@ -46,6 +46,7 @@ var appPrivileges = map[string]string{
 // the migrated schema with appPrivileges, and checks that the role owns nothing and may not
 // create objects.
 func TestAppRolePrivilegesAreExactlyDeclared(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d := testutil.Open(t, testutil.NewDatabase(t).OwnerURL)
 	rows, err := d.Pool.Query(ctx, `
@@ -121,6 +122,7 @@ func TestAppRolePrivilegesAreExactlyDeclared(t *testing.T) {
 // append-only trigger's message: the trigger is the second wall, which the owner could
 // disable), while appending and reading work.
 func TestAppRoleCannotRewriteAudit(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d := testutil.Open(t, testutil.NewDBURL(t))
 	if _, err := d.Pool.Exec(ctx, `INSERT INTO audit_events (action, object_type) VALUES ('test', 'case')`); err != nil {
@@ -168,6 +170,7 @@ func TestAppRoleCannotRewriteAudit(t *testing.T) {
 // refuses the owner, a superuser, and a superuser session that merely switched to the
 // application role (it could switch back).
 func TestCheckApplicationRole(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	tdb := testutil.NewDatabase(t)
 	admin := testutil.Server(t).URL(tdb.Name)

@@ -192,6 +192,7 @@ func (e *demoEnv) as(role model.Role, org string) model.Actor {
 // TestSeedCases: the seed creates the demo cases once (a second run creates nothing), with
 // referrals in every state, overdue tasks and something to see for every demo role.
 func TestSeedCases(t *testing.T) {
+	t.Parallel()
 	e := newDemoEnv(t)
 	start := time.Now()
 	sum, err := demo.SeedCases(e.ctx, e.svc)

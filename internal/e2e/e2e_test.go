@@ -35,6 +35,7 @@ func demoRoles() []role {
 // role. The stories run first (they create what the pages then show), then every role walks
 // its navigation. Every page reached is checked with axe and screenshotted.
 func TestBrowser(t *testing.T) {
+	t.Parallel()
 	requireChromium(t)
 	start := time.Now()
 	srv := startServer(t)

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,25 +36,7 @@ type server struct {
 	// Svc is a second service stack on the same database, for arranging what the UI cannot
 	// (e.g. a task that is overdue already). It acts through the same rules as the server.
 	Svc  *service.Services
-	Logs *syncBuffer
-}
-
-// syncBuffer collects the app's log lines, shown when a test fails.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	Logs *testutil.LogBuffer
 }
 
 const devClientID = "lotse-e2e"
@@ -114,7 +95,7 @@ func startServer(t *testing.T) *server {
 		OIDCIssuer: idp.Issuer(), OIDCClientID: devClientID, OIDCClientSecret: hex.EncodeToString(secret),
 		OIDCName: "Entwicklungs-Anmeldung", OIDCTrustEmail: true,
 	}
-	logs := &syncBuffer{}
+	logs := &testutil.LogBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a, err := app.New(ctx, cfg, log, false, app.Options{})
 	if err != nil {

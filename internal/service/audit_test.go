@@ -16,6 +16,7 @@ import (
 // organisation, action and time, pages through it newest first, and exports it; each read
 // is itself recorded, with the kinds of filters but not their values; nobody else reads it.
 func TestAuditLogReview(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	dpo := w.roleActor("datenschutz", w.city, model.RoleDPO)
 

@@ -43,6 +43,7 @@ var cfAllAreas = []string{"housing", "work", "schooling", "language", "health", 
 // TestCaseAccessAndMasks: who sees a case, and how much of it, through every relation the
 // authorization layer knows; and that ending the relation ends the access on the next call.
 func TestCaseAccessAndMasks(t *testing.T) {
+	t.Parallel()
 	f := newCaseFixture(t)
 	c := f.newCase(f.worker(), cfPerson("Müller", "Anna"), cfPerson("Müller", "Ben"))
 	northCase := f.newCase(f.as(f.northWorker, f.north), cfPerson("Nord", "Nina"))
@@ -198,6 +199,7 @@ func TestCaseAccessAndMasks(t *testing.T) {
 // cases a single read returns, the count agrees, and each item is masked exactly like the
 // single read.
 func TestCaseListsMatchSingleReads(t *testing.T) {
+	t.Parallel()
 	f := newCaseFixture(t)
 	var housingCases, northCases []*model.CaseView
 	for i := range 7 {

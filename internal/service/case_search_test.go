@@ -33,6 +33,7 @@ func TestFoldName(t *testing.T) {
 // a typo; a partner finds by name only cases whose names it may see, by reference every
 // case it sees.
 func TestCaseNameSearch(t *testing.T) {
+	t.Parallel()
 	f := newCaseFixture(t)
 	a := f.worker()
 	mueller := f.newCase(a, cfPerson("Müller", "Anna"))

@@ -226,18 +226,7 @@ func (f *caseFixture) count(sql string, args ...any) int {
 // nothing changed and nothing was recorded.
 func (f *caseFixture) fingerprint() string {
 	f.t.Helper()
-	var out string
-	err := f.db.SQL.QueryRowContext(f.ctx, `SELECT concat_ws(' ',
-		(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x.id), '')) FROM cases x),
-		(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x.id), '')) FROM persons x),
-		(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x.case_id, x.area), '')) FROM area_statuses x),
-		(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x.id), '')) FROM notes x),
-		(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x.prefix, x.year), '')) FROM reference_counters x),
-		(SELECT count(*) FROM audit_events))`).Scan(&out)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return out
+	return testutil.Fingerprint(f.t, f.db.SQL, "cases", "persons", "area_statuses", "notes", "reference_counters")
 }
 
 // wantErr checks err against want (nil: no error).

@@ -17,6 +17,7 @@ import (
 // TestCaseCreate: a new case is led by the acting organisation whatever the input, gets the
 // next reference of the year, its household and a plan row per area, not started.
 func TestCaseCreate(t *testing.T) {
+	t.Parallel()
 	f := newCaseFixture(t)
 	a := f.worker()
 	v, err := f.svc.Cases.Create(f.ctx, a, model.CaseCreate{
@@ -96,6 +97,7 @@ func TestCaseCreate(t *testing.T) {
 // TestCaseStatusTransitions walks every pair of case states: the allowed transitions
 // succeed (closing with a reason), every other one is ErrInvalid and changes nothing.
 func TestCaseStatusTransitions(t *testing.T) {
+	t.Parallel()
 	f := newCaseFixture(t)
 	states := []model.CaseStatus{model.CaseOpen, model.CasePaused, model.CaseClosed}
 	reach := func(a model.Actor, v *model.CaseView, to model.CaseStatus) *model.CaseView {
@@ -155,6 +157,7 @@ func TestCaseStatusTransitions(t *testing.T) {
 // TestCaseConcurrentPatches: two patches with the same version race; one wins, the other
 // gets ErrConflict, and the winner's change is what is stored.
 func TestCaseConcurrentPatches(t *testing.T) {
+	t.Parallel()
 	f := newCaseFixture(t)
 	for round := range 5 {
 		a := f.worker()
@@ -224,6 +227,7 @@ func TestCaseConcurrentPatches(t *testing.T) {
 
 // TestCaseValidation: bad input is ErrInvalid naming the field, and nothing changes.
 func TestCaseValidation(t *testing.T) {
+	t.Parallel()
 	f := newCaseFixture(t)
 	a := f.worker()
 	v := f.newCase(a, cfPerson("Valide", "Vera"))
@@ -327,6 +331,7 @@ func TestCaseValidation(t *testing.T) {
 // organisation, the role, the case, the purpose and the request id; a refused call writes
 // none.
 func TestCaseAudit(t *testing.T) {
+	t.Parallel()
 	f := newCaseFixture(t)
 	var c *model.CaseView
 	for _, tc := range []struct {
@@ -415,6 +420,7 @@ func TestCaseAudit(t *testing.T) {
 // audit events: its role lacks the privileges (the append-only triggers are the second wall,
 // see internal/db/roles_test.go).
 func TestAuditTrailIsAppendOnly(t *testing.T) {
+	t.Parallel()
 	f := newCaseFixture(t)
 	f.newCase(f.worker(), cfPerson("Audit", "Anna"))
 	before := f.fingerprint()

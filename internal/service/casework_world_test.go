@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -240,20 +239,11 @@ func (w *cwWorld) auditCount(action string) int {
 	return w.count(`SELECT count(*) FROM audit_events WHERE action = $1`, action)
 }
 
-// fingerprint renders every row of the case-work tables and the audit trail, for
+// fingerprint summarises every row of the case-work tables and the audit trail, for
 // before/after comparisons that catch any write.
 func (w *cwWorld) fingerprint() string {
 	w.t.Helper()
-	var b strings.Builder
-	for _, table := range []string{"consents", "consent_recipients", "referrals", "tasks", "task_comments", "audit_events", "reference_counters"} {
-		var rows string
-		err := w.db.SQL.QueryRow(`SELECT coalesce(string_agg(t::text, E'\n' ORDER BY t::text), '') FROM ` + table + ` t`).Scan(&rows)
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		b.WriteString("## " + table + "\n" + rows + "\n")
-	}
-	return b.String()
+	return testutil.Fingerprint(w.t, w.db.SQL, "consents", "consent_recipients", "referrals", "tasks", "task_comments", "audit_events", "reference_counters")
 }
 
 // unchanged fails the test when fn changed any row.

@@ -11,6 +11,7 @@ import (
 // database's, so that data created "in the past" (the demo's overdue tasks and aged
 // referrals, tests of expiry) has consistent creation times for dashboards and histories.
 func TestCreatedOnTheServicesClock(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	past := w.now().Add(-40 * 24 * time.Hour).Truncate(time.Second)
 	w.setClock(past)

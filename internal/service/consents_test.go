@@ -16,6 +16,7 @@ import (
 // TestConsentCreate: a consent is recorded by the lead organisation with every field the
 // form has; bad input names the field and changes nothing.
 func TestConsentCreate(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	caseID := w.newCase(w.housing)
 	otherCase := w.newCase(w.housing)
@@ -113,6 +114,7 @@ func TestConsentCreate(t *testing.T) {
 // while the sender still sees the referral, now revoked. Closed referrals and referrals of
 // other consents stay as they are.
 func TestConsentRevoke(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	caseID := w.newCase(w.housing)
 	c := w.consent(caseID, []uuid.UUID{w.jobcenter, w.caritas}, "work", "housing")
@@ -222,6 +224,7 @@ func TestConsentRevoke(t *testing.T) {
 // TestReferralOwnCover: a referral whose own consent ran out disappears for the recipient,
 // even when another referral of the same case to the same organisation is still covered.
 func TestReferralOwnCover(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	caseID := w.newCase(w.housing)
 	ending := w.consent(caseID, []uuid.UUID{w.jobcenter}, "work")
@@ -245,6 +248,7 @@ func TestReferralOwnCover(t *testing.T) {
 // TestRevokeRacesReferrals: a revocation racing with new referrals and accepts under the
 // same consent never leaves an active referral behind a revoked consent.
 func TestRevokeRacesReferrals(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	for round := 0; round < 5; round++ {
 		caseID := w.newCase(w.housing)

@@ -71,6 +71,7 @@ func (t *dashTask) openAt(at time.Time) (open, overdue bool) {
 }
 
 func TestDashboardTeam(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	now := time.Now().Truncate(time.Second)
 	w.setClock(now)

@@ -183,6 +183,7 @@ var baseChanges = []string{
 }
 
 func TestApplyCreatesEverythingOnceThenNothing(t *testing.T) {
+	t.Parallel()
 	e := newDirEnv(t)
 	changes := e.mustApply(baseFile)
 	equal(t, "first apply", changes, baseChanges)
@@ -238,6 +239,7 @@ func TestApplyCreatesEverythingOnceThenNothing(t *testing.T) {
 }
 
 func TestApplyDryRunChangesNothing(t *testing.T) {
+	t.Parallel()
 	e := newDirEnv(t)
 	before := e.dump()
 	dry, err := e.apply(baseFile, true)
@@ -271,6 +273,7 @@ func TestApplyDryRunChangesNothing(t *testing.T) {
 }
 
 func TestApplyRejectsBadFilesWhole(t *testing.T) {
+	t.Parallel()
 	// Every bad file starts with valid entries: a new organisation, an update of a stored one,
 	// a new user; none of them may be written.
 	const validStart = `organisations:
@@ -388,6 +391,7 @@ users:
 }
 
 func TestApplyGrantChanges(t *testing.T) {
+	t.Parallel()
 	e := newDirEnv(t)
 	e.mustApply(baseFile)
 	anna, wohnen, caritas, fdx := e.userID("anna@osnabrueck.example"), e.orgID("FB-WOHNEN"), e.orgID("CARITAS"), e.orgID("FD-X")
@@ -444,6 +448,7 @@ func TestApplyGrantChanges(t *testing.T) {
 }
 
 func TestApplyUpdatesListedAndLeavesOthersAlone(t *testing.T) {
+	t.Parallel()
 	e := newDirEnv(t)
 	e.mustApply(baseFile)
 	others := func() string {
@@ -497,6 +502,7 @@ users:
 }
 
 func TestApplyKeepsSignInLinks(t *testing.T) {
+	t.Parallel()
 	e := newDirEnv(t)
 	e.mustApply(baseFile)
 	// Anna signs in for the first time: the sign-in links her pre-provisioned account.
@@ -522,6 +528,7 @@ func TestApplyKeepsSignInLinks(t *testing.T) {
 }
 
 func TestApplyNeedsTheRights(t *testing.T) {
+	t.Parallel()
 	e := newDirEnv(t)
 	nobody := model.Actor{UserID: uuid.New(), OrgID: uuid.New(), Name: "Niemand"}
 	before := e.dump()

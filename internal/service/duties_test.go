@@ -16,6 +16,7 @@ import (
 // test holds both organisations' rows so that the two requests meet in the middle of their
 // transactions; without the account lock both would read "no other grant" and commit.
 func TestConcurrentGrantsCannotBothPass(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	ctx := context.Background()
 	svc := w.Services(t)

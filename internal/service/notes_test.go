@@ -12,6 +12,7 @@ import (
 // TestCaseNotes: who writes notes on a case, and who reads which: the own organisation's
 // notes, and notes shared for an area with the organisations involved in it.
 func TestCaseNotes(t *testing.T) {
+	t.Parallel()
 	f := newCaseFixture(t)
 	lead := f.worker()
 	c := f.newCase(lead, cfPerson("Notiz", "Nora"))

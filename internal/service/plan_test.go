@@ -11,6 +11,7 @@ import (
 )
 
 func TestCaseAreas(t *testing.T) {
+	t.Parallel()
 	f := newCaseFixture(t)
 	areas, err := f.svc.Cases.Areas(f.ctx, f.worker())
 	if err != nil {
@@ -35,6 +36,7 @@ func TestCaseAreas(t *testing.T) {
 // TestCasePlan: the lead organisation reads and changes every area, a recipient only the
 // referred ones; the server records who changed a row and when; a stale version conflicts.
 func TestCasePlan(t *testing.T) {
+	t.Parallel()
 	f := newCaseFixture(t)
 	lead := f.worker()
 	c := f.newCase(lead, cfPerson("Plan", "Paula"))

@@ -22,6 +22,7 @@ import (
 // in every organisation they belong to; the masks of every listed case (plan areas, person
 // fields) match the oracle; and single reads agree with the lists.
 func TestListsReturnExactlyWhatMayBeSeen(t *testing.T) {
+	t.Parallel()
 	for _, seed := range []uint64{1, 2, 3} {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 			t.Parallel()

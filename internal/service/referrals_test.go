@@ -77,6 +77,7 @@ func (w *cwWorld) referralIn(st model.ReferralStatus) *model.Referral {
 // transitions (model.AllowedTransitions) succeed with one audit event; every other one is
 // ErrInvalid on the status field and changes nothing, not even the version.
 func TestReferralTransitions(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	type method struct {
 		name   string
@@ -144,6 +145,7 @@ func TestReferralTransitions(t *testing.T) {
 
 // TestReferralAnswers: the texts of the answers are required, kept and shown to the sender.
 func TestReferralAnswers(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	t.Run("decline needs a reason", func(t *testing.T) {
 		ref := w.referralIn(model.ReferralSent)
@@ -180,6 +182,7 @@ func TestReferralAnswers(t *testing.T) {
 // TestReferralVisibility: the sender and the case's lead (and its department head) see a
 // referral at every step; the recipient only while it is active; anyone else never.
 func TestReferralVisibility(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	states := []model.ReferralStatus{model.ReferralSent, model.ReferralAccepted, model.ReferralInProgress, model.ReferralDeclined, model.ReferralCompleted, model.ReferralWithdrawn, model.ReferralExpired, model.ReferralRevoked}
 	for _, st := range states {
@@ -223,6 +226,7 @@ func TestReferralVisibility(t *testing.T) {
 // TestReferralCover: no referral without cover. A consent must be of the case, name the
 // recipient and every area, be valid today and not revoked; or a legal basis from the list.
 func TestReferralCover(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	caseID := w.newCase(w.housing)
 	otherCase := w.newCase(w.housing)
@@ -311,6 +315,7 @@ func TestReferralCover(t *testing.T) {
 // TestReferralCreateInput: bad input is a field error and changes nothing; cases the actor
 // does not lead are not found.
 func TestReferralCreateInput(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	caseID := w.newCase(w.housing)
 	closed := w.newCase(w.housing)
@@ -373,6 +378,7 @@ func TestReferralCreateInput(t *testing.T) {
 // TestReferralReplyDue: the deadline is N working days (default 10) from today in
 // Europe/Berlin, with the holidays of Lower Saxony.
 func TestReferralReplyDue(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	caseID := w.newCase(w.housing)
 	berlin, _ := time.LoadLocation("Europe/Berlin")
@@ -408,6 +414,7 @@ func TestReferralReplyDue(t *testing.T) {
 // TestExpireOverdue: sent referrals whose deadline has passed expire, with one audit event
 // each; answered ones and those still in time stay.
 func TestExpireOverdue(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	due := w.referralIn(model.ReferralSent)
 	dueToday := w.referralIn(model.ReferralSent)
@@ -449,6 +456,7 @@ func TestExpireOverdue(t *testing.T) {
 // TestConcurrentAccepts: two accepts with the same version race; exactly one wins, the other
 // gets ErrConflict, and exactly one audit event is written.
 func TestConcurrentAccepts(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	for round := 0; round < 5; round++ {
 		ref := w.referralIn(model.ReferralSent)
@@ -494,6 +502,7 @@ func TestConcurrentAccepts(t *testing.T) {
 // visible referral exactly once, while new referrals arrive between pages; totals count what
 // the actor may see.
 func TestReferralLists(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	caseID := w.newCase(w.housing)
 	send := func(to uuid.UUID, days int) *model.Referral {

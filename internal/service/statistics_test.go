@@ -46,6 +46,7 @@ func TestCountSmallNumberRule(t *testing.T) {
 // to 4 as "<5" without their number, 0 as 0, totals suppressed whenever they sum over a
 // suppressed cell, closed cases out of the running figures, the months of Europe/Berlin.
 func TestStatisticsOverview(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	w.setClock(time.Date(2026, 6, 15, 12, 0, 0, 0, berlin))
@@ -194,6 +195,7 @@ func TestStatisticsOverview(t *testing.T) {
 
 // TestStatisticsExactWithoutSmallCells: with no count between 1 and 4 every total is shown.
 func TestStatisticsExactWithoutSmallCells(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	coordinator := w.roleActor("koordination", w.migration, model.RoleCoordinator)
 	for range 6 {

@@ -30,6 +30,7 @@ func (w *cwWorld) task(a model.Actor, mod func(in *model.TaskCreate)) *model.Tas
 
 // TestTaskCreate: who may create which task, and bad input.
 func TestTaskCreate(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	caseID := w.newCase(w.housing)
 	migrationCase := w.newCase(w.migration)
@@ -107,6 +108,7 @@ func TestTaskCreate(t *testing.T) {
 // (done sets done_at, leaving done clears it) with one audit event; the others are ErrInvalid
 // on status and change nothing.
 func TestTaskTransitions(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	for _, from := range model.TaskStatuses {
 		for _, to := range model.TaskStatuses {
@@ -153,6 +155,7 @@ func TestTaskTransitions(t *testing.T) {
 
 // TestTaskUpdate: fields, versions and who may update.
 func TestTaskUpdate(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	task := w.task(w.housingWorker, func(in *model.TaskCreate) { in.DueDate = cwPtr(w.today().AddDate(0, 0, 3)) })
 	got, err := w.svc.Tasks.Update(w.ctx, w.housingWorker2, task.ID, task.Version, model.TaskPatch{
@@ -190,6 +193,7 @@ func TestTaskUpdate(t *testing.T) {
 // TestConcurrentTaskUpdates: two updates with the same version: one wins, the other gets
 // ErrConflict, and the winner's change is what is stored.
 func TestConcurrentTaskUpdates(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	for round := 0; round < 5; round++ {
 		task := w.task(w.housingWorker, nil)
@@ -227,6 +231,7 @@ func TestConcurrentTaskUpdates(t *testing.T) {
 // TestTaskReassign: a department head moves tasks within the subtree; outside it the task is
 // not found or the target invalid; a caseworker cannot reassign.
 func TestTaskReassign(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	task := w.task(w.housingWorker, func(in *model.TaskCreate) { in.AssigneeID = &w.housingWorker.UserID })
 	migrationTask := w.task(w.migrationWorker, nil)
@@ -285,6 +290,7 @@ func TestTaskReassign(t *testing.T) {
 
 // TestTaskComments: comments of the task's organisation, author set by the server.
 func TestTaskComments(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	task := w.task(w.housingWorker, nil)
 	c, err := w.svc.Tasks.AddComment(w.ctx, w.housingWorker2, task.ID, " erledigt bis Freitag ")
@@ -309,6 +315,7 @@ func TestTaskComments(t *testing.T) {
 // TestTaskLists: every filter; keyset pages return each visible task exactly once, in due
 // order (none last), while tasks are added between pages; totals count what may be seen.
 func TestTaskLists(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	today := w.today()
 	caseID := w.newCase(w.housing)
@@ -512,6 +519,7 @@ func tasksWhere(w *cwWorld, cond string) []uuid.UUID {
 // TestAuditOnePerCall: every method writes exactly one audit event with actor, organisation,
 // role, case, purpose and request id; reads of content too.
 func TestAuditOnePerCall(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	caseID := w.newCase(w.housing)
 	c := w.consent(caseID, []uuid.UUID{w.jobcenter}, "work")
@@ -616,6 +624,7 @@ func TestAuditOnePerCall(t *testing.T) {
 // TestAuditIsAppendOnly: the application's own pool can neither change nor remove audit
 // events.
 func TestAuditIsAppendOnly(t *testing.T) {
+	t.Parallel()
 	w := newCW(t)
 	w.task(w.housingWorker, nil)
 	before := w.fingerprint()

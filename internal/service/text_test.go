@@ -16,6 +16,7 @@ import (
 // other control character or invalid UTF-8, model.TextOK) in any of it, naming the field,
 // before it reads or writes anything, whoever calls it (the forms, `lotse directory apply`).
 func TestServicesRefuseBadText(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.CaritasWorker, Status: model.ReferralAccepted})
 	svc := w.Services(t)

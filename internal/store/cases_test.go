@@ -184,6 +184,7 @@ func seqScans(t *testing.T, plan []byte) []string {
 // of cases or persons for a department's list, a name search, a partner's list and the
 // access query of a page.
 func TestCaseListQueryPlans(t *testing.T) {
+	t.Parallel()
 	l := newCaseLoad(t)
 	ctx := context.Background()
 	r := Cases{l.db.Gorm}

@@ -118,6 +118,7 @@ func newScopeWorld(t *testing.T) *scopeWorld {
 // TestScopePredicates: for each scope, List returns exactly the expected records and Get
 // finds exactly those, and ErrNotFound for every other.
 func TestScopePredicates(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	w := newScopeWorld(t)
 	allOrgs := []uuid.UUID{w.root, w.child, w.grandchild, w.sibling, w.oth}

@@ -13,6 +13,7 @@ import (
 // TestStatusSetsMatchTheModel: the status sets the queries use are the model's, status for
 // status, as Postgres evaluates them; and the schema allows exactly the model's statuses.
 func TestStatusSetsMatchTheModel(t *testing.T) {
+	t.Parallel()
 	d := testutil.NewDB(t)
 	ctx := context.Background()
 	evaluate := func(list string, values []string) []bool {

@@ -42,6 +42,7 @@ type capturedQuery struct {
 // the inbox of incoming referrals, outgoing referrals) use indexes, for the page and for its
 // count.
 func TestWorkListQueryPlans(t *testing.T) {
+	t.Parallel()
 	l := newCaseLoad(t)
 	ctx := context.Background()
 	today := time.Now().UTC().Truncate(24 * time.Hour)

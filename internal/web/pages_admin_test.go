@@ -148,6 +148,7 @@ func admOrgPage(o *model.Organisation) string { return "/verwaltung/organisation
 // TestOrganisationSwitch: a user with roles in two organisations switches between them in
 // the frame; the frame and the data follow; a foreign organisation is refused.
 func TestOrganisationSwitch(t *testing.T) {
+	t.Parallel()
 	var twoOrgs *world.User
 	w := world.New(t, world.WithSeed(func(ctx context.Context, w *world.World, tx *store.Tx) error {
 		sub := "two-orgs"
@@ -223,6 +224,7 @@ func TestOrganisationSwitch(t *testing.T) {
 // TestStatisticsPage: the coordinator sees city-wide figures, small ones as "<5", no names
 // or references, and the CSV; nobody else; and no case page.
 func TestStatisticsPage(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralAccepted})
 	coord := &admClient{t: t, w: w, as: w.Coordinator}
@@ -283,6 +285,7 @@ func TestStatisticsPage(t *testing.T) {
 // only the roles they may grant, cannot forge another, and deactivates only after the
 // confirmation.
 func TestAdministrationOrgAdmin(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	admin := &admClient{t: t, w: w, as: w.CaritasAdmin}
 	caritas := admOrgPage(w.Caritas)
@@ -474,6 +477,7 @@ func admCount(t *testing.T, w *world.World, q string, args ...any) int {
 // TestAdministrationSysadmin: the system administrator creates an organisation (messages next
 // to the fields, values kept), edits it with its version, and reads no case.
 func TestAdministrationSysadmin(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker})
 	admin := &admClient{t: t, w: w, as: w.Sysadmin}
@@ -553,6 +557,7 @@ func TestAdministrationSysadmin(t *testing.T) {
 // TestAuditLogPage: the data protection officer filters the log, pages it and exports it as
 // CSV for German Excel with the formula guard; caseworkers get neither.
 func TestAuditLogPage(t *testing.T) {
+	t.Parallel()
 	var eve *world.User
 	w := world.New(t, world.WithSeed(func(ctx context.Context, w *world.World, tx *store.Tx) error {
 		sub := "eve"

@@ -127,6 +127,7 @@ func countRows(t *testing.T, w *world.World, q string, args ...any) int {
 }
 
 func TestCaseworkerMyTasks(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	ctx := context.Background()
 	svc := w.Services(t)
@@ -237,6 +238,7 @@ func TestCaseworkerMyTasks(t *testing.T) {
 }
 
 func TestCaseworkerCaseList(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	referred := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralAccepted,
 		Categories: []model.DataCategory{model.CategoryLanguages}})
@@ -298,6 +300,7 @@ func TestCaseworkerCaseList(t *testing.T) {
 }
 
 func TestCaseworkerNewCase(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	t.Run("the form", func(t *testing.T) {
 		body := cwGet(t, w, w.HousingWorker, "/faelle/neu", http.StatusOK)
@@ -367,6 +370,7 @@ func TestCaseworkerNewCase(t *testing.T) {
 }
 
 func TestCaseworkerCasePage(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	ctx := context.Background()
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralAccepted})
@@ -511,6 +515,7 @@ func TestCaseworkerCasePage(t *testing.T) {
 }
 
 func TestCaseworkerConsents(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	ctx := context.Background()
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralAccepted})
@@ -580,6 +585,7 @@ func TestCaseworkerConsents(t *testing.T) {
 }
 
 func TestCaseworkerRefer(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker}) // consent for the job center, work; no referral yet
 	page := "/faelle/" + cw.Case.ID.String()

@@ -24,6 +24,7 @@ func admEmail(t *testing.T, w *world.World, u *world.User) string {
 // administrators is offered to the system administrator only, for partners only, and cannot
 // be switched off while someone holds the combination.
 func TestAdministrationSeparationOfDuties(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	c := w.Case(t, w.HousingWorker)
 	sysadmin := &admClient{t: t, w: w, as: w.Sysadmin}

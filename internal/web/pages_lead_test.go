@@ -48,6 +48,7 @@ func plRow(t *testing.T, body string, id uuid.UUID) string {
 }
 
 func TestLeadTeam(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	threeDaysAgo := time.Now().AddDate(0, 0, -3)
 	wiebke := w.HousingWorker.ID

@@ -128,6 +128,7 @@ func plLocation(t *testing.T, r *world.Response, want string) {
 }
 
 func TestPartnerInbox(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	ref := func(status model.ReferralStatus) *world.CaseWork {
 		return w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: status})
@@ -191,6 +192,7 @@ func TestPartnerInbox(t *testing.T) {
 }
 
 func TestPartnerReferralWork(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralSent})
 	id := cw.Referral.ID
@@ -365,6 +367,7 @@ func TestPartnerReferralWork(t *testing.T) {
 }
 
 func TestPartnerOutbox(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	sent := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralSent})
 	declined := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.CaritasWorker, Status: model.ReferralDeclined})

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/testutil"
 	"github.com/lotse-project/lotse/internal/testutil/world"
 )
 
@@ -15,6 +16,7 @@ import (
 // field of a form is shown at that field, in German or English, and changes nothing; a
 // textarea's CRLF line breaks are stored as LF.
 func TestFormsRefuseBadCharacters(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralSent})
 	page := "/faelle/" + cw.Case.ID.String()
@@ -22,7 +24,7 @@ func TestFormsRefuseBadCharacters(t *testing.T) {
 	const en = "The entry contains characters that are not allowed"
 	form := func(name string, u *world.User, path string, v url.Values, lang, msg string, inputs ...string) {
 		t.Run(name, func(t *testing.T) {
-			before := dataOnly(w.Fingerprint(t))
+			before := testutil.DataOnly(w.Fingerprint(t))
 			hdr := []string{}
 			if lang != "" {
 				hdr = append(hdr, "Accept-Language", lang)
@@ -32,7 +34,7 @@ func TestFormsRefuseBadCharacters(t *testing.T) {
 				t.Fatalf("status %d, want 422: %.2000s", r.Status, r.Body)
 			}
 			mustContain(t, name, string(r.Body), append([]string{msg}, inputs...)...)
-			if after := dataOnly(w.Fingerprint(t)); after != before {
+			if after := testutil.DataOnly(w.Fingerprint(t)); after != before {
 				t.Errorf("the refused form changed data:\nbefore %s\nafter  %s", before, after)
 			}
 		})
@@ -64,6 +66,7 @@ func TestFormsRefuseBadCharacters(t *testing.T) {
 // page never ends in a 500; the filters that reach a service are refused (400), and the
 // list and audit filters show the message at their field.
 func TestPagesRefuseBadQueryText(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralSent})
 	c := "/faelle/" + cw.Case.ID.String()
@@ -104,14 +107,4 @@ func TestPagesRefuseBadQueryText(t *testing.T) {
 			}
 		}
 	}
-}
-
-// dataOnly drops the count of audit events from a fingerprint: a refused form shows its page
-// again, and reading that page is audited like any read.
-func dataOnly(fingerprint string) string {
-	i := strings.Index(fingerprint, " audit_events=")
-	if i < 0 {
-		return fingerprint
-	}
-	return fingerprint[:i]
 }

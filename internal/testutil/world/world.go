@@ -15,7 +15,6 @@ package world
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -72,7 +71,7 @@ type World struct {
 	// URL is the database URL.
 	URL string
 	// Log collects the app's log lines.
-	Log *LogBuffer
+	Log *testutil.LogBuffer
 
 	// The organisations: the city with its housing office (and a unit below it) and its
 	// migration service, the job center and two welfare associations.
@@ -139,7 +138,7 @@ func New(t testing.TB, opts ...Option) *World {
 	}
 	url := testutil.NewDBURL(t)
 	d := testutil.Open(t, url)
-	w := &World{DB: d, Store: store.New(d.Gorm), URL: url, Log: &LogBuffer{}}
+	w := &World{DB: d, Store: store.New(d.Gorm), URL: url, Log: &testutil.LogBuffer{}}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	err := w.Store.Tx(ctx, model.Actor{System: true, Name: "world"}, func(tx *store.Tx) error {
@@ -299,25 +298,7 @@ func (w *World) Enforcer(t testing.TB) *authz.Enforcer {
 // the number of audit events; two equal fingerprints mean nothing was changed or recorded.
 func (w *World) Fingerprint(t testing.TB) string {
 	t.Helper()
-	sums := make([]string, len(fingerprinted))
-	dst := make([]any, len(fingerprinted)+1)
-	parts := make([]string, len(fingerprinted))
-	for i, table := range fingerprinted {
-		parts[i] = fmt.Sprintf(`(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM %s x)`, table)
-		dst[i] = &sums[i]
-	}
-	var audits int64
-	dst[len(fingerprinted)] = &audits
-	q := `SELECT ` + strings.Join(parts, ", ") + `, (SELECT count(*) FROM audit_events)`
-	if err := w.DB.SQL.QueryRow(q).Scan(dst...); err != nil {
-		t.Fatalf("world: fingerprint: %v", err)
-	}
-	var b strings.Builder
-	for i, table := range fingerprinted {
-		fmt.Fprintf(&b, "%s=%s ", table, sums[i])
-	}
-	fmt.Fprintf(&b, "audit_events=%d", audits)
-	return b.String()
+	return testutil.Fingerprint(t, w.DB.SQL, fingerprinted...)
 }
 
 // fingerprinted are the tables whose every row counts for Fingerprint. Idempotency keys and
@@ -335,25 +316,4 @@ func (w *World) AuditEvents(t testing.TB, action, objectID string) []model.Audit
 		t.Fatalf("world: audit events: %v", err)
 	}
 	return out
-}
-
-// LogBuffer collects log output safely from many goroutines.
-type LogBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-var _ io.Writer = (*LogBuffer)(nil)
-
-func (l *LogBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// String returns everything logged so far.
-func (l *LogBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

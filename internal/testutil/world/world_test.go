@@ -16,6 +16,7 @@ import (
 func TestMain(m *testing.M) { testutil.Main(m) }
 
 func TestWorld(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	if len(w.Users()) < 14 || w.HousingNorth.ParentID == nil || *w.HousingNorth.ParentID != w.Housing.ID {
 		t.Fatalf("world not seeded as documented")
@@ -83,6 +84,7 @@ func TestTestIdentifierIsNotInProduction(t *testing.T) {
 // TestCaseWorkBuilders: the builders bring a referral into every state they promise, and
 // the fingerprint notices case work.
 func TestCaseWorkBuilders(t *testing.T) {
+	t.Parallel()
 	w := world.New(t)
 	before := w.Fingerprint(t)
 	for _, st := range []model.ReferralStatus{"", model.ReferralSent, model.ReferralAccepted, model.ReferralInProgress,
