@@ -556,6 +556,12 @@ func (c *caseRun) story() error {
 		if _, err = c.answer(actCaritas, ref, model.ReferralAccepted); err != nil {
 			return err
 		}
+		// Caritas starts working; the revocation then ends its access, and its open task
+		// with it ("Zugang beendet" on the lead's timeline).
+		if err := c.partnerWork(actCaritas, ref, areaHousing, "Besichtigungstermine abstimmen",
+			"Erste Wohnungsangebote gesichtet; Besichtigung nächste Woche geplant."); err != nil {
+			return err
+		}
 		c.step(3)
 		if _, err := s.svc.Consents.Revoke(s.ctx, c.lead, cn.ID, cn.Version); err != nil {
 			return fmt.Errorf("revoke consent: %w", err)

@@ -243,6 +243,7 @@ func TestSeedCases(t *testing.T) {
 		"cases opened months ago":        `SELECT count(*) FROM cases WHERE opened_at < now() - interval '90 days'`,
 		"tasks of partners":              `SELECT count(*) FROM tasks t JOIN organisations o ON o.id = t.org_id WHERE o.kind <> 'municipal'`,
 		"reassignments by the head":      `SELECT count(*) FROM audit_events WHERE action = 'task.reassign'`,
+		"tasks ended with their access":  `SELECT count(*) FROM tasks WHERE status = 'cancelled' AND status_reason = 'access_ended'`,
 		"events of the seed":             `SELECT count(*) FROM audit_events WHERE purpose = 'demo data' AND actor_id IS NOT NULL`,
 	} {
 		if e.count(query) == 0 {
