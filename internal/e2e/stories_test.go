@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 	"strings"
@@ -10,6 +11,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/google/uuid"
+
+	"github.com/lotse-project/lotse/internal/model"
 )
 
 // The stories of the issue, played through the UI by the demo accounts:
@@ -55,6 +58,7 @@ func stories(t *testing.T, srv *server, ss map[string]*session) {
 	t.Run("head-reassigns-an-overdue-task", func(t *testing.T) {
 		reassignOverdue(t, srv, ss[head], ss[housing], unrelated.ID)
 	})
+	t.Run("access-ends-with-the-consent", func(t *testing.T) { accessEnded(t, srv, ss[housing], ss[caritas]) })
 	t.Run("partner-never-sees-an-unrelated-case", func(t *testing.T) {
 		for _, subj := range []string{caritas, jobcenter} {
 			neverSees(t, ss[subj], unrelated.ID.String(), unrelated.Reference, "Petrenko")
@@ -406,4 +410,34 @@ func (s *session) linkWithText(t *testing.T, text string) string {
 		t.Fatalf("%s: no link %q on %s", s.role, text, s.path())
 	}
 	return href
+}
+
+// accessEnded: in the demo, Caritas had started work on a referral whose consent the housing
+// office then revoked. The housing office's case page shows Caritas's task ended with
+// "Zugang beendet"; Caritas finds neither the case nor the task any more.
+func accessEnded(t *testing.T, srv *server, lead, partner *session) {
+	page, err := srv.Svc.Tasks.List(context.Background(), srv.actor(t, housing), model.TaskFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ended *model.Task
+	for i, tk := range page.Items {
+		if tk.StatusReason == model.TaskReasonAccessEnded && tk.CaseID != nil {
+			ended = &page.Items[i]
+			break
+		}
+	}
+	if ended == nil {
+		t.Fatal("the demo has no task that ended with its access")
+	}
+	casePath := "/faelle/" + ended.CaseID.String()
+	lead.visit(t, "fall-zugang-beendet", casePath, http.StatusOK)
+	if text := lead.text(t); !strings.Contains(text, ended.Title) || !strings.Contains(text, "Zugang beendet") {
+		t.Errorf("the lead's case page does not show %q as ended with its access", ended.Title)
+	}
+	partner.visit(t, "fall-zugang-beendet-404", casePath, http.StatusNotFound)
+	partner.visit(t, "aufgaben-nach-widerruf", "/aufgaben", http.StatusOK)
+	if strings.Contains(partner.text(t), ended.Title) {
+		t.Errorf("Caritas still lists %q after the consent was revoked", ended.Title)
+	}
 }
