@@ -270,6 +270,7 @@ func (s *Server) newHandler(issuer string) (http.Handler, error) {
 	mux.Handle(loginPath, op.NewIssuerInterceptor(provider.IssuerFromRequest).Handler(lp))
 	mux.HandleFunc("GET "+loggedOutPath, lp.loggedOut)
 	mux.HandleFunc("GET /{$}", lp.overview)
+	mux.Handle("GET "+staticPath, staticFiles())
 	mux.Handle("/", opHandler)
 	return mux, nil
 }

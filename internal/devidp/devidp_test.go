@@ -471,6 +471,61 @@ func TestLoginPageListsEveryAccount(t *testing.T) {
 	}
 }
 
+// The sign-in page wears Lotse's KERN look: its styles, fonts and icon are served by the
+// provider itself (the CSP allows nothing from elsewhere), and no folder is listed.
+func TestLoginPageWearsKERN(t *testing.T) {
+	e := start(t, "127.0.0.1:0")
+	f := e.beginLogin(t)
+	get := func(path string) (int, string, string) {
+		t.Helper()
+		resp, err := browser().Get(e.idp.Issuer() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Content-Type"), string(b)
+	}
+	links := regexp.MustCompile(`<link rel="(stylesheet|icon)" href="([^"]+)"`).FindAllStringSubmatch(f.loginBody, -1)
+	want := map[string]string{
+		"/static/vendor/kern/kern.min.css":        ".kern-btn",
+		"/static/vendor/kern/fonts/fira-sans.css": "@font-face",
+		"/static/lotse.css":                       ".lotse-account",
+		"/static/favicon.svg":                     "<svg",
+	}
+	for _, l := range links {
+		if _, ok := want[l[2]]; !ok {
+			t.Errorf("unexpected link %s", l[2])
+			continue
+		}
+		status, ctype, body := get(l[2])
+		if status != http.StatusOK || !strings.Contains(body, want[l[2]]) {
+			t.Errorf("GET %s: %d %s, want 200 with %q", l[2], status, ctype, want[l[2]])
+		}
+		delete(want, l[2])
+	}
+	if len(want) > 0 {
+		t.Errorf("the page does not link %v", want)
+	}
+	if status, _, _ := get("/static/vendor/kern/fonts/fira-sans/FiraSans-Regular.woff2"); status != http.StatusOK {
+		t.Errorf("the font: %d, want 200", status)
+	}
+	for _, dir := range []string{"/static/", "/static/vendor/"} {
+		if status, _, _ := get(dir); status != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404 (no listing)", dir, status)
+		}
+	}
+	for _, cls := range []string{`class="kern-btn kern-btn--secondary lotse-account"`, `class="kern-alert kern-alert--warning"`, `id="inhalt"`} {
+		if !strings.Contains(f.loginBody, cls) {
+			t.Errorf("login page lacks %s", cls)
+		}
+	}
+	csp := f.loginPage.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "style-src 'self'") || strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "script-src") {
+		t.Errorf("CSP = %q, want styles from self only and no scripts", csp)
+	}
+}
+
 func TestLoginRefusesUnknownRequestsAndAccounts(t *testing.T) {
 	e := start(t, "127.0.0.1:0")
 	loginURL := e.idp.Issuer() + "/login"

@@ -5,8 +5,12 @@ import (
 	"context"
 	_ "embed"
 	"html/template"
+	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
+
+	"github.com/lotse-project/lotse/ui"
 )
 
 // Routes of our own next to zitadel's endpoints (/authorize, /oauth/token,
@@ -20,6 +24,9 @@ const (
 	// loggedOutPath is where end_session sends a browser that names no
 	// (registered) post_logout_redirect_uri.
 	loggedOutPath = "/logged-out"
+	// staticPath serves Lotse's own KERN styles, fonts and icon (ui.Static), so that the
+	// sign-in page looks like the application it signs in to.
+	staticPath = "/static/"
 
 	authRequestIDParam = "authRequestID" // form and query field: the auth request id
 	subjectParam       = "subject"       // form field: the chosen account's subject
@@ -28,7 +35,25 @@ const (
 //go:embed login.html
 var loginHTML string
 
-var loginTemplates = template.Must(template.New("login").Parse(loginHTML))
+var loginTemplates = template.Must(template.New("login").
+	Funcs(template.FuncMap{"staticPath": func() string { return staticPath }}).Parse(loginHTML))
+
+// staticFiles serves the files of ui.Static below staticPath; directories are not listed.
+func staticFiles() http.Handler {
+	sub, err := fs.Sub(ui.Static, "static")
+	if err != nil {
+		panic(err) // the embedded tree has the folder static: a build that lacks it is broken
+	}
+	files := http.StripPrefix(staticPath, http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	})
+}
 
 // loginPage is the login UI: one button per demo account, no password.
 type loginPage struct {
@@ -122,10 +147,11 @@ func (p *loginPage) render(w http.ResponseWriter, status int, name string, data 
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	// No scripts, styles, images or frames at all. form-action is left open
+	// No scripts or frames, and styles, fonts and the icon only from staticPath on this
+	// origin (no inline styles). form-action is left open
 	// on purpose: browsers apply it to the redirect after the POST, which
 	// goes on to the client's callback on another origin.
-	h.Set("Content-Security-Policy", "default-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(status)

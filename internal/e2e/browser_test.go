@@ -321,6 +321,9 @@ func (s *session) login(t *testing.T) {
 	if loc := s.location(); !strings.HasPrefix(loc, s.b.srv.IdP.Issuer()+"/login?") {
 		t.Fatalf("%s: /login did not reach the identity provider's form: %s", s.role, loc)
 	}
+	// The development sign-in page wears the same KERN look and is as accessible as Lotse.
+	s.axe(t, "Entwicklungs-Anmeldung")
+	s.screenshot(t, "entwicklungs-anmeldung")
 	button := chromedp.CSS(fmt.Sprintf(`button[name="subject"][value=%q]`, s.subject))
 	if got := s.submit(t, "choose the account "+s.subject, chromedp.Click(button)); got != 200 {
 		t.Fatalf("%s: signing in ended with %d at %s", s.role, got, s.location())
