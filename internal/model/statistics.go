@@ -11,11 +11,20 @@ import (
 // counted reveals nobody.
 const SuppressBelow = 5
 
-// Count is one figure of the anonymised statistics. A suppressed count carries no number at
-// all (N is 0), so that no consumer of the statistics (page, CSV, API) can leak it by accident.
+// Count is one figure of the anonymised statistics: an exact number, a small number that is
+// not shown ("<5"), or a range ("12–18"). A suppressed count carries no number at all (N is
+// 0), so that no consumer of the statistics (page, CSV, API) can leak it by accident.
+//
+// A range is what a total over suppressed cells becomes: each such cell is known to be 1 to
+// SuppressBelow-1, so the total lies between the sum of the shown cells plus one per hidden
+// cell and that sum plus SuppressBelow-1 per hidden cell. The range says nothing the cells
+// do not already say, and it is never false (the exact total would give a hidden cell back;
+// "<5" for a total of 50 would be a lie).
 type Count struct {
 	N          int
 	Suppressed bool
+	// Upto, when above N, makes the count the range N to Upto.
+	Upto int
 }
 
 // NewCount applies the small-number rule to a raw count: 1 to SuppressBelow-1 is suppressed.
@@ -26,10 +35,31 @@ func NewCount(n int) Count {
 	return Count{N: n}
 }
 
-// String is the count as people read it: the number, or "<5" when suppressed.
+// SumCount is the total of cells of which shown sum to shown and hidden are suppressed: exact
+// without hidden cells, else the range the cells allow, suppressed itself when even its upper
+// end is a small number.
+func SumCount(shown, hidden int) Count {
+	if hidden == 0 {
+		return NewCount(shown)
+	}
+	low, high := shown+hidden, shown+hidden*(SuppressBelow-1)
+	if high < SuppressBelow {
+		return Count{Suppressed: true}
+	}
+	return Count{N: low, Upto: high}
+}
+
+// IsRange reports whether the count is a range rather than one number.
+func (c Count) IsRange() bool { return !c.Suppressed && c.Upto > c.N }
+
+// String is the count as people read it: the number, "<5" when suppressed, "12–18" for a
+// range (with an en dash, as German typography writes ranges).
 func (c Count) String() string {
-	if c.Suppressed {
+	switch {
+	case c.Suppressed:
 		return "<" + strconv.Itoa(SuppressBelow)
+	case c.IsRange():
+		return strconv.Itoa(c.N) + "–" + strconv.Itoa(c.Upto)
 	}
 	return strconv.Itoa(c.N)
 }
@@ -46,10 +76,10 @@ type StatLabel struct {
 // StatTable is a table of counts, rows by columns, with the totals of each row and column
 // and of the whole table.
 //
-// Totals follow the complementary rule: a total is suppressed not only when it is itself
-// below SuppressBelow but also whenever any cell it sums over is suppressed, because the
-// total minus the cells shown would give the suppressed cell back. Hence the grand total is
-// shown only when no cell is suppressed.
+// A total over suppressed cells is not shown exactly, because the total minus the cells shown
+// would give the suppressed cell back: it is the range the cells allow (SumCount), so a total
+// is never a number it is not. Hence the grand total is exact only when no cell is
+// suppressed.
 type StatTable struct {
 	Rows      []StatLabel
 	Cols      []StatLabel

@@ -15,9 +15,9 @@ import (
 // The small-number rule is applied here, in the service, so that every consumer (the page,
 // its CSV download, any later API or report) gets the same suppressed figures and none can
 // forget the rule: a count of 1 to 4 is shown as "<5" and carries no number (model.Count); 0
-// and counts from 5 up are exact. Totals are suppressed as well whenever a cell they sum over
-// is suppressed (complementary suppression), since the total minus the cells shown would give
-// the suppressed one back.
+// and counts from 5 up are exact. A total over a suppressed cell is shown as the range that the
+// cells allow ("12–18", model.SumCount), since the exact total minus the cells shown would give
+// the suppressed one back; it is never shown as "<5" when it is more, which would be false.
 //
 // Limits of the rule, for the permission concept: it protects each table on its own. Figures
 // of different tables describe the same cases, and figures taken on two days can be compared,
@@ -148,41 +148,37 @@ func statTable(rows, cols []model.StatLabel, counts []store.StatCount) model.Sta
 }
 
 // suppress turns raw counts into the shown table: each cell by the small-number rule, each
-// total suppressed when it is small itself or sums over a suppressed cell.
+// total as model.SumCount of its shown cells and its number of suppressed ones.
 func suppress(rows, cols []model.StatLabel, raw [][]int) model.StatTable {
 	t := model.StatTable{Rows: rows, Cols: cols, Cells: make([][]model.Count, len(rows)),
 		RowTotals: make([]model.Count, len(rows)), ColTotals: make([]model.Count, len(cols))}
-	colSum := make([]int, len(cols))
-	colHidden := make([]bool, len(cols))
-	total, anyHidden := 0, false
+	type sum struct{ shown, hidden int }
+	add := func(s *sum, c model.Count) {
+		if c.Suppressed {
+			s.hidden++
+		} else {
+			s.shown += c.N
+		}
+	}
+	cols2 := make([]sum, len(cols))
+	var all sum
 	for i := range rows {
 		t.Cells[i] = make([]model.Count, len(cols))
-		sum, hidden := 0, false
+		var row sum
 		for k := range cols {
-			n := raw[i][k]
-			c := model.NewCount(n)
+			c := model.NewCount(raw[i][k])
 			t.Cells[i][k] = c
-			sum += n
-			colSum[k] += n
-			total += n
-			if c.Suppressed {
-				hidden, colHidden[k], anyHidden = true, true, true
-			}
+			add(&row, c)
+			add(&cols2[k], c)
+			add(&all, c)
 		}
-		t.RowTotals[i] = total2(sum, hidden)
+		t.RowTotals[i] = model.SumCount(row.shown, row.hidden)
 	}
 	for k := range cols {
-		t.ColTotals[k] = total2(colSum[k], colHidden[k])
+		t.ColTotals[k] = model.SumCount(cols2[k].shown, cols2[k].hidden)
 	}
-	t.Total = total2(total, anyHidden)
+	t.Total = model.SumCount(all.shown, all.hidden)
 	return t
-}
-
-func total2(n int, hidden bool) model.Count {
-	if hidden {
-		return model.Count{Suppressed: true}
-	}
-	return model.NewCount(n)
 }
 
 type month struct {

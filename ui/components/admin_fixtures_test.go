@@ -71,12 +71,12 @@ func init() {
 				i++
 			}
 			t.Cells = append(t.Cells, line)
-			t.RowTotals = append(t.RowTotals, model.Count{Suppressed: true})
+			t.RowTotals = append(t.RowTotals, model.SumCount(48, 1))
 		}
 		for range cols {
 			t.ColTotals = append(t.ColTotals, model.NewCount(12))
 		}
-		t.Total = model.Count{Suppressed: true}
+		t.Total = model.SumCount(120, 3)
 		return t
 	}
 	var statusCols, refCols, kindRows, monthRows []model.StatLabel

@@ -3512,7 +3512,7 @@ func statsTable(caption, rowHead string, t model.StatTable, rowLabel, colLabel f
 }
 
 // Statistics is the coordination staff's city-wide overview: anonymised counts by area and
-// status, district, receiving organisation and month, small numbers shown as "<5".
+// status, district, receiving organisation and month, small numbers shown as "<5", totals over them as a range.
 func Statistics(v StatsView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
