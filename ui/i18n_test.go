@@ -124,6 +124,16 @@ func TestUsedKeysExist(t *testing.T) {
 	for _, tag := range locale.Supported {
 		used["lang."+tag.String()] = "locale.Supported"
 	}
+	for _, a := range model.AuditActions {
+		used["auditlog.action."+a] = "model.AuditActions"
+	}
+	for _, p := range model.AuditPurposes {
+		used["auditlog.purpose."+strings.ReplaceAll(p, " ", "_")] = "model.AuditPurposes"
+	}
+	for _, o := range model.AuditObjects() {
+		used["auditlog.object."+o] = "model.AuditObjects"
+		used["auditlog.objtype."+o] = "model.AuditObjects"
+	}
 	for c, where := range codes {
 		used["error."+c+".title"] = where
 		used["error."+c+".text"] = where

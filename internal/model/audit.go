@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -23,4 +24,48 @@ type AuditEvent struct {
 	RequestID  string
 	RemoteAddr string
 	Details    JSONMap `gorm:"type:jsonb"`
+}
+
+// The purposes Lotse records itself: PurposeCaseWork when a caller names none,
+// PurposeDataProtectionReview for the data protection officer's reading of the log. The UI
+// shows them by name ("auditlog.purpose.<purpose with _ for spaces>"); a purpose a caller gave
+// is shown as given.
+const (
+	PurposeCaseWork             = "case work"
+	PurposeDataProtectionReview = "data protection review"
+)
+
+// AuditPurposes are the purposes Lotse records itself.
+var AuditPurposes = []string{PurposeCaseWork, PurposeDataProtectionReview}
+
+// AuditActions lists every action an audit event can have, grouped by the object before the
+// dot, in the order the data protection officer's filter offers them. Each has a readable
+// name in the message catalogues ("auditlog.action.<action>"); a test fails when the services
+// write an action that is not listed here.
+var AuditActions = []string{
+	"case.create", "case.read", "case.update", "case.list", "case.export",
+	"person.create", "person.update",
+	"plan.read", "plan.update",
+	"consent.create", "consent.read", "consent.list", "consent.revoke",
+	"referral.create", "referral.read", "referral.list", "referral.accept", "referral.decline",
+	"referral.start", "referral.complete", "referral.withdraw", "referral.expire", "referral.revoke",
+	"task.create", "task.read", "task.list", "task.update", "task.reassign", "task.comment", "task.cancel",
+	"note.create", "note.list",
+	"organisation.create", "organisation.update",
+	"member.create", "member.update", "member.link",
+	"grant.create", "grant.delete",
+	"session.login",
+	"audit.read", "audit.export",
+}
+
+// AuditObjects are the objects of AuditActions (the part before the dot), each once, in order.
+func AuditObjects() []string {
+	var out []string
+	for _, a := range AuditActions {
+		obj, _, _ := strings.Cut(a, ".")
+		if len(out) == 0 || out[len(out)-1] != obj {
+			out = append(out, obj)
+		}
+	}
+	return out
 }

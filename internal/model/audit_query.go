@@ -11,8 +11,8 @@ import (
 type AuditFilter struct {
 	// Case is a case's reference number (F-2026-00123) or id.
 	Case string
-	// User is an account's e-mail address (exact, any case) or part of a name (of the account
-	// or as recorded in the event).
+	// User is part of an account's e-mail address or name (any case), or of the name recorded
+	// in the event.
 	User string
 	// OrgID is the organisation the actor acted in.
 	OrgID *uuid.UUID

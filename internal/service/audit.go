@@ -22,7 +22,7 @@ type Audit struct{ base }
 const (
 	objAudit     = "audit"
 	actExport    = "export"
-	auditPurpose = "data protection review"
+	auditPurpose = model.PurposeDataProtectionReview
 	// auditBatch is how many events the export reads at a time.
 	auditBatch = 500
 )

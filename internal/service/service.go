@@ -167,7 +167,7 @@ func caseEvent(a model.Actor, action, objectType string, objectID, caseID uuid.U
 	}
 	ev.Purpose = a.Purpose
 	if ev.Purpose == "" {
-		ev.Purpose = "case work"
+		ev.Purpose = model.PurposeCaseWork
 	}
 	return ev
 }

@@ -86,7 +86,7 @@ func auditWhere(q AuditQuery) ([]string, []any) {
 	}
 	if u := strings.TrimSpace(q.User); u != "" {
 		pat := "%" + likeEscape(u) + "%"
-		add(`(e.actor_id IN (SELECT id FROM users WHERE lower(email) = lower(?) OR display_name ILIKE ?) OR e.actor_name ILIKE ?)`, u, pat, pat)
+		add(`(e.actor_id IN (SELECT id FROM users WHERE email ILIKE ? OR display_name ILIKE ?) OR e.actor_name ILIKE ?)`, pat, pat, pat)
 	}
 	if q.OrgID != nil {
 		add("e.org_id = ?", *q.OrgID)

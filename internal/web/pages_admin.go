@@ -290,10 +290,23 @@ func auditErrors(l *locale.Localizer, ve *model.ValidationError) components.Admi
 	return out
 }
 
+// auditActionGroups are the actions the log can be filtered by, grouped by object.
+func auditActionGroups() []components.AuditActionGroup {
+	var out []components.AuditActionGroup
+	for _, a := range model.AuditActions {
+		obj, _, _ := strings.Cut(a, ".")
+		if len(out) == 0 || out[len(out)-1].Object != obj {
+			out = append(out, components.AuditActionGroup{Object: obj})
+		}
+		out[len(out)-1].Actions = append(out[len(out)-1].Actions, a)
+	}
+	return out
+}
+
 func (s *Server) auditPage(c echo.Context) error {
 	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
 	f, form, errs := auditFilter(c, l)
-	v := components.AuditView{Filter: form, Errors: errs}
+	v := components.AuditView{Filter: form, Errors: errs, ActionGroups: auditActionGroups()}
 	if len(errs) == 0 {
 		page, err := s.svc.Audit.List(ctx, a, f)
 		var ve *model.ValidationError
@@ -332,6 +345,7 @@ func (s *Server) auditPage(c echo.Context) error {
 // pass for a complete one.
 func (s *Server) auditCSV(c echo.Context) error {
 	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
+	named := components.WithEnv(ctx, s.env(c))
 	f, _, errs := auditFilter(c, l)
 	if len(errs) > 0 {
 		return fmt.Errorf("web: audit export: %w", model.Invalid(errs[0].Field, "is not valid"))
@@ -346,7 +360,7 @@ func (s *Server) auditCSV(c echo.Context) error {
 		x = newAdminCSV(c.Response())
 		x.Row(l.T("auditlog.col.time"), l.T("auditlog.col.actor"), l.T("auditlog.col.org"), l.T("auditlog.col.role"),
 			l.T("auditlog.col.action"), l.T("auditlog.col.object"), l.T("auditlog.col.object_id"), l.T("auditlog.col.case"),
-			l.T("auditlog.col.purpose"), l.T("auditlog.col.request"))
+			l.T("auditlog.col.purpose"), l.T("auditlog.col.request"), l.T("auditlog.col.action_code"))
 	}
 	err := s.svc.Audit.Export(ctx, a, f, func(r model.AuditRow) error {
 		start()
@@ -354,8 +368,8 @@ func (s *Server) auditCSV(c echo.Context) error {
 		if caseRef == "" && r.CaseID != nil {
 			caseRef = r.CaseID.String()
 		}
-		x.Row(r.At.In(model.Berlin).Format("2006-01-02 15:04:05"), r.ActorName, r.OrgName, r.Role, r.Action,
-			r.ObjectType, r.ObjectID, caseRef, r.Purpose, r.RequestID)
+		x.Row(r.At.In(model.Berlin).Format("2006-01-02 15:04:05"), r.ActorName, r.OrgName, r.Role, components.AuditActionName(named, r.Action),
+			components.AuditObjectTypeName(named, r.ObjectType), r.ObjectID, caseRef, components.AuditPurposeName(named, r.Purpose), r.RequestID, r.Action)
 		return x.err
 	})
 	if err != nil && x == nil {

@@ -579,15 +579,24 @@ func TestAuditLogPage(t *testing.T) {
 	dpo := &admClient{t: t, w: w, as: w.DPO}
 
 	all := admExpect(t, "audit log", dpo.get("/protokoll"), 200, []string{
-		`href="/protokoll" aria-current="page"`, "case.read", one.Case.Reference, other.Case.Reference, "Fachbereich Wohnen",
+		`href="/protokoll" aria-current="page"`, `<td class="kern-table__cell">Fall angesehen</td>`, one.Case.Reference, other.Case.Reference, "Fachbereich Wohnen",
 		`scope="col"`, "<caption", `href="/protokoll.csv"`,
-	}, one.Person.FamilyName, "Interner Vermerk")
+		// The action filter offers readable names, grouped by object.
+		`<optgroup label="Fälle">`, `<option value="case">Fälle: alle Aktionen</option>`, `<option value="referral.decline">Vermittlung abgelehnt</option>`,
+	}, one.Person.FamilyName, "Interner Vermerk", "<code class=\"lotse-code lotse-adm-nowrap\">case.read")
 	_ = all
 	filtered := admExpect(t, "audit log of one case", dpo.get("/protokoll?case="+url.QueryEscape(one.Case.Reference)), 200,
 		[]string{one.Case.Reference, "+SUM(A1)", `value="` + one.Case.Reference + `"`, `href="/protokoll.csv?case=` + one.Case.Reference + `"`},
 		other.Case.Reference)
 	_ = filtered
-	admExpect(t, "audit log by user", dpo.get("/protokoll?user=wiebke&action=case.create"), 200, []string{"Wiebke Wohnen", "case.create"}, "HYPERLINK")
+	admExpect(t, "audit log by user", dpo.get("/protokoll?user=wiebke&action=case.create"), 200,
+		[]string{"Wiebke Wohnen", `<td class="kern-table__cell">Fall angelegt</td>`, `<option value="case.create" selected>`}, "HYPERLINK", `<td class="kern-table__cell">Fall angesehen</td>`)
+	// By part of the e-mail address, as the field's hint promises.
+	admExpect(t, "audit log by part of an e-mail address", dpo.get("/protokoll?user=eve%40stadt&action=case.read"), 200,
+		[]string{`<td class="kern-table__cell">Fall angesehen</td>`, "+SUM(A1)"}, "Wiebke Wohnen")
+	// A purpose Lotse records itself is shown by name.
+	admExpect(t, "the officer's own purpose by name", dpo.get("/protokoll?action=audit.read"), 200,
+		[]string{`<td class="kern-table__cell">Datenschutzkontrolle</td>`}, "data protection review")
 
 	// A date that is none: the message next to the field, the value kept, no events.
 	admExpect(t, "bad date", dpo.get("/protokoll?from=gestern&to=2026-01-01&user=x"), http.StatusBadRequest, []string{
@@ -627,14 +636,14 @@ func TestAuditLogPage(t *testing.T) {
 	}
 	cells := map[string]bool{}
 	for _, rec := range records {
-		if len(rec) != 10 {
+		if len(rec) != 11 {
 			t.Errorf("CSV record of %d fields: %q", len(rec), rec)
 		}
 		for _, c := range rec {
 			cells[c] = true
 		}
 	}
-	for _, want := range []string{`'=HYPERLINK("http://evil.example";"x")`, "'+SUM(A1)", one.Case.Reference} {
+	for _, want := range []string{`'=HYPERLINK("http://evil.example";"x")`, "'+SUM(A1)", one.Case.Reference, "Fall angesehen", "case.read", "Aktion (Kennung)"} {
 		if !cells[want] {
 			t.Errorf("CSV has no cell %s:\n%s", want, csv)
 		}
