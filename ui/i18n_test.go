@@ -151,3 +151,28 @@ func TestUsedKeysExist(t *testing.T) {
 		}
 	}
 }
+
+// TestCountsInflect: a message that puts a count before a word says "1 Fall" and "2 Fälle"
+// ("1 case", "2 cases"), not "1 Fälle". A message whose count stands alone in parentheses
+// ("(3)") needs no inflection.
+func TestCountsInflect(t *testing.T) {
+	cat, keys := catalog(t)
+	checked := 0
+	for _, tag := range locale.Supported {
+		l := cat.For(tag)
+		for k := range keys[tag.String()] {
+			one := l.T(k, map[string]any{"Count": 1})
+			two := l.T(k, map[string]any{"Count": 2})
+			if one == two || strings.Contains(l.T(k, map[string]any{"Count": 7}), "(7)") {
+				continue
+			}
+			checked++
+			if two == strings.ReplaceAll(one, "1", "2") {
+				t.Errorf("%s %q reads %q for one and %q for two: the word after the count does not inflect (use {{if eq .Count 1}}…{{else}}…{{end}})", tag, k, one, two)
+			}
+		}
+	}
+	if checked < 4 {
+		t.Fatalf("only %d messages with counts checked: is the test still right?", checked)
+	}
+}

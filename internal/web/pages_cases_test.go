@@ -259,7 +259,7 @@ func TestCaseworkerCaseList(t *testing.T) {
 	})
 	t.Run("search by name and by reference", func(t *testing.T) {
 		body := cwGet(t, w, w.HousingWorker, "/faelle?q=Mohamed", http.StatusOK)
-		mustContain(t, "search", body, muhammad.Reference, "Mohammed, Yusuf", "1 Fälle gefunden", `value="Mohamed"`)
+		mustContain(t, "search", body, muhammad.Reference, "Mohammed, Yusuf", "1 Fall gefunden", `value="Mohamed"`)
 		mustNotContain(t, "search", body, referred.Case.Reference, other.Case.Reference)
 		body = cwGet(t, w, w.HousingWorker, "/faelle?q="+url.QueryEscape(referred.Case.Reference), http.StatusOK)
 		mustContain(t, "reference search", body, referred.Case.Reference)
@@ -287,7 +287,7 @@ func TestCaseworkerCaseList(t *testing.T) {
 	})
 	t.Run("the job center sees the referred case only, without the name", func(t *testing.T) {
 		body := cwGet(t, w, w.JobcenterWorker, "/faelle", http.StatusOK)
-		mustContain(t, "partner's list", body, referred.Case.Reference, "1 Fälle gefunden", "Name für Ihre Organisation nicht freigegeben")
+		mustContain(t, "partner's list", body, referred.Case.Reference, "1 Fall gefunden", "Name für Ihre Organisation nicht freigegeben")
 		mustNotContain(t, "partner's list", body, referred.Person.FamilyName, referred.Person.GivenNames, other.Case.Reference,
 			migration.Case.Reference, `href="/faelle/neu"`)
 		body = cwGet(t, w, w.JobcenterWorker, "/faelle?q="+url.QueryEscape(other.Case.Reference), http.StatusOK)
