@@ -34,6 +34,29 @@ func (r Users) List(ctx context.Context, sc model.Scope, f MemberFilter) ([]mode
 	return out, translate("list users", err)
 }
 
+// Names returns the display names of those of ids that sc (a "member" read scope) reaches:
+// one query over the named accounts only, for the people a page mentions. An account sc
+// does not reach is left out (the page says "another person").
+func (r Users) Names(ctx context.Context, sc model.Scope, ids []uuid.UUID) (map[uuid.UUID]string, error) {
+	out := map[uuid.UUID]string{}
+	if len(ids) == 0 || !sc.Allowed() {
+		return out, nil
+	}
+	var rows []struct {
+		ID          uuid.UUID
+		DisplayName string
+	}
+	err := visible(r.db.WithContext(ctx).Model(&model.User{}), sc).Select("users.id, users.display_name").
+		Where("users.id IN ?", ids).Find(&rows).Error
+	if err != nil {
+		return nil, translate("name users", err)
+	}
+	for _, u := range rows {
+		out[u.ID] = u.DisplayName
+	}
+	return out, nil
+}
+
 // Get returns one user if sc reaches it, else ErrNotFound.
 func (r Users) Get(ctx context.Context, sc model.Scope, id uuid.UUID) (*model.User, error) {
 	var u model.User
