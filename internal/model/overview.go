@@ -98,6 +98,9 @@ const (
 	TimelineTask     TimelineKind = "task"
 )
 
+// TimelineKinds lists the kinds of timeline entries; each has a name in the UI's catalogues.
+var TimelineKinds = []TimelineKind{TimelineOpened, TimelineClosed, TimelinePlan, TimelineNote, TimelineReferral, TimelineAnswered, TimelineTask}
+
 // TimelineEntry is one event of a case's timeline. It names its record (a note, referral or
 // task of the overview by ID, a plan row by Area); the record holds the details.
 type TimelineEntry struct {

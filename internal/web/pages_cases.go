@@ -103,7 +103,11 @@ func (s *Server) cwAreas(c echo.Context) ([]model.Area, map[string]string, error
 	if err != nil {
 		return nil, nil, err
 	}
-	en := s.localizer(c).Lang == language.English
+	return areas, cwAreaNamesOf(areas, s.localizer(c).Lang == language.English), nil
+}
+
+// cwAreaNamesOf names the areas in German, or in English where they have an English name.
+func cwAreaNamesOf(areas []model.Area, en bool) map[string]string {
 	names := make(map[string]string, len(areas))
 	for _, a := range areas {
 		names[a.Code] = a.NameDE
@@ -111,7 +115,7 @@ func (s *Server) cwAreas(c echo.Context) ([]model.Area, map[string]string, error
 			names[a.Code] = a.NameEN
 		}
 	}
-	return areas, names, nil
+	return names
 }
 
 func cwAreaOptions(areas []model.Area, names map[string]string, only []string) []components.CWOption {
@@ -146,11 +150,16 @@ func (s *Server) cwOrgs(c echo.Context) ([]model.Organisation, map[uuid.UUID]str
 	if err != nil {
 		return nil, nil, err
 	}
+	return orgs, cwOrgNames(orgs), nil
+}
+
+// cwOrgNames maps the organisations' ids to their names.
+func cwOrgNames(orgs []model.Organisation) map[uuid.UUID]string {
 	names := make(map[uuid.UUID]string, len(orgs))
 	for _, o := range orgs {
 		names[o.ID] = o.Name
 	}
-	return orgs, names, nil
+	return names
 }
 
 // cwOrgOptions lists the active organisations, without the actor's own when except is set.
@@ -163,23 +172,6 @@ func cwOrgOptions(orgs []model.Organisation, except uuid.UUID) []components.CWOp
 		out = append(out, components.CWOption{Value: o.ID.String(), Label: o.Name})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Label < out[j].Label })
-	return out
-}
-
-// cwMemberNames names the accounts the user may see (department heads see their teams);
-// caseworkers see none and read "you" or "another person" instead.
-func (s *Server) cwMemberNames(c echo.Context) map[uuid.UUID]string {
-	out := map[uuid.UUID]string{}
-	if !s.cwAllowed(c, "member", "read") {
-		return out
-	}
-	ms, err := s.svc.Directory.ListMembers(c.Request().Context(), actor(c), nil)
-	if err != nil {
-		return out
-	}
-	for _, m := range ms {
-		out[m.User.ID] = m.User.DisplayName
-	}
 	return out
 }
 
@@ -682,154 +674,116 @@ func (s *Server) cwCasePage(c echo.Context) error {
 }
 
 func (s *Server) cwRenderCase(c echo.Context, id uuid.UUID, status int, forms cwCaseForms) error {
-	ctx, a := c.Request().Context(), actor(c)
-	cv, err := s.svc.Cases.Get(ctx, a, id)
+	a := actor(c)
+	o, err := s.svc.Cases.Overview(c.Request().Context(), a, id)
 	if err != nil {
 		return err
 	}
-	areas, areaNames, err := s.cwAreas(c)
-	if err != nil {
-		return err
-	}
-	orgs, orgNames, err := s.cwOrgs(c)
-	if err != nil {
-		return err
-	}
-	people := s.cwMemberNames(c)
-	acc := cv.Access
+	cv, may := o.Case, o.May
+	areaNames, orgNames := cwAreaNamesOf(o.Areas, s.localizer(c).Lang == language.English), cwOrgNames(o.Organisations)
 	v := components.CasePageView{
 		ID: cv.ID.String(), Reference: cv.Reference, Status: string(cv.Status), StatusReason: cv.StatusReason,
-		LeadOrg: orgNames[cv.LeadOrgID], District: cv.District, Responsible: cwWho(a, cv.ResponsibleUserID, people),
+		LeadOrg: orgNames[cv.LeadOrgID], District: cv.District, Responsible: cwWho(a, cv.ResponsibleUserID, o.People),
 		HasResponsible: cv.ResponsibleUserID != nil, Opened: cv.OpenedAt, Updated: cv.UpdatedAt, Closed: cv.ClosedAt,
-		Version: cv.Version, Full: acc.Full, SummaryOnly: acc.SummaryOnly,
+		Version: cv.Version, Full: cv.Access.Full, SummaryOnly: cv.Access.SummaryOnly,
 		Note: forms.note, StatusForm: forms.status,
+		CanEditPlan: may.EditPlan, CanAddNote: may.AddNote, CanChangeStatus: may.Update, ShowConsents: may.ReadConsents,
+		CanRecordConsent: may.RecordConsent, CanRefer: may.Refer, StatusNext: may.StatusNext,
+		NoteAreas: cwAreaOptions(o.Areas, areaNames, may.NoteAreas), NoteAreaRequired: may.NoteAreaRequired,
+		Orgs:             cwOrgOptions(o.Organisations, uuid.Nil),
+		NoteVisibilities: []string{string(model.NoteOrg), string(model.NoteShared)},
 	}
+	for _, st := range model.AreaStatusValues {
+		v.AreaStatuses = append(v.AreaStatuses, string(st))
+	}
+	persons := map[uuid.UUID]string{}
 	for _, p := range cv.Persons {
+		persons[p.ID] = strings.TrimSpace(p.FamilyName + ", " + p.GivenNames)
 		v.Persons = append(v.Persons, components.CWPerson{
 			Primary: p.IsPrimary, FamilyName: p.FamilyName, GivenNames: p.GivenNames, Variants: p.NameVariants,
 			Birth: p.BirthDate, Arrival: p.ArrivalDate, Languages: p.Languages, Residence: p.ResidenceStatus,
 			District: p.District, Phone: p.Phone, Email: p.Email, Address: p.Address,
 		})
 	}
+	plan := map[string]model.AreaStatus{}
 	for _, r := range cv.Plan {
+		plan[r.Area] = r
 		row := components.CWPlanRow{
 			Area: r.Area, AreaName: areaNames[r.Area], Status: string(r.Status), Note: r.Note,
-			ChangedAt: r.ChangedAt, ChangedBy: cwWho(a, r.ChangedBy, people), Version: r.Version, Form: forms.plan[r.Area],
+			ChangedAt: r.ChangedAt, ChangedBy: cwWho(a, r.ChangedBy, o.People), Version: r.Version, Form: forms.plan[r.Area],
 		}
 		if r.ResponsibleOrgID != nil {
 			row.RespOrgID, row.RespOrg = r.ResponsibleOrgID.String(), orgNames[*r.ResponsibleOrgID]
 		}
 		v.Plan = append(v.Plan, row)
 	}
-
-	// What the user may do here.
-	content := !acc.SummaryOnly
-	v.CanEditPlan = content && s.cwAllowed(c, "plan", "update")
-	v.CanAddNote = content && s.cwAllowed(c, "note", "create")
-	v.CanChangeStatus = acc.Full && s.cwAllowed(c, "case", "update")
-	v.ShowConsents = acc.Full && s.cwAllowed(c, "consent", "read")
-	v.CanRecordConsent = acc.Full && s.cwAllowed(c, "consent", "create") && s.cwAllowed(c, "case", "update")
-	v.CanRevokeConsent = acc.Full && s.cwAllowed(c, "consent", "revoke")
-	v.CanRefer = acc.Full && cv.Status != model.CaseClosed && s.cwAllowed(c, "referral", "create")
-	v.Orgs = cwOrgOptions(orgs, uuid.Nil)
-	for _, st := range model.AreaStatusValues {
-		v.AreaStatuses = append(v.AreaStatuses, string(st))
+	for _, co := range o.Consents {
+		row := components.CWConsent{
+			ID: co.ID.String(), Areas: cwAreaNames(co.Areas, areaNames), Categories: co.DataCategories, Purpose: co.Purpose,
+			From: co.ValidFrom, Until: co.ValidUntil, Evidence: co.Evidence, Language: co.Language,
+			RecordedBy: cwWho(a, co.RecordedBy, o.People), RecordedAt: co.RecordedAt, RevokedAt: co.RevokedAt,
+			Expired: co.RevokedAt == nil && !co.Valid, MayRevoke: co.MayRevoke,
+		}
+		for _, r := range co.Recipients {
+			row.Recipients = append(row.Recipients, orgNames[r])
+		}
+		if co.PersonID != nil {
+			row.Person = persons[*co.PersonID]
+		}
+		v.Consents = append(v.Consents, row)
 	}
-	if acc.Full {
-		v.NoteAreas = cwAreaOptions(areas, areaNames, nil)
-	} else {
-		v.NoteAreas = cwAreaOptions(areas, areaNames, acc.ReferredAreas)
-		v.NoteAreaRequired = true
-	}
-	v.StatusNext = model.AllowedTransitions("case", string(cv.Status))
-	v.NoteVisibilities = []string{string(model.NoteOrg), string(model.NoteShared)}
-
-	// The timeline: what happened on the case, as far as the user may see it.
-	v.Timeline = append(v.Timeline, components.CWEvent{Kind: "opened", At: cv.OpenedAt, Org: orgNames[cv.LeadOrgID]})
-	if cv.Status == model.CaseClosed && cv.ClosedAt != nil {
-		v.Timeline = append(v.Timeline, components.CWEvent{Kind: "closed", At: *cv.ClosedAt, Text: cv.StatusReason})
-	}
-	for _, r := range cv.Plan {
-		if r.Version > 1 { // changed since the case was opened
-			v.Timeline = append(v.Timeline, components.CWEvent{
-				Kind: "plan", At: r.ChangedAt, Area: areaNames[r.Area], Status: string(r.Status), Who: cwWho(a, r.ChangedBy, people),
-			})
-		}
-	}
-	if content && s.cwAllowed(c, "note", "read") {
-		notes, err := s.svc.Notes.List(ctx, a, id)
-		if err != nil && !cwHidden(err) {
-			return err
-		}
-		for _, n := range notes {
-			e := components.CWEvent{Kind: "note", At: n.CreatedAt, Org: orgNames[n.OrgID], Who: cwWho(a, n.AuthorID, people),
-				Visibility: string(n.Visibility), Text: n.Body}
-			if n.Area != nil {
-				e.Area = areaNames[*n.Area]
-			}
-			v.Timeline = append(v.Timeline, e)
-		}
-	}
-	if s.cwAllowed(c, "referral", "read") {
-		page, err := s.svc.Referrals.List(ctx, a, model.ReferralFilter{CaseID: &id, Limit: 100})
-		if err != nil && !cwHidden(err) {
-			return err
-		}
-		if page != nil {
-			for _, r := range page.Items {
-				due := r.ReplyDue
-				v.Timeline = append(v.Timeline, components.CWEvent{
-					Kind: "referral", At: r.CreatedAt, Org: orgNames[r.FromOrgID], ToOrg: orgNames[r.ToOrgID], Reference: r.Reference,
-					Areas: cwAreaNames(r.Areas, areaNames), Status: string(r.Status), Text: r.Message, Due: &due,
-					Reply: r.Reply, Outcome: r.Outcome,
-				})
-			}
-		}
-	}
-	if s.cwAllowed(c, "task", "read") {
-		page, err := s.svc.Tasks.List(ctx, a, model.TaskFilter{CaseID: &id, Limit: 100})
-		if err != nil && !cwHidden(err) {
-			return err
-		}
-		if page != nil {
-			for _, t := range page.Items {
-				e := components.CWEvent{Kind: "task", At: t.CreatedAt, Org: orgNames[t.OrgID], Text: t.Title, Status: string(t.Status), Reason: string(t.StatusReason), Due: t.DueDate}
-				if t.Area != nil {
-					e.Area = areaNames[*t.Area]
-				}
-				v.Timeline = append(v.Timeline, e)
-			}
-		}
-	}
-	sort.SliceStable(v.Timeline, func(i, j int) bool { return v.Timeline[i].At.After(v.Timeline[j].At) })
-
-	if v.ShowConsents {
-		consents, err := s.svc.Consents.List(ctx, a, id)
-		if err != nil && !cwHidden(err) {
-			return err
-		}
-		today := s.svc.Today()
-		for _, co := range consents {
-			row := components.CWConsent{
-				ID: co.ID.String(), Areas: cwAreaNames(co.Areas, areaNames), Categories: co.DataCategories, Purpose: co.Purpose,
-				From: co.ValidFrom, Until: co.ValidUntil, Evidence: co.Evidence, Language: co.Language,
-				RecordedBy: cwWho(a, co.RecordedBy, people), RecordedAt: co.RecordedAt, RevokedAt: co.RevokedAt,
-				Expired: co.ValidUntil.Before(today),
-			}
-			for _, r := range co.Recipients {
-				row.Recipients = append(row.Recipients, orgNames[r])
-			}
-			if co.PersonID != nil {
-				for _, p := range cv.Persons {
-					if p.ID == *co.PersonID {
-						row.Person = strings.TrimSpace(p.FamilyName + ", " + p.GivenNames)
-					}
-				}
-			}
-			v.Consents = append(v.Consents, row)
-		}
-	}
+	v.Timeline = cwTimeline(a, o, plan, orgNames, areaNames)
 	return s.render(c, status, components.CasePage(v))
+}
+
+// cwTimeline shows the overview's timeline: each entry with the details of its record.
+func cwTimeline(a model.Actor, o *model.CaseOverview, plan map[string]model.AreaStatus, orgNames map[uuid.UUID]string, areaNames map[string]string) []components.CWEvent {
+	notes, referrals, tasks := map[uuid.UUID]model.Note{}, map[uuid.UUID]model.ReferralItem{}, map[uuid.UUID]model.Task{}
+	for _, n := range o.Notes {
+		notes[n.ID] = n
+	}
+	for _, r := range o.Referrals {
+		referrals[r.ID] = r
+	}
+	for _, t := range o.Tasks {
+		tasks[t.ID] = t
+	}
+	area := func(code *string) string {
+		if code == nil {
+			return ""
+		}
+		return areaNames[*code]
+	}
+	out := make([]components.CWEvent, 0, len(o.Timeline))
+	for _, e := range o.Timeline {
+		ev := components.CWEvent{Kind: string(e.Kind), At: e.At}
+		switch e.Kind {
+		case model.TimelineOpened:
+			ev.Org = orgNames[o.Case.LeadOrgID]
+		case model.TimelineClosed:
+			ev.Text = o.Case.StatusReason
+		case model.TimelinePlan:
+			r := plan[e.Area]
+			ev.Area, ev.Status, ev.Who = areaNames[r.Area], string(r.Status), cwWho(a, r.ChangedBy, o.People)
+		case model.TimelineNote:
+			n := notes[*e.ID]
+			ev.Org, ev.Who, ev.Visibility, ev.Text, ev.Area = orgNames[n.OrgID], cwWho(a, n.AuthorID, o.People), string(n.Visibility), n.Body, area(n.Area)
+		case model.TimelineReferral, model.TimelineAnswered:
+			r := referrals[*e.ID]
+			due := r.ReplyDue
+			ev.Org, ev.ToOrg, ev.Reference, ev.Areas, ev.Status = orgNames[r.FromOrgID], orgNames[r.ToOrgID], r.Reference, cwAreaNames(r.Areas, areaNames), string(r.Status)
+			if e.Kind == model.TimelineReferral {
+				ev.Text, ev.Due, ev.Reply, ev.Outcome = r.Message, &due, r.Reply, r.Outcome
+			} else {
+				ev.Who = cwWho(a, r.AnsweredBy, o.People)
+			}
+		case model.TimelineTask:
+			t := tasks[*e.ID]
+			ev.Org, ev.Text, ev.Status, ev.Reason, ev.Due, ev.Area = orgNames[t.OrgID], t.Title, string(t.Status), string(t.StatusReason), t.DueDate, area(t.Area)
+		}
+		out = append(out, ev)
+	}
+	return out
 }
 
 // cwCaseStatus pauses, closes (with a reason) or reopens a case.
@@ -1182,59 +1136,54 @@ func (s *Server) cwReferNew(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cv, err := s.cwLeadCase(c, id)
-	if err != nil {
-		return err
-	}
-	v, err := s.cwReferForm(c, cv, map[string]string{"reply_days": "10"}, nil, nil)
+	v, err := s.cwReferForm(c, id, map[string]string{"reply_days": "10"}, nil, nil)
 	if err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, components.ReferNew(v))
 }
 
-func (s *Server) cwReferForm(c echo.Context, cv *model.CaseView, vals map[string]string, chosen []string, errs components.CWErrors) (components.ReferFormView, error) {
-	areas, areaNames, err := s.cwAreas(c)
-	if err != nil {
-		return components.ReferFormView{}, err
-	}
-	orgs, orgNames, err := s.cwOrgs(c)
-	if err != nil {
-		return components.ReferFormView{}, err
-	}
-	cover, err := s.cwCover(c, cv.ID, vals["org"], chosen, vals["consent_id"], orgNames, areaNames)
+// cwReferForm builds the referral form from its read model (Consents.Covering, one service
+// call): the organisations and areas to choose from, the legal bases, and the consents that
+// cover the referral chosen so far.
+func (s *Server) cwReferForm(c echo.Context, id uuid.UUID, vals map[string]string, chosen []string, errs components.CWErrors) (components.ReferFormView, error) {
+	cov, areaNames, err := s.cwCovering(c, id, vals["org"], chosen)
 	if err != nil {
 		return components.ReferFormView{}, err
 	}
 	return components.ReferFormView{
-		CaseID: cv.ID.String(), Reference: cv.Reference, Orgs: cwOrgOptions(orgs, actor(c).OrgID),
-		Areas: cwAreaOptions(areas, areaNames, nil), Chosen: chosen, LegalBases: s.svc.LegalBases(),
-		V: vals, Cover: cover, Errs: errs,
+		CaseID: cov.CaseID.String(), Reference: cov.Reference, Orgs: cwOrgOptions(cov.Organisations, actor(c).OrgID),
+		Areas: cwAreaOptions(cov.Areas, areaNames, nil), Chosen: chosen, LegalBases: cov.LegalBases,
+		V: vals, Cover: cwCoverView(cov, vals["consent_id"], areaNames), Errs: errs,
 	}, nil
 }
 
-// cwCover finds the recorded consents of the case that cover a referral to org for areas
-// today.
-func (s *Server) cwCover(c echo.Context, caseID uuid.UUID, org string, areas []string, chosen string,
-	orgNames map[uuid.UUID]string, areaNames map[string]string,
-) (components.ReferCoverView, error) {
-	v := components.ReferCoverView{CaseID: caseID.String(), Chosen: chosen}
-	orgID, err := uuid.Parse(org)
-	if err != nil || orgNames[orgID] == "" || len(areas) == 0 {
-		return v, nil
+// cwCovering reads the referral form's read model for a referral to org (an id as the form
+// sends it; anything else is no organisation) for areas, and the areas' names.
+func (s *Server) cwCovering(c echo.Context, caseID uuid.UUID, org string, areas []string) (*model.ConsentCovering, map[string]string, error) {
+	var orgID *uuid.UUID
+	if o, err := uuid.Parse(org); err == nil {
+		orgID = &o
 	}
-	v.Ready, v.OrgName, v.AreaNames = true, orgNames[orgID], cwAreaNames(areas, areaNames)
-	consents, err := s.svc.Consents.List(c.Request().Context(), actor(c), caseID)
+	cov, err := s.svc.Consents.Covering(c.Request().Context(), actor(c), caseID, orgID, areas)
 	if err != nil {
-		return v, err
+		return nil, nil, err
 	}
-	today := s.svc.Today()
-	for _, co := range consents {
-		if co.Covers(orgID, areas, today) {
-			v.Consents = append(v.Consents, components.CWCoverConsent{ID: co.ID.String(), From: co.ValidFrom, Until: co.ValidUntil, Evidence: co.Evidence})
-		}
+	return cov, cwAreaNamesOf(cov.Areas, s.localizer(c).Lang == language.English), nil
+}
+
+// cwCoverView says whether a recorded consent covers the referral being prepared; chosen is
+// the consent chosen before.
+func cwCoverView(cov *model.ConsentCovering, chosen string, areaNames map[string]string) components.ReferCoverView {
+	v := components.ReferCoverView{CaseID: cov.CaseID.String(), Chosen: chosen}
+	if !cov.Ready {
+		return v
 	}
-	return v, nil
+	v.Ready, v.OrgName, v.AreaNames = true, cwOrgNames(cov.Organisations)[*cov.Org], cwAreaNames(cov.ChosenAreas, areaNames)
+	for _, co := range cov.Covering() {
+		v.Consents = append(v.Consents, components.CWCoverConsent{ID: co.ID.String(), From: co.ValidFrom, Until: co.ValidUntil, Evidence: co.Evidence})
+	}
+	return v
 }
 
 // cwReferCover answers the htmx request of the referral form on every change: whether a
@@ -1244,20 +1193,12 @@ func (s *Server) cwReferCover(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, areaNames, err := s.cwAreas(c)
-	if err != nil {
-		return err
-	}
-	_, orgNames, err := s.cwOrgs(c)
-	if err != nil {
-		return err
-	}
 	q := c.QueryParams()
-	v, err := s.cwCover(c, id, q.Get("org"), q["areas"], q.Get("consent_id"), orgNames, areaNames)
+	cov, areaNames, err := s.cwCovering(c, id, q.Get("org"), q["areas"])
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, components.ReferCover(v))
+	return s.render(c, http.StatusOK, components.ReferCover(cwCoverView(cov, q.Get("consent_id"), areaNames)))
 }
 
 // cwReferCreate sends the referral; "Prüfen" (action=check) only shows the cover again,
@@ -1317,11 +1258,7 @@ func (s *Server) cwReferCreate(c echo.Context) error {
 			}
 		}
 	}
-	cv, err := s.cwLeadCase(c, id)
-	if err != nil {
-		return err
-	}
-	v, err := s.cwReferForm(c, cv, vals, chosen, errs)
+	v, err := s.cwReferForm(c, id, vals, chosen, errs)
 	if err != nil {
 		return err
 	}

@@ -705,7 +705,9 @@ func TestCaseworkerMessageFamilies(t *testing.T) {
 		add("cases.category_long.", string(c))
 	}
 	add("cases.lang.", "ar", "uk", "ru", "fa", "ps", "ku", "tr", "ti", "so", "ro", "en", "fr", "de")
-	add("cases.timeline.kind.", "note", "referral", "task", "plan", "opened", "closed")
+	for _, k := range model.TimelineKinds {
+		add("cases.timeline.kind.", string(k))
+	}
 	add("cases.note.visibility.", string(model.NoteOrg), string(model.NoteShared))
 	for _, tag := range []language.Tag{language.German, language.English} {
 		have := map[string]bool{}
