@@ -721,3 +721,43 @@ func TestCaseworkerMessageFamilies(t *testing.T) {
 		}
 	}
 }
+
+// TestCasePageOneAuditEvent: the case page, the referral form and its cover answer are one
+// service call each, so each view writes exactly one audit event, the case page's listing
+// what it showed.
+func TestCasePageOneAuditEvent(t *testing.T) {
+	t.Parallel()
+	w := world.New(t)
+	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralAccepted})
+	page := "/faelle/" + cw.Case.ID.String()
+	events := func(u *world.User) int {
+		return countRows(t, w, `SELECT count(*) FROM audit_events WHERE actor_id = $1`, u.ID)
+	}
+	for _, c := range []struct {
+		u      *world.User
+		path   string
+		action string
+	}{
+		{w.HousingWorker, page, "case.read"},
+		{w.HousingLead, page, "case.read"},
+		{w.JobcenterWorker, page, "case.read"},
+		{w.HousingWorker, page + "/vermitteln", "consent.list"},
+		{w.HousingWorker, page + "/vermitteln/deckung?org=" + w.Jobcenter.ID.String() + "&areas=work", "consent.list"},
+	} {
+		before := events(c.u)
+		cwGet(t, w, c.u, c.path, http.StatusOK)
+		if n := events(c.u) - before; n != 1 {
+			t.Errorf("GET %s as %s wrote %d audit events, want 1", c.path, c.u.Name, n)
+		}
+		last := countRows(t, w, `SELECT count(*) FROM audit_events WHERE actor_id = $1 AND action = $2
+			AND id = (SELECT max(id) FROM audit_events WHERE actor_id = $1)`, c.u.ID, c.action)
+		if last != 1 {
+			t.Errorf("GET %s as %s: the event is not %s", c.path, c.u.Name, c.action)
+		}
+	}
+	shown := countRows(t, w, `SELECT count(*) FROM audit_events WHERE actor_id = $1 AND action = 'case.read'
+		AND details->'shown'->'notes' ? $2 AND details->'shown'->'tasks' ? $3`, w.HousingWorker.ID, cw.OrgNote.ID.String(), cw.Task.ID.String())
+	if shown != 1 {
+		t.Errorf("%d case page events list the note and the task shown, want 1", shown)
+	}
+}
