@@ -340,6 +340,39 @@ func (e TaskStatus) Valid() bool {
 	}
 }
 
+// Defines values for TimelineEntryKind.
+const (
+	TimelineEntryKindAnswered TimelineEntryKind = "answered"
+	TimelineEntryKindClosed   TimelineEntryKind = "closed"
+	TimelineEntryKindNote     TimelineEntryKind = "note"
+	TimelineEntryKindOpened   TimelineEntryKind = "opened"
+	TimelineEntryKindPlan     TimelineEntryKind = "plan"
+	TimelineEntryKindReferral TimelineEntryKind = "referral"
+	TimelineEntryKindTask     TimelineEntryKind = "task"
+)
+
+// Valid indicates whether the value is a known member of the TimelineEntryKind enum.
+func (e TimelineEntryKind) Valid() bool {
+	switch e {
+	case TimelineEntryKindAnswered:
+		return true
+	case TimelineEntryKindClosed:
+		return true
+	case TimelineEntryKindNote:
+		return true
+	case TimelineEntryKindOpened:
+		return true
+	case TimelineEntryKindPlan:
+		return true
+	case TimelineEntryKindReferral:
+		return true
+	case TimelineEntryKindTask:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListReferralsParamsDirection.
 const (
 	Incoming ListReferralsParamsDirection = "incoming"
@@ -462,6 +495,27 @@ type CaseAccess struct {
 	ReferredAreas []AreaCode `json:"referred_areas"`
 }
 
+// CaseCapabilities What the caller may do next on the case, decided by the server from the policy and the caller's access to this case.
+type CaseCapabilities struct {
+	AddNote  bool `json:"add_note"`
+	AddTask  bool `json:"add_task"`
+	EditPlan bool `json:"edit_plan"`
+
+	// NoteAreaRequired A note needs one of `note_areas`.
+	NoteAreaRequired bool       `json:"note_area_required"`
+	NoteAreas        []AreaCode `json:"note_areas"`
+	ReadConsents     bool       `json:"read_consents"`
+	RecordConsent    bool       `json:"record_consent"`
+	Refer            bool       `json:"refer"`
+	RevokeConsent    bool       `json:"revoke_consent"`
+
+	// StatusNext The statuses the case may move to (empty without `update`).
+	StatusNext []CaseStatus `json:"status_next"`
+
+	// Update Change status, responsible caseworker or district.
+	Update bool `json:"update"`
+}
+
 // CaseCreate defines model for CaseCreate.
 type CaseCreate struct {
 	// District Omitted for the primary person's district.
@@ -484,6 +538,42 @@ type CaseList struct {
 
 	// Total Every matching case the caller may see, on all pages.
 	Total int64 `json:"total"`
+}
+
+// CaseOverview defines model for CaseOverview.
+type CaseOverview struct {
+	// Areas The areas in use, in display order.
+	Areas []Area `json:"areas"`
+
+	// Case A case as the caller may see it. What the caller may not see is absent, not empty.
+	Case Case `json:"case"`
+
+	// Consents Newest first; empty unless `may.read_consents`.
+	Consents []ConsentItem `json:"consents"`
+
+	// May What the caller may do next on the case, decided by the server from the policy and the caller's access to this case.
+	May CaseCapabilities `json:"may"`
+
+	// More A list was cut at 100; the list operations give the rest.
+	More bool `json:"more"`
+
+	// Notes Newest first.
+	Notes []Note `json:"notes"`
+
+	// Organisations The organisations the caller may see (names, and the choices of a plan row's responsible organisation).
+	Organisations []Organisation `json:"organisations"`
+
+	// People The accounts the page mentions that the caller may see as members; the others stay unnamed.
+	People []PersonName `json:"people"`
+
+	// Referrals Newest first.
+	Referrals []ReferralItem `json:"referrals"`
+
+	// Tasks By due date.
+	Tasks []Task `json:"tasks"`
+
+	// Timeline What happened on the case as far as the caller may see it, newest first.
+	Timeline []TimelineEntry `json:"timeline"`
 }
 
 // CasePatch defines model for CasePatch.
@@ -528,6 +618,29 @@ type Consent struct {
 	Version int `json:"version"`
 }
 
+// ConsentCovering defines model for ConsentCovering.
+type ConsentCovering struct {
+	Areas       []Area             `json:"areas"`
+	AreasChosen []AreaCode         `json:"areas_chosen"`
+	CaseId      openapi_types.UUID `json:"case_id"`
+
+	// Consents The consents of the case valid today, newest first.
+	Consents []CoveringConsent `json:"consents"`
+
+	// LegalBases The legal bases a referral may rest on instead of a consent.
+	LegalBases []string `json:"legal_bases"`
+
+	// OrgId The organisation chosen (absent when none).
+	OrgId *openapi_types.UUID `json:"org_id,omitempty"`
+
+	// Organisations The organisations the caller may refer to (active, not the own).
+	Organisations []Organisation `json:"organisations"`
+
+	// Ready An organisation the caller may refer to and at least one area are chosen.
+	Ready     bool   `json:"ready"`
+	Reference string `json:"reference"`
+}
+
 // ConsentCreate defines model for ConsentCreate.
 type ConsentCreate struct {
 	Areas          []AreaCode      `json:"areas"`
@@ -547,9 +660,28 @@ type ConsentCreate struct {
 	ValidUntil openapi_types.Date `json:"valid_until"`
 }
 
+// ConsentItem defines model for ConsentItem.
+type ConsentItem struct {
+	Consent Consent `json:"consent"`
+
+	// MayRevoke The caller may revoke it now.
+	MayRevoke bool `json:"may_revoke"`
+
+	// Valid Neither revoked nor expired today.
+	Valid bool `json:"valid"`
+}
+
 // ConsentList defines model for ConsentList.
 type ConsentList struct {
 	Items []Consent `json:"items"`
+}
+
+// CoveringConsent defines model for CoveringConsent.
+type CoveringConsent struct {
+	Consent Consent `json:"consent"`
+
+	// Covers It covers the referral to `org_id` for `areas_chosen` today.
+	Covers bool `json:"covers"`
 }
 
 // DataCategory Person data by consent category: identity (names, name variants, date of birth),
@@ -816,6 +948,12 @@ type PersonCreate struct {
 	ResidenceStatus *string   `json:"residence_status,omitempty"`
 }
 
+// PersonName defines model for PersonName.
+type PersonName struct {
+	DisplayName string             `json:"display_name"`
+	Id          openapi_types.UUID `json:"id"`
+}
+
 // PersonPatch defines model for PersonPatch.
 type PersonPatch struct {
 	Address         *string             `json:"address,omitempty"`
@@ -890,6 +1028,16 @@ type ReferralCreate struct {
 // ReferralDecline defines model for ReferralDecline.
 type ReferralDecline struct {
 	Reason string `json:"reason"`
+}
+
+// ReferralItem defines model for ReferralItem.
+type ReferralItem struct {
+	// MayAnswer The caller's organisation received it and may accept or decline it now.
+	MayAnswer bool `json:"may_answer"`
+
+	// MayWithdraw The caller's organisation sent it and may withdraw it now.
+	MayWithdraw bool     `json:"may_withdraw"`
+	Referral    Referral `json:"referral"`
 }
 
 // ReferralList defines model for ReferralList.
@@ -1000,6 +1148,22 @@ type TaskReassign struct {
 
 // TaskStatus defines model for TaskStatus.
 type TaskStatus string
+
+// TimelineEntry defines model for TimelineEntry.
+type TimelineEntry struct {
+	// Area The code of an area (Handlungsfeld); GET /areas lists those in use.
+	//
+	// Example: work
+	Area *AreaCode           `json:"area,omitempty"`
+	At   time.Time           `json:"at"`
+	Id   *openapi_types.UUID `json:"id,omitempty"`
+
+	// Kind The case was opened or closed, a plan row changed (`area`), a note was written, a referral sent or answered, a task created (`id` names the note, referral or task).
+	Kind TimelineEntryKind `json:"kind"`
+}
+
+// TimelineEntryKind The case was opened or closed, a plan row changed (`area`), a note was written, a referral sent or answered, a task created (`id` names the note, referral or task).
+type TimelineEntryKind string
 
 // UUID defines model for UUID.
 type UUID = openapi_types.UUID
@@ -1136,6 +1300,21 @@ type CreateConsentParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// GetConsentCoveringParams defines parameters for GetConsentCovering.
+type GetConsentCoveringParams struct {
+	// OrgId The organisation the referral would go to.
+	OrgId *UUID `form:"org_id,omitempty" json:"org_id,omitempty"`
+
+	// Areas The areas the referral would be for (repeat the parameter for several).
+	Areas *[]AreaCode `form:"areas,omitempty" json:"areas,omitempty"`
+
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
+}
+
 // ListNotesParams defines parameters for ListNotes.
 type ListNotesParams struct {
 	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
@@ -1155,6 +1334,15 @@ type CreateNoteParams struct {
 
 	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// GetCaseOverviewParams defines parameters for GetCaseOverview.
+type GetCaseOverviewParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// XLotsePurpose Why the caller reads or changes case content, for the audit trail that the person may ask to see (e.g. `Vermittlung prüfen`). Without it, "case work".
+	XLotsePurpose *Purpose `json:"X-Lotse-Purpose,omitempty"`
 }
 
 // AddPersonParams defines parameters for AddPerson.
@@ -1619,12 +1807,18 @@ type ServerInterface interface {
 	// CreateConsent Record a person's consent to share data with named organisations, for named areas and a purpose.
 	// (POST /cases/{id}/consents)
 	CreateConsent(ctx echo.Context, id RecordID, params CreateConsentParams) error
+	// GetConsentCovering The referral form in one read - the consents of a case valid today and whether each covers a referral to an organisation for areas (lead organisation only).
+	// (GET /cases/{id}/consents/covering)
+	GetConsentCovering(ctx echo.Context, id RecordID, params GetConsentCoveringParams) error
 	// ListNotes The notes of a case the caller may read, newest first.
 	// (GET /cases/{id}/notes)
 	ListNotes(ctx echo.Context, id RecordID, params ListNotesParams) error
 	// CreateNote Add a note to a case. Notes are not edited; a correction is a new note.
 	// (POST /cases/{id}/notes)
 	CreateNote(ctx echo.Context, id RecordID, params CreateNoteParams) error
+	// GetCaseOverview The case page in one read - the case, its consents, referrals, tasks and notes, names, timeline and what the caller may do next.
+	// (GET /cases/{id}/overview)
+	GetCaseOverview(ctx echo.Context, id RecordID, params GetCaseOverviewParams) error
 	// AddPerson Add a person to the household of a case.
 	// (POST /cases/{id}/persons)
 	AddPerson(ctx echo.Context, id RecordID, params AddPersonParams) error
@@ -2144,6 +2338,70 @@ func (w *ServerInterfaceWrapper) CreateConsent(ctx echo.Context) error {
 	return err
 }
 
+// GetConsentCovering converts echo context to params.
+func (w *ServerInterfaceWrapper) GetConsentCovering(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetConsentCoveringParams
+	// ------------- Optional query parameter "org_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "org_id", ctx.QueryParams(), &params.OrgId, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter org_id: %s", err))
+	}
+
+	// ------------- Optional query parameter "areas" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "areas", ctx.QueryParams(), &params.Areas, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter areas: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetConsentCovering(ctx, id, params)
+	return err
+}
+
 // ListNotes converts echo context to params.
 func (w *ServerInterfaceWrapper) ListNotes(ctx echo.Context) error {
 	var err error
@@ -2258,6 +2516,57 @@ func (w *ServerInterfaceWrapper) CreateNote(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateNote(ctx, id, params)
+	return err
+}
+
+// GetCaseOverview converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCaseOverview(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCaseOverviewParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "X-Lotse-Purpose" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Purpose")]; found {
+		var XLotsePurpose Purpose
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Purpose, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Purpose", valueList[0], &XLotsePurpose, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Purpose: %s", err))
+		}
+
+		params.XLotsePurpose = &XLotsePurpose
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCaseOverview(ctx, id, params)
 	return err
 }
 
@@ -4288,6 +4597,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/cases", wrapper.CreateCase, options.OperationMiddlewares["createCase"]...)
 	router.GET(options.BaseURL+"/cases/:id", wrapper.GetCase, options.OperationMiddlewares["getCase"]...)
 	router.PATCH(options.BaseURL+"/cases/:id", wrapper.UpdateCase, options.OperationMiddlewares["updateCase"]...)
+	router.GET(options.BaseURL+"/cases/:id/overview", wrapper.GetCaseOverview, options.OperationMiddlewares["getCaseOverview"]...)
 	router.POST(options.BaseURL+"/cases/:id/persons", wrapper.AddPerson, options.OperationMiddlewares["addPerson"]...)
 	router.PATCH(options.BaseURL+"/cases/:id/persons/:personId", wrapper.UpdatePerson, options.OperationMiddlewares["updatePerson"]...)
 	router.GET(options.BaseURL+"/cases/:id/plan", wrapper.GetPlan, options.OperationMiddlewares["getPlan"]...)
@@ -4296,6 +4606,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/cases/:id/notes", wrapper.CreateNote, options.OperationMiddlewares["createNote"]...)
 	router.GET(options.BaseURL+"/cases/:id/consents", wrapper.ListConsents, options.OperationMiddlewares["listConsents"]...)
 	router.POST(options.BaseURL+"/cases/:id/consents", wrapper.CreateConsent, options.OperationMiddlewares["createConsent"]...)
+	router.GET(options.BaseURL+"/cases/:id/consents/covering", wrapper.GetConsentCovering, options.OperationMiddlewares["getConsentCovering"]...)
 	router.GET(options.BaseURL+"/consents/:id", wrapper.GetConsent, options.OperationMiddlewares["getConsent"]...)
 	router.POST(options.BaseURL+"/consents/:id/revoke", wrapper.RevokeConsent, options.OperationMiddlewares["revokeConsent"]...)
 	router.POST(options.BaseURL+"/cases/:id/referrals", wrapper.CreateReferral, options.OperationMiddlewares["createReferral"]...)
@@ -4885,6 +5196,71 @@ func (response CreateConsent409JSONResponse) VisitCreateConsentResponse(w http.R
 	return err
 }
 
+type GetConsentCoveringRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params GetConsentCoveringParams
+}
+
+type GetConsentCoveringResponseObject interface {
+	VisitGetConsentCoveringResponse(w http.ResponseWriter) error
+}
+
+type GetConsentCovering200JSONResponse ConsentCovering
+
+func (response GetConsentCovering200JSONResponse) VisitGetConsentCoveringResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsentCovering400JSONResponse struct{ InvalidJSONResponse }
+
+func (response GetConsentCovering400JSONResponse) VisitGetConsentCoveringResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsentCovering401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response GetConsentCovering401JSONResponse) VisitGetConsentCoveringResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetConsentCovering404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetConsentCovering404JSONResponse) VisitGetConsentCoveringResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListNotesRequestObject struct {
 	Id     RecordID `json:"id"`
 	Params ListNotesParams
@@ -5026,6 +5402,71 @@ func (response CreateNote409JSONResponse) VisitCreateNoteResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaseOverviewRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params GetCaseOverviewParams
+}
+
+type GetCaseOverviewResponseObject interface {
+	VisitGetCaseOverviewResponse(w http.ResponseWriter) error
+}
+
+type GetCaseOverview200JSONResponse CaseOverview
+
+func (response GetCaseOverview200JSONResponse) VisitGetCaseOverviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaseOverview400JSONResponse struct{ InvalidJSONResponse }
+
+func (response GetCaseOverview400JSONResponse) VisitGetCaseOverviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaseOverview401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response GetCaseOverview401JSONResponse) VisitGetCaseOverviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCaseOverview404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetCaseOverview404JSONResponse) VisitGetCaseOverviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7475,12 +7916,18 @@ type StrictServerInterface interface {
 	// CreateConsent Record a person's consent to share data with named organisations, for named areas and a purpose.
 	// (POST /cases/{id}/consents)
 	CreateConsent(ctx context.Context, request CreateConsentRequestObject) (CreateConsentResponseObject, error)
+	// GetConsentCovering The referral form in one read - the consents of a case valid today and whether each covers a referral to an organisation for areas (lead organisation only).
+	// (GET /cases/{id}/consents/covering)
+	GetConsentCovering(ctx context.Context, request GetConsentCoveringRequestObject) (GetConsentCoveringResponseObject, error)
 	// ListNotes The notes of a case the caller may read, newest first.
 	// (GET /cases/{id}/notes)
 	ListNotes(ctx context.Context, request ListNotesRequestObject) (ListNotesResponseObject, error)
 	// CreateNote Add a note to a case. Notes are not edited; a correction is a new note.
 	// (POST /cases/{id}/notes)
 	CreateNote(ctx context.Context, request CreateNoteRequestObject) (CreateNoteResponseObject, error)
+	// GetCaseOverview The case page in one read - the case, its consents, referrals, tasks and notes, names, timeline and what the caller may do next.
+	// (GET /cases/{id}/overview)
+	GetCaseOverview(ctx context.Context, request GetCaseOverviewRequestObject) (GetCaseOverviewResponseObject, error)
 	// AddPerson Add a person to the household of a case.
 	// (POST /cases/{id}/persons)
 	AddPerson(ctx context.Context, request AddPersonRequestObject) (AddPersonResponseObject, error)
@@ -7839,6 +8286,32 @@ func (sh *strictHandler) CreateConsent(ctx echo.Context, id RecordID, params Cre
 	return nil
 }
 
+// GetConsentCovering operation middleware
+func (sh *strictHandler) GetConsentCovering(ctx echo.Context, id RecordID, params GetConsentCoveringParams) error {
+	var request GetConsentCoveringRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetConsentCovering(ctx.Request().Context(), request.(GetConsentCoveringRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetConsentCovering")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetConsentCoveringResponseObject); ok {
+		return validResponse.VisitGetConsentCoveringResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListNotes operation middleware
 func (sh *strictHandler) ListNotes(ctx echo.Context, id RecordID, params ListNotesParams) error {
 	var request ListNotesRequestObject
@@ -7908,6 +8381,32 @@ func (sh *strictHandler) CreateNote(ctx echo.Context, id RecordID, params Create
 		return err
 	} else if validResponse, ok := response.(CreateNoteResponseObject); ok {
 		return validResponse.VisitCreateNoteResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCaseOverview operation middleware
+func (sh *strictHandler) GetCaseOverview(ctx echo.Context, id RecordID, params GetCaseOverviewParams) error {
+	var request GetCaseOverviewRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCaseOverview(ctx.Request().Context(), request.(GetCaseOverviewRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCaseOverview")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCaseOverviewResponseObject); ok {
+		return validResponse.VisitGetCaseOverviewResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

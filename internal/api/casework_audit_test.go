@@ -19,6 +19,7 @@ func TestEveryCaseWorkRouteWritesOneAuditEvent(t *testing.T) {
 	const purpose = "Prüfung Zugriffsprotokoll"
 	actions := map[string][]string{
 		"GET /cases/{id}":                            {"case.read"},
+		"GET /cases/{id}/overview":                   {"case.read"}, // one event for the whole page, listing what it showed
 		"PATCH /cases/{id}":                          {"case.update"},
 		"POST /cases/{id}/persons":                   {"person.create"},
 		"PATCH /cases/{id}/persons/{personId}":       {"person.update"},
@@ -28,6 +29,7 @@ func TestEveryCaseWorkRouteWritesOneAuditEvent(t *testing.T) {
 		"GET /cases/{id}/notes":                      {"note.list"},
 		"POST /cases/{id}/notes":                     {"note.create"},
 		"GET /cases/{id}/consents":                   {"consent.list"},
+		"GET /cases/{id}/consents/covering":          {"consent.list"},
 		"POST /cases/{id}/consents":                  {"consent.create"},
 		"GET /consents/{id}":                         {"consent.read"},
 		"POST /consents/{id}/revoke":                 {"consent.revoke", "referral.revoke"}, // the accepted referral it covered

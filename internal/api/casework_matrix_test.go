@@ -192,6 +192,7 @@ func matrixRoutes() []mroute {
 	readers := by(lead).and(head, housing...).and(partner, active...)
 	return []mroute{
 		{name: "GET /cases/{id}", req: get(cse), status: 200, ok: readers, check: partnerSeesNoMore},
+		{name: "GET /cases/{id}/overview", req: get(func(cw *world.CaseWork) string { return cse(cw) + "/overview" }), status: 200, ok: readers, check: partnerSeesNoMore},
 		{name: "PATCH /cases/{id}", req: send("PATCH", cse, fixed(map[string]any{"district": "Westerberg"}), func(cw *world.CaseWork) int { return cw.Case.Version }),
 			status: 200, ok: by(lead), write: true},
 		{name: "POST /cases/{id}/persons", req: send("POST", func(cw *world.CaseWork) string { return cse(cw) + "/persons" }, fixed(personBody("Neumann")), nil),
@@ -211,6 +212,7 @@ func matrixRoutes() []mroute {
 				return map[string]any{"area": cw.Setup.Area, "visibility": "shared", "body": "Rückmeldung"}
 			}, nil), status: 201, ok: by(lead).and(partner, active...), write: true},
 		{name: "GET /cases/{id}/consents", req: get(func(cw *world.CaseWork) string { return cse(cw) + "/consents" }), status: 200, ok: by(lead)},
+		{name: "GET /cases/{id}/consents/covering", req: get(func(cw *world.CaseWork) string { return cse(cw) + "/consents/covering?areas=" + cw.Setup.Area }), status: 200, ok: by(lead)},
 		{name: "POST /cases/{id}/consents", req: send("POST", func(cw *world.CaseWork) string { return cse(cw) + "/consents" },
 			func(w *world.World, cw *world.CaseWork, _ *world.User) any {
 				return consentBody(orgOfUser(w, cw.Setup.Partner), cw.Setup.Area)

@@ -96,10 +96,11 @@ var fuzzListOps = map[string]struct {
 	path  string
 	valid string
 }{
-	"listMembers":   {asSysadmin, "/members", "org_id=@caritas@"},
-	"listCases":     {asWorker, "/cases", "q=Haddad&reference=F-2026&status=open&area=housing&area_status=not_started&limit=5"},
-	"listReferrals": {asPartner, "/referrals", "direction=incoming&status=sent&case_id=@case@&limit=10"},
-	"listTasks":     {asWorker, "/tasks", "mine=false&assignee_id=@worker@&org_id=@housing@&subtree=true&status=open&due_before=2030-01-01&due_after=2020-01-01&overdue=false&area=work&case_id=@case@&referral_id=@referral_sent@&limit=3"},
+	"listMembers":        {asSysadmin, "/members", "org_id=@caritas@"},
+	"listCases":          {asWorker, "/cases", "q=Haddad&reference=F-2026&status=open&area=housing&area_status=not_started&limit=5"},
+	"listReferrals":      {asPartner, "/referrals", "direction=incoming&status=sent&case_id=@case@&limit=10"},
+	"getConsentCovering": {asWorker, "/cases/@case@/consents/covering", "org_id=@caritas@&areas=work&areas=housing"},
+	"listTasks":          {asWorker, "/tasks", "mine=false&assignee_id=@worker@&org_id=@housing@&subtree=true&status=open&due_before=2030-01-01&due_after=2020-01-01&overdue=false&area=work&case_id=@case@&referral_id=@referral_sent@&limit=3"},
 }
 
 // pick returns the operation named op, or, for a name the fuzzer made up, one chosen by it.
@@ -186,7 +187,7 @@ func FuzzListFilter(f *testing.F) {
 	fx := newFuzzFixture(f)
 	f.Fuzz(func(t *testing.T, op, query string) {
 		op, o := pick(fuzzListOps, op)
-		target := api.BasePath + o.path + "?" + fx.fill(query)
+		target := api.BasePath + fx.fill(o.path) + "?" + fx.fill(query)
 		// Only what an HTTP server would hand on: a request line it can parse.
 		if _, err := http.ReadRequest(bufio.NewReader(strings.NewReader("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n"))); err != nil {
 			return
@@ -250,7 +251,7 @@ func TestFuzzTargetsCoverTheSpec(t *testing.T) {
 	}
 	for _, op := range listOps {
 		o := fuzzListOps[op]
-		if res := fx.w.Do(t, world.Request{As: o.as(fx.w), Method: http.MethodGet, URL: api.BasePath + o.path + "?" + fx.fill(o.valid)}); res.Status != 200 {
+		if res := fx.w.Do(t, world.Request{As: o.as(fx.w), Method: http.MethodGet, URL: api.BasePath + fx.fill(o.path) + "?" + fx.fill(o.valid)}); res.Status != 200 {
 			t.Errorf("%s: the valid query is refused with %d: %s", op, res.Status, res.Body)
 		}
 	}

@@ -143,6 +143,7 @@ func (s *Server) apiRoutes(g *echo.Group) error {
 	route(http.MethodGet, "/cases", op.ListCases, can("case", "read"))
 	route(http.MethodPost, "/cases", op.CreateCase, can("case", "create"))
 	route(http.MethodGet, "/cases/:id", op.GetCase, can("case", "read"))
+	route(http.MethodGet, "/cases/:id/overview", op.GetCaseOverview, can("case", "read")) // the case page's read model
 	route(http.MethodPatch, "/cases/:id", op.UpdateCase, can("case", "update"))
 	route(http.MethodPost, "/cases/:id/persons", op.AddPerson, can("case", "update"))
 	route(http.MethodPatch, "/cases/:id/persons/:personId", op.UpdatePerson, can("case", "update"))
@@ -152,7 +153,8 @@ func (s *Server) apiRoutes(g *echo.Group) error {
 	route(http.MethodPost, "/cases/:id/notes", op.CreateNote, can("note", "create"))
 
 	route(http.MethodGet, "/cases/:id/consents", op.ListConsents, can("consent", "read"))
-	route(http.MethodPost, "/cases/:id/consents", op.CreateConsent, can("consent", "create")) // the service also checks case.update
+	route(http.MethodGet, "/cases/:id/consents/covering", op.GetConsentCovering, can("consent", "read")) // the referral form's read model
+	route(http.MethodPost, "/cases/:id/consents", op.CreateConsent, can("consent", "create"))            // the service also checks case.update
 	route(http.MethodGet, "/consents/:id", op.GetConsent, can("consent", "read"))
 	route(http.MethodPost, "/consents/:id/revoke", op.RevokeConsent, can("consent", "revoke"))
 
