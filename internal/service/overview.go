@@ -82,7 +82,7 @@ func (s *Cases) caseCapabilities(a model.Actor, cv model.CaseView, areas []model
 		Update:        acc.Full && s.may(a, objCase, actUpdate),
 		EditPlan:      content && s.may(a, objPlan, actUpdate),
 		AddNote:       content && s.may(a, objNote, actCreate),
-		AddTask:       content && cv.Status != model.CaseClosed && s.may(a, objTask, actCreate),
+		AddTask:       content && s.may(a, objTask, actCreate),
 		ReadConsents:  acc.Full && s.may(a, objConsent, actRead),
 		RecordConsent: acc.Full && s.may(a, objConsent, actCreate) && s.may(a, objCase, actUpdate),
 		RevokeConsent: acc.Full && s.may(a, objConsent, "revoke"),
