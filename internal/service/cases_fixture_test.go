@@ -49,7 +49,7 @@ func newCaseFixture(t *testing.T) *caseFixture {
 	ctx := context.Background()
 	tdb := testutil.NewDatabase(t)
 	d := testutil.Open(t, tdb.URL)
-	f := &caseFixture{t: t, ctx: ctx, db: d, own: testutil.Open(t, tdb.OwnerURL), st: store.New(d.Gorm)}
+	f := &caseFixture{t: t, ctx: ctx, db: d, own: testutil.Open(t, tdb.OwnerURL), st: store.New(d.Gorm, nil)}
 	err := f.st.Tx(ctx, model.Actor{System: true, Name: "test"}, func(tx *store.Tx) error {
 		org := func(dst *uuid.UUID, parent *uuid.UUID, kind model.OrgKind, short string) error {
 			o := &model.Organisation{ParentID: parent, Kind: kind, Name: short, ShortName: short, Active: true}

@@ -49,7 +49,7 @@ func newCW(t *testing.T) *cwWorld {
 	t.Helper()
 	ctx := context.Background()
 	d := testutil.NewDB(t)
-	w := &cwWorld{t: t, ctx: ctx, db: d, st: store.New(d.Gorm), clock: time.Now()}
+	w := &cwWorld{t: t, ctx: ctx, db: d, st: store.New(d.Gorm, nil), clock: time.Now()}
 	type user struct {
 		dst  *model.Actor
 		name string

@@ -72,6 +72,10 @@ type World struct {
 	URL string
 	// Log collects the app's log lines.
 	Log *testutil.LogBuffer
+	// App is the running app's own services (on its clock, WithClock), for the jobs the
+	// composition root schedules (e.g. Referrals.ExpireOverdue) and for questions a test
+	// asks the app directly.
+	App *service.Services
 
 	// The organisations: the city with its housing office (and a unit below it) and its
 	// migration service, the job center and two welfare associations.
@@ -112,8 +116,9 @@ type options struct {
 	now    func() time.Time
 }
 
-// WithClock gives the app this clock, the one clock of its sessions, services and pages
-// (the builders' services keep the wall clock).
+// WithClock gives the app this clock, the one clock of its sessions, services, store (the
+// times it writes, the calendar day of its scopes) and pages (the builders' services keep the
+// wall clock).
 func WithClock(now func() time.Time) Option {
 	return func(o *options) { o.now = now }
 }
@@ -138,7 +143,7 @@ func New(t testing.TB, opts ...Option) *World {
 	}
 	url := testutil.NewDBURL(t)
 	d := testutil.Open(t, url)
-	w := &World{DB: d, Store: store.New(d.Gorm), URL: url, Log: &testutil.LogBuffer{}}
+	w := &World{DB: d, Store: store.New(d.Gorm, nil), URL: url, Log: &testutil.LogBuffer{}}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	err := w.Store.Tx(ctx, model.Actor{System: true, Name: "world"}, func(tx *store.Tx) error {
@@ -164,7 +169,7 @@ func New(t testing.TB, opts ...Option) *World {
 		t.Fatalf("world: start the app: %v", err)
 	}
 	t.Cleanup(a.Close)
-	w.Handler = a.Handler()
+	w.Handler, w.App = a.Handler(), a.Services()
 	return w
 }
 
