@@ -114,7 +114,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		d.Close()
 		return nil, err
 	}
-	a.store = store.New(d.Gorm)
+	// The one clock of the process (Options.Now, else the wall clock): the store takes it
+	// here, and the services and through them the web pages read it from the store.
+	a.store = store.New(d.Gorm, o.Now)
 	a.authz, err = authz.New(ctx, a.policySnapshot, authz.WithLogger(log))
 	if err != nil {
 		d.Close()
@@ -127,9 +129,6 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		return nil, err
 	}
 	a.services.SetLegalBases(bases)
-	if o.Now != nil {
-		a.services.SetClock(o.Now)
-	}
 	if a.auth, err = buildAuth(cfg, d, o); err != nil {
 		d.Close()
 		return nil, err

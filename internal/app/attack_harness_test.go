@@ -391,7 +391,7 @@ func newAtkEnv(t *testing.T, o atkConfig) *atkEnv {
 
 	// The account of the person who signs in, provisioned for (issuer, subject), with a grant
 	// that reaches every unsafe route.
-	err := store.New(d.Gorm).Tx(ctx, model.Actor{System: true, Name: "attack test"}, func(tx *store.Tx) error {
+	err := store.New(d.Gorm, nil).Tx(ctx, model.Actor{System: true, Name: "attack test"}, func(tx *store.Tx) error {
 		org := &model.Organisation{Kind: model.OrgMunicipal, ShortName: "STADT", Name: "Stadt Teststadt", Active: true}
 		if err := tx.Organisations().Create(ctx, org); err != nil {
 			return err

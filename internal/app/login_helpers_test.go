@@ -65,7 +65,7 @@ func newTestDB(t *testing.T) *testDB {
 	t.Helper()
 	u := testutil.NewDBURL(t)
 	d := testutil.Open(t, u)
-	return &testDB{URL: u, DB: d, Store: store.New(d.Gorm)}
+	return &testDB{URL: u, DB: d, Store: store.New(d.Gorm, nil)}
 }
 
 func (d *testDB) tx(t *testing.T, fn func(ctx context.Context, tx *store.Tx) error) {

@@ -86,7 +86,7 @@ func TestPolicyMatrix(t *testing.T) {
 func TestPolicyCheck(t *testing.T) {
 	ctx := context.Background()
 	url := testutil.NewDBURL(t)
-	st := store.New(testutil.Open(t, url).Gorm)
+	st := store.New(testutil.Open(t, url).Gorm, nil)
 
 	fd := model.Organisation{Kind: model.OrgMunicipal, Name: "Fachdienst Integration", ShortName: "FD-Int", Active: true}
 	caritas := model.Organisation{Kind: model.OrgWelfare, Name: "Caritas", ShortName: "caritas", Active: true}

@@ -116,7 +116,7 @@ func TestWatcher(t *testing.T) {
 	ctx := context.Background()
 	url := testutil.NewDBURL(t)
 	d := testutil.Open(t, url)
-	st := store.New(d.Gorm)
+	st := store.New(d.Gorm, nil)
 	sys := model.Actor{System: true}
 
 	org := model.Organisation{Kind: model.OrgMunicipal, Name: "Fachdienst Integration", ShortName: "fd-int", Active: true}

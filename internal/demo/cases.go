@@ -67,7 +67,8 @@ var demoActors = map[string]struct {
 type seeder struct {
 	ctx    context.Context
 	svc    *service.Services
-	today  time.Time // the seed's calendar day in Europe/Berlin, as midnight UTC
+	today  time.Time        // the seed's calendar day in Europe/Berlin, as midnight UTC
+	wall   func() time.Time // the process's clock the seed found and restores
 	berlin *time.Location
 	r      *rand.Rand
 
@@ -81,13 +82,13 @@ type seeder struct {
 
 // SeedCases brings the demo households into the database, after the demo directory (their
 // organisations and accounts) is in place. It is idempotent (see above). It sets the
-// services' clock while it runs and restores the wall clock at the end, so it must not run
-// while the services serve requests.
+// process's one clock (the services' and the store's) back while it runs and restores it at
+// the end, so it must not run while the services serve requests.
 func SeedCases(ctx context.Context, svc *service.Services) (CaseSummary, error) {
 	berlin := model.Berlin
-	y, m, d := time.Now().In(berlin).Date()
+	clock := svc.Clock()
 	s := &seeder{
-		ctx: ctx, svc: svc, berlin: berlin, today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC),
+		ctx: ctx, svc: svc, berlin: berlin, today: model.CalendarDay(clock()), wall: clock,
 		r:   rand.New(rand.NewPCG(householdSeed, 2)),
 		sum: CaseSummary{Referrals: map[model.ReferralStatus]int{}},
 	}
@@ -110,7 +111,7 @@ func SeedCases(ctx context.Context, svc *service.Services) (CaseSummary, error) 
 		}
 	}
 	svc.SetClock(s.clock)
-	defer svc.SetClock(time.Now)
+	defer svc.SetClock(clock)
 	for _, h := range households {
 		if existing[householdKey(h.Primary)] {
 			s.sum.Present++
@@ -123,7 +124,7 @@ func SeedCases(ctx context.Context, svc *service.Services) (CaseSummary, error) 
 	}
 	// Reply deadlines that passed while the clock was set back expire now, as they would
 	// have on the day.
-	svc.SetClock(time.Now)
+	svc.SetClock(clock)
 	n, err := svc.Referrals.ExpireOverdue(ctx)
 	if err != nil {
 		return s.sum, fmt.Errorf("demo: expire referrals: %w", err)
@@ -141,9 +142,9 @@ func (s *seeder) clock() time.Time {
 }
 
 // at sets the clock to daysAgo days before the seed's day, at 9:00 in Berlin plus minute
-// minutes; 0 days ago is the wall clock.
+// minutes; 0 days ago is the clock the seed found.
 func (s *seeder) at(daysAgo, minute int) {
-	t := time.Now()
+	t := s.wall()
 	if daysAgo > 0 {
 		day := s.today.AddDate(0, 0, -daysAgo)
 		t = time.Date(day.Year(), day.Month(), day.Day(), 9, minute, 0, 0, s.berlin)

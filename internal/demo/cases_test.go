@@ -113,7 +113,7 @@ func newDemoEnv(t *testing.T) *demoEnv {
 	t.Helper()
 	ctx := context.Background()
 	d := testutil.NewDB(t)
-	st := store.New(d.Gorm)
+	st := store.New(d.Gorm, nil)
 	en, err := authz.New(ctx, func(ctx context.Context) (authz.Snapshot, error) {
 		orgs, grants, err := st.PolicySnapshot(ctx)
 		return authz.Snapshot{Orgs: orgs, Grants: grants}, err

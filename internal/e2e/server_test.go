@@ -120,7 +120,7 @@ func startServer(t *testing.T) *server {
 	})
 
 	d := testutil.Open(t, dbURL)
-	st := store.New(d.Gorm)
+	st := store.New(d.Gorm, nil)
 	en, err := authz.New(ctx, func(ctx context.Context) (authz.Snapshot, error) {
 		orgs, grants, err := st.PolicySnapshot(ctx)
 		return authz.Snapshot{Orgs: orgs, Grants: grants}, err

@@ -24,7 +24,7 @@ type mutant struct {
 // every new rule in scopes.go.
 var mutants = []mutant{
 	{"a revoked consent still covers", "internal/store/scopes.go",
-		"return `(` + c + `.revoked_at IS NULL AND berlin_today()", "return `(TRUE AND berlin_today()"},
+		"return `(` + c + `.revoked_at IS NULL AND ?::date", "return `(TRUE AND ?::date"},
 	{"an expired consent covers", "internal/store/scopes.go",
 		"BETWEEN ` + c + `.valid_from AND ` + c + `.valid_until", ">= ` + c + `.valid_from"},
 	{"a consent for another recipient covers", "internal/store/scopes.go",

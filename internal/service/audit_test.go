@@ -69,7 +69,7 @@ func TestAuditLogReview(t *testing.T) {
 		if p.Items[0].ID < p.Items[1].ID {
 			t.Error("not newest first")
 		}
-		if p.Items[0].ActorName != "Lea Leitung" || p.Items[0].OrgName != "FB-WOHNEN" || p.Items[0].Role != "lead" {
+		if p.Items[0].ActorName != "Lea Leitung" || p.Items[0].OrgName != "Fachbereich Wohnen" || p.Items[0].Role != "lead" {
 			t.Errorf("newest row %+v", p.Items[0])
 		}
 		if len(p.Organisations) == 0 {
@@ -82,9 +82,9 @@ func TestAuditLogReview(t *testing.T) {
 		}
 	})
 	t.Run("by user e-mail and by name", func(t *testing.T) {
-		byMail := list(model.AuditFilter{User: "CW-00@stadt.test", Action: "case.read"})
+		byMail := list(model.AuditFilter{User: "WORLD-05@stadt.test", Action: "case.read"})
 		byName := list(model.AuditFilter{User: "wiebke", Action: "case.read"})
-		byPart := list(model.AuditFilter{User: "cw-00@STADT", Action: "case.read"}) // part of the e-mail address
+		byPart := list(model.AuditFilter{User: "world-05@STADT", Action: "case.read"}) // part of the e-mail address
 		if len(byMail.Items) != 2 || len(byName.Items) != 2 || len(byPart.Items) != 2 {
 			t.Fatalf("by mail %d, by name %d, by part of the mail %d", len(byMail.Items), len(byName.Items), len(byPart.Items))
 		}

@@ -4,27 +4,26 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/lotse-project/lotse/internal/authz"
 	"github.com/lotse-project/lotse/internal/db"
 	"github.com/lotse-project/lotse/internal/model"
 	"github.com/lotse-project/lotse/internal/service"
 	"github.com/lotse-project/lotse/internal/store"
 	"github.com/lotse-project/lotse/internal/testutil"
+	"github.com/lotse-project/lotse/internal/testutil/world"
 )
 
-// caseFixture is a small city on a fresh database for the case tests:
+// caseFixture is the test city (testutil/world, without the app) seen by the case tests:
 //
 //	City (municipal) ── Housing (municipal) ── HousingNorth (municipal)
 //	Jobcenter, Caritas, Diakonie (partners)
 //
-// with a user per role that the tests need. Referrals, consents and tasks are inserted as
+// with the users per role that the tests need. Referrals, consents and tasks are inserted as
 // rows (their services are not under test here).
 type caseFixture struct {
 	t   *testing.T
@@ -32,7 +31,6 @@ type caseFixture struct {
 	db  *db.DB
 	own *db.DB // the same database as its owner, for set-up no application does (exec)
 	st  *store.Store
-	en  *authz.Enforcer
 	svc *service.Services
 
 	city, housing, north, jobcenter, caritas, diakonie uuid.UUID
@@ -46,74 +44,14 @@ type caseFixture struct {
 
 func newCaseFixture(t *testing.T) *caseFixture {
 	t.Helper()
-	ctx := context.Background()
-	tdb := testutil.NewDatabase(t)
-	d := testutil.Open(t, tdb.URL)
-	f := &caseFixture{t: t, ctx: ctx, db: d, own: testutil.Open(t, tdb.OwnerURL), st: store.New(d.Gorm)}
-	err := f.st.Tx(ctx, model.Actor{System: true, Name: "test"}, func(tx *store.Tx) error {
-		org := func(dst *uuid.UUID, parent *uuid.UUID, kind model.OrgKind, short string) error {
-			o := &model.Organisation{ParentID: parent, Kind: kind, Name: short, ShortName: short, Active: true}
-			err := tx.Organisations().Create(ctx, o)
-			*dst = o.ID
-			return err
-		}
-		for _, o := range []struct {
-			dst    *uuid.UUID
-			parent *uuid.UUID
-			kind   model.OrgKind
-			short  string
-		}{
-			{&f.city, nil, model.OrgMunicipal, "STADT"},
-			{&f.housing, &f.city, model.OrgMunicipal, "FB-WOHNEN"},
-			{&f.north, &f.housing, model.OrgMunicipal, "FB-WOHNEN-NORD"},
-			{&f.jobcenter, nil, model.OrgJobcenter, "JOBCENTER"},
-			{&f.caritas, nil, model.OrgWelfare, "CARITAS"},
-			{&f.diakonie, nil, model.OrgWelfare, "DIAKONIE"},
-		} {
-			var parent *uuid.UUID
-			if o.parent != nil {
-				p := *o.parent
-				parent = &p
-			}
-			if err := org(o.dst, parent, o.kind, o.short); err != nil {
-				return err
-			}
-		}
-		for i, u := range []struct {
-			dst  *uuid.UUID
-			org  uuid.UUID
-			role model.Role
-		}{
-			{&f.housingWorker, f.housing, model.RoleCaseworker},
-			{&f.housingWorker2, f.housing, model.RoleCaseworker},
-			{&f.housingLead, f.housing, model.RoleLead},
-			{&f.northWorker, f.north, model.RoleCaseworker},
-			{&f.jobcenterWorker, f.jobcenter, model.RoleCaseworker},
-			{&f.caritasWorker, f.caritas, model.RoleCaseworker},
-			{&f.diakonieWorker, f.diakonie, model.RoleCaseworker},
-			{&f.sysadmin, f.city, model.RoleSysadmin},
-			{&f.dpo, f.city, model.RoleDPO},
-		} {
-			sub := fmt.Sprintf("case-test-%02d", i)
-			m := &model.User{Issuer: "https://idp.test", Subject: &sub, Email: sub + "@stadt.test", DisplayName: sub, Active: true}
-			if err := tx.Users().Create(ctx, m); err != nil {
-				return err
-			}
-			*u.dst = m.ID
-			if err := tx.Grants().Create(ctx, &model.Grant{UserID: m.ID, OrgID: u.org, Role: u.role}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("seed: %v", err)
+	c := world.NewCity(t)
+	return &caseFixture{
+		t: t, ctx: context.Background(), db: c.DB, own: testutil.Open(t, c.OwnerURL), st: c.Store, svc: c.Services(t),
+		city: c.City.ID, housing: c.Housing.ID, north: c.HousingNorth.ID, jobcenter: c.Jobcenter.ID, caritas: c.Caritas.ID, diakonie: c.Diakonie.ID,
+		housingWorker: c.HousingWorker.ID, housingWorker2: c.HousingWorker2.ID, housingLead: c.HousingLead.ID, northWorker: c.NorthWorker.ID,
+		jobcenterWorker: c.JobcenterWorker.ID, caritasWorker: c.CaritasWorker.ID, diakonieWorker: c.DiakonieWorker.ID,
+		sysadmin: c.Sysadmin.ID, dpo: c.DPO.ID,
 	}
-	if f.en, err = authz.New(ctx, snapshotLoader(f.st)); err != nil {
-		t.Fatal(err)
-	}
-	f.svc = service.New(f.st, f.en, slog.New(slog.DiscardHandler))
-	return f
 }
 
 // as is the actor of user acting in org, with a fresh request id.

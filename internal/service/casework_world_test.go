@@ -3,31 +3,31 @@ package service_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/lotse-project/lotse/internal/authz"
 	"github.com/lotse-project/lotse/internal/db"
 	"github.com/lotse-project/lotse/internal/model"
 	"github.com/lotse-project/lotse/internal/service"
 	"github.com/lotse-project/lotse/internal/store"
 	"github.com/lotse-project/lotse/internal/testutil"
+	"github.com/lotse-project/lotse/internal/testutil/world"
 )
 
-// cwWorld is a small city on a fresh database for the consent, referral and task tests:
+// cwWorld is the test city (testutil/world, without the app) seen by the consent, referral
+// and task tests:
 //
 //	City ─┬─ Housing ── HousingNorth      (municipal)
 //	      └─ Migration                    (municipal)
-//	Jobcenter (jobcenter), Caritas (welfare)
+//	Jobcenter (jobcenter), Caritas, Diakonie (welfare)
 //
-// with caseworkers in every organisation (two in Housing), a lead (department head) of
-// Housing and a system administrator. Cases are made through the store (the cases service
-// is not what these tests test); everything else goes through the services.
+// with the actors these tests use: caseworkers in every organisation (two in Housing), a
+// lead (department head) of Housing and a system administrator. Cases are made through the
+// store (the cases service is not what these tests test); everything else goes through the
+// services, the world's builder services on a clock of the test's own.
 type cwWorld struct {
 	t   *testing.T
 	ctx context.Context
@@ -48,76 +48,25 @@ type cwWorld struct {
 func newCW(t *testing.T) *cwWorld {
 	t.Helper()
 	ctx := context.Background()
-	d := testutil.NewDB(t)
-	w := &cwWorld{t: t, ctx: ctx, db: d, st: store.New(d.Gorm), clock: time.Now()}
-	type user struct {
-		dst  *model.Actor
-		name string
-		org  *uuid.UUID
-		role model.Role
+	c := world.NewCity(t)
+	w := &cwWorld{
+		t: t, ctx: ctx, db: c.DB, st: c.Store, clock: time.Now(),
+		city: c.City.ID, housing: c.Housing.ID, north: c.HousingNorth.ID, migration: c.Migration.ID, jobcenter: c.Jobcenter.ID, caritas: c.Caritas.ID,
 	}
-	users := []user{
-		{&w.housingWorker, "Wiebke Wohnen", &w.housing, model.RoleCaseworker},
-		{&w.housingWorker2, "Willi Wohnen", &w.housing, model.RoleCaseworker},
-		{&w.northWorker, "Nils Nord", &w.north, model.RoleCaseworker},
-		{&w.housingLead, "Lea Leitung", &w.housing, model.RoleLead},
-		{&w.migrationWorker, "Mira Migration", &w.migration, model.RoleCaseworker},
-		{&w.jobcenterWorker, "Jonas Jobcenter", &w.jobcenter, model.RoleCaseworker},
-		{&w.caritasWorker, "Chris Caritas", &w.caritas, model.RoleCaseworker},
-		{&w.sysadmin, "Sam Sysadmin", &w.city, model.RoleSysadmin},
-	}
-	ids := make([]uuid.UUID, len(users))
-	err := w.st.Tx(ctx, model.Actor{System: true, Name: "test"}, func(tx *store.Tx) error {
-		for _, o := range []struct {
-			dst    *uuid.UUID
-			parent *uuid.UUID
-			kind   model.OrgKind
-			short  string
-		}{
-			{&w.city, nil, model.OrgMunicipal, "STADT"},
-			{&w.housing, &w.city, model.OrgMunicipal, "FB-WOHNEN"},
-			{&w.north, &w.housing, model.OrgMunicipal, "FB-WOHNEN-NORD"},
-			{&w.migration, &w.city, model.OrgMunicipal, "FD-MIGRATION"},
-			{&w.jobcenter, nil, model.OrgJobcenter, "JOBCENTER"},
-			{&w.caritas, nil, model.OrgWelfare, "CARITAS"},
-		} {
-			org := &model.Organisation{Kind: o.kind, ShortName: o.short, Name: o.short, Active: true}
-			if o.parent != nil {
-				p := *o.parent
-				org.ParentID = &p
-			}
-			if err := tx.Organisations().Create(ctx, org); err != nil {
-				return err
-			}
-			*o.dst = org.ID
-		}
-		for i, u := range users {
-			sub := fmt.Sprintf("cw-%02d", i)
-			m := &model.User{Issuer: "https://idp.test", Subject: &sub, Email: sub + "@stadt.test", DisplayName: u.name, Active: true}
-			if err := tx.Users().Create(ctx, m); err != nil {
-				return err
-			}
-			if err := tx.Grants().Create(ctx, &model.Grant{UserID: m.ID, OrgID: *u.org, Role: u.role}); err != nil {
-				return err
-			}
-			ids[i] = m.ID
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("seed: %v", err)
-	}
-	en, err := authz.New(ctx, snapshotLoader(w.st))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.svc = service.New(w.st, en, slog.New(slog.DiscardHandler))
+	w.svc = c.Services(t)
 	w.svc.SetClock(w.now)
-	for i, u := range users {
-		org := *u.org
-		a, _, err := w.svc.Access.Actor(ctx, service.ActorRequest{UserID: ids[i], OrgID: &org, RequestID: "req-" + u.name})
+	for _, u := range []struct {
+		dst  *model.Actor
+		user *world.User
+	}{
+		{&w.housingWorker, c.HousingWorker}, {&w.housingWorker2, c.HousingWorker2}, {&w.northWorker, c.NorthWorker},
+		{&w.housingLead, c.HousingLead}, {&w.migrationWorker, c.MigrationWorker}, {&w.jobcenterWorker, c.JobcenterWorker},
+		{&w.caritasWorker, c.CaritasWorker}, {&w.sysadmin, c.Sysadmin},
+	} {
+		org := u.user.Grants[0].OrgID
+		a, _, err := w.svc.Access.Actor(ctx, service.ActorRequest{UserID: u.user.ID, OrgID: &org, RequestID: "req-" + u.user.Name})
 		if err != nil {
-			t.Fatalf("actor %s: %v", u.name, err)
+			t.Fatalf("actor %s: %v", u.user.Name, err)
 		}
 		*u.dst = a
 	}

@@ -33,7 +33,7 @@ var directoryActor = model.Actor{System: true, Name: "directory"}
 func newDirEnv(t *testing.T) *dirEnv {
 	t.Helper()
 	d := testutil.NewDB(t)
-	st := store.New(d.Gorm)
+	st := store.New(d.Gorm, nil)
 	en, err := authz.New(context.Background(), snapshotLoader(st))
 	if err != nil {
 		t.Fatal(err)

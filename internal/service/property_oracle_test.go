@@ -245,7 +245,7 @@ func newPropWorld(t *testing.T, seed uint64, nCases int) *pwWorld {
 	}
 	w.seen["tampered consent"] = w.tampered
 	w.write()
-	st := store.New(d.Gorm)
+	st := store.New(d.Gorm, nil)
 	en, err := authz.New(ctx, snapshotLoader(st))
 	if err != nil {
 		t.Fatal(err)

@@ -33,9 +33,15 @@ type Services struct {
 	Idempotency *Idempotency
 }
 
-// New builds the services on one store and one enforcer.
+// New builds the services on one store and one enforcer. The services' clock is the store's
+// (store.New), so that both read the one clock of the process; without a store (tests of the
+// web layer alone) it is the wall clock.
 func New(st *store.Store, en *authz.Enforcer, log *slog.Logger) *Services {
-	b := base{store: st, authz: en, log: log, now: time.Now, legalBases: model.DefaultLegalBases()}
+	now := time.Now
+	if st != nil {
+		now = st.Clock()
+	}
+	b := base{store: st, authz: en, log: log, now: now, legalBases: model.DefaultLegalBases()}
 	return &Services{
 		Access: &Access{base: b}, Directory: &Directory{base: b},
 		Cases: &Cases{base: b}, Notes: &Notes{base: b},
@@ -68,12 +74,22 @@ func (s *Services) Now() time.Time { return s.Cases.now() }
 // Today is the calendar day of Now in Berlin, as midnight UTC.
 func (s *Services) Today() time.Time { return model.CalendarDay(s.Now()) }
 
-// SetClock replaces the services' clock; for tests of deadlines and expiry.
+// SetClock replaces the one clock: the services' and the store's (times written, audit
+// times and the calendar day by which the scopes' SQL judges consents); for tests of
+// deadlines and expiry and for backdated demo data. It must not run while requests are in
+// flight.
 func (s *Services) SetClock(now func() time.Time) {
 	for _, b := range s.bases() {
 		b.now = now
 	}
+	if s.Cases.store != nil {
+		s.Cases.store.SetClock(now)
+	}
 }
+
+// Clock returns the clock set last (SetClock), for a caller that sets it for a while and
+// then restores it.
+func (s *Services) Clock() func() time.Time { return s.Cases.now }
 
 // SetLegalBases replaces the legal bases a referral may rest on without a consent (the
 // composition root passes LOTSE_LEGAL_BASES_FILE's list); call it before serving.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -88,7 +87,7 @@ func (d *Access) SignIn(ctx context.Context, in SignIn) (uuid.UUID, error) {
 		if !user.Active {
 			return ErrDeactivated
 		}
-		now := time.Now().UTC()
+		now := d.now().UTC()
 		user.LastLoginAt = &now
 		if err := tx.Users().TouchLogin(ctx, user.ID, now); err != nil {
 			return err

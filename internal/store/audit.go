@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -19,7 +18,7 @@ func (tx *Tx) Audit() Audit { return Audit{tx.db} }
 // audit event commit together or not at all.
 func (r Audit) Record(ctx context.Context, ev *model.AuditEvent) error {
 	if ev.At.IsZero() {
-		ev.At = time.Now().UTC()
+		ev.At = dbNow(r.db)
 	}
 	return translate("record audit event", r.db.WithContext(ctx).Omit("id").Create(ev).Error)
 }

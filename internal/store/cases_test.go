@@ -34,7 +34,7 @@ func newCaseLoad(t *testing.T) *caseLoad {
 	// the store as the application role.
 	tdb := testutil.NewDatabase(t)
 	d := testutil.Open(t, tdb.OwnerURL)
-	l := &caseLoad{db: d, st: New(testutil.Open(t, tdb.URL).Gorm)}
+	l := &caseLoad{db: d, st: New(testutil.Open(t, tdb.URL).Gorm, nil)}
 	for _, id := range []*uuid.UUID{&l.city, &l.housing, &l.north, &l.migration, &l.school, &l.jobcenter, &l.caritas, &l.diakonie} {
 		*id = model.NewID()
 	}
@@ -206,11 +206,11 @@ func TestCaseListQueryPlans(t *testing.T) {
 	if err := l.db.Gorm.Raw(`SELECT id FROM cases WHERE lead_org_id = ? ORDER BY updated_at DESC LIMIT 25`, l.north).Scan(&ids).Error; err != nil {
 		t.Fatal(err)
 	}
-	accessSQL, accessArgs := caseAccessQuery(caseworker, ids)
-	partnerAccessSQL, partnerAccessArgs := caseAccessQuery(partner, ids)
+	accessSQL, accessArgs := caseAccessQuery(caseworker, ids, today(dry.db))
+	partnerAccessSQL, partnerAccessArgs := caseAccessQuery(partner, ids, today(dry.db))
 
 	small := model.Scope{Object: "case", Action: "read", Kinds: []model.ScopeKind{model.ScopeReferred, model.ScopeAssigned}, OrgID: l.caritas}
-	smallAccessSQL, smallAccessArgs := caseAccessQuery(small, ids)
+	smallAccessSQL, smallAccessArgs := caseAccessQuery(small, ids, today(dry.db))
 	// Selective queries must not scan cases or persons. The others (a department's whole
 	// list, a fifth of the city; the job center, a tenth) may, when the planner finds it
 	// cheaper; they are explained to check that they plan at all, and shown with

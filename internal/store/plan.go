@@ -20,7 +20,7 @@ func (r Plan) CreateRows(ctx context.Context, caseID uuid.UUID, areas []string, 
 	if len(areas) == 0 {
 		return nil
 	}
-	now := dbNow()
+	now := dbNow(r.db)
 	rows := make([]model.AreaStatus, len(areas))
 	for i, a := range areas {
 		rows[i] = model.AreaStatus{CaseID: caseID, Area: a, Status: model.AreaNotStarted, ChangedAt: now, Version: 1}

@@ -35,7 +35,7 @@ func create(ctx context.Context, db *gorm.DB, op string, rec any, s stamp) error
 	}
 	if s.createdAt != nil {
 		if s.createdAt.IsZero() {
-			*s.createdAt = dbNow()
+			*s.createdAt = dbNow(db)
 		}
 		*s.createdAt = asStored(*s.createdAt)
 		if s.updatedAt != nil {
@@ -54,7 +54,7 @@ func create(ctx context.Context, db *gorm.DB, op string, rec any, s stamp) error
 // changed meanwhile, or that is gone, is ErrConflict: GORM reports a lost race only as
 // RowsAffected == 0, and this is the one place that checks it.
 func update[T any](ctx context.Context, db *gorm.DB, op string, s stamp, version int, cols map[string]any, where string, args ...any) error {
-	now := dbNow()
+	now := dbNow(db)
 	cols["version"] = version + 1
 	if s.updatedAt != nil {
 		cols["updated_at"] = now
@@ -78,9 +78,14 @@ func conflict(op string) error {
 	return fmt.Errorf("store: %s: stale version: %w", op, model.ErrConflict)
 }
 
-// dbNow is the current time as Postgres stores it (UTC, microseconds), so that what a write
+// dbNow is the current time of the store's clock (which Store.run hands to the transaction's
+// handle as GORM's NowFunc) as Postgres stores it (UTC, microseconds), so that what a write
 // returns equals what a later read returns.
-func dbNow() time.Time { return asStored(time.Now()) }
+func dbNow(db *gorm.DB) time.Time { return asStored(db.NowFunc()) }
+
+// today is the calendar day of the store's clock in Berlin (model.CalendarDay), the day the
+// scopes judge a consent's validity by.
+func today(db *gorm.DB) time.Time { return model.CalendarDay(db.NowFunc()) }
 
 // asStored is t as a timestamptz column gives it back: UTC, to the microsecond.
 func asStored(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

@@ -19,7 +19,7 @@ import (
 func TestGenericCreateAndUpdate(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st := New(testutil.NewDB(t).Gorm)
+	st := New(testutil.NewDB(t).Gorm, nil)
 	sys := model.Actor{System: true, Name: "test"}
 
 	var o model.Organisation

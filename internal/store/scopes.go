@@ -2,6 +2,7 @@ package store
 
 import (
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -9,30 +10,31 @@ import (
 	"github.com/lotse-project/lotse/internal/model"
 )
 
-// predicate turns one scope kind into one SQL condition on an object's table.
-type predicate func(sc model.Scope) (string, []any)
+// predicate turns one scope kind into one SQL condition on an object's table, on the
+// calendar day today (the store's clock: a consent covers on the days of its validity).
+type predicate func(sc model.Scope, today time.Time) (string, []any)
 
 // predicates is the single source of truth for "which records": for each object type and
 // scope kind, one SQL condition. List, count, search, export and the single-record check all
 // go through visible, so they cannot disagree. A kind missing here reaches nothing.
 var predicates = map[string]map[model.ScopeKind]predicate{
 	"organisation": {
-		model.ScopeAll: func(model.Scope) (string, []any) { return "TRUE", nil },
-		model.ScopeOrgTree: func(sc model.Scope) (string, []any) {
+		model.ScopeAll: func(model.Scope, time.Time) (string, []any) { return "TRUE", nil },
+		model.ScopeOrgTree: func(sc model.Scope, _ time.Time) (string, []any) {
 			return "organisations.id = ANY(?::uuid[])", []any{uuids(sc.OrgTree)}
 		},
-		model.ScopeOrg: func(sc model.Scope) (string, []any) { return "organisations.id = ?", []any{sc.OrgID} },
+		model.ScopeOrg: func(sc model.Scope, _ time.Time) (string, []any) { return "organisations.id = ?", []any{sc.OrgID} },
 	},
 	// A member is a user seen through the organisations where they hold a grant.
 	"member": {
-		model.ScopeAll: func(model.Scope) (string, []any) { return "TRUE", nil },
-		model.ScopeOrgTree: func(sc model.Scope) (string, []any) {
+		model.ScopeAll: func(model.Scope, time.Time) (string, []any) { return "TRUE", nil },
+		model.ScopeOrgTree: func(sc model.Scope, _ time.Time) (string, []any) {
 			return "EXISTS (SELECT 1 FROM role_grants m WHERE m.user_id = users.id AND m.org_id = ANY(?::uuid[]))", []any{uuids(sc.OrgTree)}
 		},
-		model.ScopeOrg: func(sc model.Scope) (string, []any) {
+		model.ScopeOrg: func(sc model.Scope, _ time.Time) (string, []any) {
 			return "EXISTS (SELECT 1 FROM role_grants m WHERE m.user_id = users.id AND m.org_id = ?)", []any{sc.OrgID}
 		},
-		model.ScopeSelf: func(sc model.Scope) (string, []any) { return "users.id = ?", []any{sc.UserID} },
+		model.ScopeSelf: func(sc model.Scope, _ time.Time) (string, []any) { return "users.id = ?", []any{sc.UserID} },
 	},
 }
 
@@ -42,7 +44,7 @@ var predicates = map[string]map[model.ScopeKind]predicate{
 // activeReferral is true for a case referred to one of orgs by a referral that is active
 // (sent, accepted, in progress) and covered today: by a consent that names the recipient, is
 // neither revoked nor outside its validity, or by a recorded legal basis. areaExpr, when not
-// empty, also requires the referral to name that area.
+// empty, also requires the referral to name that area. Its placeholders: orgs, today.
 func activeReferral(caseExpr, areaExpr string) string {
 	q := `EXISTS (SELECT 1 ` + activeReferralFrom(caseExpr)
 	if areaExpr != "" {
@@ -53,9 +55,12 @@ func activeReferral(caseExpr, areaExpr string) string {
 
 // coversSQL is true when the consent c behind the referral r covers it today: not revoked,
 // within its validity, naming the recipient. It is the one definition of a consent's cover
-// in SQL; model.Consent.Covers is the same rule in Go (for a referral being sent).
+// in SQL; model.Consent.Covers is the same rule in Go (for a referral being sent). Its one
+// placeholder is today, the calendar day of the store's clock (never the database's now(),
+// so that a clock set for a test or backdated demo data judges consents the same in Go and
+// in SQL; berlin_today() stays in the schema for psql only).
 func coversSQL(c, r string) string {
-	return `(` + c + `.revoked_at IS NULL AND berlin_today() BETWEEN ` + c + `.valid_from AND ` + c + `.valid_until
+	return `(` + c + `.revoked_at IS NULL AND ?::date BETWEEN ` + c + `.valid_from AND ` + c + `.valid_until
 			AND EXISTS (SELECT 1 FROM consent_recipients ccr WHERE ccr.consent_id = ` + c + `.id AND ccr.org_id = ` + r + `.to_org_id))`
 }
 
@@ -66,8 +71,8 @@ var consentCovers = coversSQL("ac", "ar")
 
 // activeReferralFrom is the FROM and WHERE of activeReferral: the active, covered referrals
 // (alias ar, consent ac) of the case caseExpr to one of the organisations of the one
-// placeholder. activeReferral and the case access query both build on it, so they cannot
-// disagree.
+// placeholder and today (consentCovers). activeReferral and the case access query both
+// build on it, so they cannot disagree.
 func activeReferralFrom(caseExpr string) string {
 	return `FROM referrals ar LEFT JOIN consents ac ON ac.id = ar.consent_id
 		WHERE ar.case_id = ` + caseExpr + ` AND ar.to_org_id = ANY(?::uuid[])
@@ -77,7 +82,8 @@ func activeReferralFrom(caseExpr string) string {
 
 // liveReferral is true when the referral id is active (sent, accepted, in progress) and
 // covered today, by its own consent or legal basis: the relation it gives its recipient is
-// alive. It is the same cover as activeReferralFrom's, for one referral.
+// alive. It is the same cover as activeReferralFrom's, for one referral. Its placeholder:
+// today.
 func liveReferral(id string) string {
 	return `EXISTS (SELECT 1 FROM referrals ar LEFT JOIN consents ac ON ac.id = ar.consent_id
 		WHERE ar.id = ` + id + ` AND ar.status IN ` + sqlActiveReferral + `
@@ -88,14 +94,16 @@ func liveReferral(id string) string {
 // organisation that has ended or lost its cover: then the relation that gave the
 // organisation the task is over, and the task goes with it (the services cancel it with the
 // reason "access ended"; this keeps it hidden from that organisation even when no service
-// ran, e.g. when the consent simply ran out). The lead organisation still sees it.
+// ran, e.g. when the consent simply ran out). The lead organisation still sees it. Its
+// placeholder: today.
 func taskLive(t string) string {
 	return `(` + t + `.referral_id IS NULL
 		OR NOT EXISTS (SELECT 1 FROM referrals tr WHERE tr.id = ` + t + `.referral_id AND tr.to_org_id = ` + t + `.org_id)
 		OR ` + liveReferral(t+`.referral_id`) + `)`
 }
 
-// openTask is true for a case with an open, live task of one of orgs.
+// openTask is true for a case with an open, live task of one of orgs. Its placeholders:
+// orgs, today.
 func openTask(caseExpr string) string {
 	return `EXISTS (SELECT 1 FROM tasks at WHERE at.case_id = ` + caseExpr + ` AND at.org_id = ANY(?::uuid[])
 		AND at.status NOT IN ` + sqlClosedTask + ` AND ` + taskLive("at") + `)`
@@ -114,16 +122,25 @@ func orgsOf(sc model.Scope) string {
 	return uuids([]uuid.UUID{sc.OrgID})
 }
 
-func one(sc model.Scope) string { return uuids([]uuid.UUID{sc.OrgID}) }
+// arg is the value of one placeholder of a predicate.
+type arg func(sc model.Scope, today time.Time) any
 
-func tree(sc model.Scope) string { return uuids(sc.OrgTree) }
+var (
+	// one is the acting organisation, tree its subtree, orgs what the scope acts for (orgsOf).
+	one  arg = func(sc model.Scope, _ time.Time) any { return uuids([]uuid.UUID{sc.OrgID}) }
+	tree arg = func(sc model.Scope, _ time.Time) any { return uuids(sc.OrgTree) }
+	orgs arg = func(sc model.Scope, _ time.Time) any { return orgsOf(sc) }
+	user arg = func(sc model.Scope, _ time.Time) any { return sc.UserID }
+	// day is today, the calendar day the consents are judged on.
+	day arg = func(_ model.Scope, today time.Time) any { return today }
+)
 
 func init() {
-	p := func(sql string, args ...func(model.Scope) string) predicate {
-		return func(sc model.Scope) (string, []any) {
+	p := func(sql string, args ...arg) predicate {
+		return func(sc model.Scope, today time.Time) (string, []any) {
 			out := make([]any, len(args))
 			for i, a := range args {
-				out[i] = a(sc)
+				out[i] = a(sc, today)
 			}
 			return sql, out
 		}
@@ -131,13 +148,13 @@ func init() {
 	predicates["case"] = map[model.ScopeKind]predicate{
 		model.ScopeOrg:      p(`cases.lead_org_id = ANY(?::uuid[])`, one),
 		model.ScopeOrgTree:  p(`cases.lead_org_id = ANY(?::uuid[])`, tree),
-		model.ScopeReferred: p(activeReferral("cases.id", ""), orgsOf),
-		model.ScopeAssigned: p(openTask("cases.id"), orgsOf),
+		model.ScopeReferred: p(activeReferral("cases.id", ""), orgs, day),
+		model.ScopeAssigned: p(openTask("cases.id"), orgs, day),
 	}
 	predicates["plan"] = map[model.ScopeKind]predicate{
 		model.ScopeOrg:      p(ledBy("area_statuses.case_id"), one),
 		model.ScopeOrgTree:  p(ledBy("area_statuses.case_id"), tree),
-		model.ScopeReferred: p(activeReferral("area_statuses.case_id", "area_statuses.area"), orgsOf),
+		model.ScopeReferred: p(activeReferral("area_statuses.case_id", "area_statuses.area"), orgs, day),
 	}
 	predicates["consent"] = map[model.ScopeKind]predicate{
 		model.ScopeOrg:     p(ledBy("consents.case_id"), one),
@@ -152,20 +169,18 @@ func init() {
 		// organisation (a referral whose consent ran out must disappear even then).
 		model.ScopeReferred: p(`referrals.to_org_id = ANY(?::uuid[]) AND referrals.status IN `+sqlActiveReferral+`
 			AND (referrals.legal_basis <> '' OR EXISTS (SELECT 1 FROM consents rc WHERE rc.id = referrals.consent_id
-				AND `+coversSQL("rc", "referrals")+`))`, orgsOf),
+				AND `+coversSQL("rc", "referrals")+`))`, orgs, day),
 	}
 	predicates["task"] = map[model.ScopeKind]predicate{
 		// Live tasks of the organisation, and every task on the cases it leads.
-		model.ScopeOrg: p(`((tasks.org_id = ANY(?::uuid[]) AND `+taskLive("tasks")+`) OR (tasks.case_id IS NOT NULL AND `+ledBy("tasks.case_id")+`))`, one, one),
+		model.ScopeOrg: p(`((tasks.org_id = ANY(?::uuid[]) AND `+taskLive("tasks")+`) OR (tasks.case_id IS NOT NULL AND `+ledBy("tasks.case_id")+`))`, one, day, one),
 		model.ScopeOrgTree: p(`((tasks.org_id = ANY(?::uuid[]) AND `+taskLive("tasks")+`) OR (tasks.case_id IS NOT NULL AND `+ledBy("tasks.case_id")+`))`,
-			tree, tree),
-		model.ScopeAssigned: func(sc model.Scope) (string, []any) {
-			return `tasks.assignee_id = ? AND ` + taskLive("tasks"), []any{sc.UserID}
-		},
+			tree, day, tree),
+		model.ScopeAssigned: p(`tasks.assignee_id = ? AND `+taskLive("tasks"), user, day),
 		// A recipient sees the tasks linked to its referrals while each is active and
 		// covered: the task's own referral, not merely another one of the same case.
 		model.ScopeReferred: p(`EXISTS (SELECT 1 FROM referrals rr WHERE rr.id = tasks.referral_id AND rr.to_org_id = ANY(?::uuid[])) AND `+
-			liveReferral("tasks.referral_id"), orgsOf),
+			liveReferral("tasks.referral_id"), orgs, day),
 	}
 	predicates["note"] = map[model.ScopeKind]predicate{
 		// The lead organisation reads its own notes and the notes shared with it.
@@ -175,14 +190,14 @@ func init() {
 		// A recipient reads, while its referral is active, its own notes and the notes shared
 		// for the referred areas.
 		model.ScopeReferred: p(``+activeReferral("notes.case_id", "")+` AND (notes.org_id = ANY(?::uuid[])
-			OR (notes.visibility = 'shared' AND `+activeReferral("notes.case_id", "notes.area")+`))`, orgsOf, orgsOf, orgsOf),
+			OR (notes.visibility = 'shared' AND `+activeReferral("notes.case_id", "notes.area")+`))`, orgs, day, orgs, orgs, day),
 	}
 }
 
-// visible narrows q to the records of sc.Object that sc reaches: the OR of its kinds'
-// predicates (scopeCond), or nothing at all.
+// visible narrows q to the records of sc.Object that sc reaches on the calendar day of the
+// store's clock: the OR of its kinds' predicates (scopeCond), or nothing at all.
 func visible(q *gorm.DB, sc model.Scope) *gorm.DB {
-	cond, args := scopeCond(sc)
+	cond, args := scopeCond(sc, today(q))
 	return q.Where(cond, args...)
 }
 

@@ -68,7 +68,7 @@ type scopeWorld struct {
 func newScopeWorld(t *testing.T) *scopeWorld {
 	t.Helper()
 	ctx := context.Background()
-	w := &scopeWorld{st: New(testutil.NewDB(t).Gorm)}
+	w := &scopeWorld{st: New(testutil.NewDB(t).Gorm, nil)}
 	err := w.st.Tx(ctx, model.Actor{System: true}, func(tx *Tx) error {
 		org := func(id *uuid.UUID, name string, parent *uuid.UUID) error {
 			o := model.Organisation{ParentID: parent, Kind: model.OrgMunicipal, Name: name, ShortName: name, Active: true}

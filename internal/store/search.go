@@ -44,7 +44,7 @@ type CaseCursor struct {
 // scopeCond is the OR of the predicates of sc's kinds among kinds (all of sc's kinds when
 // none are named), or FALSE. It is visible's condition as an expression, for the places that
 // need one kind's answer apart (access levels, identity in name search).
-func scopeCond(sc model.Scope, kinds ...model.ScopeKind) (string, []any) {
+func scopeCond(sc model.Scope, today time.Time, kinds ...model.ScopeKind) (string, []any) {
 	preds := predicates[sc.Object]
 	var conds []string
 	var args []any
@@ -56,7 +56,7 @@ func scopeCond(sc model.Scope, kinds ...model.ScopeKind) (string, []any) {
 		if !ok {
 			continue
 		}
-		c, a := p(sc)
+		c, a := p(sc, today)
 		conds = append(conds, "("+c+")")
 		args = append(args, a...)
 	}
@@ -92,7 +92,7 @@ func (r Cases) caseBranches(ctx context.Context, sc model.Scope, q CaseQuery, co
 		if !ok || (k == model.ScopeAssigned && len(q.NameFolds) > 0) {
 			continue
 		}
-		c, a := p(sc)
+		c, a := p(sc, today(r.db))
 		out = append(out, more(r.db.WithContext(ctx).Table("cases").Select(cols).Where(c, a...)))
 	}
 	if len(out) == 0 {
@@ -114,15 +114,15 @@ func (r Cases) union(ctx context.Context, op string, queries []any) *gorm.DB {
 // active, covered referral whose consent releases the identity category for the household or
 // for this person, or whose legal basis releases it. Name search adds it, so that nobody can
 // probe by name for cases whose names they may not see.
-func identityVisible(sc model.Scope) (string, []any) {
-	full, args := scopeCond(sc, model.ScopeOrg, model.ScopeOrgTree)
+func identityVisible(sc model.Scope, today time.Time) (string, []any) {
+	full, args := scopeCond(sc, today, model.ScopeOrg, model.ScopeOrgTree)
 	if !sc.Has(model.ScopeReferred) {
 		return full, args
 	}
 	ref := `EXISTS (SELECT 1 ` + activeReferralFrom("cases.id") + `
 		AND ((ar.legal_basis <> '' AND '` + string(model.CategoryIdentity) + `' = ANY(ar.legal_basis_categories))
 			OR (` + consentCovers + ` AND '` + string(model.CategoryIdentity) + `' = ANY(ac.data_categories) AND (ac.person_id IS NULL OR ac.person_id = p.id))))`
-	return "(" + full + " OR " + ref + ")", append(args, orgsOf(sc))
+	return "(" + full + " OR " + ref + ")", append(args, orgsOf(sc), today, today)
 }
 
 // escapeLike escapes the LIKE wildcards in s.
@@ -145,7 +145,7 @@ func (r Cases) filterCases(db *gorm.DB, sc model.Scope, q CaseQuery) *gorm.DB {
 			}
 			match = append(match, "("+strings.Join(words, " AND ")+")")
 		}
-		idc, idArgs := identityVisible(sc)
+		idc, idArgs := identityVisible(sc, today(db))
 		db = db.Where(`EXISTS (SELECT 1 FROM persons p WHERE p.case_id = cases.id AND (`+strings.Join(match, " OR ")+`) AND `+idc+`)`,
 			append(args, idArgs...)...)
 	}
@@ -252,7 +252,7 @@ func (r Cases) Access(ctx context.Context, sc model.Scope, ids []uuid.UUID) (map
 	if len(ids) == 0 {
 		return out, nil
 	}
-	sql, args := caseAccessQuery(sc, ids)
+	sql, args := caseAccessQuery(sc, ids, today(r.db))
 	var rows []struct {
 		ID        uuid.UUID
 		Full      bool
@@ -274,9 +274,9 @@ func (r Cases) Access(ctx context.Context, sc model.Scope, ids []uuid.UUID) (map
 
 // caseAccessQuery is the query of Access: per case, the lead kinds and the assigned kind of
 // sc as booleans, and the active, covered referrals to the actor's organisations as JSON.
-func caseAccessQuery(sc model.Scope, ids []uuid.UUID) (string, []any) {
-	full, args := scopeCond(sc, model.ScopeOrg, model.ScopeOrgTree)
-	assigned, aargs := scopeCond(sc, model.ScopeAssigned)
+func caseAccessQuery(sc model.Scope, ids []uuid.UUID, today time.Time) (string, []any) {
+	full, args := scopeCond(sc, today, model.ScopeOrg, model.ScopeOrgTree)
+	assigned, aargs := scopeCond(sc, today, model.ScopeAssigned)
 	args = append(args, aargs...)
 	refs := `'[]'`
 	lateral := ""
@@ -288,7 +288,7 @@ func caseAccessQuery(sc model.Scope, ids []uuid.UUID) (string, []any) {
 			'basis_categories', CASE WHEN ar.legal_basis <> '' THEN ar.legal_basis_categories ELSE '{}'::text[] END,
 			'person_id', CASE WHEN ` + consentCovers + ` THEN ac.person_id END) ORDER BY ar.id) AS grants
 			` + activeReferralFrom("cases.id") + `) ref ON TRUE`
-		args = append(args, orgsOf(sc))
+		args = append(args, today, today, orgsOf(sc), today)
 	}
 	args = append(args, uuids(ids))
 	return `SELECT cases.id, ` + full + ` AS full, ` + assigned + ` AS assigned, ` + refs + `::text AS referrals

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
@@ -14,11 +15,29 @@ import (
 
 // Store is the entry point to the database.
 type Store struct {
-	db *gorm.DB
+	db  *gorm.DB
+	now func() time.Time
 }
 
-// New wraps the process's GORM handle.
-func New(db *gorm.DB) *Store { return &Store{db: db} }
+// New wraps the process's GORM handle. now is the process's one clock (the composition root
+// gives the services' clock; nil is the wall clock): every time the store writes (creation,
+// update and audit times) and the calendar day its scopes judge consents by ("today") come
+// from it, never from the database's now(), so that a clock set for a test or for backdated
+// demo data is the same in the services, the store and the web pages.
+func New(db *gorm.DB, now func() time.Time) *Store {
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{db: db, now: now}
+}
+
+// Clock is the store's clock (the function itself, so that a caller that sets another one
+// for a while can restore it).
+func (s *Store) Clock() func() time.Time { return s.now }
+
+// SetClock replaces the store's clock (Services.SetClock sets it together with the services'
+// own); like that one, it must not run while transactions are in flight.
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
 // Tx is one database transaction on behalf of one actor. Repositories hang off it, so that
 // everything done through one Tx commits or rolls back together.
@@ -38,9 +57,17 @@ func (s *Store) Read(ctx context.Context, actor model.Actor, fn func(tx *Tx) err
 }
 
 func (s *Store) run(ctx context.Context, actor model.Actor, opts *sql.TxOptions, fn func(tx *Tx) error) error {
+	clock := s.now
 	return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
 		// This is where a transaction-local actor context (set_config('lotse.actor_id', ..., true))
 		// goes when row-level security is added.
+		//
+		// The clock travels with the transaction's handle as GORM's NowFunc: GORM's own
+		// timestamps, create and update (record.go), the audit trail and the calendar day of
+		// the scopes (today) all read it. The day goes to the SQL as a bind parameter of the
+		// scope fragments rather than as a transaction-local setting: a set_config would be
+		// one more round trip per transaction, a parameter costs none.
+		g = g.Session(&gorm.Session{NowFunc: func() time.Time { return asStored(clock()) }})
 		return fn(&Tx{db: g, actor: actor})
 	}, opts)
 }

@@ -68,10 +68,15 @@ type World struct {
 	DB *db.DB
 	// Store is the store on DB.
 	Store *store.Store
-	// URL is the database URL.
-	URL string
+	// URL is the database URL (the application role's); OwnerURL connects as the schema
+	// owner, for set-up no application does (rows shaped by hand, reference data changed).
+	URL, OwnerURL string
 	// Log collects the app's log lines.
 	Log *testutil.LogBuffer
+	// App is the running app's own services (on its clock, WithClock), for the jobs the
+	// composition root schedules (e.g. Referrals.ExpireOverdue) and for questions a test
+	// asks the app directly.
+	App *service.Services
 
 	// The organisations: the city with its housing office (and a unit below it) and its
 	// migration service, the job center and two welfare associations.
@@ -84,6 +89,7 @@ type World struct {
 	HousingLead     *User // lead in Housing
 	HousingAdmin    *User // org_admin in Housing
 	HousingWorker   *User // caseworker in Housing
+	HousingWorker2  *User // a second caseworker in Housing
 	NorthWorker     *User // caseworker in HousingNorth
 	MigrationWorker *User // caseworker in Migration
 	JobcenterWorker *User // caseworker in Jobcenter
@@ -112,8 +118,9 @@ type options struct {
 	now    func() time.Time
 }
 
-// WithClock gives the app this clock, the one clock of its sessions, services and pages
-// (the builders' services keep the wall clock).
+// WithClock gives the app this clock, the one clock of its sessions, services, store (the
+// times it writes, the calendar day of its scopes) and pages (the builders' services keep the
+// wall clock).
 func WithClock(now func() time.Time) Option {
 	return func(o *options) { o.now = now }
 }
@@ -129,16 +136,48 @@ func WithSeed(f func(ctx context.Context, w *World, tx *store.Tx) error) Option 
 	return func(o *options) { o.seed = append(o.seed, f) }
 }
 
-// New builds a world on a fresh database; everything is released when the test ends.
+// New builds a world on a fresh database and starts the app on it; everything is released
+// when the test ends.
 func New(t testing.TB, opts ...Option) *World {
 	t.Helper()
 	var o options
 	for _, f := range opts {
 		f(&o)
 	}
-	url := testutil.NewDBURL(t)
-	d := testutil.Open(t, url)
-	w := &World{DB: d, Store: store.New(d.Gorm), URL: url, Log: &testutil.LogBuffer{}}
+	w := newCity(t, o)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cfg := Config(w.URL)
+	for _, f := range o.config {
+		f(cfg)
+	}
+	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(w.Log, &slog.HandlerOptions{Level: slog.LevelDebug})), false, app.Options{Identify: Identify, Now: o.now})
+	if err != nil {
+		t.Fatalf("world: start the app: %v", err)
+	}
+	t.Cleanup(a.Close)
+	w.Handler, w.App = a.Handler(), a.Services()
+	return w
+}
+
+// NewCity builds the world's city (organisations, users, grants and WithSeed's data) on a
+// fresh database without starting the app, for tests of the services and below that act
+// through the builders' services (Services, Actor) and the Store. Handler and App are nil;
+// WithConfig and WithClock do not apply (the builders' services take a clock with SetClock).
+func NewCity(t testing.TB, opts ...Option) *World {
+	t.Helper()
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	return newCity(t, o)
+}
+
+func newCity(t testing.TB, o options) *World {
+	t.Helper()
+	tdb := testutil.NewDatabase(t)
+	d := testutil.Open(t, tdb.URL)
+	w := &World{DB: d, Store: store.New(d.Gorm, nil), URL: tdb.URL, OwnerURL: tdb.OwnerURL, Log: &testutil.LogBuffer{}}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	err := w.Store.Tx(ctx, model.Actor{System: true, Name: "world"}, func(tx *store.Tx) error {
@@ -155,16 +194,6 @@ func New(t testing.TB, opts ...Option) *World {
 	if err != nil {
 		t.Fatalf("world: seed: %v", err)
 	}
-	cfg := Config(url)
-	for _, f := range o.config {
-		f(cfg)
-	}
-	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(w.Log, &slog.HandlerOptions{Level: slog.LevelDebug})), false, app.Options{Identify: Identify, Now: o.now})
-	if err != nil {
-		t.Fatalf("world: start the app: %v", err)
-	}
-	t.Cleanup(a.Close)
-	w.Handler = a.Handler()
 	return w
 }
 
@@ -255,6 +284,8 @@ func (w *World) seed(ctx context.Context, tx *store.Tx) error {
 		{&w.DiakonieWorker, "Doris Diakonie", w.Diakonie, model.RoleCaseworker, true},
 		{&w.Inactive, "Ina Inaktiv", w.Housing, model.RoleCaseworker, false},
 		{&w.NoRole, "Otto Ohnerolle", nil, "", true},
+		// Last, so that the accounts above keep their subjects (world-NN) and addresses.
+		{&w.HousingWorker2, "Willi Wohnen", w.Housing, model.RoleCaseworker, true},
 	}
 	for i, u := range users {
 		sub := fmt.Sprintf("world-%02d", i)
