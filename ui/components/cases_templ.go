@@ -21,28 +21,27 @@ import (
 // integration plan, consents, timeline, notes, status), recording and revoking a consent,
 // and referring a case. The web layer (internal/web/pages_cases.go) fills the views below
 // from the services; everything a page shows is in its view, already masked by the service.
-// Names beginning with CW ("caseworker") keep this part's types apart from the other parts'.
 
-// CWMsg is a message key with its template data, translated when the page is rendered: the
+// FormMsg is a message key with its template data, translated when the page is rendered: the
 // validation messages of a form, in the user's language.
-type CWMsg struct {
+type FormMsg struct {
 	Key  string
 	Data map[string]any
 }
 
-// CWFieldErr is one problem with one input of a form: Field is the input's name (its id is
+// FieldErr is one problem with one input of a form: Field is the input's name (its id is
 // "f-" + Field), shown beside the input and in the error summary at the top of the form.
 // An empty Field is a problem of the whole form.
-type CWFieldErr struct {
+type FieldErr struct {
 	Field string
-	Msg   CWMsg
+	Msg   FormMsg
 }
 
-// CWErrors are the problems of a form, in the order of the form.
-type CWErrors []CWFieldErr
+// FormErrors are the problems of a form, in the order of the form.
+type FormErrors []FieldErr
 
 // For returns the message of field, or nil.
-func (e CWErrors) For(field string) *CWMsg {
+func (e FormErrors) For(field string) *FormMsg {
 	for i := range e {
 		if e[i].Field == field {
 			return &e[i].Msg
@@ -51,17 +50,17 @@ func (e CWErrors) For(field string) *CWMsg {
 	return nil
 }
 
-// CWOption is one choice of a select, a group of checkboxes or radios. Label is shown as
+// Option is one choice of a select, a group of checkboxes or radios. Label is shown as
 // it is (data: an organisation's name); LabelKey, when set, is a message key instead.
-type CWOption struct {
+type Option struct {
 	Value    string
 	Label    string
 	LabelKey string
 }
 
-// CWWho names who did something: the user themself, a person by name (when the user may
+// Who names who did something: the user themself, a person by name (when the user may
 // see the members), or nobody known to the user.
-type CWWho struct {
+type Who struct {
 	Me   bool
 	Name string
 }
@@ -73,7 +72,7 @@ type MyTasksView struct {
 	// More is set when there are more open tasks than the page shows.
 	More bool
 	// Err is the problem of a failed status change whose task the page does not list.
-	Err *CWMsg
+	Err *FormMsg
 }
 
 // MyTaskRowView is one task of "Meine Aufgaben", with its quick status change.
@@ -92,20 +91,20 @@ type MyTaskRowView struct {
 	// Unassigned: a task of the organisation that nobody has taken yet.
 	Unassigned bool
 	// Err is the problem of a failed status change; Saved confirms a successful one.
-	Err   *CWMsg
+	Err   *FormMsg
 	Saved bool
 }
 
 // CaseListView is the case list with its search and filters.
 type CaseListView struct {
 	Q, Status, Area, AreaStatus string
-	Areas                       []CWOption
+	Areas                       []Option
 	Rows                        []CaseListRow
 	Total                       int64
 	// NextURL continues the list (keyset pagination); empty on the last page.
 	NextURL string
 	// Errs are the problems of the search (e.g. a stale "next" link).
-	Errs      CWErrors
+	Errs      FormErrors
 	CanCreate bool
 	// Searched: a search or filter is active.
 	Searched bool
@@ -130,15 +129,15 @@ type CaseFormView struct {
 	// Districts and ResidenceStatuses are suggestions (datalists).
 	Districts, ResidenceStatuses []string
 	// Members are the possible responsible caseworkers; empty: the user is.
-	Members []CWOption
-	Errs    CWErrors
+	Members []Option
+	Errs    FormErrors
 }
 
 // CasePageView is the case page: header, household, plan, consents, timeline, forms.
 type CasePageView struct {
 	ID, Reference, Status, StatusReason string
 	LeadOrg, District                   string
-	Responsible                         CWWho
+	Responsible                         Who
 	HasResponsible                      bool
 	Opened, Updated                     time.Time
 	Closed                              *time.Time
@@ -147,40 +146,40 @@ type CasePageView struct {
 	// Full: the user's organisation leads the case. SummaryOnly: the user reaches it only
 	// through a task. Otherwise a referral: only the referred areas and released data.
 	Full, SummaryOnly bool
-	Persons           []CWPerson
-	Plan              []CWPlanRow
-	Timeline          []CWEvent
+	Persons           []Person
+	Plan              []PlanRow
+	Timeline          []TimelineEvent
 
 	ShowConsents bool
-	Consents     []CWConsent
+	Consents     []Consent
 
 	CanEditPlan, CanAddNote, CanChangeStatus bool
 	CanRecordConsent, CanRevokeConsent       bool
 	CanRefer                                 bool
 
 	// Orgs are the organisations a plan row may name as responsible.
-	Orgs []CWOption
+	Orgs []Option
 	// AreaStatuses are the values of a plan row's status.
 	AreaStatuses []string
 	// NoteAreas are the areas a note may be tagged with; NoteAreaRequired when one must be.
-	NoteAreas        []CWOption
+	NoteAreas        []Option
 	NoteAreaRequired bool
 	// NoteVisibilities are the values of a note's visibility (model.NoteVisibility).
 	NoteVisibilities []string
-	Note             CWFormState
+	Note             FormState
 	// StatusNext are the statuses the case may move to.
 	StatusNext []string
-	StatusForm CWFormState
+	StatusForm FormState
 }
 
-// CWFormState is what a small form on the case page shows after a failed post.
-type CWFormState struct {
+// FormState is what a small form on the case page shows after a failed post.
+type FormState struct {
 	V    map[string]string
-	Errs CWErrors
+	Errs FormErrors
 }
 
-// CWPerson is a person of the household, with the fields the user may see (others empty).
-type CWPerson struct {
+// Person is a person of the household, with the fields the user may see (others empty).
+type Person struct {
 	Primary                bool
 	FamilyName, GivenNames string
 	Variants               []string
@@ -190,25 +189,25 @@ type CWPerson struct {
 	Phone, Email, Address  string
 }
 
-// CWPlanRow is one area of the integration plan.
-type CWPlanRow struct {
+// PlanRow is one area of the integration plan.
+type PlanRow struct {
 	Area, AreaName, Status string
 	RespOrgID, RespOrg     string
 	Note                   string
 	ChangedAt              time.Time
-	ChangedBy              CWWho
+	ChangedBy              Who
 	Version                int
 	// Form is the state of the row's edit form after a failed post (then it is open).
-	Form *CWFormState
+	Form *FormState
 }
 
-// CWEvent is one entry of the case's timeline.
-type CWEvent struct {
+// TimelineEvent is one entry of the case's timeline.
+type TimelineEvent struct {
 	// Kind: note, referral, task, plan, opened, closed.
 	Kind string
 	At   time.Time
 	Org  string // the author's, sender's or task's organisation
-	Who  CWWho
+	Who  Who
 	// Area is the area's name (note, plan, task); Areas the referred areas' names.
 	Area  string
 	Areas []string
@@ -226,8 +225,8 @@ type CWEvent struct {
 	Outcome   string
 }
 
-// CWConsent is a recorded consent.
-type CWConsent struct {
+// Consent is a recorded consent.
+type Consent struct {
 	ID                 string
 	Person             string
 	Recipients, Areas  []string
@@ -235,7 +234,7 @@ type CWConsent struct {
 	Purpose            string
 	From, Until        time.Time
 	Evidence, Language string
-	RecordedBy         CWWho
+	RecordedBy         Who
 	RecordedAt         time.Time
 	RevokedAt          *time.Time
 	Expired            bool
@@ -244,13 +243,13 @@ type CWConsent struct {
 // ConsentFormView is the form that records a consent.
 type ConsentFormView struct {
 	CaseID, Reference string
-	Orgs, Areas       []CWOption
-	Persons           []CWOption
+	Orgs, Areas       []Option
+	Persons           []Option
 	Categories        []string
 	LangOptions       []string
 	V                 map[string]string
 	Multi             map[string][]string
-	Errs              CWErrors
+	Errs              FormErrors
 }
 
 // ConsentRevokeView asks to confirm revoking a consent and says what ends with it.
@@ -261,12 +260,12 @@ type ConsentRevokeView struct {
 	From, Until                  time.Time
 	Evidence                     string
 	// Referrals are the active referrals that the revocation ends.
-	Referrals []CWReferralEnd
-	Errs      CWErrors
+	Referrals []EndingReferral
+	Errs      FormErrors
 }
 
-// CWReferralEnd is a referral that a revocation ends.
-type CWReferralEnd struct {
+// EndingReferral is a referral that a revocation ends.
+type EndingReferral struct {
 	Reference, ToOrg, Status string
 	Areas                    []string
 }
@@ -274,12 +273,12 @@ type CWReferralEnd struct {
 // ReferFormView is the form "Vermitteln".
 type ReferFormView struct {
 	CaseID, Reference string
-	Orgs, Areas       []CWOption
+	Orgs, Areas       []Option
 	Chosen            []string
 	LegalBases        []string
 	V                 map[string]string
 	Cover             ReferCoverView
-	Errs              CWErrors
+	Errs              FormErrors
 }
 
 // ReferCoverView says whether a recorded consent covers the referral being prepared; the
@@ -290,14 +289,14 @@ type ReferCoverView struct {
 	CaseID    string
 	OrgName   string
 	AreaNames []string
-	Consents  []CWCoverConsent
+	Consents  []CoverConsent
 	// Chosen is the consent chosen before (its radio stays checked).
 	Chosen string
-	Err    *CWMsg
+	Err    *FormMsg
 }
 
-// CWCoverConsent is a consent that covers the referral.
-type CWCoverConsent struct {
+// CoverConsent is a consent that covers the referral.
+type CoverConsent struct {
 	ID          string
 	From, Until time.Time
 	Evidence    string
@@ -306,7 +305,7 @@ type CWCoverConsent struct {
 func cwISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // cwWho names who did something.
-func cwWho(ctx context.Context, w CWWho) string {
+func cwWho(ctx context.Context, w Who) string {
 	switch {
 	case w.Me:
 		return T(ctx, "cases.who.me")
@@ -318,7 +317,7 @@ func cwWho(ctx context.Context, w CWWho) string {
 
 // cwWhoAfterBy names who did something after "von" ("by"): German needs the dative there
 // ("von einer anderen Person"). The acting user has phrases of their own (by_me).
-func cwWhoAfterBy(ctx context.Context, w CWWho) string {
+func cwWhoAfterBy(ctx context.Context, w Who) string {
 	if !w.Me && w.Name == "" {
 		return T(ctx, "cases.who.other_after_by")
 	}
@@ -352,14 +351,14 @@ func cwCategories(ctx context.Context, cats []string) string {
 	return strings.Join(out, ", ")
 }
 
-func cwOptionLabel(ctx context.Context, o CWOption) string {
+func cwOptionLabel(ctx context.Context, o Option) string {
 	if o.LabelKey != "" {
 		return T(ctx, o.LabelKey)
 	}
 	return o.Label
 }
 
-func cwMsgText(ctx context.Context, m CWMsg) string { return T(ctx, m.Key, m.Data) }
+func cwMsgText(ctx context.Context, m FormMsg) string { return T(ctx, m.Key, m.Data) }
 
 // cwV returns the value of an input.
 func cwV(v map[string]string, name string) string {
@@ -370,7 +369,7 @@ func cwV(v map[string]string, name string) string {
 }
 
 // cwDescribed joins the ids that describe an input: its hint and its error.
-func cwDescribed(id string, hint bool, err *CWMsg) string {
+func cwDescribed(id string, hint bool, err *FormMsg) string {
 	var ids []string
 	if hint {
 		ids = append(ids, id+"-hint")
@@ -381,7 +380,7 @@ func cwDescribed(id string, hint bool, err *CWMsg) string {
 	return strings.Join(ids, " ")
 }
 
-func cwPageTitle(ctx context.Context, title string, errs CWErrors) string {
+func cwPageTitle(ctx context.Context, title string, errs FormErrors) string {
 	if len(errs) > 0 {
 		return T(ctx, "cases.errors.page_title", map[string]any{"Title": title})
 	}
@@ -427,7 +426,7 @@ type cwFieldInput struct {
 	Name, Label, Hint string
 	Type              string // text (default), date, email, tel, number, textarea
 	Value             string
-	Err               *CWMsg
+	Err               *FormMsg
 	Required          bool
 	Optional          bool
 	List              string // id of a datalist
@@ -464,7 +463,7 @@ var cwSummaryLabels = map[string]string{
 }
 
 // cwErrorSummary lists the problems of a failed form at its top, each linked to its input.
-func cwErrorSummary(errs CWErrors) templ.Component {
+func cwErrorSummary(errs FormErrors) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -489,7 +488,7 @@ func cwErrorSummary(errs CWErrors) templ.Component {
 			var templ_7745c5c3_Var2 string
 			templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.errors.title"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 463, Col: 57}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 462, Col: 57}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var2))
 			if templ_7745c5c3_Err != nil {
@@ -512,7 +511,7 @@ func cwErrorSummary(errs CWErrors) templ.Component {
 					var templ_7745c5c3_Var3 string
 					templ_7745c5c3_Var3, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("#f-" + e.Field)).ResolveURL(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 470, Col: 66}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 469, Col: 66}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var3)
 					if templ_7745c5c3_Err != nil {
@@ -525,7 +524,7 @@ func cwErrorSummary(errs CWErrors) templ.Component {
 					var templ_7745c5c3_Var4 string
 					templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, label))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 470, Col: 84}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 469, Col: 84}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 					if templ_7745c5c3_Err != nil {
@@ -538,7 +537,7 @@ func cwErrorSummary(errs CWErrors) templ.Component {
 					var templ_7745c5c3_Var5 string
 					templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(cwMsgText(ctx, e.Msg))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 470, Col: 111}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 469, Col: 111}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 					if templ_7745c5c3_Err != nil {
@@ -552,7 +551,7 @@ func cwErrorSummary(errs CWErrors) templ.Component {
 					var templ_7745c5c3_Var6 string
 					templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(cwMsgText(ctx, e.Msg))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 472, Col: 31}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 471, Col: 31}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 					if templ_7745c5c3_Err != nil {
@@ -573,7 +572,7 @@ func cwErrorSummary(errs CWErrors) templ.Component {
 	})
 }
 
-func cwErrorText(id string, m *CWMsg) templ.Component {
+func cwErrorText(id string, m *FormMsg) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -598,7 +597,7 @@ func cwErrorText(id string, m *CWMsg) templ.Component {
 			var templ_7745c5c3_Var8 string
 			templ_7745c5c3_Var8, templ_7745c5c3_Err = templruntime.NewAttributeExpression(id + "-error").Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 484, Col: 42}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 483, Col: 42}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var8)
 			if templ_7745c5c3_Err != nil {
@@ -611,7 +610,7 @@ func cwErrorText(id string, m *CWMsg) templ.Component {
 			var templ_7745c5c3_Var9 string
 			templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(cwMsgText(ctx, *m))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 486, Col: 47}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 485, Col: 47}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 			if templ_7745c5c3_Err != nil {
@@ -650,7 +649,7 @@ func cwLabel(forID, label string, optional bool) templ.Component {
 		var templ_7745c5c3_Var11 string
 		templ_7745c5c3_Var11, templ_7745c5c3_Err = templruntime.NewAttributeExpression(forID).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 492, Col: 38}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 491, Col: 38}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var11)
 		if templ_7745c5c3_Err != nil {
@@ -663,7 +662,7 @@ func cwLabel(forID, label string, optional bool) templ.Component {
 		var templ_7745c5c3_Var12 string
 		templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, label))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 493, Col: 17}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 492, Col: 17}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
 		if templ_7745c5c3_Err != nil {
@@ -681,7 +680,7 @@ func cwLabel(forID, label string, optional bool) templ.Component {
 			var templ_7745c5c3_Var13 string
 			templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.optional"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 495, Col: 64}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 494, Col: 64}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 			if templ_7745c5c3_Err != nil {
@@ -770,7 +769,7 @@ func cwField(f cwFieldInput) templ.Component {
 			var templ_7745c5c3_Var17 string
 			templ_7745c5c3_Var17, templ_7745c5c3_Err = templruntime.NewAttributeExpression(f.id() + "-hint").Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 505, Col: 47}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 504, Col: 47}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var17)
 			if templ_7745c5c3_Err != nil {
@@ -783,7 +782,7 @@ func cwField(f cwFieldInput) templ.Component {
 			var templ_7745c5c3_Var18 string
 			templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, f.Hint))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 505, Col: 66}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 504, Col: 66}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
 			if templ_7745c5c3_Err != nil {
@@ -828,7 +827,7 @@ func cwField(f cwFieldInput) templ.Component {
 				var templ_7745c5c3_Var21 string
 				templ_7745c5c3_Var21, templ_7745c5c3_Err = templruntime.NewAttributeExpression(f.id()).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 511, Col: 15}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 510, Col: 15}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var21)
 				if templ_7745c5c3_Err != nil {
@@ -841,7 +840,7 @@ func cwField(f cwFieldInput) templ.Component {
 				var templ_7745c5c3_Var22 string
 				templ_7745c5c3_Var22, templ_7745c5c3_Err = templruntime.NewAttributeExpression(f.Name).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 512, Col: 17}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 511, Col: 17}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var22)
 				if templ_7745c5c3_Err != nil {
@@ -865,7 +864,7 @@ func cwField(f cwFieldInput) templ.Component {
 					var templ_7745c5c3_Var23 string
 					templ_7745c5c3_Var23, templ_7745c5c3_Err = templruntime.NewAttributeExpression(d).Resolve(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 518, Col: 25}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 517, Col: 25}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var23)
 					if templ_7745c5c3_Err != nil {
@@ -899,7 +898,7 @@ func cwField(f cwFieldInput) templ.Component {
 			var templ_7745c5c3_Var24 string
 			templ_7745c5c3_Var24, templ_7745c5c3_Err = templ.JoinStringErrs(f.Value)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 523, Col: 13}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 522, Col: 13}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var24))
 			if templ_7745c5c3_Err != nil {
@@ -939,7 +938,7 @@ func cwField(f cwFieldInput) templ.Component {
 				var templ_7745c5c3_Var27 string
 				templ_7745c5c3_Var27, templ_7745c5c3_Err = templruntime.NewAttributeExpression(f.id()).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 527, Col: 15}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 526, Col: 15}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var27)
 				if templ_7745c5c3_Err != nil {
@@ -952,7 +951,7 @@ func cwField(f cwFieldInput) templ.Component {
 				var templ_7745c5c3_Var28 string
 				templ_7745c5c3_Var28, templ_7745c5c3_Err = templruntime.NewAttributeExpression(f.Name).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 528, Col: 17}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 527, Col: 17}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var28)
 				if templ_7745c5c3_Err != nil {
@@ -965,7 +964,7 @@ func cwField(f cwFieldInput) templ.Component {
 				var templ_7745c5c3_Var29 string
 				templ_7745c5c3_Var29, templ_7745c5c3_Err = templruntime.NewAttributeExpression(f.typ()).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 529, Col: 18}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 528, Col: 18}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var29)
 				if templ_7745c5c3_Err != nil {
@@ -978,7 +977,7 @@ func cwField(f cwFieldInput) templ.Component {
 				var templ_7745c5c3_Var30 string
 				templ_7745c5c3_Var30, templ_7745c5c3_Err = templruntime.NewAttributeExpression(f.Value).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 530, Col: 19}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 529, Col: 19}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var30)
 				if templ_7745c5c3_Err != nil {
@@ -1002,7 +1001,7 @@ func cwField(f cwFieldInput) templ.Component {
 					var templ_7745c5c3_Var31 string
 					templ_7745c5c3_Var31, templ_7745c5c3_Err = templruntime.NewAttributeExpression(f.List).Resolve(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 535, Col: 18}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 534, Col: 18}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var31)
 					if templ_7745c5c3_Err != nil {
@@ -1021,7 +1020,7 @@ func cwField(f cwFieldInput) templ.Component {
 					var templ_7745c5c3_Var32 string
 					templ_7745c5c3_Var32, templ_7745c5c3_Err = templruntime.NewAttributeExpression(f.Autocomplete).Resolve(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 538, Col: 34}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 537, Col: 34}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var32)
 					if templ_7745c5c3_Err != nil {
@@ -1040,7 +1039,7 @@ func cwField(f cwFieldInput) templ.Component {
 					var templ_7745c5c3_Var33 string
 					templ_7745c5c3_Var33, templ_7745c5c3_Err = templruntime.NewAttributeExpression(f.Min).Resolve(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 541, Col: 16}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 540, Col: 16}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var33)
 					if templ_7745c5c3_Err != nil {
@@ -1059,7 +1058,7 @@ func cwField(f cwFieldInput) templ.Component {
 					var templ_7745c5c3_Var34 string
 					templ_7745c5c3_Var34, templ_7745c5c3_Err = templruntime.NewAttributeExpression(f.Max).Resolve(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 544, Col: 16}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 543, Col: 16}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var34)
 					if templ_7745c5c3_Err != nil {
@@ -1078,7 +1077,7 @@ func cwField(f cwFieldInput) templ.Component {
 					var templ_7745c5c3_Var35 string
 					templ_7745c5c3_Var35, templ_7745c5c3_Err = templruntime.NewAttributeExpression(d).Resolve(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 547, Col: 25}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 546, Col: 25}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var35)
 					if templ_7745c5c3_Err != nil {
@@ -1120,7 +1119,7 @@ func cwField(f cwFieldInput) templ.Component {
 
 // cwSelect is a labelled select; an empty emptyKey offers no empty choice. optional marks
 // the label "(freiwillig)"; required makes the browser insist on a choice.
-func cwSelect(name, label, emptyKey string, opts []CWOption, value string, err *CWMsg, required, optional bool) templ.Component {
+func cwSelect(name, label, emptyKey string, opts []Option, value string, err *FormMsg, required, optional bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1218,7 +1217,7 @@ func cwSelect(name, label, emptyKey string, opts []CWOption, value string, err *
 			var templ_7745c5c3_Var41 string
 			templ_7745c5c3_Var41, templ_7745c5c3_Err = templruntime.NewAttributeExpression("f-" + name).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 566, Col: 20}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 565, Col: 20}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var41)
 			if templ_7745c5c3_Err != nil {
@@ -1231,7 +1230,7 @@ func cwSelect(name, label, emptyKey string, opts []CWOption, value string, err *
 			var templ_7745c5c3_Var42 string
 			templ_7745c5c3_Var42, templ_7745c5c3_Err = templruntime.NewAttributeExpression(name).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 567, Col: 15}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 566, Col: 15}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var42)
 			if templ_7745c5c3_Err != nil {
@@ -1255,7 +1254,7 @@ func cwSelect(name, label, emptyKey string, opts []CWOption, value string, err *
 				var templ_7745c5c3_Var43 string
 				templ_7745c5c3_Var43, templ_7745c5c3_Err = templruntime.NewAttributeExpression("f-" + name + "-error").Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 572, Col: 46}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 571, Col: 46}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var43)
 				if templ_7745c5c3_Err != nil {
@@ -1288,7 +1287,7 @@ func cwSelect(name, label, emptyKey string, opts []CWOption, value string, err *
 			var templ_7745c5c3_Var44 string
 			templ_7745c5c3_Var44, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, emptyKey))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 577, Col: 40}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 576, Col: 40}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var44))
 			if templ_7745c5c3_Err != nil {
@@ -1307,7 +1306,7 @@ func cwSelect(name, label, emptyKey string, opts []CWOption, value string, err *
 			var templ_7745c5c3_Var45 string
 			templ_7745c5c3_Var45, templ_7745c5c3_Err = templruntime.NewAttributeExpression(o.Value).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 580, Col: 28}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 579, Col: 28}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var45)
 			if templ_7745c5c3_Err != nil {
@@ -1330,7 +1329,7 @@ func cwSelect(name, label, emptyKey string, opts []CWOption, value string, err *
 			var templ_7745c5c3_Var46 string
 			templ_7745c5c3_Var46, templ_7745c5c3_Err = templ.JoinStringErrs(cwOptionLabel(ctx, o))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 580, Col: 85}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 579, Col: 85}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var46))
 			if templ_7745c5c3_Err != nil {
@@ -1350,7 +1349,7 @@ func cwSelect(name, label, emptyKey string, opts []CWOption, value string, err *
 }
 
 // cwChecks is a group of checkboxes in a fieldset with its legend and error.
-func cwChecks(name, legend, hint string, opts []CWOption, chosen []string, err *CWMsg) templ.Component {
+func cwChecks(name, legend, hint string, opts []Option, chosen []string, err *FormMsg) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1396,7 +1395,7 @@ func cwChecks(name, legend, hint string, opts []CWOption, chosen []string, err *
 			var templ_7745c5c3_Var50 string
 			templ_7745c5c3_Var50, templ_7745c5c3_Err = templruntime.NewAttributeExpression("f-" + name).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 591, Col: 18}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 590, Col: 18}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var50)
 			if templ_7745c5c3_Err != nil {
@@ -1414,7 +1413,7 @@ func cwChecks(name, legend, hint string, opts []CWOption, chosen []string, err *
 				var templ_7745c5c3_Var51 string
 				templ_7745c5c3_Var51, templ_7745c5c3_Err = templruntime.NewAttributeExpression(d).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 593, Col: 23}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 592, Col: 23}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var51)
 				if templ_7745c5c3_Err != nil {
@@ -1442,7 +1441,7 @@ func cwChecks(name, legend, hint string, opts []CWOption, chosen []string, err *
 		var templ_7745c5c3_Var52 string
 		templ_7745c5c3_Var52, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, legend))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 596, Col: 45}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 595, Col: 45}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var52))
 		if templ_7745c5c3_Err != nil {
@@ -1460,7 +1459,7 @@ func cwChecks(name, legend, hint string, opts []CWOption, chosen []string, err *
 			var templ_7745c5c3_Var53 string
 			templ_7745c5c3_Var53, templ_7745c5c3_Err = templruntime.NewAttributeExpression("f-" + name + "-hint").Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 598, Col: 52}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 597, Col: 52}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var53)
 			if templ_7745c5c3_Err != nil {
@@ -1473,7 +1472,7 @@ func cwChecks(name, legend, hint string, opts []CWOption, chosen []string, err *
 			var templ_7745c5c3_Var54 string
 			templ_7745c5c3_Var54, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, hint))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 598, Col: 69}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 597, Col: 69}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var54))
 			if templ_7745c5c3_Err != nil {
@@ -1530,7 +1529,7 @@ func cwChecks(name, legend, hint string, opts []CWOption, chosen []string, err *
 				var templ_7745c5c3_Var57 string
 				templ_7745c5c3_Var57, templ_7745c5c3_Err = templruntime.NewAttributeExpression("f-" + name + "-" + cwItoa(i)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 610, Col: 40}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 609, Col: 40}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var57)
 				if templ_7745c5c3_Err != nil {
@@ -1543,7 +1542,7 @@ func cwChecks(name, legend, hint string, opts []CWOption, chosen []string, err *
 				var templ_7745c5c3_Var58 string
 				templ_7745c5c3_Var58, templ_7745c5c3_Err = templruntime.NewAttributeExpression(name).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 611, Col: 17}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 610, Col: 17}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var58)
 				if templ_7745c5c3_Err != nil {
@@ -1556,7 +1555,7 @@ func cwChecks(name, legend, hint string, opts []CWOption, chosen []string, err *
 				var templ_7745c5c3_Var59 string
 				templ_7745c5c3_Var59, templ_7745c5c3_Err = templruntime.NewAttributeExpression(o.Value).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 612, Col: 21}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 611, Col: 21}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var59)
 				if templ_7745c5c3_Err != nil {
@@ -1589,7 +1588,7 @@ func cwChecks(name, legend, hint string, opts []CWOption, chosen []string, err *
 			var templ_7745c5c3_Var60 string
 			templ_7745c5c3_Var60, templ_7745c5c3_Err = templruntime.NewAttributeExpression("f-" + name + "-" + cwItoa(i)).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 615, Col: 66}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 614, Col: 66}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var60)
 			if templ_7745c5c3_Err != nil {
@@ -1602,7 +1601,7 @@ func cwChecks(name, legend, hint string, opts []CWOption, chosen []string, err *
 			var templ_7745c5c3_Var61 string
 			templ_7745c5c3_Var61, templ_7745c5c3_Err = templ.JoinStringErrs(cwOptionLabel(ctx, o))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 615, Col: 92}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 614, Col: 92}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var61))
 			if templ_7745c5c3_Err != nil {
@@ -1622,7 +1621,7 @@ func cwChecks(name, legend, hint string, opts []CWOption, chosen []string, err *
 }
 
 // cwRadios is a group of radio buttons in a fieldset with its legend and error.
-func cwRadios(name, legend string, opts []CWOption, value string, err *CWMsg) templ.Component {
+func cwRadios(name, legend string, opts []Option, value string, err *FormMsg) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1668,7 +1667,7 @@ func cwRadios(name, legend string, opts []CWOption, value string, err *CWMsg) te
 			var templ_7745c5c3_Var65 string
 			templ_7745c5c3_Var65, templ_7745c5c3_Err = templruntime.NewAttributeExpression("f-" + name).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 627, Col: 18}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 626, Col: 18}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var65)
 			if templ_7745c5c3_Err != nil {
@@ -1686,7 +1685,7 @@ func cwRadios(name, legend string, opts []CWOption, value string, err *CWMsg) te
 				var templ_7745c5c3_Var66 string
 				templ_7745c5c3_Var66, templ_7745c5c3_Err = templruntime.NewAttributeExpression("f-" + name + "-error").Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 629, Col: 44}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 628, Col: 44}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var66)
 				if templ_7745c5c3_Err != nil {
@@ -1714,7 +1713,7 @@ func cwRadios(name, legend string, opts []CWOption, value string, err *CWMsg) te
 		var templ_7745c5c3_Var67 string
 		templ_7745c5c3_Var67, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, legend))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 632, Col: 45}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 631, Col: 45}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var67))
 		if templ_7745c5c3_Err != nil {
@@ -1740,7 +1739,7 @@ func cwRadios(name, legend string, opts []CWOption, value string, err *CWMsg) te
 			var templ_7745c5c3_Var68 string
 			templ_7745c5c3_Var68, templ_7745c5c3_Err = templruntime.NewAttributeExpression("f-" + name + "-" + cwItoa(i)).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 643, Col: 40}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 642, Col: 40}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var68)
 			if templ_7745c5c3_Err != nil {
@@ -1753,7 +1752,7 @@ func cwRadios(name, legend string, opts []CWOption, value string, err *CWMsg) te
 			var templ_7745c5c3_Var69 string
 			templ_7745c5c3_Var69, templ_7745c5c3_Err = templruntime.NewAttributeExpression(name).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 644, Col: 17}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 643, Col: 17}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var69)
 			if templ_7745c5c3_Err != nil {
@@ -1766,7 +1765,7 @@ func cwRadios(name, legend string, opts []CWOption, value string, err *CWMsg) te
 			var templ_7745c5c3_Var70 string
 			templ_7745c5c3_Var70, templ_7745c5c3_Err = templruntime.NewAttributeExpression(o.Value).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 645, Col: 21}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 644, Col: 21}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var70)
 			if templ_7745c5c3_Err != nil {
@@ -1789,7 +1788,7 @@ func cwRadios(name, legend string, opts []CWOption, value string, err *CWMsg) te
 			var templ_7745c5c3_Var71 string
 			templ_7745c5c3_Var71, templ_7745c5c3_Err = templruntime.NewAttributeExpression("f-" + name + "-" + cwItoa(i)).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 648, Col: 66}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 647, Col: 66}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var71)
 			if templ_7745c5c3_Err != nil {
@@ -1802,7 +1801,7 @@ func cwRadios(name, legend string, opts []CWOption, value string, err *CWMsg) te
 			var templ_7745c5c3_Var72 string
 			templ_7745c5c3_Var72, templ_7745c5c3_Err = templ.JoinStringErrs(cwOptionLabel(ctx, o))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 648, Col: 92}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 647, Col: 92}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var72))
 			if templ_7745c5c3_Err != nil {
@@ -1845,7 +1844,7 @@ func cwCSRF() templ.Component {
 		var templ_7745c5c3_Var74 string
 		templ_7745c5c3_Var74, templ_7745c5c3_Err = templruntime.NewAttributeExpression(csrfField).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 657, Col: 38}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 656, Col: 38}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var74)
 		if templ_7745c5c3_Err != nil {
@@ -1858,7 +1857,7 @@ func cwCSRF() templ.Component {
 		var templ_7745c5c3_Var75 string
 		templ_7745c5c3_Var75, templ_7745c5c3_Err = templruntime.NewAttributeExpression(FrameOf(ctx).CSRF).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 657, Col: 66}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 656, Col: 66}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var75)
 		if templ_7745c5c3_Err != nil {
@@ -1896,7 +1895,7 @@ func cwSubmit(label string) templ.Component {
 		var templ_7745c5c3_Var77 string
 		templ_7745c5c3_Var77, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, label))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 662, Col: 42}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 661, Col: 42}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var77))
 		if templ_7745c5c3_Err != nil {
@@ -1968,7 +1967,7 @@ func cwBackLink(href, label string) templ.Component {
 		var templ_7745c5c3_Var80 string
 		templ_7745c5c3_Var80, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(href)).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 675, Col: 49}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 674, Col: 49}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var80)
 		if templ_7745c5c3_Err != nil {
@@ -1981,7 +1980,7 @@ func cwBackLink(href, label string) templ.Component {
 		var templ_7745c5c3_Var81 string
 		templ_7745c5c3_Var81, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, label))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 677, Col: 18}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 676, Col: 18}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var81))
 		if templ_7745c5c3_Err != nil {
@@ -2020,7 +2019,7 @@ func cwDateCell(d *time.Time) templ.Component {
 			var templ_7745c5c3_Var83 string
 			templ_7745c5c3_Var83, templ_7745c5c3_Err = templruntime.NewAttributeExpression(d.Format("2006-01-02")).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 684, Col: 41}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 683, Col: 41}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var83)
 			if templ_7745c5c3_Err != nil {
@@ -2033,7 +2032,7 @@ func cwDateCell(d *time.Time) templ.Component {
 			var templ_7745c5c3_Var84 string
 			templ_7745c5c3_Var84, templ_7745c5c3_Err = templ.JoinStringErrs(localDate(ctx, *d))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 684, Col: 64}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 683, Col: 64}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var84))
 			if templ_7745c5c3_Err != nil {
@@ -2051,7 +2050,7 @@ func cwDateCell(d *time.Time) templ.Component {
 			var templ_7745c5c3_Var85 string
 			templ_7745c5c3_Var85, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.none"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 686, Col: 30}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 685, Col: 30}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var85))
 			if templ_7745c5c3_Err != nil {
@@ -2106,7 +2105,7 @@ func MyTasks(v MyTasksView) templ.Component {
 			var templ_7745c5c3_Var88 string
 			templ_7745c5c3_Var88, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.tasks.title"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 697, Col: 63}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 696, Col: 63}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var88))
 			if templ_7745c5c3_Err != nil {
@@ -2119,7 +2118,7 @@ func MyTasks(v MyTasksView) templ.Component {
 			var templ_7745c5c3_Var89 string
 			templ_7745c5c3_Var89, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.tasks.intro"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 698, Col: 67}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 697, Col: 67}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var89))
 			if templ_7745c5c3_Err != nil {
@@ -2137,7 +2136,7 @@ func MyTasks(v MyTasksView) templ.Component {
 				var templ_7745c5c3_Var90 string
 				templ_7745c5c3_Var90, templ_7745c5c3_Err = templ.JoinStringErrs(cwMsgText(ctx, *v.Err))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 703, Col: 52}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 702, Col: 52}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var90))
 				if templ_7745c5c3_Err != nil {
@@ -2168,7 +2167,7 @@ func MyTasks(v MyTasksView) templ.Component {
 				var templ_7745c5c3_Var91 string
 				templ_7745c5c3_Var91, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.tasks.more"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 711, Col: 53}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 710, Col: 53}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var91))
 				if templ_7745c5c3_Err != nil {
@@ -2217,7 +2216,7 @@ func myTaskGroup(id, title, none string, rows []MyTaskRowView) templ.Component {
 		var templ_7745c5c3_Var93 string
 		templ_7745c5c3_Var93, templ_7745c5c3_Err = templruntime.NewAttributeExpression(id).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 718, Col: 52}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 717, Col: 52}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var93)
 		if templ_7745c5c3_Err != nil {
@@ -2230,7 +2229,7 @@ func myTaskGroup(id, title, none string, rows []MyTaskRowView) templ.Component {
 		var templ_7745c5c3_Var94 string
 		templ_7745c5c3_Var94, templ_7745c5c3_Err = templruntime.NewAttributeExpression(id).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 719, Col: 41}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 718, Col: 41}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var94)
 		if templ_7745c5c3_Err != nil {
@@ -2243,7 +2242,7 @@ func myTaskGroup(id, title, none string, rows []MyTaskRowView) templ.Component {
 		var templ_7745c5c3_Var95 string
 		templ_7745c5c3_Var95, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, title))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 719, Col: 59}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 718, Col: 59}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var95))
 		if templ_7745c5c3_Err != nil {
@@ -2256,7 +2255,7 @@ func myTaskGroup(id, title, none string, rows []MyTaskRowView) templ.Component {
 		var templ_7745c5c3_Var96 string
 		templ_7745c5c3_Var96, templ_7745c5c3_Err = templ.JoinStringErrs(cwItoa(len(rows)))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 719, Col: 82}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 718, Col: 82}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var96))
 		if templ_7745c5c3_Err != nil {
@@ -2274,7 +2273,7 @@ func myTaskGroup(id, title, none string, rows []MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var97 string
 			templ_7745c5c3_Var97, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, none))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 721, Col: 38}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 720, Col: 38}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var97))
 			if templ_7745c5c3_Err != nil {
@@ -2292,7 +2291,7 @@ func myTaskGroup(id, title, none string, rows []MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var98 string
 			templ_7745c5c3_Var98, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, title))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 725, Col: 50}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 724, Col: 50}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var98))
 			if templ_7745c5c3_Err != nil {
@@ -2305,7 +2304,7 @@ func myTaskGroup(id, title, none string, rows []MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var99 string
 			templ_7745c5c3_Var99, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.tasks.task"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 728, Col: 78}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 727, Col: 78}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var99))
 			if templ_7745c5c3_Err != nil {
@@ -2318,7 +2317,7 @@ func myTaskGroup(id, title, none string, rows []MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var100 string
 			templ_7745c5c3_Var100, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.field.case"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 729, Col: 78}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 728, Col: 78}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var100))
 			if templ_7745c5c3_Err != nil {
@@ -2331,7 +2330,7 @@ func myTaskGroup(id, title, none string, rows []MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var101 string
 			templ_7745c5c3_Var101, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.field.area"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 730, Col: 78}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 729, Col: 78}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var101))
 			if templ_7745c5c3_Err != nil {
@@ -2344,7 +2343,7 @@ func myTaskGroup(id, title, none string, rows []MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var102 string
 			templ_7745c5c3_Var102, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.tasks.priority"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 731, Col: 82}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 730, Col: 82}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var102))
 			if templ_7745c5c3_Err != nil {
@@ -2357,7 +2356,7 @@ func myTaskGroup(id, title, none string, rows []MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var103 string
 			templ_7745c5c3_Var103, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.tasks.due"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 732, Col: 77}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 731, Col: 77}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var103))
 			if templ_7745c5c3_Err != nil {
@@ -2370,7 +2369,7 @@ func myTaskGroup(id, title, none string, rows []MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var104 string
 			templ_7745c5c3_Var104, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.field.status"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 733, Col: 80}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 732, Col: 80}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var104))
 			if templ_7745c5c3_Err != nil {
@@ -2425,7 +2424,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 		var templ_7745c5c3_Var106 string
 		templ_7745c5c3_Var106, templ_7745c5c3_Err = templruntime.NewAttributeExpression("task-" + r.ID).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 750, Col: 48}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 749, Col: 48}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var106)
 		if templ_7745c5c3_Err != nil {
@@ -2438,7 +2437,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 		var templ_7745c5c3_Var107 string
 		templ_7745c5c3_Var107, templ_7745c5c3_Err = templ.JoinStringErrs(r.Title)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 752, Col: 12}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 751, Col: 12}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var107))
 		if templ_7745c5c3_Err != nil {
@@ -2456,7 +2455,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var108 string
 			templ_7745c5c3_Var108, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.tasks.unassigned"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 754, Col: 105}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 753, Col: 105}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var108))
 			if templ_7745c5c3_Err != nil {
@@ -2479,7 +2478,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var109 string
 			templ_7745c5c3_Var109, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/faelle/" + r.CaseID)).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 759, Col: 84}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 758, Col: 84}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var109)
 			if templ_7745c5c3_Err != nil {
@@ -2492,7 +2491,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var110 string
 			templ_7745c5c3_Var110, templ_7745c5c3_Err = templ.JoinStringErrs(r.CaseRef)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 759, Col: 98}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 758, Col: 98}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var110))
 			if templ_7745c5c3_Err != nil {
@@ -2510,7 +2509,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var111 string
 			templ_7745c5c3_Var111, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.none"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 761, Col: 32}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 760, Col: 32}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var111))
 			if templ_7745c5c3_Err != nil {
@@ -2529,7 +2528,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var112 string
 			templ_7745c5c3_Var112, templ_7745c5c3_Err = templ.JoinStringErrs(r.AreaName)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 766, Col: 16}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 765, Col: 16}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var112))
 			if templ_7745c5c3_Err != nil {
@@ -2543,7 +2542,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var113 string
 			templ_7745c5c3_Var113, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.none"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 768, Col: 32}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 767, Col: 32}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var113))
 			if templ_7745c5c3_Err != nil {
@@ -2602,7 +2601,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var116 string
 			templ_7745c5c3_Var116, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.priority."+r.Priority))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 773, Col: 113}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 772, Col: 113}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var116))
 			if templ_7745c5c3_Err != nil {
@@ -2616,7 +2615,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var117 string
 			templ_7745c5c3_Var117, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.priority."+r.Priority))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 775, Col: 44}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 774, Col: 44}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var117))
 			if templ_7745c5c3_Err != nil {
@@ -2638,7 +2637,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 		var templ_7745c5c3_Var118 string
 		templ_7745c5c3_Var118, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/aufgaben/" + r.ID + "/status")).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 785, Col: 59}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 784, Col: 59}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var118)
 		if templ_7745c5c3_Err != nil {
@@ -2651,7 +2650,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 		var templ_7745c5c3_Var119 string
 		templ_7745c5c3_Var119, templ_7745c5c3_Err = templruntime.NewAttributeExpression("/aufgaben/" + r.ID + "/status").Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 786, Col: 45}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 785, Col: 45}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var119)
 		if templ_7745c5c3_Err != nil {
@@ -2664,7 +2663,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 		var templ_7745c5c3_Var120 string
 		templ_7745c5c3_Var120, templ_7745c5c3_Err = templruntime.NewAttributeExpression("#task-" + r.ID).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 787, Col: 31}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 786, Col: 31}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var120)
 		if templ_7745c5c3_Err != nil {
@@ -2677,7 +2676,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 		var templ_7745c5c3_Var121 string
 		templ_7745c5c3_Var121, templ_7745c5c3_Err = templruntime.NewAttributeExpression("#task-" + r.ID).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 788, Col: 31}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 787, Col: 31}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var121)
 		if templ_7745c5c3_Err != nil {
@@ -2698,7 +2697,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 		var templ_7745c5c3_Var122 string
 		templ_7745c5c3_Var122, templ_7745c5c3_Err = templruntime.NewAttributeExpression(cwItoa(r.Version)).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 792, Col: 65}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 791, Col: 65}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var122)
 		if templ_7745c5c3_Err != nil {
@@ -2751,7 +2750,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 		var templ_7745c5c3_Var125 string
 		templ_7745c5c3_Var125, templ_7745c5c3_Err = templruntime.NewAttributeExpression("status-" + r.ID).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 794, Col: 55}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 793, Col: 55}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var125)
 		if templ_7745c5c3_Err != nil {
@@ -2764,7 +2763,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 		var templ_7745c5c3_Var126 string
 		templ_7745c5c3_Var126, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.tasks.status_of", map[string]any{"Title": r.Title}))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 795, Col: 73}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 794, Col: 73}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var126))
 		if templ_7745c5c3_Err != nil {
@@ -2785,7 +2784,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 		var templ_7745c5c3_Var127 string
 		templ_7745c5c3_Var127, templ_7745c5c3_Err = templruntime.NewAttributeExpression("status-" + r.ID).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 801, Col: 28}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 800, Col: 28}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var127)
 		if templ_7745c5c3_Err != nil {
@@ -2803,7 +2802,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var128 string
 			templ_7745c5c3_Var128, templ_7745c5c3_Err = templruntime.NewAttributeExpression("status-" + r.ID + "-error").Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 804, Col: 54}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 803, Col: 54}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var128)
 			if templ_7745c5c3_Err != nil {
@@ -2821,7 +2820,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 		var templ_7745c5c3_Var129 string
 		templ_7745c5c3_Var129, templ_7745c5c3_Err = templruntime.NewAttributeExpression(r.Status).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 808, Col: 31}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 807, Col: 31}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var129)
 		if templ_7745c5c3_Err != nil {
@@ -2834,7 +2833,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 		var templ_7745c5c3_Var130 string
 		templ_7745c5c3_Var130, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.task_status."+r.Status))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 808, Col: 84}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 807, Col: 84}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var130))
 		if templ_7745c5c3_Err != nil {
@@ -2852,7 +2851,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var131 string
 			templ_7745c5c3_Var131, templ_7745c5c3_Err = templruntime.NewAttributeExpression(n).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 810, Col: 25}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 809, Col: 25}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var131)
 			if templ_7745c5c3_Err != nil {
@@ -2865,7 +2864,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var132 string
 			templ_7745c5c3_Var132, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.task_status."+n))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 810, Col: 62}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 809, Col: 62}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var132))
 			if templ_7745c5c3_Err != nil {
@@ -2883,7 +2882,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 		var templ_7745c5c3_Var133 string
 		templ_7745c5c3_Var133, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.tasks.save"))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 816, Col: 58}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 815, Col: 58}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var133))
 		if templ_7745c5c3_Err != nil {
@@ -2901,7 +2900,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var134 string
 			templ_7745c5c3_Var134, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.tasks.saved", map[string]any{"Status": T(ctx, "cases.task_status."+r.Status)}))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 821, Col: 102}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 820, Col: 102}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var134))
 			if templ_7745c5c3_Err != nil {
@@ -2956,7 +2955,7 @@ func CaseList(v CaseListView) templ.Component {
 			var templ_7745c5c3_Var137 string
 			templ_7745c5c3_Var137, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.list.title"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 837, Col: 63}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 836, Col: 63}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var137))
 			if templ_7745c5c3_Err != nil {
@@ -2974,7 +2973,7 @@ func CaseList(v CaseListView) templ.Component {
 				var templ_7745c5c3_Var138 string
 				templ_7745c5c3_Var138, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.new.title"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 841, Col: 58}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 840, Col: 58}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var138))
 				if templ_7745c5c3_Err != nil {
@@ -3000,7 +2999,7 @@ func CaseList(v CaseListView) templ.Component {
 			var templ_7745c5c3_Var139 string
 			templ_7745c5c3_Var139, templ_7745c5c3_Err = templruntime.NewAttributeExpression(T(ctx, "cases.list.search_label")).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 846, Col: 121}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 845, Col: 121}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var139)
 			if templ_7745c5c3_Err != nil {
@@ -3045,7 +3044,7 @@ func CaseList(v CaseListView) templ.Component {
 			var templ_7745c5c3_Var140 string
 			templ_7745c5c3_Var140, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.list.search"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 864, Col: 60}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 863, Col: 60}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var140))
 			if templ_7745c5c3_Err != nil {
@@ -3063,7 +3062,7 @@ func CaseList(v CaseListView) templ.Component {
 				var templ_7745c5c3_Var141 string
 				templ_7745c5c3_Var141, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.list.reset"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 867, Col: 113}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 866, Col: 113}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var141))
 				if templ_7745c5c3_Err != nil {
@@ -3081,7 +3080,7 @@ func CaseList(v CaseListView) templ.Component {
 			var templ_7745c5c3_Var142 string
 			templ_7745c5c3_Var142, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.list.total", map[string]any{"Count": v.Total}))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 871, Col: 100}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 870, Col: 100}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var142))
 			if templ_7745c5c3_Err != nil {
@@ -3099,7 +3098,7 @@ func CaseList(v CaseListView) templ.Component {
 				var templ_7745c5c3_Var143 string
 				templ_7745c5c3_Var143, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.list.caption"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 875, Col: 66}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 874, Col: 66}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var143))
 				if templ_7745c5c3_Err != nil {
@@ -3112,7 +3111,7 @@ func CaseList(v CaseListView) templ.Component {
 				var templ_7745c5c3_Var144 string
 				templ_7745c5c3_Var144, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.field.reference"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 878, Col: 84}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 877, Col: 84}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var144))
 				if templ_7745c5c3_Err != nil {
@@ -3125,7 +3124,7 @@ func CaseList(v CaseListView) templ.Component {
 				var templ_7745c5c3_Var145 string
 				templ_7745c5c3_Var145, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.field.name"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 879, Col: 79}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 878, Col: 79}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var145))
 				if templ_7745c5c3_Err != nil {
@@ -3138,7 +3137,7 @@ func CaseList(v CaseListView) templ.Component {
 				var templ_7745c5c3_Var146 string
 				templ_7745c5c3_Var146, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.field.status"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 880, Col: 81}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 879, Col: 81}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var146))
 				if templ_7745c5c3_Err != nil {
@@ -3151,7 +3150,7 @@ func CaseList(v CaseListView) templ.Component {
 				var templ_7745c5c3_Var147 string
 				templ_7745c5c3_Var147, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.field.lead_org"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 881, Col: 83}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 880, Col: 83}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var147))
 				if templ_7745c5c3_Err != nil {
@@ -3164,7 +3163,7 @@ func CaseList(v CaseListView) templ.Component {
 				var templ_7745c5c3_Var148 string
 				templ_7745c5c3_Var148, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.field.updated"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 882, Col: 82}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 881, Col: 82}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var148))
 				if templ_7745c5c3_Err != nil {
@@ -3182,7 +3181,7 @@ func CaseList(v CaseListView) templ.Component {
 					var templ_7745c5c3_Var149 string
 					templ_7745c5c3_Var149, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/faelle/" + r.ID)).ResolveURL(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 889, Col: 86}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 888, Col: 86}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var149)
 					if templ_7745c5c3_Err != nil {
@@ -3195,7 +3194,7 @@ func CaseList(v CaseListView) templ.Component {
 					var templ_7745c5c3_Var150 string
 					templ_7745c5c3_Var150, templ_7745c5c3_Err = templ.JoinStringErrs(r.Reference)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 889, Col: 102}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 888, Col: 102}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var150))
 					if templ_7745c5c3_Err != nil {
@@ -3209,7 +3208,7 @@ func CaseList(v CaseListView) templ.Component {
 						var templ_7745c5c3_Var151 string
 						templ_7745c5c3_Var151, templ_7745c5c3_Err = templ.JoinStringErrs(r.Name)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 893, Col: 19}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 892, Col: 19}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var151))
 						if templ_7745c5c3_Err != nil {
@@ -3223,7 +3222,7 @@ func CaseList(v CaseListView) templ.Component {
 						var templ_7745c5c3_Var152 string
 						templ_7745c5c3_Var152, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.list.name_hidden"))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 896, Col: 72}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 895, Col: 72}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var152))
 						if templ_7745c5c3_Err != nil {
@@ -3281,7 +3280,7 @@ func CaseList(v CaseListView) templ.Component {
 					var templ_7745c5c3_Var155 string
 					templ_7745c5c3_Var155, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.case_status."+r.Status))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 900, Col: 120}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 899, Col: 120}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var155))
 					if templ_7745c5c3_Err != nil {
@@ -3294,7 +3293,7 @@ func CaseList(v CaseListView) templ.Component {
 					var templ_7745c5c3_Var156 string
 					templ_7745c5c3_Var156, templ_7745c5c3_Err = templ.JoinStringErrs(r.LeadOrg)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 902, Col: 49}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 901, Col: 49}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var156))
 					if templ_7745c5c3_Err != nil {
@@ -3307,7 +3306,7 @@ func CaseList(v CaseListView) templ.Component {
 					var templ_7745c5c3_Var157 string
 					templ_7745c5c3_Var157, templ_7745c5c3_Err = templruntime.NewAttributeExpression(cwISO(r.Updated)).Resolve(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 903, Col: 71}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 902, Col: 71}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var157)
 					if templ_7745c5c3_Err != nil {
@@ -3320,7 +3319,7 @@ func CaseList(v CaseListView) templ.Component {
 					var templ_7745c5c3_Var158 string
 					templ_7745c5c3_Var158, templ_7745c5c3_Err = templ.JoinStringErrs(localDateTime(ctx, r.Updated))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 903, Col: 105}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 902, Col: 105}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var158))
 					if templ_7745c5c3_Err != nil {
@@ -3344,7 +3343,7 @@ func CaseList(v CaseListView) templ.Component {
 				var templ_7745c5c3_Var159 string
 				templ_7745c5c3_Var159, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(v.NextURL)).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 912, Col: 76}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 911, Col: 76}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var159)
 				if templ_7745c5c3_Err != nil {
@@ -3357,7 +3356,7 @@ func CaseList(v CaseListView) templ.Component {
 				var templ_7745c5c3_Var160 string
 				templ_7745c5c3_Var160, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.list.more"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 913, Col: 58}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 912, Col: 58}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var160))
 				if templ_7745c5c3_Err != nil {
@@ -3382,26 +3381,26 @@ func CaseList(v CaseListView) templ.Component {
 	})
 }
 
-func cwCaseStatusOptions() []CWOption {
-	var out []CWOption
+func cwCaseStatusOptions() []Option {
+	var out []Option
 	for _, s := range []string{"open", "paused", "closed"} {
-		out = append(out, CWOption{Value: s, LabelKey: "cases.case_status." + s})
+		out = append(out, Option{Value: s, LabelKey: "cases.case_status." + s})
 	}
 	return out
 }
 
-func cwAreaStatusOptions() []CWOption {
-	var out []CWOption
+func cwAreaStatusOptions() []Option {
+	var out []Option
 	for _, s := range []string{"not_started", "in_progress", "waiting", "achieved", "not_needed"} {
-		out = append(out, CWOption{Value: s, LabelKey: "cases.area_status." + s})
+		out = append(out, Option{Value: s, LabelKey: "cases.area_status." + s})
 	}
 	return out
 }
 
-func cwLangOptions(codes []string) []CWOption {
-	out := make([]CWOption, len(codes))
+func cwLangOptions(codes []string) []Option {
+	out := make([]Option, len(codes))
 	for i, c := range codes {
-		out[i] = CWOption{Value: c, LabelKey: "cases.lang." + c}
+		out[i] = Option{Value: c, LabelKey: "cases.lang." + c}
 	}
 	return out
 }
@@ -3446,7 +3445,7 @@ func CaseNew(v CaseFormView) templ.Component {
 			var templ_7745c5c3_Var163 string
 			templ_7745c5c3_Var163, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.new.title"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 953, Col: 61}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 952, Col: 61}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var163))
 			if templ_7745c5c3_Err != nil {
@@ -3459,7 +3458,7 @@ func CaseNew(v CaseFormView) templ.Component {
 			var templ_7745c5c3_Var164 string
 			templ_7745c5c3_Var164, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.new.intro"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 954, Col: 65}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 953, Col: 65}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var164))
 			if templ_7745c5c3_Err != nil {
@@ -3488,7 +3487,7 @@ func CaseNew(v CaseFormView) templ.Component {
 			var templ_7745c5c3_Var165 string
 			templ_7745c5c3_Var165, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.new.person"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 959, Col: 78}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 958, Col: 78}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var165))
 			if templ_7745c5c3_Err != nil {
@@ -3566,7 +3565,7 @@ func CaseNew(v CaseFormView) templ.Component {
 				var templ_7745c5c3_Var166 string
 				templ_7745c5c3_Var166, templ_7745c5c3_Err = templruntime.NewAttributeExpression(r).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 985, Col: 27}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 984, Col: 27}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var166)
 				if templ_7745c5c3_Err != nil {
@@ -3597,7 +3596,7 @@ func CaseNew(v CaseFormView) templ.Component {
 				var templ_7745c5c3_Var167 string
 				templ_7745c5c3_Var167, templ_7745c5c3_Err = templruntime.NewAttributeExpression(d).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 993, Col: 27}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 992, Col: 27}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var167)
 				if templ_7745c5c3_Err != nil {
@@ -3615,7 +3614,7 @@ func CaseNew(v CaseFormView) templ.Component {
 			var templ_7745c5c3_Var168 string
 			templ_7745c5c3_Var168, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.new.contact"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1001, Col: 79}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1000, Col: 79}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var168))
 			if templ_7745c5c3_Err != nil {
@@ -3652,7 +3651,7 @@ func CaseNew(v CaseFormView) templ.Component {
 			var templ_7745c5c3_Var169 string
 			templ_7745c5c3_Var169, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.new.case"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1015, Col: 76}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1014, Col: 76}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var169))
 			if templ_7745c5c3_Err != nil {
@@ -3679,7 +3678,7 @@ func CaseNew(v CaseFormView) templ.Component {
 				var templ_7745c5c3_Var170 string
 				templ_7745c5c3_Var170, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.new.responsible"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1023, Col: 86}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1022, Col: 86}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var170))
 				if templ_7745c5c3_Err != nil {
@@ -3692,7 +3691,7 @@ func CaseNew(v CaseFormView) templ.Component {
 				var templ_7745c5c3_Var171 string
 				templ_7745c5c3_Var171, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.new.responsible_me"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1024, Col: 91}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1023, Col: 91}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var171))
 				if templ_7745c5c3_Err != nil {
@@ -3718,7 +3717,7 @@ func CaseNew(v CaseFormView) templ.Component {
 			var templ_7745c5c3_Var172 string
 			templ_7745c5c3_Var172, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.cancel"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1032, Col: 108}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1031, Col: 108}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var172))
 			if templ_7745c5c3_Err != nil {
@@ -3779,7 +3778,7 @@ func CasePage(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var175 string
 			templ_7745c5c3_Var175, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.case.preline"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1049, Col: 59}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1048, Col: 59}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var175))
 			if templ_7745c5c3_Err != nil {
@@ -3792,7 +3791,7 @@ func CasePage(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var176 string
 			templ_7745c5c3_Var176, templ_7745c5c3_Err = templ.JoinStringErrs(v.Reference)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1050, Col: 49}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1049, Col: 49}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var176))
 			if templ_7745c5c3_Err != nil {
@@ -3845,7 +3844,7 @@ func CasePage(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var179 string
 			templ_7745c5c3_Var179, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.case_status."+v.Status))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1053, Col: 115}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1052, Col: 115}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var179))
 			if templ_7745c5c3_Err != nil {
@@ -3858,7 +3857,7 @@ func CasePage(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var180 string
 			templ_7745c5c3_Var180, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.field.lead_org"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1057, Col: 82}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1056, Col: 82}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var180))
 			if templ_7745c5c3_Err != nil {
@@ -3871,7 +3870,7 @@ func CasePage(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var181 string
 			templ_7745c5c3_Var181, templ_7745c5c3_Err = templ.JoinStringErrs(v.LeadOrg)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1058, Col: 63}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1057, Col: 63}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var181))
 			if templ_7745c5c3_Err != nil {
@@ -3889,7 +3888,7 @@ func CasePage(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var182 string
 				templ_7745c5c3_Var182, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.field.responsible"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1062, Col: 86}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1061, Col: 86}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var182))
 				if templ_7745c5c3_Err != nil {
@@ -3902,7 +3901,7 @@ func CasePage(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var183 string
 				templ_7745c5c3_Var183, templ_7745c5c3_Err = templ.JoinStringErrs(cwWho(ctx, v.Responsible))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1063, Col: 80}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1062, Col: 80}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var183))
 				if templ_7745c5c3_Err != nil {
@@ -3921,7 +3920,7 @@ func CasePage(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var184 string
 				templ_7745c5c3_Var184, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.person.district"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1068, Col: 84}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1067, Col: 84}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var184))
 				if templ_7745c5c3_Err != nil {
@@ -3934,7 +3933,7 @@ func CasePage(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var185 string
 				templ_7745c5c3_Var185, templ_7745c5c3_Err = templ.JoinStringErrs(v.District)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1069, Col: 65}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1068, Col: 65}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var185))
 				if templ_7745c5c3_Err != nil {
@@ -3952,7 +3951,7 @@ func CasePage(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var186 string
 			templ_7745c5c3_Var186, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.case.opened"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1073, Col: 79}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1072, Col: 79}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var186))
 			if templ_7745c5c3_Err != nil {
@@ -3965,7 +3964,7 @@ func CasePage(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var187 string
 			templ_7745c5c3_Var187, templ_7745c5c3_Err = templruntime.NewAttributeExpression(cwISO(v.Opened)).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1074, Col: 84}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1073, Col: 84}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var187)
 			if templ_7745c5c3_Err != nil {
@@ -3978,7 +3977,7 @@ func CasePage(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var188 string
 			templ_7745c5c3_Var188, templ_7745c5c3_Err = templ.JoinStringErrs(localDateTime(ctx, v.Opened))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1074, Col: 117}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1073, Col: 117}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var188))
 			if templ_7745c5c3_Err != nil {
@@ -3996,7 +3995,7 @@ func CasePage(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var189 string
 				templ_7745c5c3_Var189, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.status.reason"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1078, Col: 82}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1077, Col: 82}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var189))
 				if templ_7745c5c3_Err != nil {
@@ -4009,7 +4008,7 @@ func CasePage(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var190 string
 				templ_7745c5c3_Var190, templ_7745c5c3_Err = templ.JoinStringErrs(v.StatusReason)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1079, Col: 69}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1078, Col: 69}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var190))
 				if templ_7745c5c3_Err != nil {
@@ -4027,7 +4026,7 @@ func CasePage(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var191 string
 			templ_7745c5c3_Var191, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.field.updated"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1083, Col: 81}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1082, Col: 81}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var191))
 			if templ_7745c5c3_Err != nil {
@@ -4040,7 +4039,7 @@ func CasePage(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var192 string
 			templ_7745c5c3_Var192, templ_7745c5c3_Err = templruntime.NewAttributeExpression(cwISO(v.Updated)).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1084, Col: 85}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1083, Col: 85}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var192)
 			if templ_7745c5c3_Err != nil {
@@ -4053,7 +4052,7 @@ func CasePage(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var193 string
 			templ_7745c5c3_Var193, templ_7745c5c3_Err = templ.JoinStringErrs(localDateTime(ctx, v.Updated))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1084, Col: 119}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1083, Col: 119}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var193))
 			if templ_7745c5c3_Err != nil {
@@ -4076,7 +4075,7 @@ func CasePage(v CasePageView) templ.Component {
 					var templ_7745c5c3_Var194 string
 					templ_7745c5c3_Var194, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/faelle/" + v.ID + "/vermitteln")).ResolveURL(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1090, Col: 100}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1089, Col: 100}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var194)
 					if templ_7745c5c3_Err != nil {
@@ -4089,7 +4088,7 @@ func CasePage(v CasePageView) templ.Component {
 					var templ_7745c5c3_Var195 string
 					templ_7745c5c3_Var195, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.refer.action"))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1092, Col: 63}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1091, Col: 63}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var195))
 					if templ_7745c5c3_Err != nil {
@@ -4108,7 +4107,7 @@ func CasePage(v CasePageView) templ.Component {
 					var templ_7745c5c3_Var196 string
 					templ_7745c5c3_Var196, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/faelle/" + v.ID + "/einwilligungen/neu")).ResolveURL(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1096, Col: 110}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1095, Col: 110}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var196)
 					if templ_7745c5c3_Err != nil {
@@ -4121,7 +4120,7 @@ func CasePage(v CasePageView) templ.Component {
 					var templ_7745c5c3_Var197 string
 					templ_7745c5c3_Var197, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.new"))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1098, Col: 62}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1097, Col: 62}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var197))
 					if templ_7745c5c3_Err != nil {
@@ -4149,7 +4148,7 @@ func CasePage(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var198 string
 				templ_7745c5c3_Var198, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.case.summary_only"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1108, Col: 63}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1107, Col: 63}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var198))
 				if templ_7745c5c3_Err != nil {
@@ -4191,7 +4190,7 @@ func CasePage(v CasePageView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = Layout(cwPageTitle(ctx, T(ctx, "cases.case.title", map[string]any{"Reference": v.Reference}), append(append(CWErrors{}, v.Note.Errs...), v.StatusForm.Errs...))).Render(templ.WithChildren(ctx, templ_7745c5c3_Var174), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Layout(cwPageTitle(ctx, T(ctx, "cases.case.title", map[string]any{"Reference": v.Reference}), append(append(FormErrors{}, v.Note.Errs...), v.StatusForm.Errs...))).Render(templ.WithChildren(ctx, templ_7745c5c3_Var174), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -4223,7 +4222,7 @@ func casePersons(v CasePageView) templ.Component {
 		var templ_7745c5c3_Var200 string
 		templ_7745c5c3_Var200, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.case.household"))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1128, Col: 80}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1127, Col: 80}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var200))
 		if templ_7745c5c3_Err != nil {
@@ -4241,7 +4240,7 @@ func casePersons(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var201 string
 			templ_7745c5c3_Var201, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.case.restricted"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1133, Col: 60}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1132, Col: 60}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var201))
 			if templ_7745c5c3_Err != nil {
@@ -4260,7 +4259,7 @@ func casePersons(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var202 string
 			templ_7745c5c3_Var202, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.case.no_persons"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1138, Col: 57}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1137, Col: 57}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var202))
 			if templ_7745c5c3_Err != nil {
@@ -4284,7 +4283,7 @@ func casePersons(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var203 string
 				templ_7745c5c3_Var203, templ_7745c5c3_Err = templ.JoinStringErrs(n)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1145, Col: 9}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1144, Col: 9}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var203))
 				if templ_7745c5c3_Err != nil {
@@ -4298,7 +4297,7 @@ func casePersons(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var204 string
 				templ_7745c5c3_Var204, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.case.person_n", map[string]any{"N": cwItoa(i + 1)}))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1147, Col: 73}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1146, Col: 73}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var204))
 				if templ_7745c5c3_Err != nil {
@@ -4317,7 +4316,7 @@ func casePersons(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var205 string
 				templ_7745c5c3_Var205, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.case.primary"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1150, Col: 103}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1149, Col: 103}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var205))
 				if templ_7745c5c3_Err != nil {
@@ -4423,7 +4422,7 @@ func cwDL(key, value string) templ.Component {
 		var templ_7745c5c3_Var207 string
 		templ_7745c5c3_Var207, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, key))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1190, Col: 59}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1189, Col: 59}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var207))
 		if templ_7745c5c3_Err != nil {
@@ -4436,7 +4435,7 @@ func cwDL(key, value string) templ.Component {
 		var templ_7745c5c3_Var208 string
 		templ_7745c5c3_Var208, templ_7745c5c3_Err = templ.JoinStringErrs(value)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1191, Col: 55}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1190, Col: 55}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var208))
 		if templ_7745c5c3_Err != nil {
@@ -4474,7 +4473,7 @@ func casePlan(v CasePageView) templ.Component {
 		var templ_7745c5c3_Var210 string
 		templ_7745c5c3_Var210, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.plan.title"))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1197, Col: 72}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1196, Col: 72}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var210))
 		if templ_7745c5c3_Err != nil {
@@ -4492,7 +4491,7 @@ func casePlan(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var211 string
 			templ_7745c5c3_Var211, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.plan.none"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1199, Col: 51}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1198, Col: 51}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var211))
 			if templ_7745c5c3_Err != nil {
@@ -4510,7 +4509,7 @@ func casePlan(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var212 string
 			templ_7745c5c3_Var212, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.plan.caption", map[string]any{"Reference": v.Reference}))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1203, Col: 107}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1202, Col: 107}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var212))
 			if templ_7745c5c3_Err != nil {
@@ -4523,7 +4522,7 @@ func casePlan(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var213 string
 			templ_7745c5c3_Var213, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.field.area"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1206, Col: 78}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1205, Col: 78}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var213))
 			if templ_7745c5c3_Err != nil {
@@ -4536,7 +4535,7 @@ func casePlan(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var214 string
 			templ_7745c5c3_Var214, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.field.status"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1207, Col: 80}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1206, Col: 80}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var214))
 			if templ_7745c5c3_Err != nil {
@@ -4549,7 +4548,7 @@ func casePlan(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var215 string
 			templ_7745c5c3_Var215, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.plan.responsible"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1208, Col: 84}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1207, Col: 84}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var215))
 			if templ_7745c5c3_Err != nil {
@@ -4562,7 +4561,7 @@ func casePlan(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var216 string
 			templ_7745c5c3_Var216, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.plan.changed"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1209, Col: 80}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1208, Col: 80}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var216))
 			if templ_7745c5c3_Err != nil {
@@ -4575,7 +4574,7 @@ func casePlan(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var217 string
 			templ_7745c5c3_Var217, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.plan.note"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1210, Col: 77}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1209, Col: 77}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var217))
 			if templ_7745c5c3_Err != nil {
@@ -4593,7 +4592,7 @@ func casePlan(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var218 string
 				templ_7745c5c3_Var218, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.plan.edit_col"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1212, Col: 82}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1211, Col: 82}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var218))
 				if templ_7745c5c3_Err != nil {
@@ -4616,7 +4615,7 @@ func casePlan(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var219 string
 				templ_7745c5c3_Var219, templ_7745c5c3_Err = templruntime.NewAttributeExpression("plan-" + r.Area).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1218, Col: 56}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1217, Col: 56}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var219)
 				if templ_7745c5c3_Err != nil {
@@ -4629,7 +4628,7 @@ func casePlan(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var220 string
 				templ_7745c5c3_Var220, templ_7745c5c3_Err = templ.JoinStringErrs(r.AreaName)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1219, Col: 63}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1218, Col: 63}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var220))
 				if templ_7745c5c3_Err != nil {
@@ -4642,7 +4641,7 @@ func casePlan(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var221 string
 				templ_7745c5c3_Var221, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.area_status."+r.Status))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1220, Col: 78}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1219, Col: 78}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var221))
 				if templ_7745c5c3_Err != nil {
@@ -4656,7 +4655,7 @@ func casePlan(v CasePageView) templ.Component {
 					var templ_7745c5c3_Var222 string
 					templ_7745c5c3_Var222, templ_7745c5c3_Err = templ.JoinStringErrs(r.RespOrg)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1223, Col: 21}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1222, Col: 21}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var222))
 					if templ_7745c5c3_Err != nil {
@@ -4670,7 +4669,7 @@ func casePlan(v CasePageView) templ.Component {
 					var templ_7745c5c3_Var223 string
 					templ_7745c5c3_Var223, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.none"))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1225, Col: 38}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1224, Col: 38}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var223))
 					if templ_7745c5c3_Err != nil {
@@ -4688,7 +4687,7 @@ func casePlan(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var224 string
 				templ_7745c5c3_Var224, templ_7745c5c3_Err = templruntime.NewAttributeExpression(cwISO(r.ChangedAt)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1229, Col: 44}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1228, Col: 44}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var224)
 				if templ_7745c5c3_Err != nil {
@@ -4701,7 +4700,7 @@ func casePlan(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var225 string
 				templ_7745c5c3_Var225, templ_7745c5c3_Err = templ.JoinStringErrs(localDateTime(ctx, r.ChangedAt))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1229, Col: 80}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1228, Col: 80}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var225))
 				if templ_7745c5c3_Err != nil {
@@ -4714,7 +4713,7 @@ func casePlan(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var226 string
 				templ_7745c5c3_Var226, templ_7745c5c3_Err = templ.JoinStringErrs(cwWho(ctx, r.ChangedBy))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1231, Col: 34}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1230, Col: 34}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var226))
 				if templ_7745c5c3_Err != nil {
@@ -4728,7 +4727,7 @@ func casePlan(v CasePageView) templ.Component {
 					var templ_7745c5c3_Var227 string
 					templ_7745c5c3_Var227, templ_7745c5c3_Err = templ.JoinStringErrs(r.Note)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1235, Col: 18}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1234, Col: 18}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var227))
 					if templ_7745c5c3_Err != nil {
@@ -4742,7 +4741,7 @@ func casePlan(v CasePageView) templ.Component {
 					var templ_7745c5c3_Var228 string
 					templ_7745c5c3_Var228, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.none"))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1237, Col: 38}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1236, Col: 38}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var228))
 					if templ_7745c5c3_Err != nil {
@@ -4789,7 +4788,7 @@ func casePlan(v CasePageView) templ.Component {
 	})
 }
 
-func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
+func planRowForm(v CasePageView, r PlanRow) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -4823,7 +4822,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 		var templ_7745c5c3_Var230 string
 		templ_7745c5c3_Var230, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.plan.edit", map[string]any{"Area": r.AreaName}))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1256, Col: 92}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1255, Col: 92}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var230))
 		if templ_7745c5c3_Err != nil {
@@ -4836,7 +4835,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 		var templ_7745c5c3_Var231 string
 		templ_7745c5c3_Var231, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/faelle/" + v.ID + "/plan/" + r.Area)).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1257, Col: 105}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1256, Col: 105}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var231)
 		if templ_7745c5c3_Err != nil {
@@ -4857,7 +4856,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 		var templ_7745c5c3_Var232 string
 		templ_7745c5c3_Var232, templ_7745c5c3_Err = templruntime.NewAttributeExpression(cwItoa(r.Version)).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1259, Col: 64}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1258, Col: 64}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var232)
 		if templ_7745c5c3_Err != nil {
@@ -4880,7 +4879,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 		var templ_7745c5c3_Var233 string
 		templ_7745c5c3_Var233, templ_7745c5c3_Err = templruntime.NewAttributeExpression("plan-status-" + r.Area).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1264, Col: 59}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1263, Col: 59}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var233)
 		if templ_7745c5c3_Err != nil {
@@ -4893,7 +4892,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 		var templ_7745c5c3_Var234 string
 		templ_7745c5c3_Var234, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.field.status"))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1264, Col: 92}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1263, Col: 92}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var234))
 		if templ_7745c5c3_Err != nil {
@@ -4906,7 +4905,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 		var templ_7745c5c3_Var235 string
 		templ_7745c5c3_Var235, templ_7745c5c3_Err = templruntime.NewAttributeExpression("plan-status-" + r.Area).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1266, Col: 73}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1265, Col: 73}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var235)
 		if templ_7745c5c3_Err != nil {
@@ -4924,7 +4923,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 			var templ_7745c5c3_Var236 string
 			templ_7745c5c3_Var236, templ_7745c5c3_Err = templruntime.NewAttributeExpression(s).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1268, Col: 24}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1267, Col: 24}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var236)
 			if templ_7745c5c3_Err != nil {
@@ -4947,7 +4946,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 			var templ_7745c5c3_Var237 string
 			templ_7745c5c3_Var237, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.area_status."+s))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1268, Col: 113}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1267, Col: 113}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var237))
 			if templ_7745c5c3_Err != nil {
@@ -4965,7 +4964,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 		var templ_7745c5c3_Var238 string
 		templ_7745c5c3_Var238, templ_7745c5c3_Err = templruntime.NewAttributeExpression("plan-org-" + r.Area).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1274, Col: 56}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1273, Col: 56}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var238)
 		if templ_7745c5c3_Err != nil {
@@ -4978,7 +4977,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 		var templ_7745c5c3_Var239 string
 		templ_7745c5c3_Var239, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.plan.responsible"))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1274, Col: 93}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1273, Col: 93}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var239))
 		if templ_7745c5c3_Err != nil {
@@ -4991,7 +4990,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 		var templ_7745c5c3_Var240 string
 		templ_7745c5c3_Var240, templ_7745c5c3_Err = templruntime.NewAttributeExpression("plan-org-" + r.Area).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1276, Col: 70}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1275, Col: 70}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var240)
 		if templ_7745c5c3_Err != nil {
@@ -5004,7 +5003,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 		var templ_7745c5c3_Var241 string
 		templ_7745c5c3_Var241, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.none"))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1277, Col: 45}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1276, Col: 45}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var241))
 		if templ_7745c5c3_Err != nil {
@@ -5022,7 +5021,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 			var templ_7745c5c3_Var242 string
 			templ_7745c5c3_Var242, templ_7745c5c3_Err = templruntime.NewAttributeExpression(o.Value).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1279, Col: 30}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1278, Col: 30}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var242)
 			if templ_7745c5c3_Err != nil {
@@ -5045,7 +5044,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 			var templ_7745c5c3_Var243 string
 			templ_7745c5c3_Var243, templ_7745c5c3_Err = templ.JoinStringErrs(o.Label)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1279, Col: 105}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1278, Col: 105}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var243))
 			if templ_7745c5c3_Err != nil {
@@ -5103,7 +5102,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 		var templ_7745c5c3_Var246 string
 		templ_7745c5c3_Var246, templ_7745c5c3_Err = templruntime.NewAttributeExpression("plan-note-" + r.Area).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1285, Col: 57}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1284, Col: 57}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var246)
 		if templ_7745c5c3_Err != nil {
@@ -5116,7 +5115,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 		var templ_7745c5c3_Var247 string
 		templ_7745c5c3_Var247, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.plan.note"))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1285, Col: 87}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1284, Col: 87}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var247))
 		if templ_7745c5c3_Err != nil {
@@ -5137,7 +5136,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 		var templ_7745c5c3_Var248 string
 		templ_7745c5c3_Var248, templ_7745c5c3_Err = templruntime.NewAttributeExpression("plan-note-" + r.Area).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1290, Col: 31}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1289, Col: 31}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var248)
 		if templ_7745c5c3_Err != nil {
@@ -5150,7 +5149,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 		var templ_7745c5c3_Var249 string
 		templ_7745c5c3_Var249, templ_7745c5c3_Err = templruntime.NewAttributeExpression(planValue(r, "note", r.Note)).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1292, Col: 41}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1291, Col: 41}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var249)
 		if templ_7745c5c3_Err != nil {
@@ -5168,7 +5167,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 			var templ_7745c5c3_Var250 string
 			templ_7745c5c3_Var250, templ_7745c5c3_Err = templruntime.NewAttributeExpression("plan-note-" + r.Area + "-error").Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1294, Col: 57}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1293, Col: 57}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var250)
 			if templ_7745c5c3_Err != nil {
@@ -5196,7 +5195,7 @@ func planRowForm(v CasePageView, r CWPlanRow) templ.Component {
 }
 
 // cwPersonName is "Family, Given" as far as the names are shown.
-func cwPersonName(p CWPerson) string {
+func cwPersonName(p Person) string {
 	switch {
 	case p.FamilyName != "" && p.GivenNames != "":
 		return p.FamilyName + ", " + p.GivenNames
@@ -5211,7 +5210,7 @@ func cwLines(s string) []string {
 	return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
 }
 
-func planValue(r CWPlanRow, name, def string) string {
+func planValue(r PlanRow, name, def string) string {
 	if r.Form != nil && r.Form.V != nil {
 		if v, ok := r.Form.V[name]; ok {
 			return v
@@ -5220,7 +5219,7 @@ func planValue(r CWPlanRow, name, def string) string {
 	return def
 }
 
-func planErr(r CWPlanRow, name string) *CWMsg {
+func planErr(r PlanRow, name string) *FormMsg {
 	if r.Form == nil {
 		return nil
 	}
@@ -5251,7 +5250,7 @@ func caseConsents(v CasePageView) templ.Component {
 		var templ_7745c5c3_Var252 string
 		templ_7745c5c3_Var252, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.title"))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1338, Col: 85}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1337, Col: 85}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var252))
 		if templ_7745c5c3_Err != nil {
@@ -5269,7 +5268,7 @@ func caseConsents(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var253 string
 			templ_7745c5c3_Var253, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.none"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1340, Col: 54}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1339, Col: 54}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var253))
 			if templ_7745c5c3_Err != nil {
@@ -5287,7 +5286,7 @@ func caseConsents(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var254 string
 			templ_7745c5c3_Var254, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.caption", map[string]any{"Reference": v.Reference}))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1344, Col: 110}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1343, Col: 110}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var254))
 			if templ_7745c5c3_Err != nil {
@@ -5300,7 +5299,7 @@ func caseConsents(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var255 string
 			templ_7745c5c3_Var255, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.recipients"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1347, Col: 86}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1346, Col: 86}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var255))
 			if templ_7745c5c3_Err != nil {
@@ -5313,7 +5312,7 @@ func caseConsents(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var256 string
 			templ_7745c5c3_Var256, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.field.areas"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1348, Col: 79}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1347, Col: 79}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var256))
 			if templ_7745c5c3_Err != nil {
@@ -5326,7 +5325,7 @@ func caseConsents(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var257 string
 			templ_7745c5c3_Var257, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.categories"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1349, Col: 86}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1348, Col: 86}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var257))
 			if templ_7745c5c3_Err != nil {
@@ -5339,7 +5338,7 @@ func caseConsents(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var258 string
 			templ_7745c5c3_Var258, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.validity"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1350, Col: 84}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1349, Col: 84}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var258))
 			if templ_7745c5c3_Err != nil {
@@ -5352,7 +5351,7 @@ func caseConsents(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var259 string
 			templ_7745c5c3_Var259, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.evidence"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1351, Col: 84}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1350, Col: 84}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var259))
 			if templ_7745c5c3_Err != nil {
@@ -5365,7 +5364,7 @@ func caseConsents(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var260 string
 			templ_7745c5c3_Var260, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.recorded"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1352, Col: 84}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1351, Col: 84}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var260))
 			if templ_7745c5c3_Err != nil {
@@ -5378,7 +5377,7 @@ func caseConsents(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var261 string
 			templ_7745c5c3_Var261, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.field.status"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1353, Col: 80}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1352, Col: 80}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var261))
 			if templ_7745c5c3_Err != nil {
@@ -5396,7 +5395,7 @@ func caseConsents(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var262 string
 				templ_7745c5c3_Var262, templ_7745c5c3_Err = templruntime.NewAttributeExpression("consent-" + c.ID).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1358, Col: 57}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1357, Col: 57}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var262)
 				if templ_7745c5c3_Err != nil {
@@ -5409,7 +5408,7 @@ func caseConsents(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var263 string
 				templ_7745c5c3_Var263, templ_7745c5c3_Err = templ.JoinStringErrs(strings.Join(c.Recipients, ", "))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1359, Col: 85}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1358, Col: 85}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var263))
 				if templ_7745c5c3_Err != nil {
@@ -5422,7 +5421,7 @@ func caseConsents(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var264 string
 				templ_7745c5c3_Var264, templ_7745c5c3_Err = templ.JoinStringErrs(strings.Join(c.Areas, ", "))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1360, Col: 66}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1359, Col: 66}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var264))
 				if templ_7745c5c3_Err != nil {
@@ -5435,7 +5434,7 @@ func caseConsents(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var265 string
 				templ_7745c5c3_Var265, templ_7745c5c3_Err = templ.JoinStringErrs(cwCategories(ctx, c.Categories))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1361, Col: 70}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1360, Col: 70}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var265))
 				if templ_7745c5c3_Err != nil {
@@ -5448,7 +5447,7 @@ func caseConsents(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var266 string
 				templ_7745c5c3_Var266, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.from_until", map[string]any{"From": localDate(ctx, c.From), "Until": localDate(ctx, c.Until)}))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1363, Col: 127}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1362, Col: 127}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var266))
 				if templ_7745c5c3_Err != nil {
@@ -5461,7 +5460,7 @@ func caseConsents(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var267 string
 				templ_7745c5c3_Var267, templ_7745c5c3_Err = templ.JoinStringErrs(c.Evidence)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1366, Col: 21}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1365, Col: 21}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var267))
 				if templ_7745c5c3_Err != nil {
@@ -5474,7 +5473,7 @@ func caseConsents(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var268 string
 				templ_7745c5c3_Var268, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.explained_in", map[string]any{"Language": cwLang(ctx, c.Language)}))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1368, Col: 100}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1367, Col: 100}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var268))
 				if templ_7745c5c3_Err != nil {
@@ -5492,7 +5491,7 @@ func caseConsents(v CasePageView) templ.Component {
 					var templ_7745c5c3_Var269 string
 					templ_7745c5c3_Var269, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.given_by", map[string]any{"Person": c.Person}))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1371, Col: 80}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1370, Col: 80}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var269))
 					if templ_7745c5c3_Err != nil {
@@ -5511,7 +5510,7 @@ func caseConsents(v CasePageView) templ.Component {
 					var templ_7745c5c3_Var270 string
 					templ_7745c5c3_Var270, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.purpose_is", map[string]any{"Purpose": c.Purpose}))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1375, Col: 84}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1374, Col: 84}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var270))
 					if templ_7745c5c3_Err != nil {
@@ -5525,7 +5524,7 @@ func caseConsents(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var271 string
 				templ_7745c5c3_Var271, templ_7745c5c3_Err = templruntime.NewAttributeExpression(cwISO(c.RecordedAt)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1379, Col: 45}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1378, Col: 45}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var271)
 				if templ_7745c5c3_Err != nil {
@@ -5538,7 +5537,7 @@ func caseConsents(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var272 string
 				templ_7745c5c3_Var272, templ_7745c5c3_Err = templ.JoinStringErrs(localDateTime(ctx, c.RecordedAt))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1379, Col: 82}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1378, Col: 82}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var272))
 				if templ_7745c5c3_Err != nil {
@@ -5551,7 +5550,7 @@ func caseConsents(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var273 string
 				templ_7745c5c3_Var273, templ_7745c5c3_Err = templ.JoinStringErrs(cwWho(ctx, c.RecordedBy))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1381, Col: 35}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1380, Col: 35}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var273))
 				if templ_7745c5c3_Err != nil {
@@ -5570,7 +5569,7 @@ func caseConsents(v CasePageView) templ.Component {
 					var templ_7745c5c3_Var274 string
 					templ_7745c5c3_Var274, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.revoked_at", map[string]any{"At": localDateTime(ctx, *c.RevokedAt)}))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1386, Col: 172}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1385, Col: 172}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var274))
 					if templ_7745c5c3_Err != nil {
@@ -5588,7 +5587,7 @@ func caseConsents(v CasePageView) templ.Component {
 					var templ_7745c5c3_Var275 string
 					templ_7745c5c3_Var275, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.expired"))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1388, Col: 94}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1387, Col: 94}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var275))
 					if templ_7745c5c3_Err != nil {
@@ -5606,7 +5605,7 @@ func caseConsents(v CasePageView) templ.Component {
 					var templ_7745c5c3_Var276 string
 					templ_7745c5c3_Var276, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.valid"))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1390, Col: 112}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1389, Col: 112}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var276))
 					if templ_7745c5c3_Err != nil {
@@ -5624,7 +5623,7 @@ func caseConsents(v CasePageView) templ.Component {
 						var templ_7745c5c3_Var277 string
 						templ_7745c5c3_Var277, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/einwilligungen/" + c.ID + "/widerrufen")).ResolveURL(ctx)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1393, Col: 96}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1392, Col: 96}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var277)
 						if templ_7745c5c3_Err != nil {
@@ -5637,7 +5636,7 @@ func caseConsents(v CasePageView) templ.Component {
 						var templ_7745c5c3_Var278 string
 						templ_7745c5c3_Var278, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.revoke"))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1393, Col: 131}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1392, Col: 131}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var278))
 						if templ_7745c5c3_Err != nil {
@@ -5691,7 +5690,7 @@ func caseTimeline(v CasePageView) templ.Component {
 		var templ_7745c5c3_Var280 string
 		templ_7745c5c3_Var280, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.title"))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1408, Col: 79}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1407, Col: 79}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var280))
 		if templ_7745c5c3_Err != nil {
@@ -5715,7 +5714,7 @@ func caseTimeline(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var281 string
 			templ_7745c5c3_Var281, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.none"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1413, Col: 55}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1412, Col: 55}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var281))
 			if templ_7745c5c3_Err != nil {
@@ -5763,7 +5762,7 @@ func caseTimeline(v CasePageView) templ.Component {
 	})
 }
 
-func timelineEntry(e CWEvent) templ.Component {
+func timelineEntry(e TimelineEvent) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -5787,7 +5786,7 @@ func timelineEntry(e CWEvent) templ.Component {
 		var templ_7745c5c3_Var283 string
 		templ_7745c5c3_Var283, templ_7745c5c3_Err = templruntime.NewAttributeExpression(cwISO(e.At)).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1431, Col: 30}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1430, Col: 30}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var283)
 		if templ_7745c5c3_Err != nil {
@@ -5800,7 +5799,7 @@ func timelineEntry(e CWEvent) templ.Component {
 		var templ_7745c5c3_Var284 string
 		templ_7745c5c3_Var284, templ_7745c5c3_Err = templ.JoinStringErrs(localDateTime(ctx, e.At))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1431, Col: 59}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1430, Col: 59}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var284))
 		if templ_7745c5c3_Err != nil {
@@ -5813,7 +5812,7 @@ func timelineEntry(e CWEvent) templ.Component {
 		var templ_7745c5c3_Var285 string
 		templ_7745c5c3_Var285, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.kind."+e.Kind))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1433, Col: 43}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1432, Col: 43}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var285))
 		if templ_7745c5c3_Err != nil {
@@ -5833,7 +5832,7 @@ func timelineEntry(e CWEvent) templ.Component {
 				var templ_7745c5c3_Var286 string
 				templ_7745c5c3_Var286, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.note_in", map[string]any{"Area": e.Area}))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1439, Col: 71}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1438, Col: 71}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var286))
 				if templ_7745c5c3_Err != nil {
@@ -5843,7 +5842,7 @@ func timelineEntry(e CWEvent) templ.Component {
 				var templ_7745c5c3_Var287 string
 				templ_7745c5c3_Var287, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.note"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1441, Col: 36}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1440, Col: 36}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var287))
 				if templ_7745c5c3_Err != nil {
@@ -5868,7 +5867,7 @@ func timelineEntry(e CWEvent) templ.Component {
 				var templ_7745c5c3_Var288 string
 				templ_7745c5c3_Var288, templ_7745c5c3_Err = templ.JoinStringErrs(line)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1449, Col: 11}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1448, Col: 11}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var288))
 				if templ_7745c5c3_Err != nil {
@@ -5883,7 +5882,7 @@ func timelineEntry(e CWEvent) templ.Component {
 				var templ_7745c5c3_Var289 string
 				templ_7745c5c3_Var289, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.by_me", map[string]any{"Org": e.Org}))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1454, Col: 67}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1453, Col: 67}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var289))
 				if templ_7745c5c3_Err != nil {
@@ -5897,7 +5896,7 @@ func timelineEntry(e CWEvent) templ.Component {
 				var templ_7745c5c3_Var290 string
 				templ_7745c5c3_Var290, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.by", map[string]any{"Who": cwWhoAfterBy(ctx, e.Who), "Org": e.Org}))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1456, Col: 97}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1455, Col: 97}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var290))
 				if templ_7745c5c3_Err != nil {
@@ -5915,7 +5914,7 @@ func timelineEntry(e CWEvent) templ.Component {
 			var templ_7745c5c3_Var291 string
 			templ_7745c5c3_Var291, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.note.visibility."+e.Visibility))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1459, Col: 53}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1458, Col: 53}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var291))
 			if templ_7745c5c3_Err != nil {
@@ -5933,7 +5932,7 @@ func timelineEntry(e CWEvent) templ.Component {
 			var templ_7745c5c3_Var292 string
 			templ_7745c5c3_Var292, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.referral", map[string]any{"Reference": e.Reference, "From": e.Org, "To": e.ToOrg}))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1463, Col: 111}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1462, Col: 111}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var292))
 			if templ_7745c5c3_Err != nil {
@@ -5986,7 +5985,7 @@ func timelineEntry(e CWEvent) templ.Component {
 			var templ_7745c5c3_Var295 string
 			templ_7745c5c3_Var295, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.referral_status."+e.Status))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1466, Col: 116}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1465, Col: 116}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var295))
 			if templ_7745c5c3_Err != nil {
@@ -6036,7 +6035,7 @@ func timelineEntry(e CWEvent) templ.Component {
 			var templ_7745c5c3_Var296 string
 			templ_7745c5c3_Var296, templ_7745c5c3_Err = templ.JoinStringErrs(e.Text)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1484, Col: 42}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1483, Col: 42}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var296))
 			if templ_7745c5c3_Err != nil {
@@ -6049,7 +6048,7 @@ func timelineEntry(e CWEvent) templ.Component {
 			var templ_7745c5c3_Var297 string
 			templ_7745c5c3_Var297, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.task_line", map[string]any{"Status": T(ctx, "cases.task_status."+e.Status), "Org": e.Org}))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1486, Col: 121}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1485, Col: 121}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var297))
 			if templ_7745c5c3_Err != nil {
@@ -6067,7 +6066,7 @@ func timelineEntry(e CWEvent) templ.Component {
 				var templ_7745c5c3_Var298 string
 				templ_7745c5c3_Var298, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.task_reason."+e.Reason))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1489, Col: 46}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1488, Col: 46}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var298))
 				if templ_7745c5c3_Err != nil {
@@ -6086,7 +6085,7 @@ func timelineEntry(e CWEvent) templ.Component {
 				var templ_7745c5c3_Var299 string
 				templ_7745c5c3_Var299, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.due", map[string]any{"Date": localDate(ctx, *e.Due)}))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1493, Col: 83}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1492, Col: 83}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var299))
 				if templ_7745c5c3_Err != nil {
@@ -6105,7 +6104,7 @@ func timelineEntry(e CWEvent) templ.Component {
 				var templ_7745c5c3_Var300 string
 				templ_7745c5c3_Var300, templ_7745c5c3_Err = templ.JoinStringErrs(e.Area)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1497, Col: 13}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1496, Col: 13}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var300))
 				if templ_7745c5c3_Err != nil {
@@ -6124,7 +6123,7 @@ func timelineEntry(e CWEvent) templ.Component {
 			var templ_7745c5c3_Var301 string
 			templ_7745c5c3_Var301, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.plan", map[string]any{"Area": e.Area, "Status": T(ctx, "cases.area_status."+e.Status)}))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1502, Col: 118}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1501, Col: 118}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var301))
 			if templ_7745c5c3_Err != nil {
@@ -6138,7 +6137,7 @@ func timelineEntry(e CWEvent) templ.Component {
 				var templ_7745c5c3_Var302 string
 				templ_7745c5c3_Var302, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.by_me_changed"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1506, Col: 45}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1505, Col: 45}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var302))
 				if templ_7745c5c3_Err != nil {
@@ -6148,7 +6147,7 @@ func timelineEntry(e CWEvent) templ.Component {
 				var templ_7745c5c3_Var303 string
 				templ_7745c5c3_Var303, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.by_person", map[string]any{"Who": cwWhoAfterBy(ctx, e.Who)}))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1508, Col: 90}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1507, Col: 90}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var303))
 				if templ_7745c5c3_Err != nil {
@@ -6167,7 +6166,7 @@ func timelineEntry(e CWEvent) templ.Component {
 			var templ_7745c5c3_Var304 string
 			templ_7745c5c3_Var304, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.opened", map[string]any{"Org": e.Org}))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1512, Col: 97}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1511, Col: 97}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var304))
 			if templ_7745c5c3_Err != nil {
@@ -6185,7 +6184,7 @@ func timelineEntry(e CWEvent) templ.Component {
 			var templ_7745c5c3_Var305 string
 			templ_7745c5c3_Var305, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.closed"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1514, Col: 67}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1513, Col: 67}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var305))
 			if templ_7745c5c3_Err != nil {
@@ -6203,7 +6202,7 @@ func timelineEntry(e CWEvent) templ.Component {
 				var templ_7745c5c3_Var306 string
 				templ_7745c5c3_Var306, templ_7745c5c3_Err = templ.JoinStringErrs(e.Text)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1516, Col: 33}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1515, Col: 33}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var306))
 				if templ_7745c5c3_Err != nil {
@@ -6253,7 +6252,7 @@ func noteForm(v CasePageView) templ.Component {
 		var templ_7745c5c3_Var308 string
 		templ_7745c5c3_Var308, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.note.add"))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1523, Col: 55}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1522, Col: 55}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var308))
 		if templ_7745c5c3_Err != nil {
@@ -6266,7 +6265,7 @@ func noteForm(v CasePageView) templ.Component {
 		var templ_7745c5c3_Var309 string
 		templ_7745c5c3_Var309, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/faelle/" + v.ID + "/vermerke")).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1524, Col: 99}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1523, Col: 99}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var309)
 		if templ_7745c5c3_Err != nil {
@@ -6287,7 +6286,7 @@ func noteForm(v CasePageView) templ.Component {
 		var templ_7745c5c3_Var310 string
 		templ_7745c5c3_Var310, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.note.add"))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1526, Col: 60}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1525, Col: 60}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var310))
 		if templ_7745c5c3_Err != nil {
@@ -6342,10 +6341,10 @@ func noteVisibility(v CasePageView) string {
 	return ""
 }
 
-func noteVisibilityOptions(vis []string) []CWOption {
-	out := make([]CWOption, len(vis))
+func noteVisibilityOptions(vis []string) []Option {
+	out := make([]Option, len(vis))
 	for i, v := range vis {
-		out[i] = CWOption{Value: v, LabelKey: "cases.note.visibility." + v}
+		out[i] = Option{Value: v, LabelKey: "cases.note.visibility." + v}
 	}
 	return out
 }
@@ -6374,7 +6373,7 @@ func caseStatusForm(v CasePageView) templ.Component {
 		var templ_7745c5c3_Var312 string
 		templ_7745c5c3_Var312, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.status.title"))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1560, Col: 80}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1559, Col: 80}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var312))
 		if templ_7745c5c3_Err != nil {
@@ -6387,7 +6386,7 @@ func caseStatusForm(v CasePageView) templ.Component {
 		var templ_7745c5c3_Var313 string
 		templ_7745c5c3_Var313, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/faelle/" + v.ID + "/status")).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1561, Col: 97}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1560, Col: 97}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var313)
 		if templ_7745c5c3_Err != nil {
@@ -6408,7 +6407,7 @@ func caseStatusForm(v CasePageView) templ.Component {
 		var templ_7745c5c3_Var314 string
 		templ_7745c5c3_Var314, templ_7745c5c3_Err = templruntime.NewAttributeExpression(cwItoa(v.Version)).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1563, Col: 64}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1562, Col: 64}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var314)
 		if templ_7745c5c3_Err != nil {
@@ -6442,10 +6441,10 @@ func caseStatusForm(v CasePageView) templ.Component {
 	})
 }
 
-func caseStatusOptions(next []string) []CWOption {
-	out := make([]CWOption, len(next))
+func caseStatusOptions(next []string) []Option {
+	out := make([]Option, len(next))
 	for i, s := range next {
-		out[i] = CWOption{Value: s, LabelKey: "cases.status.action." + s}
+		out[i] = Option{Value: s, LabelKey: "cases.status.action." + s}
 	}
 	return out
 }
@@ -6490,7 +6489,7 @@ func ConsentNew(v ConsentFormView) templ.Component {
 			var templ_7745c5c3_Var317 string
 			templ_7745c5c3_Var317, templ_7745c5c3_Err = templ.JoinStringErrs(v.Reference)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1588, Col: 41}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1587, Col: 41}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var317))
 			if templ_7745c5c3_Err != nil {
@@ -6503,7 +6502,7 @@ func ConsentNew(v ConsentFormView) templ.Component {
 			var templ_7745c5c3_Var318 string
 			templ_7745c5c3_Var318, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.new"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1589, Col: 64}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1588, Col: 64}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var318))
 			if templ_7745c5c3_Err != nil {
@@ -6516,7 +6515,7 @@ func ConsentNew(v ConsentFormView) templ.Component {
 			var templ_7745c5c3_Var319 string
 			templ_7745c5c3_Var319, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.intro"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1591, Col: 69}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1590, Col: 69}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var319))
 			if templ_7745c5c3_Err != nil {
@@ -6537,7 +6536,7 @@ func ConsentNew(v ConsentFormView) templ.Component {
 			var templ_7745c5c3_Var320 string
 			templ_7745c5c3_Var320, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/faelle/" + v.CaseID + "/einwilligungen")).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1593, Col: 110}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1592, Col: 110}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var320)
 			if templ_7745c5c3_Err != nil {
@@ -6616,7 +6615,7 @@ func ConsentNew(v ConsentFormView) templ.Component {
 			var templ_7745c5c3_Var321 string
 			templ_7745c5c3_Var321, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/faelle/" + v.CaseID)).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1614, Col: 87}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1613, Col: 87}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var321)
 			if templ_7745c5c3_Err != nil {
@@ -6629,7 +6628,7 @@ func ConsentNew(v ConsentFormView) templ.Component {
 			var templ_7745c5c3_Var322 string
 			templ_7745c5c3_Var322, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.cancel"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1614, Col: 139}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1613, Col: 139}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var322))
 			if templ_7745c5c3_Err != nil {
@@ -6649,10 +6648,10 @@ func ConsentNew(v ConsentFormView) templ.Component {
 	})
 }
 
-func consentCategoryOptions(cats []string) []CWOption {
-	out := make([]CWOption, len(cats))
+func consentCategoryOptions(cats []string) []Option {
+	out := make([]Option, len(cats))
 	for i, c := range cats {
-		out[i] = CWOption{Value: c, LabelKey: "cases.category_long." + c}
+		out[i] = Option{Value: c, LabelKey: "cases.category_long." + c}
 	}
 	return out
 }
@@ -6694,7 +6693,7 @@ func ConsentRevoke(v ConsentRevokeView) templ.Component {
 			var templ_7745c5c3_Var325 string
 			templ_7745c5c3_Var325, templ_7745c5c3_Err = templ.JoinStringErrs(v.Reference)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1634, Col: 41}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1633, Col: 41}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var325))
 			if templ_7745c5c3_Err != nil {
@@ -6707,7 +6706,7 @@ func ConsentRevoke(v ConsentRevokeView) templ.Component {
 			var templ_7745c5c3_Var326 string
 			templ_7745c5c3_Var326, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.revoke.title"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1635, Col: 65}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1634, Col: 65}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var326))
 			if templ_7745c5c3_Err != nil {
@@ -6748,7 +6747,7 @@ func ConsentRevoke(v ConsentRevokeView) templ.Component {
 			var templ_7745c5c3_Var327 string
 			templ_7745c5c3_Var327, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.revoke.consequences"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1647, Col: 65}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1646, Col: 65}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var327))
 			if templ_7745c5c3_Err != nil {
@@ -6761,7 +6760,7 @@ func ConsentRevoke(v ConsentRevokeView) templ.Component {
 			var templ_7745c5c3_Var328 string
 			templ_7745c5c3_Var328, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.revoke.access_ends"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1650, Col: 62}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1649, Col: 62}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var328))
 			if templ_7745c5c3_Err != nil {
@@ -6779,7 +6778,7 @@ func ConsentRevoke(v ConsentRevokeView) templ.Component {
 				var templ_7745c5c3_Var329 string
 				templ_7745c5c3_Var329, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.revoke.no_referrals"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1652, Col: 64}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1651, Col: 64}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var329))
 				if templ_7745c5c3_Err != nil {
@@ -6797,7 +6796,7 @@ func ConsentRevoke(v ConsentRevokeView) templ.Component {
 				var templ_7745c5c3_Var330 string
 				templ_7745c5c3_Var330, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.revoke.referrals", map[string]any{"Count": cwItoa(len(v.Referrals))}))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1654, Col: 112}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1653, Col: 112}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var330))
 				if templ_7745c5c3_Err != nil {
@@ -6815,7 +6814,7 @@ func ConsentRevoke(v ConsentRevokeView) templ.Component {
 					var templ_7745c5c3_Var331 string
 					templ_7745c5c3_Var331, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.revoke.referral_line", map[string]any{"Reference": r.Reference, "To": r.ToOrg, "Areas": strings.Join(r.Areas, ", "), "Status": T(ctx, "cases.referral_status."+r.Status)}))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1658, Col: 197}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1657, Col: 197}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var331))
 					if templ_7745c5c3_Err != nil {
@@ -6838,7 +6837,7 @@ func ConsentRevoke(v ConsentRevokeView) templ.Component {
 			var templ_7745c5c3_Var332 string
 			templ_7745c5c3_Var332, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.revoke.final"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1663, Col: 56}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1662, Col: 56}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var332))
 			if templ_7745c5c3_Err != nil {
@@ -6851,7 +6850,7 @@ func ConsentRevoke(v ConsentRevokeView) templ.Component {
 			var templ_7745c5c3_Var333 string
 			templ_7745c5c3_Var333, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/einwilligungen/" + v.ConsentID + "/widerrufen")).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1666, Col: 95}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1665, Col: 95}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var333)
 			if templ_7745c5c3_Err != nil {
@@ -6872,7 +6871,7 @@ func ConsentRevoke(v ConsentRevokeView) templ.Component {
 			var templ_7745c5c3_Var334 string
 			templ_7745c5c3_Var334, templ_7745c5c3_Err = templruntime.NewAttributeExpression(cwItoa(v.Version)).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1668, Col: 65}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1667, Col: 65}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var334)
 			if templ_7745c5c3_Err != nil {
@@ -6885,7 +6884,7 @@ func ConsentRevoke(v ConsentRevokeView) templ.Component {
 			var templ_7745c5c3_Var335 string
 			templ_7745c5c3_Var335, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.revoke.submit"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1672, Col: 62}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1671, Col: 62}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var335))
 			if templ_7745c5c3_Err != nil {
@@ -6898,7 +6897,7 @@ func ConsentRevoke(v ConsentRevokeView) templ.Component {
 			var templ_7745c5c3_Var336 string
 			templ_7745c5c3_Var336, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/faelle/" + v.CaseID)).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1674, Col: 87}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1673, Col: 87}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var336)
 			if templ_7745c5c3_Err != nil {
@@ -6911,7 +6910,7 @@ func ConsentRevoke(v ConsentRevokeView) templ.Component {
 			var templ_7745c5c3_Var337 string
 			templ_7745c5c3_Var337, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.revoke.keep"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1674, Col: 144}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1673, Col: 144}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var337))
 			if templ_7745c5c3_Err != nil {
@@ -6972,7 +6971,7 @@ func ReferNew(v ReferFormView) templ.Component {
 			var templ_7745c5c3_Var340 string
 			templ_7745c5c3_Var340, templ_7745c5c3_Err = templ.JoinStringErrs(v.Reference)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1690, Col: 41}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1689, Col: 41}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var340))
 			if templ_7745c5c3_Err != nil {
@@ -6985,7 +6984,7 @@ func ReferNew(v ReferFormView) templ.Component {
 			var templ_7745c5c3_Var341 string
 			templ_7745c5c3_Var341, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.refer.action"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1691, Col: 65}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1690, Col: 65}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var341))
 			if templ_7745c5c3_Err != nil {
@@ -6998,7 +6997,7 @@ func ReferNew(v ReferFormView) templ.Component {
 			var templ_7745c5c3_Var342 string
 			templ_7745c5c3_Var342, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.refer.intro"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1693, Col: 67}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1692, Col: 67}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var342))
 			if templ_7745c5c3_Err != nil {
@@ -7019,7 +7018,7 @@ func ReferNew(v ReferFormView) templ.Component {
 			var templ_7745c5c3_Var343 string
 			templ_7745c5c3_Var343, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/faelle/" + v.CaseID + "/vermitteln")).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1695, Col: 106}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1694, Col: 106}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var343)
 			if templ_7745c5c3_Err != nil {
@@ -7040,7 +7039,7 @@ func ReferNew(v ReferFormView) templ.Component {
 			var templ_7745c5c3_Var344 string
 			templ_7745c5c3_Var344, templ_7745c5c3_Err = templruntime.NewAttributeExpression("/faelle/" + v.CaseID + "/vermitteln/deckung").Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1698, Col: 59}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1697, Col: 59}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var344)
 			if templ_7745c5c3_Err != nil {
@@ -7111,7 +7110,7 @@ func ReferNew(v ReferFormView) templ.Component {
 			var templ_7745c5c3_Var347 string
 			templ_7745c5c3_Var347, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.refer.cover"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1714, Col: 61}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1713, Col: 61}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var347))
 			if templ_7745c5c3_Err != nil {
@@ -7140,7 +7139,7 @@ func ReferNew(v ReferFormView) templ.Component {
 			var templ_7745c5c3_Var348 string
 			templ_7745c5c3_Var348, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.refer.check"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1723, Col: 62}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1722, Col: 62}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var348))
 			if templ_7745c5c3_Err != nil {
@@ -7181,7 +7180,7 @@ func ReferNew(v ReferFormView) templ.Component {
 			var templ_7745c5c3_Var349 string
 			templ_7745c5c3_Var349, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/faelle/" + v.CaseID)).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1733, Col: 87}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1732, Col: 87}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var349)
 			if templ_7745c5c3_Err != nil {
@@ -7194,7 +7193,7 @@ func ReferNew(v ReferFormView) templ.Component {
 			var templ_7745c5c3_Var350 string
 			templ_7745c5c3_Var350, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.cancel"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1733, Col: 139}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1732, Col: 139}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var350))
 			if templ_7745c5c3_Err != nil {
@@ -7214,10 +7213,10 @@ func ReferNew(v ReferFormView) templ.Component {
 	})
 }
 
-func legalBasisOptions(bases []string) []CWOption {
-	out := make([]CWOption, len(bases))
+func legalBasisOptions(bases []string) []Option {
+	out := make([]Option, len(bases))
 	for i, b := range bases {
-		out[i] = CWOption{Value: b, Label: b}
+		out[i] = Option{Value: b, Label: b}
 	}
 	return out
 }
@@ -7250,7 +7249,7 @@ func ReferCover(v ReferCoverView) templ.Component {
 			var templ_7745c5c3_Var352 string
 			templ_7745c5c3_Var352, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.cover.choose_first"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1753, Col: 59}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1752, Col: 59}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var352))
 			if templ_7745c5c3_Err != nil {
@@ -7268,7 +7267,7 @@ func ReferCover(v ReferCoverView) templ.Component {
 			var templ_7745c5c3_Var353 string
 			templ_7745c5c3_Var353, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.cover.none", map[string]any{"Org": v.OrgName, "Areas": strings.Join(v.AreaNames, ", ")}))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1758, Col: 130}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1757, Col: 130}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var353))
 			if templ_7745c5c3_Err != nil {
@@ -7281,7 +7280,7 @@ func ReferCover(v ReferCoverView) templ.Component {
 			var templ_7745c5c3_Var354 string
 			templ_7745c5c3_Var354, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.cover.none_hint"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1762, Col: 38}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1761, Col: 38}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var354))
 			if templ_7745c5c3_Err != nil {
@@ -7294,7 +7293,7 @@ func ReferCover(v ReferCoverView) templ.Component {
 			var templ_7745c5c3_Var355 string
 			templ_7745c5c3_Var355, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/faelle/" + v.CaseID + "/einwilligungen/neu")).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1763, Col: 93}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1762, Col: 93}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var355)
 			if templ_7745c5c3_Err != nil {
@@ -7307,7 +7306,7 @@ func ReferCover(v ReferCoverView) templ.Component {
 			var templ_7745c5c3_Var356 string
 			templ_7745c5c3_Var356, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.new"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1763, Col: 125}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1762, Col: 125}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var356))
 			if templ_7745c5c3_Err != nil {
@@ -7325,7 +7324,7 @@ func ReferCover(v ReferCoverView) templ.Component {
 			var templ_7745c5c3_Var357 string
 			templ_7745c5c3_Var357, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.cover.yes", map[string]any{"Date": localDate(ctx, v.Consents[0].From), "Org": v.OrgName, "Areas": strings.Join(v.AreaNames, ", ")}))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1771, Col: 173}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1770, Col: 173}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var357))
 			if templ_7745c5c3_Err != nil {
@@ -7338,7 +7337,7 @@ func ReferCover(v ReferCoverView) templ.Component {
 			var templ_7745c5c3_Var358 string
 			templ_7745c5c3_Var358, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.cover.pick"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1775, Col: 58}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1774, Col: 58}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var358))
 			if templ_7745c5c3_Err != nil {
@@ -7356,7 +7355,7 @@ func ReferCover(v ReferCoverView) templ.Component {
 				var templ_7745c5c3_Var359 string
 				templ_7745c5c3_Var359, templ_7745c5c3_Err = templruntime.NewAttributeExpression("f-consent-" + cwItoa(i)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1782, Col: 36}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1781, Col: 36}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var359)
 				if templ_7745c5c3_Err != nil {
@@ -7369,7 +7368,7 @@ func ReferCover(v ReferCoverView) templ.Component {
 				var templ_7745c5c3_Var360 string
 				templ_7745c5c3_Var360, templ_7745c5c3_Err = templruntime.NewAttributeExpression(c.ID).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1784, Col: 19}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1783, Col: 19}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var360)
 				if templ_7745c5c3_Err != nil {
@@ -7392,7 +7391,7 @@ func ReferCover(v ReferCoverView) templ.Component {
 				var templ_7745c5c3_Var361 string
 				templ_7745c5c3_Var361, templ_7745c5c3_Err = templruntime.NewAttributeExpression("f-consent-" + cwItoa(i)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1787, Col: 62}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1786, Col: 62}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var361)
 				if templ_7745c5c3_Err != nil {
@@ -7405,7 +7404,7 @@ func ReferCover(v ReferCoverView) templ.Component {
 				var templ_7745c5c3_Var362 string
 				templ_7745c5c3_Var362, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.cover.consent", map[string]any{"From": localDate(ctx, c.From), "Until": localDate(ctx, c.Until), "Evidence": c.Evidence}))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1788, Col: 144}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1787, Col: 144}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var362))
 				if templ_7745c5c3_Err != nil {
