@@ -213,19 +213,19 @@ func (s *Server) statisticsCSV(c echo.Context) error {
 // auditFilter binds the audit log's filter from the query string. Problems of the input
 // itself (a date that is no date, an organisation id that is none) become messages at the
 // fields; the service checks the rest.
-func auditFilter(c echo.Context, l *locale.Localizer) (model.AuditFilter, components.AuditFilterForm, components.AdminErrors) {
+func auditFilter(c echo.Context, l *locale.Localizer) (model.AuditFilter, components.AuditFilterForm, components.FormErrors) {
 	q := c.QueryParams()
 	form := components.AuditFilterForm{
 		Case: strings.TrimSpace(q.Get("case")), User: strings.TrimSpace(q.Get("user")), Org: strings.TrimSpace(q.Get("org")),
 		From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")), Action: strings.TrimSpace(q.Get("action")),
 	}
 	f := model.AuditFilter{Case: form.Case, User: form.User, Action: form.Action}
-	var errs components.AdminErrors
+	var errs components.FormErrors
 	if form.Org != "" {
 		if id, err := uuid.Parse(form.Org); err == nil {
 			f.OrgID = &id
 		} else {
-			errs = append(errs, components.AdminFieldError{Field: "org", ID: "audit-org", Message: l.T("auditlog.err.org")})
+			errs = append(errs, components.FieldErr{Field: "org", ID: "audit-org", Msg: components.FormMsg{Key: "auditlog.err.org"}})
 		}
 	}
 	for _, d := range []struct {
@@ -237,7 +237,7 @@ func auditFilter(c echo.Context, l *locale.Localizer) (model.AuditFilter, compon
 		}
 		t, ok := adminParseDate(d.value)
 		if !ok {
-			errs = append(errs, components.AdminFieldError{Field: d.field, ID: "audit-" + d.field, Message: l.T("auditlog.err.date")})
+			errs = append(errs, components.FieldErr{Field: d.field, ID: "audit-" + d.field, Msg: components.FormMsg{Key: "auditlog.err.date"}})
 			continue
 		}
 		*d.dst = &t
@@ -272,8 +272,8 @@ func auditQuery(form components.AuditFilterForm, before string) string {
 }
 
 // auditErrors turns the service's complaints about a filter into messages at its fields.
-func auditErrors(l *locale.Localizer, ve *model.ValidationError) components.AdminErrors {
-	var out components.AdminErrors
+func auditErrors(l *locale.Localizer, ve *model.ValidationError) components.FormErrors {
+	var out components.FormErrors
 	for _, fe := range ve.Fields {
 		msg := l.T("auditlog.err.too_long")
 		id := "audit-" + fe.Field
@@ -285,7 +285,7 @@ func auditErrors(l *locale.Localizer, ve *model.ValidationError) components.Admi
 		case fe.Field == "cursor" || fe.Field == "limit":
 			msg, id = l.T("auditlog.err.position"), ""
 		}
-		out = append(out, components.AdminFieldError{Field: fe.Field, ID: id, Message: msg})
+		out = append(out, components.FieldErr{Field: fe.Field, ID: id, Msg: components.FormMsg{Text: msg}})
 	}
 	return out
 }
@@ -489,7 +489,7 @@ func adminFieldOrder(field string) int {
 // adminFormErrors turns a failed change into the messages of a form whose inputs have ids
 // "<prefix>-<input>". ok is false for errors that are not about the input (not found, a
 // database failure): those become an error page.
-func adminFormErrors(l *locale.Localizer, err error, prefix string) (errs components.AdminErrors, ok bool) {
+func adminFormErrors(l *locale.Localizer, err error, prefix string) (errs components.FormErrors, ok bool) {
 	var ve *model.ValidationError
 	var rc *model.RoleConflictError
 	switch {
@@ -497,9 +497,9 @@ func adminFormErrors(l *locale.Localizer, err error, prefix string) (errs compon
 		// Separation of duties: at the role asked for, or at the organisation's exception
 		// that cannot be switched off while the combination is held.
 		if prefix == "org-edit" {
-			return components.AdminErrors{{Field: "allow_admin_casework", ID: prefix + "-admin-casework", Message: roleConflictText(l, rc)}}, true
+			return components.FormErrors{{Field: "allow_admin_casework", ID: prefix + "-admin-casework", Msg: components.FormMsg{Text: roleConflictText(l, rc)}}}, true
 		}
-		return components.AdminErrors{{Field: "role", ID: prefix + "-role", Message: roleConflictText(l, rc)}}, true
+		return components.FormErrors{{Field: "role", ID: prefix + "-role", Msg: components.FormMsg{Text: roleConflictText(l, rc)}}}, true
 	case errors.As(err, &ve):
 		for _, fe := range ve.Fields {
 			field, id := fe.Field, ""
@@ -512,7 +512,7 @@ func adminFormErrors(l *locale.Localizer, err error, prefix string) (errs compon
 			if fe.Field == "org_id" {
 				field = ""
 			}
-			errs = append(errs, components.AdminFieldError{Field: field, ID: id, Message: adminFieldMessage(l, fe)})
+			errs = append(errs, components.FieldErr{Field: field, ID: id, Msg: components.FormMsg{Text: adminFieldMessage(l, fe)}})
 		}
 		sort.SliceStable(errs, func(i, j int) bool { return adminFieldOrder(errs[i].Field) < adminFieldOrder(errs[j].Field) })
 		return errs, true
@@ -524,9 +524,9 @@ func adminFormErrors(l *locale.Localizer, err error, prefix string) (errs compon
 		if strings.Contains(err.Error(), "your own") {
 			msg = l.T("admin.err.self")
 		}
-		return components.AdminErrors{{Field: "role", ID: prefix + "-role", Message: msg}}, true
+		return components.FormErrors{{Field: "role", ID: prefix + "-role", Msg: components.FormMsg{Text: msg}}}, true
 	case errors.Is(err, model.ErrConflict):
-		return components.AdminErrors{{Field: "role", ID: prefix + "-role", Message: l.T("admin.err.grant_exists")}}, true
+		return components.FormErrors{{Field: "role", ID: prefix + "-role", Msg: components.FormMsg{Key: "admin.err.grant_exists"}}}, true
 	}
 	return nil, false
 }
@@ -628,7 +628,7 @@ func (s *Server) adminUpdateOrganisation(c echo.Context) error {
 		if verr != nil {
 			return verr
 		}
-		v.EditErrors = components.AdminErrors{{Message: l.T("admin.err.conflict")}}
+		v.EditErrors = components.FormErrors{{Msg: components.FormMsg{Key: "admin.err.conflict"}}}
 		return s.render(c, http.StatusConflict, components.AdminOrganisation(v))
 	}
 	errs, ok := adminFormErrors(l, err, "org-edit")

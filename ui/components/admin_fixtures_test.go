@@ -26,11 +26,11 @@ func init() {
 		Organisations: []model.AdminOrgEntry{{Organisation: parent}, {Organisation: org, Depth: 1}, {Organisation: inactive}},
 		CanCreate:     true, Parents: []model.Organisation{parent, org},
 	}
-	orgErrs := AdminErrors{
-		{Field: "name", ID: "org-new-name", Message: "⟦name⟧"}, {Field: "short_name", ID: "org-new-short", Message: "⟦short⟧"},
-		{Field: "kind", ID: "org-new-kind", Message: "⟦kind⟧"}, {Field: "parent_id", ID: "org-new-parent", Message: "⟦parent⟧"},
-		{Field: "contact_email", ID: "org-new-email", Message: "⟦email⟧"}, {Field: "contact_phone", ID: "org-new-phone", Message: "⟦phone⟧"},
-		{Message: "⟦general⟧"},
+	orgErrs := FormErrors{
+		{Field: "name", ID: "org-new-name", Msg: FormMsg{Text: "⟦name⟧"}}, {Field: "short_name", ID: "org-new-short", Msg: FormMsg{Text: "⟦short⟧"}},
+		{Field: "kind", ID: "org-new-kind", Msg: FormMsg{Text: "⟦kind⟧"}}, {Field: "parent_id", ID: "org-new-parent", Msg: FormMsg{Text: "⟦parent⟧"}},
+		{Field: "contact_email", ID: "org-new-email", Msg: FormMsg{Text: "⟦email⟧"}}, {Field: "contact_phone", ID: "org-new-phone", Msg: FormMsg{Text: "⟦phone⟧"}},
+		{Msg: FormMsg{Text: "⟦general⟧"}},
 	}
 
 	login := now.Add(-time.Hour)
@@ -49,13 +49,13 @@ func init() {
 	}
 	full := AdminOrgView{
 		Page: page, Self: self, Edit: AdminOrgForm{Name: "⟦x⟧", Kind: "welfare", ParentID: parentID.String(), Active: true, Version: 3},
-		EditErrors: AdminErrors{{Message: "⟦conflict⟧"}, {Field: "name", ID: "org-edit-name", Message: "⟦name⟧"}},
+		EditErrors: FormErrors{{Msg: FormMsg{Text: "⟦conflict⟧"}}, {Field: "name", ID: "org-edit-name", Msg: FormMsg{Text: "⟦name⟧"}}},
 		NewMember:  AdminMemberForm{DisplayName: "⟦Neu⟧", Email: "⟦neu@stadt.test⟧", Role: "lead"},
-		MemberErrors: AdminErrors{{Field: "display_name", ID: "member-new-name", Message: "⟦n⟧"}, {Field: "email", ID: "member-new-email", Message: "⟦e⟧"},
-			{Field: "role", ID: "member-new-role", Message: "⟦r⟧"}},
+		MemberErrors: FormErrors{{Field: "display_name", ID: "member-new-name", Msg: FormMsg{Text: "⟦n⟧"}}, {Field: "email", ID: "member-new-email", Msg: FormMsg{Text: "⟦e⟧"}},
+			{Field: "role", ID: "member-new-role", Msg: FormMsg{Text: "⟦r⟧"}}},
 		AddMember: AdminMemberForm{Email: "⟦da@stadt.test⟧", Role: "caseworker"},
-		AddErrors: AdminErrors{{Field: "email", ID: "member-add-email", Message: "⟦e⟧"}, {Field: "role", ID: "member-add-role", Message: "⟦r⟧"}},
-		GrantUser: userA, GrantRole: "lead", GrantErrors: AdminErrors{{Field: "role", ID: "grant-role-" + userA.String(), Message: "⟦r⟧"}},
+		AddErrors: FormErrors{{Field: "email", ID: "member-add-email", Msg: FormMsg{Text: "⟦e⟧"}}, {Field: "role", ID: "member-add-role", Msg: FormMsg{Text: "⟦r⟧"}}},
+		GrantUser: userA, GrantRole: "lead", GrantErrors: FormErrors{{Field: "role", ID: "grant-role-" + userA.String(), Msg: FormMsg{Text: "⟦r⟧"}}},
 	}
 	root := org
 	root.ParentID = nil
@@ -123,7 +123,7 @@ func init() {
 	pages["Statistics"] = []templ.Component{Statistics(StatsView{Stats: stats}), Statistics(StatsView{Stats: empty})}
 	pages["AuditLog"] = []templ.Component{
 		AuditLog(AuditView{Filter: filter, Rows: rows, Orgs: []model.Organisation{org, parent}, NextURL: "/protokoll?before=7", FirstURL: "/protokoll", ExportURL: "/protokoll.csv"}),
-		AuditLog(AuditView{Filter: filter, Errors: AdminErrors{{Field: "to", ID: "audit-to", Message: "⟦to⟧"}, {Message: "⟦x⟧"}}}),
+		AuditLog(AuditView{Filter: filter, Errors: FormErrors{{Field: "to", ID: "audit-to", Msg: FormMsg{Text: "⟦to⟧"}}, {Msg: FormMsg{Text: "⟦x⟧"}}}}),
 		AuditLog(AuditView{}),
 	}
 
