@@ -261,7 +261,7 @@ func (s *Server) statisticsCSV(c echo.Context) error {
 // auditFilter binds the audit log's filter from the query string. Problems of the input
 // itself (a date that is no date, an organisation id that is none) become messages at the
 // fields; the service checks the rest.
-func auditFilter(c echo.Context, l *locale.Localizer) (model.AuditFilter, components.AuditFilterForm, components.FormErrors) {
+func auditFilter(c echo.Context) (model.AuditFilter, components.AuditFilterForm, components.FormErrors) {
 	q := c.QueryParams()
 	form := components.AuditFilterForm{
 		Case: strings.TrimSpace(q.Get("case")), User: strings.TrimSpace(q.Get("user")), Org: strings.TrimSpace(q.Get("org")),
@@ -401,7 +401,7 @@ func orgOptions(orgs []model.Organisation, except uuid.UUID) []components.Option
 
 func (s *Server) auditPage(c echo.Context) error {
 	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
-	f, form, errs := auditFilter(c, l)
+	f, form, errs := auditFilter(c)
 	v := components.AuditView{Filter: form, Errors: errs, ActionGroups: auditActionGroups(l)}
 	if len(errs) == 0 {
 		page, err := s.svc.Audit.List(ctx, a, f)
@@ -444,7 +444,7 @@ func (s *Server) auditPage(c echo.Context) error {
 // pass for a complete one.
 func (s *Server) auditCSV(c echo.Context) error {
 	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
-	f, _, errs := auditFilter(c, l)
+	f, _, errs := auditFilter(c)
 	if len(errs) > 0 {
 		return fmt.Errorf("web: audit export: %w", model.Invalid(errs[0].Field, "is not valid"))
 	}
