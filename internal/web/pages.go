@@ -14,6 +14,7 @@ import (
 
 	"github.com/lotse-project/lotse/internal/authn"
 	"github.com/lotse-project/lotse/internal/locale"
+	"github.com/lotse-project/lotse/internal/model"
 	"github.com/lotse-project/lotse/ui/components"
 )
 
@@ -69,7 +70,7 @@ func (s *Server) env(c echo.Context) *components.Env {
 		f.Nav = s.navigation(c)
 		f.Flash = s.popFlash(c)
 	}
-	return &components.Env{Lang: l.Lang.String(), L: l, Asset: s.assets.URL, Frame: f}
+	return &components.Env{Lang: l.Lang.String(), L: l, Asset: s.assets.URL, Frame: f, Zone: model.Berlin}
 }
 
 // flashKey keeps the status message of POST-redirect-GET in the session until the next page.

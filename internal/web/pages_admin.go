@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -132,7 +133,75 @@ func (s *Server) statisticsPage(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("web: statistics: %w", err)
 	}
-	return s.render(c, http.StatusOK, components.Statistics(components.StatsView{Stats: *st}))
+	l := s.localizer(c)
+	return s.render(c, http.StatusOK, components.Statistics(statsView(l, st, func(code string) string { return statsMonth(l, code) })))
+}
+
+// statsView is the statistics page's view of st, its rows and columns named in the user's
+// language; month names a month ("2026-03").
+func statsView(l *locale.Localizer, st *model.CityStatistics, month func(code string) string) components.StatsView {
+	area := func(lb model.StatLabel) string {
+		if l.Lang.String() == "en" && lb.NameEN != "" {
+			return lb.NameEN
+		}
+		if lb.NameDE != "" {
+			return lb.NameDE
+		}
+		return lb.Code
+	}
+	district := func(lb model.StatLabel) string {
+		if lb.Code == "" {
+			return l.T("stats.district_unknown")
+		}
+		return lb.Code
+	}
+	areaStatus := func(lb model.StatLabel) string { return l.T("stats.area_status." + lb.Code) }
+	refStatus := func(lb model.StatLabel) string { return l.T("stats.referral_status." + lb.Code) }
+	kind := func(lb model.StatLabel) string { return l.T("admin.kind." + lb.Code) }
+	cases := func(model.StatLabel) string { return l.T("stats.col_cases") }
+	return components.StatsView{
+		At:         st.At,
+		AreaStatus: statTable(st.AreaStatus, area, areaStatus),
+		NewCases:   statTable(st.NewCases, func(lb model.StatLabel) string { return month(lb.Code) }, cases),
+		Districts:  statTable(st.Districts, district, cases),
+		Referrals:  statTable(st.Referrals, kind, refStatus),
+	}
+}
+
+// statsMonth writes a month "2026-03" as 03/2026 in German.
+func statsMonth(l *locale.Localizer, code string) string {
+	if y, m, ok := strings.Cut(code, "-"); ok && l.Lang.String() != "en" {
+		return m + "/" + y
+	}
+	return code
+}
+
+// statTable is a table of the statistics with its rows and columns named.
+func statTable(t model.StatTable, rowName, colName func(model.StatLabel) string) components.StatTable {
+	out := components.StatTable{Total: statCell(t.Total)}
+	for _, c := range t.Cols {
+		out.Cols = append(out.Cols, colName(c))
+	}
+	for i, r := range t.Rows {
+		row := components.StatRow{Label: rowName(r)}
+		if i < len(t.RowTotals) {
+			row.Total = statCell(t.RowTotals[i])
+		}
+		if i < len(t.Cells) {
+			for _, c := range t.Cells[i] {
+				row.Cells = append(row.Cells, statCell(c))
+			}
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	for _, c := range t.ColTotals {
+		out.ColTotals = append(out.ColTotals, statCell(c))
+	}
+	return out
+}
+
+func statCell(c model.Count) components.StatCell {
+	return components.StatCell{Text: c.String(), N: c.N, Suppressed: c.Suppressed}
 }
 
 // statisticsCSV is the statistics page's tables in one CSV file, one block per table.
@@ -147,60 +216,39 @@ func (s *Server) statisticsCSV(c echo.Context) error {
 	when := st.At.In(model.Berlin).Format("2006-01-02 15:04")
 	x.Row(l.T("stats.title"), when)
 	x.Row(l.T("stats.csv.note"))
-	area := func(lb model.StatLabel) string {
-		if l.Lang.String() == "en" && lb.NameEN != "" {
-			return lb.NameEN
-		}
-		if lb.NameDE != "" {
-			return lb.NameDE
-		}
-		return lb.Code
-	}
-	month := func(lb model.StatLabel) string { return lb.Code }
-	district := func(lb model.StatLabel) string {
-		if lb.Code == "" {
-			return l.T("stats.district_unknown")
-		}
-		return lb.Code
-	}
-	areaStatus := func(lb model.StatLabel) string { return l.T("stats.area_status." + lb.Code) }
-	refStatus := func(lb model.StatLabel) string { return l.T("stats.referral_status." + lb.Code) }
-	kind := func(lb model.StatLabel) string { return l.T("admin.kind." + lb.Code) }
-	cases := func(model.StatLabel) string { return l.T("stats.col_cases") }
-	table := func(caption, rowHead string, t model.StatTable, rowName, colName func(model.StatLabel) string) {
+	// The CSV writes months as they sort ("2026-03").
+	v := statsView(l, st, func(code string) string { return code })
+	table := func(caption, rowHead string, t components.StatTable) {
 		x.Row()
 		x.Row(caption)
-		head := []string{rowHead}
-		for _, col := range t.Cols {
-			head = append(head, colName(col))
-		}
+		head := append([]string{rowHead}, t.Cols...)
 		if len(t.Cols) > 1 {
 			head = append(head, l.T("stats.total"))
 		}
 		x.Row(head...)
-		for i, r := range t.Rows {
-			line := []string{rowName(r)}
-			for _, cell := range t.Cells[i] {
-				line = append(line, cell.String())
+		for _, r := range t.Rows {
+			line := []string{r.Label}
+			for _, cell := range r.Cells {
+				line = append(line, cell.Text)
 			}
 			if len(t.Cols) > 1 {
-				line = append(line, t.RowTotals[i].String())
+				line = append(line, r.Total.Text)
 			}
 			x.Row(line...)
 		}
 		foot := []string{l.T("stats.total")}
 		for _, cell := range t.ColTotals {
-			foot = append(foot, cell.String())
+			foot = append(foot, cell.Text)
 		}
 		if len(t.Cols) > 1 {
-			foot = append(foot, t.Total.String())
+			foot = append(foot, t.Total.Text)
 		}
 		x.Row(foot...)
 	}
-	table(l.T("stats.areas_caption"), l.T("stats.col_area"), st.AreaStatus, area, areaStatus)
-	table(l.T("stats.new_caption"), l.T("stats.col_month"), st.NewCases, month, cases)
-	table(l.T("stats.districts_caption"), l.T("stats.col_district"), st.Districts, district, cases)
-	table(l.T("stats.referrals_caption"), l.T("stats.col_kind"), st.Referrals, kind, refStatus)
+	table(l.T("stats.areas_caption"), l.T("stats.col_area"), v.AreaStatus)
+	table(l.T("stats.new_caption"), l.T("stats.col_month"), v.NewCases)
+	table(l.T("stats.districts_caption"), l.T("stats.col_district"), v.Districts)
+	table(l.T("stats.referrals_caption"), l.T("stats.col_kind"), v.Referrals)
 	if x.err != nil {
 		return fmt.Errorf("web: statistics csv: %w", x.err)
 	}
@@ -213,19 +261,19 @@ func (s *Server) statisticsCSV(c echo.Context) error {
 // auditFilter binds the audit log's filter from the query string. Problems of the input
 // itself (a date that is no date, an organisation id that is none) become messages at the
 // fields; the service checks the rest.
-func auditFilter(c echo.Context, l *locale.Localizer) (model.AuditFilter, components.AuditFilterForm, components.AdminErrors) {
+func auditFilter(c echo.Context) (model.AuditFilter, components.AuditFilterForm, components.FormErrors) {
 	q := c.QueryParams()
 	form := components.AuditFilterForm{
 		Case: strings.TrimSpace(q.Get("case")), User: strings.TrimSpace(q.Get("user")), Org: strings.TrimSpace(q.Get("org")),
 		From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")), Action: strings.TrimSpace(q.Get("action")),
 	}
 	f := model.AuditFilter{Case: form.Case, User: form.User, Action: form.Action}
-	var errs components.AdminErrors
+	var errs components.FormErrors
 	if form.Org != "" {
 		if id, err := uuid.Parse(form.Org); err == nil {
 			f.OrgID = &id
 		} else {
-			errs = append(errs, components.AdminFieldError{Field: "org", ID: "audit-org", Message: l.T("auditlog.err.org")})
+			errs = append(errs, components.FieldErr{Field: "org", ID: "audit-org", Msg: components.FormMsg{Key: "auditlog.err.org"}})
 		}
 	}
 	for _, d := range []struct {
@@ -237,7 +285,7 @@ func auditFilter(c echo.Context, l *locale.Localizer) (model.AuditFilter, compon
 		}
 		t, ok := adminParseDate(d.value)
 		if !ok {
-			errs = append(errs, components.AdminFieldError{Field: d.field, ID: "audit-" + d.field, Message: l.T("auditlog.err.date")})
+			errs = append(errs, components.FieldErr{Field: d.field, ID: "audit-" + d.field, Msg: components.FormMsg{Key: "auditlog.err.date"}})
 			continue
 		}
 		*d.dst = &t
@@ -272,8 +320,8 @@ func auditQuery(form components.AuditFilterForm, before string) string {
 }
 
 // auditErrors turns the service's complaints about a filter into messages at its fields.
-func auditErrors(l *locale.Localizer, ve *model.ValidationError) components.AdminErrors {
-	var out components.AdminErrors
+func auditErrors(l *locale.Localizer, ve *model.ValidationError) components.FormErrors {
+	var out components.FormErrors
 	for _, fe := range ve.Fields {
 		msg := l.T("auditlog.err.too_long")
 		id := "audit-" + fe.Field
@@ -285,28 +333,76 @@ func auditErrors(l *locale.Localizer, ve *model.ValidationError) components.Admi
 		case fe.Field == "cursor" || fe.Field == "limit":
 			msg, id = l.T("auditlog.err.position"), ""
 		}
-		out = append(out, components.AdminFieldError{Field: fe.Field, ID: id, Message: msg})
+		out = append(out, components.FieldErr{Field: fe.Field, ID: id, Msg: components.FormMsg{Text: msg}})
 	}
 	return out
 }
 
 // auditActionGroups are the actions the log can be filtered by, grouped by object.
-func auditActionGroups() []components.AuditActionGroup {
+func auditActionGroups(l *locale.Localizer) []components.AuditActionGroup {
 	var out []components.AuditActionGroup
 	for _, a := range model.AuditActions {
 		obj, _, _ := strings.Cut(a, ".")
 		if len(out) == 0 || out[len(out)-1].Object != obj {
-			out = append(out, components.AuditActionGroup{Object: obj})
+			out = append(out, components.AuditActionGroup{Object: obj, Name: namedOr(l, "auditlog.object."+obj, obj)})
 		}
-		out[len(out)-1].Actions = append(out[len(out)-1].Actions, a)
+		out[len(out)-1].Actions = append(out[len(out)-1].Actions, components.Option{Value: a, Label: auditActionName(l, a)})
+	}
+	return out
+}
+
+// auditActionName is the readable name of an audit action ("Fall angesehen" for case.read);
+// an action of an older version without a name stays its code.
+func auditActionName(l *locale.Localizer, action string) string {
+	return namedOr(l, "auditlog.action."+action, action)
+}
+
+// auditPurposeName names a purpose Lotse records itself ("Fallarbeit" for case work); a
+// purpose a caller gave stays as given.
+func auditPurposeName(l *locale.Localizer, purpose string) string {
+	if slices.Contains(model.AuditPurposes, purpose) {
+		return namedOr(l, "auditlog.purpose."+strings.ReplaceAll(purpose, " ", "_"), purpose)
+	}
+	return purpose
+}
+
+// namedOr is the message key in the user's language, or fallback when there is none.
+func namedOr(l *locale.Localizer, key, fallback string) string {
+	if s := l.T(key); s != key {
+		return s
+	}
+	return fallback
+}
+
+// auditRow is an event as the audit log shows it: its action, object type and purpose named
+// ("Fall" for the object type case).
+func auditRow(l *locale.Localizer, r model.AuditRow) components.AuditRow {
+	out := components.AuditRow{
+		At: r.At, Actor: r.ActorName, Org: r.OrgName, Roles: r.Role, Action: auditActionName(l, r.Action),
+		ObjectType: namedOr(l, "auditlog.objtype."+r.ObjectType, r.ObjectType), ObjectID: r.ObjectID,
+		CaseReference: r.CaseReference, Purpose: auditPurposeName(l, r.Purpose), RequestID: r.RequestID,
+	}
+	if r.CaseID != nil {
+		out.CaseID = r.CaseID.String()
+	}
+	return out
+}
+
+// orgOptions are organisations to choose from, except one (uuid.Nil: none).
+func orgOptions(orgs []model.Organisation, except uuid.UUID) []components.Option {
+	var out []components.Option
+	for _, o := range orgs {
+		if o.ID != except {
+			out = append(out, components.Option{Value: o.ID.String(), Label: o.Name})
+		}
 	}
 	return out
 }
 
 func (s *Server) auditPage(c echo.Context) error {
 	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
-	f, form, errs := auditFilter(c, l)
-	v := components.AuditView{Filter: form, Errors: errs, ActionGroups: auditActionGroups()}
+	f, form, errs := auditFilter(c)
+	v := components.AuditView{Filter: form, Errors: errs, ActionGroups: auditActionGroups(l)}
 	if len(errs) == 0 {
 		page, err := s.svc.Audit.List(ctx, a, f)
 		var ve *model.ValidationError
@@ -316,7 +412,10 @@ func (s *Server) auditPage(c echo.Context) error {
 		case err != nil:
 			return fmt.Errorf("web: audit log: %w", err)
 		default:
-			v.Rows, v.Orgs = page.Items, page.Organisations
+			for _, r := range page.Items {
+				v.Rows = append(v.Rows, auditRow(l, r))
+			}
+			v.Orgs = orgOptions(page.Organisations, uuid.Nil)
 			if page.NextCursor != "" {
 				v.NextURL = "/protokoll?" + auditQuery(form, page.NextCursor)
 			}
@@ -335,7 +434,7 @@ func (s *Server) auditPage(c echo.Context) error {
 	// The filter has problems: show it again with its messages and the organisations to
 	// choose from, but no events.
 	if orgs, err := s.svc.Directory.ListOrganisations(ctx, a); err == nil {
-		v.Orgs = orgs
+		v.Orgs = orgOptions(orgs, uuid.Nil)
 	}
 	return s.render(c, http.StatusBadRequest, components.AuditLog(v))
 }
@@ -345,8 +444,7 @@ func (s *Server) auditPage(c echo.Context) error {
 // pass for a complete one.
 func (s *Server) auditCSV(c echo.Context) error {
 	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
-	named := components.WithEnv(ctx, s.env(c))
-	f, _, errs := auditFilter(c, l)
+	f, _, errs := auditFilter(c)
 	if len(errs) > 0 {
 		return fmt.Errorf("web: audit export: %w", model.Invalid(errs[0].Field, "is not valid"))
 	}
@@ -364,12 +462,13 @@ func (s *Server) auditCSV(c echo.Context) error {
 	}
 	err := s.svc.Audit.Export(ctx, a, f, func(r model.AuditRow) error {
 		start()
-		caseRef := r.CaseReference
-		if caseRef == "" && r.CaseID != nil {
-			caseRef = r.CaseID.String()
+		v := auditRow(l, r)
+		caseRef := v.CaseReference
+		if caseRef == "" {
+			caseRef = v.CaseID
 		}
-		x.Row(r.At.In(model.Berlin).Format("2006-01-02 15:04:05"), r.ActorName, r.OrgName, r.Role, components.AuditActionName(named, r.Action),
-			components.AuditObjectTypeName(named, r.ObjectType), r.ObjectID, caseRef, components.AuditPurposeName(named, r.Purpose), r.RequestID, r.Action)
+		x.Row(r.At.In(model.Berlin).Format("2006-01-02 15:04:05"), v.Actor, v.Org, v.Roles, v.Action,
+			v.ObjectType, v.ObjectID, caseRef, v.Purpose, v.RequestID, r.Action)
 		return x.err
 	})
 	if err != nil && x == nil {
@@ -489,7 +588,7 @@ func adminFieldOrder(field string) int {
 // adminFormErrors turns a failed change into the messages of a form whose inputs have ids
 // "<prefix>-<input>". ok is false for errors that are not about the input (not found, a
 // database failure): those become an error page.
-func adminFormErrors(l *locale.Localizer, err error, prefix string) (errs components.AdminErrors, ok bool) {
+func adminFormErrors(l *locale.Localizer, err error, prefix string) (errs components.FormErrors, ok bool) {
 	var ve *model.ValidationError
 	var rc *model.RoleConflictError
 	switch {
@@ -497,9 +596,9 @@ func adminFormErrors(l *locale.Localizer, err error, prefix string) (errs compon
 		// Separation of duties: at the role asked for, or at the organisation's exception
 		// that cannot be switched off while the combination is held.
 		if prefix == "org-edit" {
-			return components.AdminErrors{{Field: "allow_admin_casework", ID: prefix + "-admin-casework", Message: roleConflictText(l, rc)}}, true
+			return components.FormErrors{{Field: "allow_admin_casework", ID: prefix + "-admin-casework", Msg: components.FormMsg{Text: roleConflictText(l, rc)}}}, true
 		}
-		return components.AdminErrors{{Field: "role", ID: prefix + "-role", Message: roleConflictText(l, rc)}}, true
+		return components.FormErrors{{Field: "role", ID: prefix + "-role", Msg: components.FormMsg{Text: roleConflictText(l, rc)}}}, true
 	case errors.As(err, &ve):
 		for _, fe := range ve.Fields {
 			field, id := fe.Field, ""
@@ -512,7 +611,7 @@ func adminFormErrors(l *locale.Localizer, err error, prefix string) (errs compon
 			if fe.Field == "org_id" {
 				field = ""
 			}
-			errs = append(errs, components.AdminFieldError{Field: field, ID: id, Message: adminFieldMessage(l, fe)})
+			errs = append(errs, components.FieldErr{Field: field, ID: id, Msg: components.FormMsg{Text: adminFieldMessage(l, fe)}})
 		}
 		sort.SliceStable(errs, func(i, j int) bool { return adminFieldOrder(errs[i].Field) < adminFieldOrder(errs[j].Field) })
 		return errs, true
@@ -524,9 +623,9 @@ func adminFormErrors(l *locale.Localizer, err error, prefix string) (errs compon
 		if strings.Contains(err.Error(), "your own") {
 			msg = l.T("admin.err.self")
 		}
-		return components.AdminErrors{{Field: "role", ID: prefix + "-role", Message: msg}}, true
+		return components.FormErrors{{Field: "role", ID: prefix + "-role", Msg: components.FormMsg{Text: msg}}}, true
 	case errors.Is(err, model.ErrConflict):
-		return components.AdminErrors{{Field: "role", ID: prefix + "-role", Message: l.T("admin.err.grant_exists")}}, true
+		return components.FormErrors{{Field: "role", ID: prefix + "-role", Msg: components.FormMsg{Key: "admin.err.grant_exists"}}}, true
 	}
 	return nil, false
 }
@@ -536,7 +635,33 @@ func (s *Server) adminPage(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("web: administration: %w", err)
 	}
-	return s.render(c, http.StatusOK, components.Administration(components.AdminOverviewView{Overview: *ov}))
+	return s.render(c, http.StatusOK, components.Administration(adminOverviewView(ov)))
+}
+
+// adminOverviewView is the administration's start page for ov.
+func adminOverviewView(ov *model.AdminOverview) components.AdminOverviewView {
+	v := components.AdminOverviewView{CanCreate: ov.CanCreate, Parents: orgOptions(ov.Parents, uuid.Nil), Kinds: adminOrgKinds()}
+	names := map[uuid.UUID]string{}
+	for _, o := range ov.Organisations {
+		names[o.ID] = o.Name
+	}
+	for _, o := range ov.Organisations {
+		row := components.AdminOrgRow{ID: o.ID.String(), Name: o.Name, ShortName: o.ShortName, Kind: string(o.Kind), Depth: o.Depth, Active: o.Active}
+		if o.ParentID != nil {
+			row.ParentName = names[*o.ParentID]
+		}
+		v.Organisations = append(v.Organisations, row)
+	}
+	return v
+}
+
+// adminOrgKinds are the organisation kinds to choose from.
+func adminOrgKinds() []string {
+	out := make([]string, len(model.OrgKinds))
+	for i, k := range model.OrgKinds {
+		out[i] = string(k)
+	}
+	return out
 }
 
 func (s *Server) adminCreateOrganisation(c echo.Context) error {
@@ -568,7 +693,9 @@ func (s *Server) adminCreateOrganisation(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("web: administration: %w", err)
 	}
-	return s.render(c, http.StatusUnprocessableEntity, components.Administration(components.AdminOverviewView{Overview: *ov, New: form, Errors: errs}))
+	v := adminOverviewView(ov)
+	v.New, v.Errors = form, errs
+	return s.render(c, http.StatusUnprocessableEntity, components.Administration(v))
 }
 
 // adminOrgView loads the page of an organisation with its forms as stored.
@@ -577,7 +704,60 @@ func (s *Server) adminOrgView(c echo.Context, id uuid.UUID) (components.AdminOrg
 	if err != nil {
 		return components.AdminOrgView{}, fmt.Errorf("web: organisation page: %w", err)
 	}
-	return components.AdminOrgView{Page: *pg, Self: actor(c).UserID, Edit: adminOrgValues(pg.Org)}, nil
+	return adminOrgPageView(pg, actor(c).UserID), nil
+}
+
+// adminOrgPageView is the administration page of pg, for the user self, with its forms as
+// stored.
+func adminOrgPageView(pg *model.AdminOrganisation, self uuid.UUID) components.AdminOrgView {
+	o := pg.Org
+	v := components.AdminOrgView{
+		Org: components.AdminOrgDetails{
+			ID: o.ID.String(), Name: o.Name, ShortName: o.ShortName, Kind: string(o.Kind), ContactEmail: o.ContactEmail,
+			ContactPhone: o.ContactPhone, Root: o.ParentID == nil, AdminCasework: o.AllowsAdminCasework(), Active: o.Active,
+		},
+		Parents: orgOptions(pg.Parents, o.ID), Kinds: adminOrgKinds(),
+		CanUpdate: pg.CanUpdate, CanCreateMember: pg.CanCreateMember, CanUpdateMembers: pg.CanUpdateMembers,
+		CanAllowAdminCasework: pg.CanAllowAdminCasework,
+		Edit:                  adminOrgValues(o),
+	}
+	if pg.Parent != nil {
+		v.Org.ParentName = pg.Parent.Name
+	}
+	for _, r := range pg.GrantableRoles {
+		v.GrantableRoles = append(v.GrantableRoles, string(r))
+	}
+	for _, m := range pg.Members {
+		v.Members = append(v.Members, adminMemberView(pg, m, self))
+	}
+	return v
+}
+
+// adminMemberView is a member of pg's organisation with their roles there and elsewhere, the
+// roles the user self may take away and those they may still grant. Nobody changes their own
+// roles.
+func adminMemberView(pg *model.AdminOrganisation, m model.Member, self uuid.UUID) components.AdminMember {
+	u := m.User
+	out := components.AdminMember{ID: u.ID.String(), Name: u.DisplayName, Email: u.Email, Active: u.Active,
+		Version: u.Version, LastLogin: u.LastLoginAt, Self: u.ID == self}
+	held := map[model.Role]bool{}
+	for _, g := range m.Grants {
+		if g.OrgID != pg.Org.ID {
+			out.RolesElsewhere = append(out.RolesElsewhere, components.AdminRoleAt{Role: string(g.Role), Org: pg.OrgNames[g.OrgID]})
+			continue
+		}
+		held[g.Role] = true
+		out.Roles = append(out.Roles, components.AdminGrant{ID: g.ID.String(), Role: string(g.Role),
+			Removable: g.UserID != self && slices.Contains(pg.GrantableRoles, g.Role)})
+	}
+	if !out.Self && u.Active {
+		for _, r := range pg.GrantableRoles {
+			if !held[r] {
+				out.RolesToAdd = append(out.RolesToAdd, string(r))
+			}
+		}
+	}
+	return out
 }
 
 func (s *Server) adminOrganisationPage(c echo.Context) error {
@@ -628,7 +808,7 @@ func (s *Server) adminUpdateOrganisation(c echo.Context) error {
 		if verr != nil {
 			return verr
 		}
-		v.EditErrors = components.AdminErrors{{Message: l.T("admin.err.conflict")}}
+		v.EditErrors = components.FormErrors{{Msg: components.FormMsg{Key: "admin.err.conflict"}}}
 		return s.render(c, http.StatusConflict, components.AdminOrganisation(v))
 	}
 	errs, ok := adminFormErrors(l, err, "org-edit")
@@ -695,7 +875,7 @@ func (s *Server) adminCreateGrant(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v.GrantUser, v.GrantRole, v.GrantErrors = user, role, errs
+	v.GrantUser, v.GrantRole, v.GrantErrors = user.String(), role, errs
 	return s.render(c, http.StatusUnprocessableEntity, components.AdminOrganisation(v))
 }
 
@@ -747,7 +927,7 @@ func (s *Server) adminConfirmRemoveGrant(c echo.Context) error {
 	}
 	back := adminOrgPath(g.Org.ID)
 	return s.render(c, http.StatusOK, components.AdminConfirm(components.AdminConfirmView{
-		Kind: "remove_grant", Member: g.Member, OrgName: g.Org.Name, Role: string(g.Grant.Role),
+		Kind: "remove_grant", MemberName: g.Member.DisplayName, OrgName: g.Org.Name, Role: string(g.Grant.Role),
 		Action: "/verwaltung/rollen/" + id.String() + "/entfernen", Back: back, ReturnOrg: g.Org.ID.String(),
 	}))
 }
@@ -782,7 +962,7 @@ func (s *Server) adminConfirmDeactivate(c echo.Context) error {
 	}
 	back := adminReturnOrg(c)
 	return s.render(c, http.StatusOK, components.AdminConfirm(components.AdminConfirmView{
-		Kind: "deactivate", Member: m.User, Action: "/verwaltung/mitglieder/" + id.String() + "/deaktivieren",
+		Kind: "deactivate", MemberName: m.User.DisplayName, Action: "/verwaltung/mitglieder/" + id.String() + "/deaktivieren",
 		Back: back, Version: m.User.Version, ReturnOrg: c.FormValue("org"),
 	}))
 }

@@ -118,13 +118,13 @@ func cwAreaNamesOf(areas []model.Area, en bool) map[string]string {
 	return names
 }
 
-func cwAreaOptions(areas []model.Area, names map[string]string, only []string) []components.CWOption {
-	var out []components.CWOption
+func cwAreaOptions(areas []model.Area, names map[string]string, only []string) []components.Option {
+	var out []components.Option
 	for _, a := range areas {
 		if only != nil && !slices.Contains(only, a.Code) {
 			continue
 		}
-		out = append(out, components.CWOption{Value: a.Code, Label: names[a.Code]})
+		out = append(out, components.Option{Value: a.Code, Label: names[a.Code]})
 	}
 	return out
 }
@@ -163,26 +163,26 @@ func cwOrgNames(orgs []model.Organisation) map[uuid.UUID]string {
 }
 
 // cwOrgOptions lists the active organisations, without the actor's own when except is set.
-func cwOrgOptions(orgs []model.Organisation, except uuid.UUID) []components.CWOption {
-	var out []components.CWOption
+func cwOrgOptions(orgs []model.Organisation, except uuid.UUID) []components.Option {
+	var out []components.Option
 	for _, o := range orgs {
 		if !o.Active || o.ID == except {
 			continue
 		}
-		out = append(out, components.CWOption{Value: o.ID.String(), Label: o.Name})
+		out = append(out, components.Option{Value: o.ID.String(), Label: o.Name})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Label < out[j].Label })
 	return out
 }
 
-func cwWho(a model.Actor, id *uuid.UUID, names map[uuid.UUID]string) components.CWWho {
+func cwWho(a model.Actor, id *uuid.UUID, names map[uuid.UUID]string) components.Who {
 	if id == nil {
-		return components.CWWho{}
+		return components.Who{}
 	}
 	if *id == a.UserID {
-		return components.CWWho{Me: true}
+		return components.Who{Me: true}
 	}
-	return components.CWWho{Name: names[*id]}
+	return components.Who{Name: names[*id]}
 }
 
 // cwRule localises one kind of the services' validation messages (plain English, stable):
@@ -245,35 +245,35 @@ var cwRules = []cwRule{
 var cwAtMost = regexp.MustCompile(`at most (\d+)`)
 
 // cwMessage localises one validation message of a service.
-func cwMessage(fe model.FieldError) components.CWMsg {
+func cwMessage(fe model.FieldError) components.FormMsg {
 	field := fe.Field
 	if i := strings.LastIndex(field, "."); i >= 0 {
 		field = field[i+1:]
 	}
 	for _, r := range cwRules {
 		if (r.field == "" || r.field == field) && strings.Contains(fe.Message, r.contains) {
-			m := components.CWMsg{Key: r.key}
+			m := components.FormMsg{Key: r.key}
 			if n := cwAtMost.FindStringSubmatch(fe.Message); n != nil {
 				m.Data = map[string]any{"Max": n[1]}
 			}
 			return m
 		}
 	}
-	return components.CWMsg{Key: "cases.err.invalid"}
+	return components.FormMsg{Key: "cases.err.invalid"}
 }
 
 // cwErrs turns a service's validation error (or a lost race) into the messages of a form.
 // rename maps the service's field names to the form's inputs ("" for the whole form); order
 // lists the inputs in the order of the form. ok is false for any other error.
-func cwErrs(err error, rename func(model.FieldError) string, order []string) (components.CWErrors, bool) {
+func cwErrs(err error, rename func(model.FieldError) string, order []string) (components.FormErrors, bool) {
 	if errors.Is(err, model.ErrConflict) {
-		return components.CWErrors{{Msg: components.CWMsg{Key: "cases.err.conflict"}}}, true
+		return components.FormErrors{{Msg: components.FormMsg{Key: "cases.err.conflict"}}}, true
 	}
 	var ve *model.ValidationError
 	if !errors.As(err, &ve) {
 		return nil, false
 	}
-	var out components.CWErrors
+	var out components.FormErrors
 	for _, f := range ve.Fields {
 		name := f.Field
 		if rename != nil {
@@ -282,7 +282,7 @@ func cwErrs(err error, rename func(model.FieldError) string, order []string) (co
 		if name != "" && out.For(name) != nil {
 			continue // one message per input is enough
 		}
-		out = append(out, components.CWFieldErr{Field: name, Msg: cwMessage(f)})
+		out = append(out, components.FieldErr{Field: name, Msg: cwMessage(f)})
 	}
 	pos := func(f string) int {
 		if i := slices.Index(order, f); i >= 0 {
@@ -294,8 +294,8 @@ func cwErrs(err error, rename func(model.FieldError) string, order []string) (co
 	return out, true
 }
 
-func cwFieldErr(field, key string) components.CWFieldErr {
-	return components.CWFieldErr{Field: field, Msg: components.CWMsg{Key: key}}
+func cwFieldErr(field, key string) components.FieldErr {
+	return components.FieldErr{Field: field, Msg: components.FormMsg{Key: key}}
 }
 
 // ---------------------------------------------------------------------------------------
@@ -311,7 +311,7 @@ func (s *Server) cwMyTasks(c echo.Context) error {
 	return s.render(c, http.StatusOK, components.MyTasks(v))
 }
 
-func (s *Server) cwMyTasksView(c echo.Context, failed uuid.UUID, msg *components.CWMsg) (components.MyTasksView, error) {
+func (s *Server) cwMyTasksView(c echo.Context, failed uuid.UUID, msg *components.FormMsg) (components.MyTasksView, error) {
 	ctx, a := c.Request().Context(), actor(c)
 	open := []model.TaskStatus{model.TaskOpen, model.TaskInProgress, model.TaskWaiting}
 	mine, err := s.svc.Tasks.List(ctx, a, model.TaskFilter{Mine: true, Status: open, Limit: cwMaxTasks})
@@ -549,7 +549,7 @@ func (s *Server) cwCaseNew(c echo.Context) error {
 	return s.render(c, http.StatusOK, components.CaseNew(s.cwCaseForm(c, map[string]string{}, nil, nil)))
 }
 
-func (s *Server) cwCaseForm(c echo.Context, vals map[string]string, langs []string, errs components.CWErrors) components.CaseFormView {
+func (s *Server) cwCaseForm(c echo.Context, vals map[string]string, langs []string, errs components.FormErrors) components.CaseFormView {
 	a := actor(c)
 	v := components.CaseFormView{
 		V: vals, Langs: langs, LangOptions: cwLanguageCodes, Districts: cwDistricts, ResidenceStatuses: cwResidenceStatuses, Errs: errs,
@@ -561,7 +561,7 @@ func (s *Server) cwCaseForm(c echo.Context, vals map[string]string, langs []stri
 		if ms, err := s.svc.Directory.ListMembers(c.Request().Context(), a, &org); err == nil {
 			for _, m := range ms {
 				if m.User.Active && !m.User.Service {
-					v.Members = append(v.Members, components.CWOption{Value: m.User.ID.String(), Label: m.User.DisplayName})
+					v.Members = append(v.Members, components.Option{Value: m.User.ID.String(), Label: m.User.DisplayName})
 				}
 			}
 			if v.V["responsible"] == "" {
@@ -596,7 +596,7 @@ func (s *Server) cwCaseCreate(c echo.Context) error {
 		vals[k] = form.Get(k)
 	}
 	langs := form["languages"]
-	var errs components.CWErrors
+	var errs components.FormErrors
 	birth, ok := cwParseDate(vals["birth_date"])
 	if !ok {
 		errs = append(errs, cwFieldErr("birth_date", "cases.err.date_format"))
@@ -658,8 +658,8 @@ func (s *Server) cwCaseCreate(c echo.Context) error {
 
 // cwCaseForms are the small forms of the case page after a failed post.
 type cwCaseForms struct {
-	note, status components.CWFormState
-	plan         map[string]*components.CWFormState
+	note, status components.FormState
+	plan         map[string]*components.FormState
 }
 
 // cwCasePage shows a case to everyone who may read it, as far as they may: the lead
@@ -699,7 +699,7 @@ func (s *Server) cwRenderCase(c echo.Context, id uuid.UUID, status int, forms cw
 	persons := map[uuid.UUID]string{}
 	for _, p := range cv.Persons {
 		persons[p.ID] = strings.TrimSpace(p.FamilyName + ", " + p.GivenNames)
-		v.Persons = append(v.Persons, components.CWPerson{
+		v.Persons = append(v.Persons, components.Person{
 			Primary: p.IsPrimary, FamilyName: p.FamilyName, GivenNames: p.GivenNames, Variants: p.NameVariants,
 			Birth: p.BirthDate, Arrival: p.ArrivalDate, Languages: p.Languages, Residence: p.ResidenceStatus,
 			District: p.District, Phone: p.Phone, Email: p.Email, Address: p.Address,
@@ -708,7 +708,7 @@ func (s *Server) cwRenderCase(c echo.Context, id uuid.UUID, status int, forms cw
 	plan := map[string]model.AreaStatus{}
 	for _, r := range cv.Plan {
 		plan[r.Area] = r
-		row := components.CWPlanRow{
+		row := components.PlanRow{
 			Area: r.Area, AreaName: areaNames[r.Area], Status: string(r.Status), Note: r.Note,
 			ChangedAt: r.ChangedAt, ChangedBy: cwWho(a, r.ChangedBy, o.People), Version: r.Version, Form: forms.plan[r.Area],
 		}
@@ -718,7 +718,7 @@ func (s *Server) cwRenderCase(c echo.Context, id uuid.UUID, status int, forms cw
 		v.Plan = append(v.Plan, row)
 	}
 	for _, co := range o.Consents {
-		row := components.CWConsent{
+		row := components.Consent{
 			ID: co.ID.String(), Areas: cwAreaNames(co.Areas, areaNames), Categories: co.DataCategories, Purpose: co.Purpose,
 			From: co.ValidFrom, Until: co.ValidUntil, Evidence: co.Evidence, Language: co.Language,
 			RecordedBy: cwWho(a, co.RecordedBy, o.People), RecordedAt: co.RecordedAt, RevokedAt: co.RevokedAt,
@@ -737,7 +737,7 @@ func (s *Server) cwRenderCase(c echo.Context, id uuid.UUID, status int, forms cw
 }
 
 // cwTimeline shows the overview's timeline: each entry with the details of its record.
-func cwTimeline(a model.Actor, o *model.CaseOverview, plan map[string]model.AreaStatus, orgNames map[uuid.UUID]string, areaNames map[string]string) []components.CWEvent {
+func cwTimeline(a model.Actor, o *model.CaseOverview, plan map[string]model.AreaStatus, orgNames map[uuid.UUID]string, areaNames map[string]string) []components.TimelineEvent {
 	notes, referrals, tasks := map[uuid.UUID]model.Note{}, map[uuid.UUID]model.ReferralItem{}, map[uuid.UUID]model.Task{}
 	for _, n := range o.Notes {
 		notes[n.ID] = n
@@ -754,9 +754,9 @@ func cwTimeline(a model.Actor, o *model.CaseOverview, plan map[string]model.Area
 		}
 		return areaNames[*code]
 	}
-	out := make([]components.CWEvent, 0, len(o.Timeline))
+	out := make([]components.TimelineEvent, 0, len(o.Timeline))
 	for _, e := range o.Timeline {
-		ev := components.CWEvent{Kind: string(e.Kind), At: e.At}
+		ev := components.TimelineEvent{Kind: string(e.Kind), At: e.At}
 		switch e.Kind {
 		case model.TimelineOpened:
 			ev.Org = orgNames[o.Case.LeadOrgID]
@@ -795,11 +795,11 @@ func (s *Server) cwCaseStatus(c echo.Context) error {
 	ctx, a := c.Request().Context(), actor(c)
 	vals := map[string]string{"status": c.FormValue("status"), "reason": c.FormValue("reason")}
 	to := model.CaseStatus(vals["status"])
-	fail := func(errs components.CWErrors) error {
-		return s.cwRenderCase(c, id, http.StatusUnprocessableEntity, cwCaseForms{status: components.CWFormState{V: vals, Errs: errs}})
+	fail := func(errs components.FormErrors) error {
+		return s.cwRenderCase(c, id, http.StatusUnprocessableEntity, cwCaseForms{status: components.FormState{V: vals, Errs: errs}})
 	}
 	if to == "" {
-		return fail(components.CWErrors{cwFieldErr("status", "cases.err.choose_status")})
+		return fail(components.FormErrors{cwFieldErr("status", "cases.err.choose_status")})
 	}
 	version, err := cwVersion(c)
 	if err == nil {
@@ -838,13 +838,13 @@ func (s *Server) cwPlanUpdate(c echo.Context) error {
 	ctx, a := c.Request().Context(), actor(c)
 	area := c.Param("area")
 	vals := map[string]string{"status": c.FormValue("status"), "resp_org": c.FormValue("resp_org"), "note": c.FormValue("note")}
-	fail := func(errs components.CWErrors) error {
-		return s.cwRenderCase(c, id, http.StatusUnprocessableEntity, cwCaseForms{plan: map[string]*components.CWFormState{area: {V: vals, Errs: errs}}})
+	fail := func(errs components.FormErrors) error {
+		return s.cwRenderCase(c, id, http.StatusUnprocessableEntity, cwCaseForms{plan: map[string]*components.FormState{area: {V: vals, Errs: errs}}})
 	}
 	org := uuid.Nil
 	if vals["resp_org"] != "" {
 		if org, err = uuid.Parse(vals["resp_org"]); err != nil {
-			return fail(components.CWErrors{cwFieldErr("resp_org", "cases.err.org_inactive")})
+			return fail(components.FormErrors{cwFieldErr("resp_org", "cases.err.org_inactive")})
 		}
 	}
 	st, note := model.AreaStatusValue(vals["status"]), vals["note"]
@@ -900,7 +900,7 @@ func (s *Server) cwNoteCreate(c echo.Context) error {
 		if !ok {
 			return err
 		}
-		return s.cwRenderCase(c, id, http.StatusUnprocessableEntity, cwCaseForms{note: components.CWFormState{V: vals, Errs: errs}})
+		return s.cwRenderCase(c, id, http.StatusUnprocessableEntity, cwCaseForms{note: components.FormState{V: vals, Errs: errs}})
 	}
 	s.flash(c, s.localizer(c).T("cases.flash.note_added"))
 	return c.Redirect(http.StatusSeeOther, "/faelle/"+id.String()+"#verlauf")
@@ -944,7 +944,7 @@ func (s *Server) cwConsentNew(c echo.Context) error {
 	return s.render(c, http.StatusOK, components.ConsentNew(v))
 }
 
-func (s *Server) cwConsentForm(c echo.Context, cv *model.CaseView, vals map[string]string, multi map[string][]string, errs components.CWErrors) (components.ConsentFormView, error) {
+func (s *Server) cwConsentForm(c echo.Context, cv *model.CaseView, vals map[string]string, multi map[string][]string, errs components.FormErrors) (components.ConsentFormView, error) {
 	areas, areaNames, err := s.cwAreas(c)
 	if err != nil {
 		return components.ConsentFormView{}, err
@@ -961,7 +961,7 @@ func (s *Server) cwConsentForm(c echo.Context, cv *model.CaseView, vals map[stri
 		v.Categories = append(v.Categories, string(dc))
 	}
 	for _, p := range cv.Persons {
-		v.Persons = append(v.Persons, components.CWOption{Value: p.ID.String(), Label: strings.TrimSpace(p.FamilyName + ", " + p.GivenNames)})
+		v.Persons = append(v.Persons, components.Option{Value: p.ID.String(), Label: strings.TrimSpace(p.FamilyName + ", " + p.GivenNames)})
 	}
 	return v, nil
 }
@@ -982,7 +982,7 @@ func (s *Server) cwConsentCreate(c echo.Context) error {
 		vals[k] = form.Get(k)
 	}
 	multi := map[string][]string{"recipients": form["recipients"], "areas": form["areas"], "categories": form["categories"]}
-	var errs components.CWErrors
+	var errs components.FormErrors
 	in := model.ConsentCreate{Areas: form["areas"], Purpose: vals["purpose"], Evidence: vals["evidence"], Language: vals["language"]}
 	for _, r := range form["recipients"] {
 		org, err := uuid.Parse(r)
@@ -1058,7 +1058,7 @@ func (s *Server) cwConsentRevokeConfirm(c echo.Context) error {
 	return s.cwRenderRevoke(c, id, http.StatusOK, nil)
 }
 
-func (s *Server) cwRenderRevoke(c echo.Context, id uuid.UUID, status int, errs components.CWErrors) error {
+func (s *Server) cwRenderRevoke(c echo.Context, id uuid.UUID, status int, errs components.FormErrors) error {
 	ctx, a := c.Request().Context(), actor(c)
 	co, err := s.svc.Consents.Get(ctx, a, id)
 	if err != nil {
@@ -1091,14 +1091,14 @@ func (s *Server) cwRenderRevoke(c echo.Context, id uuid.UUID, status int, errs c
 		if page != nil {
 			for _, r := range page.Items {
 				if r.ConsentID != nil && *r.ConsentID == co.ID {
-					v.Referrals = append(v.Referrals, components.CWReferralEnd{
+					v.Referrals = append(v.Referrals, components.EndingReferral{
 						Reference: r.Reference, ToOrg: orgNames[r.ToOrgID], Status: string(r.Status), Areas: cwAreaNames(r.Areas, areaNames),
 					})
 				}
 			}
 		}
 	} else if len(errs) == 0 {
-		v.Errs = components.CWErrors{cwFieldErr("", "cases.err.already_revoked")}
+		v.Errs = components.FormErrors{cwFieldErr("", "cases.err.already_revoked")}
 	}
 	return s.render(c, status, components.ConsentRevoke(v))
 }
@@ -1146,7 +1146,7 @@ func (s *Server) cwReferNew(c echo.Context) error {
 // cwReferForm builds the referral form from its read model (Consents.Covering, one service
 // call): the organisations and areas to choose from, the legal bases, and the consents that
 // cover the referral chosen so far.
-func (s *Server) cwReferForm(c echo.Context, id uuid.UUID, vals map[string]string, chosen []string, errs components.CWErrors) (components.ReferFormView, error) {
+func (s *Server) cwReferForm(c echo.Context, id uuid.UUID, vals map[string]string, chosen []string, errs components.FormErrors) (components.ReferFormView, error) {
 	cov, areaNames, err := s.cwCovering(c, id, vals["org"], chosen)
 	if err != nil {
 		return components.ReferFormView{}, err
@@ -1181,7 +1181,7 @@ func cwCoverView(cov *model.ConsentCovering, chosen string, areaNames map[string
 	}
 	v.Ready, v.OrgName, v.AreaNames = true, cwOrgNames(cov.Organisations)[*cov.Org], cwAreaNames(cov.ChosenAreas, areaNames)
 	for _, co := range cov.Covering() {
-		v.Consents = append(v.Consents, components.CWCoverConsent{ID: co.ID.String(), From: co.ValidFrom, Until: co.ValidUntil, Evidence: co.Evidence})
+		v.Consents = append(v.Consents, components.CoverConsent{ID: co.ID.String(), From: co.ValidFrom, Until: co.ValidUntil, Evidence: co.Evidence})
 	}
 	return v
 }
@@ -1219,7 +1219,7 @@ func (s *Server) cwReferCreate(c echo.Context) error {
 		vals[k] = form.Get(k)
 	}
 	chosen := form["areas"]
-	var errs components.CWErrors
+	var errs components.FormErrors
 	if form.Get("action") != "check" {
 		in := model.ReferralCreate{Areas: chosen, Message: vals["message"]}
 		in.ToOrgID, _ = uuid.Parse(vals["org"])

@@ -218,7 +218,7 @@ func (s *Server) leadReassign(c echo.Context) error {
 	target := c.FormValue("target")
 	failed := components.PartnerForm{
 		Name: "reassign", Values: map[string]string{"task": id.String(), "target": target},
-		Errors: []components.PartnerFieldError{{Field: "target", ID: "ziel-" + id.String(), Key: "lead.error.target"}},
+		Errors: components.FormErrors{{Field: "target", ID: "ziel-" + id.String(), Msg: components.FormMsg{Key: "lead.error.target"}}},
 	}
 	in, ok := plTarget(target)
 	if !ok {

@@ -362,13 +362,13 @@ var plForms = map[string]struct {
 
 // plFormErrors turns the service's validation errors of form into field errors, in the
 // order of the form's inputs; ok is false when err is no validation error.
-func plFormErrors(form string, err error) ([]components.PartnerFieldError, bool) {
+func plFormErrors(form string, err error) (components.FormErrors, bool) {
 	var ve *model.ValidationError
 	if !errors.As(err, &ve) {
 		return nil, false
 	}
 	spec := plForms[form]
-	var out []components.PartnerFieldError
+	var out components.FormErrors
 	seen := map[string]bool{}
 	for _, name := range spec.order {
 		for _, fe := range ve.Fields {
@@ -378,7 +378,7 @@ func plFormErrors(form string, err error) ([]components.PartnerFieldError, bool)
 				if fe.Message == model.MsgBadCharacters {
 					key = badCharactersKey
 				}
-				out = append(out, components.PartnerFieldError{Field: name, ID: f.id, Key: key})
+				out = append(out, components.FieldErr{Field: name, ID: f.id, Msg: components.FormMsg{Key: key}})
 				seen[name] = true
 			}
 		}
@@ -389,7 +389,7 @@ func plFormErrors(form string, err error) ([]components.PartnerFieldError, bool)
 		}
 		first := spec.order[0]
 		if !seen[first] {
-			out = append(out, components.PartnerFieldError{Field: first, ID: spec.fields[first].id, Key: "partner.error.invalid"})
+			out = append(out, components.FieldErr{Field: first, ID: spec.fields[first].id, Msg: components.FormMsg{Key: "partner.error.invalid"}})
 			seen[first] = true
 		}
 	}

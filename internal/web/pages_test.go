@@ -147,6 +147,16 @@ func TestSignedInFrame(t *testing.T) {
 	}
 }
 
+// TestPagesShowMomentsInBerlin: the components write moments in the time zone the web layer
+// hands them, which is the one definition, model.Berlin.
+func TestPagesShowMomentsInBerlin(t *testing.T) {
+	s, _ := routeServer(t)
+	c := s.Echo().NewContext(httptest.NewRequest(http.MethodGet, "/", nil), httptest.NewRecorder())
+	if z := s.env(c).Zone; z != model.Berlin {
+		t.Errorf("the pages show moments in %v, want model.Berlin", z)
+	}
+}
+
 func TestCSRFHeaderForHTMX(t *testing.T) {
 	ctx := components.WithEnv(t.Context(), &components.Env{Frame: components.Frame{CSRF: "tok<en>", User: &components.User{Name: "A"}}})
 	var b strings.Builder

@@ -1,129 +1,129 @@
 package components
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/a-h/templ"
-	"github.com/google/uuid"
-
-	"github.com/lotse-project/lotse/internal/model"
 )
 
 // Renderings of the statistics, administration and audit log pages (admin.templ) for
 // TestNoHardCodedText: every component, with data in every branch (errors, empty lists,
-// suppressed counts, read-only views). Data from the database is marked ⟦…⟧ like the messages.
+// suppressed counts, read-only views). Data from the database, and names the web layer has
+// translated already, are marked ⟦…⟧ like the messages.
 
 func init() {
 	now := time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
-	parentID, orgID, otherID := uuid.New(), uuid.New(), uuid.New()
-	self, userA, userB := uuid.New(), uuid.New(), uuid.New()
-	parent := model.Organisation{ID: parentID, Name: "⟦Stadt⟧", ShortName: "⟦STADT⟧", Kind: model.OrgMunicipal, Active: true, Version: 1}
-	org := model.Organisation{ID: orgID, ParentID: &parentID, Name: "⟦Fachbereich Wohnen⟧", ShortName: "⟦FB-WOHNEN⟧", Kind: model.OrgMunicipal,
-		ContactEmail: "⟦wohnen@stadt.test⟧", ContactPhone: "⟦0541⟧", Active: true, Version: 3}
-	inactive := model.Organisation{ID: otherID, Name: "⟦Alt⟧", ShortName: "⟦ALT⟧", Kind: model.OrgWelfare, Active: false}
+	parentID, orgID, otherID := "⟦org-parent⟧", "⟦org-id⟧", "⟦org-other⟧"
+	userA, userB := "⟦user-a⟧", "⟦user-b⟧"
+	kinds := []string{"municipal", "jobcenter", "welfare", "school"}
+	parent := Option{Value: parentID, Label: "⟦Stadt⟧"}
+	orgOpt := Option{Value: orgID, Label: "⟦Fachbereich Wohnen⟧"}
 
-	overview := model.AdminOverview{
-		Organisations: []model.AdminOrgEntry{{Organisation: parent}, {Organisation: org, Depth: 1}, {Organisation: inactive}},
-		CanCreate:     true, Parents: []model.Organisation{parent, org},
-	}
-	orgErrs := AdminErrors{
-		{Field: "name", ID: "org-new-name", Message: "⟦name⟧"}, {Field: "short_name", ID: "org-new-short", Message: "⟦short⟧"},
-		{Field: "kind", ID: "org-new-kind", Message: "⟦kind⟧"}, {Field: "parent_id", ID: "org-new-parent", Message: "⟦parent⟧"},
-		{Field: "contact_email", ID: "org-new-email", Message: "⟦email⟧"}, {Field: "contact_phone", ID: "org-new-phone", Message: "⟦phone⟧"},
-		{Message: "⟦general⟧"},
+	overview := AdminOverviewView{
+		Organisations: []AdminOrgRow{
+			{ID: parentID, Name: "⟦Stadt⟧", ShortName: "⟦STADT⟧", Kind: "municipal", Active: true},
+			{ID: orgID, Name: "⟦Fachbereich Wohnen⟧", ShortName: "⟦FB-WOHNEN⟧", Kind: "municipal", ParentName: "⟦Stadt⟧", Depth: 1, Active: true},
+			{ID: otherID, Name: "⟦Alt⟧", ShortName: "⟦ALT⟧", Kind: "welfare"},
+		},
+		CanCreate: true, Parents: []Option{parent, orgOpt}, Kinds: kinds,
+		New: AdminOrgForm{Name: "⟦Neu⟧", Kind: "school", ParentID: parentID},
+		Errors: FormErrors{
+			{Field: "name", ID: "org-new-name", Msg: FormMsg{Text: "⟦name⟧"}}, {Field: "short_name", ID: "org-new-short", Msg: FormMsg{Text: "⟦short⟧"}},
+			{Field: "kind", ID: "org-new-kind", Msg: FormMsg{Text: "⟦kind⟧"}}, {Field: "parent_id", ID: "org-new-parent", Msg: FormMsg{Text: "⟦parent⟧"}},
+			{Field: "contact_email", ID: "org-new-email", Msg: FormMsg{Text: "⟦email⟧"}}, {Field: "contact_phone", ID: "org-new-phone", Msg: FormMsg{Text: "⟦phone⟧"}},
+			{Msg: FormMsg{Text: "⟦general⟧"}},
+		},
 	}
 
 	login := now.Add(-time.Hour)
-	members := []model.Member{
-		{User: model.User{ID: self, DisplayName: "⟦Ich⟧", Email: "⟦ich@stadt.test⟧", Active: true, LastLoginAt: &login},
-			Grants: []model.Grant{{ID: uuid.New(), UserID: self, OrgID: orgID, Role: model.RoleOrgAdmin}}},
-		{User: model.User{ID: userA, DisplayName: "⟦Wiebke⟧", Email: "⟦w@stadt.test⟧", Active: true, Version: 2},
-			Grants: []model.Grant{{ID: uuid.New(), UserID: userA, OrgID: orgID, Role: model.RoleCaseworker}, {ID: uuid.New(), UserID: userA, OrgID: parentID, Role: model.RoleLead}}},
-		{User: model.User{ID: userB, DisplayName: "⟦Ina⟧", Active: false, Version: 4},
-			Grants: []model.Grant{{ID: uuid.New(), UserID: userB, OrgID: orgID, Role: model.RoleCaseworker}}},
+	members := []AdminMember{
+		{ID: "⟦self⟧", Name: "⟦Ich⟧", Email: "⟦ich@stadt.test⟧", Active: true, LastLogin: &login, Self: true,
+			Roles: []AdminGrant{{ID: "⟦g1⟧", Role: "org_admin"}}},
+		{ID: userA, Name: "⟦Wiebke⟧", Email: "⟦w@stadt.test⟧", Active: true, Version: 2,
+			Roles: []AdminGrant{{ID: "⟦g2⟧", Role: "caseworker", Removable: true}}, RolesElsewhere: []AdminRoleAt{{Role: "lead", Org: "⟦Stadt⟧"}},
+			RolesToAdd: []string{"lead", "org_admin"}},
+		{ID: userB, Name: "⟦Ina⟧", Version: 4, Roles: []AdminGrant{{ID: "⟦g3⟧", Role: "caseworker", Removable: true}}},
 	}
-	page := model.AdminOrganisation{
-		Org: org, Parent: &parent, Members: members, OrgNames: map[uuid.UUID]string{parentID: "⟦Stadt⟧", orgID: "⟦Fachbereich Wohnen⟧"},
-		CanUpdate: true, Parents: []model.Organisation{parent}, CanCreateMember: true, CanUpdateMembers: true,
-		GrantableRoles: []model.Role{model.RoleCaseworker, model.RoleLead, model.RoleOrgAdmin},
-	}
+	details := AdminOrgDetails{ID: orgID, Name: "⟦Fachbereich Wohnen⟧", ShortName: "⟦FB-WOHNEN⟧", Kind: "municipal",
+		ContactEmail: "⟦wohnen@stadt.test⟧", ContactPhone: "⟦0541⟧", ParentName: "⟦Stadt⟧", Active: true}
 	full := AdminOrgView{
-		Page: page, Self: self, Edit: AdminOrgForm{Name: "⟦x⟧", Kind: "welfare", ParentID: parentID.String(), Active: true, Version: 3},
-		EditErrors: AdminErrors{{Message: "⟦conflict⟧"}, {Field: "name", ID: "org-edit-name", Message: "⟦name⟧"}},
+		Org: details, Members: members, Parents: []Option{parent}, GrantableRoles: []string{"caseworker", "lead", "org_admin"}, Kinds: kinds,
+		CanUpdate: true, CanCreateMember: true, CanUpdateMembers: true, CanAllowAdminCasework: true,
+		Edit:       AdminOrgForm{Name: "⟦x⟧", Kind: "welfare", ParentID: parentID, Active: true, Version: 3},
+		EditErrors: FormErrors{{Msg: FormMsg{Text: "⟦conflict⟧"}}, {Field: "name", ID: "org-edit-name", Msg: FormMsg{Text: "⟦name⟧"}}},
 		NewMember:  AdminMemberForm{DisplayName: "⟦Neu⟧", Email: "⟦neu@stadt.test⟧", Role: "lead"},
-		MemberErrors: AdminErrors{{Field: "display_name", ID: "member-new-name", Message: "⟦n⟧"}, {Field: "email", ID: "member-new-email", Message: "⟦e⟧"},
-			{Field: "role", ID: "member-new-role", Message: "⟦r⟧"}},
+		MemberErrors: FormErrors{{Field: "display_name", ID: "member-new-name", Msg: FormMsg{Text: "⟦n⟧"}}, {Field: "email", ID: "member-new-email", Msg: FormMsg{Text: "⟦e⟧"}},
+			{Field: "role", ID: "member-new-role", Msg: FormMsg{Text: "⟦r⟧"}}},
 		AddMember: AdminMemberForm{Email: "⟦da@stadt.test⟧", Role: "caseworker"},
-		AddErrors: AdminErrors{{Field: "email", ID: "member-add-email", Message: "⟦e⟧"}, {Field: "role", ID: "member-add-role", Message: "⟦r⟧"}},
-		GrantUser: userA, GrantRole: "lead", GrantErrors: AdminErrors{{Field: "role", ID: "grant-role-" + userA.String(), Message: "⟦r⟧"}},
+		AddErrors: FormErrors{{Field: "email", ID: "member-add-email", Msg: FormMsg{Text: "⟦e⟧"}}, {Field: "role", ID: "member-add-role", Msg: FormMsg{Text: "⟦r⟧"}}},
+		GrantUser: userA, GrantRole: "lead", GrantErrors: FormErrors{{Field: "role", ID: "grant-role-" + userA, Msg: FormMsg{Text: "⟦r⟧"}}},
 	}
-	root := org
-	root.ParentID = nil
-	readOnly := AdminOrgView{Page: model.AdminOrganisation{Org: root, OrgNames: map[uuid.UUID]string{}}, Self: self, Edit: AdminOrgForm{}}
+	root := details
+	root.ParentName, root.Root, root.AdminCasework = "", true, true
+	readOnly := AdminOrgView{Org: root}
 
-	raw := func(rows, cols []model.StatLabel, vals ...int) model.StatTable {
-		t := model.StatTable{Rows: rows, Cols: cols}
+	// table has rows by cols, its cells cycling through vals; a count below 5 is suppressed,
+	// the totals are ranges.
+	table := func(rows, cols []string, vals ...int) StatTable {
+		cell := func(n int) StatCell {
+			if n > 0 && n < 5 {
+				return StatCell{Text: "<5", Suppressed: true}
+			}
+			return StatCell{Text: strconv.Itoa(n), N: n}
+		}
+		t := StatTable{Cols: cols, Total: StatCell{Text: "123–129", N: 123}}
 		i := 0
-		for range rows {
-			var line []model.Count
+		for _, r := range rows {
+			row := StatRow{Label: r, Total: StatCell{Text: "49–52", N: 49}}
 			for range cols {
-				line = append(line, model.NewCount(vals[i%len(vals)]))
+				row.Cells = append(row.Cells, cell(vals[i%len(vals)]))
 				i++
 			}
-			t.Cells = append(t.Cells, line)
-			t.RowTotals = append(t.RowTotals, model.SumCount(48, 1))
+			t.Rows = append(t.Rows, row)
 		}
 		for range cols {
-			t.ColTotals = append(t.ColTotals, model.NewCount(12))
+			t.ColTotals = append(t.ColTotals, cell(12))
 		}
-		t.Total = model.SumCount(120, 3)
 		return t
 	}
-	var statusCols, refCols, kindRows, monthRows []model.StatLabel
-	for _, v := range model.AreaStatusValues {
-		statusCols = append(statusCols, model.StatLabel{Code: string(v)})
-	}
-	for _, v := range model.ReferralStatuses {
-		refCols = append(refCols, model.StatLabel{Code: string(v)})
-	}
-	for _, k := range model.OrgKinds {
-		kindRows = append(kindRows, model.StatLabel{Code: string(k)})
-	}
+	var months []string
 	for m := 1; m <= 12; m++ {
-		monthRows = append(monthRows, model.StatLabel{Code: time.Date(2025, time.Month(m), 1, 0, 0, 0, 0, time.UTC).Format("2006-01")})
+		months = append(months, strconv.Itoa(m)+"/2025")
 	}
-	cases := []model.StatLabel{{Code: "cases"}}
-	stats := model.CityStatistics{
-		AreaStatus: raw([]model.StatLabel{{Code: "housing", NameDE: "⟦Wohnen⟧", NameEN: "⟦Housing⟧"}, {Code: "⟦work⟧"}}, statusCols, 0, 3, 7, 12),
-		Districts:  raw([]model.StatLabel{{Code: "⟦Schinkel⟧"}, {Code: ""}}, cases, 9, 2),
-		Referrals:  raw(kindRows, refCols, 5, 0, 1),
-		NewCases:   raw(monthRows, cases, 0, 4, 8, 20),
+	cases := []string{"⟦Fälle⟧"}
+	stats := StatsView{
 		At:         now,
+		AreaStatus: table([]string{"⟦Wohnen⟧", "⟦work⟧"}, []string{"⟦offen⟧", "⟦in Arbeit⟧", "⟦erledigt⟧"}, 0, 3, 7, 12),
+		Districts:  table([]string{"⟦Schinkel⟧", "⟦nicht erfasst⟧"}, cases, 9, 2),
+		Referrals:  table([]string{"⟦Jobcenter⟧", "⟦Wohlfahrt⟧"}, []string{"⟦gesendet⟧", "⟦angenommen⟧"}, 5, 0, 1),
+		NewCases:   table(months, cases, 0, 4, 8, 20),
 	}
-	empty := model.CityStatistics{At: now}
+	empty := StatsView{At: now}
 
-	goneCase := uuid.MustParse("00000000-0000-7000-8000-000000000001") // a case deleted meanwhile: shown by id
-	rows := []model.AuditRow{
-		{AuditEvent: model.AuditEvent{ID: 9, At: now, ActorName: "⟦Wiebke⟧", Role: "caseworker,lead", Action: "⟦case.read⟧", ObjectType: "⟦case⟧",
-			ObjectID: "⟦c1⟧", CaseID: &orgID, Purpose: "⟦case work⟧", RequestID: "⟦rid⟧"}, OrgName: "⟦FB Wohnen⟧", CaseReference: "⟦F-2026-00001⟧"},
-		{AuditEvent: model.AuditEvent{ID: 8, At: now, ActorName: "⟦system⟧", Action: "⟦audit.read⟧", ObjectType: "⟦audit⟧", CaseID: &goneCase}},
-		{AuditEvent: model.AuditEvent{ID: 7, At: now, ActorName: "⟦Dana⟧", Action: "⟦audit.read⟧", ObjectType: "⟦audit⟧"}},
+	rows := []AuditRow{
+		{At: now, Actor: "⟦Wiebke⟧", Roles: "caseworker,lead", Action: "⟦Fall angesehen⟧", ObjectType: "⟦Fall⟧",
+			ObjectID: "⟦c1⟧", CaseID: orgID, Purpose: "⟦Fallarbeit⟧", RequestID: "⟦rid⟧", Org: "⟦FB Wohnen⟧", CaseReference: "⟦F-2026-00001⟧"},
+		{At: now, Actor: "⟦system⟧", Action: "⟦audit.read⟧", ObjectType: "⟦audit⟧", CaseID: "⟦00000000-0000-7000-8000-000000000001⟧"}, // a case deleted meanwhile: shown by id
+		{At: now, Actor: "⟦Dana⟧", Action: "⟦audit.read⟧", ObjectType: "⟦audit⟧"},
 	}
-	filter := AuditFilterForm{Case: "⟦F-2026⟧", User: "⟦wiebke⟧", Org: orgID.String(), From: "2026-01-01", To: "⟦gestern⟧", Action: "⟦case⟧"}
+	groups := []AuditActionGroup{
+		{Object: "case", Name: "⟦Fälle⟧", Actions: []Option{{Value: "case.read", Label: "⟦Fall angesehen⟧"}, {Value: "case.create", Label: "⟦Fall angelegt⟧"}}},
+		{Object: "audit", Name: "⟦Protokoll⟧", Actions: []Option{{Value: "audit.read", Label: "⟦Protokoll gelesen⟧"}}},
+	}
+	filter := AuditFilterForm{Case: "⟦F-2026⟧", User: "⟦wiebke⟧", Org: orgID, From: "2026-01-01", To: "⟦gestern⟧", Action: "case"}
 
-	pages["Administration"] = []templ.Component{
-		Administration(AdminOverviewView{Overview: overview, New: AdminOrgForm{Name: "⟦Neu⟧", Kind: "school", ParentID: parentID.String()}, Errors: orgErrs}),
-		Administration(AdminOverviewView{}),
-	}
+	pages["Administration"] = []templ.Component{Administration(overview), Administration(AdminOverviewView{})}
 	pages["AdminOrganisation"] = []templ.Component{AdminOrganisation(full), AdminOrganisation(readOnly)}
 	pages["AdminConfirm"] = []templ.Component{
-		AdminConfirm(AdminConfirmView{Kind: "deactivate", Member: members[1].User, Action: "/x", Back: "/y", Version: 2, ReturnOrg: orgID.String()}),
-		AdminConfirm(AdminConfirmView{Kind: "remove_grant", Member: members[1].User, OrgName: "⟦FB Wohnen⟧", Role: "lead", Action: "/x", Back: "/y"}),
+		AdminConfirm(AdminConfirmView{Kind: "deactivate", MemberName: "⟦Wiebke⟧", Action: "/x", Back: "/y", Version: 2, ReturnOrg: orgID}),
+		AdminConfirm(AdminConfirmView{Kind: "remove_grant", MemberName: "⟦Wiebke⟧", OrgName: "⟦FB Wohnen⟧", Role: "lead", Action: "/x", Back: "/y"}),
 	}
-	pages["Statistics"] = []templ.Component{Statistics(StatsView{Stats: stats}), Statistics(StatsView{Stats: empty})}
+	pages["Statistics"] = []templ.Component{Statistics(stats), Statistics(empty)}
 	pages["AuditLog"] = []templ.Component{
-		AuditLog(AuditView{Filter: filter, Rows: rows, Orgs: []model.Organisation{org, parent}, NextURL: "/protokoll?before=7", FirstURL: "/protokoll", ExportURL: "/protokoll.csv"}),
-		AuditLog(AuditView{Filter: filter, Errors: AdminErrors{{Field: "to", ID: "audit-to", Message: "⟦to⟧"}, {Message: "⟦x⟧"}}}),
+		AuditLog(AuditView{Filter: filter, Rows: rows, Orgs: []Option{orgOpt, parent}, ActionGroups: groups,
+			NextURL: "/protokoll?before=7", FirstURL: "/protokoll", ExportURL: "/protokoll.csv"}),
+		AuditLog(AuditView{Filter: filter, Errors: FormErrors{{Field: "to", ID: "audit-to", Msg: FormMsg{Text: "⟦to⟧"}}, {Msg: FormMsg{Text: "⟦x⟧"}}}}),
 		AuditLog(AuditView{}),
 	}
 

@@ -3,8 +3,6 @@ package components
 import (
 	"context"
 	"time"
-
-	"github.com/lotse-project/lotse/internal/model"
 )
 
 // dateLayouts is how the pages write a calendar day and a moment in each language: the one
@@ -31,11 +29,19 @@ func localDate(ctx context.Context, d time.Time) string {
 	return d.Format(layouts(ctx).day)
 }
 
-// localDateTime writes a moment in Europe/Berlin in the page's language; the zero time is
-// empty.
+// localDateTime writes a moment in the city's time zone (Env.Zone, Europe/Berlin) in the
+// page's language; the zero time is empty.
 func localDateTime(ctx context.Context, t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(model.Berlin).Format(layouts(ctx).moment)
+	return t.In(zone(ctx)).Format(layouts(ctx).moment)
+}
+
+// zone is the time zone moments are shown in: the Env's, UTC when it names none.
+func zone(ctx context.Context) *time.Location {
+	if z := envOf(ctx).Zone; z != nil {
+		return z
+	}
+	return time.UTC
 }

@@ -16,6 +16,10 @@ func TestDatesOneFormatPerLocale(t *testing.T) {
 			t.Errorf("no date formats for %s in dateLayouts", tag)
 		}
 	}
+	berlin, err := time.LoadLocation("Europe/Berlin") // the web layer passes model.Berlin
+	if err != nil {
+		t.Fatal(err)
+	}
 	day := time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)      // a Postgres date
 	moment := time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC) // 00:30 on New Year's Day in Berlin
 	for _, c := range []struct{ lang, day, moment string }{
@@ -23,7 +27,7 @@ func TestDatesOneFormatPerLocale(t *testing.T) {
 		{"en", "2026-12-31", "2027-01-01 00:30"},
 		{"", "31.12.2026", "01.01.2027, 00:30"}, // no language: German
 	} {
-		ctx := WithEnv(context.Background(), &Env{Lang: c.lang})
+		ctx := WithEnv(context.Background(), &Env{Lang: c.lang, Zone: berlin})
 		if got := localDate(ctx, day); got != c.day {
 			t.Errorf("%q: localDate = %q, want %q", c.lang, got, c.day)
 		}

@@ -2,6 +2,7 @@ package components
 
 import (
 	"context"
+	"time"
 )
 
 // Translator translates message keys (ui/locales) into one language; *locale.Localizer is one.
@@ -20,6 +21,9 @@ type Env struct {
 	Asset func(name string) string
 	// Frame is what the page frame shows: who, where, which navigation.
 	Frame Frame
+	// Zone is the time zone every moment is shown in: the city's (model.Berlin, the one
+	// definition, which this package does not import). Nil shows UTC.
+	Zone *time.Location
 }
 
 type envKey struct{}

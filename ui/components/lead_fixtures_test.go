@@ -50,7 +50,7 @@ func init() {
 			{Org: "⟦Nord⟧", Options: []TeamOption{{Value: "o2", Nobody: true}}},
 		},
 		Form: PartnerForm{Name: "reassign", Values: map[string]string{"task": "t1", "target": "o1"},
-			Errors: []PartnerFieldError{{Field: "target", ID: "ziel-t1", Key: "lead.error.target"}}},
+			Errors: FormErrors{{Field: "target", ID: "ziel-t1", Msg: FormMsg{Key: "lead.error.target"}}}},
 		Conflict: true,
 	}
 	empty := TeamDashboard{Today: today, Weeks: weeks}

@@ -1428,7 +1428,7 @@ func ltReassign(v TeamDashboard, t TeamTaskRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = plCSRF().Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = csrfInput().Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -53,23 +53,23 @@ func init() {
 	sent := base
 	sent.Status, sent.Recipient, sent.CanAnswer, sent.CanNote, sent.CanTask = "sent", true, true, true, true
 	sent.Form = PartnerForm{Name: "decline", Values: map[string]string{"reason": "⟦zu kurz⟧"},
-		Errors: []PartnerFieldError{{Field: "reason", ID: "grund", Key: "partner.error.reason_required"}}}
+		Errors: FormErrors{{Field: "reason", ID: "grund", Msg: FormMsg{Key: "partner.error.reason_required"}}}}
 	// Accepted, after a failed note and a conflict.
 	accepted := base
 	accepted.Status, accepted.Recipient, accepted.CanAnswer, accepted.CanNote, accepted.CanTask = "accepted", true, true, true, true
 	accepted.AnsweredAt, accepted.Conflict = &answered, true
 	accepted.Form = PartnerForm{Name: "note", Values: map[string]string{"area": "work", "body": "⟦Text⟧"},
-		Errors: []PartnerFieldError{{Field: "area", ID: "vermerk-feld", Key: "partner.error.note_area"}, {Field: "body", ID: "vermerk", Key: "partner.error.note_body"}}}
+		Errors: FormErrors{{Field: "area", ID: "vermerk-feld", Msg: FormMsg{Key: "partner.error.note_area"}}, {Field: "body", ID: "vermerk", Msg: FormMsg{Key: "partner.error.note_body"}}}}
 	// In progress with one area, after a failed task and an action no longer possible.
 	running := base
 	running.Status, running.Recipient, running.CanAnswer, running.CanNote, running.CanTask = "in_progress", true, true, true, true
 	running.AnsweredAt, running.NotPossible = &answered, true
 	running.Areas = running.Areas[:1]
 	running.Form = PartnerForm{Name: "task", Values: map[string]string{"title": "⟦T⟧", "due_date": "⟦x⟧", "priority": "high"},
-		Errors: []PartnerFieldError{
-			{Field: "title", ID: "aufgabe-titel", Key: "partner.error.task_title"},
-			{Field: "due_date", ID: "aufgabe-frist", Key: "partner.error.task_due_date"},
-			{Field: "priority", ID: "aufgabe-prioritaet", Key: "partner.error.task_priority"},
+		Errors: FormErrors{
+			{Field: "title", ID: "aufgabe-titel", Msg: FormMsg{Key: "partner.error.task_title"}},
+			{Field: "due_date", ID: "aufgabe-frist", Msg: FormMsg{Key: "partner.error.task_due_date"}},
+			{Field: "priority", ID: "aufgabe-prioritaet", Msg: FormMsg{Key: "partner.error.task_priority"}},
 		}}
 	// The sender: active (may withdraw), declined, completed, withdrawn, on a legal basis.
 	sender := base
