@@ -47,6 +47,10 @@ const (
 	CodeTooFarAhead = "too_far_ahead"
 	// CodeOutOfRange: the number must lie between {min} and {max}.
 	CodeOutOfRange = "out_of_range"
+	// CodeBelowMinimum: the number must be at least {min}.
+	CodeBelowMinimum = "below_minimum"
+	// CodeAboveMaximum: the number must be at most {max}.
+	CodeAboveMaximum = "above_maximum"
 	// CodeNameTaken: another record has this name already.
 	CodeNameTaken = "name_taken"
 	// CodeAccountExists: an account with this sign-in or e-mail exists already.
@@ -109,7 +113,7 @@ const (
 var Codes = []string{
 	CodeInvalid, CodeRequired, CodeTooLong, CodeTooShort, CodeLength, CodeTooMany, CodeTooFew, CodeBadCharacters,
 	CodeNotOneOf, CodeUnknown, CodeNotUsable, CodeOrgInactive, CodeFormat, CodeWrongType, CodeNotEmail,
-	CodeLanguageCode, CodeDateRange, CodeBefore, CodeTooFarPast, CodeTooFarAhead, CodeOutOfRange, CodeNameTaken,
+	CodeLanguageCode, CodeDateRange, CodeBefore, CodeTooFarPast, CodeTooFarAhead, CodeOutOfRange, CodeBelowMinimum, CodeAboveMaximum, CodeNameTaken,
 	CodeAccountExists, CodeNoAccount, CodeParentCycle, CodeNotMember, CodePartnerOnly, CodeRequires, CodeExclusive,
 	CodeNotApplicable, CodeNothingChanged, CodeNoLetters, CodeBadCursor, CodeTooManyResults, CodeConsentNotCovering,
 	CodeCoverRequired, CodeReferSelf, CodeNotReferred, CodeCaseClosed, CodeNotYourOrg, CodeWrongCase,
