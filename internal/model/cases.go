@@ -32,6 +32,12 @@ var caseTransitions = map[CaseStatus][]CaseStatus{
 // CanTransition reports whether a case may move from s to to.
 func (s CaseStatus) CanTransition(to CaseStatus) bool { return slices.Contains(caseTransitions[s], to) }
 
+// Valid reports whether s is a state of a case at all.
+func (s CaseStatus) Valid() bool {
+	_, ok := caseTransitions[s]
+	return ok
+}
+
 // Case is the integration case of a person or household.
 type Case struct {
 	ID                uuid.UUID `gorm:"type:uuid;primaryKey"`

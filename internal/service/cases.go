@@ -344,6 +344,9 @@ func (s *Cases) applyCasePatch(ctx context.Context, tx *store.Tx, c *model.Case,
 	switch {
 	case p.Status != nil:
 		to := *p.Status
+		if !to.Valid() {
+			return nil, model.Invalid("status", model.CodeNotOneOf, model.Params{"allowed": "open, paused, closed"})
+		}
 		if !c.Status.CanTransition(to) {
 			return nil, model.RefuseTransition("case", string(c.Status), string(to))
 		}
