@@ -75,6 +75,9 @@ func stateLabel(l *locale.Localizer, object, state string) string {
 func transitionText(l *locale.Localizer, te *model.TransitionError) string {
 	from, to := stateLabel(l, te.Object, te.From), stateLabel(l, te.Object, te.To)
 	if te.From == te.To {
+		if k := "error.transition_refused." + te.Object + ".same"; l.Has(k) {
+			return l.T(k)
+		}
 		return l.T("error.transition_refused.same", map[string]any{"From": from})
 	}
 	msg := l.T("error.transition_refused.detail", map[string]any{"From": from, "To": to})
