@@ -155,7 +155,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 		werr = c.JSON(status, body)
 	default:
-		werr = s.renderError(c, status, code, rid)
+		detail := ""
+		var te *model.TransitionError
+		if errors.As(err, &te) {
+			detail = transitionText(loc, te)
+		}
+		werr = s.renderError(c, status, code, detail, rid)
 	}
 	if werr != nil {
 		s.log.Warn("writing error response failed", slog.String("request_id", rid), slog.Any("error", werr))
@@ -170,8 +175,8 @@ func isAPI(c echo.Context) bool {
 
 // renderError writes the error page: status, title and text of the category, the request id
 // for the IT service desk, the way home. Should the page itself fail, a line of plain text.
-func (s *Server) renderError(c echo.Context, status int, code, rid string) error {
-	body, err := s.renderBytes(c, components.ErrorPage(components.ErrorView{Status: status, Code: code, RequestID: rid}))
+func (s *Server) renderError(c echo.Context, status int, code, detail, rid string) error {
+	body, err := s.renderBytes(c, components.ErrorPage(components.ErrorView{Status: status, Code: code, Detail: detail, RequestID: rid}))
 	if err != nil {
 		s.log.Error("rendering the error page failed", slog.String("request_id", rid), slog.Any("error", err))
 		return c.String(status, http.StatusText(status)+" ("+rid+")")
