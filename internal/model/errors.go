@@ -25,6 +25,12 @@ var (
 	ErrTransition = errors.New("transition refused")
 	// ErrUnauthenticated: no valid login or token.
 	ErrUnauthenticated = errors.New("unauthenticated")
+
+	// ErrDuplicate: the record would duplicate another (a unique key); an ErrConflict that is
+	// not a stale version.
+	ErrDuplicate = fmt.Errorf("duplicate: %w", ErrConflict)
+	// ErrOwnAccount: nobody changes their own account's state or roles; an ErrForbidden.
+	ErrOwnAccount = fmt.Errorf("your own account: %w", ErrForbidden)
 )
 
 // Params are the values of a field error's code that a message names ({max: 4000}).

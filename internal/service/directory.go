@@ -218,7 +218,7 @@ func (d *Directory) UpdateOrganisation(ctx context.Context, a model.Actor, id uu
 			}
 		}
 		if err := tx.Organisations().Update(ctx, o, version); err != nil {
-			if errors.Is(err, model.ErrConflict) && p.ShortName != nil && !strings.Contains(err.Error(), "stale") {
+			if errors.Is(err, model.ErrDuplicate) && p.ShortName != nil {
 				return fmt.Errorf("%w: %w", model.Invalid("short_name", model.CodeNameTaken), err)
 			}
 			return err
@@ -407,7 +407,7 @@ func (d *Directory) UpdateMember(ctx context.Context, a model.Actor, id uuid.UUI
 		return nil, err
 	}
 	if id == a.UserID && p.Active != nil {
-		return nil, fmt.Errorf("service: update member: you cannot change your own account's state: %w", model.ErrForbidden)
+		return nil, fmt.Errorf("service: update member: you cannot change your own account's state: %w", model.ErrOwnAccount)
 	}
 	var u *model.User
 	err = d.store.Tx(ctx, a, func(tx *store.Tx) error {
@@ -492,7 +492,7 @@ func (d *Directory) CreateGrant(ctx context.Context, a model.Actor, in model.Gra
 		return nil, err
 	}
 	if in.UserID == a.UserID {
-		return nil, fmt.Errorf("service: create grant: you cannot change your own roles: %w", model.ErrForbidden)
+		return nil, fmt.Errorf("service: create grant: you cannot change your own roles: %w", model.ErrOwnAccount)
 	}
 	g := &model.Grant{UserID: in.UserID, OrgID: in.OrgID, Role: in.Role, GrantedBy: actorRef(a)}
 	replayed, err := d.keyed(ctx, a, created, "grant", &g.ID, func(tx *store.Tx) error {
@@ -535,7 +535,7 @@ func (d *Directory) DeleteGrant(ctx context.Context, a model.Actor, id uuid.UUID
 			return fmt.Errorf("service: delete grant: %w", model.ErrNotFound)
 		}
 		if g.UserID == a.UserID {
-			return fmt.Errorf("service: delete grant: you cannot change your own roles: %w", model.ErrForbidden)
+			return fmt.Errorf("service: delete grant: you cannot change your own roles: %w", model.ErrOwnAccount)
 		}
 		if err := d.mayGrant(ctx, tx, a, g.OrgID, g.Role); err != nil {
 			return err

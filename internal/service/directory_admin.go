@@ -250,7 +250,7 @@ func (d *Directory) AdminGrant(ctx context.Context, a model.Actor, id uuid.UUID)
 			return fmt.Errorf("service: admin grant: %w", model.ErrNotFound)
 		}
 		if g.UserID == a.UserID {
-			return fmt.Errorf("service: admin grant: you cannot change your own roles: %w", model.ErrForbidden)
+			return fmt.Errorf("service: admin grant: you cannot change your own roles: %w", model.ErrOwnAccount)
 		}
 		if err := d.mayGrant(ctx, tx, a, g.OrgID, g.Role); err != nil {
 			if errors.Is(err, model.ErrForbidden) || errors.Is(err, model.ErrInvalid) {

@@ -464,7 +464,7 @@ func adminFormErrors(l *locale.Localizer, err error, prefix string) (errs compon
 	case errors.Is(err, model.ErrForbidden):
 		// A role the user may not grant (the form never offers one), or their own account.
 		msg := l.T("admin.err.role_forbidden")
-		if strings.Contains(err.Error(), "your own") {
+		if errors.Is(err, model.ErrOwnAccount) {
 			msg = l.T("admin.err.self")
 		}
 		return components.AdminErrors{{Field: "role", ID: prefix + "-role", Message: msg}}, true
