@@ -121,6 +121,7 @@ const (
 	ErrorErrorCodeRoleConflict         ErrorErrorCode = "role_conflict"
 	ErrorErrorCodeTooLarge             ErrorErrorCode = "too_large"
 	ErrorErrorCodeTooManyRequests      ErrorErrorCode = "too_many_requests"
+	ErrorErrorCodeTransitionRefused    ErrorErrorCode = "transition_refused"
 	ErrorErrorCodeUnauthenticated      ErrorErrorCode = "unauthenticated"
 	ErrorErrorCodeUnavailable          ErrorErrorCode = "unavailable"
 	ErrorErrorCodeUnsupportedMediaType ErrorErrorCode = "unsupported_media_type"
@@ -148,6 +149,8 @@ func (e ErrorErrorCode) Valid() bool {
 	case ErrorErrorCodeTooLarge:
 		return true
 	case ErrorErrorCodeTooManyRequests:
+		return true
+	case ErrorErrorCodeTransitionRefused:
 		return true
 	case ErrorErrorCodeUnauthenticated:
 		return true
@@ -695,7 +698,7 @@ type Error struct {
 		// Code A stable code for programs.
 		Code ErrorErrorCode `json:"code"`
 
-		// Fields The input fields that were wrong (body properties, parameters or headers), each with a short reason.
+		// Fields The input fields that were wrong (body properties, parameters or headers), each with a code, its params and a message.
 		Fields *[]FieldError `json:"fields,omitempty"`
 
 		// Message A short message for people, in the language asked for (Accept-Language); never internal detail.
@@ -707,19 +710,46 @@ type Error struct {
 
 		// RequestId The request id (also in the X-Request-Id header), to quote to the operator.
 		RequestId *string `json:"request_id,omitempty"`
+
+		// Transition A refused change of state (code `transition_refused`, HTTP 409): the record (`case`,
+		// `referral`, `task`, `consent`) cannot go from its state `from` to the state `to`;
+		// `allowed` lists the states it may go to now (empty: `from` is final).
+		Transition *Transition `json:"transition,omitempty"`
 	} `json:"error"`
 }
 
 // ErrorErrorCode A stable code for programs.
 type ErrorErrorCode string
 
-// FieldError defines model for FieldError.
+// FieldError One wrong input field. `code` is stable, for programs; `params` are its details
+// (`too_long`: `max`; `not_one_of`: `allowed`; `unknown`: `values`; …); `message` is the
+// code's text in the language asked for (Accept-Language), for people.
 type FieldError struct {
+	// Code One of: invalid, required, too_long, too_short, length, too_many, too_few,
+	// bad_characters, not_one_of, unknown, not_usable, org_inactive, format, wrong_type,
+	// not_email, language_code, date_range, before, too_far_past, too_far_ahead,
+	// out_of_range, below_minimum, above_maximum, name_taken, account_exists,
+	// no_account, parent_cycle, not_member, partner_only, requires, exclusive,
+	// not_applicable, nothing_changed, no_letters, bad_cursor, too_many_results,
+	// consent_not_covering, cover_required, refer_self, not_referred, case_closed,
+	// not_your_org, wrong_case, unknown_property, not_json, trailing_data, duplicate,
+	// media_type, not_null, unreadable, version_missing. Programs should accept codes
+	// added later.
+	//
+	//
+	// Example: name_taken
+	Code string `json:"code"`
+
 	// Field Example: short_name
 	Field string `json:"field"`
 
-	// Message Example: is already taken
+	// Message Example: Diesen Kurznamen hat schon eine andere Organisation.
 	Message string `json:"message"`
+
+	// Params The values the code's message names, e.g. `{"max": 4000}`.
+	//
+	// Example: {}
+	Params *map[string]interface{} `json:"params,omitempty"`
 }
 
 // Grant defines model for Grant.
@@ -1164,6 +1194,23 @@ type TimelineEntry struct {
 
 // TimelineEntryKind The case was opened or closed, a plan row changed (`area`), a note was written, a referral sent or answered, a task created (`id` names the note, referral or task).
 type TimelineEntryKind string
+
+// Transition A refused change of state (code `transition_refused`, HTTP 409): the record (`case`,
+// `referral`, `task`, `consent`) cannot go from its state `from` to the state `to`;
+// `allowed` lists the states it may go to now (empty: `from` is final).
+type Transition struct {
+	// Allowed Example: []
+	Allowed []string `json:"allowed"`
+
+	// From Example: declined
+	From string `json:"from"`
+
+	// Object Example: referral
+	Object string `json:"object"`
+
+	// To Example: completed
+	To string `json:"to"`
+}
 
 // UUID defines model for UUID.
 type UUID = openapi_types.UUID

@@ -194,7 +194,7 @@ func TestCaseWorkServerOwnedFields(t *testing.T) {
 	}
 	owned("comment with author_id", req(h, "POST", taskURL(cw.Task.ID)+"/comments", map[string]any{"body": "x", "author_id": w.JobcenterWorker.ID}, 0), "author_id")
 	owned("comment with org_id", req(h, "POST", taskURL(cw.Task.ID)+"/comments", map[string]any{"body": "x", "org_id": w.Jobcenter.ID}, 0), "org_id")
-	ss.Run(t, w)
+	inEnglish(ss).Run(t, w)
 
 	// And what a body may set is set, but the server's own fields are the server's.
 	res := call(t, w, 201, req(h, "POST", base+"/cases", newCase, 0))

@@ -112,11 +112,12 @@ var (
 type mroute struct {
 	name string
 	req  func(w *world.World, cw *world.CaseWork, u *world.User) world.Request
-	// status on success; ok who succeeds; bad who is told 400 (a forbidden transition, or a
-	// referral without cover), changing nothing.
-	status int
-	ok     on
-	bad    on
+	// status on success; ok who succeeds; bad who is told badStatus (409 for a refused
+	// transition, the default; 400 for a referral without cover), changing nothing.
+	status    int
+	ok        on
+	bad       on
+	badStatus int
 	// write: a success changes the case, so every success runs on a case of its own.
 	write bool
 	// perm is the route's permission: a caller without it at all is refused with 403 on a
@@ -224,7 +225,7 @@ func matrixRoutes() []mroute {
 		{name: "POST /cases/{id}/referrals", req: send("POST", func(cw *world.CaseWork) string { return cse(cw) + "/referrals" },
 			func(w *world.World, cw *world.CaseWork, _ *world.User) any {
 				return map[string]any{"to_org_id": orgOfUser(w, cw.Setup.Partner).ID, "areas": []string{cw.Setup.Area}, "consent_id": cw.Consent.ID}
-			}, nil), status: 201, ok: by(lead, notRevoke...), bad: by(lead, stRevoked), write: true},
+			}, nil), status: 201, ok: by(lead, notRevoke...), bad: by(lead, stRevoked), badStatus: 400, write: true},
 		{name: "GET /referrals/{id}", req: get(ref), status: 200, ok: readers, needsReferral: true},
 		{name: "POST /referrals/{id}/accept", req: send("POST", func(cw *world.CaseWork) string { return ref(cw) + "/accept" }, nil, refVersion),
 			status: 200, ok: by(partner, stSent), bad: by(partner, notSent...), write: true, needsReferral: true},
@@ -328,7 +329,10 @@ func TestCaseWorkAuthorizationMatrix(t *testing.T) {
 								want, kind = 401, "anonymous"
 							case ok:
 							case rt.bad.has(st, r):
-								want, kind = 400, "forbidden transition"
+								want, kind = rt.badStatus, "forbidden transition"
+								if want == 0 {
+									want = 409 // transition_refused
+								}
 							case rt.perm != "" && !holds(role.u, rt.perm):
 								want, kind = 403, "no permission"
 							case rt.listed != nil:

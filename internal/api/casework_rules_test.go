@@ -118,7 +118,7 @@ func TestCaseWorkBadInput(t *testing.T) {
 		return b
 	}
 	huge := strings.Repeat("x", 1<<20+10)
-	world.Scenarios{
+	inEnglish(world.Scenarios{
 		// Unknown areas.
 		{Name: "consent for an unknown area", Request: post(h, caseURL(sent.Case.ID)+"/consents", consent("areas", []string{"magic"})),
 			Status: 400, ErrorCode: "invalid", Fields: []string{"areas"}, Contains: []string{"unknown areas: magic"}, NoChange: true},
@@ -161,11 +161,12 @@ func TestCaseWorkBadInput(t *testing.T) {
 		{Name: "referral on an unknown legal basis", Request: post(h, caseURL(sent.Case.ID)+"/referrals", map[string]any{"to_org_id": w.Caritas.ID, "areas": []string{"work"}, "legal_basis": "weil"}),
 			Status: 400, Fields: []string{"legal_basis"}, NoChange: true},
 		{Name: "accepting a withdrawn referral", Request: post(j, referralURL(withdrawn.Referral.ID)+"/accept", nil, "If-Match", fmt.Sprintf(`"%d"`, withdrawn.Referral.Version)),
-			Status: 400, ErrorCode: "invalid", Fields: []string{"status"}, Contains: []string{"cannot change from withdrawn to accepted"}, NoChange: true},
+			Status: 409, ErrorCode: "transition_refused", Contains: []string{`"transition":{"object":"referral","from":"withdrawn","to":"accepted","allowed":[]}`,
+				"cannot change from “Withdrawn” to “Accepted”"}, NoChange: true},
 		{Name: "completing a declined referral", Request: post(j, referralURL(declined.Referral.ID)+"/complete", map[string]any{"outcome": "x"}, "If-Match", fmt.Sprintf(`"%d"`, declined.Referral.Version)),
-			Status: 400, Fields: []string{"status"}, Contains: []string{"cannot change from declined to completed"}, NoChange: true},
+			Status: 409, ErrorCode: "transition_refused", Contains: []string{`"from":"declined","to":"completed"`}, NoChange: true},
 		{Name: "starting a referral not yet accepted", Request: post(j, referralURL(sent.Referral.ID)+"/start", nil, "If-Match", `"1"`),
-			Status: 400, Fields: []string{"status"}, Contains: []string{"allowed: accepted, declined"}, NoChange: true},
+			Status: 409, ErrorCode: "transition_refused", Contains: []string{`"from":"sent","to":"in_progress","allowed":["accepted","declined"`}, NoChange: true},
 		{Name: "declining without a reason", Request: post(j, referralURL(sent.Referral.ID)+"/decline", map[string]any{"reason": ""}, "If-Match", `"1"`),
 			Status: 400, Fields: []string{"reason"}, NoChange: true},
 		{Name: "declining with blanks for a reason", Request: post(j, referralURL(sent.Referral.ID)+"/decline", map[string]any{"reason": "   "}, "If-Match", `"1"`),
@@ -197,7 +198,7 @@ func TestCaseWorkBadInput(t *testing.T) {
 		{Name: "an unknown direction", Request: world.Request{As: h, Method: "GET", URL: base + "/referrals?direction=sideways"}, Status: 400, Fields: []string{"direction"}},
 		{Name: "a state filter without area", Request: world.Request{As: h, Method: "GET", URL: base + "/cases?area_status=waiting"}, Status: 400, Fields: []string{"area_status"}},
 		{Name: "a malformed case filter", Request: world.Request{As: h, Method: "GET", URL: base + "/tasks?case_id=F-2026-1"}, Status: 400, Fields: []string{"case_id"}},
-	}.Run(t, w)
+	}).Run(t, w)
 
 	t.Run("rejected values are not logged", func(t *testing.T) {
 		const secret = "Geheimname-Özdemir"

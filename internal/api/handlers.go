@@ -78,7 +78,7 @@ func ifMatch(h string) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 {
-		return 0, model.Invalid("If-Match", `must be the ETag of the record, e.g. "3"`)
+		return 0, model.Invalid("If-Match", model.CodeVersionMissing)
 	}
 	return n, nil
 }

@@ -49,3 +49,19 @@ func listNames(t *testing.T, r *world.Response) []string {
 func grant(u *world.User, o *model.Organisation, role model.Role) map[string]any {
 	return map[string]any{"user_id": u.ID, "org_id": o.ID, "role": role}
 }
+
+// inEnglish asks for English answers in every scenario: the API words its messages in the
+// language asked for (German by default), and these scenarios quote the English wording of
+// field error codes.
+func inEnglish(ss world.Scenarios) world.Scenarios {
+	out := make(world.Scenarios, len(ss))
+	for i, sc := range ss {
+		h := map[string]string{"Accept-Language": "en"}
+		for k, v := range sc.Request.Headers {
+			h[k] = v
+		}
+		sc.Request.Headers = h
+		out[i] = sc
+	}
+	return out
+}

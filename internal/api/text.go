@@ -36,7 +36,7 @@ func checkInput(c echo.Context, route *routers.Route) error {
 			}
 			for _, val := range req.Header.Values(p.Value.Name) {
 				if !model.TextOK(val) {
-					v.Add(fieldName(p.Value.Name, "header"), model.MsgBadCharacters)
+					v.Add(fieldName(p.Value.Name, "header"), model.CodeBadCharacters)
 					break
 				}
 			}
@@ -44,21 +44,21 @@ func checkInput(c echo.Context, route *routers.Route) error {
 	}
 	for i, name := range c.ParamNames() {
 		if i < len(c.ParamValues()) && !model.TextOK(c.ParamValues()[i]) {
-			v.Add(fieldName(name, "path"), model.MsgBadCharacters)
+			v.Add(fieldName(name, "path"), model.CodeBadCharacters)
 		}
 	}
 	q, err := url.ParseQuery(req.URL.RawQuery)
 	if err != nil {
-		v.Add("query", "is not a valid query string")
+		v.Add("query", model.CodeFormat)
 	}
 	for name, vals := range q {
 		if !model.TextOK(name) {
-			v.Add("query", model.MsgBadCharacters)
+			v.Add("query", model.CodeBadCharacters)
 			continue
 		}
 		for _, val := range vals {
 			if !model.TextOK(val) {
-				v.Add(fieldName(name, "query"), model.MsgBadCharacters)
+				v.Add(fieldName(name, "query"), model.CodeBadCharacters)
 				break
 			}
 		}
@@ -70,7 +70,7 @@ func checkInput(c echo.Context, route *routers.Route) error {
 			if errors.As(err, &he) { // the body limit
 				return he
 			}
-			return model.Invalid("body", "could not be read")
+			return model.Invalid("body", model.CodeUnreadable)
 		}
 		_ = req.Body.Close()
 		req.Body = io.NopCloser(bytes.NewReader(raw))
@@ -99,22 +99,22 @@ func checkJSON(v *model.ValidationError, raw []byte) {
 				field := pointerField(se.JSONPointer)
 				switch {
 				case errors.Is(err, jsontext.ErrDuplicateName):
-					v.Add(pointerField(se.JSONPointer), "is given more than once")
+					v.Add(pointerField(se.JSONPointer), model.CodeDuplicate)
 				case se.Err != nil && badCharacters.MatchString(se.Err.Error()):
-					v.Add(field, model.MsgBadCharacters)
+					v.Add(field, model.CodeBadCharacters)
 				}
 			}
 			return // io.EOF in the middle of a value, or other syntax: the spec's check says so
 		}
 		if tok.Kind() == '"' && !model.TextOK(tok.String()) {
-			v.Add(pointerField(dec.StackPointer()), model.MsgBadCharacters)
+			v.Add(pointerField(dec.StackPointer()), model.CodeBadCharacters)
 		}
 		if dec.StackDepth() == 0 {
 			break // the first value is complete
 		}
 	}
 	if _, err := dec.ReadToken(); err != io.EOF {
-		v.Add("body", "has more data after the JSON value")
+		v.Add("body", model.CodeTrailingData)
 	}
 }
 

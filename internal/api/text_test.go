@@ -26,7 +26,7 @@ func TestTextIsCheckedBeforeTheDatabase(t *testing.T) {
 		return b
 	}
 	leaks := []string{"\\u0000", "Geheim"}
-	world.Scenarios{
+	inEnglish(world.Scenarios{
 		{Name: "NUL in a note", Request: as("POST", notes, `{"body":"\u0000x"}`), Status: 400, ErrorCode: "invalid", Fields: []string{"body"},
 			Contains: []string{model.MsgBadCharacters}, NoChange: true},
 		{Name: "NUL in a family name", Request: as("POST", persons, withFamily("Geheim\x00")), Status: 400, ErrorCode: "invalid",
@@ -51,5 +51,5 @@ func TestTextIsCheckedBeforeTheDatabase(t *testing.T) {
 		{Name: "tab and newline are text", Request: as("POST", notes, `{"body":"a\tb\nc"}`), Status: 201},
 		{Name: "trailing whitespace is fine", Request: as("POST", notes, "{\"body\":\"x\"} \r\n\t "), Status: 201},
 		{Name: "umlauts and emoji are text", Request: as("POST", persons, withFamily("Müller-Lüdenscheidt 🙂")), Status: 201},
-	}.Run(t, w)
+	}).Run(t, w)
 }

@@ -99,10 +99,10 @@ func (v *Validator) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			// like 2026-02-30) is named; the name comes from the spec, never the value.
 			if msg, ok := he.Message.(string); ok {
 				if m := unboundParameter.FindStringSubmatch(msg); m != nil {
-					return fmt.Errorf("api: bind: %w", model.Invalid(m[1], "has the wrong format"))
+					return fmt.Errorf("api: bind: %w", model.Invalid(m[1], model.CodeFormat))
 				}
 			}
-			return fmt.Errorf("api: bind: %w", model.Invalid("body", "could not be read"))
+			return fmt.Errorf("api: bind: %w", model.Invalid("body", model.CodeUnreadable))
 		}
 		return err
 	}
@@ -113,7 +113,7 @@ func toValidationError(err error) *model.ValidationError {
 	v := &model.ValidationError{}
 	collectRequest(v, err)
 	if len(v.Fields) == 0 {
-		v.Add("request", "does not match the API description")
+		v.Add("request", model.CodeUnreadable)
 	}
 	_ = v.Err() // sorts the fields
 	return v
@@ -136,33 +136,34 @@ func collectRequest(v *model.ValidationError, err error) {
 		name := re.Parameter.Name
 		switch {
 		case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
-			v.Add(name, "is required")
+			v.Add(name, model.CodeRequired)
 		case errors.Is(re.Err, openapi3filter.ErrInvalidEmptyValue):
-			v.Add(name, "must not be empty")
+			v.Add(name, model.CodeRequired)
 		default:
 			var se *openapi3.SchemaError
 			if errors.As(re.Err, &se) {
-				v.Add(name, "%s", schemaReason(se))
+				code, params := schemaReason(se)
+				v.Add(name, code, params)
 			} else {
-				v.Add(name, "has the wrong format")
+				v.Add(name, model.CodeFormat)
 			}
 		}
 	case re.RequestBody != nil:
 		var pe *openapi3filter.ParseError
 		switch {
 		case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
-			v.Add("body", "is required")
+			v.Add("body", model.CodeRequired)
 		case strings.HasPrefix(re.Reason, "header Content-Type"):
-			v.Add("Content-Type", "must be application/json")
+			v.Add("Content-Type", model.CodeMediaType, model.Params{"type": "application/json"})
 		case errors.As(re.Err, &pe) || re.Reason == "failed to decode request body":
-			v.Add("body", "is not valid JSON")
+			v.Add("body", model.CodeNotJSON)
 		case re.Err != nil:
 			collectSchema(v, "", re.Err)
 		default:
-			v.Add("body", "is not valid")
+			v.Add("body", model.CodeInvalid)
 		}
 	default:
-		v.Add("request", "does not match the API description")
+		v.Add("request", model.CodeUnreadable)
 	}
 }
 
@@ -183,11 +184,11 @@ func collectSchema(v *model.ValidationError, fallback string, err error) {
 	}
 	var se *openapi3.SchemaError
 	if !errors.As(err, &se) {
-		v.Add(orBody(fallback), "is not valid")
+		v.Add(orBody(fallback), model.CodeInvalid)
 		return
 	}
 	field := strings.Join(se.JSONPointer(), ".")
-	reason := schemaReason(se)
+	code, params := schemaReason(se)
 	if se.SchemaField == "properties" {
 		// An unknown property: the reason names it, the path names its parent object.
 		if m := propertyInReason.FindStringSubmatch(se.Reason); m != nil {
@@ -197,7 +198,7 @@ func collectSchema(v *model.ValidationError, fallback string, err error) {
 	if !safeField.MatchString(field) {
 		field = orBody(fallback)
 	}
-	v.Add(field, "%s", reason)
+	v.Add(field, code, params)
 }
 
 func join(parent, name string) string {
@@ -214,60 +215,61 @@ func orBody(s string) string {
 	return s
 }
 
-// schemaReason says in a few words what a schema rule wants; it never repeats the value sent.
-func schemaReason(se *openapi3.SchemaError) string {
+// schemaReason says with a code what a schema rule wants; it never repeats the value sent.
+func schemaReason(se *openapi3.SchemaError) (string, model.Params) {
 	s := se.Schema
 	switch se.SchemaField {
 	case "properties":
-		return "is not a known property"
+		return model.CodeUnknownProperty, nil
 	case "required":
-		return "is required"
+		return model.CodeRequired, nil
 	case "enum":
 		if s != nil && len(s.Enum) > 0 {
 			vals := make([]string, len(s.Enum))
 			for i, e := range s.Enum {
 				vals[i] = fmt.Sprint(e)
 			}
-			return "must be one of " + strings.Join(vals, ", ")
+			return model.CodeNotOneOf, model.Params{"allowed": strings.Join(vals, ", ")}
 		}
-		return "is not one of the allowed values"
+		return model.CodeNotOneOf, nil
 	case "type":
 		if s != nil && s.Type != nil && len(s.Type.Slice()) > 0 {
-			return "must be of type " + strings.Join(s.Type.Slice(), " or ")
+			return model.CodeWrongType, model.Params{"type": strings.Join(s.Type.Slice(), " or ")}
 		}
-		return "has the wrong type"
+		return model.CodeWrongType, nil
 	case "nullable":
-		return "must not be null"
+		return model.CodeNotNull, nil
 	case "pattern", "format":
-		return "has the wrong format"
+		return model.CodeFormat, nil
 	case "minLength":
 		if s != nil && s.MinLength == 1 {
-			return "must not be empty"
+			return model.CodeRequired, nil
 		}
-		return "is too short"
+		if s != nil {
+			return model.CodeTooShort, model.Params{"min": s.MinLength}
+		}
 	case "maxLength":
 		if s != nil && s.MaxLength != nil {
-			return fmt.Sprintf("is too long (at most %d characters)", *s.MaxLength)
+			return model.CodeTooLong, model.Params{"max": *s.MaxLength}
 		}
-		return "is too long"
 	case "minProperties":
-		return "must change at least one field"
+		return model.CodeNothingChanged, nil
 	case "minItems":
 		if s != nil {
-			return fmt.Sprintf("needs at least %d entries", s.MinItems)
+			return model.CodeTooFew, model.Params{"min": s.MinItems}
 		}
 	case "maxItems":
 		if s != nil && s.MaxItems != nil {
-			return fmt.Sprintf("has too many entries (at most %d)", *s.MaxItems)
+			return model.CodeTooMany, model.Params{"max": *s.MaxItems}
 		}
 	case "minimum":
 		if s != nil && s.Min != nil {
-			return fmt.Sprintf("must be at least %v", *s.Min)
+			return model.CodeBelowMinimum, model.Params{"min": fmt.Sprint(*s.Min)}
 		}
 	case "maximum":
 		if s != nil && s.Max != nil {
-			return fmt.Sprintf("must be at most %v", *s.Max)
+			return model.CodeAboveMaximum, model.Params{"max": fmt.Sprint(*s.Max)}
 		}
 	}
-	return "is not valid"
+	return model.CodeInvalid, nil
 }

@@ -27,7 +27,7 @@ func TestRequestsAreValidatedAgainstTheSpec(t *testing.T) {
 	}
 	// Validator wording must not leak: these phrases are kin-openapi's, not ours.
 	leaks := []string{"doesn't match", "schema", "request body has an error", "property \\\"", "openapi3"}
-	world.Scenarios{
+	inEnglish(world.Scenarios{
 		{Name: "server-owned version", Request: post(valid(map[string]any{"version": 5})), Status: 400, ErrorCode: "invalid", Fields: []string{"version"},
 			Contains: []string{`"is not a known property"`}, NotContains: leaks, NoChange: true},
 		{Name: "server-owned id", Request: post(valid(map[string]any{"id": w.Caritas.ID})), Status: 400, Fields: []string{"id"}, NoChange: true},
@@ -57,7 +57,7 @@ func TestRequestsAreValidatedAgainstTheSpec(t *testing.T) {
 		{Name: "service rules still apply", Request: world.Request{As: w.Sysadmin, Method: "POST", URL: base + "/members",
 			Body: map[string]any{"display_name": "X", "email": "not-an-address", "org_id": w.Caritas.ID, "role": "caseworker"}}, Status: 400, Fields: []string{"email"}, NoChange: true},
 		{Name: "a valid request passes", Request: post(valid(nil)), Status: 201},
-	}.Run(t, w)
+	}).Run(t, w)
 
 	t.Run("rejected values are not logged", func(t *testing.T) {
 		const secret = "Frau Geheim-Müller"

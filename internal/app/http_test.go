@@ -184,9 +184,13 @@ func TestErrorHandler(t *testing.T) {
 		e.GET("/api/v1/test/missing", func(c echo.Context) error { return fmt.Errorf("service: case 7: %w", model.ErrNotFound) })
 		e.GET("/api/v1/test/invalid", func(c echo.Context) error {
 			v := &model.ValidationError{}
-			v.Add("due_date", "must not be in the past")
+			v.Add("due_date", model.CodeTooFarPast, model.Params{"years": 1})
 			return v.Err()
 		})
+		e.GET("/api/v1/test/transition", func(c echo.Context) error {
+			return fmt.Errorf("service: accept referral: %w", model.RefuseTransition("referral", "declined", "accepted"))
+		})
+		e.GET("/test/transition", func(c echo.Context) error { return model.RefuseTransition("case", "closed", "paused") })
 		e.GET("/api/v1/test/conflict", func(c echo.Context) error { return model.ErrConflict })
 		e.POST("/api/v1/test/echo", func(c echo.Context) error {
 			b, _ := io.ReadAll(c.Request().Body)
@@ -216,6 +220,8 @@ func TestErrorHandler(t *testing.T) {
 		{name: "domain not found", path: "/api/v1/test/missing", status: 404, code: "not_found"},
 		{name: "validation", path: "/api/v1/test/invalid", status: 400, code: "invalid"},
 		{name: "conflict", path: "/api/v1/test/conflict", status: 409, code: "conflict"},
+		{name: "refused transition", path: "/api/v1/test/transition", status: 409, code: "transition_refused"},
+		{name: "html refused transition, German", path: "/test/transition", status: 409, contains: "Der Status kann nicht von „Abgeschlossen“ zu „Pausiert“ wechseln."},
 		{name: "method not allowed", path: "/api/v1/test/echo", status: 405, code: "method_not_allowed"},
 	}
 	for _, tc := range tests {
@@ -238,8 +244,13 @@ func TestErrorHandler(t *testing.T) {
 				if err := json.Unmarshal([]byte(body), &e); err != nil || e.Error.Code != tc.code || e.Error.Message == "" || e.Error.RequestID != rid {
 					t.Fatalf("api error %q, want code %q: %v", body, tc.code, err)
 				}
-				if tc.code == "invalid" && (len(e.Error.Fields) != 1 || e.Error.Fields[0].Field != "due_date") {
+				if tc.code == "invalid" && (len(e.Error.Fields) != 1 || e.Error.Fields[0].Field != "due_date" ||
+					e.Error.Fields[0].Code != model.CodeTooFarPast || fmt.Sprint(e.Error.Fields[0].Params["years"]) != "1" ||
+					!strings.Contains(body, `"message":"Bitte geben Sie ein gültiges Datum an, höchstens ein Jahr zurück und fünf Jahre voraus."`)) {
 					t.Fatalf("validation fields missing: %s", body)
+				}
+				if tc.code == "transition_refused" && !strings.Contains(body, `"transition":{"object":"referral","from":"declined","to":"accepted","allowed":[]}`) {
+					t.Fatalf("refused transition not named: %s", body)
 				}
 				return
 			}

@@ -17,6 +17,7 @@ type Catalog struct {
 	bundle  *i18n.Bundle
 	matcher language.Matcher
 	keys    map[language.Tag][]string
+	has     map[language.Tag]map[string]bool
 }
 
 // Load reads every locales/<part>.<lang>.toml for every supported language from fsys. The
@@ -46,7 +47,14 @@ func Load(fsys fs.FS) (*Catalog, error) {
 			}
 		}
 	}
-	return &Catalog{bundle: b, matcher: language.NewMatcher(Supported), keys: keys}, nil
+	has := map[language.Tag]map[string]bool{}
+	for tag, ids := range keys {
+		has[tag] = map[string]bool{}
+		for _, id := range ids {
+			has[tag][id] = true
+		}
+	}
+	return &Catalog{bundle: b, matcher: language.NewMatcher(Supported), keys: keys, has: has}, nil
 }
 
 // Match picks the supported language for an explicit choice (may be empty) and an
@@ -70,11 +78,12 @@ func (c *Catalog) Match(choice, acceptLanguage string) language.Tag {
 type Localizer struct {
 	Lang language.Tag
 	l    *i18n.Localizer
+	has  map[string]bool
 }
 
 // For returns the localizer for lang.
 func (c *Catalog) For(lang language.Tag) *Localizer {
-	return &Localizer{Lang: lang, l: i18n.NewLocalizer(c.bundle, lang.String())}
+	return &Localizer{Lang: lang, l: i18n.NewLocalizer(c.bundle, lang.String()), has: c.has[lang]}
 }
 
 // T translates id with optional template data. A missing key returns the key itself, which a
@@ -90,6 +99,10 @@ func (l *Localizer) T(id string, data ...map[string]any) string {
 	}
 	return s
 }
+
+// Has reports whether id is defined in the localizer's language: for a chain of keys from
+// the most specific to the general one (validation.<field>.<code>, validation.<code>).
+func (l *Localizer) Has(id string) bool { return l.has[id] }
 
 // Keys lists the message ids defined for lang, for completeness tests.
 func (c *Catalog) Keys(lang language.Tag) []string {

@@ -3,7 +3,6 @@ package model
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,6 +31,12 @@ var caseTransitions = map[CaseStatus][]CaseStatus{
 
 // CanTransition reports whether a case may move from s to to.
 func (s CaseStatus) CanTransition(to CaseStatus) bool { return slices.Contains(caseTransitions[s], to) }
+
+// Valid reports whether s is a state of a case at all.
+func (s CaseStatus) Valid() bool {
+	_, ok := caseTransitions[s]
+	return ok
+}
 
 // Case is the integration case of a person or household.
 type Case struct {
@@ -229,10 +234,10 @@ type Referral struct {
 	UpdatedAt            time.Time
 }
 
-// Transition moves the referral to `to`, or returns ErrInvalid naming the allowed states.
+// Transition moves the referral to `to`, or returns a *TransitionError naming the allowed states.
 func (r *Referral) Transition(to ReferralStatus) error {
 	if !r.Status.CanTransition(to) {
-		return transitionError("status", string(r.Status), string(to), referralTransitions[r.Status])
+		return transitionError("referral", string(r.Status), string(to), referralTransitions[r.Status])
 	}
 	r.Status = to
 	return nil
@@ -349,20 +354,18 @@ type Note struct {
 	CreatedAt  time.Time
 }
 
-func transitionError[T ~string](field, from, to string, allowed []T) error {
+func transitionError[T ~string](object, from, to string, allowed []T) error {
 	names := make([]string, len(allowed))
 	for i, a := range allowed {
 		names[i] = string(a)
 	}
-	if len(names) == 0 {
-		return Invalid(field, "cannot change from %s to %s: %s is final", from, to, from)
-	}
-	return Invalid(field, "cannot change from %s to %s; allowed: %s", from, to, strings.Join(names, ", "))
+	return &TransitionError{Object: object, From: from, To: to, Allowed: names}
 }
 
-// TransitionError is the ErrInvalid for a forbidden state change.
-func TransitionError(field string, from, to string, allowed []string) error {
-	return transitionError(field, from, to, allowed)
+// RefuseTransition is the *TransitionError for a change of kind ("case", "referral",
+// "task") from one state to another that AllowedTransitions does not list.
+func RefuseTransition(kind, from, to string) error {
+	return &TransitionError{Object: kind, From: from, To: to, Allowed: AllowedTransitions(kind, from)}
 }
 
 // AllowedTransitions returns the states reachable from a task, referral or case state, for

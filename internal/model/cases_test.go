@@ -30,7 +30,7 @@ func TestReferralLifeCycle(t *testing.T) {
 			switch {
 			case want && (err != nil || r.Status != to):
 				t.Errorf("transition %s -> %s: %v, status %s", from, to, err, r.Status)
-			case !want && (!errors.Is(err, ErrInvalid) || r.Status != from):
+			case !want && (!errors.Is(err, ErrTransition) || r.Status != from):
 				t.Errorf("refused transition %s -> %s: %v, status %s", from, to, err, r.Status)
 			}
 		}
@@ -76,9 +76,10 @@ func TestTaskAndCaseLifeCycles(t *testing.T) {
 			t.Errorf("case %s -> %s: allowed %v, want %v", tc.from, tc.to, got, tc.want)
 		}
 	}
-	err := TransitionError("status", "done", "waiting", AllowedTransitions("task", "done"))
-	var v *ValidationError
-	if !errors.As(err, &v) || len(v.Fields) != 1 || v.Fields[0].Field != "status" {
+	err := RefuseTransition("task", "done", "waiting")
+	var te *TransitionError
+	if !errors.As(err, &te) || te.Object != "task" || te.From != "done" || te.To != "waiting" ||
+		!slices.Equal(te.Allowed, AllowedTransitions("task", "done")) || !errors.Is(err, ErrTransition) || errors.Is(err, ErrInvalid) {
 		t.Errorf("transition error: %v", err)
 	}
 }

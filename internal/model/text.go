@@ -8,9 +8,10 @@ import (
 	"unicode/utf8"
 )
 
-// MsgBadCharacters is the reason given for text that PostgreSQL would refuse or that has no
+// MsgBadCharacters is the English reason for text that PostgreSQL would refuse or that has no
 // place in a record: invalid UTF-8 or a control character other than tab and newline. The
-// presentation layer matches on it to show its own localised message.
+// services report it as CodeBadCharacters; the line-numbered problems of `lotse directory
+// apply` (a command-line tool, English) and the English locale use this wording.
 const MsgBadCharacters = "contains characters that are not allowed (control characters or invalid UTF-8)"
 
 // TextOK reports whether s may be stored as text: valid UTF-8 without control characters
@@ -45,7 +46,7 @@ func checkValue(v *ValidationError, name string, rv reflect.Value) {
 	switch rv.Kind() {
 	case reflect.String:
 		if !TextOK(rv.String()) {
-			v.Add(orInput(name), MsgBadCharacters)
+			v.Add(orInput(name), CodeBadCharacters)
 		}
 	case reflect.Pointer, reflect.Interface:
 		if !rv.IsNil() {
@@ -75,7 +76,7 @@ func checkValue(v *ValidationError, name string, rv reflect.Value) {
 		for iter.Next() {
 			k := iter.Key()
 			if k.Kind() == reflect.String && !TextOK(k.String()) {
-				v.Add(orInput(name), MsgBadCharacters)
+				v.Add(orInput(name), CodeBadCharacters)
 				continue
 			}
 			checkValue(v, joinField(name, k.String()), iter.Value())

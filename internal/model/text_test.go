@@ -30,8 +30,8 @@ func TestCheckTextNamesEveryField(t *testing.T) {
 	CheckText(v, "", map[string]string{"reason": bad, "ok": "fine"})
 	var got []string
 	for _, f := range v.Fields {
-		if f.Message != MsgBadCharacters {
-			t.Errorf("%s: message %q", f.Field, f.Message)
+		if f.Code != CodeBadCharacters {
+			t.Errorf("%s: code %q", f.Field, f.Code)
 		}
 		got = append(got, f.Field)
 	}

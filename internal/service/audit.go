@@ -38,14 +38,14 @@ func (s *Audit) query(f model.AuditFilter) (store.AuditQuery, error) {
 			q.CaseReference = strings.ToUpper(c)
 		}
 		if len(c) > 100 {
-			v.Add("case", "is too long")
+			v.Add("case", model.CodeTooLong, model.Params{"max": 100})
 		}
 	}
 	if len(q.User) > 200 {
-		v.Add("user", "is too long")
+		v.Add("user", model.CodeTooLong, model.Params{"max": 200})
 	}
 	if len(q.Action) > 100 {
-		v.Add("action", "is too long")
+		v.Add("action", model.CodeTooLong, model.Params{"max": 100})
 	}
 	if f.From != nil {
 		from := day(*f.From)
@@ -56,12 +56,12 @@ func (s *Audit) query(f model.AuditFilter) (store.AuditQuery, error) {
 		q.To = &to
 	}
 	if f.From != nil && f.To != nil && f.To.Before(*f.From) {
-		v.Add("to", "must not be before from")
+		v.Add("to", model.CodeBefore, model.Params{"other": "from"})
 	}
 	if ok, err := auditPages.after(f.Cursor, &q.Before); err != nil {
 		v.Fields = append(v.Fields, err.(*model.ValidationError).Fields...)
 	} else if ok && q.Before <= 0 {
-		v.Add("cursor", "is not a cursor of this list")
+		v.Add("cursor", model.CodeBadCursor)
 	}
 	return q, v.Err()
 }

@@ -53,30 +53,39 @@ func calendarDay(t time.Time) time.Time {
 // tooLong reports whether s has more than n characters.
 func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 
+// checkLength checks a text's length in characters: required (not empty) and at most max.
+// A missing text names the limit too, so that its message can say how much fits.
+func checkLength(v *model.ValidationError, field, s string, required bool, max int) {
+	switch {
+	case required && s == "":
+		v.Add(field, model.CodeRequired, model.Params{"max": max})
+	case tooLong(s, max):
+		v.Add(field, model.CodeTooLong, model.Params{"max": max})
+	}
+}
+
 // checkPerson checks and normalises the fields of a person and computes its search text;
 // prefix names the person in field names ("primary.", "members[1].", "").
 func (b base) checkPerson(v *model.ValidationError, prefix string, p *model.Person) {
 	today := b.today()
 	earliest := time.Date(earliestBirthYear, 1, 1, 0, 0, 0, 0, time.UTC)
 	p.FamilyName, p.GivenNames = strings.TrimSpace(p.FamilyName), strings.TrimSpace(p.GivenNames)
-	if p.FamilyName == "" || tooLong(p.FamilyName, maxNameLength) {
-		v.Add(prefix+"family_name", "is required (at most %d characters)", maxNameLength)
-	}
+	checkLength(v, prefix+"family_name", p.FamilyName, true, maxNameLength)
 	if tooLong(p.GivenNames, maxNameLength) {
-		v.Add(prefix+"given_names", "is too long (at most %d characters)", maxNameLength)
+		v.Add(prefix+"given_names", model.CodeTooLong, model.Params{"max": maxNameLength})
 	}
 	variants := model.StringList{}
 	for _, n := range p.NameVariants {
 		n = strings.TrimSpace(n)
 		switch {
 		case n == "" || tooLong(n, maxNameLength):
-			v.Add(prefix+"name_variants", "each variant must have 1 to %d characters", maxNameLength)
+			v.Add(prefix+"name_variants", model.CodeLength, model.Params{"min": 1, "max": maxNameLength})
 		case !slices.Contains(variants, n):
 			variants = append(variants, n)
 		}
 	}
 	if len(variants) > maxVariants {
-		v.Add(prefix+"name_variants", "at most %d variants", maxVariants)
+		v.Add(prefix+"name_variants", model.CodeTooMany, model.Params{"max": maxVariants})
 	}
 	p.NameVariants = variants
 	langs := model.StringList{}
@@ -84,20 +93,20 @@ func (b base) checkPerson(v *model.ValidationError, prefix string, p *model.Pers
 		l = strings.ToLower(strings.TrimSpace(l))
 		switch {
 		case !languagePattern.MatchString(l):
-			v.Add(prefix+"languages", "%q is not an ISO 639 language code (like ar, uk, fa)", l)
+			v.Add(prefix+"languages", model.CodeLanguageCode, model.Params{"value": l})
 		case !slices.Contains(langs, l):
 			langs = append(langs, l)
 		}
 	}
 	if len(langs) > maxLanguages {
-		v.Add(prefix+"languages", "at most %d languages", maxLanguages)
+		v.Add(prefix+"languages", model.CodeTooMany, model.Params{"max": maxLanguages})
 	}
 	p.Languages = langs
 	if p.BirthDate != nil {
 		d := calendarDay(*p.BirthDate)
 		p.BirthDate = &d
 		if d.After(today) || d.Before(earliest) {
-			v.Add(prefix+"birth_date", "must lie between %d-01-01 and today", earliestBirthYear)
+			v.Add(prefix+"birth_date", model.CodeDateRange, model.Params{"from": earliest.Format(time.DateOnly)})
 		}
 	}
 	if p.ArrivalDate != nil {
@@ -105,29 +114,29 @@ func (b base) checkPerson(v *model.ValidationError, prefix string, p *model.Pers
 		p.ArrivalDate = &d
 		switch {
 		case d.After(today) || d.Before(earliest):
-			v.Add(prefix+"arrival_date", "must lie between %d-01-01 and today", earliestBirthYear)
+			v.Add(prefix+"arrival_date", model.CodeDateRange, model.Params{"from": earliest.Format(time.DateOnly)})
 		case p.BirthDate != nil && d.Before(*p.BirthDate):
-			v.Add(prefix+"arrival_date", "lies before the date of birth")
+			v.Add(prefix+"arrival_date", model.CodeBefore, model.Params{"other": "birth_date"})
 		}
 	}
 	p.ResidenceStatus, p.District = strings.TrimSpace(p.ResidenceStatus), strings.TrimSpace(p.District)
 	if tooLong(p.ResidenceStatus, maxShortText) {
-		v.Add(prefix+"residence_status", "is too long (at most %d characters)", maxShortText)
+		v.Add(prefix+"residence_status", model.CodeTooLong, model.Params{"max": maxShortText})
 	}
 	if tooLong(p.District, maxShortText) {
-		v.Add(prefix+"district", "is too long (at most %d characters)", maxShortText)
+		v.Add(prefix+"district", model.CodeTooLong, model.Params{"max": maxShortText})
 	}
 	p.Phone, p.Email, p.Address = strings.TrimSpace(p.Phone), strings.TrimSpace(p.Email), strings.TrimSpace(p.Address)
 	if tooLong(p.Phone, maxPhoneLength) {
-		v.Add(prefix+"phone", "is too long (at most %d characters)", maxPhoneLength)
+		v.Add(prefix+"phone", model.CodeTooLong, model.Params{"max": maxPhoneLength})
 	}
 	if p.Email != "" {
 		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email || tooLong(p.Email, 254) {
-			v.Add(prefix+"email", "is not an e-mail address")
+			v.Add(prefix+"email", model.CodeNotEmail)
 		}
 	}
 	if tooLong(p.Address, maxAddressLength) {
-		v.Add(prefix+"address", "is too long (at most %d characters)", maxAddressLength)
+		v.Add(prefix+"address", model.CodeTooLong, model.Params{"max": maxAddressLength})
 	}
 	p.SearchText = searchText(p)
 }
@@ -162,7 +171,7 @@ func (s *Cases) Create(ctx context.Context, a model.Actor, in model.CaseCreate) 
 	primary.IsPrimary = true
 	s.checkPerson(v, "primary.", &primary)
 	if len(in.Members) > maxHouseholdSize {
-		v.Add("members", "at most %d further persons", maxHouseholdSize)
+		v.Add("members", model.CodeTooMany, model.Params{"max": maxHouseholdSize})
 	}
 	members := make([]model.Person, len(in.Members))
 	for i, m := range in.Members {
@@ -174,7 +183,7 @@ func (s *Cases) Create(ctx context.Context, a model.Actor, in model.CaseCreate) 
 		district = primary.District
 	}
 	if tooLong(district, maxShortText) {
-		v.Add("district", "is too long (at most %d characters)", maxShortText)
+		v.Add("district", model.CodeTooLong, model.Params{"max": maxShortText})
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -195,7 +204,7 @@ func (s *Cases) Create(ctx context.Context, a model.Actor, in model.CaseCreate) 
 				return err
 			}
 			if !ok {
-				return model.Invalid("responsible_user_id", "is not a member of the lead organisation")
+				return model.Invalid("responsible_user_id", model.CodeNotMember)
 			}
 		}
 		if c.Reference, err = tx.NextReference(ctx, referencePrefix, now.In(model.Berlin).Year()); err != nil {
@@ -328,20 +337,23 @@ func (s *Cases) applyCasePatch(ctx context.Context, tx *store.Tx, c *model.Case,
 	if p.StatusReason != nil {
 		reason = strings.TrimSpace(*p.StatusReason)
 		if tooLong(reason, maxReasonLength) {
-			v.Add("status_reason", "is too long (at most %d characters)", maxReasonLength)
+			v.Add("status_reason", model.CodeTooLong, model.Params{"max": maxReasonLength})
 		}
 		changed = append(changed, "status_reason")
 	}
 	switch {
 	case p.Status != nil:
 		to := *p.Status
+		if !to.Valid() {
+			return nil, model.Invalid("status", model.CodeNotOneOf, model.Params{"allowed": "open, paused, closed"})
+		}
 		if !c.Status.CanTransition(to) {
-			return nil, model.TransitionError("status", string(c.Status), string(to), model.AllowedTransitions("case", string(c.Status)))
+			return nil, model.RefuseTransition("case", string(c.Status), string(to))
 		}
 		switch to {
 		case model.CaseClosed:
 			if reason == "" || p.StatusReason == nil {
-				v.Add("status_reason", "is required to close a case")
+				v.Add("status_reason", model.CodeRequired)
 			}
 			now := s.now().UTC().Truncate(time.Microsecond)
 			c.ClosedAt = &now
@@ -353,7 +365,7 @@ func (s *Cases) applyCasePatch(ctx context.Context, tx *store.Tx, c *model.Case,
 		c.Status = to
 		changed = append(changed, "status")
 	case p.StatusReason != nil && c.Status == model.CaseOpen:
-		v.Add("status_reason", "only a paused or closed case has a reason")
+		v.Add("status_reason", model.CodeNotApplicable)
 	}
 	c.StatusReason = reason
 	if p.ResponsibleUserID != nil {
@@ -362,7 +374,7 @@ func (s *Cases) applyCasePatch(ctx context.Context, tx *store.Tx, c *model.Case,
 			return nil, err
 		}
 		if !ok {
-			v.Add("responsible_user_id", "is not a member of the lead organisation")
+			v.Add("responsible_user_id", model.CodeNotMember)
 		}
 		id := *p.ResponsibleUserID
 		c.ResponsibleUserID = &id
@@ -371,12 +383,12 @@ func (s *Cases) applyCasePatch(ctx context.Context, tx *store.Tx, c *model.Case,
 	if p.District != nil {
 		c.District = strings.TrimSpace(*p.District)
 		if tooLong(c.District, maxShortText) {
-			v.Add("district", "is too long (at most %d characters)", maxShortText)
+			v.Add("district", model.CodeTooLong, model.Params{"max": maxShortText})
 		}
 		changed = append(changed, "district")
 	}
 	if len(changed) == 0 {
-		v.Add("body", "changes nothing")
+		v.Add("body", model.CodeNothingChanged)
 	}
 	return changed, v.Err()
 }
@@ -444,7 +456,7 @@ func (s *Cases) UpdatePerson(ctx context.Context, a model.Actor, caseID, personI
 		changed := applyPersonPatch(p, pp)
 		v := &model.ValidationError{}
 		if len(changed) == 0 {
-			v.Add("body", "changes nothing")
+			v.Add("body", model.CodeNothingChanged)
 		}
 		s.checkPerson(v, "", p)
 		if err := v.Err(); err != nil {
@@ -575,7 +587,7 @@ func (s *Cases) Export(ctx context.Context, a model.Actor, f model.CaseFilter) (
 			return err
 		}
 		if total > maxExport {
-			return model.Invalid("filter", "matches %d cases; an export holds at most %d", total, maxExport)
+			return model.Invalid("filter", model.CodeTooManyResults, model.Params{"total": total, "max": maxExport})
 		}
 		out = make([]model.CaseView, 0, total)
 		q.Limit = 500

@@ -95,7 +95,7 @@ func TestCaseCreate(t *testing.T) {
 }
 
 // TestCaseStatusTransitions walks every pair of case states: the allowed transitions
-// succeed (closing with a reason), every other one is ErrInvalid and changes nothing.
+// succeed (closing with a reason), every other one is a refused transition and changes nothing.
 func TestCaseStatusTransitions(t *testing.T) {
 	t.Parallel()
 	f := newCaseFixture(t)
@@ -123,7 +123,7 @@ func TestCaseStatusTransitions(t *testing.T) {
 				before := f.fingerprint()
 				got, err := f.svc.Cases.Update(f.ctx, a, v.ID, model.CasePatch{Status: &to, StatusReason: cfPtr("Fall erledigt")}, v.Version)
 				if !allowed {
-					cfInvalidField(t, err, "status")
+					refused(t, err, "case", string(from), string(to))
 					if after := f.fingerprint(); after != before {
 						t.Errorf("a forbidden transition changed something")
 					}

@@ -39,9 +39,9 @@ func onCases(sc model.Scope) model.Scope {
 // names something the actor may not use (missing and hidden alike). Only the field error
 // is wrapped: were ErrNotFound wrapped too, the error handler would answer 404 without the
 // field, as if the collection itself were missing.
-func unusable(err error, field, format string, args ...any) error {
+func unusable(err error, field string) error {
 	if errors.Is(err, model.ErrNotFound) {
-		return fmt.Errorf("%w (%v)", model.Invalid(field, format, args...), err)
+		return fmt.Errorf("%w (%v)", model.Invalid(field, model.CodeNotUsable), err)
 	}
 	return err
 }
@@ -51,44 +51,40 @@ func (s *Consents) validateConsent(in *model.ConsentCreate) error {
 	v := &model.ValidationError{}
 	today := s.today()
 	if len(in.Recipients) == 0 {
-		v.Add("recipients", "at least one recipient organisation is required")
+		v.Add("recipients", model.CodeRequired)
 	}
 	if len(in.Areas) == 0 {
-		v.Add("areas", "at least one area is required")
+		v.Add("areas", model.CodeRequired)
 	}
 	for _, c := range in.DataCategories {
 		if !c.Valid() {
-			v.Add("data_categories", "%q is not a data category", c)
+			v.Add("data_categories", model.CodeUnknown, model.Params{"values": c})
 			break
 		}
 	}
 	in.Purpose = strings.TrimSpace(in.Purpose)
-	if n := len([]rune(in.Purpose)); n == 0 || n > 1000 {
-		v.Add("purpose", "is required (at most 1000 characters)")
-	}
+	checkLength(v, "purpose", in.Purpose, true, 1000)
 	in.Evidence = strings.TrimSpace(in.Evidence)
-	if n := len([]rune(in.Evidence)); n == 0 || n > 500 {
-		v.Add("evidence", "a reference to the signed form is required (at most 500 characters)")
-	}
+	checkLength(v, "evidence", in.Evidence, true, 500)
 	in.Language = strings.ToLower(strings.TrimSpace(in.Language))
 	if !consentLanguage.MatchString(in.Language) {
-		v.Add("language", "must be a language code such as de, en, ar, uk, fa, ru or tr")
+		v.Add("language", model.CodeLanguageCode, model.Params{"value": in.Language})
 	}
 	switch {
 	case in.ValidFrom.IsZero():
-		v.Add("valid_from", "is required")
+		v.Add("valid_from", model.CodeRequired)
 	case civilDay(in.ValidFrom).Before(today.AddDate(-1, 0, 0)):
-		v.Add("valid_from", "may lie at most one year in the past")
+		v.Add("valid_from", model.CodeTooFarPast, model.Params{"years": 1})
 	case civilDay(in.ValidFrom).After(today.AddDate(1, 0, 0)):
-		v.Add("valid_from", "may lie at most one year in the future")
+		v.Add("valid_from", model.CodeTooFarAhead, model.Params{"years": 1})
 	}
 	switch {
 	case in.ValidUntil.IsZero():
-		v.Add("valid_until", "is required")
+		v.Add("valid_until", model.CodeRequired)
 	case !in.ValidFrom.IsZero() && civilDay(in.ValidUntil).Before(civilDay(in.ValidFrom)):
-		v.Add("valid_until", "must not lie before valid_from")
+		v.Add("valid_until", model.CodeBefore, model.Params{"other": "valid_from"})
 	case !in.ValidFrom.IsZero() && civilDay(in.ValidUntil).After(civilDay(in.ValidFrom).AddDate(5, 0, 0)):
-		v.Add("valid_until", "may lie at most five years after valid_from")
+		v.Add("valid_until", model.CodeTooFarAhead, model.Params{"years": 5, "other": "valid_from"})
 	}
 	return v.Err()
 }
@@ -131,7 +127,7 @@ func (s *Consents) Create(ctx context.Context, a model.Actor, caseID uuid.UUID, 
 				if !errors.Is(err, model.ErrNotFound) {
 					return err
 				}
-				v.Add("recipients", "%s is no active organisation", org)
+				v.Add("recipients", model.CodeOrgInactive, model.Params{"values": org.String()})
 			}
 		}
 		unknown, err := tx.UnknownAreas(ctx, in.Areas)
@@ -139,7 +135,7 @@ func (s *Consents) Create(ctx context.Context, a model.Actor, caseID uuid.UUID, 
 			return err
 		}
 		if len(unknown) > 0 {
-			v.Add("areas", "unknown areas: %s", strings.Join(unknown, ", "))
+			v.Add("areas", model.CodeUnknown, model.Params{"values": strings.Join(unknown, ", ")})
 		}
 		if in.PersonID != nil {
 			ok, err := tx.Consents().PersonInCase(ctx, *in.PersonID, caseID)
@@ -147,7 +143,7 @@ func (s *Consents) Create(ctx context.Context, a model.Actor, caseID uuid.UUID, 
 				return err
 			}
 			if !ok {
-				v.Add("person_id", "names no person of this case")
+				v.Add("person_id", model.CodeNotUsable)
 			}
 		}
 		if err := v.Err(); err != nil {
@@ -226,7 +222,7 @@ func (s *Consents) Revoke(ctx context.Context, a model.Actor, id uuid.UUID, vers
 			return fmt.Errorf("service: revoke consent: %w", model.ErrConflict)
 		}
 		if c.RevokedAt != nil {
-			return model.Invalid("revoked_at", "the consent is already revoked")
+			return &model.TransitionError{Object: "consent", From: "revoked", To: "revoked"}
 		}
 		at := s.now().UTC()
 		if err := tx.Consents().Revoke(ctx, c, at, actorRef(a), version); err != nil {

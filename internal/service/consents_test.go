@@ -203,14 +203,14 @@ func TestConsentRevoke(t *testing.T) {
 			if tc.want == model.ReferralRevoked {
 				var err error
 				w.unchanged("late accept", func() { _, err = w.svc.Referrals.Accept(w.ctx, tc.recipient, tc.ref.ID, seen.Version) })
-				cwErr(t, err, model.ErrInvalid, "status")
+				refused(t, err, "referral", string(model.ReferralRevoked), string(model.ReferralAccepted))
 			}
 		})
 	}
 	t.Run("twice", func(t *testing.T) {
 		var err error
 		w.unchanged("revoke", func() { _, err = w.svc.Consents.Revoke(w.ctx, w.housingWorker, c.ID, got.Version) })
-		cwErr(t, err, model.ErrInvalid, "revoked_at")
+		refused(t, err, "consent", "revoked", "revoked")
 	})
 	t.Run("no new referral under it", func(t *testing.T) {
 		var err error

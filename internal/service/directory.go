@@ -65,24 +65,22 @@ var shortNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$`)
 func validateOrganisation(o *model.Organisation) error {
 	v := &model.ValidationError{}
 	if !o.Kind.Valid() {
-		v.Add("kind", "must be one of municipal, jobcenter, welfare, school, civil_society")
+		v.Add("kind", model.CodeNotOneOf, model.Params{"allowed": "municipal, jobcenter, welfare, school, civil_society"})
 	}
-	if n := strings.TrimSpace(o.Name); n == "" || len(n) > 200 {
-		v.Add("name", "is required (at most 200 characters)")
-	}
+	checkLength(v, "name", strings.TrimSpace(o.Name), true, 200)
 	if !shortNamePattern.MatchString(o.ShortName) {
-		v.Add("short_name", "must be 1 to 40 letters, digits, dots, dashes or underscores")
+		v.Add("short_name", model.CodeFormat)
 	}
 	if o.ContactEmail != "" {
 		if _, err := mail.ParseAddress(o.ContactEmail); err != nil {
-			v.Add("contact_email", "is not an e-mail address")
+			v.Add("contact_email", model.CodeNotEmail)
 		}
 	}
 	if len(o.ContactPhone) > 50 {
-		v.Add("contact_phone", "is too long (at most 50 characters)")
+		v.Add("contact_phone", model.CodeTooLong, model.Params{"max": 50})
 	}
 	if o.AllowAdminCasework && o.Kind.Valid() && o.Kind.Class() != model.ClassPartner {
-		v.Add("allow_admin_casework", "only a partner organisation may allow its administrators case work")
+		v.Add("allow_admin_casework", model.CodePartnerOnly)
 	}
 	return v.Err()
 }
@@ -107,14 +105,14 @@ func (d *Directory) CreateOrganisation(ctx context.Context, a model.Actor, in mo
 		if o.ParentID != nil {
 			if _, err := tx.Organisations().Get(ctx, sc, *o.ParentID); err != nil {
 				if errors.Is(err, model.ErrNotFound) {
-					return model.Invalid("parent_id", "names no organisation you may use")
+					return model.Invalid("parent_id", model.CodeNotUsable)
 				}
 				return err
 			}
 		}
 		if err := tx.Organisations().Create(ctx, o); err != nil {
 			if errors.Is(err, model.ErrConflict) {
-				return fmt.Errorf("%w: %w", model.Invalid("short_name", "is already taken"), err)
+				return fmt.Errorf("%w: %w", model.Invalid("short_name", model.CodeNameTaken), err)
 			}
 			return err
 		}
@@ -167,18 +165,18 @@ func (d *Directory) UpdateOrganisation(ctx context.Context, a model.Actor, id uu
 		changed := model.JSONMap{}
 		if p.ParentID != nil {
 			if *p.ParentID == id {
-				return model.Invalid("parent_id", "an organisation cannot be its own parent")
+				return model.Invalid("parent_id", model.CodeParentCycle)
 			}
 			below, err := tx.Organisations().IsBelow(ctx, *p.ParentID, id)
 			if err != nil {
 				return err
 			}
 			if below {
-				return model.Invalid("parent_id", "would create a cycle in the organisation tree")
+				return model.Invalid("parent_id", model.CodeParentCycle)
 			}
 			if _, err := tx.Organisations().Get(ctx, sc, *p.ParentID); err != nil {
 				if errors.Is(err, model.ErrNotFound) {
-					return model.Invalid("parent_id", "names no organisation you may use")
+					return model.Invalid("parent_id", model.CodeNotUsable)
 				}
 				return err
 			}
@@ -220,8 +218,8 @@ func (d *Directory) UpdateOrganisation(ctx context.Context, a model.Actor, id uu
 			}
 		}
 		if err := tx.Organisations().Update(ctx, o, version); err != nil {
-			if errors.Is(err, model.ErrConflict) && p.ShortName != nil && !strings.Contains(err.Error(), "stale") {
-				return fmt.Errorf("%w: %w", model.Invalid("short_name", "is already taken"), err)
+			if errors.Is(err, model.ErrDuplicate) && p.ShortName != nil {
+				return fmt.Errorf("%w: %w", model.Invalid("short_name", model.CodeNameTaken), err)
 			}
 			return err
 		}
@@ -320,22 +318,20 @@ func (d *Directory) GetMember(ctx context.Context, a model.Actor, id uuid.UUID) 
 
 func validateUser(u *model.User) error {
 	v := &model.ValidationError{}
-	if n := strings.TrimSpace(u.DisplayName); n == "" || len(n) > 200 {
-		v.Add("display_name", "is required (at most 200 characters)")
-	}
+	checkLength(v, "display_name", strings.TrimSpace(u.DisplayName), true, 200)
 	if u.Email != "" {
 		if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email {
-			v.Add("email", "is not an e-mail address")
+			v.Add("email", model.CodeNotEmail)
 		}
 	}
 	if (u.Subject == nil || *u.Subject == "") && u.Email == "" {
-		v.Add("subject", "either subject or e-mail is required to link the sign-in")
+		v.Add("subject", model.CodeRequired)
 	}
 	if u.Subject != nil && *u.Subject != "" && u.Issuer == "" {
-		v.Add("issuer", "is required with a subject")
+		v.Add("issuer", model.CodeRequired)
 	}
 	if len(u.Issuer) > 500 || (u.Subject != nil && len(*u.Subject) > 255) {
-		v.Add("subject", "is too long")
+		v.Add("subject", model.CodeTooLong, model.Params{"max": 255})
 	}
 	return v.Err()
 }
@@ -357,7 +353,7 @@ func (d *Directory) CreateMember(ctx context.Context, a model.Actor, in model.Me
 		return nil, err
 	}
 	if !in.Role.Valid() {
-		return nil, model.Invalid("role", "is not a known role")
+		return nil, model.Invalid("role", model.CodeUnknown, model.Params{"values": string(in.Role)})
 	}
 	g := &model.Grant{OrgID: in.OrgID, Role: in.Role}
 	replayed, err := d.keyed(ctx, a, created, objMember, &u.ID, func(tx *store.Tx) error {
@@ -369,7 +365,7 @@ func (d *Directory) CreateMember(ctx context.Context, a model.Actor, in model.Me
 		}
 		if err := tx.Users().Create(ctx, u); err != nil {
 			if errors.Is(err, model.ErrConflict) {
-				return fmt.Errorf("%w: %w", model.Invalid("email", "an account with this sign-in or e-mail exists already"), err)
+				return fmt.Errorf("%w: %w", model.Invalid("email", model.CodeAccountExists), err)
 			}
 			return err
 		}
@@ -411,7 +407,7 @@ func (d *Directory) UpdateMember(ctx context.Context, a model.Actor, id uuid.UUI
 		return nil, err
 	}
 	if id == a.UserID && p.Active != nil {
-		return nil, fmt.Errorf("service: update member: you cannot change your own account's state: %w", model.ErrForbidden)
+		return nil, fmt.Errorf("service: update member: you cannot change your own account's state: %w", model.ErrOwnAccount)
 	}
 	var u *model.User
 	err = d.store.Tx(ctx, a, func(tx *store.Tx) error {
@@ -476,7 +472,7 @@ func (d *Directory) mayInOrg(ctx context.Context, tx *store.Tx, a model.Actor, o
 		return err
 	}
 	if !o.Active {
-		return model.Invalid("org_id", "the organisation is deactivated")
+		return model.Invalid("org_id", model.CodeOrgInactive)
 	}
 	return nil
 }
@@ -489,14 +485,14 @@ func (d *Directory) CreateGrant(ctx context.Context, a model.Actor, in model.Gra
 		return nil, err
 	}
 	if !in.Role.Valid() {
-		return nil, model.Invalid("role", "is not a known role")
+		return nil, model.Invalid("role", model.CodeUnknown, model.Params{"values": string(in.Role)})
 	}
 	memberScope, err := d.require(a, objMember, actRead, true)
 	if err != nil {
 		return nil, err
 	}
 	if in.UserID == a.UserID {
-		return nil, fmt.Errorf("service: create grant: you cannot change your own roles: %w", model.ErrForbidden)
+		return nil, fmt.Errorf("service: create grant: you cannot change your own roles: %w", model.ErrOwnAccount)
 	}
 	g := &model.Grant{UserID: in.UserID, OrgID: in.OrgID, Role: in.Role, GrantedBy: actorRef(a)}
 	replayed, err := d.keyed(ctx, a, created, "grant", &g.ID, func(tx *store.Tx) error {
@@ -539,7 +535,7 @@ func (d *Directory) DeleteGrant(ctx context.Context, a model.Actor, id uuid.UUID
 			return fmt.Errorf("service: delete grant: %w", model.ErrNotFound)
 		}
 		if g.UserID == a.UserID {
-			return fmt.Errorf("service: delete grant: you cannot change your own roles: %w", model.ErrForbidden)
+			return fmt.Errorf("service: delete grant: you cannot change your own roles: %w", model.ErrOwnAccount)
 		}
 		if err := d.mayGrant(ctx, tx, a, g.OrgID, g.Role); err != nil {
 			return err

@@ -250,7 +250,7 @@ func (d *Directory) AdminGrant(ctx context.Context, a model.Actor, id uuid.UUID)
 			return fmt.Errorf("service: admin grant: %w", model.ErrNotFound)
 		}
 		if g.UserID == a.UserID {
-			return fmt.Errorf("service: admin grant: you cannot change your own roles: %w", model.ErrForbidden)
+			return fmt.Errorf("service: admin grant: you cannot change your own roles: %w", model.ErrOwnAccount)
 		}
 		if err := d.mayGrant(ctx, tx, a, g.OrgID, g.Role); err != nil {
 			if errors.Is(err, model.ErrForbidden) || errors.Is(err, model.ErrInvalid) {
@@ -289,7 +289,7 @@ func (d *Directory) GrantByEmail(ctx context.Context, a model.Actor, org uuid.UU
 	}
 	email = strings.TrimSpace(email)
 	if email == "" {
-		return nil, model.Invalid("email", "is required")
+		return nil, model.Invalid("email", model.CodeRequired)
 	}
 	var user uuid.UUID
 	err = d.store.Read(ctx, a, func(tx *store.Tx) error {
@@ -298,7 +298,7 @@ func (d *Directory) GrantByEmail(ctx context.Context, a model.Actor, org uuid.UU
 			_, err = tx.Users().Get(ctx, msc, u.ID)
 		}
 		if errors.Is(err, model.ErrNotFound) {
-			return model.Invalid("email", "no account with this e-mail address that you manage")
+			return model.Invalid("email", model.CodeNoAccount)
 		}
 		if err != nil {
 			return err

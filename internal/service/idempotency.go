@@ -33,7 +33,7 @@ func (s *Idempotency) Check(ctx context.Context, a model.Actor, k *model.Request
 		return nil, err
 	}
 	if len(k.Key) == 0 || len(k.Key) > maxIdempotencyKey {
-		return nil, model.Invalid("Idempotency-Key", "must be 1 to %d characters", maxIdempotencyKey)
+		return nil, model.Invalid("Idempotency-Key", model.CodeLength, model.Params{"min": 1, "max": maxIdempotencyKey})
 	}
 	var prev *model.IdempotencyRecord
 	err := s.store.Read(ctx, a, func(tx *store.Tx) error {

@@ -32,18 +32,16 @@ func (s *Notes) Create(ctx context.Context, a model.Actor, caseID uuid.UUID, in 
 	}
 	v := &model.ValidationError{}
 	body := strings.TrimSpace(in.Body)
-	if body == "" || tooLong(body, maxNoteBody) {
-		v.Add("body", "is required (at most %d characters)", maxNoteBody)
-	}
+	checkLength(v, "body", body, true, maxNoteBody)
 	vis := in.Visibility
 	if vis == "" {
 		vis = model.NoteOrg
 	}
 	if vis != model.NoteOrg && vis != model.NoteShared {
-		v.Add("visibility", "must be org or shared")
+		v.Add("visibility", model.CodeNotOneOf, model.Params{"allowed": "org, shared"})
 	}
 	if vis == model.NoteShared && in.Area == "" {
-		v.Add("area", "is required for a shared note")
+		v.Add("area", model.CodeRequired)
 	}
 	// The note's author must reach the case through the same kinds that let it write notes:
 	// the case as seen through the note.create scope.
@@ -58,7 +56,7 @@ func (s *Notes) Create(ctx context.Context, a model.Actor, caseID uuid.UUID, in 
 				return err
 			}
 			if !slices.ContainsFunc(areas, func(x model.Area) bool { return x.Code == in.Area }) {
-				v.Add("area", "is not an area in use")
+				v.Add("area", model.CodeUnknown, model.Params{"values": in.Area})
 			}
 		}
 		if err := v.Err(); err != nil {
@@ -77,7 +75,7 @@ func (s *Notes) Create(ctx context.Context, a model.Actor, caseID uuid.UUID, in 
 			return fmt.Errorf("service: create note: %w", model.ErrNotFound)
 		}
 		if !acc.Full && !slices.Contains(acc.ReferredAreas, in.Area) {
-			return model.Invalid("area", "must be one of the areas referred to your organisation (%s)", strings.Join(acc.ReferredAreas, ", "))
+			return model.Invalid("area", model.CodeNotReferred, model.Params{"areas": strings.Join(acc.ReferredAreas, ", ")})
 		}
 		n := &model.Note{CaseID: c.ID, OrgID: a.OrgID, Visibility: vis, Body: body}
 		if in.Area != "" {

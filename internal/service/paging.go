@@ -37,7 +37,7 @@ func (p pager) limit(n int) (int, error) {
 	case n == 0:
 		return p.size, nil
 	case n < 0 || n > p.max:
-		return 0, model.Invalid("limit", "must be between 1 and %d", p.max)
+		return 0, model.Invalid("limit", model.CodeOutOfRange, model.Params{"min": 1, "max": p.max})
 	}
 	return n, nil
 }
@@ -60,7 +60,7 @@ func (p pager) after(cursor string, key any) (bool, error) {
 	if cursor == "" {
 		return false, nil
 	}
-	bad := model.Invalid("cursor", "is not a cursor of this list")
+	bad := model.Invalid("cursor", model.CodeBadCursor)
 	if len(cursor) > maxCursor {
 		return false, bad
 	}

@@ -80,20 +80,20 @@ func (s *Cases) UpdateArea(ctx context.Context, a model.Actor, caseID uuid.UUID,
 	if p.Status != nil {
 		changed = append(changed, "status")
 		if !p.Status.Valid() {
-			v.Add("status", "must be one of not_started, in_progress, waiting, achieved, not_needed")
+			v.Add("status", model.CodeNotOneOf, model.Params{"allowed": "not_started, in_progress, waiting, achieved, not_needed"})
 		}
 	}
 	if p.Note != nil {
 		changed = append(changed, "note")
 		if tooLong(strings.TrimSpace(*p.Note), maxPlanNote) {
-			v.Add("note", "is too long (at most %d characters)", maxPlanNote)
+			v.Add("note", model.CodeTooLong, model.Params{"max": maxPlanNote})
 		}
 	}
 	if p.ResponsibleOrgID != nil {
 		changed = append(changed, "responsible_org_id")
 	}
 	if len(changed) == 0 {
-		v.Add("body", "changes nothing")
+		v.Add("body", model.CodeNothingChanged)
 	}
 	var out *model.AreaStatus
 	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
@@ -102,11 +102,11 @@ func (s *Cases) UpdateArea(ctx context.Context, a model.Actor, caseID uuid.UUID,
 			return err
 		}
 		if !slices.ContainsFunc(areas, func(x model.Area) bool { return x.Code == area }) {
-			v.Add("area", "is not an area in use")
+			v.Add("area", model.CodeUnknown, model.Params{"values": area})
 		}
 		if p.ResponsibleOrgID != nil && *p.ResponsibleOrgID != uuid.Nil {
 			if _, err := tx.ActiveOrganisation(ctx, *p.ResponsibleOrgID); errors.Is(err, model.ErrNotFound) {
-				v.Add("responsible_org_id", "names no active organisation")
+				v.Add("responsible_org_id", model.CodeOrgInactive)
 			} else if err != nil {
 				return err
 			}

@@ -26,13 +26,7 @@ const (
 
 // checkText checks an optional free text's length in characters.
 func checkText(v *model.ValidationError, field, s string, required bool) {
-	n := len([]rune(s))
-	switch {
-	case required && n == 0:
-		v.Add(field, "is required (at most %d characters)", maxFreeText)
-	case n > maxFreeText:
-		v.Add(field, "is too long (at most %d characters)", maxFreeText)
-	}
+	checkLength(v, field, s, required, maxFreeText)
 }
 
 // Create sends a referral of a case the actor's organisation leads, from the actor's
@@ -56,27 +50,27 @@ func (s *Referrals) Create(ctx context.Context, a model.Actor, caseID uuid.UUID,
 	in.LegalBasis = strings.TrimSpace(in.LegalBasis)
 	v := &model.ValidationError{}
 	if in.ToOrgID == uuid.Nil {
-		v.Add("to_org_id", "is required")
+		v.Add("to_org_id", model.CodeRequired)
 	} else if in.ToOrgID == a.OrgID {
-		v.Add("to_org_id", "a referral goes to another organisation")
+		v.Add("to_org_id", model.CodeReferSelf)
 	}
 	if len(in.Areas) == 0 {
-		v.Add("areas", "at least one area is required")
+		v.Add("areas", model.CodeRequired)
 	}
 	checkText(v, "message", in.Message, false)
 	days := defaultReplyDays
 	if in.ReplyDays != nil {
 		days = *in.ReplyDays
 		if days < 1 || days > maxReplyDays {
-			v.Add("reply_days", "must be between 1 and %d working days", maxReplyDays)
+			v.Add("reply_days", model.CodeOutOfRange, model.Params{"min": 1, "max": maxReplyDays})
 		}
 	}
 	basis, known := s.legalBasis(in.LegalBasis)
 	if in.LegalBasis != "" && !known {
-		v.Add("legal_basis", "must be one of: %s", strings.Join(model.LegalBasisNames(s.legalBases), "; "))
+		v.Add("legal_basis", model.CodeNotOneOf, model.Params{"allowed": strings.Join(model.LegalBasisNames(s.legalBases), "; ")})
 	}
 	if in.ConsentID == nil && in.LegalBasis == "" {
-		v.Add("consent_id", "a consent that covers the recipient, the areas and today, or a legal basis, is required")
+		v.Add("consent_id", model.CodeCoverRequired)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -95,21 +89,21 @@ func (s *Referrals) Create(ctx context.Context, a model.Actor, caseID uuid.UUID,
 			return err
 		}
 		if c.Status == model.CaseClosed {
-			return model.Invalid("case_id", "the case is closed")
+			return model.Invalid("case_id", model.CodeCaseClosed)
 		}
 		v := &model.ValidationError{}
 		if _, err := tx.ActiveOrganisation(ctx, in.ToOrgID); err != nil {
 			if !errors.Is(err, model.ErrNotFound) {
 				return err
 			}
-			v.Add("to_org_id", "names no active organisation")
+			v.Add("to_org_id", model.CodeOrgInactive)
 		}
 		unknown, err := tx.UnknownAreas(ctx, in.Areas)
 		if err != nil {
 			return err
 		}
 		if len(unknown) > 0 {
-			v.Add("areas", "unknown areas: %s", strings.Join(unknown, ", "))
+			v.Add("areas", model.CodeUnknown, model.Params{"values": strings.Join(unknown, ", ")})
 		}
 		if err := v.Err(); err != nil {
 			return err
@@ -146,17 +140,17 @@ func (s *Referrals) checkCover(ctx context.Context, tx *store.Tx, ref *model.Ref
 			return err
 		}
 		if err != nil || c.CaseID != ref.CaseID {
-			return model.Invalid("consent_id", "names no consent of this case")
+			return model.Invalid("consent_id", model.CodeNotUsable)
 		}
 		if !c.Covers(ref.ToOrgID, ref.Areas, day) {
-			return model.Invalid("consent_id", "the consent does not cover this recipient, these areas and today (revoked, expired, not yet valid, or for other organisations or areas)")
+			return model.Invalid("consent_id", model.CodeConsentNotCovering)
 		}
 		return nil
 	}
 	if _, ok := s.legalBasis(ref.LegalBasis); ok {
 		return nil
 	}
-	return model.Invalid("consent_id", "a consent that covers the recipient, the areas and today, or a legal basis, is required")
+	return model.Invalid("consent_id", model.CodeCoverRequired)
 }
 
 // referralDetails are the audit details of a referral change: ids and codes, never text.
@@ -415,11 +409,11 @@ func (s *Referrals) List(ctx context.Context, a model.Actor, f model.ReferralFil
 	case model.ReferralsAll:
 		q.Order = store.ReferralsNewest
 	default:
-		return nil, model.Invalid("box", "must be incoming, outgoing or empty")
+		return nil, model.Invalid("box", model.CodeNotOneOf, model.Params{"allowed": "incoming, outgoing"})
 	}
 	for _, st := range f.Status {
 		if !slices.Contains(model.ReferralStatuses, st) {
-			return nil, model.Invalid("status", "%q is not a referral status", st)
+			return nil, model.Invalid("status", model.CodeUnknown, model.Params{"values": st})
 		}
 	}
 	var k store.ReferralKey

@@ -75,7 +75,7 @@ func (w *cwWorld) referralIn(st model.ReferralStatus) *model.Referral {
 
 // TestReferralTransitions walks every state against every life-cycle method: the allowed
 // transitions (model.AllowedTransitions) succeed with one audit event; every other one is
-// ErrInvalid on the status field and changes nothing, not even the version.
+// a refused transition (model.TransitionError) and changes nothing, not even the version.
 func TestReferralTransitions(t *testing.T) {
 	t.Parallel()
 	w := newCW(t)
@@ -114,7 +114,7 @@ func TestReferralTransitions(t *testing.T) {
 				if !allowed {
 					var err error
 					w.unchanged(m.name, func() { _, err = m.call(ref) })
-					cwErr(t, err, model.ErrInvalid, "status")
+					refused(t, err, "referral", string(from), string(m.to))
 					if !strings.Contains(err.Error(), string(from)) {
 						t.Errorf("error %q does not name the current state %s", err, from)
 					}

@@ -88,39 +88,39 @@ func caseQuery(f model.CaseFilter, activeAreas []string, planScope model.Scope) 
 	if s := strings.TrimSpace(f.Q); s != "" {
 		kinds = append(kinds, "q")
 		if len([]rune(s)) > maxQueryLength {
-			v.Add("q", "is too long (at most %d characters)", maxQueryLength)
+			v.Add("q", model.CodeTooLong, model.Params{"max": maxQueryLength})
 		} else if q.NameFolds = FoldName(s); len(q.NameFolds) == 0 {
-			v.Add("q", "contains no letters or digits")
+			v.Add("q", model.CodeNoLetters)
 		}
 	}
 	if s := strings.TrimSpace(f.Reference); s != "" {
 		kinds = append(kinds, "reference")
 		if len(s) > 40 {
-			v.Add("reference", "is too long (at most 40 characters)")
+			v.Add("reference", model.CodeTooLong, model.Params{"max": 40})
 		}
 		q.ReferencePrefix = strings.ToUpper(s)
 	}
 	if f.Status != "" {
 		kinds = append(kinds, "status")
 		if !slices.Contains([]model.CaseStatus{model.CaseOpen, model.CasePaused, model.CaseClosed}, f.Status) {
-			v.Add("status", "must be one of open, paused, closed")
+			v.Add("status", model.CodeNotOneOf, model.Params{"allowed": "open, paused, closed"})
 		}
 		q.Status = f.Status
 	}
 	if f.Area != "" {
 		kinds = append(kinds, "area")
 		if !slices.Contains(activeAreas, f.Area) {
-			v.Add("area", "is not an area in use (%s)", strings.Join(activeAreas, ", "))
+			v.Add("area", model.CodeUnknown, model.Params{"values": f.Area, "allowed": strings.Join(activeAreas, ", ")})
 		}
 		q.Area = f.Area
 	}
 	if f.AreaStatus != "" {
 		kinds = append(kinds, "area_status")
 		if !f.AreaStatus.Valid() {
-			v.Add("area_status", "must be one of not_started, in_progress, waiting, achieved, not_needed")
+			v.Add("area_status", model.CodeNotOneOf, model.Params{"allowed": "not_started, in_progress, waiting, achieved, not_needed"})
 		}
 		if f.Area == "" {
-			v.Add("area_status", "needs an area")
+			v.Add("area_status", model.CodeRequires, model.Params{"other": "area"})
 		}
 		q.AreaStatus = f.AreaStatus
 	}

@@ -27,18 +27,16 @@ func (s *Tasks) checkDueDate(v *model.ValidationError, d *model.Date) {
 	day := civilDay(*d)
 	switch {
 	case d.IsZero():
-		v.Add("due_date", "is not a date")
+		v.Add("due_date", model.CodeFormat)
 	case day.Before(today.AddDate(-1, 0, 0)):
-		v.Add("due_date", "may lie at most one year in the past")
+		v.Add("due_date", model.CodeTooFarPast, model.Params{"years": 1})
 	case day.After(today.AddDate(5, 0, 0)):
-		v.Add("due_date", "may lie at most five years ahead")
+		v.Add("due_date", model.CodeTooFarAhead, model.Params{"years": 5})
 	}
 }
 
 func checkTitle(v *model.ValidationError, title string) {
-	if n := len([]rune(title)); n == 0 || n > maxTaskTitle {
-		v.Add("title", "is required (at most %d characters)", maxTaskTitle)
-	}
+	checkLength(v, "title", title, true, maxTaskTitle)
 }
 
 // taskDetails are the audit details of a task change: ids and codes, never text.
@@ -74,13 +72,13 @@ func (s *Tasks) Create(ctx context.Context, a model.Actor, in model.TaskCreate) 
 	}
 	v := &model.ValidationError{}
 	if in.OrgID == uuid.Nil {
-		v.Add("org_id", "is required")
+		v.Add("org_id", model.CodeRequired)
 	}
 	checkTitle(v, in.Title)
 	checkText(v, "description", in.Description, false)
 	s.checkDueDate(v, in.DueDate)
 	if !slices.Contains(model.TaskPriorities, in.Priority) {
-		v.Add("priority", "must be one of low, normal, high, urgent")
+		v.Add("priority", model.CodeNotOneOf, model.Params{"allowed": "low, normal, high, urgent"})
 	}
 	if in.Area != nil && *in.Area == "" {
 		in.Area = nil
@@ -105,10 +103,10 @@ func (s *Tasks) Create(ctx context.Context, a model.Actor, in model.TaskCreate) 
 			}
 			ref, err := tx.Referrals().Get(ctx, rsc, *in.ReferralID)
 			if err != nil {
-				return unusable(err, "referral_id", "names no referral you may see")
+				return unusable(err, "referral_id")
 			}
 			if in.CaseID != nil && *in.CaseID != ref.CaseID {
-				return model.Invalid("case_id", "is not the case of the linked referral")
+				return model.Invalid("case_id", model.CodeWrongCase)
 			}
 			t.CaseID = &ref.CaseID
 			if ref.Status.Active() {
@@ -118,7 +116,7 @@ func (s *Tasks) Create(ctx context.Context, a model.Actor, in model.TaskCreate) 
 		if t.CaseID != nil {
 			c, err := tx.Cases().Get(ctx, onCases(sc), *t.CaseID)
 			if err != nil {
-				return unusable(err, "case_id", "names no case you may add tasks to")
+				return unusable(err, "case_id")
 			}
 			if c.LeadOrgID == a.OrgID {
 				recipients, err := tx.Referrals().ActiveRecipients(ctx, c.ID)
@@ -137,16 +135,16 @@ func (s *Tasks) Create(ctx context.Context, a model.Actor, in model.TaskCreate) 
 				}
 			}
 		} else if !sc.Has(model.ScopeOrg) && !sc.Has(model.ScopeOrgTree) {
-			return model.Invalid("case_id", "is required: your organisation adds tasks only to cases referred to it")
+			return model.Invalid("case_id", model.CodeRequired)
 		}
 		v := &model.ValidationError{}
 		if !slices.Contains(allowed, in.OrgID) {
-			v.Add("org_id", "must be your organisation, or one the linked referral or case is shared with")
+			v.Add("org_id", model.CodeNotYourOrg)
 		} else if _, err := tx.ActiveOrganisation(ctx, in.OrgID); err != nil {
 			if !errors.Is(err, model.ErrNotFound) {
 				return err
 			}
-			v.Add("org_id", "names no active organisation")
+			v.Add("org_id", model.CodeOrgInactive)
 		}
 		if err := s.checkAssignee(ctx, tx, v, in.OrgID, in.AssigneeID); err != nil {
 			return err
@@ -157,7 +155,7 @@ func (s *Tasks) Create(ctx context.Context, a model.Actor, in model.TaskCreate) 
 				return err
 			}
 			if len(unknown) > 0 {
-				v.Add("area", "unknown area: %s", *t.Area)
+				v.Add("area", model.CodeUnknown, model.Params{"values": *t.Area})
 			}
 		}
 		if err := v.Err(); err != nil {
@@ -188,7 +186,7 @@ func (s *Tasks) checkAssignee(ctx context.Context, tx *store.Tx, v *model.Valida
 		return err
 	}
 	if !ok {
-		v.Add("assignee_id", "is no active member of the task's organisation")
+		v.Add("assignee_id", model.CodeNotMember)
 	}
 	return nil
 }
@@ -222,7 +220,7 @@ func (s *Tasks) Update(ctx context.Context, a model.Actor, id uuid.UUID, version
 	}
 	v := &model.ValidationError{}
 	if p.Title == nil && p.Description == nil && p.DueDate == nil && !p.ClearDueDate && p.Priority == nil && p.Status == nil {
-		v.Add("body", "nothing to change")
+		v.Add("body", model.CodeNothingChanged)
 	}
 	if p.Title != nil {
 		*p.Title = strings.TrimSpace(*p.Title)
@@ -233,14 +231,14 @@ func (s *Tasks) Update(ctx context.Context, a model.Actor, id uuid.UUID, version
 		checkText(v, "description", *p.Description, false)
 	}
 	if p.ClearDueDate && p.DueDate != nil {
-		v.Add("due_date", "cannot be set and cleared at once")
+		v.Add("due_date", model.CodeExclusive, model.Params{"other": "due_date"})
 	}
 	s.checkDueDate(v, p.DueDate)
 	if p.Priority != nil && !slices.Contains(model.TaskPriorities, *p.Priority) {
-		v.Add("priority", "must be one of low, normal, high, urgent")
+		v.Add("priority", model.CodeNotOneOf, model.Params{"allowed": "low, normal, high, urgent"})
 	}
 	if p.Status != nil && !slices.Contains(model.TaskStatuses, *p.Status) {
-		v.Add("status", "must be one of open, in_progress, waiting, done, cancelled")
+		v.Add("status", model.CodeNotOneOf, model.Params{"allowed": "open, in_progress, waiting, done, cancelled"})
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -257,7 +255,7 @@ func (s *Tasks) Update(ctx context.Context, a model.Actor, id uuid.UUID, version
 		changed := []string{}
 		if p.Status != nil && *p.Status != t.Status {
 			if !t.Status.CanTransition(*p.Status) {
-				return model.TransitionError("status", string(t.Status), string(*p.Status), model.AllowedTransitions("task", string(t.Status)))
+				return model.RefuseTransition("task", string(t.Status), string(*p.Status))
 			}
 			t.Status, t.StatusReason = *p.Status, "" // a person's change replaces the system's reason
 			if t.Status == model.TaskDone {
@@ -307,7 +305,7 @@ func (s *Tasks) Reassign(ctx context.Context, a model.Actor, id uuid.UUID, versi
 		return nil, err
 	}
 	if in.OrgID == uuid.Nil {
-		return nil, model.Invalid("org_id", "is required")
+		return nil, model.Invalid("org_id", model.CodeRequired)
 	}
 	var out *model.Task
 	replayed, err := s.keyed(ctx, a, changed, objTask, &id, func(tx *store.Tx) error {
@@ -320,12 +318,12 @@ func (s *Tasks) Reassign(ctx context.Context, a model.Actor, id uuid.UUID, versi
 		}
 		v := &model.ValidationError{}
 		if !sc.Has(model.ScopeOrgTree) || !slices.Contains(sc.OrgTree, in.OrgID) {
-			v.Add("org_id", "must be your organisation or one below it")
+			v.Add("org_id", model.CodeNotYourOrg)
 		} else if _, err := tx.ActiveOrganisation(ctx, in.OrgID); err != nil {
 			if !errors.Is(err, model.ErrNotFound) {
 				return err
 			}
-			v.Add("org_id", "names no active organisation")
+			v.Add("org_id", model.CodeOrgInactive)
 		}
 		if err := s.checkAssignee(ctx, tx, v, in.OrgID, in.AssigneeID); err != nil {
 			return err
@@ -423,7 +421,7 @@ func (s *Tasks) List(ctx context.Context, a model.Actor, f model.TaskFilter) (*m
 	q := store.TaskQuery{AssigneeID: f.AssigneeID, Statuses: f.Status, Area: f.Area, CaseID: f.CaseID, ReferralID: f.ReferralID, Limit: limit + 1}
 	if f.Mine {
 		if f.AssigneeID != nil && *f.AssigneeID != a.UserID {
-			return nil, model.Invalid("assignee_id", "cannot be combined with mine")
+			return nil, model.Invalid("assignee_id", model.CodeExclusive, model.Params{"other": "mine"})
 		}
 		me := a.UserID
 		q.AssigneeID = &me
@@ -437,7 +435,7 @@ func (s *Tasks) List(ctx context.Context, a model.Actor, f model.TaskFilter) (*m
 	}
 	for _, st := range f.Status {
 		if !slices.Contains(model.TaskStatuses, st) {
-			return nil, model.Invalid("status", "%q is not a task status", st)
+			return nil, model.Invalid("status", model.CodeUnknown, model.Params{"values": st})
 		}
 	}
 	if f.DueAfter != nil {

@@ -134,7 +134,7 @@ func TestTaskTransitions(t *testing.T) {
 					w.unchanged("update", func() {
 						_, err = w.svc.Tasks.Update(w.ctx, w.housingWorker, task.ID, task.Version, model.TaskPatch{Status: cwPtr(to)})
 					})
-					cwErr(t, err, model.ErrInvalid, "status")
+					refused(t, err, "task", string(from), string(to))
 					return
 				}
 				before := w.auditCount("task.update")

@@ -121,7 +121,7 @@ func TestServicesRefuseBadText(t *testing.T) {
 			if !errors.As(err, &ve) {
 				t.Fatalf("error %v, want a validation error", err)
 			}
-			if !slices.Contains(ve.Fields, model.FieldError{Field: tc.field, Message: model.MsgBadCharacters}) {
+			if !slices.ContainsFunc(ve.Fields, func(f model.FieldError) bool { return f.Field == tc.field && f.Code == model.CodeBadCharacters }) {
 				t.Errorf("error %v does not name %s for its characters", err, tc.field)
 			}
 			if after := w.Fingerprint(t); after != before {

@@ -94,9 +94,9 @@ func translate(op string, err error) error {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return fmt.Errorf("store: %s: %w", op, model.ErrNotFound)
 	case errors.Is(err, gorm.ErrDuplicatedKey):
-		return fmt.Errorf("store: %s: %w", op, model.ErrConflict)
+		return fmt.Errorf("store: %s: %w", op, model.ErrDuplicate)
 	case errors.As(err, &pgErr) && pgErr.Code == "23505":
-		return fmt.Errorf("store: %s: %w: %s", op, model.ErrConflict, pgErr.ConstraintName)
+		return fmt.Errorf("store: %s: %w: %s", op, model.ErrDuplicate, pgErr.ConstraintName)
 	case errors.As(err, &pgErr) && pgErr.Code == "23503":
 		return fmt.Errorf("store: %s: %w: %s", op, model.ErrInvalid, pgErr.ConstraintName)
 	case errors.As(err, &pgErr) && pgErr.Code == "23514":

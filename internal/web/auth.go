@@ -54,7 +54,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if h := strings.TrimSpace(c.Request().Header.Get(OrgHeader)); h != "" {
 			org, err := uuid.Parse(h)
 			if err != nil {
-				return model.Invalid(OrgHeader, "is not an organisation id")
+				return model.Invalid(OrgHeader, model.CodeFormat)
 			}
 			req.OrgID = &org
 		}
@@ -91,8 +91,11 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 // purposeOf checks the purpose a client gave: at most maxPurpose printable characters.
 func purposeOf(h string) (string, error) {
 	p := strings.TrimSpace(h)
-	if utf8.RuneCountInString(p) > maxPurpose || !utf8.ValidString(p) || strings.IndexFunc(p, unicode.IsControl) >= 0 {
-		return "", model.Invalid(PurposeHeader, "must be at most %d printable characters", maxPurpose)
+	if !utf8.ValidString(p) || strings.IndexFunc(p, unicode.IsControl) >= 0 {
+		return "", model.Invalid(PurposeHeader, model.CodeBadCharacters)
+	}
+	if utf8.RuneCountInString(p) > maxPurpose {
+		return "", model.Invalid(PurposeHeader, model.CodeTooLong, model.Params{"max": maxPurpose})
 	}
 	return p, nil
 }

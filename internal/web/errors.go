@@ -24,11 +24,29 @@ type apiError struct {
 }
 
 type apiErrorBody struct {
-	Code      string             `json:"code"`
-	Message   string             `json:"message"`
-	Fields    []model.FieldError `json:"fields,omitempty"`
-	RequestID string             `json:"request_id,omitempty"`
-	Params    map[string]string  `json:"params,omitempty"`
+	Code       string            `json:"code"`
+	Message    string            `json:"message"`
+	Fields     []apiFieldError   `json:"fields,omitempty"`
+	RequestID  string            `json:"request_id,omitempty"`
+	Params     map[string]string `json:"params,omitempty"`
+	Transition *apiTransition    `json:"transition,omitempty"`
+}
+
+// apiFieldError is one wrong field: its name, the code (model.Code*) and its params, and
+// the code's message in the client's language.
+type apiFieldError struct {
+	Field   string       `json:"field"`
+	Code    string       `json:"code"`
+	Params  model.Params `json:"params,omitempty"`
+	Message string       `json:"message"`
+}
+
+// apiTransition is the refused change of state of a 409 transition_refused.
+type apiTransition struct {
+	Object  string   `json:"object"`
+	From    string   `json:"from"`
+	To      string   `json:"to"`
+	Allowed []string `json:"allowed"`
 }
 
 // classify maps an error to an HTTP status and a stable code. Domain errors come first;
@@ -37,11 +55,14 @@ func classify(err error) (int, string) {
 	var he *echo.HTTPError
 	var pe *pageError
 	var rc *model.RoleConflictError
+	var te *model.TransitionError
 	switch {
 	case errors.As(err, &pe):
 		return pe.status, pe.code
 	case errors.As(err, &rc):
 		return http.StatusConflict, model.CodeRoleConflict
+	case errors.As(err, &te):
+		return http.StatusConflict, model.CodeTransitionRefused
 	case errors.Is(err, authn.ErrProviderUnavailable):
 		// A bearer token whose provider cannot be reached now: it may be fine; try later.
 		return http.StatusServiceUnavailable, "unavailable"
@@ -115,24 +136,31 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	loc := s.localizer(c)
-	var fields []model.FieldError
 	var ve *model.ValidationError
-	if errors.As(err, &ve) {
-		fields = ve.Fields
-	}
+	errors.As(err, &ve)
 	var werr error
 	switch {
 	case c.Request().Method == http.MethodHead:
 		werr = c.NoContent(status)
 	case isAPI(c):
-		body := apiError{Error: apiErrorBody{Code: code, Message: loc.T("error." + code + ".title"), Fields: fields, RequestID: rid}}
+		body := apiError{Error: apiErrorBody{Code: code, Message: loc.T("error." + code + ".title"), Fields: apiFieldErrors(loc, ve), RequestID: rid}}
 		var rc *model.RoleConflictError
 		if errors.As(err, &rc) {
 			body.Error.Message, body.Error.Params = roleConflictText(loc, rc), roleConflictParams(rc)
 		}
+		var te *model.TransitionError
+		if errors.As(err, &te) {
+			body.Error.Message = transitionText(loc, te)
+			body.Error.Transition = &apiTransition{Object: te.Object, From: te.From, To: te.To, Allowed: append([]string{}, te.Allowed...)}
+		}
 		werr = c.JSON(status, body)
 	default:
-		werr = s.renderError(c, status, code, rid)
+		detail := ""
+		var te *model.TransitionError
+		if errors.As(err, &te) {
+			detail = transitionText(loc, te)
+		}
+		werr = s.renderError(c, status, code, detail, rid)
 	}
 	if werr != nil {
 		s.log.Warn("writing error response failed", slog.String("request_id", rid), slog.Any("error", werr))
@@ -147,8 +175,8 @@ func isAPI(c echo.Context) bool {
 
 // renderError writes the error page: status, title and text of the category, the request id
 // for the IT service desk, the way home. Should the page itself fail, a line of plain text.
-func (s *Server) renderError(c echo.Context, status int, code, rid string) error {
-	body, err := s.renderBytes(c, components.ErrorPage(components.ErrorView{Status: status, Code: code, RequestID: rid}))
+func (s *Server) renderError(c echo.Context, status int, code, detail, rid string) error {
+	body, err := s.renderBytes(c, components.ErrorPage(components.ErrorView{Status: status, Code: code, Detail: detail, RequestID: rid}))
 	if err != nil {
 		s.log.Error("rendering the error page failed", slog.String("request_id", rid), slog.Any("error", err))
 		return c.String(status, http.StatusText(status)+" ("+rid+")")

@@ -37,7 +37,7 @@ import (
 func (s *Server) switchOrganisation(c echo.Context) error {
 	org, err := uuid.Parse(strings.TrimSpace(c.FormValue("org")))
 	if err != nil {
-		return fmt.Errorf("web: switch organisation: %w", model.Invalid("org", "is not an organisation id"))
+		return fmt.Errorf("web: switch organisation: %w", model.Invalid("org", model.CodeFormat))
 	}
 	a := actor(c)
 	_, ms, err := s.svc.Access.Actor(c.Request().Context(), service.ActorRequest{UserID: a.UserID, OrgID: &org, RequestID: requestID(c), RemoteAddr: c.RealIP()})
@@ -323,17 +323,12 @@ func auditQuery(form components.AuditFilterForm, before string) string {
 func auditErrors(l *locale.Localizer, ve *model.ValidationError) components.FormErrors {
 	var out components.FormErrors
 	for _, fe := range ve.Fields {
-		msg := l.T("auditlog.err.too_long")
 		id := "audit-" + fe.Field
-		switch {
-		case fe.Message == model.MsgBadCharacters:
-			msg = l.T(badCharactersKey)
-		case fe.Field == "to":
-			msg = l.T("auditlog.err.to_before_from")
-		case fe.Field == "cursor" || fe.Field == "limit":
-			msg, id = l.T("auditlog.err.position"), ""
+		if fe.Field == "cursor" || fe.Field == "limit" {
+			id = "" // a position in the log, no input
 		}
-		out = append(out, components.FieldErr{Field: fe.Field, ID: id, Msg: components.FormMsg{Text: msg}})
+		key, data := fieldMessage(l, scopeAudit, fe)
+		out = append(out, components.FieldErr{Field: fe.Field, ID: id, Msg: components.FormMsg{Key: key, Data: data}})
 	}
 	return out
 }
@@ -446,7 +441,7 @@ func (s *Server) auditCSV(c echo.Context) error {
 	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
 	f, _, errs := auditFilter(c)
 	if len(errs) > 0 {
-		return fmt.Errorf("web: audit export: %w", model.Invalid(errs[0].Field, "is not valid"))
+		return fmt.Errorf("web: audit export: %w", model.Invalid(errs[0].Field, model.CodeInvalid))
 	}
 	var x *adminCSV
 	start := func() {
@@ -516,57 +511,6 @@ func adminOrgValues(o model.Organisation) components.AdminOrgForm {
 	return f
 }
 
-// adminFieldMessage says in the user's language what is wrong with a field. The services
-// name the field and the reason in English; the reason picks the message where one field can
-// fail in several ways.
-func adminFieldMessage(l *locale.Localizer, fe model.FieldError) string {
-	m := fe.Message
-	if m == model.MsgBadCharacters {
-		return l.T(badCharactersKey)
-	}
-	switch fe.Field {
-	case "name":
-		return l.T("admin.err.name")
-	case "short_name":
-		if strings.Contains(m, "taken") {
-			return l.T("admin.err.short_name_taken")
-		}
-		return l.T("admin.err.short_name")
-	case "kind":
-		return l.T("admin.err.kind")
-	case "parent_id":
-		if strings.Contains(m, "cycle") || strings.Contains(m, "own parent") {
-			return l.T("admin.err.parent_cycle")
-		}
-		return l.T("admin.err.parent")
-	case "contact_email":
-		return l.T("admin.err.contact_email")
-	case "contact_phone":
-		return l.T("admin.err.contact_phone")
-	case "display_name":
-		return l.T("admin.err.display_name")
-	case "email":
-		switch {
-		case strings.Contains(m, "exists"):
-			return l.T("admin.err.email_exists")
-		case strings.Contains(m, "no account"):
-			return l.T("admin.err.no_account")
-		case strings.Contains(m, "required"):
-			return l.T("admin.err.email_required")
-		}
-		return l.T("admin.err.email")
-	case "subject", "issuer":
-		return l.T("admin.err.email_required")
-	case "role":
-		return l.T("admin.err.role")
-	case "org_id":
-		return l.T("admin.err.org_inactive")
-	case "allow_admin_casework":
-		return l.T("admin.err.admin_casework_partner")
-	}
-	return l.T("admin.err.generic")
-}
-
 // adminFields maps the services' field names to the inputs of the forms ("org-new-name").
 var adminFields = map[string]string{
 	"name": "name", "short_name": "short", "kind": "kind", "parent_id": "parent", "contact_email": "email",
@@ -611,7 +555,8 @@ func adminFormErrors(l *locale.Localizer, err error, prefix string) (errs compon
 			if fe.Field == "org_id" {
 				field = ""
 			}
-			errs = append(errs, components.FieldErr{Field: field, ID: id, Msg: components.FormMsg{Text: adminFieldMessage(l, fe)}})
+			key, data := fieldMessage(l, scopeAdmin, fe)
+			errs = append(errs, components.FieldErr{Field: field, ID: id, Msg: components.FormMsg{Key: key, Data: data}})
 		}
 		sort.SliceStable(errs, func(i, j int) bool { return adminFieldOrder(errs[i].Field) < adminFieldOrder(errs[j].Field) })
 		return errs, true
@@ -620,7 +565,7 @@ func adminFormErrors(l *locale.Localizer, err error, prefix string) (errs compon
 	case errors.Is(err, model.ErrForbidden):
 		// A role the user may not grant (the form never offers one), or their own account.
 		msg := l.T("admin.err.role_forbidden")
-		if strings.Contains(err.Error(), "your own") {
+		if errors.Is(err, model.ErrOwnAccount) {
 			msg = l.T("admin.err.self")
 		}
 		return components.FormErrors{{Field: "role", ID: prefix + "-role", Msg: components.FormMsg{Text: msg}}}, true
@@ -673,7 +618,7 @@ func (s *Server) adminCreateOrganisation(c echo.Context) error {
 	if form.ParentID != "" {
 		p, perr := uuid.Parse(form.ParentID)
 		if perr != nil {
-			err = model.Invalid("parent_id", "names no organisation you may use")
+			err = model.Invalid("parent_id", model.CodeNotUsable)
 		}
 		in.ParentID = &p
 	}
@@ -790,7 +735,7 @@ func (s *Server) adminUpdateOrganisation(c echo.Context) error {
 	if form.ParentID != "" {
 		parent, perr := uuid.Parse(form.ParentID)
 		if perr != nil {
-			err = model.Invalid("parent_id", "names no organisation you may use")
+			err = model.Invalid("parent_id", model.CodeNotUsable)
 		}
 		p.ParentID = &parent
 	}

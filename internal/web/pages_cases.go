@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"golang.org/x/text/language"
 
+	"github.com/lotse-project/lotse/internal/locale"
 	"github.com/lotse-project/lotse/internal/model"
 	"github.com/lotse-project/lotse/ui/components"
 )
@@ -79,7 +80,7 @@ func cwID(c echo.Context, name string) (uuid.UUID, error) {
 func cwVersion(c echo.Context) (int, error) {
 	v, err := strconv.Atoi(c.FormValue("version"))
 	if err != nil {
-		return 0, model.Invalid("version", "is missing")
+		return 0, model.Invalid("version", model.CodeVersionMissing)
 	}
 	return v, nil
 }
@@ -185,87 +186,15 @@ func cwWho(a model.Actor, id *uuid.UUID, names map[uuid.UUID]string) components.
 	return components.Who{Name: names[*id]}
 }
 
-// cwRule localises one kind of the services' validation messages (plain English, stable):
-// the field (its last part) and a piece of the message pick the message key.
-type cwRule struct {
-	field, contains, key string
-}
-
-var cwRules = []cwRule{
-	{contains: model.MsgBadCharacters, key: badCharactersKey},
-	{field: "family_name", contains: "required", key: "cases.err.family_name"},
-	{field: "birth_date", contains: "between", key: "cases.err.birth_date_range"},
-	{field: "arrival_date", contains: "between", key: "cases.err.arrival_date_range"},
-	{field: "arrival_date", contains: "before the date of birth", key: "cases.err.arrival_before_birth"},
-	{field: "email", contains: "e-mail", key: "cases.err.email"},
-	{field: "languages", contains: "ISO 639", key: "cases.err.language_code"},
-	{field: "name_variants", contains: "each variant", key: "cases.err.variant"},
-	{field: "responsible_user_id", key: "cases.err.responsible"},
-	{field: "consent_id", contains: "does not cover", key: "cases.err.consent_no_cover"},
-	{field: "consent_id", contains: "names no consent", key: "cases.err.consent_unknown"},
-	{field: "consent_id", contains: "legal basis", key: "cases.err.cover_required"},
-	{field: "to_org_id", contains: "another organisation", key: "cases.err.refer_self"},
-	{field: "to_org_id", contains: "required", key: "cases.err.org_required"},
-	{field: "to_org_id", key: "cases.err.org_inactive"},
-	{field: "recipients", contains: "at least one", key: "cases.err.recipients_required"},
-	{field: "recipients", key: "cases.err.org_inactive"},
-	{field: "areas", contains: "at least one", key: "cases.err.areas_required"},
-	{field: "reply_days", key: "cases.err.reply_days"},
-	{field: "legal_basis", key: "cases.err.legal_basis"},
-	{field: "purpose", key: "cases.err.purpose"},
-	{field: "evidence", key: "cases.err.evidence"},
-	{field: "language", key: "cases.err.consent_language"},
-	{field: "data_categories", key: "cases.err.invalid"},
-	{field: "valid_from", contains: "required", key: "cases.err.date_required"},
-	{field: "valid_from", contains: "past", key: "cases.err.valid_from_past"},
-	{field: "valid_from", contains: "future", key: "cases.err.valid_from_future"},
-	{field: "valid_until", contains: "required", key: "cases.err.date_required"},
-	{field: "valid_until", contains: "before", key: "cases.err.valid_until_before"},
-	{field: "valid_until", contains: "five years", key: "cases.err.valid_until_long"},
-	{field: "person_id", key: "cases.err.invalid"},
-	{field: "status_reason", contains: "required", key: "cases.err.reason_required"},
-	{field: "status_reason", contains: "only a paused", key: "cases.err.reason_open"},
-	{field: "status", contains: "cannot change", key: "cases.err.transition"},
-	{field: "area", contains: "required for a shared", key: "cases.err.shared_needs_area"},
-	{field: "area", contains: "referred", key: "cases.err.area_not_referred"},
-	{field: "area_status", contains: "needs an area", key: "cases.err.area_status_needs_area"},
-	{field: "body", contains: "nothing", key: "cases.err.nothing_changed"},
-	{field: "body", contains: "required", key: "cases.err.note_body"},
-	{field: "case_id", contains: "closed", key: "cases.err.case_closed"},
-	{field: "revoked_at", key: "cases.err.already_revoked"},
-	{field: "responsible_org_id", key: "cases.err.org_inactive"},
-	{field: "q", contains: "no letters", key: "cases.err.q_letters"},
-	{field: "cursor", key: "cases.err.cursor"},
-	{field: "version", key: "cases.err.reload"},
-	{field: "date", key: "cases.err.date_format"},
-	{contains: "too long", key: "cases.err.too_long"},
-	{contains: "required", key: "cases.err.required"},
-}
-
-var cwAtMost = regexp.MustCompile(`at most (\d+)`)
-
-// cwMessage localises one validation message of a service.
-func cwMessage(fe model.FieldError) components.FormMsg {
-	field := fe.Field
-	if i := strings.LastIndex(field, "."); i >= 0 {
-		field = field[i+1:]
+// cwErrs turns a service's validation error (or a lost race, or a refused change of state)
+// into the messages of a form (fieldMessage words them). rename maps the service's field
+// names to the form's inputs ("" for the whole form); order lists the inputs in the order of
+// the form. ok is false for any other error.
+func cwErrs(l *locale.Localizer, err error, rename func(model.FieldError) string, order []string) (components.FormErrors, bool) {
+	var te *model.TransitionError
+	if errors.As(err, &te) {
+		return components.FormErrors{{Msg: components.FormMsg{Text: transitionText(l, te)}}}, true
 	}
-	for _, r := range cwRules {
-		if (r.field == "" || r.field == field) && strings.Contains(fe.Message, r.contains) {
-			m := components.FormMsg{Key: r.key}
-			if n := cwAtMost.FindStringSubmatch(fe.Message); n != nil {
-				m.Data = map[string]any{"Max": n[1]}
-			}
-			return m
-		}
-	}
-	return components.FormMsg{Key: "cases.err.invalid"}
-}
-
-// cwErrs turns a service's validation error (or a lost race) into the messages of a form.
-// rename maps the service's field names to the form's inputs ("" for the whole form); order
-// lists the inputs in the order of the form. ok is false for any other error.
-func cwErrs(err error, rename func(model.FieldError) string, order []string) (components.FormErrors, bool) {
 	if errors.Is(err, model.ErrConflict) {
 		return components.FormErrors{{Msg: components.FormMsg{Key: "cases.err.conflict"}}}, true
 	}
@@ -282,7 +211,8 @@ func cwErrs(err error, rename func(model.FieldError) string, order []string) (co
 		if name != "" && out.For(name) != nil {
 			continue // one message per input is enough
 		}
-		out = append(out, components.FieldErr{Field: name, Msg: cwMessage(f)})
+		key, data := fieldMessage(l, scopeCases, f)
+		out = append(out, components.FieldErr{Field: name, Msg: components.FormMsg{Key: key, Data: data}})
 	}
 	pos := func(f string) int {
 		if i := slices.Index(order, f); i >= 0 {
@@ -434,7 +364,7 @@ func (s *Server) cwTaskStatus(c echo.Context) error {
 		s.flash(c, l.T("cases.flash.task_status", map[string]any{"Title": t.Title, "Status": l.T("cases.task_status." + string(t.Status))}))
 		return c.Redirect(http.StatusSeeOther, "/aufgaben")
 	}
-	errs, ok := cwErrs(err, nil, nil)
+	errs, ok := cwErrs(s.localizer(c), err, nil, nil)
 	if !ok {
 		return err
 	}
@@ -495,7 +425,7 @@ func (s *Server) cwCaseList(c echo.Context) error {
 	}
 	page, err := s.svc.Cases.List(ctx, a, f)
 	if err != nil {
-		errs, ok := cwErrs(err, func(fe model.FieldError) string {
+		errs, ok := cwErrs(s.localizer(c), err, func(fe model.FieldError) string {
 			switch fe.Field {
 			case "q", "reference":
 				return "q"
@@ -589,7 +519,7 @@ func (s *Server) cwCaseCreate(c echo.Context) error {
 	ctx, a := c.Request().Context(), actor(c)
 	form, err := c.FormParams()
 	if err != nil {
-		return model.Invalid("form", "cannot be read")
+		return model.Invalid("form", model.CodeUnreadable)
 	}
 	vals := map[string]string{}
 	for _, k := range cwCaseFields {
@@ -630,10 +560,10 @@ func (s *Server) cwCaseCreate(c echo.Context) error {
 	}
 	cv, err := s.svc.Cases.Create(ctx, a, in)
 	if err != nil {
-		errs, ok := cwErrs(err, func(fe model.FieldError) string {
+		errs, ok := cwErrs(s.localizer(c), err, func(fe model.FieldError) string {
 			f := strings.TrimPrefix(fe.Field, "primary.")
 			switch {
-			case f == "languages" && strings.Contains(fe.Message, "ISO 639"):
+			case f == "languages" && fe.Code == model.CodeLanguageCode:
 				return "languages_other"
 			case f == "district" && fe.Field == "district":
 				return "case_district"
@@ -810,7 +740,7 @@ func (s *Server) cwCaseStatus(c echo.Context) error {
 		_, err = s.svc.Cases.Update(ctx, a, id, p, version)
 	}
 	if err != nil {
-		errs, ok := cwErrs(err, func(fe model.FieldError) string {
+		errs, ok := cwErrs(s.localizer(c), err, func(fe model.FieldError) string {
 			switch fe.Field {
 			case "status":
 				return "status"
@@ -854,7 +784,7 @@ func (s *Server) cwPlanUpdate(c echo.Context) error {
 		row, err = s.svc.Cases.UpdateArea(ctx, a, id, area, model.AreaStatusPatch{Status: &st, ResponsibleOrgID: &org, Note: &note}, version)
 	}
 	if err != nil {
-		errs, ok := cwErrs(err, func(fe model.FieldError) string {
+		errs, ok := cwErrs(s.localizer(c), err, func(fe model.FieldError) string {
 			switch fe.Field {
 			case "status", "note":
 				return fe.Field
@@ -888,7 +818,7 @@ func (s *Server) cwNoteCreate(c echo.Context) error {
 		Area: vals["note_area"], Visibility: model.NoteVisibility(vals["visibility"]), Body: vals["body"],
 	})
 	if err != nil {
-		errs, ok := cwErrs(err, func(fe model.FieldError) string {
+		errs, ok := cwErrs(s.localizer(c), err, func(fe model.FieldError) string {
 			switch fe.Field {
 			case "area":
 				return "note_area"
@@ -975,7 +905,7 @@ func (s *Server) cwConsentCreate(c echo.Context) error {
 	ctx, a := c.Request().Context(), actor(c)
 	form, err := c.FormParams()
 	if err != nil {
-		return model.Invalid("form", "cannot be read")
+		return model.Invalid("form", model.CodeUnreadable)
 	}
 	vals := map[string]string{}
 	for _, k := range []string{"person", "purpose", "valid_from", "valid_until", "evidence", "language"} {
@@ -1021,7 +951,7 @@ func (s *Server) cwConsentCreate(c echo.Context) error {
 			return c.Redirect(http.StatusSeeOther, "/faelle/"+id.String()+"#einwilligungen")
 		}
 		var ok bool
-		errs, ok = cwErrs(err, func(fe model.FieldError) string {
+		errs, ok = cwErrs(s.localizer(c), err, func(fe model.FieldError) string {
 			switch fe.Field {
 			case "data_categories":
 				return "categories"
@@ -1115,7 +1045,7 @@ func (s *Server) cwConsentRevoke(c echo.Context) error {
 		co, err = s.svc.Consents.Revoke(c.Request().Context(), actor(c), id, version)
 	}
 	if err != nil {
-		errs, ok := cwErrs(err, func(model.FieldError) string { return "" }, nil)
+		errs, ok := cwErrs(s.localizer(c), err, func(model.FieldError) string { return "" }, nil)
 		if !ok {
 			return err
 		}
@@ -1212,7 +1142,7 @@ func (s *Server) cwReferCreate(c echo.Context) error {
 	ctx, a := c.Request().Context(), actor(c)
 	form, err := c.FormParams()
 	if err != nil {
-		return model.Invalid("form", "cannot be read")
+		return model.Invalid("form", model.CodeUnreadable)
 	}
 	vals := map[string]string{}
 	for _, k := range []string{"org", "consent_id", "legal_basis", "message", "reply_days"} {
@@ -1244,7 +1174,7 @@ func (s *Server) cwReferCreate(c echo.Context) error {
 				return c.Redirect(http.StatusSeeOther, "/faelle/"+id.String())
 			}
 			var ok bool
-			errs, ok = cwErrs(err, func(fe model.FieldError) string {
+			errs, ok = cwErrs(s.localizer(c), err, func(fe model.FieldError) string {
 				switch fe.Field {
 				case "to_org_id":
 					return "org"

@@ -320,49 +320,23 @@ func plHidden(err error) bool {
 	return errors.Is(err, model.ErrNotFound) || errors.Is(err, model.ErrForbidden)
 }
 
-// plField is where a service field of one form shows: the input's id and its message.
-type plField struct {
-	id  string
-	key func(model.FieldError) string
-}
-
-func plFixed(key string) func(model.FieldError) string {
-	return func(model.FieldError) string { return key }
-}
-
-// plRequiredOrLong picks the message for a required text: missing or too long.
-func plRequiredOrLong(required string) func(model.FieldError) string {
-	return func(fe model.FieldError) string {
-		if strings.Contains(fe.Message, "too long") {
-			return "partner.error.too_long"
-		}
-		return required
-	}
-}
-
-// plForms maps the service's field names of every form to the form's inputs, in the order
-// of the form. A field not named here (it cannot be changed in the form) is reported at the
-// form's first input.
+// plForms maps the service's field names of every form to the ids of the form's inputs, in
+// the order of the form. A field not named here (it cannot be changed in the form) is
+// reported at the form's first input.
 var plForms = map[string]struct {
-	order  []string
-	fields map[string]plField
+	order []string
+	ids   map[string]string
 }{
-	"decline":  {[]string{"reason"}, map[string]plField{"reason": {"grund", plRequiredOrLong("partner.error.reason_required")}}},
-	"complete": {[]string{"outcome"}, map[string]plField{"outcome": {"ergebnis", plRequiredOrLong("partner.error.outcome_required")}}},
-	"note": {[]string{"area", "body"}, map[string]plField{
-		"area": {"vermerk-feld", plFixed("partner.error.note_area")},
-		"body": {"vermerk", plFixed("partner.error.note_body")},
-	}},
-	"task": {[]string{"title", "due_date", "priority"}, map[string]plField{
-		"title":    {"aufgabe-titel", plFixed("partner.error.task_title")},
-		"due_date": {"aufgabe-frist", plFixed("partner.error.task_due_date")},
-		"priority": {"aufgabe-prioritaet", plFixed("partner.error.task_priority")},
-	}},
+	"decline":  {[]string{"reason"}, map[string]string{"reason": "grund"}},
+	"complete": {[]string{"outcome"}, map[string]string{"outcome": "ergebnis"}},
+	"note":     {[]string{"area", "body"}, map[string]string{"area": "vermerk-feld", "body": "vermerk"}},
+	"task":     {[]string{"title", "due_date", "priority"}, map[string]string{"title": "aufgabe-titel", "due_date": "aufgabe-frist", "priority": "aufgabe-prioritaet"}},
 }
 
-// plFormErrors turns the service's validation errors of form into field errors, in the
-// order of the form's inputs; ok is false when err is no validation error.
-func plFormErrors(form string, err error) (components.FormErrors, bool) {
+// plFormErrors turns the service's validation errors of form into field errors (worded by
+// fieldMessage), in the order of the form's inputs; ok is false when err is no validation
+// error.
+func plFormErrors(l *locale.Localizer, form string, err error) (components.FormErrors, bool) {
 	var ve *model.ValidationError
 	if !errors.As(err, &ve) {
 		return nil, false
@@ -373,23 +347,20 @@ func plFormErrors(form string, err error) (components.FormErrors, bool) {
 	for _, name := range spec.order {
 		for _, fe := range ve.Fields {
 			if fe.Field == name && !seen[name] {
-				f := spec.fields[name]
-				key := f.key(fe)
-				if fe.Message == model.MsgBadCharacters {
-					key = badCharactersKey
-				}
-				out = append(out, components.FieldErr{Field: name, ID: f.id, Msg: components.FormMsg{Key: key}})
+				key, data := fieldMessage(l, scopePartner, fe)
+				out = append(out, components.FieldErr{Field: name, ID: spec.ids[name], Msg: components.FormMsg{Key: key, Data: data}})
 				seen[name] = true
 			}
 		}
 	}
 	for _, fe := range ve.Fields {
-		if _, known := spec.fields[fe.Field]; known || len(spec.order) == 0 {
+		if _, known := spec.ids[fe.Field]; known || len(spec.order) == 0 {
 			continue
 		}
 		first := spec.order[0]
 		if !seen[first] {
-			out = append(out, components.FieldErr{Field: first, ID: spec.fields[first].id, Msg: components.FormMsg{Key: "partner.error.invalid"}})
+			key, data := fieldMessage(l, scopePartner, fe)
+			out = append(out, components.FieldErr{Field: first, ID: spec.ids[first], Msg: components.FormMsg{Key: key, Data: data}})
 			seen[first] = true
 		}
 	}
@@ -397,14 +368,18 @@ func plFormErrors(form string, err error) (components.FormErrors, bool) {
 }
 
 // plTransitionRefused reports whether err says the action is not possible in the
-// referral's state (or no longer covered), rather than that an input is wrong.
+// referral's state (a refused change of state, or no cover any more), rather than that an
+// input is wrong.
 func plTransitionRefused(err error) bool {
+	if errors.Is(err, model.ErrTransition) {
+		return true
+	}
 	var ve *model.ValidationError
 	if !errors.As(err, &ve) {
 		return false
 	}
 	for _, fe := range ve.Fields {
-		if fe.Field == "status" || fe.Field == "consent_id" {
+		if fe.Field == "consent_id" {
 			return true
 		}
 	}
@@ -423,7 +398,7 @@ func (s *Server) plFailed(c echo.Context, id uuid.UUID, form string, values map[
 	case plTransitionRefused(err):
 		st.notPossible = true
 	default:
-		errs, ok := plFormErrors(form, err)
+		errs, ok := plFormErrors(s.localizer(c), form, err)
 		if !ok {
 			return err
 		}

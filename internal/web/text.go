@@ -9,10 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// badCharactersKey is the message at a form field whose text a service refused for
-// control characters or invalid UTF-8 (model.MsgBadCharacters).
-const badCharactersKey = "error.field.bad_characters"
-
 // formLineBreaks normalises the line breaks of posted form values to LF before any handler
 // reads them. Browsers send the line breaks of a textarea as CRLF (HTML's form encoding),
 // and the services refuse a carriage return like every other control character, so that a

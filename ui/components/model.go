@@ -62,5 +62,6 @@ type Provider struct {
 type ErrorView struct {
 	Status    int
 	Code      string // error category: its title and text are "error.<code>.title/.text"
+	Detail    string // what exactly was refused, already translated (a refused change of state), or ""
 	RequestID string
 }
