@@ -276,7 +276,7 @@ func TestRevokeRacesReferrals(t *testing.T) {
 		run(func() error {
 			_, err := w.svc.Referrals.Accept(w.ctx, w.jobcenterWorker, pending.ID, pending.Version)
 			return err
-		}, model.ErrConflict, model.ErrNotFound, model.ErrInvalid)
+		}, model.ErrConflict, model.ErrNotFound, model.ErrInvalid, model.ErrTransition)
 		close(start)
 		wg.Wait()
 		if n := w.count(`SELECT count(*) FROM referrals WHERE consent_id = $1 AND status IN ('sent', 'accepted', 'in_progress')`, c.ID); n != 0 {
