@@ -283,26 +283,15 @@ func auditFilter(c echo.Context) (model.AuditFilter, components.AuditFilterForm,
 		if d.value == "" {
 			continue
 		}
-		t, ok := adminParseDate(d.value)
-		if !ok {
+		t, ok := parseDate(d.value)
+		if !ok || t == nil {
 			errs = append(errs, components.FieldErr{Field: d.field, ID: "audit-" + d.field, Msg: components.FormMsg{Key: "auditlog.err.date"}})
 			continue
 		}
-		*d.dst = &t
+		*d.dst = t
 	}
 	f.Cursor = q.Get("before")
 	return f, form, errs
-}
-
-// adminParseDate reads a date as a date input sends it (2026-03-31) or as people type it
-// in German (31.03.2026).
-func adminParseDate(s string) (time.Time, bool) {
-	for _, layout := range []string{"2006-01-02", "02.01.2006", "2.1.2006"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
 }
 
 // auditQuery is the query string of a filter, for the links to more pages and the export.
@@ -478,15 +467,6 @@ func (s *Server) auditCSV(c echo.Context) error {
 }
 
 // -- Administration -----------------------------------------------------------------------
-
-// adminID reads a record id from the path; one that is no id is a missing record.
-func adminID(c echo.Context) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		return uuid.Nil, fmt.Errorf("web: %s: %w", c.Path(), model.ErrNotFound)
-	}
-	return id, nil
-}
 
 // adminOrgPath is the administration page of an organisation.
 func adminOrgPath(id uuid.UUID) string { return "/verwaltung/organisationen/" + id.String() }
@@ -706,7 +686,7 @@ func adminMemberView(pg *model.AdminOrganisation, m model.Member, self uuid.UUID
 }
 
 func (s *Server) adminOrganisationPage(c echo.Context) error {
-	id, err := adminID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -718,7 +698,7 @@ func (s *Server) adminOrganisationPage(c echo.Context) error {
 }
 
 func (s *Server) adminUpdateOrganisation(c echo.Context) error {
-	id, err := adminID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -769,7 +749,7 @@ func (s *Server) adminUpdateOrganisation(c echo.Context) error {
 }
 
 func (s *Server) adminCreateMember(c echo.Context) error {
-	id, err := adminID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -793,7 +773,7 @@ func (s *Server) adminCreateMember(c echo.Context) error {
 }
 
 func (s *Server) adminCreateGrant(c echo.Context) error {
-	id, err := adminID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -826,7 +806,7 @@ func (s *Server) adminCreateGrant(c echo.Context) error {
 
 // adminAddAccount gives an existing account (found by its e-mail address) a role here.
 func (s *Server) adminAddAccount(c echo.Context) error {
-	id, err := adminID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -862,7 +842,7 @@ func adminReturnOrg(c echo.Context) string {
 func adminConfirmed(c echo.Context) bool { return c.FormValue("confirm") == "yes" }
 
 func (s *Server) adminConfirmRemoveGrant(c echo.Context) error {
-	id, err := adminID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -878,7 +858,7 @@ func (s *Server) adminConfirmRemoveGrant(c echo.Context) error {
 }
 
 func (s *Server) adminRemoveGrant(c echo.Context) error {
-	id, err := adminID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -893,7 +873,7 @@ func (s *Server) adminRemoveGrant(c echo.Context) error {
 }
 
 func (s *Server) adminConfirmDeactivate(c echo.Context) error {
-	id, err := adminID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -922,7 +902,7 @@ func (s *Server) adminReactivate(c echo.Context) error {
 
 // adminSetActive deactivates (after the confirmation) or reactivates an account.
 func (s *Server) adminSetActive(c echo.Context, active bool) error {
-	id, err := adminID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -52,52 +52,6 @@ var cwResidenceStatuses = []string{
 	"Fiktionsbescheinigung", "Freizügigkeit (EU)",
 }
 
-// cwParseDate reads a date as a date input sends it (2026-03-14) or as people type it
-// (14.03.2026); empty is no date. ok is false for anything else.
-func cwParseDate(s string) (d *time.Time, ok bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil, true
-	}
-	for _, layout := range []string{"2006-01-02", "02.01.2006", "2.1.2006"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return &t, true
-		}
-	}
-	return nil, false
-}
-
-// cwID reads a record id from the path; a malformed one is a missing record.
-func cwID(c echo.Context, name string) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param(name))
-	if err != nil {
-		return uuid.Nil, model.ErrNotFound
-	}
-	return id, nil
-}
-
-// cwVersion reads the version a form was rendered with.
-func cwVersion(c echo.Context) (int, error) {
-	v, err := strconv.Atoi(c.FormValue("version"))
-	if err != nil {
-		return 0, model.Invalid("version", model.CodeVersionMissing)
-	}
-	return v, nil
-}
-
-func cwIsHTMX(c echo.Context) bool { return c.Request().Header.Get("HX-Request") != "" }
-
-// cwAllowed asks the policy whether the actor may do act on obj at all (any scope).
-func (s *Server) cwAllowed(c echo.Context, obj, act string) bool {
-	ok, err := s.svc.Access.Allowed(actor(c), obj, act)
-	return err == nil && ok
-}
-
-// cwHidden reports errors that mean "not for this user": the part of a page is left out.
-func cwHidden(err error) bool {
-	return errors.Is(err, model.ErrNotFound) || errors.Is(err, model.ErrForbidden)
-}
-
 // cwAreas returns the areas in use and their names in the user's language.
 func (s *Server) cwAreas(c echo.Context) ([]model.Area, map[string]string, error) {
 	areas, err := s.svc.Cases.Areas(c.Request().Context(), actor(c))
@@ -145,7 +99,7 @@ func cwAreaNames(codes []string, names map[string]string) []string {
 // their names; a user who may see none gets none.
 func (s *Server) cwOrgs(c echo.Context) ([]model.Organisation, map[uuid.UUID]string, error) {
 	orgs, err := s.svc.Directory.ListOrganisations(c.Request().Context(), actor(c))
-	if cwHidden(err) {
+	if hidden(err) {
 		return nil, map[uuid.UUID]string{}, nil
 	}
 	if err != nil {
@@ -339,20 +293,16 @@ func cwTaskRow(t model.Task, refs map[uuid.UUID]string, areaNames map[string]str
 // cwTaskStatus is the quick status change of "Meine Aufgaben". Without JavaScript it
 // redirects back to the list; for htmx it answers the task's row, which replaces the old one.
 func (s *Server) cwTaskStatus(c echo.Context) error {
-	id, err := cwID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	ctx, a := c.Request().Context(), actor(c)
 	st := model.TaskStatus(c.FormValue("status"))
-	version, err := cwVersion(c)
-	var t *model.Task
-	if err == nil {
-		t, err = s.svc.Tasks.Update(ctx, a, id, version, model.TaskPatch{Status: &st})
-	}
+	t, err := s.svc.Tasks.Update(ctx, a, id, formVersion(c), model.TaskPatch{Status: &st})
 	if err == nil {
 		l := s.localizer(c)
-		if cwIsHTMX(c) {
+		if isHTMX(c) {
 			_, areaNames, err := s.cwAreas(c)
 			if err != nil {
 				return err
@@ -369,7 +319,7 @@ func (s *Server) cwTaskStatus(c echo.Context) error {
 		return err
 	}
 	msg := errs[0].Msg
-	if cwIsHTMX(c) {
+	if isHTMX(c) {
 		cur, gerr := s.svc.Tasks.Get(ctx, a, id)
 		if gerr != nil {
 			return gerr
@@ -402,7 +352,7 @@ func (s *Server) cwCaseList(c echo.Context) error {
 	q := strings.TrimSpace(c.QueryParam("q"))
 	v := components.CaseListView{
 		Q: q, Status: c.QueryParam("status"), Area: c.QueryParam("area"), AreaStatus: c.QueryParam("area_status"),
-		CanCreate: s.cwAllowed(c, "case", "create"),
+		CanCreate: s.allowed(c, "case", "create"),
 	}
 	v.Searched = q != "" || v.Status != "" || v.Area != "" || v.AreaStatus != ""
 	f := model.CaseFilter{
@@ -486,7 +436,7 @@ func (s *Server) cwCaseForm(c echo.Context, vals map[string]string, langs []stri
 	}
 	// Whom the case may be given to: the members of the organisation, for those who may
 	// see them; the others are responsible themselves.
-	if s.cwAllowed(c, "member", "read") {
+	if s.allowed(c, "member", "read") {
 		org := a.OrgID
 		if ms, err := s.svc.Directory.ListMembers(c.Request().Context(), a, &org); err == nil {
 			for _, m := range ms {
@@ -527,11 +477,11 @@ func (s *Server) cwCaseCreate(c echo.Context) error {
 	}
 	langs := form["languages"]
 	var errs components.FormErrors
-	birth, ok := cwParseDate(vals["birth_date"])
+	birth, ok := parseDate(vals["birth_date"])
 	if !ok {
 		errs = append(errs, cwFieldErr("birth_date", "cases.err.date_format"))
 	}
-	arrival, ok := cwParseDate(vals["arrival_date"])
+	arrival, ok := parseDate(vals["arrival_date"])
 	if !ok {
 		errs = append(errs, cwFieldErr("arrival_date", "cases.err.date_format"))
 	}
@@ -596,7 +546,7 @@ type cwCaseForms struct {
 // organisation all of it, a referral's recipient the referred areas and released data, the
 // holder of a task a summary.
 func (s *Server) cwCasePage(c echo.Context) error {
-	id, err := cwID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -718,7 +668,7 @@ func cwTimeline(a model.Actor, o *model.CaseOverview, plan map[string]model.Area
 
 // cwCaseStatus pauses, closes (with a reason) or reopens a case.
 func (s *Server) cwCaseStatus(c echo.Context) error {
-	id, err := cwID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -731,15 +681,11 @@ func (s *Server) cwCaseStatus(c echo.Context) error {
 	if to == "" {
 		return fail(components.FormErrors{cwFieldErr("status", "cases.err.choose_status")})
 	}
-	version, err := cwVersion(c)
-	if err == nil {
-		p := model.CasePatch{Status: &to}
-		if reason := strings.TrimSpace(vals["reason"]); to == model.CaseClosed || (to == model.CasePaused && reason != "") {
-			p.StatusReason = &reason
-		}
-		_, err = s.svc.Cases.Update(ctx, a, id, p, version)
+	p := model.CasePatch{Status: &to}
+	if reason := strings.TrimSpace(vals["reason"]); to == model.CaseClosed || (to == model.CasePaused && reason != "") {
+		p.StatusReason = &reason
 	}
-	if err != nil {
+	if _, err := s.svc.Cases.Update(ctx, a, id, p, formVersion(c)); err != nil {
 		errs, ok := cwErrs(s.localizer(c), err, func(fe model.FieldError) string {
 			switch fe.Field {
 			case "status":
@@ -761,7 +707,7 @@ func (s *Server) cwCaseStatus(c echo.Context) error {
 
 // cwPlanUpdate changes one area of the integration plan.
 func (s *Server) cwPlanUpdate(c echo.Context) error {
-	id, err := cwID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -778,11 +724,7 @@ func (s *Server) cwPlanUpdate(c echo.Context) error {
 		}
 	}
 	st, note := model.AreaStatusValue(vals["status"]), vals["note"]
-	version, err := cwVersion(c)
-	var row *model.AreaStatus
-	if err == nil {
-		row, err = s.svc.Cases.UpdateArea(ctx, a, id, area, model.AreaStatusPatch{Status: &st, ResponsibleOrgID: &org, Note: &note}, version)
-	}
+	row, err := s.svc.Cases.UpdateArea(ctx, a, id, area, model.AreaStatusPatch{Status: &st, ResponsibleOrgID: &org, Note: &note}, formVersion(c))
 	if err != nil {
 		errs, ok := cwErrs(s.localizer(c), err, func(fe model.FieldError) string {
 			switch fe.Field {
@@ -808,7 +750,7 @@ func (s *Server) cwPlanUpdate(c echo.Context) error {
 
 // cwNoteCreate adds a note to the case's timeline.
 func (s *Server) cwNoteCreate(c echo.Context) error {
-	id, err := cwID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -856,7 +798,7 @@ func (s *Server) cwLeadCase(c echo.Context, id uuid.UUID) (*model.CaseView, erro
 
 // cwConsentNew shows the form that records a consent.
 func (s *Server) cwConsentNew(c echo.Context) error {
-	id, err := cwID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -898,7 +840,7 @@ func (s *Server) cwConsentForm(c echo.Context, cv *model.CaseView, vals map[stri
 
 // cwConsentCreate records a consent from the form.
 func (s *Server) cwConsentCreate(c echo.Context) error {
-	id, err := cwID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -936,7 +878,7 @@ func (s *Server) cwConsentCreate(c echo.Context) error {
 		name string
 		dst  *time.Time
 	}{{"valid_from", &in.ValidFrom}, {"valid_until", &in.ValidUntil}} {
-		d, ok := cwParseDate(vals[f.name])
+		d, ok := parseDate(vals[f.name])
 		switch {
 		case !ok:
 			errs = append(errs, cwFieldErr(f.name, "cases.err.date_format"))
@@ -981,7 +923,7 @@ func (s *Server) cwConsentCreate(c echo.Context) error {
 // cwConsentRevokeConfirm asks to confirm a revocation and names what ends with it: the
 // partners' access and the referrals that rely on the consent.
 func (s *Server) cwConsentRevokeConfirm(c echo.Context) error {
-	id, err := cwID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -1015,7 +957,7 @@ func (s *Server) cwRenderRevoke(c echo.Context, id uuid.UUID, status int, errs c
 	}
 	if co.RevokedAt == nil {
 		page, err := s.svc.Referrals.List(ctx, a, model.ReferralFilter{CaseID: &co.CaseID, Status: model.ActiveReferralStatuses, Limit: 100})
-		if err != nil && !cwHidden(err) {
+		if err != nil && !hidden(err) {
 			return err
 		}
 		if page != nil {
@@ -1035,15 +977,11 @@ func (s *Server) cwRenderRevoke(c echo.Context, id uuid.UUID, status int, errs c
 
 // cwConsentRevoke revokes a consent, after the confirmation page.
 func (s *Server) cwConsentRevoke(c echo.Context) error {
-	id, err := cwID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	version, err := cwVersion(c)
-	var co *model.Consent
-	if err == nil {
-		co, err = s.svc.Consents.Revoke(c.Request().Context(), actor(c), id, version)
-	}
+	co, err := s.svc.Consents.Revoke(c.Request().Context(), actor(c), id, formVersion(c))
 	if err != nil {
 		errs, ok := cwErrs(s.localizer(c), err, func(model.FieldError) string { return "" }, nil)
 		if !ok {
@@ -1062,7 +1000,7 @@ var cwReferFields = []string{"org", "areas", "consent_id", "legal_basis", "messa
 
 // cwReferNew shows the form "Vermitteln".
 func (s *Server) cwReferNew(c echo.Context) error {
-	id, err := cwID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -1119,7 +1057,7 @@ func cwCoverView(cov *model.ConsentCovering, chosen string, areaNames map[string
 // cwReferCover answers the htmx request of the referral form on every change: whether a
 // recorded consent covers the organisation and areas chosen.
 func (s *Server) cwReferCover(c echo.Context) error {
-	id, err := cwID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -1135,7 +1073,7 @@ func (s *Server) cwReferCover(c echo.Context) error {
 // for browsers without JavaScript. Without cover the service refuses, and the form says so
 // beside the consent.
 func (s *Server) cwReferCreate(c echo.Context) error {
-	id, err := cwID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -210,7 +210,7 @@ func plTarget(s string) (model.TaskReassign, bool) {
 // leadReassign moves a task to another organisation of the team and, optionally, a person
 // in it; back to the dashboard with the same filter.
 func (s *Server) leadReassign(c echo.Context) error {
-	id, err := plID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -224,7 +224,7 @@ func (s *Server) leadReassign(c echo.Context) error {
 	if !ok {
 		return s.plRenderTeam(c, http.StatusUnprocessableEntity, f, fv, components.TeamDashboard{Form: failed})
 	}
-	_, err = s.svc.Tasks.Reassign(c.Request().Context(), actor(c), id, plVersion(c), in)
+	_, err = s.svc.Tasks.Reassign(c.Request().Context(), actor(c), id, formVersion(c), in)
 	var ve *model.ValidationError
 	switch {
 	case err == nil:

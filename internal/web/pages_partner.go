@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -44,31 +43,6 @@ func plDay(t time.Time) time.Time { return model.CalendarDay(t) }
 
 // plDaysSince counts the calendar days from t's day to today.
 func plDaysSince(t, today time.Time) int { return int(today.Sub(plDay(t)).Hours() / 24) }
-
-// plID reads a record id from the path; anything else is a missing record.
-func plID(c echo.Context) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		return uuid.Nil, model.ErrNotFound
-	}
-	return id, nil
-}
-
-// plVersion reads the version a form was rendered with; a missing or broken one never
-// matches, so the service answers with a conflict.
-func plVersion(c echo.Context) int {
-	v, err := strconv.Atoi(strings.TrimSpace(c.FormValue("version")))
-	if err != nil {
-		return -1
-	}
-	return v
-}
-
-// plAllowed asks whether the actor may act on obj at all (the services decide which records).
-func (s *Server) plAllowed(c echo.Context, obj, act string) bool {
-	ok, err := s.svc.Access.Allowed(actor(c), obj, act)
-	return err == nil && ok
-}
 
 // plNames are the names the referral pages show for organisations and areas.
 type plNames struct {
@@ -229,7 +203,7 @@ func (s *Server) partnerOutbox(c echo.Context) error {
 
 // partnerReferral is the referral work page.
 func (s *Server) partnerReferral(c echo.Context) error {
-	id, err := plID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -272,10 +246,10 @@ func (s *Server) plReferralView(c echo.Context, ref *model.Referral) (components
 		From: names.org(ref.FromOrgID), To: names.org(ref.ToOrgID), Message: ref.Message, Basis: ref.LegalBasis,
 		SentAt: ref.CreatedAt, ReplyDue: ref.ReplyDue, AnsweredAt: ref.AnsweredAt, ClosedAt: ref.ClosedAt,
 		Reply: ref.Reply, Outcome: ref.Outcome, Recipient: recipient,
-		CanAnswer:   recipient && active && s.plAllowed(c, "referral", "answer"),
-		CanWithdraw: !recipient && active && s.plAllowed(c, "referral", "withdraw"),
-		CanNote:     active && s.plAllowed(c, "note", "create"),
-		CanTask:     active && s.plAllowed(c, "task", "create"),
+		CanAnswer:   recipient && active && s.allowed(c, "referral", "answer"),
+		CanWithdraw: !recipient && active && s.allowed(c, "referral", "withdraw"),
+		CanNote:     active && s.allowed(c, "note", "create"),
+		CanTask:     active && s.allowed(c, "task", "create"),
 	}
 	for _, p := range model.TaskPriorities {
 		v.Priorities = append(v.Priorities, string(p))
@@ -283,12 +257,12 @@ func (s *Server) plReferralView(c echo.Context, ref *model.Referral) (components
 	for _, code := range ref.Areas {
 		v.Areas = append(v.Areas, components.PartnerArea{Code: code, Name: names.area(code)})
 	}
-	if s.plAllowed(c, "case", "read") {
+	if s.allowed(c, "case", "read") {
 		v.CaseHref = "/faelle/" + ref.CaseID.String()
 	}
-	if s.plAllowed(c, "note", "read") {
+	if s.allowed(c, "note", "read") {
 		notes, err := s.svc.Notes.List(ctx, a, ref.CaseID)
-		if err != nil && !plHidden(err) {
+		if err != nil && !hidden(err) {
 			return v, err
 		}
 		for _, n := range notes {
@@ -298,9 +272,9 @@ func (s *Server) plReferralView(c echo.Context, ref *model.Referral) (components
 			v.Notes = append(v.Notes, components.PartnerNote{Area: names.area(*n.Area), Org: names.org(n.OrgID), At: n.CreatedAt, Body: n.Body})
 		}
 	}
-	if s.plAllowed(c, "task", "read") {
+	if s.allowed(c, "task", "read") {
 		tasks, err := s.svc.Tasks.List(ctx, a, model.TaskFilter{ReferralID: &ref.ID, Limit: 100})
-		if err != nil && !plHidden(err) {
+		if err != nil && !hidden(err) {
 			return v, err
 		}
 		if tasks != nil {
@@ -313,11 +287,6 @@ func (s *Server) plReferralView(c echo.Context, ref *model.Referral) (components
 		}
 	}
 	return v, nil
-}
-
-// plHidden reports whether err means "nothing to see here" rather than a failure.
-func plHidden(err error) bool {
-	return errors.Is(err, model.ErrNotFound) || errors.Is(err, model.ErrForbidden)
 }
 
 // plForms maps the service's field names of every form to the ids of the form's inputs, in
@@ -420,11 +389,11 @@ func (s *Server) plFailed(c echo.Context, id uuid.UUID, form string, values map[
 func (s *Server) plAnswer(c echo.Context, form string, values map[string]string,
 	do func(id uuid.UUID, version int) (*model.Referral, error), flash func(l *locale.Localizer, ref string) string,
 ) error {
-	id, err := plID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	ref, err := do(id, plVersion(c))
+	ref, err := do(id, formVersion(c))
 	if err != nil {
 		return s.plFailed(c, id, form, values, err)
 	}
@@ -481,7 +450,7 @@ func (s *Server) partnerComplete(c echo.Context) error {
 
 // partnerWithdrawConfirm asks the sender to confirm a withdrawal and says what follows.
 func (s *Server) partnerWithdrawConfirm(c echo.Context) error {
-	id, err := plID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -515,7 +484,7 @@ func (s *Server) partnerWithdraw(c echo.Context) error {
 
 // partnerNote shares a note for one of the referred areas of the referral's case.
 func (s *Server) partnerNote(c echo.Context) error {
-	id, err := plID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -535,7 +504,7 @@ func (s *Server) partnerNote(c echo.Context) error {
 // partnerTask adds a task of the actor's organisation linked to the referral (and, when it
 // names one area, to that area).
 func (s *Server) partnerTask(c echo.Context) error {
-	id, err := plID(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
