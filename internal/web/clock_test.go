@@ -27,7 +27,7 @@ func TestPagesReadTheOneClock(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := world.New(t, tc.opts...)
 			cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralSent})
-			body := cwGet(t, w, w.JobcenterWorker, "/eingang", http.StatusOK)
+			body := getPage(t, w, w.JobcenterWorker, "/eingang", http.StatusOK)
 			i := strings.Index(body, tc.group)
 			j := strings.Index(body, tc.next)
 			if i < 0 || j < i || !strings.Contains(body[i:j], cw.Referral.Reference) {

@@ -55,12 +55,12 @@ func (s *Server) switchOrganisation(c echo.Context) error {
 		}
 	}
 	s.flash(c, s.localizer(c).T("admin.flash.org_switched", map[string]any{"Org": name}))
-	return c.Redirect(http.StatusSeeOther, adminReturnPath(c))
+	return c.Redirect(http.StatusSeeOther, returnPath(c))
 }
 
-// adminReturnPath is the local page to go back to after the switch: the form's "return"
+// returnPath is the local page to go back to after the switch: the form's "return"
 // field, else the page the form was on (the Referer, same origin only), else the start page.
-func adminReturnPath(c echo.Context) string {
+func returnPath(c echo.Context) string {
 	if r := c.FormValue("return"); r != "" {
 		return authn.SafeReturn(r)
 	}
@@ -77,18 +77,18 @@ func adminReturnPath(c echo.Context) string {
 
 // -- CSV for German Excel -----------------------------------------------------------------
 
-// adminCSV writes CSV (encoding/csv) the way German Excel opens it without an import
+// directoryCSV writes CSV (encoding/csv) the way German Excel opens it without an import
 // dialogue: UTF-8 with a byte order mark, ';' between fields, CRLF at line ends. A cell that
 // starts with =, +, -, @, a tab or a carriage return gets a leading ' so that a spreadsheet
 // takes it as text, not as a formula (CSV injection: a name "=HYPERLINK(…)" typed into a
 // form must not become a live formula on the DPO's computer).
-type adminCSV struct {
+type directoryCSV struct {
 	w   *csv.Writer
 	err error
 }
 
-func newAdminCSV(w io.Writer) *adminCSV {
-	x := &adminCSV{w: csv.NewWriter(w)}
+func newAdminCSV(w io.Writer) *directoryCSV {
+	x := &directoryCSV{w: csv.NewWriter(w)}
 	x.w.Comma, x.w.UseCRLF = ';', true
 	_, x.err = io.WriteString(w, "\ufeff")
 	return x
@@ -104,7 +104,7 @@ func csvGuard(s string) string {
 
 // Row writes one line and passes it on (a streamed export is written row by row); the first
 // error sticks.
-func (x *adminCSV) Row(fields ...string) {
+func (x *directoryCSV) Row(fields ...string) {
 	if x.err != nil {
 		return
 	}
@@ -432,7 +432,7 @@ func (s *Server) auditCSV(c echo.Context) error {
 	if len(errs) > 0 {
 		return fmt.Errorf("web: audit export: %w", model.Invalid(errs[0].Field, model.CodeInvalid))
 	}
-	var x *adminCSV
+	var x *directoryCSV
 	start := func() {
 		if x != nil {
 			return
@@ -468,11 +468,11 @@ func (s *Server) auditCSV(c echo.Context) error {
 
 // -- Administration -----------------------------------------------------------------------
 
-// adminOrgPath is the administration page of an organisation.
-func adminOrgPath(id uuid.UUID) string { return "/verwaltung/organisationen/" + id.String() }
+// orgPath is the administration page of an organisation.
+func orgPath(id uuid.UUID) string { return "/verwaltung/organisationen/" + id.String() }
 
-// adminOrgForm reads the form of an organisation.
-func adminOrgForm(c echo.Context) components.AdminOrgForm {
+// orgForm reads the form of an organisation.
+func orgForm(c echo.Context) components.AdminOrgForm {
 	v, _ := strconv.Atoi(c.FormValue("version"))
 	return components.AdminOrgForm{
 		Name: c.FormValue("name"), ShortName: strings.TrimSpace(c.FormValue("short_name")), Kind: c.FormValue("kind"),
@@ -481,8 +481,8 @@ func adminOrgForm(c echo.Context) components.AdminOrgForm {
 	}
 }
 
-// adminOrgValues are an organisation's stored values as a form.
-func adminOrgValues(o model.Organisation) components.AdminOrgForm {
+// orgValues are an organisation's stored values as a form.
+func orgValues(o model.Organisation) components.AdminOrgForm {
 	f := components.AdminOrgForm{Name: o.Name, ShortName: o.ShortName, Kind: string(o.Kind), ContactEmail: o.ContactEmail,
 		ContactPhone: o.ContactPhone, Active: o.Active, AllowAdminCasework: o.AllowAdminCasework, Version: o.Version}
 	if o.ParentID != nil {
@@ -491,16 +491,16 @@ func adminOrgValues(o model.Organisation) components.AdminOrgForm {
 	return f
 }
 
-// adminFields maps the services' field names to the inputs of the forms ("org-new-name").
-var adminFields = map[string]string{
+// orgFormFields maps the services' field names to the inputs of the forms ("org-new-name").
+var orgFormFields = map[string]string{
 	"name": "name", "short_name": "short", "kind": "kind", "parent_id": "parent", "contact_email": "email",
 	"contact_phone": "phone", "display_name": "name", "email": "email", "subject": "email", "issuer": "email", "role": "role",
 	"allow_admin_casework": "admin-casework",
 }
 
-// adminFieldOrder is the position of a field in the forms, so that the error summary lists
+// fieldOrder is the position of a field in the forms, so that the error summary lists
 // the problems in the order of the fields (the services sort them by name).
-func adminFieldOrder(field string) int {
+func fieldOrder(field string) int {
 	for i, f := range []string{"", "name", "short_name", "kind", "parent_id", "contact_email", "contact_phone", "display_name", "email", "role", "allow_admin_casework"} {
 		if f == field {
 			return i
@@ -509,10 +509,10 @@ func adminFieldOrder(field string) int {
 	return 99
 }
 
-// adminFormErrors turns a failed change into the messages of a form whose inputs have ids
+// directoryFormErrors turns a failed change into the messages of a form whose inputs have ids
 // "<prefix>-<input>". ok is false for errors that are not about the input (not found, a
 // database failure): those become an error page.
-func adminFormErrors(l *locale.Localizer, err error, prefix string) (errs components.FormErrors, ok bool) {
+func directoryFormErrors(l *locale.Localizer, err error, prefix string) (errs components.FormErrors, ok bool) {
 	var ve *model.ValidationError
 	var rc *model.RoleConflictError
 	switch {
@@ -526,7 +526,7 @@ func adminFormErrors(l *locale.Localizer, err error, prefix string) (errs compon
 	case errors.As(err, &ve):
 		for _, fe := range ve.Fields {
 			field, id := fe.Field, ""
-			if in, known := adminFields[fe.Field]; known {
+			if in, known := orgFormFields[fe.Field]; known {
 				id = prefix + "-" + in
 				if fe.Field == "subject" || fe.Field == "issuer" {
 					field = "email"
@@ -538,7 +538,7 @@ func adminFormErrors(l *locale.Localizer, err error, prefix string) (errs compon
 			key, data := fieldMessage(l, scopeAdmin, fe)
 			errs = append(errs, components.FieldErr{Field: field, ID: id, Msg: components.FormMsg{Key: key, Data: data}})
 		}
-		sort.SliceStable(errs, func(i, j int) bool { return adminFieldOrder(errs[i].Field) < adminFieldOrder(errs[j].Field) })
+		sort.SliceStable(errs, func(i, j int) bool { return fieldOrder(errs[i].Field) < fieldOrder(errs[j].Field) })
 		return errs, true
 	case errors.Is(err, model.ErrNotFound):
 		return nil, false
@@ -555,17 +555,17 @@ func adminFormErrors(l *locale.Localizer, err error, prefix string) (errs compon
 	return nil, false
 }
 
-func (s *Server) adminPage(c echo.Context) error {
+func (s *Server) administrationPage(c echo.Context) error {
 	ov, err := s.svc.Directory.AdminOverview(c.Request().Context(), actor(c))
 	if err != nil {
 		return fmt.Errorf("web: administration: %w", err)
 	}
-	return s.render(c, http.StatusOK, components.Administration(adminOverviewView(ov)))
+	return s.render(c, http.StatusOK, components.Administration(overviewView(ov)))
 }
 
-// adminOverviewView is the administration's start page for ov.
-func adminOverviewView(ov *model.AdminOverview) components.AdminOverviewView {
-	v := components.AdminOverviewView{CanCreate: ov.CanCreate, Parents: orgOptions(ov.Parents, uuid.Nil), Kinds: adminOrgKinds()}
+// overviewView is the administration's start page for ov.
+func overviewView(ov *model.AdminOverview) components.AdminOverviewView {
+	v := components.AdminOverviewView{CanCreate: ov.CanCreate, Parents: orgOptions(ov.Parents, uuid.Nil), Kinds: orgKinds()}
 	names := map[uuid.UUID]string{}
 	for _, o := range ov.Organisations {
 		names[o.ID] = o.Name
@@ -580,8 +580,8 @@ func adminOverviewView(ov *model.AdminOverview) components.AdminOverviewView {
 	return v
 }
 
-// adminOrgKinds are the organisation kinds to choose from.
-func adminOrgKinds() []string {
+// orgKinds are the organisation kinds to choose from.
+func orgKinds() []string {
 	out := make([]string, len(model.OrgKinds))
 	for i, k := range model.OrgKinds {
 		out[i] = string(k)
@@ -589,9 +589,9 @@ func adminOrgKinds() []string {
 	return out
 }
 
-func (s *Server) adminCreateOrganisation(c echo.Context) error {
+func (s *Server) createOrganisation(c echo.Context) error {
 	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
-	form := adminOrgForm(c)
+	form := orgForm(c)
 	in := model.OrganisationCreate{Kind: model.OrgKind(form.Kind), Name: form.Name, ShortName: form.ShortName,
 		ContactEmail: form.ContactEmail, ContactPhone: form.ContactPhone}
 	var err error
@@ -608,9 +608,9 @@ func (s *Server) adminCreateOrganisation(c echo.Context) error {
 	}
 	if err == nil {
 		s.flash(c, l.T("admin.flash.org_created", map[string]any{"Org": o.Name}))
-		return c.Redirect(http.StatusSeeOther, adminOrgPath(o.ID))
+		return c.Redirect(http.StatusSeeOther, orgPath(o.ID))
 	}
-	errs, ok := adminFormErrors(l, err, "org-new")
+	errs, ok := directoryFormErrors(l, err, "org-new")
 	if !ok || errors.Is(err, model.ErrForbidden) {
 		return fmt.Errorf("web: create organisation: %w", err)
 	}
@@ -618,33 +618,33 @@ func (s *Server) adminCreateOrganisation(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("web: administration: %w", err)
 	}
-	v := adminOverviewView(ov)
+	v := overviewView(ov)
 	v.New, v.Errors = form, errs
 	return s.render(c, http.StatusUnprocessableEntity, components.Administration(v))
 }
 
-// adminOrgView loads the page of an organisation with its forms as stored.
-func (s *Server) adminOrgView(c echo.Context, id uuid.UUID) (components.AdminOrgView, error) {
+// orgView loads the page of an organisation with its forms as stored.
+func (s *Server) orgView(c echo.Context, id uuid.UUID) (components.AdminOrgView, error) {
 	pg, err := s.svc.Directory.AdminOrganisation(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return components.AdminOrgView{}, fmt.Errorf("web: organisation page: %w", err)
 	}
-	return adminOrgPageView(pg, actor(c).UserID), nil
+	return orgPageView(pg, actor(c).UserID), nil
 }
 
-// adminOrgPageView is the administration page of pg, for the user self, with its forms as
+// orgPageView is the administration page of pg, for the user self, with its forms as
 // stored.
-func adminOrgPageView(pg *model.AdminOrganisation, self uuid.UUID) components.AdminOrgView {
+func orgPageView(pg *model.AdminOrganisation, self uuid.UUID) components.AdminOrgView {
 	o := pg.Org
 	v := components.AdminOrgView{
 		Org: components.AdminOrgDetails{
 			ID: o.ID.String(), Name: o.Name, ShortName: o.ShortName, Kind: string(o.Kind), ContactEmail: o.ContactEmail,
 			ContactPhone: o.ContactPhone, Root: o.ParentID == nil, AdminCasework: o.AllowsAdminCasework(), Active: o.Active,
 		},
-		Parents: orgOptions(pg.Parents, o.ID), Kinds: adminOrgKinds(),
+		Parents: orgOptions(pg.Parents, o.ID), Kinds: orgKinds(),
 		CanUpdate: pg.CanUpdate, CanCreateMember: pg.CanCreateMember, CanUpdateMembers: pg.CanUpdateMembers,
 		CanAllowAdminCasework: pg.CanAllowAdminCasework,
-		Edit:                  adminOrgValues(o),
+		Edit:                  orgValues(o),
 	}
 	if pg.Parent != nil {
 		v.Org.ParentName = pg.Parent.Name
@@ -653,15 +653,15 @@ func adminOrgPageView(pg *model.AdminOrganisation, self uuid.UUID) components.Ad
 		v.GrantableRoles = append(v.GrantableRoles, string(r))
 	}
 	for _, m := range pg.Members {
-		v.Members = append(v.Members, adminMemberView(pg, m, self))
+		v.Members = append(v.Members, memberView(pg, m, self))
 	}
 	return v
 }
 
-// adminMemberView is a member of pg's organisation with their roles there and elsewhere, the
+// memberView is a member of pg's organisation with their roles there and elsewhere, the
 // roles the user self may take away and those they may still grant. Nobody changes their own
 // roles.
-func adminMemberView(pg *model.AdminOrganisation, m model.Member, self uuid.UUID) components.AdminMember {
+func memberView(pg *model.AdminOrganisation, m model.Member, self uuid.UUID) components.AdminMember {
 	u := m.User
 	out := components.AdminMember{ID: u.ID.String(), Name: u.DisplayName, Email: u.Email, Active: u.Active,
 		Version: u.Version, LastLogin: u.LastLoginAt, Self: u.ID == self}
@@ -685,25 +685,25 @@ func adminMemberView(pg *model.AdminOrganisation, m model.Member, self uuid.UUID
 	return out
 }
 
-func (s *Server) adminOrganisationPage(c echo.Context) error {
+func (s *Server) organisationPage(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	v, err := s.adminOrgView(c, id)
+	v, err := s.orgView(c, id)
 	if err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, components.AdminOrganisation(v))
 }
 
-func (s *Server) adminUpdateOrganisation(c echo.Context) error {
+func (s *Server) updateOrganisation(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
-	form := adminOrgForm(c)
+	form := orgForm(c)
 	kind := model.OrgKind(form.Kind)
 	p := model.OrganisationPatch{Name: &form.Name, ShortName: &form.ShortName, Kind: &kind,
 		ContactEmail: &form.ContactEmail, ContactPhone: &form.ContactPhone, Active: &form.Active}
@@ -724,23 +724,23 @@ func (s *Server) adminUpdateOrganisation(c echo.Context) error {
 	}
 	if err == nil {
 		s.flash(c, l.T("admin.flash.org_updated"))
-		return c.Redirect(http.StatusSeeOther, adminOrgPath(id))
+		return c.Redirect(http.StatusSeeOther, orgPath(id))
 	}
 	var rc *model.RoleConflictError
 	if errors.Is(err, model.ErrConflict) && !errors.Is(err, model.ErrInvalid) && !errors.As(err, &rc) {
 		// Changed meanwhile: show the current state to check, with the new version.
-		v, verr := s.adminOrgView(c, id)
+		v, verr := s.orgView(c, id)
 		if verr != nil {
 			return verr
 		}
 		v.EditErrors = components.FormErrors{{Msg: components.FormMsg{Key: "admin.err.conflict"}}}
 		return s.render(c, http.StatusConflict, components.AdminOrganisation(v))
 	}
-	errs, ok := adminFormErrors(l, err, "org-edit")
+	errs, ok := directoryFormErrors(l, err, "org-edit")
 	if !ok || errors.Is(err, model.ErrForbidden) {
 		return fmt.Errorf("web: update organisation: %w", err)
 	}
-	v, err := s.adminOrgView(c, id)
+	v, err := s.orgView(c, id)
 	if err != nil {
 		return err
 	}
@@ -748,7 +748,7 @@ func (s *Server) adminUpdateOrganisation(c echo.Context) error {
 	return s.render(c, http.StatusUnprocessableEntity, components.AdminOrganisation(v))
 }
 
-func (s *Server) adminCreateMember(c echo.Context) error {
+func (s *Server) createMember(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -758,13 +758,13 @@ func (s *Server) adminCreateMember(c echo.Context) error {
 	m, err := s.svc.Directory.CreateMember(ctx, a, model.MemberCreate{DisplayName: form.DisplayName, Email: form.Email, OrgID: id, Role: model.Role(form.Role)})
 	if err == nil {
 		s.flash(c, l.T("admin.flash.member_created", map[string]any{"Name": m.User.DisplayName}))
-		return c.Redirect(http.StatusSeeOther, adminOrgPath(id)+"#mitglied-"+m.User.ID.String())
+		return c.Redirect(http.StatusSeeOther, orgPath(id)+"#mitglied-"+m.User.ID.String())
 	}
-	errs, ok := adminFormErrors(l, err, "member-new")
+	errs, ok := directoryFormErrors(l, err, "member-new")
 	if !ok {
 		return fmt.Errorf("web: create member: %w", err)
 	}
-	v, err := s.adminOrgView(c, id)
+	v, err := s.orgView(c, id)
 	if err != nil {
 		return err
 	}
@@ -772,7 +772,7 @@ func (s *Server) adminCreateMember(c echo.Context) error {
 	return s.render(c, http.StatusUnprocessableEntity, components.AdminOrganisation(v))
 }
 
-func (s *Server) adminCreateGrant(c echo.Context) error {
+func (s *Server) createGrant(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -786,9 +786,9 @@ func (s *Server) adminCreateGrant(c echo.Context) error {
 	_, err = s.svc.Directory.CreateGrant(ctx, a, model.GrantCreate{UserID: user, OrgID: id, Role: model.Role(role)})
 	if err == nil {
 		s.flash(c, l.T("admin.flash.grant_added"))
-		return c.Redirect(http.StatusSeeOther, adminOrgPath(id)+"#mitglied-"+user.String())
+		return c.Redirect(http.StatusSeeOther, orgPath(id)+"#mitglied-"+user.String())
 	}
-	errs, ok := adminFormErrors(l, err, "grant-role-"+user.String())
+	errs, ok := directoryFormErrors(l, err, "grant-role-"+user.String())
 	if !ok {
 		return fmt.Errorf("web: grant role: %w", err)
 	}
@@ -796,7 +796,7 @@ func (s *Server) adminCreateGrant(c echo.Context) error {
 		// The role select of this member's form is the one field of the form.
 		errs[i].Field, errs[i].ID = "role", "grant-role-"+user.String()
 	}
-	v, err := s.adminOrgView(c, id)
+	v, err := s.orgView(c, id)
 	if err != nil {
 		return err
 	}
@@ -804,8 +804,8 @@ func (s *Server) adminCreateGrant(c echo.Context) error {
 	return s.render(c, http.StatusUnprocessableEntity, components.AdminOrganisation(v))
 }
 
-// adminAddAccount gives an existing account (found by its e-mail address) a role here.
-func (s *Server) adminAddAccount(c echo.Context) error {
+// addAccount gives an existing account (found by its e-mail address) a role here.
+func (s *Server) addAccount(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -815,13 +815,13 @@ func (s *Server) adminAddAccount(c echo.Context) error {
 	g, err := s.svc.Directory.GrantByEmail(ctx, a, id, form.Email, model.Role(form.Role))
 	if err == nil {
 		s.flash(c, l.T("admin.flash.grant_added"))
-		return c.Redirect(http.StatusSeeOther, adminOrgPath(id)+"#mitglied-"+g.UserID.String())
+		return c.Redirect(http.StatusSeeOther, orgPath(id)+"#mitglied-"+g.UserID.String())
 	}
-	errs, ok := adminFormErrors(l, err, "member-add")
+	errs, ok := directoryFormErrors(l, err, "member-add")
 	if !ok {
 		return fmt.Errorf("web: add account: %w", err)
 	}
-	v, err := s.adminOrgView(c, id)
+	v, err := s.orgView(c, id)
 	if err != nil {
 		return err
 	}
@@ -829,19 +829,19 @@ func (s *Server) adminAddAccount(c echo.Context) error {
 	return s.render(c, http.StatusUnprocessableEntity, components.AdminOrganisation(v))
 }
 
-// adminReturnOrg is the organisation page to go back to after a change of an account or
+// returnOrg is the organisation page to go back to after a change of an account or
 // grant: the form's or link's "org", else the administration's start page.
-func adminReturnOrg(c echo.Context) string {
+func returnOrg(c echo.Context) string {
 	if id, err := uuid.Parse(c.FormValue("org")); err == nil {
-		return adminOrgPath(id)
+		return orgPath(id)
 	}
 	return "/verwaltung"
 }
 
-// adminConfirmed reports whether a destructive post came from its confirmation page.
-func adminConfirmed(c echo.Context) bool { return c.FormValue("confirm") == "yes" }
+// confirmed reports whether a destructive post came from its confirmation page.
+func confirmed(c echo.Context) bool { return c.FormValue("confirm") == "yes" }
 
-func (s *Server) adminConfirmRemoveGrant(c echo.Context) error {
+func (s *Server) confirmRemoveGrant(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -850,29 +850,29 @@ func (s *Server) adminConfirmRemoveGrant(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("web: confirm removing a role: %w", err)
 	}
-	back := adminOrgPath(g.Org.ID)
+	back := orgPath(g.Org.ID)
 	return s.render(c, http.StatusOK, components.AdminConfirm(components.AdminConfirmView{
 		Kind: "remove_grant", MemberName: g.Member.DisplayName, OrgName: g.Org.Name, Role: string(g.Grant.Role),
 		Action: "/verwaltung/rollen/" + id.String() + "/entfernen", Back: back, ReturnOrg: g.Org.ID.String(),
 	}))
 }
 
-func (s *Server) adminRemoveGrant(c echo.Context) error {
+func (s *Server) removeGrant(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	if !adminConfirmed(c) {
+	if !confirmed(c) {
 		return c.Redirect(http.StatusSeeOther, "/verwaltung/rollen/"+id.String()+"/entfernen")
 	}
 	if err := s.svc.Directory.DeleteGrant(c.Request().Context(), actor(c), id); err != nil {
 		return fmt.Errorf("web: remove role: %w", err)
 	}
 	s.flash(c, s.localizer(c).T("admin.flash.grant_removed"))
-	return c.Redirect(http.StatusSeeOther, adminReturnOrg(c))
+	return c.Redirect(http.StatusSeeOther, returnOrg(c))
 }
 
-func (s *Server) adminConfirmDeactivate(c echo.Context) error {
+func (s *Server) confirmDeactivate(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -885,28 +885,28 @@ func (s *Server) adminConfirmDeactivate(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("web: confirm deactivation: %w", err)
 	}
-	back := adminReturnOrg(c)
+	back := returnOrg(c)
 	return s.render(c, http.StatusOK, components.AdminConfirm(components.AdminConfirmView{
 		Kind: "deactivate", MemberName: m.User.DisplayName, Action: "/verwaltung/mitglieder/" + id.String() + "/deaktivieren",
 		Back: back, Version: m.User.Version, ReturnOrg: c.FormValue("org"),
 	}))
 }
 
-func (s *Server) adminDeactivate(c echo.Context) error {
-	return s.adminSetActive(c, false)
+func (s *Server) deactivate(c echo.Context) error {
+	return s.setActive(c, false)
 }
 
-func (s *Server) adminReactivate(c echo.Context) error {
-	return s.adminSetActive(c, true)
+func (s *Server) reactivate(c echo.Context) error {
+	return s.setActive(c, true)
 }
 
-// adminSetActive deactivates (after the confirmation) or reactivates an account.
-func (s *Server) adminSetActive(c echo.Context, active bool) error {
+// setActive deactivates (after the confirmation) or reactivates an account.
+func (s *Server) setActive(c echo.Context, active bool) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	if !active && !adminConfirmed(c) {
+	if !active && !confirmed(c) {
 		target := "/verwaltung/mitglieder/" + id.String() + "/deaktivieren"
 		if org, err := uuid.Parse(c.FormValue("org")); err == nil {
 			target += "?org=" + org.String()
@@ -923,5 +923,5 @@ func (s *Server) adminSetActive(c echo.Context, active bool) error {
 		key = "admin.flash.member_deactivated"
 	}
 	s.flash(c, s.localizer(c).T(key, map[string]any{"Name": m.User.DisplayName}))
-	return c.Redirect(http.StatusSeeOther, adminReturnOrg(c))
+	return c.Redirect(http.StatusSeeOther, returnOrg(c))
 }

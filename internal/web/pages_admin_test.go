@@ -21,19 +21,19 @@ import (
 // The tests of the organisation switch, the statistics, the administration and the audit
 // log pages, through the whole stack on a fresh database (world).
 
-// admClient is a browser of one user: it keeps the session cookie that the server sets
+// signedInClient is a browser of one user: it keeps the session cookie that the server sets
 // (organisation switch, status messages) and sends the anti-forgery token with every post
 // once it has a session.
-type admClient struct {
+type signedInClient struct {
 	t      *testing.T
 	w      *world.World
 	as     *world.User
 	cookie string
 }
 
-var admSessionCookie = regexp.MustCompile(`(?:^|\s)(lotse_session=[^;]*)`)
+var sessionCookie = regexp.MustCompile(`(?:^|\s)(lotse_session=[^;]*)`)
 
-func (c *admClient) do(method, path string, body string, hdr map[string]string) *world.Response {
+func (c *signedInClient) do(method, path string, body string, hdr map[string]string) *world.Response {
 	c.t.Helper()
 	h := map[string]string{}
 	if body != "" {
@@ -51,7 +51,7 @@ func (c *admClient) do(method, path string, body string, hdr map[string]string) 
 	}
 	res := c.w.Do(c.t, world.Request{As: c.as, Method: method, URL: path, Body: b, Headers: h})
 	for _, sc := range res.Header.Values("Set-Cookie") {
-		if m := admSessionCookie.FindStringSubmatch(sc); m != nil {
+		if m := sessionCookie.FindStringSubmatch(sc); m != nil {
 			c.cookie = m[1]
 			if strings.HasSuffix(m[1], "=") {
 				c.cookie = ""
@@ -61,21 +61,21 @@ func (c *admClient) do(method, path string, body string, hdr map[string]string) 
 	return res
 }
 
-func (c *admClient) get(path string) *world.Response {
+func (c *signedInClient) get(path string) *world.Response {
 	c.t.Helper()
 	return c.do(http.MethodGet, path, "", nil)
 }
 
-var admCSRF = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+var csrfOf = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 // post sends a form as a browser would, with the token of the session when there is one.
-func (c *admClient) post(path string, v url.Values, hdr ...string) *world.Response {
+func (c *signedInClient) post(path string, v url.Values, hdr ...string) *world.Response {
 	c.t.Helper()
 	if v == nil {
 		v = url.Values{}
 	}
 	if c.cookie != "" && v.Get("_csrf") == "" {
-		m := admCSRF.FindStringSubmatch(string(c.get("/").Body))
+		m := csrfOf.FindStringSubmatch(string(c.get("/").Body))
 		if m == nil {
 			c.t.Fatal("no anti-forgery token on the start page")
 		}
@@ -88,8 +88,8 @@ func (c *admClient) post(path string, v url.Values, hdr ...string) *world.Respon
 	return c.do(http.MethodPost, path, v.Encode(), h)
 }
 
-// admExpect fails unless the response has the status and contains (or lacks) the texts.
-func admExpect(t *testing.T, what string, r *world.Response, status int, contains []string, lacks ...string) string {
+// expectPage fails unless the response has the status and contains (or lacks) the texts.
+func expectPage(t *testing.T, what string, r *world.Response, status int, contains []string, lacks ...string) string {
 	t.Helper()
 	body := string(r.Body)
 	if r.Status != status {
@@ -106,35 +106,35 @@ func admExpect(t *testing.T, what string, r *world.Response, status int, contain
 		}
 	}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
-		admCheckHTML(t, what, body)
+		checkHTML(t, what, body)
 	}
 	return body
 }
 
 var (
-	admInline   = regexp.MustCompile(`(?i)<[^>]*\sstyle\s*=|<style\b|<[^>]*\son[a-z]+\s*=|javascript:`)
-	admRawKey   = regexp.MustCompile(`\b(?:admin|stats|auditlog|nav)\.[a-z_]+(?:\.[a-z_]+)*\b`)
-	admScriptIn = regexp.MustCompile(`(?is)<script\b([^>]*)>(.*?)</script>`)
+	inlineParts = regexp.MustCompile(`(?i)<[^>]*\sstyle\s*=|<style\b|<[^>]*\son[a-z]+\s*=|javascript:`)
+	rawKey      = regexp.MustCompile(`\b(?:admin|stats|auditlog|nav)\.[a-z_]+(?:\.[a-z_]+)*\b`)
+	scriptIn    = regexp.MustCompile(`(?is)<script\b([^>]*)>(.*?)</script>`)
 )
 
-// admCheckHTML: nothing the strict CSP would block, and no message key instead of its text.
-func admCheckHTML(t *testing.T, what, body string) {
+// checkHTML: nothing the strict CSP would block, and no message key instead of its text.
+func checkHTML(t *testing.T, what, body string) {
 	t.Helper()
-	if m := admInline.FindString(body); m != "" {
+	if m := inlineParts.FindString(body); m != "" {
 		t.Errorf("%s needs unsafe-inline: %.100s", what, m)
 	}
-	for _, m := range admScriptIn.FindAllStringSubmatch(body, -1) {
+	for _, m := range scriptIn.FindAllStringSubmatch(body, -1) {
 		if strings.TrimSpace(m[2]) != "" {
 			t.Errorf("%s: inline script", what)
 		}
 	}
 	text := regexp.MustCompile(`<[^>]*>`).ReplaceAllString(body, " ")
-	if m := admRawKey.FindString(text); m != "" {
+	if m := rawKey.FindString(text); m != "" {
 		t.Errorf("%s shows the message key %q instead of its text", what, m)
 	}
 }
 
-func admForm(kv ...string) url.Values {
+func formOf(kv ...string) url.Values {
 	v := url.Values{}
 	for i := 0; i+1 < len(kv); i += 2 {
 		v.Add(kv[i], kv[i+1])
@@ -142,8 +142,8 @@ func admForm(kv ...string) url.Values {
 	return v
 }
 
-// admOrgPage is the administration page of an organisation.
-func admOrgPage(o *model.Organisation) string { return "/verwaltung/organisationen/" + o.ID.String() }
+// orgPage is the administration page of an organisation.
+func orgPage(o *model.Organisation) string { return "/verwaltung/organisationen/" + o.ID.String() }
 
 // TestOrganisationSwitch: a user with roles in two organisations switches between them in
 // the frame; the frame and the data follow; a foreign organisation is refused.
@@ -168,12 +168,12 @@ func TestOrganisationSwitch(t *testing.T) {
 	}))
 	housingCase := w.Case(t, w.HousingWorker)
 	caseAPI := "/api/v1/cases/" + housingCase.ID.String()
-	b := &admClient{t: t, w: w, as: twoOrgs}
+	b := &signedInClient{t: t, w: w, as: twoOrgs}
 
 	acting := regexp.MustCompile(`(?s)<p class="kern-body kern-body--small lotse-user__org">.*?</p>`)
 	actingIn := func(body string) string { return acting.FindString(body) }
 
-	home := admExpect(t, "start page", b.get("/"), 200, []string{`action="/organisation"`, `name="org"`})
+	home := expectPage(t, "start page", b.get("/"), 200, []string{`action="/organisation"`, `name="org"`})
 	if !strings.Contains(actingIn(home), "Caritasverband Osnabrück") {
 		t.Fatalf("acts first in %q", actingIn(home))
 	}
@@ -181,28 +181,28 @@ func TestOrganisationSwitch(t *testing.T) {
 		t.Fatalf("the Housing case is visible from Caritas: %d", r.Status)
 	}
 
-	r := b.post("/organisation", admForm("org", w.Housing.ID.String()), "Referer", "http://example.com/faelle?q=a%20b")
+	r := b.post("/organisation", formOf("org", w.Housing.ID.String()), "Referer", "http://example.com/faelle?q=a%20b")
 	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/faelle?q=a%20b" {
 		t.Fatalf("switch: %d to %q", r.Status, r.Header.Get("Location"))
 	}
-	home = admExpect(t, "start page after the switch", b.get("/"), 200, []string{`role="status"`, "Sie arbeiten jetzt für Fachbereich Wohnen."})
+	home = expectPage(t, "start page after the switch", b.get("/"), 200, []string{`role="status"`, "Sie arbeiten jetzt für Fachbereich Wohnen."})
 	if !strings.Contains(actingIn(home), "Fachbereich Wohnen") {
 		t.Errorf("acts in %q after the switch", actingIn(home))
 	}
-	admExpect(t, "the status message once only", b.get("/"), 200, nil, "Sie arbeiten jetzt für")
+	expectPage(t, "the status message once only", b.get("/"), 200, nil, "Sie arbeiten jetzt für")
 	if r := b.get(caseAPI); r.Status != http.StatusOK {
 		t.Errorf("the Housing case after switching to Housing: %d", r.Status)
 	}
 
 	// A foreign organisation: refused, and the choice stays.
-	r = b.post("/organisation", admForm("org", w.Jobcenter.ID.String()))
-	admExpect(t, "switch to a foreign organisation", r, http.StatusForbidden, []string{"Keine Berechtigung"})
+	r = b.post("/organisation", formOf("org", w.Jobcenter.ID.String()))
+	expectPage(t, "switch to a foreign organisation", r, http.StatusForbidden, []string{"Keine Berechtigung"})
 	if !strings.Contains(actingIn(string(b.get("/").Body)), "Fachbereich Wohnen") {
 		t.Error("the refused switch changed the organisation")
 	}
-	admExpect(t, "switch to no organisation", b.post("/organisation", admForm("org", "x")), http.StatusBadRequest, nil)
+	expectPage(t, "switch to no organisation", b.post("/organisation", formOf("org", "x")), http.StatusBadRequest, nil)
 	// The way back may not lead off the site.
-	r = b.post("/organisation", admForm("org", w.Caritas.ID.String()), "Referer", "https://evil.example/x")
+	r = b.post("/organisation", formOf("org", w.Caritas.ID.String()), "Referer", "https://evil.example/x")
 	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/" {
 		t.Errorf("switch from a foreign page: %d to %q", r.Status, r.Header.Get("Location"))
 	}
@@ -210,7 +210,7 @@ func TestOrganisationSwitch(t *testing.T) {
 		t.Errorf("the Housing case from Caritas again: %d", r.Status)
 	}
 	// Without the token (with a session) the switch is refused.
-	r = b.do(http.MethodPost, "/organisation", admForm("org", w.Housing.ID.String()).Encode(), nil)
+	r = b.do(http.MethodPost, "/organisation", formOf("org", w.Housing.ID.String()).Encode(), nil)
 	if r.Status != http.StatusForbidden {
 		t.Errorf("switch without the anti-forgery token: %d", r.Status)
 	}
@@ -227,10 +227,10 @@ func TestStatisticsPage(t *testing.T) {
 	t.Parallel()
 	w := world.New(t)
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralAccepted})
-	coord := &admClient{t: t, w: w, as: w.Coordinator}
+	coord := &signedInClient{t: t, w: w, as: w.Coordinator}
 	secret := []string{cw.Person.FamilyName, cw.Person.GivenNames, cw.Case.Reference, cw.Case.ID.String(), cw.Referral.Reference}
 
-	body := admExpect(t, "statistics", coord.get("/statistik"), 200, []string{
+	body := expectPage(t, "statistics", coord.get("/statistik"), 200, []string{
 		"<h1", "Statistik", `href="/statistik" aria-current="page"`, "Laufende Fälle nach Handlungsfeld und Stand",
 		`<th class="kern-table__header" scope="row">Wohnen</th>`, "&lt;5", "Neu eröffnete Fälle", `role="img"`,
 		"Jobcenter", "Angenommen", `scope="col"`, "<caption",
@@ -240,13 +240,13 @@ func TestStatisticsPage(t *testing.T) {
 	}
 
 	r := coord.get("/statistik.csv")
-	csv := admExpect(t, "statistics CSV", r, 200, []string{"\ufeff", "Statistik;", "\r\n", ";<5", "Wohnen;"}, secret...)
+	csv := expectPage(t, "statistics CSV", r, 200, []string{"\ufeff", "Statistik;", "\r\n", ";<5", "Wohnen;"}, secret...)
 	if !strings.HasPrefix(csv, "\ufeff") || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") ||
 		!strings.Contains(r.Header.Get("Content-Disposition"), "attachment") {
 		t.Errorf("CSV headers %v", r.Header)
 	}
 	cells := map[string]bool{}
-	for _, rec := range admParseCSV(t, csv) {
+	for _, rec := range parseCSV(t, csv) {
 		for _, c := range rec {
 			cells[c] = true
 		}
@@ -265,7 +265,7 @@ func TestStatisticsPage(t *testing.T) {
 	}
 	// Others get no statistics and no entry in the navigation.
 	for _, u := range []*world.User{w.HousingWorker, w.HousingLead, w.Sysadmin, w.DPO, w.JobcenterWorker} {
-		c := &admClient{t: t, w: w, as: u}
+		c := &signedInClient{t: t, w: w, as: u}
 		if r := c.get("/statistik"); r.Status != http.StatusForbidden {
 			t.Errorf("%s GET /statistik: %d", u.Name, r.Status)
 		}
@@ -277,7 +277,7 @@ func TestStatisticsPage(t *testing.T) {
 		}
 	}
 	// English.
-	admExpect(t, "statistics in English", w.Do(t, world.Request{As: w.Coordinator, Method: http.MethodGet, URL: "/statistik", Headers: map[string]string{"Accept-Language": "en"}}),
+	expectPage(t, "statistics in English", w.Do(t, world.Request{As: w.Coordinator, Method: http.MethodGet, URL: "/statistik", Headers: map[string]string{"Accept-Language": "en"}}),
 		200, []string{`<html lang="en">`, "Running cases by area and state", "Housing"})
 }
 
@@ -287,14 +287,14 @@ func TestStatisticsPage(t *testing.T) {
 func TestAdministrationOrgAdmin(t *testing.T) {
 	t.Parallel()
 	w := world.New(t)
-	admin := &admClient{t: t, w: w, as: w.CaritasAdmin}
-	caritas := admOrgPage(w.Caritas)
+	admin := &signedInClient{t: t, w: w, as: w.CaritasAdmin}
+	caritas := orgPage(w.Caritas)
 
-	admExpect(t, "overview", admin.get("/verwaltung"), 200,
+	expectPage(t, "overview", admin.get("/verwaltung"), 200,
 		[]string{`href="/verwaltung" aria-current="page"`, "Caritasverband Osnabrück", `href="` + caritas + `"`},
 		"Diakonisches Werk Osnabrück", "Fachbereich Wohnen", "Neue Organisation anlegen")
 
-	page := admExpect(t, "Caritas page", admin.get(caritas), 200, []string{
+	page := expectPage(t, "Caritas page", admin.get(caritas), 200, []string{
 		"Chris Caritas", "Carla Admin-Caritas", "Neues Mitglied anlegen", "Angaben der Organisation ändern",
 		`<option value="caseworker"`, `<option value="lead"`, `<option value="org_admin"`,
 	}, `value="sysadmin"`, `value="dpo"`, `value="coordinator"`, "Jonas Jobcenter")
@@ -306,7 +306,7 @@ func TestAdministrationOrgAdmin(t *testing.T) {
 	}
 
 	// Other organisations' pages and members: not found.
-	for _, path := range []string{admOrgPage(w.Diakonie), admOrgPage(w.Housing), "/verwaltung/organisationen/kein-id",
+	for _, path := range []string{orgPage(w.Diakonie), orgPage(w.Housing), "/verwaltung/organisationen/kein-id",
 		"/verwaltung/mitglieder/" + w.DiakonieWorker.ID.String() + "/deaktivieren",
 		"/verwaltung/rollen/" + w.DiakonieWorker.Grant(t, w.Diakonie).ID.String() + "/entfernen"} {
 		if r := admin.get(path); r.Status != http.StatusNotFound {
@@ -315,25 +315,25 @@ func TestAdministrationOrgAdmin(t *testing.T) {
 	}
 	// Forged posts: nothing changes.
 	before := w.Fingerprint(t)
-	r := admin.post(caritas+"/rollen", admForm("user_id", w.CaritasWorker.ID.String(), "role", "sysadmin"))
-	admExpect(t, "forged sysadmin grant", r, http.StatusUnprocessableEntity, []string{
+	r := admin.post(caritas+"/rollen", formOf("user_id", w.CaritasWorker.ID.String(), "role", "sysadmin"))
+	expectPage(t, "forged sysadmin grant", r, http.StatusUnprocessableEntity, []string{
 		"Diese Rolle dürfen Sie in dieser Organisation nicht vergeben.", `id="grant-role-` + w.CaritasWorker.ID.String() + `-error"`,
 	})
 	for _, f := range []struct {
 		path string
 		form url.Values
 	}{
-		{admOrgPage(w.Diakonie) + "/mitglieder", admForm("display_name", "Fremd", "email", "fremd@stadt.test", "role", "caseworker")},
-		{admOrgPage(w.Diakonie) + "/rollen", admForm("user_id", w.DiakonieWorker.ID.String(), "role", "lead")},
-		{admOrgPage(w.Diakonie), admForm("name", "Übernommen", "short_name", "DIAKONIE", "kind", "welfare", "version", "1")},
-		{"/verwaltung/rollen/" + w.DiakonieWorker.Grant(t, w.Diakonie).ID.String() + "/entfernen", admForm("confirm", "yes")},
-		{"/verwaltung/mitglieder/" + w.DiakonieWorker.ID.String() + "/deaktivieren", admForm("confirm", "yes", "version", "1")},
+		{orgPage(w.Diakonie) + "/mitglieder", formOf("display_name", "Fremd", "email", "fremd@stadt.test", "role", "caseworker")},
+		{orgPage(w.Diakonie) + "/rollen", formOf("user_id", w.DiakonieWorker.ID.String(), "role", "lead")},
+		{orgPage(w.Diakonie), formOf("name", "Übernommen", "short_name", "DIAKONIE", "kind", "welfare", "version", "1")},
+		{"/verwaltung/rollen/" + w.DiakonieWorker.Grant(t, w.Diakonie).ID.String() + "/entfernen", formOf("confirm", "yes")},
+		{"/verwaltung/mitglieder/" + w.DiakonieWorker.ID.String() + "/deaktivieren", formOf("confirm", "yes", "version", "1")},
 	} {
 		if r := admin.post(f.path, f.form); r.Status != http.StatusNotFound {
 			t.Errorf("POST %s: %d: %s", f.path, r.Status, r.Body)
 		}
 	}
-	if r := admin.post("/verwaltung/organisationen", admForm("name", "Neu", "short_name", "NEU", "kind", "welfare")); r.Status != http.StatusForbidden {
+	if r := admin.post("/verwaltung/organisationen", formOf("name", "Neu", "short_name", "NEU", "kind", "welfare")); r.Status != http.StatusForbidden {
 		t.Errorf("an organisation administrator creates an organisation: %d", r.Status)
 	}
 	if after := w.Fingerprint(t); after != before {
@@ -342,62 +342,62 @@ func TestAdministrationOrgAdmin(t *testing.T) {
 
 	// An account of another organisation cannot be found from here.
 	before = w.Fingerprint(t)
-	admExpect(t, "add a Diakonie account to Caritas", admin.post(caritas+"/konten", admForm("email", "world-13@stadt.test", "role", "caseworker")),
+	expectPage(t, "add a Diakonie account to Caritas", admin.post(caritas+"/konten", formOf("email", "world-13@stadt.test", "role", "caseworker")),
 		http.StatusUnprocessableEntity, []string{"Wir finden kein Konto mit dieser E-Mail-Adresse", `id="member-add-email-error"`, `value="world-13@stadt.test"`})
-	admExpect(t, "add an unknown account", admin.post(caritas+"/konten", admForm("email", "niemand@stadt.test", "role", "caseworker")),
+	expectPage(t, "add an unknown account", admin.post(caritas+"/konten", formOf("email", "niemand@stadt.test", "role", "caseworker")),
 		http.StatusUnprocessableEntity, []string{"Wir finden kein Konto mit dieser E-Mail-Adresse"})
 	if after := w.Fingerprint(t); after != before {
 		t.Error("refused account additions changed data")
 	}
 
 	// Granting a role the administrator may grant.
-	r = admin.post(caritas+"/rollen", admForm("user_id", w.CaritasWorker.ID.String(), "role", "lead"))
+	r = admin.post(caritas+"/rollen", formOf("user_id", w.CaritasWorker.ID.String(), "role", "lead"))
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("grant lead: %d %s", r.Status, r.Body)
 	}
-	admExpect(t, "after granting", admin.get(caritas), 200, []string{"Die Rolle ist vergeben.", "Fachdienstleitung"})
+	expectPage(t, "after granting", admin.get(caritas), 200, []string{"Die Rolle ist vergeben.", "Fachdienstleitung"})
 	var leadGrant uuid.UUID
 	if err := w.DB.SQL.QueryRow(`SELECT id FROM role_grants WHERE user_id = $1 AND role = 'lead'`, w.CaritasWorker.ID).Scan(&leadGrant); err != nil {
 		t.Fatal(err)
 	}
 	// ... and taking it away, after the confirmation.
-	admExpect(t, "confirm removing the role", admin.get("/verwaltung/rollen/"+leadGrant.String()+"/entfernen"), 200,
+	expectPage(t, "confirm removing the role", admin.get("/verwaltung/rollen/"+leadGrant.String()+"/entfernen"), 200,
 		[]string{"Rolle entfernen?", "Chris Caritas verliert sofort die Rolle „Fachdienstleitung“ in Caritasverband Osnabrück", `name="confirm" value="yes"`})
 	if r := admin.post("/verwaltung/rollen/"+leadGrant.String()+"/entfernen", nil); r.Status != http.StatusSeeOther ||
 		!strings.HasSuffix(r.Header.Get("Location"), "/entfernen") {
 		t.Errorf("removing without the confirmation: %d to %s", r.Status, r.Header.Get("Location"))
 	}
-	if n := admCount(t, w, `SELECT count(*) FROM role_grants WHERE id = $1`, leadGrant); n != 1 {
+	if n := dbCount(t, w, `SELECT count(*) FROM role_grants WHERE id = $1`, leadGrant); n != 1 {
 		t.Fatal("the role went without the confirmation")
 	}
-	r = admin.post("/verwaltung/rollen/"+leadGrant.String()+"/entfernen", admForm("confirm", "yes", "org", w.Caritas.ID.String()))
+	r = admin.post("/verwaltung/rollen/"+leadGrant.String()+"/entfernen", formOf("confirm", "yes", "org", w.Caritas.ID.String()))
 	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != caritas {
 		t.Fatalf("remove the role: %d to %s", r.Status, r.Header.Get("Location"))
 	}
-	if n := admCount(t, w, `SELECT count(*) FROM role_grants WHERE id = $1`, leadGrant); n != 0 {
+	if n := dbCount(t, w, `SELECT count(*) FROM role_grants WHERE id = $1`, leadGrant); n != 0 {
 		t.Error("the role is still there")
 	}
 
 	// Deactivation needs the confirmation.
 	deact := "/verwaltung/mitglieder/" + w.CaritasWorker.ID.String() + "/deaktivieren"
-	r = admin.post(deact, admForm("version", "1", "org", w.Caritas.ID.String()))
+	r = admin.post(deact, formOf("version", "1", "org", w.Caritas.ID.String()))
 	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), deact) {
 		t.Fatalf("deactivation without the confirmation: %d to %s", r.Status, r.Header.Get("Location"))
 	}
-	if admCount(t, w, `SELECT count(*) FROM users WHERE id = $1 AND active`, w.CaritasWorker.ID) != 1 {
+	if dbCount(t, w, `SELECT count(*) FROM users WHERE id = $1 AND active`, w.CaritasWorker.ID) != 1 {
 		t.Fatal("deactivated without the confirmation")
 	}
-	confirm := admExpect(t, "confirm the deactivation", admin.get(deact+"?org="+w.Caritas.ID.String()), 200,
+	confirm := expectPage(t, "confirm the deactivation", admin.get(deact+"?org="+w.Caritas.ID.String()), 200,
 		[]string{"Konto deaktivieren?", "Chris Caritas kann sich sofort nicht mehr", `name="confirm" value="yes"`, `href="` + caritas + `"`})
 	version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(confirm)
 	if version == nil {
 		t.Fatal("no version on the confirmation")
 	}
-	r = admin.post(deact, admForm("confirm", "yes", "version", version[1], "org", w.Caritas.ID.String()))
+	r = admin.post(deact, formOf("confirm", "yes", "version", version[1], "org", w.Caritas.ID.String()))
 	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != caritas {
 		t.Fatalf("deactivate: %d to %s: %s", r.Status, r.Header.Get("Location"), r.Body)
 	}
-	admExpect(t, "after the deactivation", admin.get(caritas), 200, []string{"Das Konto von Chris Caritas ist deaktiviert.", "Konto wieder aktivieren"})
+	expectPage(t, "after the deactivation", admin.get(caritas), 200, []string{"Das Konto von Chris Caritas ist deaktiviert.", "Konto wieder aktivieren"})
 	if r := w.Do(t, world.Request{As: w.CaritasWorker, Method: http.MethodGet, URL: "/api/v1/me"}); r.Status != http.StatusUnauthorized {
 		t.Errorf("the deactivated account still works: %d", r.Status)
 	}
@@ -405,18 +405,18 @@ func TestAdministrationOrgAdmin(t *testing.T) {
 	if err := w.DB.SQL.QueryRow(`SELECT version FROM users WHERE id = $1`, w.CaritasWorker.ID).Scan(&v); err != nil {
 		t.Fatal(err)
 	}
-	r = admin.post("/verwaltung/mitglieder/"+w.CaritasWorker.ID.String()+"/aktivieren", admForm("version", fmt.Sprint(v), "org", w.Caritas.ID.String()))
+	r = admin.post("/verwaltung/mitglieder/"+w.CaritasWorker.ID.String()+"/aktivieren", formOf("version", fmt.Sprint(v), "org", w.Caritas.ID.String()))
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("reactivate: %d %s", r.Status, r.Body)
 	}
-	if admCount(t, w, `SELECT count(*) FROM users WHERE id = $1 AND active`, w.CaritasWorker.ID) != 1 {
+	if dbCount(t, w, `SELECT count(*) FROM users WHERE id = $1 AND active`, w.CaritasWorker.ID) != 1 {
 		t.Error("not active again")
 	}
 
 	// A new member: messages next to the fields, values kept; then created.
 	before = w.Fingerprint(t)
-	r = admin.post(caritas+"/mitglieder", admForm("display_name", "Neue Person", "email", "keine-adresse", "role", "caseworker"))
-	body := admExpect(t, "new member with a bad e-mail", r, http.StatusUnprocessableEntity, []string{
+	r = admin.post(caritas+"/mitglieder", formOf("display_name", "Neue Person", "email", "keine-adresse", "role", "caseworker"))
+	body := expectPage(t, "new member with a bad e-mail", r, http.StatusUnprocessableEntity, []string{
 		`id="member-new-email-error"`, "Bitte geben Sie eine gültige E-Mail-Adresse an", `value="Neue Person"`, `value="keine-adresse"`,
 		`aria-describedby="member-new-email-hint member-new-email-error"`, `href="#member-new-email"`, `aria-invalid="true"`,
 	})
@@ -426,13 +426,13 @@ func TestAdministrationOrgAdmin(t *testing.T) {
 	if after := w.Fingerprint(t); after != before {
 		t.Error("the refused member changed data")
 	}
-	r = admin.post(caritas+"/mitglieder", admForm("display_name", "Neue Person", "email", "neu@caritas.test", "role", "caseworker"))
+	r = admin.post(caritas+"/mitglieder", formOf("display_name", "Neue Person", "email", "neu@caritas.test", "role", "caseworker"))
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("new member: %d %s", r.Status, r.Body)
 	}
-	admExpect(t, "after the new member", admin.get(caritas), 200, []string{"Neue Person ist angelegt", "neu@caritas.test", "noch nie angemeldet"})
-	r = admin.post(caritas+"/mitglieder", admForm("display_name", "Doppelt", "email", "neu@caritas.test", "role", "caseworker"))
-	admExpect(t, "a second account for the e-mail", r, http.StatusUnprocessableEntity, []string{"Für diese E-Mail-Adresse gibt es schon ein Konto."})
+	expectPage(t, "after the new member", admin.get(caritas), 200, []string{"Neue Person ist angelegt", "neu@caritas.test", "noch nie angemeldet"})
+	r = admin.post(caritas+"/mitglieder", formOf("display_name", "Doppelt", "email", "neu@caritas.test", "role", "caseworker"))
+	expectPage(t, "a second account for the e-mail", r, http.StatusUnprocessableEntity, []string{"Für diese E-Mail-Adresse gibt es schon ein Konto."})
 
 	// Roles without administration rights: no administration.
 	for _, u := range []*world.User{w.CaritasWorker, w.Coordinator, w.JobcenterWorker} {
@@ -445,9 +445,9 @@ func TestAdministrationOrgAdmin(t *testing.T) {
 	}
 }
 
-// admParseCSV reads a CSV download as German Excel does: a byte order mark, then records with
+// parseCSV reads a CSV download as German Excel does: a byte order mark, then records with
 // ';' between fields and CRLF at line ends.
-func admParseCSV(t *testing.T, csv string) [][]string {
+func parseCSV(t *testing.T, csv string) [][]string {
 	t.Helper()
 	body, ok := strings.CutPrefix(csv, "\ufeff")
 	if !ok {
@@ -465,7 +465,7 @@ func admParseCSV(t *testing.T, csv string) [][]string {
 	return records
 }
 
-func admCount(t *testing.T, w *world.World, q string, args ...any) int {
+func dbCount(t *testing.T, w *world.World, q string, args ...any) int {
 	t.Helper()
 	var n int
 	if err := w.DB.SQL.QueryRow(q, args...).Scan(&n); err != nil {
@@ -480,15 +480,15 @@ func TestAdministrationSysadmin(t *testing.T) {
 	t.Parallel()
 	w := world.New(t)
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker})
-	admin := &admClient{t: t, w: w, as: w.Sysadmin}
+	admin := &signedInClient{t: t, w: w, as: w.Sysadmin}
 
-	admExpect(t, "overview", admin.get("/verwaltung"), 200, []string{
+	expectPage(t, "overview", admin.get("/verwaltung"), 200, []string{
 		"Neue Organisation anlegen", "Diakonisches Werk Osnabrück", "Wohnen, Team Nord", `<option value="` + w.City.ID.String() + `"`,
 	}, cw.Person.FamilyName, cw.Case.Reference)
 
 	before := w.Fingerprint(t)
-	r := admin.post("/verwaltung/organisationen", admForm("name", "", "short_name", "mit leerzeichen", "kind", "", "contact_email", "kaputt", "parent_id", w.City.ID.String()))
-	body := admExpect(t, "invalid organisation", r, http.StatusUnprocessableEntity, []string{
+	r := admin.post("/verwaltung/organisationen", formOf("name", "", "short_name", "mit leerzeichen", "kind", "", "contact_email", "kaputt", "parent_id", w.City.ID.String()))
+	body := expectPage(t, "invalid organisation", r, http.StatusUnprocessableEntity, []string{
 		"Bitte prüfen Sie Ihre Angaben", `href="#org-new-name"`, `href="#org-new-short"`, `href="#org-new-kind"`, `href="#org-new-email"`,
 		`id="org-new-name-error"`, `id="org-new-short-error"`, `id="org-new-kind-error"`, `id="org-new-email-error"`,
 		"Bitte geben Sie einen Namen an", "Bitte wählen Sie die Art der Organisation.", `value="mit leerzeichen"`, `value="kaputt"`,
@@ -501,45 +501,45 @@ func TestAdministrationSysadmin(t *testing.T) {
 		t.Error("the invalid organisation changed data")
 	}
 
-	r = admin.post("/verwaltung/organisationen", admForm("name", "Migrantenverein Haste", "short_name", "MV-HASTE", "kind", "civil_society", "contact_email", "info@mv-haste.test"))
+	r = admin.post("/verwaltung/organisationen", formOf("name", "Migrantenverein Haste", "short_name", "MV-HASTE", "kind", "civil_society", "contact_email", "info@mv-haste.test"))
 	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/verwaltung/organisationen/") {
 		t.Fatalf("create: %d to %s: %s", r.Status, r.Header.Get("Location"), r.Body)
 	}
 	page := r.Header.Get("Location")
-	admExpect(t, "new organisation", admin.get(page), 200, []string{"Die Organisation Migrantenverein Haste ist angelegt.", "<h1 class=\"kern-heading-large\">Migrantenverein Haste</h1>", "MV-HASTE", "Zivilgesellschaft"})
-	admExpect(t, "the same short name again", admin.post("/verwaltung/organisationen", admForm("name", "Zweiter", "short_name", "MV-HASTE", "kind", "welfare")),
+	expectPage(t, "new organisation", admin.get(page), 200, []string{"Die Organisation Migrantenverein Haste ist angelegt.", "<h1 class=\"kern-heading-large\">Migrantenverein Haste</h1>", "MV-HASTE", "Zivilgesellschaft"})
+	expectPage(t, "the same short name again", admin.post("/verwaltung/organisationen", formOf("name", "Zweiter", "short_name", "MV-HASTE", "kind", "welfare")),
 		http.StatusUnprocessableEntity, []string{"Diesen Kurznamen hat schon eine andere Organisation.", `value="Zweiter"`})
 
 	// Editing with the version; a stale version shows the current state.
-	edit := admForm("name", "Migrantenverein Haste e. V.", "short_name", "MV-HASTE", "kind", "civil_society", "contact_email", "", "contact_phone", "0541 1", "active", "1", "version", "1")
+	edit := formOf("name", "Migrantenverein Haste e. V.", "short_name", "MV-HASTE", "kind", "civil_society", "contact_email", "", "contact_phone", "0541 1", "active", "1", "version", "1")
 	if r := admin.post(page, edit); r.Status != http.StatusSeeOther {
 		t.Fatalf("edit: %d %s", r.Status, r.Body)
 	}
-	admExpect(t, "after editing", admin.get(page), 200, []string{"Die Angaben sind gespeichert.", "Migrantenverein Haste e. V.", "0541 1"})
+	expectPage(t, "after editing", admin.get(page), 200, []string{"Die Angaben sind gespeichert.", "Migrantenverein Haste e. V.", "0541 1"})
 	edit.Set("name", "Veraltet")
-	admExpect(t, "stale edit", admin.post(page, edit), http.StatusConflict,
+	expectPage(t, "stale edit", admin.post(page, edit), http.StatusConflict,
 		[]string{"inzwischen von jemand anderem geändert", `value="Migrantenverein Haste e. V."`, `name="version" value="2"`}, `value="Veraltet"`)
 	edit.Set("version", "2")
 	edit.Set("active", "")
 	if r := admin.post(page, edit); r.Status != http.StatusSeeOther {
 		t.Fatalf("deactivate the organisation: %d", r.Status)
 	}
-	if n := admCount(t, w, `SELECT count(*) FROM organisations WHERE short_name = 'MV-HASTE' AND NOT active AND name = 'Veraltet'`); n != 1 {
+	if n := dbCount(t, w, `SELECT count(*) FROM organisations WHERE short_name = 'MV-HASTE' AND NOT active AND name = 'Veraltet'`); n != 1 {
 		t.Error("the organisation was not deactivated")
 	}
 
 	// An existing account gets a role in a second organisation, and may then switch.
-	r = admin.post(admOrgPage(w.Caritas)+"/konten", admForm("email", "WORLD-05@stadt.test", "role", "caseworker"))
+	r = admin.post(orgPage(w.Caritas)+"/konten", formOf("email", "WORLD-05@stadt.test", "role", "caseworker"))
 	if r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Header.Get("Location"), "#mitglied-"+w.HousingWorker.ID.String()) {
 		t.Fatalf("add the housing caseworker to Caritas: %d to %s: %s", r.Status, r.Header.Get("Location"), r.Body)
 	}
-	admExpect(t, "the frame of a worker of two organisations", w.Do(t, world.Request{As: w.HousingWorker, Method: http.MethodGet, URL: "/"}), 200,
+	expectPage(t, "the frame of a worker of two organisations", w.Do(t, world.Request{As: w.HousingWorker, Method: http.MethodGet, URL: "/"}), 200,
 		[]string{`action="/organisation"`, "Caritasverband Osnabrück", "Fachbereich Wohnen"})
-	admExpect(t, "the same account again", admin.post(admOrgPage(w.Caritas)+"/konten", admForm("email", "world-05@stadt.test", "role", "caseworker")),
+	expectPage(t, "the same account again", admin.post(orgPage(w.Caritas)+"/konten", formOf("email", "world-05@stadt.test", "role", "caseworker")),
 		http.StatusUnprocessableEntity, []string{"Die Person hat diese Rolle hier schon."})
 
 	// The system administrator may grant every role, also sysadmin.
-	admExpect(t, "roles offered to the sysadmin", admin.get(admOrgPage(w.Caritas)), 200, []string{`<option value="sysadmin"`, `<option value="dpo"`})
+	expectPage(t, "roles offered to the sysadmin", admin.get(orgPage(w.Caritas)), 200, []string{`<option value="sysadmin"`, `<option value="dpo"`})
 
 	// No case content for the system administrator or the data protection officer.
 	for _, u := range []*world.User{w.Sysadmin, w.DPO} {
@@ -550,7 +550,7 @@ func TestAdministrationSysadmin(t *testing.T) {
 		}
 	}
 	// The DPO reviews the administration read-only.
-	admExpect(t, "administration for the DPO", w.Do(t, world.Request{As: w.DPO, Method: http.MethodGet, URL: admOrgPage(w.Caritas)}), 200,
+	expectPage(t, "administration for the DPO", w.Do(t, world.Request{As: w.DPO, Method: http.MethodGet, URL: orgPage(w.Caritas)}), 200,
 		[]string{"Chris Caritas"}, "Neues Mitglied anlegen", "Angaben der Organisation ändern", "Rolle vergeben", "/deaktivieren")
 }
 
@@ -576,36 +576,36 @@ func TestAuditLogPage(t *testing.T) {
 		Headers: map[string]string{"X-Lotse-Purpose": "+SUM(A1)"}}); r.Status != http.StatusOK {
 		t.Fatalf("eve reads the case: %d %s", r.Status, r.Body)
 	}
-	dpo := &admClient{t: t, w: w, as: w.DPO}
+	dpo := &signedInClient{t: t, w: w, as: w.DPO}
 
-	all := admExpect(t, "audit log", dpo.get("/protokoll"), 200, []string{
+	all := expectPage(t, "audit log", dpo.get("/protokoll"), 200, []string{
 		`href="/protokoll" aria-current="page"`, `<td class="kern-table__cell">Fall angesehen</td>`, one.Case.Reference, other.Case.Reference, "Fachbereich Wohnen",
 		`scope="col"`, "<caption", `href="/protokoll.csv"`,
 		// The action filter offers readable names, grouped by object.
 		`<optgroup label="Fälle">`, `<option value="case">Fälle: alle Aktionen</option>`, `<option value="referral.decline">Vermittlung abgelehnt</option>`,
 	}, one.Person.FamilyName, "Interner Vermerk", "<code class=\"lotse-code lotse-adm-nowrap\">case.read")
 	_ = all
-	filtered := admExpect(t, "audit log of one case", dpo.get("/protokoll?case="+url.QueryEscape(one.Case.Reference)), 200,
+	filtered := expectPage(t, "audit log of one case", dpo.get("/protokoll?case="+url.QueryEscape(one.Case.Reference)), 200,
 		[]string{one.Case.Reference, "+SUM(A1)", `value="` + one.Case.Reference + `"`, `href="/protokoll.csv?case=` + one.Case.Reference + `"`},
 		other.Case.Reference)
 	_ = filtered
-	admExpect(t, "audit log by user", dpo.get("/protokoll?user=wiebke&action=case.create"), 200,
+	expectPage(t, "audit log by user", dpo.get("/protokoll?user=wiebke&action=case.create"), 200,
 		[]string{"Wiebke Wohnen", `<td class="kern-table__cell">Fall angelegt</td>`, `<option value="case.create" selected>`}, "HYPERLINK", `<td class="kern-table__cell">Fall angesehen</td>`)
 	// By part of the e-mail address, as the field's hint promises.
-	admExpect(t, "audit log by part of an e-mail address", dpo.get("/protokoll?user=eve%40stadt&action=case.read"), 200,
+	expectPage(t, "audit log by part of an e-mail address", dpo.get("/protokoll?user=eve%40stadt&action=case.read"), 200,
 		[]string{`<td class="kern-table__cell">Fall angesehen</td>`, "+SUM(A1)"}, "Wiebke Wohnen")
 	// A purpose Lotse records itself is shown by name.
-	admExpect(t, "the officer's own purpose by name", dpo.get("/protokoll?action=audit.read"), 200,
+	expectPage(t, "the officer's own purpose by name", dpo.get("/protokoll?action=audit.read"), 200,
 		[]string{`<td class="kern-table__cell">Datenschutzkontrolle</td>`}, "data protection review")
 
 	// A date that is none: the message next to the field, the value kept, no events.
-	admExpect(t, "bad date", dpo.get("/protokoll?from=gestern&to=2026-01-01&user=x"), http.StatusBadRequest, []string{
+	expectPage(t, "bad date", dpo.get("/protokoll?from=gestern&to=2026-01-01&user=x"), http.StatusBadRequest, []string{
 		`id="audit-from-error"`, "Bitte geben Sie ein Datum", `value="gestern"`, `value="x"`, `href="#audit-from"`,
 	}, one.Case.Reference)
-	admExpect(t, "to before from", dpo.get("/protokoll?from=2026-02-01&to=2026-01-01"), http.StatusBadRequest,
+	expectPage(t, "to before from", dpo.get("/protokoll?from=2026-02-01&to=2026-01-01"), http.StatusBadRequest,
 		[]string{`id="audit-to-error"`, "Das Bis-Datum liegt vor dem Von-Datum."})
 	// A position in the log that no page gave (the list's opaque cursor): said so, no events.
-	admExpect(t, "a position that is none", dpo.get("/protokoll?before=42"), http.StatusBadRequest,
+	expectPage(t, "a position that is none", dpo.get("/protokoll?before=42"), http.StatusBadRequest,
 		[]string{"Diese Position im Protokoll gilt nicht."}, one.Case.Reference)
 
 	// Reading the log is logged, without the filter's values.
@@ -619,7 +619,7 @@ func TestAuditLogPage(t *testing.T) {
 
 	// CSV for German Excel: BOM, ';', CRLF, quoted, formulas guarded.
 	r := dpo.get("/protokoll.csv?case=" + url.QueryEscape(one.Case.Reference))
-	csv := admExpect(t, "audit CSV", r, 200, nil, other.Case.Reference)
+	csv := expectPage(t, "audit CSV", r, 200, nil, other.Case.Reference)
 	if !strings.HasPrefix(csv, "\ufeffZeit;Person;Organisation;") || !strings.Contains(csv, "\r\n") {
 		t.Errorf("CSV start %q", csv[:min(len(csv), 80)])
 	}
@@ -630,7 +630,7 @@ func TestAuditLogPage(t *testing.T) {
 	if want := `"'=HYPERLINK(""http://evil.example"";""x"")"`; !strings.Contains(csv, want) {
 		t.Errorf("CSV lacks %s:\n%s", want, csv)
 	}
-	records := admParseCSV(t, csv)
+	records := parseCSV(t, csv)
 	if len(records) < 2 {
 		t.Fatalf("CSV of %d records", len(records))
 	}
@@ -648,7 +648,7 @@ func TestAuditLogPage(t *testing.T) {
 			t.Errorf("CSV has no cell %s:\n%s", want, csv)
 		}
 	}
-	if admCount(t, w, `SELECT count(*) FROM audit_events WHERE action = 'audit.export' AND actor_id = $1`, w.DPO.ID) != 1 {
+	if dbCount(t, w, `SELECT count(*) FROM audit_events WHERE action = 'audit.export' AND actor_id = $1`, w.DPO.ID) != 1 {
 		t.Error("the export is not logged")
 	}
 	if r := dpo.get("/protokoll.csv?from=kaputt"); r.Status != http.StatusBadRequest {

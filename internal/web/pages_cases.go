@@ -28,41 +28,41 @@ import (
 // user sees and may do; these handlers bind forms, call the services and render.
 // Names beginning with cw ("caseworker") keep this part apart from the other parts of web.
 
-// cwMaxTasks bounds each of the two task lists of "Meine Aufgaben".
-const cwMaxTasks = 100
+// maxTasks bounds each of the two task lists of "Meine Aufgaben".
+const maxTasks = 100
 
-// cwPageSize is the length of one page of the case list.
-const cwPageSize = 25
+// pageSize is the length of one page of the case list.
+const pageSize = 25
 
-// cwLanguageCodes are the languages offered as checkboxes (the frequent ones in the city);
+// languageCodes are the languages offered as checkboxes (the frequent ones in the city);
 // others can be entered as ISO 639 codes.
-var cwLanguageCodes = []string{"ar", "uk", "ru", "fa", "ps", "ku", "tr", "ti", "so", "ro", "en", "fr", "de"}
+var languageCodes = []string{"ar", "uk", "ru", "fa", "ps", "ku", "tr", "ti", "so", "ro", "en", "fr", "de"}
 
-// cwDistricts are the districts (Stadtteile) of Osnabrück, offered as suggestions.
-var cwDistricts = []string{
+// osnabrueckDistricts are the districts (Stadtteile) of Osnabrück, offered as suggestions.
+var osnabrueckDistricts = []string{
 	"Atter", "Darum-Gretesch-Lüstringen", "Dodesheide", "Eversburg", "Fledder", "Gartlage", "Hafen", "Haste",
 	"Hellern", "Innenstadt", "Kalkhügel", "Nahne", "Pye", "Schinkel", "Schinkel-Ost", "Schölerberg",
 	"Sonnenhügel", "Sutthausen", "Voxtrup", "Westerberg", "Weststadt", "Widukindland", "Wüste",
 }
 
-// cwResidenceStatuses are suggestions for the residence status (terms of German law, the
+// residenceStatuses are suggestions for the residence status (terms of German law, the
 // same in every language of the UI).
-var cwResidenceStatuses = []string{
+var residenceStatuses = []string{
 	"Aufenthaltsgestattung", "Aufenthaltserlaubnis", "Niederlassungserlaubnis", "Duldung",
 	"Fiktionsbescheinigung", "Freizügigkeit (EU)",
 }
 
-// cwAreas returns the areas in use and their names in the user's language.
-func (s *Server) cwAreas(c echo.Context) ([]model.Area, map[string]string, error) {
+// areas returns the areas in use and their names in the user's language.
+func (s *Server) areas(c echo.Context) ([]model.Area, map[string]string, error) {
 	areas, err := s.svc.Cases.Areas(c.Request().Context(), actor(c))
 	if err != nil {
 		return nil, nil, err
 	}
-	return areas, cwAreaNamesOf(areas, s.localizer(c).Lang == language.English), nil
+	return areas, areaNamesOf(areas, s.localizer(c).Lang == language.English), nil
 }
 
-// cwAreaNamesOf names the areas in German, or in English where they have an English name.
-func cwAreaNamesOf(areas []model.Area, en bool) map[string]string {
+// areaNamesOf names the areas in German, or in English where they have an English name.
+func areaNamesOf(areas []model.Area, en bool) map[string]string {
 	names := make(map[string]string, len(areas))
 	for _, a := range areas {
 		names[a.Code] = a.NameDE
@@ -73,7 +73,7 @@ func cwAreaNamesOf(areas []model.Area, en bool) map[string]string {
 	return names
 }
 
-func cwAreaOptions(areas []model.Area, names map[string]string, only []string) []components.Option {
+func areaOptions(areas []model.Area, names map[string]string, only []string) []components.Option {
 	var out []components.Option
 	for _, a := range areas {
 		if only != nil && !slices.Contains(only, a.Code) {
@@ -84,7 +84,7 @@ func cwAreaOptions(areas []model.Area, names map[string]string, only []string) [
 	return out
 }
 
-func cwAreaNames(codes []string, names map[string]string) []string {
+func areaNameList(codes []string, names map[string]string) []string {
 	out := make([]string, len(codes))
 	for i, c := range codes {
 		out[i] = names[c]
@@ -95,9 +95,9 @@ func cwAreaNames(codes []string, names map[string]string) []string {
 	return out
 }
 
-// cwOrgs returns the organisations the user may see (configuration, not case content) and
+// orgs returns the organisations the user may see (configuration, not case content) and
 // their names; a user who may see none gets none.
-func (s *Server) cwOrgs(c echo.Context) ([]model.Organisation, map[uuid.UUID]string, error) {
+func (s *Server) orgs(c echo.Context) ([]model.Organisation, map[uuid.UUID]string, error) {
 	orgs, err := s.svc.Directory.ListOrganisations(c.Request().Context(), actor(c))
 	if hidden(err) {
 		return nil, map[uuid.UUID]string{}, nil
@@ -105,11 +105,11 @@ func (s *Server) cwOrgs(c echo.Context) ([]model.Organisation, map[uuid.UUID]str
 	if err != nil {
 		return nil, nil, err
 	}
-	return orgs, cwOrgNames(orgs), nil
+	return orgs, orgNameMap(orgs), nil
 }
 
-// cwOrgNames maps the organisations' ids to their names.
-func cwOrgNames(orgs []model.Organisation) map[uuid.UUID]string {
+// orgNameMap maps the organisations' ids to their names.
+func orgNameMap(orgs []model.Organisation) map[uuid.UUID]string {
 	names := make(map[uuid.UUID]string, len(orgs))
 	for _, o := range orgs {
 		names[o.ID] = o.Name
@@ -117,8 +117,8 @@ func cwOrgNames(orgs []model.Organisation) map[uuid.UUID]string {
 	return names
 }
 
-// cwOrgOptions lists the active organisations, without the actor's own when except is set.
-func cwOrgOptions(orgs []model.Organisation, except uuid.UUID) []components.Option {
+// orgOptionList lists the active organisations, without the actor's own when except is set.
+func orgOptionList(orgs []model.Organisation, except uuid.UUID) []components.Option {
 	var out []components.Option
 	for _, o := range orgs {
 		if !o.Active || o.ID == except {
@@ -130,7 +130,7 @@ func cwOrgOptions(orgs []model.Organisation, except uuid.UUID) []components.Opti
 	return out
 }
 
-func cwWho(a model.Actor, id *uuid.UUID, names map[uuid.UUID]string) components.Who {
+func whoView(a model.Actor, id *uuid.UUID, names map[uuid.UUID]string) components.Who {
 	if id == nil {
 		return components.Who{}
 	}
@@ -140,11 +140,11 @@ func cwWho(a model.Actor, id *uuid.UUID, names map[uuid.UUID]string) components.
 	return components.Who{Name: names[*id]}
 }
 
-// cwErrs turns a service's validation error (or a lost race, or a refused change of state)
+// caseFormErrors turns a service's validation error (or a lost race, or a refused change of state)
 // into the messages of a form (fieldMessage words them). rename maps the service's field
 // names to the form's inputs ("" for the whole form); order lists the inputs in the order of
 // the form. ok is false for any other error.
-func cwErrs(l *locale.Localizer, err error, rename func(model.FieldError) string, order []string) (components.FormErrors, bool) {
+func caseFormErrors(l *locale.Localizer, err error, rename func(model.FieldError) string, order []string) (components.FormErrors, bool) {
 	var te *model.TransitionError
 	if errors.As(err, &te) {
 		return components.FormErrors{{Msg: components.FormMsg{Text: transitionText(l, te)}}}, true
@@ -178,32 +178,32 @@ func cwErrs(l *locale.Localizer, err error, rename func(model.FieldError) string
 	return out, true
 }
 
-func cwFieldErr(field, key string) components.FieldErr {
+func fieldErr(field, key string) components.FieldErr {
 	return components.FieldErr{Field: field, Msg: components.FormMsg{Key: key}}
 }
 
 // ---------------------------------------------------------------------------------------
 // Meine Aufgaben
 
-// cwMyTasks shows the open tasks assigned to the user and the unassigned ones of the
+// myTasks shows the open tasks assigned to the user and the unassigned ones of the
 // organisation, grouped by due date.
-func (s *Server) cwMyTasks(c echo.Context) error {
-	v, err := s.cwMyTasksView(c, uuid.Nil, nil)
+func (s *Server) myTasks(c echo.Context) error {
+	v, err := s.myTasksView(c, uuid.Nil, nil)
 	if err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, components.MyTasks(v))
 }
 
-func (s *Server) cwMyTasksView(c echo.Context, failed uuid.UUID, msg *components.FormMsg) (components.MyTasksView, error) {
+func (s *Server) myTasksView(c echo.Context, failed uuid.UUID, msg *components.FormMsg) (components.MyTasksView, error) {
 	ctx, a := c.Request().Context(), actor(c)
 	open := []model.TaskStatus{model.TaskOpen, model.TaskInProgress, model.TaskWaiting}
-	mine, err := s.svc.Tasks.List(ctx, a, model.TaskFilter{Mine: true, Status: open, Limit: cwMaxTasks})
+	mine, err := s.svc.Tasks.List(ctx, a, model.TaskFilter{Mine: true, Status: open, Limit: maxTasks})
 	if err != nil {
 		return components.MyTasksView{}, err
 	}
 	org := a.OrgID
-	ofOrg, err := s.svc.Tasks.List(ctx, a, model.TaskFilter{OrgID: &org, Status: open, Limit: cwMaxTasks})
+	ofOrg, err := s.svc.Tasks.List(ctx, a, model.TaskFilter{OrgID: &org, Status: open, Limit: maxTasks})
 	if err != nil {
 		return components.MyTasksView{}, err
 	}
@@ -221,18 +221,18 @@ func (s *Server) cwMyTasksView(c echo.Context, failed uuid.UUID, msg *components
 		case !di.Equal(*dj):
 			return di.Before(*dj)
 		}
-		return cwPriorityRank(tasks[i].Priority) > cwPriorityRank(tasks[j].Priority)
+		return priorityRank(tasks[i].Priority) > priorityRank(tasks[j].Priority)
 	})
-	_, areaNames, err := s.cwAreas(c)
+	_, areaNames, err := s.areas(c)
 	if err != nil {
 		return components.MyTasksView{}, err
 	}
-	refs := s.cwCaseRefs(c, tasks)
+	refs := s.caseRefs(c, tasks)
 	v := components.MyTasksView{More: mine.NextCursor != "" || ofOrg.NextCursor != ""}
 	today := s.svc.Today()
 	shown := false
 	for _, t := range tasks {
-		row := cwTaskRow(t, refs, areaNames)
+		row := taskRow(t, refs, areaNames)
 		if t.ID == failed {
 			row.Err, shown = msg, true
 		}
@@ -251,13 +251,13 @@ func (s *Server) cwMyTasksView(c echo.Context, failed uuid.UUID, msg *components
 	return v, nil
 }
 
-func cwPriorityRank(p model.TaskPriority) int {
+func priorityRank(p model.TaskPriority) int {
 	return slices.Index(model.TaskPriorities, p)
 }
 
-// cwCaseRefs finds the reference numbers of the tasks' cases that the user may see; a case
+// caseRefs finds the reference numbers of the tasks' cases that the user may see; a case
 // the user may not see keeps no reference (and gets no link).
-func (s *Server) cwCaseRefs(c echo.Context, tasks []model.Task) map[uuid.UUID]string {
+func (s *Server) caseRefs(c echo.Context, tasks []model.Task) map[uuid.UUID]string {
 	out := map[uuid.UUID]string{}
 	for _, t := range tasks {
 		if t.CaseID == nil {
@@ -276,7 +276,7 @@ func (s *Server) cwCaseRefs(c echo.Context, tasks []model.Task) map[uuid.UUID]st
 	return out
 }
 
-func cwTaskRow(t model.Task, refs map[uuid.UUID]string, areaNames map[string]string) components.MyTaskRowView {
+func taskRow(t model.Task, refs map[uuid.UUID]string, areaNames map[string]string) components.MyTaskRowView {
 	r := components.MyTaskRowView{
 		ID: t.ID.String(), Title: t.Title, Priority: string(t.Priority), Due: t.DueDate, Status: string(t.Status),
 		Version: t.Version, Next: model.AllowedTransitions("task", string(t.Status)), Unassigned: t.AssigneeID == nil,
@@ -290,9 +290,9 @@ func cwTaskRow(t model.Task, refs map[uuid.UUID]string, areaNames map[string]str
 	return r
 }
 
-// cwTaskStatus is the quick status change of "Meine Aufgaben". Without JavaScript it
+// taskStatus is the quick status change of "Meine Aufgaben". Without JavaScript it
 // redirects back to the list; for htmx it answers the task's row, which replaces the old one.
-func (s *Server) cwTaskStatus(c echo.Context) error {
+func (s *Server) taskStatus(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -303,18 +303,18 @@ func (s *Server) cwTaskStatus(c echo.Context) error {
 	if err == nil {
 		l := s.localizer(c)
 		if isHTMX(c) {
-			_, areaNames, err := s.cwAreas(c)
+			_, areaNames, err := s.areas(c)
 			if err != nil {
 				return err
 			}
-			row := cwTaskRow(*t, s.cwCaseRefs(c, []model.Task{*t}), areaNames)
+			row := taskRow(*t, s.caseRefs(c, []model.Task{*t}), areaNames)
 			row.Saved = true
 			return s.render(c, http.StatusOK, components.MyTaskRow(row))
 		}
 		s.flash(c, l.T("cases.flash.task_status", map[string]any{"Title": t.Title, "Status": l.T("cases.task_status." + string(t.Status))}))
 		return c.Redirect(http.StatusSeeOther, "/aufgaben")
 	}
-	errs, ok := cwErrs(s.localizer(c), err, nil, nil)
+	errs, ok := caseFormErrors(s.localizer(c), err, nil, nil)
 	if !ok {
 		return err
 	}
@@ -324,15 +324,15 @@ func (s *Server) cwTaskStatus(c echo.Context) error {
 		if gerr != nil {
 			return gerr
 		}
-		_, areaNames, aerr := s.cwAreas(c)
+		_, areaNames, aerr := s.areas(c)
 		if aerr != nil {
 			return aerr
 		}
-		row := cwTaskRow(*cur, s.cwCaseRefs(c, []model.Task{*cur}), areaNames)
+		row := taskRow(*cur, s.caseRefs(c, []model.Task{*cur}), areaNames)
 		row.Err = &msg
 		return s.render(c, http.StatusOK, components.MyTaskRow(row))
 	}
-	v, verr := s.cwMyTasksView(c, id, &msg)
+	v, verr := s.myTasksView(c, id, &msg)
 	if verr != nil {
 		return verr
 	}
@@ -342,12 +342,12 @@ func (s *Server) cwTaskStatus(c echo.Context) error {
 // ---------------------------------------------------------------------------------------
 // Fälle
 
-// cwReferencePattern tells a reference number ("F-2026-00123", or its beginning) from a name.
-var cwReferencePattern = regexp.MustCompile(`(?i)^[a-z]-\d`)
+// referencePattern tells a reference number ("F-2026-00123", or its beginning) from a name.
+var referencePattern = regexp.MustCompile(`(?i)^[a-z]-\d`)
 
-// cwCaseList is the case list: search by name (fuzzy) or reference, filters, one page at a
+// caseList is the case list: search by name (fuzzy) or reference, filters, one page at a
 // time, the total count. It shows only what the service returns for the user.
-func (s *Server) cwCaseList(c echo.Context) error {
+func (s *Server) caseList(c echo.Context) error {
 	ctx, a := c.Request().Context(), actor(c)
 	q := strings.TrimSpace(c.QueryParam("q"))
 	v := components.CaseListView{
@@ -357,25 +357,25 @@ func (s *Server) cwCaseList(c echo.Context) error {
 	v.Searched = q != "" || v.Status != "" || v.Area != "" || v.AreaStatus != ""
 	f := model.CaseFilter{
 		Status: model.CaseStatus(v.Status), Area: v.Area, AreaStatus: model.AreaStatusValue(v.AreaStatus),
-		Cursor: c.QueryParam("nach"), Limit: cwPageSize,
+		Cursor: c.QueryParam("nach"), Limit: pageSize,
 	}
-	if cwReferencePattern.MatchString(q) {
+	if referencePattern.MatchString(q) {
 		f.Reference = q
 	} else {
 		f.Q = q
 	}
-	areas, areaNames, err := s.cwAreas(c)
+	areas, areaNames, err := s.areas(c)
 	if err != nil {
 		return err
 	}
-	v.Areas = cwAreaOptions(areas, areaNames, nil)
-	_, orgNames, err := s.cwOrgs(c)
+	v.Areas = areaOptions(areas, areaNames, nil)
+	_, orgNames, err := s.orgs(c)
 	if err != nil {
 		return err
 	}
 	page, err := s.svc.Cases.List(ctx, a, f)
 	if err != nil {
-		errs, ok := cwErrs(s.localizer(c), err, func(fe model.FieldError) string {
+		errs, ok := caseFormErrors(s.localizer(c), err, func(fe model.FieldError) string {
 			switch fe.Field {
 			case "q", "reference":
 				return "q"
@@ -418,21 +418,21 @@ func (s *Server) cwCaseList(c echo.Context) error {
 	return s.render(c, http.StatusOK, components.CaseList(v))
 }
 
-// cwCaseFields are the inputs of the new-case form, in order.
-var cwCaseFields = []string{
+// caseFields are the inputs of the new-case form, in order.
+var caseFields = []string{
 	"family_name", "given_names", "name_variants", "birth_date", "arrival_date", "languages", "languages_other",
 	"residence_status", "district", "phone", "email", "address", "case_district", "responsible",
 }
 
-// cwCaseNew shows the form of a new case.
-func (s *Server) cwCaseNew(c echo.Context) error {
-	return s.render(c, http.StatusOK, components.CaseNew(s.cwCaseForm(c, map[string]string{}, nil, nil)))
+// caseNew shows the form of a new case.
+func (s *Server) caseNew(c echo.Context) error {
+	return s.render(c, http.StatusOK, components.CaseNew(s.caseForm(c, map[string]string{}, nil, nil)))
 }
 
-func (s *Server) cwCaseForm(c echo.Context, vals map[string]string, langs []string, errs components.FormErrors) components.CaseFormView {
+func (s *Server) caseForm(c echo.Context, vals map[string]string, langs []string, errs components.FormErrors) components.CaseFormView {
 	a := actor(c)
 	v := components.CaseFormView{
-		V: vals, Langs: langs, LangOptions: cwLanguageCodes, Districts: cwDistricts, ResidenceStatuses: cwResidenceStatuses, Errs: errs,
+		V: vals, Langs: langs, LangOptions: languageCodes, Districts: osnabrueckDistricts, ResidenceStatuses: residenceStatuses, Errs: errs,
 	}
 	// Whom the case may be given to: the members of the organisation, for those who may
 	// see them; the others are responsible themselves.
@@ -452,8 +452,8 @@ func (s *Server) cwCaseForm(c echo.Context, vals map[string]string, langs []stri
 	return v
 }
 
-// cwSplitList splits a list typed by people: one per line, or separated by commas.
-func cwSplitList(s string, commas bool) []string {
+// splitList splits a list typed by people: one per line, or separated by commas.
+func splitList(s string, commas bool) []string {
 	f := func(r rune) bool { return r == '\n' || r == '\r' || (commas && (r == ',' || r == ';' || r == ' ')) }
 	var out []string
 	for _, p := range strings.FieldsFunc(s, f) {
@@ -464,53 +464,53 @@ func cwSplitList(s string, commas bool) []string {
 	return out
 }
 
-// cwCaseCreate opens a case from the form; on success it goes to the new case's page.
-func (s *Server) cwCaseCreate(c echo.Context) error {
+// caseCreate opens a case from the form; on success it goes to the new case's page.
+func (s *Server) caseCreate(c echo.Context) error {
 	ctx, a := c.Request().Context(), actor(c)
 	form, err := c.FormParams()
 	if err != nil {
 		return model.Invalid("form", model.CodeUnreadable)
 	}
 	vals := map[string]string{}
-	for _, k := range cwCaseFields {
+	for _, k := range caseFields {
 		vals[k] = form.Get(k)
 	}
 	langs := form["languages"]
 	var errs components.FormErrors
 	birth, ok := parseDate(vals["birth_date"])
 	if !ok {
-		errs = append(errs, cwFieldErr("birth_date", "cases.err.date_format"))
+		errs = append(errs, fieldErr("birth_date", "cases.err.date_format"))
 	}
 	arrival, ok := parseDate(vals["arrival_date"])
 	if !ok {
-		errs = append(errs, cwFieldErr("arrival_date", "cases.err.date_format"))
+		errs = append(errs, fieldErr("arrival_date", "cases.err.date_format"))
 	}
 	var responsible *uuid.UUID
 	if r := vals["responsible"]; r != "" && r != a.UserID.String() {
 		id, err := uuid.Parse(r)
 		if err != nil {
-			errs = append(errs, cwFieldErr("responsible", "cases.err.responsible"))
+			errs = append(errs, fieldErr("responsible", "cases.err.responsible"))
 		}
 		responsible = &id
 	}
 	if len(errs) > 0 {
-		return s.render(c, http.StatusUnprocessableEntity, components.CaseNew(s.cwCaseForm(c, vals, langs, errs)))
+		return s.render(c, http.StatusUnprocessableEntity, components.CaseNew(s.caseForm(c, vals, langs, errs)))
 	}
 	languages := slices.Clone(langs)
-	for _, l := range cwSplitList(vals["languages_other"], true) {
+	for _, l := range splitList(vals["languages_other"], true) {
 		languages = append(languages, strings.ToLower(l))
 	}
 	in := model.CaseCreate{
 		ResponsibleUserID: responsible, District: vals["case_district"],
 		Primary: model.PersonInput{
-			FamilyName: vals["family_name"], GivenNames: vals["given_names"], NameVariants: cwSplitList(vals["name_variants"], false),
+			FamilyName: vals["family_name"], GivenNames: vals["given_names"], NameVariants: splitList(vals["name_variants"], false),
 			BirthDate: birth, Languages: languages, ArrivalDate: arrival, ResidenceStatus: vals["residence_status"],
 			District: vals["district"], Phone: vals["phone"], Email: vals["email"], Address: vals["address"],
 		},
 	}
 	cv, err := s.svc.Cases.Create(ctx, a, in)
 	if err != nil {
-		errs, ok := cwErrs(s.localizer(c), err, func(fe model.FieldError) string {
+		errs, ok := caseFormErrors(s.localizer(c), err, func(fe model.FieldError) string {
 			f := strings.TrimPrefix(fe.Field, "primary.")
 			switch {
 			case f == "languages" && fe.Code == model.CodeLanguageCode:
@@ -519,15 +519,15 @@ func (s *Server) cwCaseCreate(c echo.Context) error {
 				return "case_district"
 			case f == "responsible_user_id":
 				return "responsible"
-			case slices.Contains(cwCaseFields, f):
+			case slices.Contains(caseFields, f):
 				return f
 			}
 			return ""
-		}, cwCaseFields)
+		}, caseFields)
 		if !ok {
 			return err
 		}
-		return s.render(c, http.StatusUnprocessableEntity, components.CaseNew(s.cwCaseForm(c, vals, langs, errs)))
+		return s.render(c, http.StatusUnprocessableEntity, components.CaseNew(s.caseForm(c, vals, langs, errs)))
 	}
 	s.flash(c, s.localizer(c).T("cases.flash.case_created", map[string]any{"Reference": cv.Reference}))
 	return c.Redirect(http.StatusSeeOther, "/faelle/"+cv.ID.String())
@@ -536,41 +536,41 @@ func (s *Server) cwCaseCreate(c echo.Context) error {
 // ---------------------------------------------------------------------------------------
 // Die Fallseite
 
-// cwCaseForms are the small forms of the case page after a failed post.
-type cwCaseForms struct {
+// caseForms are the small forms of the case page after a failed post.
+type caseForms struct {
 	note, status components.FormState
 	plan         map[string]*components.FormState
 }
 
-// cwCasePage shows a case to everyone who may read it, as far as they may: the lead
+// casePage shows a case to everyone who may read it, as far as they may: the lead
 // organisation all of it, a referral's recipient the referred areas and released data, the
 // holder of a task a summary.
-func (s *Server) cwCasePage(c echo.Context) error {
+func (s *Server) casePage(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	return s.cwRenderCase(c, id, http.StatusOK, cwCaseForms{})
+	return s.renderCase(c, id, http.StatusOK, caseForms{})
 }
 
-func (s *Server) cwRenderCase(c echo.Context, id uuid.UUID, status int, forms cwCaseForms) error {
+func (s *Server) renderCase(c echo.Context, id uuid.UUID, status int, forms caseForms) error {
 	a := actor(c)
 	o, err := s.svc.Cases.Overview(c.Request().Context(), a, id)
 	if err != nil {
 		return err
 	}
 	cv, may := o.Case, o.May
-	areaNames, orgNames := cwAreaNamesOf(o.Areas, s.localizer(c).Lang == language.English), cwOrgNames(o.Organisations)
+	areaNames, orgNames := areaNamesOf(o.Areas, s.localizer(c).Lang == language.English), orgNameMap(o.Organisations)
 	v := components.CasePageView{
 		ID: cv.ID.String(), Reference: cv.Reference, Status: string(cv.Status), StatusReason: cv.StatusReason,
-		LeadOrg: orgNames[cv.LeadOrgID], District: cv.District, Responsible: cwWho(a, cv.ResponsibleUserID, o.People),
+		LeadOrg: orgNames[cv.LeadOrgID], District: cv.District, Responsible: whoView(a, cv.ResponsibleUserID, o.People),
 		HasResponsible: cv.ResponsibleUserID != nil, Opened: cv.OpenedAt, Updated: cv.UpdatedAt, Closed: cv.ClosedAt,
 		Version: cv.Version, Full: cv.Access.Full, SummaryOnly: cv.Access.SummaryOnly,
 		Note: forms.note, StatusForm: forms.status,
 		CanEditPlan: may.EditPlan, CanAddNote: may.AddNote, CanChangeStatus: may.Update, ShowConsents: may.ReadConsents,
 		CanRecordConsent: may.RecordConsent, CanRefer: may.Refer, StatusNext: may.StatusNext,
-		NoteAreas: cwAreaOptions(o.Areas, areaNames, may.NoteAreas), NoteAreaRequired: may.NoteAreaRequired,
-		Orgs:             cwOrgOptions(o.Organisations, uuid.Nil),
+		NoteAreas: areaOptions(o.Areas, areaNames, may.NoteAreas), NoteAreaRequired: may.NoteAreaRequired,
+		Orgs:             orgOptionList(o.Organisations, uuid.Nil),
 		NoteVisibilities: []string{string(model.NoteOrg), string(model.NoteShared)},
 	}
 	for _, st := range model.AreaStatusValues {
@@ -590,7 +590,7 @@ func (s *Server) cwRenderCase(c echo.Context, id uuid.UUID, status int, forms cw
 		plan[r.Area] = r
 		row := components.PlanRow{
 			Area: r.Area, AreaName: areaNames[r.Area], Status: string(r.Status), Note: r.Note,
-			ChangedAt: r.ChangedAt, ChangedBy: cwWho(a, r.ChangedBy, o.People), Version: r.Version, Form: forms.plan[r.Area],
+			ChangedAt: r.ChangedAt, ChangedBy: whoView(a, r.ChangedBy, o.People), Version: r.Version, Form: forms.plan[r.Area],
 		}
 		if r.ResponsibleOrgID != nil {
 			row.RespOrgID, row.RespOrg = r.ResponsibleOrgID.String(), orgNames[*r.ResponsibleOrgID]
@@ -599,9 +599,9 @@ func (s *Server) cwRenderCase(c echo.Context, id uuid.UUID, status int, forms cw
 	}
 	for _, co := range o.Consents {
 		row := components.Consent{
-			ID: co.ID.String(), Areas: cwAreaNames(co.Areas, areaNames), Categories: co.DataCategories, Purpose: co.Purpose,
+			ID: co.ID.String(), Areas: areaNameList(co.Areas, areaNames), Categories: co.DataCategories, Purpose: co.Purpose,
 			From: co.ValidFrom, Until: co.ValidUntil, Evidence: co.Evidence, Language: co.Language,
-			RecordedBy: cwWho(a, co.RecordedBy, o.People), RecordedAt: co.RecordedAt, RevokedAt: co.RevokedAt,
+			RecordedBy: whoView(a, co.RecordedBy, o.People), RecordedAt: co.RecordedAt, RevokedAt: co.RevokedAt,
 			Expired: co.RevokedAt == nil && !co.Valid, MayRevoke: co.MayRevoke,
 		}
 		for _, r := range co.Recipients {
@@ -612,12 +612,12 @@ func (s *Server) cwRenderCase(c echo.Context, id uuid.UUID, status int, forms cw
 		}
 		v.Consents = append(v.Consents, row)
 	}
-	v.Timeline = cwTimeline(a, o, plan, orgNames, areaNames)
+	v.Timeline = timelineView(a, o, plan, orgNames, areaNames)
 	return s.render(c, status, components.CasePage(v))
 }
 
-// cwTimeline shows the overview's timeline: each entry with the details of its record.
-func cwTimeline(a model.Actor, o *model.CaseOverview, plan map[string]model.AreaStatus, orgNames map[uuid.UUID]string, areaNames map[string]string) []components.TimelineEvent {
+// timelineView shows the overview's timeline: each entry with the details of its record.
+func timelineView(a model.Actor, o *model.CaseOverview, plan map[string]model.AreaStatus, orgNames map[uuid.UUID]string, areaNames map[string]string) []components.TimelineEvent {
 	notes, referrals, tasks := map[uuid.UUID]model.Note{}, map[uuid.UUID]model.ReferralItem{}, map[uuid.UUID]model.Task{}
 	for _, n := range o.Notes {
 		notes[n.ID] = n
@@ -644,18 +644,18 @@ func cwTimeline(a model.Actor, o *model.CaseOverview, plan map[string]model.Area
 			ev.Text = o.Case.StatusReason
 		case model.TimelinePlan:
 			r := plan[e.Area]
-			ev.Area, ev.Status, ev.Who = areaNames[r.Area], string(r.Status), cwWho(a, r.ChangedBy, o.People)
+			ev.Area, ev.Status, ev.Who = areaNames[r.Area], string(r.Status), whoView(a, r.ChangedBy, o.People)
 		case model.TimelineNote:
 			n := notes[*e.ID]
-			ev.Org, ev.Who, ev.Visibility, ev.Text, ev.Area = orgNames[n.OrgID], cwWho(a, n.AuthorID, o.People), string(n.Visibility), n.Body, area(n.Area)
+			ev.Org, ev.Who, ev.Visibility, ev.Text, ev.Area = orgNames[n.OrgID], whoView(a, n.AuthorID, o.People), string(n.Visibility), n.Body, area(n.Area)
 		case model.TimelineReferral, model.TimelineAnswered:
 			r := referrals[*e.ID]
 			due := r.ReplyDue
-			ev.Org, ev.ToOrg, ev.Reference, ev.Areas, ev.Status = orgNames[r.FromOrgID], orgNames[r.ToOrgID], r.Reference, cwAreaNames(r.Areas, areaNames), string(r.Status)
+			ev.Org, ev.ToOrg, ev.Reference, ev.Areas, ev.Status = orgNames[r.FromOrgID], orgNames[r.ToOrgID], r.Reference, areaNameList(r.Areas, areaNames), string(r.Status)
 			if e.Kind == model.TimelineReferral {
 				ev.Text, ev.Due, ev.Reply, ev.Outcome = r.Message, &due, r.Reply, r.Outcome
 			} else {
-				ev.Who = cwWho(a, r.AnsweredBy, o.People)
+				ev.Who = whoView(a, r.AnsweredBy, o.People)
 			}
 		case model.TimelineTask:
 			t := tasks[*e.ID]
@@ -666,8 +666,8 @@ func cwTimeline(a model.Actor, o *model.CaseOverview, plan map[string]model.Area
 	return out
 }
 
-// cwCaseStatus pauses, closes (with a reason) or reopens a case.
-func (s *Server) cwCaseStatus(c echo.Context) error {
+// caseStatus pauses, closes (with a reason) or reopens a case.
+func (s *Server) caseStatus(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -676,17 +676,17 @@ func (s *Server) cwCaseStatus(c echo.Context) error {
 	vals := map[string]string{"status": c.FormValue("status"), "reason": c.FormValue("reason")}
 	to := model.CaseStatus(vals["status"])
 	fail := func(errs components.FormErrors) error {
-		return s.cwRenderCase(c, id, http.StatusUnprocessableEntity, cwCaseForms{status: components.FormState{V: vals, Errs: errs}})
+		return s.renderCase(c, id, http.StatusUnprocessableEntity, caseForms{status: components.FormState{V: vals, Errs: errs}})
 	}
 	if to == "" {
-		return fail(components.FormErrors{cwFieldErr("status", "cases.err.choose_status")})
+		return fail(components.FormErrors{fieldErr("status", "cases.err.choose_status")})
 	}
 	p := model.CasePatch{Status: &to}
 	if reason := strings.TrimSpace(vals["reason"]); to == model.CaseClosed || (to == model.CasePaused && reason != "") {
 		p.StatusReason = &reason
 	}
 	if _, err := s.svc.Cases.Update(ctx, a, id, p, formVersion(c)); err != nil {
-		errs, ok := cwErrs(s.localizer(c), err, func(fe model.FieldError) string {
+		errs, ok := caseFormErrors(s.localizer(c), err, func(fe model.FieldError) string {
 			switch fe.Field {
 			case "status":
 				return "status"
@@ -705,8 +705,8 @@ func (s *Server) cwCaseStatus(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/faelle/"+id.String())
 }
 
-// cwPlanUpdate changes one area of the integration plan.
-func (s *Server) cwPlanUpdate(c echo.Context) error {
+// planUpdate changes one area of the integration plan.
+func (s *Server) planUpdate(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -715,18 +715,18 @@ func (s *Server) cwPlanUpdate(c echo.Context) error {
 	area := c.Param("area")
 	vals := map[string]string{"status": c.FormValue("status"), "resp_org": c.FormValue("resp_org"), "note": c.FormValue("note")}
 	fail := func(errs components.FormErrors) error {
-		return s.cwRenderCase(c, id, http.StatusUnprocessableEntity, cwCaseForms{plan: map[string]*components.FormState{area: {V: vals, Errs: errs}}})
+		return s.renderCase(c, id, http.StatusUnprocessableEntity, caseForms{plan: map[string]*components.FormState{area: {V: vals, Errs: errs}}})
 	}
 	org := uuid.Nil
 	if vals["resp_org"] != "" {
 		if org, err = uuid.Parse(vals["resp_org"]); err != nil {
-			return fail(components.FormErrors{cwFieldErr("resp_org", "cases.err.org_inactive")})
+			return fail(components.FormErrors{fieldErr("resp_org", "cases.err.org_inactive")})
 		}
 	}
 	st, note := model.AreaStatusValue(vals["status"]), vals["note"]
 	row, err := s.svc.Cases.UpdateArea(ctx, a, id, area, model.AreaStatusPatch{Status: &st, ResponsibleOrgID: &org, Note: &note}, formVersion(c))
 	if err != nil {
-		errs, ok := cwErrs(s.localizer(c), err, func(fe model.FieldError) string {
+		errs, ok := caseFormErrors(s.localizer(c), err, func(fe model.FieldError) string {
 			switch fe.Field {
 			case "status", "note":
 				return fe.Field
@@ -740,7 +740,7 @@ func (s *Server) cwPlanUpdate(c echo.Context) error {
 		}
 		return fail(errs)
 	}
-	_, areaNames, err := s.cwAreas(c)
+	_, areaNames, err := s.areas(c)
 	if err != nil {
 		return err
 	}
@@ -748,8 +748,8 @@ func (s *Server) cwPlanUpdate(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/faelle/"+id.String()+"#plan-"+url.PathEscape(row.Area))
 }
 
-// cwNoteCreate adds a note to the case's timeline.
-func (s *Server) cwNoteCreate(c echo.Context) error {
+// noteCreate adds a note to the case's timeline.
+func (s *Server) noteCreate(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -760,7 +760,7 @@ func (s *Server) cwNoteCreate(c echo.Context) error {
 		Area: vals["note_area"], Visibility: model.NoteVisibility(vals["visibility"]), Body: vals["body"],
 	})
 	if err != nil {
-		errs, ok := cwErrs(s.localizer(c), err, func(fe model.FieldError) string {
+		errs, ok := caseFormErrors(s.localizer(c), err, func(fe model.FieldError) string {
 			switch fe.Field {
 			case "area":
 				return "note_area"
@@ -772,7 +772,7 @@ func (s *Server) cwNoteCreate(c echo.Context) error {
 		if !ok {
 			return err
 		}
-		return s.cwRenderCase(c, id, http.StatusUnprocessableEntity, cwCaseForms{note: components.FormState{V: vals, Errs: errs}})
+		return s.renderCase(c, id, http.StatusUnprocessableEntity, caseForms{note: components.FormState{V: vals, Errs: errs}})
 	}
 	s.flash(c, s.localizer(c).T("cases.flash.note_added"))
 	return c.Redirect(http.StatusSeeOther, "/faelle/"+id.String()+"#verlauf")
@@ -781,11 +781,11 @@ func (s *Server) cwNoteCreate(c echo.Context) error {
 // ---------------------------------------------------------------------------------------
 // Einwilligungen
 
-var cwConsentFields = []string{"person", "recipients", "areas", "categories", "purpose", "valid_from", "valid_until", "evidence", "language"}
+var consentFields = []string{"person", "recipients", "areas", "categories", "purpose", "valid_from", "valid_until", "evidence", "language"}
 
-// cwLeadCase is the case of a form that only the lead organisation uses (consents,
+// leadCase is the case of a form that only the lead organisation uses (consents,
 // referrals): for anyone else it does not exist.
-func (s *Server) cwLeadCase(c echo.Context, id uuid.UUID) (*model.CaseView, error) {
+func (s *Server) leadCase(c echo.Context, id uuid.UUID) (*model.CaseView, error) {
 	cv, err := s.svc.Cases.Get(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return nil, err
@@ -796,38 +796,38 @@ func (s *Server) cwLeadCase(c echo.Context, id uuid.UUID) (*model.CaseView, erro
 	return cv, nil
 }
 
-// cwConsentNew shows the form that records a consent.
-func (s *Server) cwConsentNew(c echo.Context) error {
+// consentNew shows the form that records a consent.
+func (s *Server) consentNew(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	cv, err := s.cwLeadCase(c, id)
+	cv, err := s.leadCase(c, id)
 	if err != nil {
 		return err
 	}
 	today := s.svc.Today()
 	vals := map[string]string{"valid_from": today.Format("2006-01-02"), "valid_until": today.AddDate(1, 0, 0).Format("2006-01-02")}
 	multi := map[string][]string{"categories": {string(model.CategoryIdentity)}}
-	v, err := s.cwConsentForm(c, cv, vals, multi, nil)
+	v, err := s.consentForm(c, cv, vals, multi, nil)
 	if err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, components.ConsentNew(v))
 }
 
-func (s *Server) cwConsentForm(c echo.Context, cv *model.CaseView, vals map[string]string, multi map[string][]string, errs components.FormErrors) (components.ConsentFormView, error) {
-	areas, areaNames, err := s.cwAreas(c)
+func (s *Server) consentForm(c echo.Context, cv *model.CaseView, vals map[string]string, multi map[string][]string, errs components.FormErrors) (components.ConsentFormView, error) {
+	areas, areaNames, err := s.areas(c)
 	if err != nil {
 		return components.ConsentFormView{}, err
 	}
-	orgs, _, err := s.cwOrgs(c)
+	orgs, _, err := s.orgs(c)
 	if err != nil {
 		return components.ConsentFormView{}, err
 	}
 	v := components.ConsentFormView{
-		CaseID: cv.ID.String(), Reference: cv.Reference, Orgs: cwOrgOptions(orgs, actor(c).OrgID),
-		Areas: cwAreaOptions(areas, areaNames, nil), LangOptions: cwLanguageCodes, V: vals, Multi: multi, Errs: errs,
+		CaseID: cv.ID.String(), Reference: cv.Reference, Orgs: orgOptionList(orgs, actor(c).OrgID),
+		Areas: areaOptions(areas, areaNames, nil), LangOptions: languageCodes, V: vals, Multi: multi, Errs: errs,
 	}
 	for _, dc := range model.DataCategories {
 		v.Categories = append(v.Categories, string(dc))
@@ -838,8 +838,8 @@ func (s *Server) cwConsentForm(c echo.Context, cv *model.CaseView, vals map[stri
 	return v, nil
 }
 
-// cwConsentCreate records a consent from the form.
-func (s *Server) cwConsentCreate(c echo.Context) error {
+// consentCreate records a consent from the form.
+func (s *Server) consentCreate(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -859,7 +859,7 @@ func (s *Server) cwConsentCreate(c echo.Context) error {
 	for _, r := range form["recipients"] {
 		org, err := uuid.Parse(r)
 		if err != nil {
-			errs = append(errs, cwFieldErr("recipients", "cases.err.org_inactive"))
+			errs = append(errs, fieldErr("recipients", "cases.err.org_inactive"))
 			break
 		}
 		in.Recipients = append(in.Recipients, org)
@@ -870,7 +870,7 @@ func (s *Server) cwConsentCreate(c echo.Context) error {
 	if p := vals["person"]; p != "" {
 		pid, err := uuid.Parse(p)
 		if err != nil {
-			errs = append(errs, cwFieldErr("person", "cases.err.invalid"))
+			errs = append(errs, fieldErr("person", "cases.err.invalid"))
 		}
 		in.PersonID = &pid
 	}
@@ -881,7 +881,7 @@ func (s *Server) cwConsentCreate(c echo.Context) error {
 		d, ok := parseDate(vals[f.name])
 		switch {
 		case !ok:
-			errs = append(errs, cwFieldErr(f.name, "cases.err.date_format"))
+			errs = append(errs, fieldErr(f.name, "cases.err.date_format"))
 		case d != nil:
 			*f.dst = *d
 		}
@@ -893,44 +893,44 @@ func (s *Server) cwConsentCreate(c echo.Context) error {
 			return c.Redirect(http.StatusSeeOther, "/faelle/"+id.String()+"#einwilligungen")
 		}
 		var ok bool
-		errs, ok = cwErrs(s.localizer(c), err, func(fe model.FieldError) string {
+		errs, ok = caseFormErrors(s.localizer(c), err, func(fe model.FieldError) string {
 			switch fe.Field {
 			case "data_categories":
 				return "categories"
 			case "person_id":
 				return "person"
 			}
-			if slices.Contains(cwConsentFields, fe.Field) {
+			if slices.Contains(consentFields, fe.Field) {
 				return fe.Field
 			}
 			return ""
-		}, cwConsentFields)
+		}, consentFields)
 		if !ok {
 			return err
 		}
 	}
-	cv, err := s.cwLeadCase(c, id)
+	cv, err := s.leadCase(c, id)
 	if err != nil {
 		return err
 	}
-	v, err := s.cwConsentForm(c, cv, vals, multi, errs)
+	v, err := s.consentForm(c, cv, vals, multi, errs)
 	if err != nil {
 		return err
 	}
 	return s.render(c, http.StatusUnprocessableEntity, components.ConsentNew(v))
 }
 
-// cwConsentRevokeConfirm asks to confirm a revocation and names what ends with it: the
+// consentRevokeConfirm asks to confirm a revocation and names what ends with it: the
 // partners' access and the referrals that rely on the consent.
-func (s *Server) cwConsentRevokeConfirm(c echo.Context) error {
+func (s *Server) consentRevokeConfirm(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	return s.cwRenderRevoke(c, id, http.StatusOK, nil)
+	return s.renderRevoke(c, id, http.StatusOK, nil)
 }
 
-func (s *Server) cwRenderRevoke(c echo.Context, id uuid.UUID, status int, errs components.FormErrors) error {
+func (s *Server) renderRevoke(c echo.Context, id uuid.UUID, status int, errs components.FormErrors) error {
 	ctx, a := c.Request().Context(), actor(c)
 	co, err := s.svc.Consents.Get(ctx, a, id)
 	if err != nil {
@@ -940,17 +940,17 @@ func (s *Server) cwRenderRevoke(c echo.Context, id uuid.UUID, status int, errs c
 	if err != nil {
 		return err
 	}
-	_, areaNames, err := s.cwAreas(c)
+	_, areaNames, err := s.areas(c)
 	if err != nil {
 		return err
 	}
-	_, orgNames, err := s.cwOrgs(c)
+	_, orgNames, err := s.orgs(c)
 	if err != nil {
 		return err
 	}
 	v := components.ConsentRevokeView{
 		ConsentID: co.ID.String(), CaseID: co.CaseID.String(), Reference: cv.Reference, Version: co.Version,
-		Areas: cwAreaNames(co.Areas, areaNames), From: co.ValidFrom, Until: co.ValidUntil, Evidence: co.Evidence, Errs: errs,
+		Areas: areaNameList(co.Areas, areaNames), From: co.ValidFrom, Until: co.ValidUntil, Evidence: co.Evidence, Errs: errs,
 	}
 	for _, r := range co.Recipients {
 		v.Recipients = append(v.Recipients, orgNames[r])
@@ -964,30 +964,30 @@ func (s *Server) cwRenderRevoke(c echo.Context, id uuid.UUID, status int, errs c
 			for _, r := range page.Items {
 				if r.ConsentID != nil && *r.ConsentID == co.ID {
 					v.Referrals = append(v.Referrals, components.EndingReferral{
-						Reference: r.Reference, ToOrg: orgNames[r.ToOrgID], Status: string(r.Status), Areas: cwAreaNames(r.Areas, areaNames),
+						Reference: r.Reference, ToOrg: orgNames[r.ToOrgID], Status: string(r.Status), Areas: areaNameList(r.Areas, areaNames),
 					})
 				}
 			}
 		}
 	} else if len(errs) == 0 {
-		v.Errs = components.FormErrors{cwFieldErr("", "cases.err.already_revoked")}
+		v.Errs = components.FormErrors{fieldErr("", "cases.err.already_revoked")}
 	}
 	return s.render(c, status, components.ConsentRevoke(v))
 }
 
-// cwConsentRevoke revokes a consent, after the confirmation page.
-func (s *Server) cwConsentRevoke(c echo.Context) error {
+// consentRevoke revokes a consent, after the confirmation page.
+func (s *Server) consentRevoke(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	co, err := s.svc.Consents.Revoke(c.Request().Context(), actor(c), id, formVersion(c))
 	if err != nil {
-		errs, ok := cwErrs(s.localizer(c), err, func(model.FieldError) string { return "" }, nil)
+		errs, ok := caseFormErrors(s.localizer(c), err, func(model.FieldError) string { return "" }, nil)
 		if !ok {
 			return err
 		}
-		return s.cwRenderRevoke(c, id, http.StatusUnprocessableEntity, errs)
+		return s.renderRevoke(c, id, http.StatusUnprocessableEntity, errs)
 	}
 	s.flash(c, s.localizer(c).T("cases.flash.consent_revoked"))
 	return c.Redirect(http.StatusSeeOther, "/faelle/"+co.CaseID.String()+"#einwilligungen")
@@ -996,39 +996,39 @@ func (s *Server) cwConsentRevoke(c echo.Context) error {
 // ---------------------------------------------------------------------------------------
 // Vermitteln
 
-var cwReferFields = []string{"org", "areas", "consent_id", "legal_basis", "message", "reply_days"}
+var referFields = []string{"org", "areas", "consent_id", "legal_basis", "message", "reply_days"}
 
-// cwReferNew shows the form "Vermitteln".
-func (s *Server) cwReferNew(c echo.Context) error {
+// referNew shows the form "Vermitteln".
+func (s *Server) referNew(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	v, err := s.cwReferForm(c, id, map[string]string{"reply_days": "10"}, nil, nil)
+	v, err := s.referForm(c, id, map[string]string{"reply_days": "10"}, nil, nil)
 	if err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, components.ReferNew(v))
 }
 
-// cwReferForm builds the referral form from its read model (Consents.Covering, one service
+// referForm builds the referral form from its read model (Consents.Covering, one service
 // call): the organisations and areas to choose from, the legal bases, and the consents that
 // cover the referral chosen so far.
-func (s *Server) cwReferForm(c echo.Context, id uuid.UUID, vals map[string]string, chosen []string, errs components.FormErrors) (components.ReferFormView, error) {
-	cov, areaNames, err := s.cwCovering(c, id, vals["org"], chosen)
+func (s *Server) referForm(c echo.Context, id uuid.UUID, vals map[string]string, chosen []string, errs components.FormErrors) (components.ReferFormView, error) {
+	cov, areaNames, err := s.covering(c, id, vals["org"], chosen)
 	if err != nil {
 		return components.ReferFormView{}, err
 	}
 	return components.ReferFormView{
-		CaseID: cov.CaseID.String(), Reference: cov.Reference, Orgs: cwOrgOptions(cov.Organisations, actor(c).OrgID),
-		Areas: cwAreaOptions(cov.Areas, areaNames, nil), Chosen: chosen, LegalBases: cov.LegalBases,
-		V: vals, Cover: cwCoverView(cov, vals["consent_id"], areaNames), Errs: errs,
+		CaseID: cov.CaseID.String(), Reference: cov.Reference, Orgs: orgOptionList(cov.Organisations, actor(c).OrgID),
+		Areas: areaOptions(cov.Areas, areaNames, nil), Chosen: chosen, LegalBases: cov.LegalBases,
+		V: vals, Cover: coverView(cov, vals["consent_id"], areaNames), Errs: errs,
 	}, nil
 }
 
-// cwCovering reads the referral form's read model for a referral to org (an id as the form
+// covering reads the referral form's read model for a referral to org (an id as the form
 // sends it; anything else is no organisation) for areas, and the areas' names.
-func (s *Server) cwCovering(c echo.Context, caseID uuid.UUID, org string, areas []string) (*model.ConsentCovering, map[string]string, error) {
+func (s *Server) covering(c echo.Context, caseID uuid.UUID, org string, areas []string) (*model.ConsentCovering, map[string]string, error) {
 	var orgID *uuid.UUID
 	if o, err := uuid.Parse(org); err == nil {
 		orgID = &o
@@ -1037,42 +1037,42 @@ func (s *Server) cwCovering(c echo.Context, caseID uuid.UUID, org string, areas 
 	if err != nil {
 		return nil, nil, err
 	}
-	return cov, cwAreaNamesOf(cov.Areas, s.localizer(c).Lang == language.English), nil
+	return cov, areaNamesOf(cov.Areas, s.localizer(c).Lang == language.English), nil
 }
 
-// cwCoverView says whether a recorded consent covers the referral being prepared; chosen is
+// coverView says whether a recorded consent covers the referral being prepared; chosen is
 // the consent chosen before.
-func cwCoverView(cov *model.ConsentCovering, chosen string, areaNames map[string]string) components.ReferCoverView {
+func coverView(cov *model.ConsentCovering, chosen string, areaNames map[string]string) components.ReferCoverView {
 	v := components.ReferCoverView{CaseID: cov.CaseID.String(), Chosen: chosen}
 	if !cov.Ready {
 		return v
 	}
-	v.Ready, v.OrgName, v.AreaNames = true, cwOrgNames(cov.Organisations)[*cov.Org], cwAreaNames(cov.ChosenAreas, areaNames)
+	v.Ready, v.OrgName, v.AreaNames = true, orgNameMap(cov.Organisations)[*cov.Org], areaNameList(cov.ChosenAreas, areaNames)
 	for _, co := range cov.Covering() {
 		v.Consents = append(v.Consents, components.CoverConsent{ID: co.ID.String(), From: co.ValidFrom, Until: co.ValidUntil, Evidence: co.Evidence})
 	}
 	return v
 }
 
-// cwReferCover answers the htmx request of the referral form on every change: whether a
+// referCover answers the htmx request of the referral form on every change: whether a
 // recorded consent covers the organisation and areas chosen.
-func (s *Server) cwReferCover(c echo.Context) error {
+func (s *Server) referCover(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	q := c.QueryParams()
-	cov, areaNames, err := s.cwCovering(c, id, q.Get("org"), q["areas"])
+	cov, areaNames, err := s.covering(c, id, q.Get("org"), q["areas"])
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, components.ReferCover(cwCoverView(cov, q.Get("consent_id"), areaNames)))
+	return s.render(c, http.StatusOK, components.ReferCover(coverView(cov, q.Get("consent_id"), areaNames)))
 }
 
-// cwReferCreate sends the referral; "Prüfen" (action=check) only shows the cover again,
+// referCreate sends the referral; "Prüfen" (action=check) only shows the cover again,
 // for browsers without JavaScript. Without cover the service refuses, and the form says so
 // beside the consent.
-func (s *Server) cwReferCreate(c echo.Context) error {
+func (s *Server) referCreate(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -1093,7 +1093,7 @@ func (s *Server) cwReferCreate(c echo.Context) error {
 		in.ToOrgID, _ = uuid.Parse(vals["org"])
 		days, err := strconv.Atoi(strings.TrimSpace(vals["reply_days"]))
 		if err != nil {
-			errs = append(errs, cwFieldErr("reply_days", "cases.err.reply_days"))
+			errs = append(errs, fieldErr("reply_days", "cases.err.reply_days"))
 		}
 		in.ReplyDays = &days
 		if cid, err := uuid.Parse(vals["consent_id"]); err == nil {
@@ -1104,7 +1104,7 @@ func (s *Server) cwReferCreate(c echo.Context) error {
 		if len(errs) == 0 {
 			ref, err := s.svc.Referrals.Create(ctx, a, id, in)
 			if err == nil {
-				_, orgNames, err := s.cwOrgs(c)
+				_, orgNames, err := s.orgs(c)
 				if err != nil {
 					return err
 				}
@@ -1112,7 +1112,7 @@ func (s *Server) cwReferCreate(c echo.Context) error {
 				return c.Redirect(http.StatusSeeOther, "/faelle/"+id.String())
 			}
 			var ok bool
-			errs, ok = cwErrs(s.localizer(c), err, func(fe model.FieldError) string {
+			errs, ok = caseFormErrors(s.localizer(c), err, func(fe model.FieldError) string {
 				switch fe.Field {
 				case "to_org_id":
 					return "org"
@@ -1120,13 +1120,13 @@ func (s *Server) cwReferCreate(c echo.Context) error {
 					return fe.Field
 				}
 				return ""
-			}, cwReferFields)
+			}, referFields)
 			if !ok {
 				return err
 			}
 		}
 	}
-	v, err := s.cwReferForm(c, id, vals, chosen, errs)
+	v, err := s.referForm(c, id, vals, chosen, errs)
 	if err != nil {
 		return err
 	}

@@ -23,8 +23,8 @@ import (
 // page for the roles that use it, with the data they may see and without what they may not,
 // the forms with their messages and kept values, and the refusals.
 
-// cwGet fetches a page as u and fails unless it answers want.
-func cwGet(t *testing.T, w *world.World, u *world.User, path string, want int, hdr ...string) string {
+// getPage fetches a page as u and fails unless it answers want.
+func getPage(t *testing.T, w *world.World, u *world.User, path string, want int, hdr ...string) string {
 	t.Helper()
 	h := map[string]string{}
 	for i := 0; i+1 < len(hdr); i += 2 {
@@ -36,13 +36,13 @@ func cwGet(t *testing.T, w *world.World, u *world.User, path string, want int, h
 	}
 	body := string(r.Body)
 	if want == http.StatusOK && (strings.HasPrefix(body, "<!doctype") || strings.HasPrefix(body, "<!DOCTYPE")) {
-		cwCheckPage(t, path, body)
+		checkCasePage(t, path, body)
 	}
 	return body
 }
 
-// cwPost sends a form as u.
-func cwPost(t *testing.T, w *world.World, u *world.User, path string, form url.Values, hdr ...string) *world.Response {
+// postForm sends a form as u.
+func postForm(t *testing.T, w *world.World, u *world.User, path string, form url.Values, hdr ...string) *world.Response {
 	t.Helper()
 	h := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
 	for i := 0; i+1 < len(hdr); i += 2 {
@@ -52,14 +52,14 @@ func cwPost(t *testing.T, w *world.World, u *world.User, path string, form url.V
 }
 
 var (
-	cwInlineStyle = regexp.MustCompile(`(?i)<[^>]*\sstyle\s*=|<style\b|<[^>]*\son[a-z]+\s*=|javascript:`)
-	cwInlineJS    = regexp.MustCompile(`(?is)<script\b([^>]*)>(.*?)</script>`)
-	cwFormTag     = regexp.MustCompile(`(?is)<form\b[^>]*method="post"[^>]*>`)
+	inlineStyle = regexp.MustCompile(`(?i)<[^>]*\sstyle\s*=|<style\b|<[^>]*\son[a-z]+\s*=|javascript:`)
+	inlineJS    = regexp.MustCompile(`(?is)<script\b([^>]*)>(.*?)</script>`)
+	formTag     = regexp.MustCompile(`(?is)<form\b[^>]*method="post"[^>]*>`)
 )
 
-// cwCheckPage checks what every page must have: language, skip link, nothing the strict CSP
+// checkCasePage checks what every page must have: language, skip link, nothing the strict CSP
 // would block, the anti-forgery field in every form that posts, inputs with labels.
-func cwCheckPage(t *testing.T, name, body string) {
+func checkCasePage(t *testing.T, name, body string) {
 	t.Helper()
 	if !strings.Contains(body, `<html lang="de">`) && !strings.Contains(body, `<html lang="en">`) {
 		t.Errorf("%s: no <html lang>", name)
@@ -67,15 +67,15 @@ func cwCheckPage(t *testing.T, name, body string) {
 	if !strings.Contains(body, `href="#inhalt"`) {
 		t.Errorf("%s: no skip link", name)
 	}
-	if m := cwInlineStyle.FindString(body); m != "" {
+	if m := inlineStyle.FindString(body); m != "" {
 		t.Errorf("%s: needs unsafe-inline: %.100s", name, m)
 	}
-	for _, m := range cwInlineJS.FindAllStringSubmatch(body, -1) {
+	for _, m := range inlineJS.FindAllStringSubmatch(body, -1) {
 		if strings.TrimSpace(m[2]) != "" || !strings.Contains(m[1], "src=") {
 			t.Errorf("%s: inline script %.100s", name, m[0])
 		}
 	}
-	forms := cwFormTag.FindAllStringIndex(body, -1)
+	forms := formTag.FindAllStringIndex(body, -1)
 	for _, f := range forms {
 		rest := body[f[1]:]
 		end := strings.Index(rest, "</form>")
@@ -152,7 +152,7 @@ func TestCaseworkerMyTasks(t *testing.T) {
 	}
 
 	t.Run("the housing caseworker sees hers and the unassigned ones, grouped", func(t *testing.T) {
-		body := cwGet(t, w, w.HousingWorker, "/aufgaben", http.StatusOK)
+		body := getPage(t, w, w.HousingWorker, "/aufgaben", http.StatusOK)
 		mustContain(t, "my tasks", body, "<h1 class=\"kern-heading-large\">Meine Aufgaben</h1>", "Mietvertrag prüfen", "Rückruf Vermieter",
 			cw.Task.Title, `href="/faelle/`+cw.Case.ID.String()+`"`, cw.Case.Reference, "Dringend", "Wohnen", "Noch nicht übernommen",
 			`aria-current="page">Meine Aufgaben</a>`, `hx-post="/aufgaben/`+overdue.ID.String()+`/status"`)
@@ -167,21 +167,21 @@ func TestCaseworkerMyTasks(t *testing.T) {
 		}
 	})
 	t.Run("in English", func(t *testing.T) {
-		body := cwGet(t, w, w.HousingWorker, "/aufgaben", http.StatusOK, "Cookie", "lang=en")
+		body := getPage(t, w, w.HousingWorker, "/aufgaben", http.StatusOK, "Cookie", "lang=en")
 		mustContain(t, "my tasks", body, "My tasks", "Overdue", "Urgent", "Housing", today.Format("2006-01-02"))
 	})
 	t.Run("the job center sees none of the housing office's tasks", func(t *testing.T) {
-		body := cwGet(t, w, w.JobcenterWorker, "/aufgaben", http.StatusOK)
+		body := getPage(t, w, w.JobcenterWorker, "/aufgaben", http.StatusOK)
 		mustNotContain(t, "job center's tasks", body, "Mietvertrag prüfen", "Rückruf Vermieter", cw.Task.Title)
 	})
 	t.Run("roles without tasks are refused", func(t *testing.T) {
-		cwGet(t, w, w.Coordinator, "/aufgaben", http.StatusForbidden)
-		cwGet(t, w, w.Sysadmin, "/aufgaben", http.StatusForbidden)
-		body := cwGet(t, w, w.DPO, "/", http.StatusOK)
+		getPage(t, w, w.Coordinator, "/aufgaben", http.StatusForbidden)
+		getPage(t, w, w.Sysadmin, "/aufgaben", http.StatusForbidden)
+		body := getPage(t, w, w.DPO, "/", http.StatusOK)
 		mustNotContain(t, "the DPO's navigation", body, `href="/aufgaben"`, `href="/faelle"`)
 	})
 	t.Run("quick status change without JavaScript", func(t *testing.T) {
-		r := cwPost(t, w, w.HousingWorker, "/aufgaben/"+overdue.ID.String()+"/status",
+		r := postForm(t, w, w.HousingWorker, "/aufgaben/"+overdue.ID.String()+"/status",
 			url.Values{"status": {"in_progress"}, "version": {fmt.Sprint(overdue.Version)}})
 		if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/aufgaben" {
 			t.Fatalf("status %d to %q: %s", r.Status, r.Header.Get("Location"), r.Body)
@@ -200,13 +200,13 @@ func TestCaseworkerMyTasks(t *testing.T) {
 		if session == "" {
 			t.Fatal("no session cookie for the flash")
 		}
-		next := cwGet(t, w, w.HousingWorker, "/aufgaben", http.StatusOK, "Cookie", session)
+		next := getPage(t, w, w.HousingWorker, "/aufgaben", http.StatusOK, "Cookie", session)
 		mustContain(t, "the page after the change", next, `role="status"`, "Aufgabe „Mietvertrag prüfen“: In Arbeit.")
-		again := cwGet(t, w, w.HousingWorker, "/aufgaben", http.StatusOK, "Cookie", session)
+		again := getPage(t, w, w.HousingWorker, "/aufgaben", http.StatusOK, "Cookie", session)
 		mustNotContain(t, "the page after that", again, "Aufgabe „Mietvertrag prüfen“: In Arbeit.")
 	})
 	t.Run("quick status change with htmx answers the row", func(t *testing.T) {
-		r := cwPost(t, w, w.HousingWorker, "/aufgaben/"+dueToday.ID.String()+"/status",
+		r := postForm(t, w, w.HousingWorker, "/aufgaben/"+dueToday.ID.String()+"/status",
 			url.Values{"status": {"done"}, "version": {fmt.Sprint(dueToday.Version)}}, "HX-Request", "true")
 		body := string(r.Body)
 		if r.Status != http.StatusOK || strings.Contains(body, "<html") || !strings.HasPrefix(strings.TrimSpace(body), `<tr class="kern-table__row" id="task-`+dueToday.ID.String()+`"`) {
@@ -219,18 +219,18 @@ func TestCaseworkerMyTasks(t *testing.T) {
 		}
 	})
 	t.Run("a stale version is said beside the task", func(t *testing.T) {
-		r := cwPost(t, w, w.HousingWorker, "/aufgaben/"+overdue.ID.String()+"/status", url.Values{"status": {"done"}, "version": {"1"}})
+		r := postForm(t, w, w.HousingWorker, "/aufgaben/"+overdue.ID.String()+"/status", url.Values{"status": {"done"}, "version": {"1"}})
 		if r.Status != http.StatusUnprocessableEntity {
 			t.Fatalf("status %d", r.Status)
 		}
 		mustContain(t, "the page", string(r.Body), `id="status-`+overdue.ID.String()+`-error"`, "Jemand anderes hat das inzwischen geändert")
-		r = cwPost(t, w, w.HousingWorker, "/aufgaben/"+overdue.ID.String()+"/status", url.Values{"status": {"done"}, "version": {"1"}}, "HX-Request", "true")
+		r = postForm(t, w, w.HousingWorker, "/aufgaben/"+overdue.ID.String()+"/status", url.Values{"status": {"done"}, "version": {"1"}}, "HX-Request", "true")
 		if r.Status != http.StatusOK || !strings.Contains(string(r.Body), "Jemand anderes") {
 			t.Fatalf("htmx: status %d: %s", r.Status, r.Body)
 		}
 	})
 	t.Run("another organisation's task does not exist", func(t *testing.T) {
-		r := cwPost(t, w, w.JobcenterWorker, "/aufgaben/"+overdue.ID.String()+"/status", url.Values{"status": {"done"}, "version": {"2"}})
+		r := postForm(t, w, w.JobcenterWorker, "/aufgaben/"+overdue.ID.String()+"/status", url.Values{"status": {"done"}, "version": {"2"}})
 		if r.Status != http.StatusNotFound {
 			t.Fatalf("status %d", r.Status)
 		}
@@ -252,50 +252,50 @@ func TestCaseworkerCaseList(t *testing.T) {
 	}
 
 	t.Run("the housing caseworker sees her organisation's cases", func(t *testing.T) {
-		body := cwGet(t, w, w.HousingWorker, "/faelle", http.StatusOK)
+		body := getPage(t, w, w.HousingWorker, "/faelle", http.StatusOK)
 		mustContain(t, "case list", body, referred.Case.Reference, other.Case.Reference, other.Person.FamilyName, "3 Fälle gefunden",
 			"Fachbereich Wohnen", `href="/faelle/neu"`, `<th class="kern-table__header" scope="col">Aktenzeichen</th>`)
 		mustNotContain(t, "case list", body, migration.Case.Reference, migration.Person.FamilyName)
 	})
 	t.Run("search by name and by reference", func(t *testing.T) {
-		body := cwGet(t, w, w.HousingWorker, "/faelle?q=Mohamed", http.StatusOK)
+		body := getPage(t, w, w.HousingWorker, "/faelle?q=Mohamed", http.StatusOK)
 		mustContain(t, "search", body, muhammad.Reference, "Mohammed, Yusuf", "1 Fall gefunden", `value="Mohamed"`)
 		mustNotContain(t, "search", body, referred.Case.Reference, other.Case.Reference)
-		body = cwGet(t, w, w.HousingWorker, "/faelle?q="+url.QueryEscape(referred.Case.Reference), http.StatusOK)
+		body = getPage(t, w, w.HousingWorker, "/faelle?q="+url.QueryEscape(referred.Case.Reference), http.StatusOK)
 		mustContain(t, "reference search", body, referred.Case.Reference)
 		mustNotContain(t, "reference search", body, other.Case.Reference)
-		body = cwGet(t, w, w.HousingWorker, "/faelle?status=closed", http.StatusOK)
+		body = getPage(t, w, w.HousingWorker, "/faelle?status=closed", http.StatusOK)
 		mustContain(t, "status filter", body, "0 Fälle gefunden")
 	})
 	t.Run("a bad filter is said beside it", func(t *testing.T) {
-		body := cwGet(t, w, w.HousingWorker, "/faelle?area_status=waiting", http.StatusBadRequest)
+		body := getPage(t, w, w.HousingWorker, "/faelle?area_status=waiting", http.StatusBadRequest)
 		mustContain(t, "bad filter", body, `id="f-area_status-error"`, "Bitte wählen Sie dazu auch ein Handlungsfeld.")
 	})
 	t.Run("pages continue with a cursor", func(t *testing.T) {
 		for i := 0; i < 26; i++ {
 			w.Case(t, w.NorthWorker)
 		}
-		body := cwGet(t, w, w.NorthWorker, "/faelle", http.StatusOK)
+		body := getPage(t, w, w.NorthWorker, "/faelle", http.StatusOK)
 		m := regexp.MustCompile(`href="(/faelle\?nach=[^"]+)" rel="next"`).FindStringSubmatch(body)
 		if m == nil {
 			t.Fatalf("no next link: %s", body)
 		}
-		next := cwGet(t, w, w.NorthWorker, strings.ReplaceAll(m[1], "&amp;", "&"), http.StatusOK)
+		next := getPage(t, w, w.NorthWorker, strings.ReplaceAll(m[1], "&amp;", "&"), http.StatusOK)
 		if n := strings.Count(next, `<th class="kern-table__header" scope="row">`); n != 1 {
 			t.Errorf("the second page has %d cases, want 1", n)
 		}
 	})
 	t.Run("the job center sees the referred case only, without the name", func(t *testing.T) {
-		body := cwGet(t, w, w.JobcenterWorker, "/faelle", http.StatusOK)
+		body := getPage(t, w, w.JobcenterWorker, "/faelle", http.StatusOK)
 		mustContain(t, "partner's list", body, referred.Case.Reference, "1 Fall gefunden", "Name für Ihre Organisation nicht freigegeben")
 		mustNotContain(t, "partner's list", body, referred.Person.FamilyName, referred.Person.GivenNames, other.Case.Reference,
 			migration.Case.Reference, `href="/faelle/neu"`)
-		body = cwGet(t, w, w.JobcenterWorker, "/faelle?q="+url.QueryEscape(other.Case.Reference), http.StatusOK)
+		body = getPage(t, w, w.JobcenterWorker, "/faelle?q="+url.QueryEscape(other.Case.Reference), http.StatusOK)
 		mustContain(t, "partner's search", body, "0 Fälle gefunden")
 	})
 	t.Run("administration and data protection have no case list", func(t *testing.T) {
-		cwGet(t, w, w.Sysadmin, "/faelle", http.StatusForbidden)
-		cwGet(t, w, w.DPO, "/faelle", http.StatusForbidden)
+		getPage(t, w, w.Sysadmin, "/faelle", http.StatusForbidden)
+		getPage(t, w, w.DPO, "/faelle", http.StatusForbidden)
 	})
 }
 
@@ -303,15 +303,15 @@ func TestCaseworkerNewCase(t *testing.T) {
 	t.Parallel()
 	w := world.New(t)
 	t.Run("the form", func(t *testing.T) {
-		body := cwGet(t, w, w.HousingWorker, "/faelle/neu", http.StatusOK)
+		body := getPage(t, w, w.HousingWorker, "/faelle/neu", http.StatusOK)
 		mustContain(t, "new case form", body, `<form class="kern-stack-lg" method="post" action="/faelle"`, `name="family_name"`,
 			`<legend class="kern-label">Sprachen</legend>`, `name="languages" value="uk"`, "Ukrainisch", `list="stadtteil-liste"`,
 			`<option value="Schinkel">`, "Sie selbst")
 	})
 	t.Run("partners and others may not open cases", func(t *testing.T) {
-		cwGet(t, w, w.JobcenterWorker, "/faelle/neu", http.StatusForbidden)
-		cwGet(t, w, w.HousingLead, "/faelle/neu", http.StatusForbidden)
-		r := cwPost(t, w, w.JobcenterWorker, "/faelle", url.Values{"family_name": {"Nie"}})
+		getPage(t, w, w.JobcenterWorker, "/faelle/neu", http.StatusForbidden)
+		getPage(t, w, w.HousingLead, "/faelle/neu", http.StatusForbidden)
+		r := postForm(t, w, w.JobcenterWorker, "/faelle", url.Values{"family_name": {"Nie"}})
 		if r.Status != http.StatusForbidden {
 			t.Fatalf("status %d", r.Status)
 		}
@@ -319,7 +319,7 @@ func TestCaseworkerNewCase(t *testing.T) {
 	t.Run("errors beside the fields, values kept", func(t *testing.T) {
 		before := countRows(t, w, `SELECT count(*) FROM cases`)
 		future := berlinDay(30).Format("2006-01-02")
-		r := cwPost(t, w, w.HousingWorker, "/faelle", url.Values{
+		r := postForm(t, w, w.HousingWorker, "/faelle", url.Values{
 			"family_name": {"Al-Rashid"}, "given_names": {"Samira"}, "birth_date": {future}, "email": {"kein-mail"},
 			"languages": {"ar", "de"}, "languages_other": {"p1"}, "district": {"Schinkel"},
 		})
@@ -327,7 +327,7 @@ func TestCaseworkerNewCase(t *testing.T) {
 			t.Fatalf("status %d: %s", r.Status, r.Body)
 		}
 		body := string(r.Body)
-		cwCheckPage(t, "failed new case", body)
+		checkCasePage(t, "failed new case", body)
 		mustContain(t, "failed form", body,
 			"<title>Fehler: Neuer Fall – Lotse</title>", `role="alert"`, `href="#f-birth_date"`,
 			`id="f-birth_date-error"`, "Das Geburtsdatum muss zwischen dem 01.01.1900 und heute liegen.",
@@ -338,11 +338,11 @@ func TestCaseworkerNewCase(t *testing.T) {
 		if after := countRows(t, w, `SELECT count(*) FROM cases`); after != before {
 			t.Errorf("a case was created: %d -> %d", before, after)
 		}
-		r = cwPost(t, w, w.HousingWorker, "/faelle", url.Values{"family_name": {" "}, "birth_date": {"31.02.2020"}})
+		r = postForm(t, w, w.HousingWorker, "/faelle", url.Values{"family_name": {" "}, "birth_date": {"31.02.2020"}})
 		mustContain(t, "unreadable date", string(r.Body), "Bitte geben Sie das Datum so ein: 14.03.2026.")
 	})
 	t.Run("success opens the case page", func(t *testing.T) {
-		r := cwPost(t, w, w.HousingWorker, "/faelle", url.Values{
+		r := postForm(t, w, w.HousingWorker, "/faelle", url.Values{
 			"family_name": {"Kovalenko"}, "given_names": {"Olena"}, "name_variants": {"Kowalenko\r\nKovalenco"},
 			"birth_date": {"14.03.1985"}, "languages": {"uk", "ru"}, "languages_other": {"de"}, "phone": {"0541 999"},
 			"district": {"Haste"}, "residence_status": {"Aufenthaltserlaubnis"},
@@ -364,7 +364,7 @@ func TestCaseworkerNewCase(t *testing.T) {
 			cv.ResponsibleUserID == nil || *cv.ResponsibleUserID != w.HousingWorker.ID || cv.District != "Haste" {
 			t.Errorf("case %+v, person %+v", cv, p)
 		}
-		body := cwGet(t, w, w.HousingWorker, loc, http.StatusOK)
+		body := getPage(t, w, w.HousingWorker, loc, http.StatusOK)
 		mustContain(t, "new case page", body, "Kovalenko", "Ukrainisch, Russisch, Deutsch", "14.03.1985", "Kowalenko, Kovalenco")
 	})
 }
@@ -379,7 +379,7 @@ func TestCaseworkerCasePage(t *testing.T) {
 	p := cw.Person
 
 	t.Run("the lead organisation sees everything", func(t *testing.T) {
-		body := cwGet(t, w, w.HousingWorker, page, http.StatusOK)
+		body := getPage(t, w, w.HousingWorker, page, http.StatusOK)
 		mustContain(t, "case page", body, "<h1 class=\"kern-heading-large\">"+cw.Case.Reference+"</h1>", p.FamilyName, p.GivenNames,
 			p.Phone, p.Email, p.Address, "Arabisch, Deutsch", `id="plan-housing"`, `id="plan-work"`, `id="plan-language"`,
 			cw.OrgNote.Body, cw.SharedNote.Body, cw.Referral.Reference, "Angenommen", cw.Task.Title, cw.Consent.Evidence,
@@ -390,12 +390,12 @@ func TestCaseworkerCasePage(t *testing.T) {
 		mustNotContain(t, "case page", body, "Weitere Angaben sind für Ihre Organisation nicht freigegeben")
 	})
 	t.Run("the department head reads it too, without the caseworker's forms", func(t *testing.T) {
-		body := cwGet(t, w, w.HousingLead, page, http.StatusOK)
+		body := getPage(t, w, w.HousingLead, page, http.StatusOK)
 		mustContain(t, "lead's case page", body, p.FamilyName, cw.OrgNote.Body, "Wiebke Wohnen")
 		mustNotContain(t, "lead's case page", body, `/vermitteln"`, `/plan/housing"`, `/einwilligungen/neu"`)
 	})
 	t.Run("the job center sees the referred area and the released data only", func(t *testing.T) {
-		body := cwGet(t, w, w.JobcenterWorker, page, http.StatusOK)
+		body := getPage(t, w, w.JobcenterWorker, page, http.StatusOK)
 		mustContain(t, "partner's case page", body, cw.Case.Reference, p.FamilyName, "Arabisch", `id="plan-work"`,
 			cw.SharedNote.Body, "Weitere Angaben sind für Ihre Organisation nicht freigegeben", `name="note_area"`,
 			"Von einer anderen Person (") // German wants the dative after "von"
@@ -404,15 +404,15 @@ func TestCaseworkerCasePage(t *testing.T) {
 			`/status"`, "/widerrufen", unrelated.Case.Reference)
 	})
 	t.Run("an unrelated case does not exist for the job center", func(t *testing.T) {
-		body := cwGet(t, w, w.JobcenterWorker, "/faelle/"+unrelated.Case.ID.String(), http.StatusNotFound)
+		body := getPage(t, w, w.JobcenterWorker, "/faelle/"+unrelated.Case.ID.String(), http.StatusNotFound)
 		mustNotContain(t, "404 page", body, unrelated.Case.Reference, unrelated.Person.FamilyName)
-		cwGet(t, w, w.CaritasWorker, page, http.StatusNotFound)
-		cwGet(t, w, w.JobcenterWorker, "/faelle/"+uuid.NewString(), http.StatusNotFound)
-		cwGet(t, w, w.JobcenterWorker, "/faelle/kein-fall", http.StatusNotFound)
+		getPage(t, w, w.CaritasWorker, page, http.StatusNotFound)
+		getPage(t, w, w.JobcenterWorker, "/faelle/"+uuid.NewString(), http.StatusNotFound)
+		getPage(t, w, w.JobcenterWorker, "/faelle/kein-fall", http.StatusNotFound)
 	})
 	t.Run("administration and data protection get 404", func(t *testing.T) {
 		for _, u := range []*world.User{w.Sysadmin, w.DPO, w.Coordinator} {
-			body := cwGet(t, w, u, page, http.StatusNotFound)
+			body := getPage(t, w, u, page, http.StatusNotFound)
 			mustNotContain(t, "404 page", body, cw.Case.Reference, p.FamilyName)
 		}
 	})
@@ -428,11 +428,11 @@ func TestCaseworkerCasePage(t *testing.T) {
 		if _, err := svc.Tasks.Reassign(ctx, w.Actor(t, w.HousingLead), tk.ID, tk.Version, model.TaskReassign{OrgID: w.HousingNorth.ID}); err != nil {
 			t.Fatal(err)
 		}
-		body := cwGet(t, w, w.NorthWorker, "/faelle/"+cw.Case.ID.String(), http.StatusOK)
+		body := getPage(t, w, w.NorthWorker, "/faelle/"+cw.Case.ID.String(), http.StatusOK)
 		mustContain(t, "summary", body, cw.Case.Reference, "Sie sehen diesen Fall nur wegen einer Aufgabe Ihrer Organisation", "Bescheid nachreichen")
 		mustNotContain(t, "summary", body, cw.Person.FamilyName, cw.Person.Phone, `id="plan-work"`, cw.SharedNote.Body, cw.OrgNote.Body,
 			`name="note_area"`)
-		tasks := cwGet(t, w, w.NorthWorker, "/aufgaben", http.StatusOK)
+		tasks := getPage(t, w, w.NorthWorker, "/aufgaben", http.StatusOK)
 		mustContain(t, "the unit's tasks", tasks, "Bescheid nachreichen", `href="/faelle/`+cw.Case.ID.String()+`"`, cw.Case.Reference)
 	})
 	t.Run("a task that hung on an ended referral leaves nothing behind", func(t *testing.T) {
@@ -444,55 +444,55 @@ func TestCaseworkerCasePage(t *testing.T) {
 		if _, err := svc.Referrals.Complete(ctx, w.Actor(t, w.JobcenterWorker), done.Referral.ID, done.Referral.Version, "Vermittelt"); err != nil {
 			t.Fatal(err)
 		}
-		body := cwGet(t, w, w.JobcenterWorker, "/faelle/"+done.Case.ID.String(), http.StatusNotFound)
+		body := getPage(t, w, w.JobcenterWorker, "/faelle/"+done.Case.ID.String(), http.StatusNotFound)
 		mustNotContain(t, "404 page", body, done.Case.Reference, done.Person.FamilyName)
-		tasks := cwGet(t, w, w.JobcenterWorker, "/aufgaben", http.StatusOK)
+		tasks := getPage(t, w, w.JobcenterWorker, "/aufgaben", http.StatusOK)
 		mustNotContain(t, "the job center's tasks", tasks, "Bescheid nachreichen", done.Case.Reference)
-		lead := cwGet(t, w, w.HousingWorker, "/faelle/"+done.Case.ID.String(), http.StatusOK)
+		lead := getPage(t, w, w.HousingWorker, "/faelle/"+done.Case.ID.String(), http.StatusOK)
 		mustContain(t, "the lead's timeline", lead, "Bescheid nachreichen", "Zugang beendet")
 	})
 	t.Run("in English", func(t *testing.T) {
-		body := cwGet(t, w, w.HousingWorker, page, http.StatusOK, "Accept-Language", "en")
+		body := getPage(t, w, w.HousingWorker, page, http.StatusOK, "Accept-Language", "en")
 		mustContain(t, "English case page", body, `<html lang="en">`, "Integration plan", "Household", "Timeline", "Work and training", "Refer")
 	})
 	t.Run("plan row: error beside the field, then saved", func(t *testing.T) {
 		row := cw.Case.Plan[0] // housing
 		long := strings.Repeat("x", 501)
-		r := cwPost(t, w, w.HousingWorker, page+"/plan/housing", url.Values{"status": {"waiting"}, "resp_org": {""}, "note": {long}, "version": {fmt.Sprint(row.Version)}})
+		r := postForm(t, w, w.HousingWorker, page+"/plan/housing", url.Values{"status": {"waiting"}, "resp_org": {""}, "note": {long}, "version": {fmt.Sprint(row.Version)}})
 		if r.Status != http.StatusUnprocessableEntity {
 			t.Fatalf("status %d", r.Status)
 		}
 		mustContain(t, "failed plan row", string(r.Body), `<details class="lotse-details" open>`, `id="plan-note-housing-error"`,
 			"höchstens 500 Zeichen", `value="`+long+`"`, `<option value="waiting" selected>`)
-		r = cwPost(t, w, w.HousingWorker, page+"/plan/housing", url.Values{"status": {"waiting"}, "resp_org": {w.Caritas.ID.String()},
+		r = postForm(t, w, w.HousingWorker, page+"/plan/housing", url.Values{"status": {"waiting"}, "resp_org": {w.Caritas.ID.String()},
 			"note": {"Wartet auf Besichtigung"}, "version": {fmt.Sprint(row.Version)}})
 		if r.Status != http.StatusSeeOther || r.Header.Get("Location") != page+"#plan-housing" {
 			t.Fatalf("status %d to %q: %s", r.Status, r.Header.Get("Location"), r.Body)
 		}
-		body := cwGet(t, w, w.HousingWorker, page, http.StatusOK)
+		body := getPage(t, w, w.HousingWorker, page, http.StatusOK)
 		mustContain(t, "saved plan", body, "Wartet auf Besichtigung", "Caritasverband Osnabrück", "Wohnen: Wartet")
 		// The partner may not touch a row that was not referred to it.
-		r = cwPost(t, w, w.JobcenterWorker, page+"/plan/housing", url.Values{"status": {"achieved"}, "version": {fmt.Sprint(row.Version + 1)}})
+		r = postForm(t, w, w.JobcenterWorker, page+"/plan/housing", url.Values{"status": {"achieved"}, "version": {fmt.Sprint(row.Version + 1)}})
 		if r.Status != http.StatusNotFound {
 			t.Fatalf("partner on a hidden row: status %d", r.Status)
 		}
 	})
 	t.Run("notes", func(t *testing.T) {
-		r := cwPost(t, w, w.HousingWorker, page+"/vermerke", url.Values{"note_area": {""}, "visibility": {"shared"}, "body": {"Nur geteilt ohne Feld"}})
+		r := postForm(t, w, w.HousingWorker, page+"/vermerke", url.Values{"note_area": {""}, "visibility": {"shared"}, "body": {"Nur geteilt ohne Feld"}})
 		if r.Status != http.StatusUnprocessableEntity {
 			t.Fatalf("status %d", r.Status)
 		}
 		mustContain(t, "failed note", string(r.Body), `id="f-note_area-error"`, "Ein geteilter Vermerk braucht ein Handlungsfeld.",
 			"Nur geteilt ohne Feld", `value="shared" checked`)
-		r = cwPost(t, w, w.JobcenterWorker, page+"/vermerke", url.Values{"note_area": {"work"}, "visibility": {"shared"}, "body": {"Termin im Jobcenter am Montag"}})
+		r = postForm(t, w, w.JobcenterWorker, page+"/vermerke", url.Values{"note_area": {"work"}, "visibility": {"shared"}, "body": {"Termin im Jobcenter am Montag"}})
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("partner's note: status %d: %s", r.Status, r.Body)
 		}
-		body := cwGet(t, w, w.HousingWorker, page, http.StatusOK)
+		body := getPage(t, w, w.HousingWorker, page, http.StatusOK)
 		mustContain(t, "the lead reads the shared note", body, "Termin im Jobcenter am Montag", "Vermerk zu Arbeit und Ausbildung")
 	})
 	t.Run("case status: closing needs a reason", func(t *testing.T) {
-		r := cwPost(t, w, w.HousingWorker, page+"/status", url.Values{"status": {"closed"}, "reason": {""}, "version": {fmt.Sprint(cw.Case.Version)}})
+		r := postForm(t, w, w.HousingWorker, page+"/status", url.Values{"status": {"closed"}, "reason": {""}, "version": {fmt.Sprint(cw.Case.Version)}})
 		if r.Status != http.StatusUnprocessableEntity {
 			t.Fatalf("status %d", r.Status)
 		}
@@ -501,13 +501,13 @@ func TestCaseworkerCasePage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r = cwPost(t, w, w.HousingWorker, page+"/status", url.Values{"status": {"paused"}, "reason": {"Krankenhausaufenthalt"}, "version": {fmt.Sprint(cv.Version)}})
+		r = postForm(t, w, w.HousingWorker, page+"/status", url.Values{"status": {"paused"}, "reason": {"Krankenhausaufenthalt"}, "version": {fmt.Sprint(cv.Version)}})
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("status %d: %s", r.Status, r.Body)
 		}
-		body := cwGet(t, w, w.HousingWorker, page, http.StatusOK)
+		body := getPage(t, w, w.HousingWorker, page, http.StatusOK)
 		mustContain(t, "paused case", body, "Pausiert", "Krankenhausaufenthalt", "Fall wieder öffnen")
-		r = cwPost(t, w, w.JobcenterWorker, page+"/status", url.Values{"status": {"open"}, "version": {fmt.Sprint(cv.Version + 1)}})
+		r = postForm(t, w, w.JobcenterWorker, page+"/status", url.Values{"status": {"open"}, "version": {fmt.Sprint(cv.Version + 1)}})
 		if r.Status != http.StatusNotFound {
 			t.Fatalf("partner closes: status %d", r.Status)
 		}
@@ -523,11 +523,11 @@ func TestCaseworkerConsents(t *testing.T) {
 	lead := w.Actor(t, w.HousingWorker)
 
 	t.Run("record: errors beside the fields", func(t *testing.T) {
-		body := cwGet(t, w, w.HousingWorker, page+"/einwilligungen/neu", http.StatusOK)
+		body := getPage(t, w, w.HousingWorker, page+"/einwilligungen/neu", http.StatusOK)
 		mustContain(t, "consent form", body, `name="recipients" value="`+w.Caritas.ID.String()+`"`, `name="areas" value="housing"`,
 			`name="categories" value="identity" checked`, `name="valid_from" type="date" value="`+berlinDay(0).Format("2006-01-02")+`"`)
 		mustNotContain(t, "consent form", body, `name="recipients" value="`+w.Housing.ID.String()+`"`)
-		r := cwPost(t, w, w.HousingWorker, page+"/einwilligungen", url.Values{"areas": {"housing"}, "purpose": {"Wohnungssuche"},
+		r := postForm(t, w, w.HousingWorker, page+"/einwilligungen", url.Values{"areas": {"housing"}, "purpose": {"Wohnungssuche"},
 			"valid_from": {berlinDay(0).Format("2006-01-02")}, "valid_until": {berlinDay(-5).Format("2006-01-02")}, "language": {"ar"}})
 		if r.Status != http.StatusUnprocessableEntity {
 			t.Fatalf("status %d", r.Status)
@@ -537,7 +537,7 @@ func TestCaseworkerConsents(t *testing.T) {
 			`name="areas" value="housing" checked`, `<option value="ar" selected>`)
 	})
 	t.Run("record", func(t *testing.T) {
-		r := cwPost(t, w, w.HousingWorker, page+"/einwilligungen", url.Values{"recipients": {w.Caritas.ID.String()}, "areas": {"housing"},
+		r := postForm(t, w, w.HousingWorker, page+"/einwilligungen", url.Values{"recipients": {w.Caritas.ID.String()}, "areas": {"housing"},
 			"categories": {"identity", "contact"}, "purpose": {"Wohnungssuche"}, "valid_from": {berlinDay(0).Format("02.01.2006")},
 			"valid_until": {berlinDay(180).Format("2006-01-02")}, "evidence": {"Ordner 7, Blatt 3"}, "language": {"fa"}})
 		if r.Status != http.StatusSeeOther || r.Header.Get("Location") != page+"#einwilligungen" {
@@ -547,28 +547,28 @@ func TestCaseworkerConsents(t *testing.T) {
 		if err != nil || len(cs) != 2 {
 			t.Fatalf("consents %v, %v", cs, err)
 		}
-		body := cwGet(t, w, w.HousingWorker, page, http.StatusOK)
+		body := getPage(t, w, w.HousingWorker, page, http.StatusOK)
 		mustContain(t, "consents on the case page", body, "Ordner 7, Blatt 3", "Erklärt auf Persisch (Farsi, Dari)", "Name und Geburtsdatum, Kontaktdaten")
 	})
 	t.Run("the job center may neither record nor revoke", func(t *testing.T) {
-		cwGet(t, w, w.JobcenterWorker, page+"/einwilligungen/neu", http.StatusNotFound)
-		cwGet(t, w, w.JobcenterWorker, "/einwilligungen/"+cw.Consent.ID.String()+"/widerrufen", http.StatusNotFound)
-		r := cwPost(t, w, w.JobcenterWorker, "/einwilligungen/"+cw.Consent.ID.String()+"/widerrufen", url.Values{"version": {fmt.Sprint(cw.Consent.Version)}})
+		getPage(t, w, w.JobcenterWorker, page+"/einwilligungen/neu", http.StatusNotFound)
+		getPage(t, w, w.JobcenterWorker, "/einwilligungen/"+cw.Consent.ID.String()+"/widerrufen", http.StatusNotFound)
+		r := postForm(t, w, w.JobcenterWorker, "/einwilligungen/"+cw.Consent.ID.String()+"/widerrufen", url.Values{"version": {fmt.Sprint(cw.Consent.Version)}})
 		if r.Status != http.StatusNotFound {
 			t.Fatalf("status %d", r.Status)
 		}
 	})
 	t.Run("revoking needs the confirmation post", func(t *testing.T) {
 		confirm := "/einwilligungen/" + cw.Consent.ID.String() + "/widerrufen"
-		body := cwGet(t, w, w.HousingWorker, confirm, http.StatusOK)
+		body := getPage(t, w, w.HousingWorker, confirm, http.StatusOK)
 		mustContain(t, "confirmation page", body, cw.Referral.Reference, "Jobcenter Stadt Osnabrück", "Diese laufenden Vermittlungen werden beendet (1)",
 			`<form method="post" action="`+confirm+`">`, `name="version" value="`+fmt.Sprint(cw.Consent.Version)+`"`, "Einwilligung jetzt widerrufen")
 		co, err := w.Services(t).Consents.Get(ctx, lead, cw.Consent.ID)
 		if err != nil || co.RevokedAt != nil {
 			t.Fatalf("the confirmation page revoked: %+v, %v", co, err)
 		}
-		cwGet(t, w, w.JobcenterWorker, page, http.StatusOK)
-		r := cwPost(t, w, w.HousingWorker, confirm, url.Values{"version": {fmt.Sprint(cw.Consent.Version)}})
+		getPage(t, w, w.JobcenterWorker, page, http.StatusOK)
+		r := postForm(t, w, w.HousingWorker, confirm, url.Values{"version": {fmt.Sprint(cw.Consent.Version)}})
 		if r.Status != http.StatusSeeOther || r.Header.Get("Location") != page+"#einwilligungen" {
 			t.Fatalf("status %d to %q: %s", r.Status, r.Header.Get("Location"), r.Body)
 		}
@@ -576,8 +576,8 @@ func TestCaseworkerConsents(t *testing.T) {
 		if err != nil || ref.Status != model.ReferralRevoked {
 			t.Fatalf("referral %+v, %v", ref, err)
 		}
-		cwGet(t, w, w.JobcenterWorker, page, http.StatusNotFound)
-		again := cwPost(t, w, w.HousingWorker, confirm, url.Values{"version": {fmt.Sprint(cw.Consent.Version + 1)}})
+		getPage(t, w, w.JobcenterWorker, page, http.StatusNotFound)
+		again := postForm(t, w, w.HousingWorker, confirm, url.Values{"version": {fmt.Sprint(cw.Consent.Version + 1)}})
 		if again.Status != http.StatusUnprocessableEntity || !strings.Contains(string(again.Body), "bereits widerrufen") {
 			t.Fatalf("second revocation: %d: %s", again.Status, again.Body)
 		}
@@ -594,27 +594,27 @@ func TestCaseworkerRefer(t *testing.T) {
 	}
 
 	t.Run("the form", func(t *testing.T) {
-		body := cwGet(t, w, w.HousingWorker, page+"/vermitteln", http.StatusOK)
+		body := getPage(t, w, w.HousingWorker, page+"/vermitteln", http.StatusOK)
 		mustContain(t, "refer form", body, `<option value="`+w.Jobcenter.ID.String()+`">Jobcenter Stadt Osnabrück</option>`,
 			`hx-get="`+page+`/vermitteln/deckung"`, `id="deckung"`, `name="action" value="check"`, `name="reply_days" type="number" value="10"`,
 			`<option value="SGB II § 50">`, "Wählen Sie die Stelle und die Handlungsfelder")
 		mustNotContain(t, "refer form", body, `<option value="`+w.Housing.ID.String()+`"`)
 	})
 	t.Run("the cover is shown at once", func(t *testing.T) {
-		body := cwGet(t, w, w.HousingWorker, page+"/vermitteln/deckung?org="+w.Jobcenter.ID.String()+"&areas=work", http.StatusOK)
+		body := getPage(t, w, w.HousingWorker, page+"/vermitteln/deckung?org="+w.Jobcenter.ID.String()+"&areas=work", http.StatusOK)
 		if strings.Contains(body, "<html") {
 			t.Fatal("the cover answer is a whole page")
 		}
 		mustContain(t, "covered", body, "deckt diese Vermittlung an Jobcenter Stadt Osnabrück für Arbeit und Ausbildung",
 			`name="consent_id" value="`+cw.Consent.ID.String()+`" checked`)
-		body = cwGet(t, w, w.HousingWorker, page+"/vermitteln/deckung?org="+w.Jobcenter.ID.String()+"&areas=housing&areas=work", http.StatusOK)
+		body = getPage(t, w, w.HousingWorker, page+"/vermitteln/deckung?org="+w.Jobcenter.ID.String()+"&areas=housing&areas=work", http.StatusOK)
 		mustContain(t, "not covered", body, "Keine Einwilligung deckt die Vermittlung an Jobcenter Stadt Osnabrück für Wohnen, Arbeit und Ausbildung")
-		body = cwGet(t, w, w.HousingWorker, page+"/vermitteln/deckung?org="+w.Caritas.ID.String()+"&areas=work", http.StatusOK)
+		body = getPage(t, w, w.HousingWorker, page+"/vermitteln/deckung?org="+w.Caritas.ID.String()+"&areas=work", http.StatusOK)
 		mustContain(t, "not covered", body, "Keine Einwilligung deckt")
 		mustNotContain(t, "not covered", body, `name="consent_id"`)
 	})
 	t.Run("without JavaScript, Prüfen shows the cover", func(t *testing.T) {
-		r := cwPost(t, w, w.HousingWorker, page+"/vermitteln", url.Values{"action": {"check"}, "org": {w.Jobcenter.ID.String()}, "areas": {"work"},
+		r := postForm(t, w, w.HousingWorker, page+"/vermitteln", url.Values{"action": {"check"}, "org": {w.Jobcenter.ID.String()}, "areas": {"work"},
 			"message": {"Bitte Termin"}, "reply_days": {"10"}})
 		if r.Status != http.StatusOK {
 			t.Fatalf("status %d", r.Status)
@@ -625,7 +625,7 @@ func TestCaseworkerRefer(t *testing.T) {
 		}
 	})
 	t.Run("without cover the form refuses to send", func(t *testing.T) {
-		r := cwPost(t, w, w.HousingWorker, page+"/vermitteln", url.Values{"org": {w.Caritas.ID.String()}, "areas": {"work"},
+		r := postForm(t, w, w.HousingWorker, page+"/vermitteln", url.Values{"org": {w.Caritas.ID.String()}, "areas": {"work"},
 			"message": {"Bitte um Beratung"}, "reply_days": {"10"}})
 		if r.Status != http.StatusUnprocessableEntity {
 			t.Fatalf("status %d", r.Status)
@@ -635,7 +635,7 @@ func TestCaseworkerRefer(t *testing.T) {
 			`aria-describedby="f-consent_id-error"`, `href="#f-consent_id"`, "Keine Einwilligung deckt", "Bitte um Beratung",
 			`<option value="`+w.Caritas.ID.String()+`" selected>`)
 		// A consent for another organisation does not help either.
-		r = cwPost(t, w, w.HousingWorker, page+"/vermitteln", url.Values{"org": {w.Caritas.ID.String()}, "areas": {"work"},
+		r = postForm(t, w, w.HousingWorker, page+"/vermitteln", url.Values{"org": {w.Caritas.ID.String()}, "areas": {"work"},
 			"consent_id": {cw.Consent.ID.String()}, "reply_days": {"10"}})
 		mustContain(t, "refused referral", string(r.Body), "Diese Einwilligung deckt die Vermittlung nicht")
 		if referrals() != 0 {
@@ -643,7 +643,7 @@ func TestCaseworkerRefer(t *testing.T) {
 		}
 	})
 	t.Run("with cover it is sent", func(t *testing.T) {
-		r := cwPost(t, w, w.HousingWorker, page+"/vermitteln", url.Values{"org": {w.Jobcenter.ID.String()}, "areas": {"work"},
+		r := postForm(t, w, w.HousingWorker, page+"/vermitteln", url.Values{"org": {w.Jobcenter.ID.String()}, "areas": {"work"},
 			"consent_id": {cw.Consent.ID.String()}, "message": {"Bitte Sprachkurs prüfen"}, "reply_days": {"5"}})
 		if r.Status != http.StatusSeeOther || r.Header.Get("Location") != page {
 			t.Fatalf("status %d to %q: %s", r.Status, r.Header.Get("Location"), r.Body)
@@ -651,20 +651,20 @@ func TestCaseworkerRefer(t *testing.T) {
 		if referrals() != 1 {
 			t.Fatal("no referral")
 		}
-		body := cwGet(t, w, w.HousingWorker, page, http.StatusOK)
+		body := getPage(t, w, w.HousingWorker, page, http.StatusOK)
 		mustContain(t, "case page after referring", body, "Bitte Sprachkurs prüfen", "Gesendet")
-		cwGet(t, w, w.JobcenterWorker, page, http.StatusOK)
+		getPage(t, w, w.JobcenterWorker, page, http.StatusOK)
 	})
 	t.Run("with a legal basis it is sent too", func(t *testing.T) {
-		r := cwPost(t, w, w.HousingWorker, page+"/vermitteln", url.Values{"org": {w.Caritas.ID.String()}, "areas": {"housing"},
+		r := postForm(t, w, w.HousingWorker, page+"/vermitteln", url.Values{"org": {w.Caritas.ID.String()}, "areas": {"housing"},
 			"legal_basis": {"SGB X § 69"}, "reply_days": {"10"}})
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("status %d: %s", r.Status, r.Body)
 		}
 	})
 	t.Run("partners may not refer", func(t *testing.T) {
-		cwGet(t, w, w.JobcenterWorker, page+"/vermitteln", http.StatusNotFound)
-		r := cwPost(t, w, w.JobcenterWorker, page+"/vermitteln", url.Values{"org": {w.Caritas.ID.String()}, "areas": {"work"}, "legal_basis": {"SGB X § 69"}})
+		getPage(t, w, w.JobcenterWorker, page+"/vermitteln", http.StatusNotFound)
+		r := postForm(t, w, w.JobcenterWorker, page+"/vermitteln", url.Values{"org": {w.Caritas.ID.String()}, "areas": {"work"}, "legal_basis": {"SGB X § 69"}})
 		if r.Status != http.StatusNotFound {
 			t.Fatalf("status %d", r.Status)
 		}
@@ -745,7 +745,7 @@ func TestCasePageOneAuditEvent(t *testing.T) {
 		{w.HousingWorker, page + "/vermitteln/deckung?org=" + w.Jobcenter.ID.String() + "&areas=work", "consent.list"},
 	} {
 		before := events(c.u)
-		cwGet(t, w, c.u, c.path, http.StatusOK)
+		getPage(t, w, c.u, c.path, http.StatusOK)
 		if n := events(c.u) - before; n != 1 {
 			t.Errorf("GET %s as %s wrote %d audit events, want 1", c.path, c.u.Name, n)
 		}

@@ -20,26 +20,26 @@ import (
 // to reassign them within the team. Everything on the page comes from one service call,
 // service.Dashboard.Team, which counts under the same visibility as every list.
 
-// plNone is the filter value of "nobody" and "no area".
-const plNone = "none"
+// noneValue is the filter value of "nobody" and "no area".
+const noneValue = "none"
 
-// plTeamFilter reads the task list's filter from a query or a form: person (an account id or
+// teamFilter reads the task list's filter from a query or a form: person (an account id or
 // "none"), area (a code or "none"), overdue ("1"). Values that are no id are ignored.
-func plTeamFilter(get func(string) string) (service.TeamFilter, components.TeamFilterView) {
+func teamFilter(get func(string) string) (service.TeamFilter, components.TeamFilterView) {
 	var f service.TeamFilter
 	var v components.TeamFilterView
 	switch p := strings.TrimSpace(get("person")); {
-	case p == plNone:
-		f.Unassigned, v.Person = true, plNone
+	case p == noneValue:
+		f.Unassigned, v.Person = true, noneValue
 	case p != "":
 		if id, err := uuid.Parse(p); err == nil {
 			f.Assignee, v.Person = &id, id.String()
 		}
 	}
 	switch a := strings.TrimSpace(get("area")); {
-	case a == plNone:
+	case a == noneValue:
 		empty := ""
-		f.Area, v.Area = &empty, plNone
+		f.Area, v.Area = &empty, noneValue
 	case a != "":
 		f.Area, v.Area = &a, a
 	}
@@ -49,8 +49,8 @@ func plTeamFilter(get func(string) string) (service.TeamFilter, components.TeamF
 	return f, v
 }
 
-// plTeamQuery is the query string of a filter, for the redirect after a reassignment.
-func plTeamQuery(v components.TeamFilterView) string {
+// teamQuery is the query string of a filter, for the redirect after a reassignment.
+func teamQuery(v components.TeamFilterView) string {
 	q := url.Values{}
 	if v.Person != "" {
 		q.Set("person", v.Person)
@@ -69,26 +69,26 @@ func plTeamQuery(v components.TeamFilterView) string {
 
 // leadTeam is the team dashboard.
 func (s *Server) leadTeam(c echo.Context) error {
-	f, fv := plTeamFilter(c.QueryParam)
-	return s.plRenderTeam(c, http.StatusOK, f, fv, components.TeamDashboard{})
+	f, fv := teamFilter(c.QueryParam)
+	return s.renderTeam(c, http.StatusOK, f, fv, components.TeamDashboard{})
 }
 
-// plRenderTeam shows the dashboard; extra carries a failed reassignment (form, conflict).
-func (s *Server) plRenderTeam(c echo.Context, status int, f service.TeamFilter, fv components.TeamFilterView, extra components.TeamDashboard) error {
+// renderTeam shows the dashboard; extra carries a failed reassignment (form, conflict).
+func (s *Server) renderTeam(c echo.Context, status int, f service.TeamFilter, fv components.TeamFilterView, extra components.TeamDashboard) error {
 	team, err := s.svc.Dashboard.Team(c.Request().Context(), actor(c), f)
 	if err != nil {
 		return err
 	}
-	v := plTeamView(team, s.localizer(c).Lang.String(), fv)
+	v := teamView(team, s.localizer(c).Lang.String(), fv)
 	v.Conflict, v.Form = extra.Conflict, extra.Form
 	return s.render(c, status, components.TeamDashboardPage(v))
 }
 
-// plTeamView turns the service's dashboard into the page's view.
-func plTeamView(t *service.Team, lang string, fv components.TeamFilterView) components.TeamDashboard {
+// teamView turns the service's dashboard into the page's view.
+func teamView(t *service.Team, lang string, fv components.TeamFilterView) components.TeamDashboard {
 	areaNames := map[string]string{}
 	for _, a := range t.Areas {
-		areaNames[a.Code] = plAreaName(a, lang)
+		areaNames[a.Code] = areaLabel(a, lang)
 	}
 	areaName := func(code string) string {
 		if n, ok := areaNames[code]; ok {
@@ -115,7 +115,7 @@ func plTeamView(t *service.Team, lang string, fv components.TeamFilterView) comp
 			if link != "" {
 				key := r.Key
 				if key == "" {
-					key = plNone
+					key = noneValue
 				}
 				row.Href = "/team?" + url.Values{link: {key}}.Encode() + "#aufgaben-liste"
 			}
@@ -137,7 +137,7 @@ func plTeamView(t *service.Team, lang string, fv components.TeamFilterView) comp
 	// A referral for several areas counts in each of them: the area tables show no sum.
 	v.OutgoingByArea.NoSum, v.IncomingByArea.NoSum = true, true
 	for _, w := range t.Weeks {
-		v.Weeks = append(v.Weeks, components.TeamWeek{Number: w.Number, End: plDay(w.At.Add(-1))})
+		v.Weeks = append(v.Weeks, components.TeamWeek{Number: w.Number, End: calendarDay(w.At.Add(-1))})
 	}
 	for _, s := range t.Series {
 		name := ""
@@ -148,7 +148,7 @@ func plTeamView(t *service.Team, lang string, fv components.TeamFilterView) comp
 	}
 	for _, r := range t.Tasks.ByPerson {
 		if r.Key == "" {
-			v.Filter.People = append(v.Filter.People, components.TeamOption{Value: plNone, Nobody: true})
+			v.Filter.People = append(v.Filter.People, components.TeamOption{Value: noneValue, Nobody: true})
 		} else {
 			v.Filter.People = append(v.Filter.People, components.TeamOption{Value: r.Key, Label: r.Name})
 		}
@@ -156,7 +156,7 @@ func plTeamView(t *service.Team, lang string, fv components.TeamFilterView) comp
 	for _, a := range t.Areas {
 		v.Filter.Areas = append(v.Filter.Areas, components.TeamOption{Value: a.Code, Label: areaNames[a.Code]})
 	}
-	v.Filter.Areas = append(v.Filter.Areas, components.TeamOption{Value: plNone, Nobody: true})
+	v.Filter.Areas = append(v.Filter.Areas, components.TeamOption{Value: noneValue, Nobody: true})
 	for _, o := range t.Orgs {
 		g := components.TeamTargetGroup{Org: o.Name, Options: []components.TeamOption{{Value: o.ID.String(), Nobody: true}}}
 		for _, m := range t.Members {
@@ -187,9 +187,9 @@ func plTeamView(t *service.Team, lang string, fv components.TeamFilterView) comp
 	return v
 }
 
-// plTarget reads a reassignment choice: "<organisation id>" (nobody in it) or
+// reassignTarget reads a reassignment choice: "<organisation id>" (nobody in it) or
 // "<organisation id>:<account id>".
-func plTarget(s string) (model.TaskReassign, bool) {
+func reassignTarget(s string) (model.TaskReassign, bool) {
 	org, user, hasUser := strings.Cut(strings.TrimSpace(s), ":")
 	var out model.TaskReassign
 	id, err := uuid.Parse(org)
@@ -214,27 +214,27 @@ func (s *Server) leadReassign(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, fv := plTeamFilter(c.FormValue)
+	f, fv := teamFilter(c.FormValue)
 	target := c.FormValue("target")
 	failed := components.PartnerForm{
 		Name: "reassign", Values: map[string]string{"task": id.String(), "target": target},
 		Errors: components.FormErrors{{Field: "target", ID: "ziel-" + id.String(), Msg: components.FormMsg{Key: "lead.error.target"}}},
 	}
-	in, ok := plTarget(target)
+	in, ok := reassignTarget(target)
 	if !ok {
-		return s.plRenderTeam(c, http.StatusUnprocessableEntity, f, fv, components.TeamDashboard{Form: failed})
+		return s.renderTeam(c, http.StatusUnprocessableEntity, f, fv, components.TeamDashboard{Form: failed})
 	}
 	_, err = s.svc.Tasks.Reassign(c.Request().Context(), actor(c), id, formVersion(c), in)
 	var ve *model.ValidationError
 	switch {
 	case err == nil:
 	case errors.Is(err, model.ErrConflict):
-		return s.plRenderTeam(c, http.StatusConflict, f, fv, components.TeamDashboard{Conflict: true})
+		return s.renderTeam(c, http.StatusConflict, f, fv, components.TeamDashboard{Conflict: true})
 	case errors.As(err, &ve):
-		return s.plRenderTeam(c, http.StatusUnprocessableEntity, f, fv, components.TeamDashboard{Form: failed})
+		return s.renderTeam(c, http.StatusUnprocessableEntity, f, fv, components.TeamDashboard{Form: failed})
 	default:
 		return err
 	}
 	s.flash(c, s.localizer(c).T("lead.flash.reassigned"))
-	return c.Redirect(http.StatusSeeOther, "/team"+plTeamQuery(fv)+"#aufgaben-liste")
+	return c.Redirect(http.StatusSeeOther, "/team"+teamQuery(fv)+"#aufgaben-liste")
 }

@@ -22,8 +22,8 @@ import (
 // Housing sees of the team (Housing and its unit North) and not of others, reassigning with
 // its refusals, and the chart's table against the service's figures.
 
-// plTask creates a task of u's organisation through the services.
-func plTask(t *testing.T, w *world.World, u *world.User, in model.TaskCreate) *model.Task {
+// createTask creates a task of u's organisation through the services.
+func createTask(t *testing.T, w *world.World, u *world.User, in model.TaskCreate) *model.Task {
 	t.Helper()
 	in.OrgID = w.OrgOf(t, u).ID
 	task, err := w.Services(t).Tasks.Create(context.Background(), w.Actor(t, u), in)
@@ -33,8 +33,8 @@ func plTask(t *testing.T, w *world.World, u *world.User, in model.TaskCreate) *m
 	return task
 }
 
-// plRow returns the table row of the task list for task id.
-func plRow(t *testing.T, body string, id uuid.UUID) string {
+// taskRowOf returns the table row of the task list for task id.
+func taskRowOf(t *testing.T, body string, id uuid.UUID) string {
 	t.Helper()
 	i := strings.Index(body, `id="aufgabe-`+id.String()+`"`)
 	if i < 0 {
@@ -52,14 +52,14 @@ func TestLeadTeam(t *testing.T) {
 	w := world.New(t)
 	threeDaysAgo := time.Now().AddDate(0, 0, -3)
 	wiebke := w.HousingWorker.ID
-	overdue := plTask(t, w, w.HousingWorker, model.TaskCreate{Title: "Mietvertrag prüfen", AssigneeID: &wiebke, DueDate: &threeDaysAgo, Area: plPtr("housing")})
-	open := plTask(t, w, w.NorthWorker, model.TaskCreate{Title: "Wohnungsangebot nachfassen", Area: plPtr("work")})
-	foreign := plTask(t, w, w.MigrationWorker, model.TaskCreate{Title: "Sprachkurs anmelden", DueDate: &threeDaysAgo})
+	overdue := createTask(t, w, w.HousingWorker, model.TaskCreate{Title: "Mietvertrag prüfen", AssigneeID: &wiebke, DueDate: &threeDaysAgo, Area: ptr("housing")})
+	open := createTask(t, w, w.NorthWorker, model.TaskCreate{Title: "Wohnungsangebot nachfassen", Area: ptr("work")})
+	foreign := createTask(t, w, w.MigrationWorker, model.TaskCreate{Title: "Sprachkurs anmelden", DueDate: &threeDaysAgo})
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralSent})
 	page := "/team"
 
 	t.Run("the team's figures and tasks", func(t *testing.T) {
-		body := plGet(t, w, w.HousingLead, page, http.StatusOK)
+		body := partnerGet(t, w, w.HousingLead, page, http.StatusOK)
 		for _, want := range []string{
 			"Team-Überblick", "Mietvertrag prüfen", "Wohnungsangebot nachfassen", "Unterlagen prüfen",
 			"Wiebke Wohnen", "nicht zugewiesen", "seit 3 Tagen überfällig", `aria-current="page">Team`,
@@ -75,7 +75,7 @@ func TestLeadTeam(t *testing.T) {
 				t.Errorf("the dashboard shows %q from outside the team", hidden)
 			}
 		}
-		if row := plRow(t, body, overdue.ID); !strings.Contains(row, "Wiebke Wohnen") || !strings.Contains(row, "Fachbereich Wohnen") {
+		if row := taskRowOf(t, body, overdue.ID); !strings.Contains(row, "Wiebke Wohnen") || !strings.Contains(row, "Fachbereich Wohnen") {
 			t.Errorf("the overdue task's row: %.500s", row)
 		}
 		// The overdue task is first in the list (most urgent first).
@@ -83,18 +83,18 @@ func TestLeadTeam(t *testing.T) {
 			t.Error("the overdue task is not listed first")
 		}
 		// The outgoing referral to the jobcenter counts for its sender.
-		if !strings.Contains(plSection(t, body, "vermittlungen"), "Wiebke Wohnen") {
+		if !strings.Contains(sectionOf(t, body, "vermittlungen"), "Wiebke Wohnen") {
 			t.Error("the referral figures do not name the sender")
 		}
 	})
 
 	t.Run("filter", func(t *testing.T) {
-		body := plGet(t, w, w.HousingLead, page+"?person=none", http.StatusOK)
+		body := partnerGet(t, w, w.HousingLead, page+"?person=none", http.StatusOK)
 		list := body[strings.Index(body, `id="aufgaben-liste"`):]
 		if strings.Contains(list, "Mietvertrag prüfen") || !strings.Contains(list, "Wohnungsangebot nachfassen") {
 			t.Error("the unassigned filter does not filter")
 		}
-		body = plGet(t, w, w.HousingLead, page+"?overdue=1&person=kaputt", http.StatusOK)
+		body = partnerGet(t, w, w.HousingLead, page+"?overdue=1&person=kaputt", http.StatusOK)
 		list = body[strings.Index(body, `id="aufgaben-liste"`):]
 		if !strings.Contains(list, "Mietvertrag prüfen") || strings.Contains(list, "Wohnungsangebot nachfassen") {
 			t.Error("the overdue filter does not filter")
@@ -103,7 +103,7 @@ func TestLeadTeam(t *testing.T) {
 
 	target := w.HousingNorth.ID.String() + ":" + w.NorthWorker.ID.String()
 	action := "/team/aufgaben/" + overdue.ID.String() + "/neu-zuweisen"
-	plAssignee := func() (uuid.UUID, *uuid.UUID, int) {
+	assigneeOf := func() (uuid.UUID, *uuid.UUID, int) {
 		var org uuid.UUID
 		var who *uuid.UUID
 		var v int
@@ -116,47 +116,47 @@ func TestLeadTeam(t *testing.T) {
 	t.Run("reassign refused", func(t *testing.T) {
 		// Outside the team: the message beside the choice, nothing changed.
 		bad := w.Migration.ID.String() + ":" + w.MigrationWorker.ID.String()
-		r := plPost(t, w, w.HousingLead, action, url.Values{"version": {"1"}, "target": {bad}}, http.StatusUnprocessableEntity)
+		r := partnerPost(t, w, w.HousingLead, action, url.Values{"version": {"1"}, "target": {bad}}, http.StatusUnprocessableEntity)
 		body := string(r.Body)
 		for _, want := range []string{`id="ziel-` + overdue.ID.String() + `-fehler"`, "Bitte wählen Sie eine Organisation Ihres Teams", `href="#ziel-` + overdue.ID.String() + `"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the refused reassignment lacks %q", want)
 			}
 		}
-		plPost(t, w, w.HousingLead, action, url.Values{"version": {"1"}, "target": {"kaputt"}}, http.StatusUnprocessableEntity)
+		partnerPost(t, w, w.HousingLead, action, url.Values{"version": {"1"}, "target": {"kaputt"}}, http.StatusUnprocessableEntity)
 		// A person who is no member of the chosen organisation.
-		plPost(t, w, w.HousingLead, action, url.Values{"version": {"1"}, "target": {w.HousingNorth.ID.String() + ":" + w.HousingWorker.ID.String()}}, http.StatusUnprocessableEntity)
+		partnerPost(t, w, w.HousingLead, action, url.Values{"version": {"1"}, "target": {w.HousingNorth.ID.String() + ":" + w.HousingWorker.ID.String()}}, http.StatusUnprocessableEntity)
 		// A stale version: the current state and a warning.
-		r = plPost(t, w, w.HousingLead, action, url.Values{"version": {"9"}, "target": {target}}, http.StatusConflict)
+		r = partnerPost(t, w, w.HousingLead, action, url.Values{"version": {"9"}, "target": {target}}, http.StatusConflict)
 		if !strings.Contains(string(r.Body), "Die Aufgabe wurde inzwischen geändert") {
 			t.Error("the conflict is not explained")
 		}
 		// Not a department head, or another team's task.
-		plPost(t, w, w.HousingWorker, action, url.Values{"version": {"1"}, "target": {target}}, http.StatusNotFound)
-		plPost(t, w, w.HousingLead, "/team/aufgaben/"+foreign.ID.String()+"/neu-zuweisen", url.Values{"version": {"1"}, "target": {target}}, http.StatusNotFound)
-		if org, who, v := plAssignee(); org != w.Housing.ID || who == nil || *who != wiebke || v != 1 {
+		partnerPost(t, w, w.HousingWorker, action, url.Values{"version": {"1"}, "target": {target}}, http.StatusNotFound)
+		partnerPost(t, w, w.HousingLead, "/team/aufgaben/"+foreign.ID.String()+"/neu-zuweisen", url.Values{"version": {"1"}, "target": {target}}, http.StatusNotFound)
+		if org, who, v := assigneeOf(); org != w.Housing.ID || who == nil || *who != wiebke || v != 1 {
 			t.Errorf("a refused reassignment changed the task: %s %v %d", org, who, v)
 		}
 	})
 
 	t.Run("reassign", func(t *testing.T) {
-		r := plPost(t, w, w.HousingLead, action, url.Values{"version": {"1"}, "target": {target}, "overdue": {"1"}}, http.StatusSeeOther)
-		plLocation(t, r, "/team?overdue=1#aufgaben-liste")
-		if org, who, _ := plAssignee(); org != w.HousingNorth.ID || who == nil || *who != w.NorthWorker.ID {
+		r := partnerPost(t, w, w.HousingLead, action, url.Values{"version": {"1"}, "target": {target}, "overdue": {"1"}}, http.StatusSeeOther)
+		locationOf(t, r, "/team?overdue=1#aufgaben-liste")
+		if org, who, _ := assigneeOf(); org != w.HousingNorth.ID || who == nil || *who != w.NorthWorker.ID {
 			t.Fatalf("task is with %s / %v after reassigning", org, who)
 		}
-		body := plGet(t, w, w.HousingLead, page, http.StatusOK)
-		if row := plRow(t, body, overdue.ID); !strings.Contains(row, "Nils Nord") || !strings.Contains(row, "Wohnen, Team Nord") {
+		body := partnerGet(t, w, w.HousingLead, page, http.StatusOK)
+		if row := taskRowOf(t, body, overdue.ID); !strings.Contains(row, "Nils Nord") || !strings.Contains(row, "Wohnen, Team Nord") {
 			t.Errorf("the task is not shown with its new assignee: %.600s", row)
 		}
-		persons := plSection(t, body, "aufgaben-titel")
+		persons := sectionOf(t, body, "aufgaben-titel")
 		if !strings.Contains(persons, "Nils Nord") {
 			t.Error("the figures by person do not name the new assignee")
 		}
 	})
 
 	t.Run("chart table equals the service's figures", func(t *testing.T) {
-		body := plGet(t, w, w.HousingLead, page, http.StatusOK)
+		body := partnerGet(t, w, w.HousingLead, page, http.StatusOK)
 		team, err := w.Services(t).Dashboard.Team(context.Background(), w.Actor(t, w.HousingLead), service.TeamFilter{})
 		if err != nil {
 			t.Fatal(err)
@@ -197,15 +197,15 @@ func TestLeadTeam(t *testing.T) {
 
 	t.Run("only department heads", func(t *testing.T) {
 		for _, u := range []*world.User{w.HousingWorker, w.JobcenterWorker, w.Coordinator, w.Sysadmin, w.DPO, w.HousingAdmin} {
-			plGet(t, w, u, page, http.StatusForbidden)
-			if strings.Contains(plGet(t, w, u, "/", http.StatusOK), `href="/team"`) {
+			partnerGet(t, w, u, page, http.StatusForbidden)
+			if strings.Contains(partnerGet(t, w, u, "/", http.StatusOK), `href="/team"`) {
 				t.Errorf("%s is offered the team dashboard", u.Name)
 			}
 		}
-		if !strings.Contains(plGet(t, w, w.HousingLead, "/", http.StatusOK), `href="/team"`) {
+		if !strings.Contains(partnerGet(t, w, w.HousingLead, "/", http.StatusOK), `href="/team"`) {
 			t.Error("the department head is not offered the team dashboard")
 		}
 	})
 }
 
-func plPtr[T any](v T) *T { return &v }
+func ptr[T any](v T) *T { return &v }

@@ -29,43 +29,43 @@ import (
 // active and covered, and nothing here adds to that. Names beginning with pl ("partner and
 // lead") keep this part apart from the other parts of web.
 
-// plInboxSize is how many active incoming referrals one inbox page shows.
-const plInboxSize = 100
+// inboxSize is how many active incoming referrals one inbox page shows.
+const inboxSize = 100
 
-// plOutboxSize is the length of one page of outgoing referrals.
-const plOutboxSize = 50
+// outboxSize is the length of one page of outgoing referrals.
+const outboxSize = 50
 
-// plDueSoonDays is the number of working days within which a reply deadline is "due soon".
-const plDueSoonDays = 3
+// dueSoonDays is the number of working days within which a reply deadline is "due soon".
+const dueSoonDays = 3
 
-// plDay is the calendar day of t in Berlin, as midnight UTC.
-func plDay(t time.Time) time.Time { return model.CalendarDay(t) }
+// calendarDay is the calendar day of t in Berlin, as midnight UTC.
+func calendarDay(t time.Time) time.Time { return model.CalendarDay(t) }
 
-// plDaysSince counts the calendar days from t's day to today.
-func plDaysSince(t, today time.Time) int { return int(today.Sub(plDay(t)).Hours() / 24) }
+// daysSince counts the calendar days from t's day to today.
+func daysSince(t, today time.Time) int { return int(today.Sub(calendarDay(t)).Hours() / 24) }
 
-// plNames are the names the referral pages show for organisations and areas.
-type plNames struct {
+// lookupNames are the names the referral pages show for organisations and areas.
+type lookupNames struct {
 	orgs  map[uuid.UUID]string
 	areas map[string]string
 	order []string // area codes in display order
 }
 
-func (n plNames) org(id uuid.UUID) string {
+func (n lookupNames) org(id uuid.UUID) string {
 	if name, ok := n.orgs[id]; ok {
 		return name
 	}
 	return "—"
 }
 
-func (n plNames) area(code string) string {
+func (n lookupNames) area(code string) string {
 	if name, ok := n.areas[code]; ok {
 		return name
 	}
 	return code
 }
 
-func (n plNames) areaList(codes []string) []string {
+func (n lookupNames) areaList(codes []string) []string {
 	out := make([]string, len(codes))
 	for i, c := range codes {
 		out[i] = n.area(c)
@@ -73,18 +73,18 @@ func (n plNames) areaList(codes []string) []string {
 	return out
 }
 
-// plAreaName is an area's name in the page's language.
-func plAreaName(a model.Area, lang string) string {
+// areaLabel is an area's name in the page's language.
+func areaLabel(a model.Area, lang string) string {
 	if lang == "en" && a.NameEN != "" {
 		return a.NameEN
 	}
 	return a.NameDE
 }
 
-// plLookup reads the organisations and areas (configuration, not case content).
-func (s *Server) plLookup(c echo.Context) (plNames, error) {
+// lookup reads the organisations and areas (configuration, not case content).
+func (s *Server) lookup(c echo.Context) (lookupNames, error) {
 	ctx, a := c.Request().Context(), actor(c)
-	out := plNames{orgs: map[uuid.UUID]string{}, areas: map[string]string{}}
+	out := lookupNames{orgs: map[uuid.UUID]string{}, areas: map[string]string{}}
 	orgs, err := s.svc.Directory.ListOrganisations(ctx, a)
 	if err != nil && !errors.Is(err, model.ErrForbidden) {
 		return out, err
@@ -98,19 +98,19 @@ func (s *Server) plLookup(c echo.Context) (plNames, error) {
 	}
 	lang := s.localizer(c).Lang.String()
 	for _, ar := range areas {
-		out.areas[ar.Code] = plAreaName(ar, lang)
+		out.areas[ar.Code] = areaLabel(ar, lang)
 		out.order = append(out.order, ar.Code)
 	}
 	return out, nil
 }
 
-// plItem is a referral of a list; other names the organisation on the other side; today
+// referralItem is a referral of a list; other names the organisation on the other side; today
 // (the services' clock) dates its age.
-func plItem(r model.Referral, other uuid.UUID, names plNames, today time.Time) components.PartnerItem {
+func referralItem(r model.Referral, other uuid.UUID, names lookupNames, today time.Time) components.PartnerItem {
 	it := components.PartnerItem{
 		Reference: r.Reference, Href: "/vermittlungen/" + r.ID.String(), Org: names.org(other),
 		Areas: names.areaList(r.Areas), Status: string(r.Status), SentAt: r.CreatedAt,
-		ReplyDue: r.ReplyDue, AgeDays: plDaysSince(r.CreatedAt, today),
+		ReplyDue: r.ReplyDue, AgeDays: daysSince(r.CreatedAt, today),
 	}
 	switch {
 	case r.Outcome != "":
@@ -122,25 +122,25 @@ func plItem(r model.Referral, other uuid.UUID, names plNames, today time.Time) c
 }
 
 // partnerInbox is the inbox of the referrals sent to the actor's organisation that are still
-// active: overdue, due within plDueSoonDays working days, new, and in progress.
+// active: overdue, due within dueSoonDays working days, new, and in progress.
 func (s *Server) partnerInbox(c echo.Context) error {
 	ctx, a := c.Request().Context(), actor(c)
 	page, err := s.svc.Referrals.List(ctx, a, model.ReferralFilter{
-		Box: model.ReferralsIncoming, Status: model.ActiveReferralStatuses, Cursor: c.QueryParam("cursor"), Limit: plInboxSize,
+		Box: model.ReferralsIncoming, Status: model.ActiveReferralStatuses, Cursor: c.QueryParam("cursor"), Limit: inboxSize,
 	})
 	if err != nil {
 		return err
 	}
-	names, err := s.plLookup(c)
+	names, err := s.lookup(c)
 	if err != nil {
 		return err
 	}
 	today := s.svc.Today()
-	soon := service.AddWorkingDays(today, plDueSoonDays)
+	soon := service.AddWorkingDays(today, dueSoonDays)
 	groups := map[string][]components.PartnerItem{}
 	for _, r := range page.Items {
-		it := plItem(r, r.FromOrgID, names, today)
-		due := plDay(r.ReplyDue)
+		it := referralItem(r, r.FromOrgID, names, today)
+		due := calendarDay(r.ReplyDue)
 		switch {
 		case r.Status != model.ReferralSent:
 			groups["in_progress"] = append(groups["in_progress"], it)
@@ -162,15 +162,15 @@ func (s *Server) partnerInbox(c echo.Context) error {
 	return s.render(c, http.StatusOK, components.PartnerInboxPage(v))
 }
 
-// plOutboxStatuses are the choices of the outbox's status filter.
-var plOutboxStatuses = model.ReferralStatuses
+// outboxStatuses are the choices of the outbox's status filter.
+var outboxStatuses = model.ReferralStatuses
 
 // partnerOutbox lists the referrals the actor's organisation sent, newest first.
 func (s *Server) partnerOutbox(c echo.Context) error {
 	ctx, a := c.Request().Context(), actor(c)
-	f := model.ReferralFilter{Box: model.ReferralsOutgoing, Cursor: c.QueryParam("cursor"), Limit: plOutboxSize}
+	f := model.ReferralFilter{Box: model.ReferralsOutgoing, Cursor: c.QueryParam("cursor"), Limit: outboxSize}
 	status := c.QueryParam("status")
-	if status != "" && !slices.Contains(plOutboxStatuses, model.ReferralStatus(status)) {
+	if status != "" && !slices.Contains(outboxStatuses, model.ReferralStatus(status)) {
 		status = ""
 	}
 	if status != "" {
@@ -180,16 +180,16 @@ func (s *Server) partnerOutbox(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	names, err := s.plLookup(c)
+	names, err := s.lookup(c)
 	if err != nil {
 		return err
 	}
 	v := components.PartnerOutbox{Status: status, Total: int(page.Total)}
-	for _, st := range plOutboxStatuses {
+	for _, st := range outboxStatuses {
 		v.Statuses = append(v.Statuses, string(st))
 	}
 	for _, r := range page.Items {
-		v.Items = append(v.Items, plItem(r, r.ToOrgID, names, s.svc.Today()))
+		v.Items = append(v.Items, referralItem(r, r.ToOrgID, names, s.svc.Today()))
 	}
 	if page.NextCursor != "" {
 		q := url.Values{"cursor": {page.NextCursor}}
@@ -207,22 +207,22 @@ func (s *Server) partnerReferral(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.plRenderReferral(c, id, http.StatusOK, plPageState{})
+	return s.renderReferral(c, id, http.StatusOK, pageState{})
 }
 
-// plPageState is what a failed action adds to the referral page.
-type plPageState struct {
+// pageState is what a failed action adds to the referral page.
+type pageState struct {
 	conflict, notPossible bool
 	form                  components.PartnerForm
 }
 
-// plRenderReferral shows the referral page as the actor may see it now.
-func (s *Server) plRenderReferral(c echo.Context, id uuid.UUID, status int, st plPageState) error {
+// renderReferral shows the referral page as the actor may see it now.
+func (s *Server) renderReferral(c echo.Context, id uuid.UUID, status int, st pageState) error {
 	ref, err := s.svc.Referrals.Get(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
 	}
-	v, err := s.plReferralView(c, ref)
+	v, err := s.referralView(c, ref)
 	if err != nil {
 		return err
 	}
@@ -230,12 +230,12 @@ func (s *Server) plRenderReferral(c echo.Context, id uuid.UUID, status int, st p
 	return s.render(c, status, components.PartnerReferralPage(v))
 }
 
-// plReferralView builds the referral page: the referral as the service returned it, the
+// referralView builds the referral page: the referral as the service returned it, the
 // actions the actor may take, the notes shared for the referred areas and the tasks linked
 // to it, each read through its own service (and thereby its own visibility).
-func (s *Server) plReferralView(c echo.Context, ref *model.Referral) (components.PartnerReferral, error) {
+func (s *Server) referralView(c echo.Context, ref *model.Referral) (components.PartnerReferral, error) {
 	ctx, a := c.Request().Context(), actor(c)
-	names, err := s.plLookup(c)
+	names, err := s.lookup(c)
 	if err != nil {
 		return components.PartnerReferral{}, err
 	}
@@ -281,7 +281,7 @@ func (s *Server) plReferralView(c echo.Context, ref *model.Referral) (components
 			today := s.svc.Today()
 			for _, t := range tasks.Items {
 				pt := components.PartnerTask{Title: t.Title, Org: names.org(t.OrgID), Status: string(t.Status), Priority: string(t.Priority), Due: t.DueDate}
-				pt.Overdue = t.DueDate != nil && !t.Status.Closed() && plDay(*t.DueDate).Before(today)
+				pt.Overdue = t.DueDate != nil && !t.Status.Closed() && calendarDay(*t.DueDate).Before(today)
 				v.Tasks = append(v.Tasks, pt)
 			}
 		}
@@ -289,10 +289,10 @@ func (s *Server) plReferralView(c echo.Context, ref *model.Referral) (components
 	return v, nil
 }
 
-// plForms maps the service's field names of every form to the ids of the form's inputs, in
+// referralForms maps the service's field names of every form to the ids of the form's inputs, in
 // the order of the form. A field not named here (it cannot be changed in the form) is
 // reported at the form's first input.
-var plForms = map[string]struct {
+var referralForms = map[string]struct {
 	order []string
 	ids   map[string]string
 }{
@@ -302,15 +302,15 @@ var plForms = map[string]struct {
 	"task":     {[]string{"title", "due_date", "priority"}, map[string]string{"title": "aufgabe-titel", "due_date": "aufgabe-frist", "priority": "aufgabe-prioritaet"}},
 }
 
-// plFormErrors turns the service's validation errors of form into field errors (worded by
+// referralFormErrors turns the service's validation errors of form into field errors (worded by
 // fieldMessage), in the order of the form's inputs; ok is false when err is no validation
 // error.
-func plFormErrors(l *locale.Localizer, form string, err error) (components.FormErrors, bool) {
+func referralFormErrors(l *locale.Localizer, form string, err error) (components.FormErrors, bool) {
 	var ve *model.ValidationError
 	if !errors.As(err, &ve) {
 		return nil, false
 	}
-	spec := plForms[form]
+	spec := referralForms[form]
 	var out components.FormErrors
 	seen := map[string]bool{}
 	for _, name := range spec.order {
@@ -336,10 +336,10 @@ func plFormErrors(l *locale.Localizer, form string, err error) (components.FormE
 	return out, len(out) > 0
 }
 
-// plTransitionRefused reports whether err says the action is not possible in the
+// transitionRefused reports whether err says the action is not possible in the
 // referral's state (a refused change of state, or no cover any more), rather than that an
 // input is wrong.
-func plTransitionRefused(err error) bool {
+func transitionRefused(err error) bool {
 	if errors.Is(err, model.ErrTransition) {
 		return true
 	}
@@ -355,26 +355,26 @@ func plTransitionRefused(err error) bool {
 	return false
 }
 
-// plFailed answers a failed action on referral id: the form again with its messages (422),
+// answerFailed answers a failed action on referral id: the form again with its messages (422),
 // or the current state with a warning when the referral changed meanwhile (409). A referral
 // the actor no longer sees stays a conflict (or a 404 when it never was visible).
-func (s *Server) plFailed(c echo.Context, id uuid.UUID, form string, values map[string]string, err error) error {
-	var st plPageState
+func (s *Server) answerFailed(c echo.Context, id uuid.UUID, form string, values map[string]string, err error) error {
+	var st pageState
 	status := http.StatusConflict
 	switch {
 	case errors.Is(err, model.ErrConflict):
 		st.conflict = true
-	case plTransitionRefused(err):
+	case transitionRefused(err):
 		st.notPossible = true
 	default:
-		errs, ok := plFormErrors(s.localizer(c), form, err)
+		errs, ok := referralFormErrors(s.localizer(c), form, err)
 		if !ok {
 			return err
 		}
 		st.form = components.PartnerForm{Name: form, Values: values, Errors: errs}
 		status = http.StatusUnprocessableEntity
 	}
-	if rerr := s.plRenderReferral(c, id, status, st); rerr != nil {
+	if rerr := s.renderReferral(c, id, status, st); rerr != nil {
 		if errors.Is(rerr, model.ErrNotFound) && status == http.StatusConflict {
 			// The referral left the actor's sight meanwhile (declined, completed, withdrawn).
 			return fmt.Errorf("web: referral %s changed (%v): %w", id, err, model.ErrConflict)
@@ -384,9 +384,9 @@ func (s *Server) plFailed(c echo.Context, id uuid.UUID, form string, values map[
 	return nil
 }
 
-// plAnswer runs one action of the recipient or sender on a referral, then redirects with a
+// answer runs one action of the recipient or sender on a referral, then redirects with a
 // flash message: to the referral page while the actor still sees it, else to the inbox.
-func (s *Server) plAnswer(c echo.Context, form string, values map[string]string,
+func (s *Server) answer(c echo.Context, form string, values map[string]string,
 	do func(id uuid.UUID, version int) (*model.Referral, error), flash func(l *locale.Localizer, ref string) string,
 ) error {
 	id, err := pathID(c, "id")
@@ -395,7 +395,7 @@ func (s *Server) plAnswer(c echo.Context, form string, values map[string]string,
 	}
 	ref, err := do(id, formVersion(c))
 	if err != nil {
-		return s.plFailed(c, id, form, values, err)
+		return s.answerFailed(c, id, form, values, err)
 	}
 	s.flash(c, flash(s.localizer(c), ref.Reference))
 	target := "/vermittlungen/" + ref.ID.String()
@@ -409,7 +409,7 @@ func (s *Server) plAnswer(c echo.Context, form string, values map[string]string,
 // partnerAccept accepts a referral (recipient).
 func (s *Server) partnerAccept(c echo.Context) error {
 	ctx, a := c.Request().Context(), actor(c)
-	return s.plAnswer(c, "", nil, func(id uuid.UUID, version int) (*model.Referral, error) {
+	return s.answer(c, "", nil, func(id uuid.UUID, version int) (*model.Referral, error) {
 		return s.svc.Referrals.Accept(ctx, a, id, version)
 	}, func(l *locale.Localizer, ref string) string {
 		return l.T("partner.flash.accepted", map[string]any{"Reference": ref})
@@ -420,7 +420,7 @@ func (s *Server) partnerAccept(c echo.Context) error {
 func (s *Server) partnerDecline(c echo.Context) error {
 	ctx, a := c.Request().Context(), actor(c)
 	reason := c.FormValue("reason")
-	return s.plAnswer(c, "decline", map[string]string{"reason": reason}, func(id uuid.UUID, version int) (*model.Referral, error) {
+	return s.answer(c, "decline", map[string]string{"reason": reason}, func(id uuid.UUID, version int) (*model.Referral, error) {
 		return s.svc.Referrals.Decline(ctx, a, id, version, reason)
 	}, func(l *locale.Localizer, ref string) string {
 		return l.T("partner.flash.declined", map[string]any{"Reference": ref})
@@ -430,7 +430,7 @@ func (s *Server) partnerDecline(c echo.Context) error {
 // partnerStart marks an accepted referral in progress (recipient).
 func (s *Server) partnerStart(c echo.Context) error {
 	ctx, a := c.Request().Context(), actor(c)
-	return s.plAnswer(c, "", nil, func(id uuid.UUID, version int) (*model.Referral, error) {
+	return s.answer(c, "", nil, func(id uuid.UUID, version int) (*model.Referral, error) {
 		return s.svc.Referrals.Start(ctx, a, id, version)
 	}, func(l *locale.Localizer, ref string) string {
 		return l.T("partner.flash.started", map[string]any{"Reference": ref})
@@ -441,7 +441,7 @@ func (s *Server) partnerStart(c echo.Context) error {
 func (s *Server) partnerComplete(c echo.Context) error {
 	ctx, a := c.Request().Context(), actor(c)
 	outcome := c.FormValue("outcome")
-	return s.plAnswer(c, "complete", map[string]string{"outcome": outcome}, func(id uuid.UUID, version int) (*model.Referral, error) {
+	return s.answer(c, "complete", map[string]string{"outcome": outcome}, func(id uuid.UUID, version int) (*model.Referral, error) {
 		return s.svc.Referrals.Complete(ctx, a, id, version, outcome)
 	}, func(l *locale.Localizer, ref string) string {
 		return l.T("partner.flash.completed", map[string]any{"Reference": ref})
@@ -462,7 +462,7 @@ func (s *Server) partnerWithdrawConfirm(c echo.Context) error {
 		// Nothing to withdraw (any more): the referral page says where it stands.
 		return c.Redirect(http.StatusSeeOther, "/vermittlungen/"+ref.ID.String())
 	}
-	names, err := s.plLookup(c)
+	names, err := s.lookup(c)
 	if err != nil {
 		return err
 	}
@@ -475,7 +475,7 @@ func (s *Server) partnerWithdrawConfirm(c echo.Context) error {
 // partnerWithdraw takes a referral back (sender), after the confirmation page.
 func (s *Server) partnerWithdraw(c echo.Context) error {
 	ctx, a := c.Request().Context(), actor(c)
-	return s.plAnswer(c, "", nil, func(id uuid.UUID, version int) (*model.Referral, error) {
+	return s.answer(c, "", nil, func(id uuid.UUID, version int) (*model.Referral, error) {
 		return s.svc.Referrals.Withdraw(ctx, a, id, version)
 	}, func(l *locale.Localizer, ref string) string {
 		return l.T("partner.flash.withdrawn", map[string]any{"Reference": ref})
@@ -495,7 +495,7 @@ func (s *Server) partnerNote(c echo.Context) error {
 	}
 	in := model.NoteCreate{Area: strings.TrimSpace(c.FormValue("area")), Visibility: model.NoteShared, Body: c.FormValue("body")}
 	if _, err := s.svc.Notes.Create(ctx, a, ref.CaseID, in); err != nil {
-		return s.plFailed(c, id, "note", map[string]string{"area": in.Area, "body": in.Body}, err)
+		return s.answerFailed(c, id, "note", map[string]string{"area": in.Area, "body": in.Body}, err)
 	}
 	s.flash(c, s.localizer(c).T("partner.flash.note_added"))
 	return c.Redirect(http.StatusSeeOther, "/vermittlungen/"+id.String()+"#vermerke")
@@ -529,7 +529,7 @@ func (s *Server) partnerTask(c echo.Context) error {
 		in.DueDate = &day
 	}
 	if _, err := s.svc.Tasks.Create(ctx, a, in); err != nil {
-		return s.plFailed(c, id, "task", values, err)
+		return s.answerFailed(c, id, "task", values, err)
 	}
 	s.flash(c, s.localizer(c).T("partner.flash.task_added"))
 	return c.Redirect(http.StatusSeeOther, "/vermittlungen/"+id.String()+"#aufgaben")

@@ -22,14 +22,14 @@ import (
 // these helpers apart from the other parts' tests in this package.
 
 var (
-	plStyle  = regexp.MustCompile(`(?i)<[^>]*\sstyle\s*=|<style\b|<[^>]*\son[a-z]+\s*=|javascript:`)
-	plScript = regexp.MustCompile(`(?is)<script\b([^>]*)>(.*?)</script>`)
-	plPostTo = regexp.MustCompile(`(?is)<form\b[^>]*method="post"[^>]*>(.*?)</form>`)
+	styleTags  = regexp.MustCompile(`(?i)<[^>]*\sstyle\s*=|<style\b|<[^>]*\son[a-z]+\s*=|javascript:`)
+	scriptTags = regexp.MustCompile(`(?is)<script\b([^>]*)>(.*?)</script>`)
+	postTo     = regexp.MustCompile(`(?is)<form\b[^>]*method="post"[^>]*>(.*?)</form>`)
 )
 
-// plGet fetches a page as u and fails unless it answers want; a page is checked for what
+// partnerGet fetches a page as u and fails unless it answers want; a page is checked for what
 // every page needs (language, skip link, CSP-safe markup, CSRF field in every posting form).
-func plGet(t *testing.T, w *world.World, u *world.User, path string, want int) string {
+func partnerGet(t *testing.T, w *world.World, u *world.User, path string, want int) string {
 	t.Helper()
 	r := w.Do(t, world.Request{As: u, Method: http.MethodGet, URL: path})
 	if r.Status != want {
@@ -37,13 +37,13 @@ func plGet(t *testing.T, w *world.World, u *world.User, path string, want int) s
 	}
 	body := string(r.Body)
 	if want == http.StatusOK {
-		plCheckPage(t, path, body)
+		checkPartnerPage(t, path, body)
 	}
 	return body
 }
 
-// plPost sends a form as u and fails unless it answers want.
-func plPost(t *testing.T, w *world.World, u *world.User, path string, form url.Values, want int) *world.Response {
+// partnerPost sends a form as u and fails unless it answers want.
+func partnerPost(t *testing.T, w *world.World, u *world.User, path string, form url.Values, want int) *world.Response {
 	t.Helper()
 	r := w.Do(t, world.Request{As: u, Method: http.MethodPost, URL: path, Body: form.Encode(),
 		Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
@@ -51,12 +51,12 @@ func plPost(t *testing.T, w *world.World, u *world.User, path string, form url.V
 		t.Fatalf("POST %s as %s: status %d, want %d: %.2000s", path, u.Name, r.Status, want, r.Body)
 	}
 	if r.Status < 300 || r.Status >= 400 {
-		plCheckPage(t, path, string(r.Body))
+		checkPartnerPage(t, path, string(r.Body))
 	}
 	return r
 }
 
-func plCheckPage(t *testing.T, name, body string) {
+func checkPartnerPage(t *testing.T, name, body string) {
 	t.Helper()
 	if !strings.Contains(body, `<html lang="de">`) && !strings.Contains(body, `<html lang="en">`) {
 		t.Errorf("%s: no <html lang>", name)
@@ -64,24 +64,24 @@ func plCheckPage(t *testing.T, name, body string) {
 	if !strings.Contains(body, `href="#inhalt"`) {
 		t.Errorf("%s: no skip link", name)
 	}
-	if m := plStyle.FindString(body); m != "" {
+	if m := styleTags.FindString(body); m != "" {
 		t.Errorf("%s: needs unsafe-inline: %.100s", name, m)
 	}
-	for _, m := range plScript.FindAllStringSubmatch(body, -1) {
+	for _, m := range scriptTags.FindAllStringSubmatch(body, -1) {
 		if strings.TrimSpace(m[2]) != "" || !strings.Contains(m[1], "src=") {
 			t.Errorf("%s: inline script %.100s", name, m[0])
 		}
 	}
-	for _, m := range plPostTo.FindAllStringSubmatch(body, -1) {
+	for _, m := range postTo.FindAllStringSubmatch(body, -1) {
 		if !strings.Contains(m[1], `name="_csrf"`) {
 			t.Errorf("%s: a form posts without the CSRF field: %.200s", name, m[0])
 		}
 	}
 }
 
-// plSection returns the part of body from the element with id to the next <section (or the
+// sectionOf returns the part of body from the element with id to the next <section (or the
 // end), for assertions about what is in which group.
-func plSection(t *testing.T, body, id string) string {
+func sectionOf(t *testing.T, body, id string) string {
 	t.Helper()
 	i := strings.Index(body, `id="`+id+`"`)
 	if i < 0 {
@@ -94,8 +94,8 @@ func plSection(t *testing.T, body, id string) string {
 	return rest
 }
 
-// plReferral reads a referral's status and version from the database.
-func plReferral(t *testing.T, w *world.World, id uuid.UUID) (model.ReferralStatus, int) {
+// referralOf reads a referral's status and version from the database.
+func referralOf(t *testing.T, w *world.World, id uuid.UUID) (model.ReferralStatus, int) {
 	t.Helper()
 	var st string
 	var v int
@@ -105,14 +105,14 @@ func plReferral(t *testing.T, w *world.World, id uuid.UUID) (model.ReferralStatu
 	return model.ReferralStatus(st), v
 }
 
-func plExec(t *testing.T, w *world.World, q string, args ...any) {
+func execSQL(t *testing.T, w *world.World, q string, args ...any) {
 	t.Helper()
 	if _, err := w.DB.SQL.Exec(q, args...); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
 }
 
-func plVersionForm(v int, kv ...string) url.Values {
+func versionForm(v int, kv ...string) url.Values {
 	f := url.Values{"version": {strconv.Itoa(v)}}
 	for i := 0; i+1 < len(kv); i += 2 {
 		f.Set(kv[i], kv[i+1])
@@ -120,7 +120,7 @@ func plVersionForm(v int, kv ...string) url.Values {
 	return f
 }
 
-func plLocation(t *testing.T, r *world.Response, want string) {
+func locationOf(t *testing.T, r *world.Response, want string) {
 	t.Helper()
 	if got := r.Header.Get("Location"); got != want {
 		t.Errorf("redirect to %q, want %q", got, want)
@@ -140,17 +140,17 @@ func TestPartnerInbox(t *testing.T) {
 	loc, _ := time.LoadLocation("Europe/Berlin")
 	y, m, d := time.Now().In(loc).Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	plExec(t, w, `UPDATE referrals SET reply_due = $1::date WHERE id = $2`, today.AddDate(0, 0, -2).Format(time.DateOnly), overdue.Referral.ID)
-	plExec(t, w, `UPDATE referrals SET reply_due = $1::date WHERE id = $2`, service.AddWorkingDays(today, 1).Format(time.DateOnly), soon.Referral.ID)
+	execSQL(t, w, `UPDATE referrals SET reply_due = $1::date WHERE id = $2`, today.AddDate(0, 0, -2).Format(time.DateOnly), overdue.Referral.ID)
+	execSQL(t, w, `UPDATE referrals SET reply_due = $1::date WHERE id = $2`, service.AddWorkingDays(today, 1).Format(time.DateOnly), soon.Referral.ID)
 
-	body := plGet(t, w, w.JobcenterWorker, "/eingang", http.StatusOK)
+	body := partnerGet(t, w, w.JobcenterWorker, "/eingang", http.StatusOK)
 	for _, tc := range []struct {
 		group string
 		in    *world.CaseWork
 	}{
 		{"gruppe-overdue", overdue}, {"gruppe-due_soon", soon}, {"gruppe-new", fresh}, {"gruppe-in_progress", accepted},
 	} {
-		sec := plSection(t, body, tc.group)
+		sec := sectionOf(t, body, tc.group)
 		if !strings.Contains(sec, tc.in.Referral.Reference) {
 			t.Errorf("%s lacks %s", tc.group, tc.in.Referral.Reference)
 		}
@@ -176,7 +176,7 @@ func TestPartnerInbox(t *testing.T) {
 	}
 
 	// Caritas sees only its own referral; the English page speaks English.
-	cb := plGet(t, w, w.CaritasWorker, "/eingang", http.StatusOK)
+	cb := partnerGet(t, w, w.CaritasWorker, "/eingang", http.StatusOK)
 	if !strings.Contains(cb, caritas.Referral.Reference) || strings.Contains(cb, fresh.Referral.Reference) {
 		t.Error("the Caritas inbox shows the wrong referrals")
 	}
@@ -187,7 +187,7 @@ func TestPartnerInbox(t *testing.T) {
 
 	// Roles that answer no referrals have no inbox.
 	for _, u := range []*world.User{w.HousingLead, w.Sysadmin, w.DPO, w.Coordinator} {
-		plGet(t, w, u, "/eingang", http.StatusForbidden)
+		partnerGet(t, w, u, "/eingang", http.StatusForbidden)
 	}
 }
 
@@ -199,7 +199,7 @@ func TestPartnerReferralWork(t *testing.T) {
 	page := "/vermittlungen/" + id.String()
 
 	t.Run("who sees the page", func(t *testing.T) {
-		body := plGet(t, w, w.JobcenterWorker, page, http.StatusOK)
+		body := partnerGet(t, w, w.JobcenterWorker, page, http.StatusOK)
 		for _, want := range []string{cw.Referral.Reference, "Bitte um Unterstützung", "Vermittlung annehmen", "Vermittlung ablehnen", `name="reason"`, "Geteilter Vermerk " + cw.Case.Reference} {
 			if !strings.Contains(body, want) {
 				t.Errorf("recipient's page lacks %q", want)
@@ -210,20 +210,20 @@ func TestPartnerReferralWork(t *testing.T) {
 				t.Errorf("recipient's page shows %q", hidden)
 			}
 		}
-		sender := plGet(t, w, w.HousingWorker, page, http.StatusOK)
+		sender := partnerGet(t, w, w.HousingWorker, page, http.StatusOK)
 		if !strings.Contains(sender, "/vermittlungen/"+id.String()+"/zurueckziehen") || strings.Contains(sender, "Vermittlung annehmen") {
 			t.Error("the sender's page offers the wrong actions")
 		}
-		plGet(t, w, w.HousingLead, page, http.StatusOK)
+		partnerGet(t, w, w.HousingLead, page, http.StatusOK)
 		for _, u := range []*world.User{w.CaritasWorker, w.DiakonieWorker, w.Sysadmin, w.DPO, w.Coordinator} {
-			plGet(t, w, u, page, http.StatusNotFound)
+			partnerGet(t, w, u, page, http.StatusNotFound)
 		}
-		plGet(t, w, w.JobcenterWorker, "/vermittlungen/"+uuid.NewString(), http.StatusNotFound)
-		plGet(t, w, w.JobcenterWorker, "/vermittlungen/kein-id", http.StatusNotFound)
+		partnerGet(t, w, w.JobcenterWorker, "/vermittlungen/"+uuid.NewString(), http.StatusNotFound)
+		partnerGet(t, w, w.JobcenterWorker, "/vermittlungen/kein-id", http.StatusNotFound)
 	})
 
 	t.Run("decline needs a reason", func(t *testing.T) {
-		r := plPost(t, w, w.JobcenterWorker, page+"/ablehnen", plVersionForm(1, "reason", "  "), http.StatusUnprocessableEntity)
+		r := partnerPost(t, w, w.JobcenterWorker, page+"/ablehnen", versionForm(1, "reason", "  "), http.StatusUnprocessableEntity)
 		body := string(r.Body)
 		for _, want := range []string{
 			`id="grund-fehler"`, "Bitte geben Sie einen Grund für die Ablehnung an.", `aria-describedby="grund-hinweis grund-fehler"`,
@@ -234,46 +234,46 @@ func TestPartnerReferralWork(t *testing.T) {
 			}
 		}
 		long := strings.Repeat("x", 4001)
-		r = plPost(t, w, w.JobcenterWorker, page+"/ablehnen", plVersionForm(1, "reason", long), http.StatusUnprocessableEntity)
+		r = partnerPost(t, w, w.JobcenterWorker, page+"/ablehnen", versionForm(1, "reason", long), http.StatusUnprocessableEntity)
 		if !strings.Contains(string(r.Body), "höchstens 4000 Zeichen") || !strings.Contains(string(r.Body), ">"+long+"</textarea>") {
 			t.Error("a too long reason is not named, or not kept")
 		}
-		if st, v := plReferral(t, w, id); st != model.ReferralSent || v != 1 {
+		if st, v := referralOf(t, w, id); st != model.ReferralSent || v != 1 {
 			t.Errorf("the failed decline changed the referral: %s, version %d", st, v)
 		}
 	})
 
 	t.Run("stale version", func(t *testing.T) {
-		r := plPost(t, w, w.JobcenterWorker, page+"/annehmen", plVersionForm(7), http.StatusConflict)
+		r := partnerPost(t, w, w.JobcenterWorker, page+"/annehmen", versionForm(7), http.StatusConflict)
 		if !strings.Contains(string(r.Body), "Die Vermittlung wurde inzwischen geändert") || !strings.Contains(string(r.Body), "Vermittlung annehmen") {
 			t.Error("the conflict is not explained with the current state")
 		}
-		if st, _ := plReferral(t, w, id); st != model.ReferralSent {
+		if st, _ := referralOf(t, w, id); st != model.ReferralSent {
 			t.Errorf("a stale accept changed the status to %s", st)
 		}
 	})
 
 	t.Run("accept, share back, add a task, start, complete", func(t *testing.T) {
-		r := plPost(t, w, w.JobcenterWorker, page+"/annehmen", plVersionForm(1), http.StatusSeeOther)
-		plLocation(t, r, page)
-		if st, _ := plReferral(t, w, id); st != model.ReferralAccepted {
+		r := partnerPost(t, w, w.JobcenterWorker, page+"/annehmen", versionForm(1), http.StatusSeeOther)
+		locationOf(t, r, page)
+		if st, _ := referralOf(t, w, id); st != model.ReferralAccepted {
 			t.Fatalf("status %s after accepting", st)
 		}
 
 		// A note shared back for the referred area.
-		r = plPost(t, w, w.JobcenterWorker, page+"/vermerke", url.Values{"area": {"work"}, "body": {""}}, http.StatusUnprocessableEntity)
+		r = partnerPost(t, w, w.JobcenterWorker, page+"/vermerke", url.Values{"area": {"work"}, "body": {""}}, http.StatusUnprocessableEntity)
 		if !strings.Contains(string(r.Body), `id="vermerk-fehler"`) {
 			t.Error("an empty note is not refused next to its field")
 		}
-		r = plPost(t, w, w.JobcenterWorker, page+"/vermerke", url.Values{"area": {"work"}, "body": {"Termin beim Arbeitsvermittler am Montag"}}, http.StatusSeeOther)
-		plLocation(t, r, page+"#vermerke")
-		sender := plGet(t, w, w.HousingWorker, page, http.StatusOK)
+		r = partnerPost(t, w, w.JobcenterWorker, page+"/vermerke", url.Values{"area": {"work"}, "body": {"Termin beim Arbeitsvermittler am Montag"}}, http.StatusSeeOther)
+		locationOf(t, r, page+"#vermerke")
+		sender := partnerGet(t, w, w.HousingWorker, page, http.StatusOK)
 		if !strings.Contains(sender, "Termin beim Arbeitsvermittler am Montag") || !strings.Contains(sender, "Jobcenter Stadt Osnabrück") {
 			t.Error("the sender does not see the note shared back")
 		}
 
 		// A task linked to the referral: errors next to the fields, values kept; then made.
-		r = plPost(t, w, w.JobcenterWorker, page+"/aufgaben", url.Values{"title": {""}, "due_date": {"2026-13-45"}, "priority": {"high"}}, http.StatusUnprocessableEntity)
+		r = partnerPost(t, w, w.JobcenterWorker, page+"/aufgaben", url.Values{"title": {""}, "due_date": {"2026-13-45"}, "priority": {"high"}}, http.StatusUnprocessableEntity)
 		body := string(r.Body)
 		for _, want := range []string{`id="aufgabe-titel-fehler"`, `id="aufgabe-frist-fehler"`, `value="2026-13-45"`, `<option value="high" selected>`} {
 			if !strings.Contains(body, want) {
@@ -281,9 +281,9 @@ func TestPartnerReferralWork(t *testing.T) {
 			}
 		}
 		due := time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
-		r = plPost(t, w, w.JobcenterWorker, page+"/aufgaben", url.Values{"title": {"Beratungstermin vereinbaren"}, "due_date": {due}, "priority": {"high"}}, http.StatusSeeOther)
-		plLocation(t, r, page+"#aufgaben")
-		body = plGet(t, w, w.JobcenterWorker, page, http.StatusOK)
+		r = partnerPost(t, w, w.JobcenterWorker, page+"/aufgaben", url.Values{"title": {"Beratungstermin vereinbaren"}, "due_date": {due}, "priority": {"high"}}, http.StatusSeeOther)
+		locationOf(t, r, page+"#aufgaben")
+		body = partnerGet(t, w, w.JobcenterWorker, page, http.StatusOK)
 		if !strings.Contains(body, "Beratungstermin vereinbaren") || !strings.Contains(body, "Hoch") {
 			t.Error("the task is not listed on the referral page")
 		}
@@ -296,23 +296,23 @@ func TestPartnerReferralWork(t *testing.T) {
 			t.Errorf("task of %v for area %v, want the jobcenter's, for work", org, area)
 		}
 
-		r = plPost(t, w, w.JobcenterWorker, page+"/beginnen", plVersionForm(2), http.StatusSeeOther)
-		plLocation(t, r, page)
-		r = plPost(t, w, w.JobcenterWorker, page+"/abschliessen", plVersionForm(3, "outcome", ""), http.StatusUnprocessableEntity)
+		r = partnerPost(t, w, w.JobcenterWorker, page+"/beginnen", versionForm(2), http.StatusSeeOther)
+		locationOf(t, r, page)
+		r = partnerPost(t, w, w.JobcenterWorker, page+"/abschliessen", versionForm(3, "outcome", ""), http.StatusUnprocessableEntity)
 		if !strings.Contains(string(r.Body), `id="ergebnis-fehler"`) || !strings.Contains(string(r.Body), "Bitte geben Sie das Ergebnis an.") {
 			t.Error("completing without an outcome is not refused next to the field")
 		}
-		if st, _ := plReferral(t, w, id); st != model.ReferralInProgress {
+		if st, _ := referralOf(t, w, id); st != model.ReferralInProgress {
 			t.Fatalf("status %s, want in progress", st)
 		}
-		r = plPost(t, w, w.JobcenterWorker, page+"/abschliessen", plVersionForm(3, "outcome", "Vermittelt in Sprachkurs B1"), http.StatusSeeOther)
-		plLocation(t, r, "/eingang")
-		if st, _ := plReferral(t, w, id); st != model.ReferralCompleted {
+		r = partnerPost(t, w, w.JobcenterWorker, page+"/abschliessen", versionForm(3, "outcome", "Vermittelt in Sprachkurs B1"), http.StatusSeeOther)
+		locationOf(t, r, "/eingang")
+		if st, _ := referralOf(t, w, id); st != model.ReferralCompleted {
 			t.Fatalf("status %s, want completed", st)
 		}
 		// The recipient's access ends; the sender sees the outcome and the history.
-		plGet(t, w, w.JobcenterWorker, page, http.StatusNotFound)
-		sender = plGet(t, w, w.HousingWorker, page, http.StatusOK)
+		partnerGet(t, w, w.JobcenterWorker, page, http.StatusNotFound)
+		sender = partnerGet(t, w, w.HousingWorker, page, http.StatusOK)
 		for _, want := range []string{"Vermittelt in Sprachkurs B1", "Abgeschlossen", "angenommen von Jobcenter Stadt Osnabrück"} {
 			if !strings.Contains(sender, want) {
 				t.Errorf("the sender's page lacks %q", want)
@@ -326,41 +326,41 @@ func TestPartnerReferralWork(t *testing.T) {
 	t.Run("decline with a reason", func(t *testing.T) {
 		other := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralSent})
 		p := "/vermittlungen/" + other.Referral.ID.String()
-		r := plPost(t, w, w.JobcenterWorker, p+"/ablehnen", plVersionForm(1, "reason", "Keine freien Plätze bis März"), http.StatusSeeOther)
-		plLocation(t, r, "/eingang")
-		if st, _ := plReferral(t, w, other.Referral.ID); st != model.ReferralDeclined {
+		r := partnerPost(t, w, w.JobcenterWorker, p+"/ablehnen", versionForm(1, "reason", "Keine freien Plätze bis März"), http.StatusSeeOther)
+		locationOf(t, r, "/eingang")
+		if st, _ := referralOf(t, w, other.Referral.ID); st != model.ReferralDeclined {
 			t.Fatalf("status %s, want declined", st)
 		}
-		if !strings.Contains(plGet(t, w, w.HousingWorker, p, http.StatusOK), "Keine freien Plätze bis März") {
+		if !strings.Contains(partnerGet(t, w, w.HousingWorker, p, http.StatusOK), "Keine freien Plätze bis März") {
 			t.Error("the sender does not see the reason")
 		}
 		// Answering again, with the page of before: not possible any more.
-		plPost(t, w, w.JobcenterWorker, p+"/annehmen", plVersionForm(1), http.StatusConflict)
+		partnerPost(t, w, w.JobcenterWorker, p+"/annehmen", versionForm(1), http.StatusConflict)
 	})
 
 	t.Run("withdraw after confirmation", func(t *testing.T) {
 		other := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.CaritasWorker, Status: model.ReferralAccepted})
 		p := "/vermittlungen/" + other.Referral.ID.String()
-		confirm := plGet(t, w, w.HousingWorker, p+"/zurueckziehen", http.StatusOK)
+		confirm := partnerGet(t, w, w.HousingWorker, p+"/zurueckziehen", http.StatusOK)
 		for _, want := range []string{"Ja, Vermittlung zurückziehen", "Caritasverband Osnabrück kann danach über diese Vermittlung nicht mehr auf den Fall zugreifen", `name="version" value="2"`} {
 			if !strings.Contains(confirm, want) {
 				t.Errorf("the confirmation lacks %q", want)
 			}
 		}
 		// Neither the recipient nor another partner may withdraw.
-		plGet(t, w, w.CaritasWorker, p+"/zurueckziehen", http.StatusNotFound)
-		plPost(t, w, w.CaritasWorker, p+"/zurueckziehen", plVersionForm(2), http.StatusNotFound)
-		plPost(t, w, w.JobcenterWorker, p+"/annehmen", plVersionForm(2), http.StatusNotFound)
-		if st, _ := plReferral(t, w, other.Referral.ID); st != model.ReferralAccepted {
+		partnerGet(t, w, w.CaritasWorker, p+"/zurueckziehen", http.StatusNotFound)
+		partnerPost(t, w, w.CaritasWorker, p+"/zurueckziehen", versionForm(2), http.StatusNotFound)
+		partnerPost(t, w, w.JobcenterWorker, p+"/annehmen", versionForm(2), http.StatusNotFound)
+		if st, _ := referralOf(t, w, other.Referral.ID); st != model.ReferralAccepted {
 			t.Fatalf("status %s after refused requests", st)
 		}
-		r := plPost(t, w, w.HousingWorker, p+"/zurueckziehen", plVersionForm(2), http.StatusSeeOther)
-		plLocation(t, r, p)
-		if st, _ := plReferral(t, w, other.Referral.ID); st != model.ReferralWithdrawn {
+		r := partnerPost(t, w, w.HousingWorker, p+"/zurueckziehen", versionForm(2), http.StatusSeeOther)
+		locationOf(t, r, p)
+		if st, _ := referralOf(t, w, other.Referral.ID); st != model.ReferralWithdrawn {
 			t.Fatalf("status %s, want withdrawn", st)
 		}
-		plGet(t, w, w.CaritasWorker, p, http.StatusNotFound)
-		if !strings.Contains(plGet(t, w, w.HousingWorker, p, http.StatusOK), "Zurückgezogen") {
+		partnerGet(t, w, w.CaritasWorker, p, http.StatusNotFound)
+		if !strings.Contains(partnerGet(t, w, w.HousingWorker, p, http.StatusOK), "Zurückgezogen") {
 			t.Error("the sender's page does not say withdrawn")
 		}
 	})
@@ -373,7 +373,7 @@ func TestPartnerOutbox(t *testing.T) {
 	declined := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.CaritasWorker, Status: model.ReferralDeclined})
 	foreign := w.CaseWorkFor(t, world.CaseSetup{Lead: w.MigrationWorker, Partner: w.JobcenterWorker, Status: model.ReferralSent})
 
-	body := plGet(t, w, w.HousingWorker, "/vermittlungen", http.StatusOK)
+	body := partnerGet(t, w, w.HousingWorker, "/vermittlungen", http.StatusOK)
 	for _, want := range []string{sent.Referral.Reference, declined.Referral.Reference, "Keine Kapazität", "Jobcenter Stadt Osnabrück", "2 Vermittlungen"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the outbox lacks %q", want)
@@ -382,12 +382,12 @@ func TestPartnerOutbox(t *testing.T) {
 	if strings.Contains(body, foreign.Referral.Reference) {
 		t.Error("the outbox shows another organisation's referral")
 	}
-	filtered := plGet(t, w, w.HousingWorker, "/vermittlungen?status=declined", http.StatusOK)
+	filtered := partnerGet(t, w, w.HousingWorker, "/vermittlungen?status=declined", http.StatusOK)
 	if strings.Contains(filtered, sent.Referral.Reference) || !strings.Contains(filtered, declined.Referral.Reference) {
 		t.Error("the status filter does not filter")
 	}
 	// Partners send no referrals, department heads neither.
 	for _, u := range []*world.User{w.JobcenterWorker, w.HousingLead, w.Sysadmin} {
-		plGet(t, w, u, "/vermittlungen", http.StatusForbidden)
+		partnerGet(t, w, u, "/vermittlungen", http.StatusForbidden)
 	}
 }

@@ -35,22 +35,22 @@ func (s *Server) routes(metrics bool) error {
 	// only makes them smoother, every form works without JavaScript.
 
 	// -- Caseworkers: tasks, cases, plan, consents, referring (pages_cases.go).
-	s.handle(e, http.MethodGet, "/aufgaben", s.cwMyTasks, can("task", "read"))
-	s.handle(e, http.MethodPost, "/aufgaben/:id/status", s.cwTaskStatus, can("task", "update"))
-	s.handle(e, http.MethodGet, "/faelle", s.cwCaseList, can("case", "read"))
-	s.handle(e, http.MethodGet, "/faelle/neu", s.cwCaseNew, can("case", "create"))
-	s.handle(e, http.MethodPost, "/faelle", s.cwCaseCreate, can("case", "create"))
-	s.handle(e, http.MethodGet, "/faelle/:id", s.cwCasePage, can("case", "read"))
-	s.handle(e, http.MethodPost, "/faelle/:id/status", s.cwCaseStatus, can("case", "update"))
-	s.handle(e, http.MethodPost, "/faelle/:id/plan/:area", s.cwPlanUpdate, can("plan", "update"))
-	s.handle(e, http.MethodPost, "/faelle/:id/vermerke", s.cwNoteCreate, can("note", "create"))
-	s.handle(e, http.MethodGet, "/faelle/:id/einwilligungen/neu", s.cwConsentNew, can("consent", "create")) // the service also checks case.update
-	s.handle(e, http.MethodPost, "/faelle/:id/einwilligungen", s.cwConsentCreate, can("consent", "create"))
-	s.handle(e, http.MethodGet, "/einwilligungen/:id/widerrufen", s.cwConsentRevokeConfirm, can("consent", "revoke"))
-	s.handle(e, http.MethodPost, "/einwilligungen/:id/widerrufen", s.cwConsentRevoke, can("consent", "revoke"))
-	s.handle(e, http.MethodGet, "/faelle/:id/vermitteln", s.cwReferNew, can("referral", "create"))
-	s.handle(e, http.MethodPost, "/faelle/:id/vermitteln", s.cwReferCreate, can("referral", "create"))
-	s.handle(e, http.MethodGet, "/faelle/:id/vermitteln/deckung", s.cwReferCover, can("referral", "create"))
+	s.handle(e, http.MethodGet, "/aufgaben", s.myTasks, can("task", "read"))
+	s.handle(e, http.MethodPost, "/aufgaben/:id/status", s.taskStatus, can("task", "update"))
+	s.handle(e, http.MethodGet, "/faelle", s.caseList, can("case", "read"))
+	s.handle(e, http.MethodGet, "/faelle/neu", s.caseNew, can("case", "create"))
+	s.handle(e, http.MethodPost, "/faelle", s.caseCreate, can("case", "create"))
+	s.handle(e, http.MethodGet, "/faelle/:id", s.casePage, can("case", "read"))
+	s.handle(e, http.MethodPost, "/faelle/:id/status", s.caseStatus, can("case", "update"))
+	s.handle(e, http.MethodPost, "/faelle/:id/plan/:area", s.planUpdate, can("plan", "update"))
+	s.handle(e, http.MethodPost, "/faelle/:id/vermerke", s.noteCreate, can("note", "create"))
+	s.handle(e, http.MethodGet, "/faelle/:id/einwilligungen/neu", s.consentNew, can("consent", "create")) // the service also checks case.update
+	s.handle(e, http.MethodPost, "/faelle/:id/einwilligungen", s.consentCreate, can("consent", "create"))
+	s.handle(e, http.MethodGet, "/einwilligungen/:id/widerrufen", s.consentRevokeConfirm, can("consent", "revoke"))
+	s.handle(e, http.MethodPost, "/einwilligungen/:id/widerrufen", s.consentRevoke, can("consent", "revoke"))
+	s.handle(e, http.MethodGet, "/faelle/:id/vermitteln", s.referNew, can("referral", "create"))
+	s.handle(e, http.MethodPost, "/faelle/:id/vermitteln", s.referCreate, can("referral", "create"))
+	s.handle(e, http.MethodGet, "/faelle/:id/vermitteln/deckung", s.referCover, can("referral", "create"))
 
 	// -- Partners: incoming referrals and the restricted case view (pages_partner.go).
 	// The inbox is for whoever answers referrals; the outgoing list for whoever sends them.
@@ -80,18 +80,18 @@ func (s *Server) routes(metrics bool) error {
 	s.handle(e, http.MethodGet, "/statistik.csv", s.statisticsCSV, can("statistics", "read"))
 	// The administration needs member.read (organisation.read alone is what caseworkers have,
 	// to choose where to refer); the service narrows to the organisations the scope reaches.
-	s.handle(e, http.MethodGet, "/verwaltung", s.adminPage, can("member", "read"))
-	s.handle(e, http.MethodPost, "/verwaltung/organisationen", s.adminCreateOrganisation, can("organisation", "create"))
-	s.handle(e, http.MethodGet, "/verwaltung/organisationen/:id", s.adminOrganisationPage, can("member", "read"))
-	s.handle(e, http.MethodPost, "/verwaltung/organisationen/:id", s.adminUpdateOrganisation, can("organisation", "update"))
-	s.handle(e, http.MethodPost, "/verwaltung/organisationen/:id/mitglieder", s.adminCreateMember, can("member", "create")) // the service also checks grant:<role>.manage
-	s.handle(e, http.MethodPost, "/verwaltung/organisationen/:id/rollen", s.adminCreateGrant, checkedByService("grant:<role>", "manage"))
-	s.handle(e, http.MethodPost, "/verwaltung/organisationen/:id/konten", s.adminAddAccount, checkedByService("grant:<role>", "manage"))
-	s.handle(e, http.MethodGet, "/verwaltung/rollen/:id/entfernen", s.adminConfirmRemoveGrant, can("member", "read")) // the service shows only grants the user may take away
-	s.handle(e, http.MethodPost, "/verwaltung/rollen/:id/entfernen", s.adminRemoveGrant, checkedByService("grant:<role>", "manage"))
-	s.handle(e, http.MethodGet, "/verwaltung/mitglieder/:id/deaktivieren", s.adminConfirmDeactivate, can("member", "update"))
-	s.handle(e, http.MethodPost, "/verwaltung/mitglieder/:id/deaktivieren", s.adminDeactivate, can("member", "update"))
-	s.handle(e, http.MethodPost, "/verwaltung/mitglieder/:id/aktivieren", s.adminReactivate, can("member", "update"))
+	s.handle(e, http.MethodGet, "/verwaltung", s.administrationPage, can("member", "read"))
+	s.handle(e, http.MethodPost, "/verwaltung/organisationen", s.createOrganisation, can("organisation", "create"))
+	s.handle(e, http.MethodGet, "/verwaltung/organisationen/:id", s.organisationPage, can("member", "read"))
+	s.handle(e, http.MethodPost, "/verwaltung/organisationen/:id", s.updateOrganisation, can("organisation", "update"))
+	s.handle(e, http.MethodPost, "/verwaltung/organisationen/:id/mitglieder", s.createMember, can("member", "create")) // the service also checks grant:<role>.manage
+	s.handle(e, http.MethodPost, "/verwaltung/organisationen/:id/rollen", s.createGrant, checkedByService("grant:<role>", "manage"))
+	s.handle(e, http.MethodPost, "/verwaltung/organisationen/:id/konten", s.addAccount, checkedByService("grant:<role>", "manage"))
+	s.handle(e, http.MethodGet, "/verwaltung/rollen/:id/entfernen", s.confirmRemoveGrant, can("member", "read")) // the service shows only grants the user may take away
+	s.handle(e, http.MethodPost, "/verwaltung/rollen/:id/entfernen", s.removeGrant, checkedByService("grant:<role>", "manage"))
+	s.handle(e, http.MethodGet, "/verwaltung/mitglieder/:id/deaktivieren", s.confirmDeactivate, can("member", "update"))
+	s.handle(e, http.MethodPost, "/verwaltung/mitglieder/:id/deaktivieren", s.deactivate, can("member", "update"))
+	s.handle(e, http.MethodPost, "/verwaltung/mitglieder/:id/aktivieren", s.reactivate, can("member", "update"))
 	s.handle(e, http.MethodGet, "/protokoll", s.auditPage, can("audit", "read"))
 	s.handle(e, http.MethodGet, "/protokoll.csv", s.auditCSV, can("audit", "export"))
 

@@ -29,7 +29,7 @@ func TestFormsRefuseBadCharacters(t *testing.T) {
 			if lang != "" {
 				hdr = append(hdr, "Accept-Language", lang)
 			}
-			r := cwPost(t, w, u, path, v, hdr...)
+			r := postForm(t, w, u, path, v, hdr...)
 			if r.Status != http.StatusUnprocessableEntity {
 				t.Fatalf("status %d, want 422: %.2000s", r.Status, r.Body)
 			}
@@ -48,7 +48,7 @@ func TestFormsRefuseBadCharacters(t *testing.T) {
 	form("an organisation's name", w.Sysadmin, "/verwaltung/organisationen", url.Values{"kind": {"welfare"}, "name": {"AWO\x00"}, "short_name": {"AWO"}}, "", de)
 
 	t.Run("a textarea's CRLF is stored as LF", func(t *testing.T) {
-		r := cwPost(t, w, w.HousingWorker, page+"/vermerke", url.Values{"note_area": {""}, "visibility": {"org"}, "body": {"Zeile 1\r\nZeile 2\rZeile 3"}})
+		r := postForm(t, w, w.HousingWorker, page+"/vermerke", url.Values{"note_area": {""}, "visibility": {"org"}, "body": {"Zeile 1\r\nZeile 2\rZeile 3"}})
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("status %d: %.2000s", r.Status, r.Body)
 		}
@@ -57,7 +57,7 @@ func TestFormsRefuseBadCharacters(t *testing.T) {
 		}
 	})
 	t.Run("a search for a NUL", func(t *testing.T) {
-		body := cwGet(t, w, w.HousingWorker, "/faelle?q=%00", http.StatusBadRequest)
+		body := getPage(t, w, w.HousingWorker, "/faelle?q=%00", http.StatusBadRequest)
 		mustContain(t, "search", body, de, `id="f-q-error"`)
 	})
 }

@@ -68,10 +68,10 @@ func TestTimeTravelAgreesEverywhere(t *testing.T) {
 	t.Run("today", func(t *testing.T) {
 		clock.travel(0)
 		since := w.LastAuditID(t)
-		if body := cwGet(t, w, w.JobcenterWorker, casePage, http.StatusOK); !strings.Contains(body, accepted.Case.Reference) {
+		if body := getPage(t, w, w.JobcenterWorker, casePage, http.StatusOK); !strings.Contains(body, accepted.Case.Reference) {
 			t.Errorf("the job center does not see case %s under its consent", accepted.Case.Reference)
 		}
-		if body := cwGet(t, w, w.HousingWorker, casePage, http.StatusOK); !strings.Contains(body, ">Gültig<") {
+		if body := getPage(t, w, w.HousingWorker, casePage, http.StatusOK); !strings.Contains(body, ">Gültig<") {
 			t.Error("the lead's case page does not show the consent as valid")
 		}
 		onTheClock(t, "today", since)
@@ -82,17 +82,17 @@ func TestTimeTravelAgreesEverywhere(t *testing.T) {
 		since := w.LastAuditID(t)
 		// The consent is valid from yesterday: three days ago it covered nothing, so the
 		// scopes' SQL hides the case from the job center.
-		cwGet(t, w, w.JobcenterWorker, casePage, http.StatusNotFound)
-		if body := cwGet(t, w, w.JobcenterWorker, "/faelle", http.StatusOK); strings.Contains(body, accepted.Case.Reference) {
+		getPage(t, w, w.JobcenterWorker, casePage, http.StatusNotFound)
+		if body := getPage(t, w, w.JobcenterWorker, "/faelle", http.StatusOK); strings.Contains(body, accepted.Case.Reference) {
 			t.Errorf("the job center lists case %s before its consent", accepted.Case.Reference)
 		}
-		cwGet(t, w, w.HousingWorker, casePage, http.StatusOK)
+		getPage(t, w, w.HousingWorker, casePage, http.StatusOK)
 		onTheClock(t, "three days ago", since)
 	})
 
 	t.Run("forty days on, past the reply deadline", func(t *testing.T) {
 		clock.travel(40)
-		body := cwGet(t, w, w.CaritasWorker, "/eingang", http.StatusOK)
+		body := getPage(t, w, w.CaritasWorker, "/eingang", http.StatusOK)
 		i, j := strings.Index(body, `id="gruppe-overdue"`), strings.Index(body, `id="gruppe-due_soon"`)
 		if i < 0 || j < i || !strings.Contains(body[i:j], sent.Referral.Reference) {
 			t.Errorf("the referral %s is not overdue in Caritas's inbox", sent.Referral.Reference)
@@ -116,11 +116,11 @@ func TestTimeTravelAgreesEverywhere(t *testing.T) {
 	t.Run("a year and two days on, after the consent", func(t *testing.T) {
 		clock.travel(367)
 		since := w.LastAuditID(t)
-		cwGet(t, w, w.JobcenterWorker, casePage, http.StatusNotFound)
-		if body := cwGet(t, w, w.JobcenterWorker, "/faelle", http.StatusOK); strings.Contains(body, accepted.Case.Reference) {
+		getPage(t, w, w.JobcenterWorker, casePage, http.StatusNotFound)
+		if body := getPage(t, w, w.JobcenterWorker, "/faelle", http.StatusOK); strings.Contains(body, accepted.Case.Reference) {
 			t.Errorf("the job center lists case %s after its consent ran out", accepted.Case.Reference)
 		}
-		if body := cwGet(t, w, w.HousingWorker, casePage, http.StatusOK); !strings.Contains(body, ">Abgelaufen<") {
+		if body := getPage(t, w, w.HousingWorker, casePage, http.StatusOK); !strings.Contains(body, ">Abgelaufen<") {
 			t.Error("the lead's case page does not show the consent as expired")
 		}
 		onTheClock(t, "a year on", since)
