@@ -218,17 +218,17 @@ type AuditRow struct {
 	Purpose, RequestID    string
 }
 
-// adminTitle is a page's title; after a failed form it starts with "Fehler:", so that the
+// directoryTitle is a page's title; after a failed form it starts with "Fehler:", so that the
 // problem is the first thing a screen reader says about the page.
-func adminTitle(ctx context.Context, title string, failed bool) string {
+func directoryTitle(ctx context.Context, title string, failed bool) string {
 	if failed {
 		return T(ctx, "admin.title_error", map[string]any{"Title": title})
 	}
 	return title
 }
 
-// adminDescribedBy joins the ids of the hint and the error of a field, for aria-describedby.
-func adminDescribedBy(id, hint, err string) string {
+// directoryDescribedBy joins the ids of the hint and the error of a field, for aria-describedby.
+func directoryDescribedBy(id, hint, err string) string {
 	var ids []string
 	if hint != "" {
 		ids = append(ids, id+"-hint")
@@ -239,12 +239,12 @@ func adminDescribedBy(id, hint, err string) string {
 	return strings.Join(ids, " ")
 }
 
-// adminKindLabel names an organisation kind.
-func adminKindLabel(ctx context.Context, k string) string { return T(ctx, "admin.kind."+k) }
+// directoryKindLabel names an organisation kind.
+func directoryKindLabel(ctx context.Context, k string) string { return T(ctx, "admin.kind."+k) }
 
-// adminRolesElsewhere names a member's roles in other organisations ("Fallmanagement
+// directoryRolesElsewhere names a member's roles in other organisations ("Fallmanagement
 // (Caritas)").
-func adminRolesElsewhere(ctx context.Context, m AdminMember) string {
+func directoryRolesElsewhere(ctx context.Context, m AdminMember) string {
 	var out []string
 	for _, g := range m.RolesElsewhere {
 		out = append(out, T(ctx, "admin.role_in", map[string]any{"Role": RoleLabel(ctx, g.Role), "Org": g.Org}))
@@ -306,8 +306,8 @@ func auditRoles(ctx context.Context, roles string) string {
 	return roleList(ctx, strings.Split(roles, ","))
 }
 
-// adminErrorSummary lists the problems of a failed form at its top, each linked to its field.
-func adminErrorSummary(errs FormErrors, id string) templ.Component {
+// directoryErrorSummary lists the problems of a failed form at its top, each linked to its field.
+func directoryErrorSummary(errs FormErrors, id string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -416,8 +416,8 @@ func adminErrorSummary(errs FormErrors, id string) templ.Component {
 	})
 }
 
-// adminFieldError is the message under a field.
-func adminFieldError(id, err string) templ.Component {
+// directoryFieldError is the message under a field.
+func directoryFieldError(id, err string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -470,8 +470,8 @@ func adminFieldError(id, err string) templ.Component {
 	})
 }
 
-// adminInput is a labelled text input with its hint and error; an optional field says so.
-func adminInput(id, name, label, value, typ, hint, err string, required bool) templ.Component {
+// directoryInput is a labelled text input with its hint and error; an optional field says so.
+func directoryInput(id, name, label, value, typ, hint, err string, required bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -488,7 +488,7 @@ func adminInput(id, name, label, value, typ, hint, err string, required bool) te
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = adminInputMarked(id, name, label, value, typ, hint, err, required, !required).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = directoryInputMarked(id, name, label, value, typ, hint, err, required, !required).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -496,8 +496,8 @@ func adminInput(id, name, label, value, typ, hint, err string, required bool) te
 	})
 }
 
-// adminFilterInput is an input of a search filter: every filter is optional, so none says so.
-func adminFilterInput(id, name, label, value, hint, err string) templ.Component {
+// directoryFilterInput is an input of a search filter: every filter is optional, so none says so.
+func directoryFilterInput(id, name, label, value, hint, err string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -514,7 +514,7 @@ func adminFilterInput(id, name, label, value, hint, err string) templ.Component 
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = adminInputMarked(id, name, label, value, "text", hint, err, false, false).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = directoryInputMarked(id, name, label, value, "text", hint, err, false, false).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -522,7 +522,7 @@ func adminFilterInput(id, name, label, value, hint, err string) templ.Component 
 	})
 }
 
-func adminInputMarked(id, name, label, value, typ, hint, err string, required, markOptional bool) templ.Component {
+func directoryInputMarked(id, name, label, value, typ, hint, err string, required, markOptional bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -750,7 +750,7 @@ func adminInputMarked(id, name, label, value, typ, hint, err string, required, m
 					return templ_7745c5c3_Err
 				}
 			}
-			if d := adminDescribedBy(id, hint, err); d != "" {
+			if d := directoryDescribedBy(id, hint, err); d != "" {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, " aria-describedby=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -783,7 +783,7 @@ func adminInputMarked(id, name, label, value, typ, hint, err string, required, m
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = adminFieldError(id, err).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = directoryFieldError(id, err).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -795,8 +795,8 @@ func adminInputMarked(id, name, label, value, typ, hint, err string, required, m
 	})
 }
 
-// adminSelect is a labelled select; the options are the children.
-func adminSelect(id, name, label, hint, err string, required bool) templ.Component {
+// directorySelect is a labelled select; the options are the children.
+func directorySelect(id, name, label, hint, err string, required bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -832,7 +832,7 @@ func adminSelect(id, name, label, hint, err string, required bool) templ.Compone
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = adminSelectMarked(id, name, label, hint, err, required, !required).Render(templ.WithChildren(ctx, templ_7745c5c3_Var28), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = directorySelectMarked(id, name, label, hint, err, required, !required).Render(templ.WithChildren(ctx, templ_7745c5c3_Var28), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -840,7 +840,7 @@ func adminSelect(id, name, label, hint, err string, required bool) templ.Compone
 	})
 }
 
-func adminSelectMarked(id, name, label, hint, err string, required, markOptional bool) templ.Component {
+func directorySelectMarked(id, name, label, hint, err string, required, markOptional bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1047,7 +1047,7 @@ func adminSelectMarked(id, name, label, hint, err string, required, markOptional
 					return templ_7745c5c3_Err
 				}
 			}
-			if d := adminDescribedBy(id, hint, err); d != "" {
+			if d := directoryDescribedBy(id, hint, err); d != "" {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, " aria-describedby=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -1088,7 +1088,7 @@ func adminSelectMarked(id, name, label, hint, err string, required, markOptional
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = adminFieldError(id, err).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = directoryFieldError(id, err).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1100,8 +1100,8 @@ func adminSelectMarked(id, name, label, hint, err string, required, markOptional
 	})
 }
 
-// adminOrgFields are the fields of an organisation, for creating and for editing.
-func adminOrgFields(prefix string, f AdminOrgForm, errs FormErrors, kinds []string, parents []Option, withParent, allowRoot bool) templ.Component {
+// directoryOrgFields are the fields of an organisation, for creating and for editing.
+func directoryOrgFields(prefix string, f AdminOrgForm, errs FormErrors, kinds []string, parents []Option, withParent, allowRoot bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1118,11 +1118,11 @@ func adminOrgFields(prefix string, f AdminOrgForm, errs FormErrors, kinds []stri
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = adminInput(prefix+"-name", "name", T(ctx, "admin.org.name"), f.Name, "text", "", errText(ctx, errs.For("name")), true).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = directoryInput(prefix+"-name", "name", T(ctx, "admin.org.name"), f.Name, "text", "", errText(ctx, errs.For("name")), true).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = adminInput(prefix+"-short", "short_name", T(ctx, "admin.org.short_name"), f.ShortName, "text", T(ctx, "admin.org.short_name_hint"), errText(ctx, errs.For("short_name")), true).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = directoryInput(prefix+"-short", "short_name", T(ctx, "admin.org.short_name"), f.ShortName, "text", T(ctx, "admin.org.short_name_hint"), errText(ctx, errs.For("short_name")), true).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1186,9 +1186,9 @@ func adminOrgFields(prefix string, f AdminOrgForm, errs FormErrors, kinds []stri
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var46 string
-				templ_7745c5c3_Var46, templ_7745c5c3_Err = templ.JoinStringErrs(adminKindLabel(ctx, k))
+				templ_7745c5c3_Var46, templ_7745c5c3_Err = templ.JoinStringErrs(directoryKindLabel(ctx, k))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `admin.templ`, Line: 425, Col: 73}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `admin.templ`, Line: 425, Col: 77}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var46))
 				if templ_7745c5c3_Err != nil {
@@ -1201,7 +1201,7 @@ func adminOrgFields(prefix string, f AdminOrgForm, errs FormErrors, kinds []stri
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = adminSelect(prefix+"-kind", "kind", T(ctx, "admin.org.kind"), "", errText(ctx, errs.For("kind")), true).Render(templ.WithChildren(ctx, templ_7745c5c3_Var43), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = directorySelect(prefix+"-kind", "kind", T(ctx, "admin.org.kind"), "", errText(ctx, errs.For("kind")), true).Render(templ.WithChildren(ctx, templ_7745c5c3_Var43), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1281,16 +1281,16 @@ func adminOrgFields(prefix string, f AdminOrgForm, errs FormErrors, kinds []stri
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = adminSelect(prefix+"-parent", "parent_id", T(ctx, "admin.org.parent"), T(ctx, "admin.org.parent_hint"), errText(ctx, errs.For("parent_id")), false).Render(templ.WithChildren(ctx, templ_7745c5c3_Var47), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = directorySelect(prefix+"-parent", "parent_id", T(ctx, "admin.org.parent"), T(ctx, "admin.org.parent_hint"), errText(ctx, errs.For("parent_id")), false).Render(templ.WithChildren(ctx, templ_7745c5c3_Var47), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = adminInput(prefix+"-email", "contact_email", T(ctx, "admin.org.contact_email"), f.ContactEmail, "email", "", errText(ctx, errs.For("contact_email")), false).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = directoryInput(prefix+"-email", "contact_email", T(ctx, "admin.org.contact_email"), f.ContactEmail, "email", "", errText(ctx, errs.For("contact_email")), false).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = adminInput(prefix+"-phone", "contact_phone", T(ctx, "admin.org.contact_phone"), f.ContactPhone, "tel", "", errText(ctx, errs.For("contact_phone")), false).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = directoryInput(prefix+"-phone", "contact_phone", T(ctx, "admin.org.contact_phone"), f.ContactPhone, "tel", "", errText(ctx, errs.For("contact_phone")), false).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1558,9 +1558,9 @@ func Administration(v AdminOverviewView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var68 string
-					templ_7745c5c3_Var68, templ_7745c5c3_Err = templ.JoinStringErrs(adminKindLabel(ctx, o.Kind))
+					templ_7745c5c3_Var68, templ_7745c5c3_Err = templ.JoinStringErrs(directoryKindLabel(ctx, o.Kind))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `admin.templ`, Line: 475, Col: 68}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `admin.templ`, Line: 475, Col: 72}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var68))
 					if templ_7745c5c3_Err != nil {
@@ -1648,11 +1648,11 @@ func Administration(v AdminOverviewView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = adminErrorSummary(v.Errors, "org-new-errors").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = directoryErrorSummary(v.Errors, "org-new-errors").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = adminOrgFields("org-new", v.New, v.Errors, v.Kinds, v.Parents, true, true).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = directoryOrgFields("org-new", v.New, v.Errors, v.Kinds, v.Parents, true, true).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1680,7 +1680,7 @@ func Administration(v AdminOverviewView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = Layout(adminTitle(ctx, T(ctx, "admin.title"), len(v.Errors) > 0)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var52), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Layout(directoryTitle(ctx, T(ctx, "admin.title"), len(v.Errors) > 0)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var52), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1737,9 +1737,9 @@ func AdminOrganisation(v AdminOrgView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var77 string
-			templ_7745c5c3_Var77, templ_7745c5c3_Err = templ.JoinStringErrs(adminKindLabel(ctx, v.Org.Kind))
+			templ_7745c5c3_Var77, templ_7745c5c3_Err = templ.JoinStringErrs(directoryKindLabel(ctx, v.Org.Kind))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `admin.templ`, Line: 522, Col: 61}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `admin.templ`, Line: 522, Col: 65}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var77))
 			if templ_7745c5c3_Err != nil {
@@ -1972,7 +1972,7 @@ func AdminOrganisation(v AdminOrgView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = adminMembers(v).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = directoryMembers(v).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2016,15 +2016,15 @@ func AdminOrganisation(v AdminOrgView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = adminErrorSummary(v.MemberErrors, "member-new-errors").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = directoryErrorSummary(v.MemberErrors, "member-new-errors").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = adminInput("member-new-name", "display_name", T(ctx, "admin.member.name"), v.NewMember.DisplayName, "text", "", errText(ctx, v.MemberErrors.For("display_name")), true).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = directoryInput("member-new-name", "display_name", T(ctx, "admin.member.name"), v.NewMember.DisplayName, "text", "", errText(ctx, v.MemberErrors.For("display_name")), true).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = adminInput("member-new-email", "email", T(ctx, "admin.member.email"), v.NewMember.Email, "email", T(ctx, "admin.member.email_hint"), errText(ctx, v.MemberErrors.For("email")), true).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = directoryInput("member-new-email", "email", T(ctx, "admin.member.email"), v.NewMember.Email, "email", T(ctx, "admin.member.email_hint"), errText(ctx, v.MemberErrors.For("email")), true).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2084,7 +2084,7 @@ func AdminOrganisation(v AdminOrgView) templ.Component {
 					}
 					return nil
 				})
-				templ_7745c5c3_Err = adminSelect("member-new-role", "role", T(ctx, "admin.member.role"), T(ctx, "admin.member.role_hint"), errText(ctx, v.MemberErrors.For("role")), true).Render(templ.WithChildren(ctx, templ_7745c5c3_Var97), templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = directorySelect("member-new-role", "role", T(ctx, "admin.member.role"), T(ctx, "admin.member.role_hint"), errText(ctx, v.MemberErrors.For("role")), true).Render(templ.WithChildren(ctx, templ_7745c5c3_Var97), templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2148,11 +2148,11 @@ func AdminOrganisation(v AdminOrgView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = adminErrorSummary(v.AddErrors, "member-add-errors").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = directoryErrorSummary(v.AddErrors, "member-add-errors").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = adminInput("member-add-email", "email", T(ctx, "admin.member.email"), v.AddMember.Email, "email", "", errText(ctx, v.AddErrors.For("email")), true).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = directoryInput("member-add-email", "email", T(ctx, "admin.member.email"), v.AddMember.Email, "email", "", errText(ctx, v.AddErrors.For("email")), true).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2212,7 +2212,7 @@ func AdminOrganisation(v AdminOrgView) templ.Component {
 					}
 					return nil
 				})
-				templ_7745c5c3_Err = adminSelect("member-add-role", "role", T(ctx, "admin.member.role"), T(ctx, "admin.member.role_hint"), errText(ctx, v.AddErrors.For("role")), true).Render(templ.WithChildren(ctx, templ_7745c5c3_Var104), templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = directorySelect("member-add-role", "role", T(ctx, "admin.member.role"), T(ctx, "admin.member.role_hint"), errText(ctx, v.AddErrors.For("role")), true).Render(templ.WithChildren(ctx, templ_7745c5c3_Var104), templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2286,11 +2286,11 @@ func AdminOrganisation(v AdminOrgView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = adminErrorSummary(v.EditErrors, "org-edit-errors").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = directoryErrorSummary(v.EditErrors, "org-edit-errors").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = adminOrgFields("org-edit", v.Edit, v.EditErrors, v.Kinds, v.Parents, len(v.Parents) > 0, v.Org.Root).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = directoryOrgFields("org-edit", v.Edit, v.EditErrors, v.Kinds, v.Parents, len(v.Parents) > 0, v.Org.Root).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2402,7 +2402,7 @@ func AdminOrganisation(v AdminOrgView) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = adminFieldError("org-edit-admin-casework", errText(ctx, v.EditErrors.For("allow_admin_casework"))).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = directoryFieldError("org-edit-admin-casework", errText(ctx, v.EditErrors.For("allow_admin_casework"))).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -2435,7 +2435,7 @@ func AdminOrganisation(v AdminOrgView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = Layout(adminTitle(ctx, v.Org.Name, len(v.EditErrors)+len(v.MemberErrors)+len(v.AddErrors)+len(v.GrantErrors) > 0)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var75), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Layout(directoryTitle(ctx, v.Org.Name, len(v.EditErrors)+len(v.MemberErrors)+len(v.AddErrors)+len(v.GrantErrors) > 0)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var75), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2443,9 +2443,9 @@ func AdminOrganisation(v AdminOrgView) templ.Component {
 	})
 }
 
-// adminMembers is the table of an organisation's members, with their roles and what the
+// directoryMembers is the table of an organisation's members, with their roles and what the
 // user may change.
-func adminMembers(v AdminOrgView) templ.Component {
+func directoryMembers(v AdminOrgView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -2657,7 +2657,7 @@ func adminMembers(v AdminOrgView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if other := adminRolesElsewhere(ctx, m); other != "" {
+			if other := directoryRolesElsewhere(ctx, m); other != "" {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 184, "<p class=\"kern-body kern-body--small\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -2752,7 +2752,7 @@ func adminMembers(v AdminOrgView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(m.RolesToAdd) > 0 {
-				templ_7745c5c3_Err = adminGrantForm(v, m).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = directoryGrantForm(v, m).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2895,8 +2895,8 @@ func adminMembers(v AdminOrgView) templ.Component {
 	})
 }
 
-// adminGrantForm adds a role to a member.
-func adminGrantForm(v AdminOrgView, m AdminMember) templ.Component {
+// directoryGrantForm adds a role to a member.
+func directoryGrantForm(v AdminOrgView, m AdminMember) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -2952,7 +2952,7 @@ func adminGrantForm(v AdminOrgView, m AdminMember) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if v.GrantUser == m.ID {
-			templ_7745c5c3_Err = adminErrorSummary(v.GrantErrors, "grant-errors").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = directoryErrorSummary(v.GrantErrors, "grant-errors").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3013,7 +3013,7 @@ func adminGrantForm(v AdminOrgView, m AdminMember) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = adminSelect("grant-role-"+m.ID, "role", T(ctx, "admin.grant.role_for", map[string]any{"Name": m.Name}), "", adminGrantErr(ctx, v, m), true).Render(templ.WithChildren(ctx, templ_7745c5c3_Var147), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = directorySelect("grant-role-"+m.ID, "role", T(ctx, "admin.grant.role_for", map[string]any{"Name": m.Name}), "", directoryGrantErr(ctx, v, m), true).Render(templ.WithChildren(ctx, templ_7745c5c3_Var147), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -3038,7 +3038,7 @@ func adminGrantForm(v AdminOrgView, m AdminMember) templ.Component {
 	})
 }
 
-func adminGrantErr(ctx context.Context, v AdminOrgView, m AdminMember) string {
+func directoryGrantErr(ctx context.Context, v AdminOrgView, m AdminMember) string {
 	if v.GrantUser != m.ID {
 		return ""
 	}
@@ -3985,7 +3985,7 @@ func AuditLog(v AuditView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = adminErrorSummary(v.Errors, "audit-errors").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = directoryErrorSummary(v.Errors, "audit-errors").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -4006,11 +4006,11 @@ func AuditLog(v AuditView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = adminFilterInput("audit-case", "case", T(ctx, "auditlog.f.case"), v.Filter.Case, T(ctx, "auditlog.f.case_hint"), errText(ctx, v.Errors.For("case"))).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = directoryFilterInput("audit-case", "case", T(ctx, "auditlog.f.case"), v.Filter.Case, T(ctx, "auditlog.f.case_hint"), errText(ctx, v.Errors.For("case"))).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = adminFilterInput("audit-user", "user", T(ctx, "auditlog.f.user"), v.Filter.User, T(ctx, "auditlog.f.user_hint"), errText(ctx, v.Errors.For("user"))).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = directoryFilterInput("audit-user", "user", T(ctx, "auditlog.f.user"), v.Filter.User, T(ctx, "auditlog.f.user_hint"), errText(ctx, v.Errors.For("user"))).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -4087,7 +4087,7 @@ func AuditLog(v AuditView) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = adminSelectMarked("audit-org", "org", T(ctx, "auditlog.f.org"), "", errText(ctx, v.Errors.For("org")), false, false).Render(templ.WithChildren(ctx, templ_7745c5c3_Var208), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = directorySelectMarked("audit-org", "org", T(ctx, "auditlog.f.org"), "", errText(ctx, v.Errors.For("org")), false, false).Render(templ.WithChildren(ctx, templ_7745c5c3_Var208), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -4223,15 +4223,15 @@ func AuditLog(v AuditView) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = adminSelectMarked("audit-action", "action", T(ctx, "auditlog.f.action"), "", errText(ctx, v.Errors.For("action")), false, false).Render(templ.WithChildren(ctx, templ_7745c5c3_Var212), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = directorySelectMarked("audit-action", "action", T(ctx, "auditlog.f.action"), "", errText(ctx, v.Errors.For("action")), false, false).Render(templ.WithChildren(ctx, templ_7745c5c3_Var212), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = adminFilterInput("audit-from", "from", T(ctx, "auditlog.f.from"), v.Filter.From, T(ctx, "auditlog.f.date_hint"), errText(ctx, v.Errors.For("from"))).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = directoryFilterInput("audit-from", "from", T(ctx, "auditlog.f.from"), v.Filter.From, T(ctx, "auditlog.f.date_hint"), errText(ctx, v.Errors.For("from"))).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = adminFilterInput("audit-to", "to", T(ctx, "auditlog.f.to"), v.Filter.To, T(ctx, "auditlog.f.date_hint"), errText(ctx, v.Errors.For("to"))).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = directoryFilterInput("audit-to", "to", T(ctx, "auditlog.f.to"), v.Filter.To, T(ctx, "auditlog.f.date_hint"), errText(ctx, v.Errors.For("to"))).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -4414,7 +4414,7 @@ func AuditLog(v AuditView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = Layout(adminTitle(ctx, T(ctx, "auditlog.title"), len(v.Errors) > 0)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var204), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Layout(directoryTitle(ctx, T(ctx, "auditlog.title"), len(v.Errors) > 0)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var204), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -263,10 +263,10 @@ type CoverConsent struct {
 	Evidence    string
 }
 
-func cwISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+func caseISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// cwWho names who did something.
-func cwWho(ctx context.Context, w Who) string {
+// caseWho names who did something.
+func caseWho(ctx context.Context, w Who) string {
 	switch {
 	case w.Me:
 		return T(ctx, "cases.who.me")
@@ -276,35 +276,35 @@ func cwWho(ctx context.Context, w Who) string {
 	return T(ctx, "cases.who.other")
 }
 
-// cwWhoAfterBy names who did something after "von" ("by"): German needs the dative there
+// caseWhoAfterBy names who did something after "von" ("by"): German needs the dative there
 // ("von einer anderen Person"). The acting user has phrases of their own (by_me).
-func cwWhoAfterBy(ctx context.Context, w Who) string {
+func caseWhoAfterBy(ctx context.Context, w Who) string {
 	if !w.Me && w.Name == "" {
 		return T(ctx, "cases.who.other_after_by")
 	}
-	return cwWho(ctx, w)
+	return caseWho(ctx, w)
 }
 
-// cwKnownLangs are the languages with a name in the catalogue (cases.lang.<code>).
-var cwKnownLangs = []string{"ar", "uk", "ru", "fa", "ps", "ku", "tr", "ti", "so", "ro", "en", "fr", "de"}
+// caseKnownLangs are the languages with a name in the catalogue (cases.lang.<code>).
+var caseKnownLangs = []string{"ar", "uk", "ru", "fa", "ps", "ku", "tr", "ti", "so", "ro", "en", "fr", "de"}
 
-// cwLang names a language code for people; an unknown code is shown as it is.
-func cwLang(ctx context.Context, code string) string {
-	if slices.Contains(cwKnownLangs, code) {
+// caseLang names a language code for people; an unknown code is shown as it is.
+func caseLang(ctx context.Context, code string) string {
+	if slices.Contains(caseKnownLangs, code) {
 		return T(ctx, "cases.lang."+code)
 	}
 	return code
 }
 
-func cwLangs(ctx context.Context, codes []string) string {
+func caseLangs(ctx context.Context, codes []string) string {
 	out := make([]string, len(codes))
 	for i, c := range codes {
-		out[i] = cwLang(ctx, c)
+		out[i] = caseLang(ctx, c)
 	}
 	return strings.Join(out, ", ")
 }
 
-func cwCategories(ctx context.Context, cats []string) string {
+func caseCategories(ctx context.Context, cats []string) string {
 	out := make([]string, len(cats))
 	for i, c := range cats {
 		out[i] = T(ctx, "cases.category."+c)
@@ -312,23 +312,23 @@ func cwCategories(ctx context.Context, cats []string) string {
 	return strings.Join(out, ", ")
 }
 
-func cwOptionLabel(ctx context.Context, o Option) string {
+func caseOptionLabel(ctx context.Context, o Option) string {
 	if o.LabelKey != "" {
 		return T(ctx, o.LabelKey)
 	}
 	return o.Label
 }
 
-// cwV returns the value of an input.
-func cwV(v map[string]string, name string) string {
+// caseV returns the value of an input.
+func caseV(v map[string]string, name string) string {
 	if v == nil {
 		return ""
 	}
 	return v[name]
 }
 
-// cwDescribed joins the ids that describe an input: its hint and its error.
-func cwDescribed(id string, hint bool, err *FormMsg) string {
+// caseDescribed joins the ids that describe an input: its hint and its error.
+func caseDescribed(id string, hint bool, err *FormMsg) string {
 	var ids []string
 	if hint {
 		ids = append(ids, id+"-hint")
@@ -339,14 +339,14 @@ func cwDescribed(id string, hint bool, err *FormMsg) string {
 	return strings.Join(ids, " ")
 }
 
-func cwPageTitle(ctx context.Context, title string, errs FormErrors) string {
+func casePageTitle(ctx context.Context, title string, errs FormErrors) string {
 	if len(errs) > 0 {
 		return T(ctx, "cases.errors.page_title", map[string]any{"Title": title})
 	}
 	return title
 }
 
-func cwCaseStatusBadge(status string) string {
+func caseCaseStatusBadge(status string) string {
 	switch status {
 	case "open":
 		return "kern-badge kern-badge--info"
@@ -356,7 +356,7 @@ func cwCaseStatusBadge(status string) string {
 	return "kern-badge"
 }
 
-func cwPriorityBadge(p string) string {
+func casePriorityBadge(p string) string {
 	switch p {
 	case "urgent":
 		return "kern-badge kern-badge--danger"
@@ -366,7 +366,7 @@ func cwPriorityBadge(p string) string {
 	return "kern-badge kern-badge--info"
 }
 
-func cwReferralBadge(status string) string {
+func caseReferralBadge(status string) string {
 	switch status {
 	case "accepted", "in_progress", "completed":
 		return "kern-badge kern-badge--success"
@@ -378,8 +378,8 @@ func cwReferralBadge(status string) string {
 	return "kern-badge"
 }
 
-// cwFieldInput describes one labelled input of a form.
-type cwFieldInput struct {
+// caseFieldInput describes one labelled input of a form.
+type caseFieldInput struct {
 	Name, Label, Hint string
 	Type              string // text (default), date, email, tel, number, textarea
 	Value             string
@@ -392,17 +392,17 @@ type cwFieldInput struct {
 	Min, Max          string
 }
 
-func (f cwFieldInput) id() string { return "f-" + f.Name }
+func (f caseFieldInput) id() string { return "f-" + f.Name }
 
-func (f cwFieldInput) typ() string {
+func (f caseFieldInput) typ() string {
 	if f.Type == "" {
 		return "text"
 	}
 	return f.Type
 }
 
-// cwSummaryLabels name the inputs of each form in the error summary (message keys).
-var cwSummaryLabels = map[string]string{
+// caseSummaryLabels name the inputs of each form in the error summary (message keys).
+var caseSummaryLabels = map[string]string{
 	"family_name": "cases.person.family_name", "given_names": "cases.person.given_names",
 	"name_variants": "cases.person.name_variants", "birth_date": "cases.person.birth_date",
 	"languages": "cases.person.languages", "languages_other": "cases.person.languages_other",
@@ -419,8 +419,8 @@ var cwSummaryLabels = map[string]string{
 	"status": "cases.field.status", "reason": "cases.status.reason", "resp_org": "cases.plan.responsible", "note": "cases.plan.note",
 }
 
-// cwErrorSummary lists the problems of a failed form at its top, each linked to its input.
-func cwErrorSummary(errs FormErrors) templ.Component {
+// caseErrorSummary lists the problems of a failed form at its top, each linked to its input.
+func caseErrorSummary(errs FormErrors) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -460,7 +460,7 @@ func cwErrorSummary(errs FormErrors) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				if label, ok := cwSummaryLabels[e.Field]; ok {
+				if label, ok := caseSummaryLabels[e.Field]; ok {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<a class=\"kern-link\" href=\"")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
@@ -529,7 +529,7 @@ func cwErrorSummary(errs FormErrors) templ.Component {
 	})
 }
 
-func cwErrorText(id string, m *FormMsg) templ.Component {
+func caseErrorText(id string, m *FormMsg) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -582,7 +582,7 @@ func cwErrorText(id string, m *FormMsg) templ.Component {
 	})
 }
 
-func cwLabel(forID, label string, optional bool) templ.Component {
+func caseLabel(forID, label string, optional bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -656,8 +656,8 @@ func cwLabel(forID, label string, optional bool) templ.Component {
 	})
 }
 
-// cwField is one labelled input with its hint and its error beside it.
-func cwField(f cwFieldInput) templ.Component {
+// caseField is one labelled input with its hint and its error beside it.
+func caseField(f caseFieldInput) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -714,7 +714,7 @@ func cwField(f cwFieldInput) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = cwLabel(f.id(), f.Label, f.Optional).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = caseLabel(f.id(), f.Label, f.Optional).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -750,7 +750,7 @@ func cwField(f cwFieldInput) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = cwErrorText(f.id(), f.Err).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = caseErrorText(f.id(), f.Err).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -813,7 +813,7 @@ func cwField(f cwFieldInput) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				if d := cwDescribed(f.id(), f.Hint != "", f.Err); d != "" {
+				if d := caseDescribed(f.id(), f.Hint != "", f.Err); d != "" {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, " aria-describedby=\"")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
@@ -1026,7 +1026,7 @@ func cwField(f cwFieldInput) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				if d := cwDescribed(f.id(), f.Hint != "", f.Err); d != "" {
+				if d := caseDescribed(f.id(), f.Hint != "", f.Err); d != "" {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, " aria-describedby=\"")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
@@ -1074,9 +1074,9 @@ func cwField(f cwFieldInput) templ.Component {
 	})
 }
 
-// cwSelect is a labelled select; an empty emptyKey offers no empty choice. optional marks
+// caseSelect is a labelled select; an empty emptyKey offers no empty choice. optional marks
 // the label "(freiwillig)"; required makes the browser insist on a choice.
-func cwSelect(name, label, emptyKey string, opts []Option, value string, err *FormMsg, required, optional bool) templ.Component {
+func caseSelect(name, label, emptyKey string, opts []Option, value string, err *FormMsg, required, optional bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1133,11 +1133,11 @@ func cwSelect(name, label, emptyKey string, opts []Option, value string, err *Fo
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = cwLabel("f-"+name, label, optional).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = caseLabel("f-"+name, label, optional).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = cwErrorText("f-"+name, err).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = caseErrorText("f-"+name, err).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1284,9 +1284,9 @@ func cwSelect(name, label, emptyKey string, opts []Option, value string, err *Fo
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var46 string
-			templ_7745c5c3_Var46, templ_7745c5c3_Err = templ.JoinStringErrs(cwOptionLabel(ctx, o))
+			templ_7745c5c3_Var46, templ_7745c5c3_Err = templ.JoinStringErrs(caseOptionLabel(ctx, o))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 536, Col: 85}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 536, Col: 87}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var46))
 			if templ_7745c5c3_Err != nil {
@@ -1305,8 +1305,8 @@ func cwSelect(name, label, emptyKey string, opts []Option, value string, err *Fo
 	})
 }
 
-// cwChecks is a group of checkboxes in a fieldset with its legend and error.
-func cwChecks(name, legend, hint string, opts []Option, chosen []string, err *FormMsg) templ.Component {
+// caseChecks is a group of checkboxes in a fieldset with its legend and error.
+func caseChecks(name, legend, hint string, opts []Option, chosen []string, err *FormMsg) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1362,7 +1362,7 @@ func cwChecks(name, legend, hint string, opts []Option, chosen []string, err *Fo
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if d := cwDescribed("f-"+name, hint != "", err); d != "" {
+			if d := caseDescribed("f-"+name, hint != "", err); d != "" {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 78, " aria-describedby=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -1444,7 +1444,7 @@ func cwChecks(name, legend, hint string, opts []Option, chosen []string, err *Fo
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = cwErrorText("f-"+name, err).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = caseErrorText("f-"+name, err).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1556,9 +1556,9 @@ func cwChecks(name, legend, hint string, opts []Option, chosen []string, err *Fo
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var61 string
-			templ_7745c5c3_Var61, templ_7745c5c3_Err = templ.JoinStringErrs(cwOptionLabel(ctx, o))
+			templ_7745c5c3_Var61, templ_7745c5c3_Err = templ.JoinStringErrs(caseOptionLabel(ctx, o))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 571, Col: 98}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 571, Col: 100}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var61))
 			if templ_7745c5c3_Err != nil {
@@ -1577,8 +1577,8 @@ func cwChecks(name, legend, hint string, opts []Option, chosen []string, err *Fo
 	})
 }
 
-// cwRadios is a group of radio buttons in a fieldset with its legend and error.
-func cwRadios(name, legend string, opts []Option, value string, err *FormMsg) templ.Component {
+// caseRadios is a group of radio buttons in a fieldset with its legend and error.
+func caseRadios(name, legend string, opts []Option, value string, err *FormMsg) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1680,7 +1680,7 @@ func cwRadios(name, legend string, opts []Option, value string, err *FormMsg) te
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = cwErrorText("f-"+name, err).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = caseErrorText("f-"+name, err).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1756,9 +1756,9 @@ func cwRadios(name, legend string, opts []Option, value string, err *FormMsg) te
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var72 string
-			templ_7745c5c3_Var72, templ_7745c5c3_Err = templ.JoinStringErrs(cwOptionLabel(ctx, o))
+			templ_7745c5c3_Var72, templ_7745c5c3_Err = templ.JoinStringErrs(caseOptionLabel(ctx, o))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 604, Col: 98}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 604, Col: 100}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var72))
 			if templ_7745c5c3_Err != nil {
@@ -1777,7 +1777,7 @@ func cwRadios(name, legend string, opts []Option, value string, err *FormMsg) te
 	})
 }
 
-func cwSubmit(label string) templ.Component {
+func caseSubmit(label string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1815,8 +1815,8 @@ func cwSubmit(label string) templ.Component {
 	})
 }
 
-// cwSubmitRow is the submit button of a small form, not stretched to the form's width.
-func cwSubmitRow(label string) templ.Component {
+// caseSubmitRow is the submit button of a small form, not stretched to the form's width.
+func caseSubmitRow(label string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1837,7 +1837,7 @@ func cwSubmitRow(label string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = cwSubmit(label).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = caseSubmit(label).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1849,7 +1849,7 @@ func cwSubmitRow(label string) templ.Component {
 	})
 }
 
-func cwBackLink(href, label string) templ.Component {
+func caseBackLink(href, label string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1900,7 +1900,7 @@ func cwBackLink(href, label string) templ.Component {
 	})
 }
 
-func cwDateCell(d *time.Time) templ.Component {
+func caseDateCell(d *time.Time) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -2472,7 +2472,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				var templ_7745c5c3_Var111 = []any{cwPriorityBadge(r.Priority)}
+				var templ_7745c5c3_Var111 = []any{casePriorityBadge(r.Priority)}
 				templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var111...)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -2507,7 +2507,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 			var templ_7745c5c3_Var113 string
 			templ_7745c5c3_Var113, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.priority."+r.Priority))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 725, Col: 113}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 725, Col: 115}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var113))
 			if templ_7745c5c3_Err != nil {
@@ -2532,7 +2532,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = cwDateCell(r.Due).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = caseDateCell(r.Due).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2679,7 +2679,7 @@ func MyTaskRow(r MyTaskRowView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = cwErrorText("status-"+r.ID, r.Err).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = caseErrorText("status-"+r.ID, r.Err).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2894,7 +2894,7 @@ func CaseList(v CaseListView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwErrorSummary(v.Errs).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseErrorSummary(v.Errs).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2915,7 +2915,7 @@ func CaseList(v CaseListView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwField(cwFieldInput{Name: "q", Label: "cases.list.q", Hint: "cases.list.q_hint", Type: "search", Value: v.Q, Err: v.Errs.For("q")}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseField(caseFieldInput{Name: "q", Label: "cases.list.q", Hint: "cases.list.q_hint", Type: "search", Value: v.Q, Err: v.Errs.For("q")}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2923,7 +2923,7 @@ func CaseList(v CaseListView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwSelect("status", "cases.field.status", "cases.list.any", cwCaseStatusOptions(), v.Status, v.Errs.For("status"), false, false).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseSelect("status", "cases.field.status", "cases.list.any", caseCaseStatusOptions(), v.Status, v.Errs.For("status"), false, false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2931,7 +2931,7 @@ func CaseList(v CaseListView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwSelect("area", "cases.field.area", "cases.list.any", v.Areas, v.Area, v.Errs.For("area"), false, false).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseSelect("area", "cases.field.area", "cases.list.any", v.Areas, v.Area, v.Errs.For("area"), false, false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2939,7 +2939,7 @@ func CaseList(v CaseListView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwSelect("area_status", "cases.list.area_status", "cases.list.any", cwAreaStatusOptions(), v.AreaStatus, v.Errs.For("area_status"), false, false).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseSelect("area_status", "cases.list.area_status", "cases.list.any", caseAreaStatusOptions(), v.AreaStatus, v.Errs.For("area_status"), false, false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3151,7 +3151,7 @@ func CaseList(v CaseListView) templ.Component {
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
-						var templ_7745c5c3_Var150 = []any{cwCaseStatusBadge(r.Status)}
+						var templ_7745c5c3_Var150 = []any{caseCaseStatusBadge(r.Status)}
 						templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var150...)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
@@ -3186,7 +3186,7 @@ func CaseList(v CaseListView) templ.Component {
 					var templ_7745c5c3_Var152 string
 					templ_7745c5c3_Var152, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.case_status."+r.Status))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 852, Col: 120}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 852, Col: 122}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var152))
 					if templ_7745c5c3_Err != nil {
@@ -3210,9 +3210,9 @@ func CaseList(v CaseListView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var154 string
-					templ_7745c5c3_Var154, templ_7745c5c3_Err = templruntime.NewAttributeExpression(cwISO(r.Updated)).Resolve(ctx)
+					templ_7745c5c3_Var154, templ_7745c5c3_Err = templruntime.NewAttributeExpression(caseISO(r.Updated)).Resolve(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 855, Col: 71}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 855, Col: 73}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var154)
 					if templ_7745c5c3_Err != nil {
@@ -3225,7 +3225,7 @@ func CaseList(v CaseListView) templ.Component {
 					var templ_7745c5c3_Var155 string
 					templ_7745c5c3_Var155, templ_7745c5c3_Err = templ.JoinStringErrs(localDateTime(ctx, r.Updated))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 855, Col: 105}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 855, Col: 107}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var155))
 					if templ_7745c5c3_Err != nil {
@@ -3287,7 +3287,7 @@ func CaseList(v CaseListView) templ.Component {
 	})
 }
 
-func cwCaseStatusOptions() []Option {
+func caseCaseStatusOptions() []Option {
 	var out []Option
 	for _, s := range []string{"open", "paused", "closed"} {
 		out = append(out, Option{Value: s, LabelKey: "cases.case_status." + s})
@@ -3295,7 +3295,7 @@ func cwCaseStatusOptions() []Option {
 	return out
 }
 
-func cwAreaStatusOptions() []Option {
+func caseAreaStatusOptions() []Option {
 	var out []Option
 	for _, s := range []string{"not_started", "in_progress", "waiting", "achieved", "not_needed"} {
 		out = append(out, Option{Value: s, LabelKey: "cases.area_status." + s})
@@ -3303,7 +3303,7 @@ func cwAreaStatusOptions() []Option {
 	return out
 }
 
-func cwLangOptions(codes []string) []Option {
+func caseLangOptions(codes []string) []Option {
 	out := make([]Option, len(codes))
 	for i, c := range codes {
 		out[i] = Option{Value: c, LabelKey: "cases.lang." + c}
@@ -3374,7 +3374,7 @@ func CaseNew(v CaseFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwErrorSummary(v.Errs).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseErrorSummary(v.Errs).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3403,7 +3403,7 @@ func CaseNew(v CaseFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwField(cwFieldInput{Name: "family_name", Label: "cases.person.family_name", Value: cwV(v.V, "family_name"), Err: v.Errs.For("family_name"), Required: true, Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseField(caseFieldInput{Name: "family_name", Label: "cases.person.family_name", Value: caseV(v.V, "family_name"), Err: v.Errs.For("family_name"), Required: true, Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3411,7 +3411,7 @@ func CaseNew(v CaseFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwField(cwFieldInput{Name: "given_names", Label: "cases.person.given_names", Value: cwV(v.V, "given_names"), Err: v.Errs.For("given_names"), Optional: true, Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseField(caseFieldInput{Name: "given_names", Label: "cases.person.given_names", Value: caseV(v.V, "given_names"), Err: v.Errs.For("given_names"), Optional: true, Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3419,7 +3419,7 @@ func CaseNew(v CaseFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwField(cwFieldInput{Name: "name_variants", Label: "cases.person.name_variants", Hint: "cases.person.name_variants_hint", Type: "textarea", Value: cwV(v.V, "name_variants"), Err: v.Errs.For("name_variants"), Optional: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseField(caseFieldInput{Name: "name_variants", Label: "cases.person.name_variants", Hint: "cases.person.name_variants_hint", Type: "textarea", Value: caseV(v.V, "name_variants"), Err: v.Errs.For("name_variants"), Optional: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3427,7 +3427,7 @@ func CaseNew(v CaseFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwField(cwFieldInput{Name: "birth_date", Label: "cases.person.birth_date", Hint: "cases.date_hint", Type: "date", Value: cwV(v.V, "birth_date"), Err: v.Errs.For("birth_date"), Optional: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseField(caseFieldInput{Name: "birth_date", Label: "cases.person.birth_date", Hint: "cases.date_hint", Type: "date", Value: caseV(v.V, "birth_date"), Err: v.Errs.For("birth_date"), Optional: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3435,7 +3435,7 @@ func CaseNew(v CaseFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwField(cwFieldInput{Name: "arrival_date", Label: "cases.person.arrival_date", Hint: "cases.date_hint", Type: "date", Value: cwV(v.V, "arrival_date"), Err: v.Errs.For("arrival_date"), Optional: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseField(caseFieldInput{Name: "arrival_date", Label: "cases.person.arrival_date", Hint: "cases.date_hint", Type: "date", Value: caseV(v.V, "arrival_date"), Err: v.Errs.For("arrival_date"), Optional: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3443,11 +3443,11 @@ func CaseNew(v CaseFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwChecks("languages", "cases.person.languages", "", cwLangOptions(v.LangOptions), v.Langs, v.Errs.For("languages")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseChecks("languages", "cases.person.languages", "", caseLangOptions(v.LangOptions), v.Langs, v.Errs.For("languages")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwField(cwFieldInput{Name: "languages_other", Label: "cases.person.languages_other", Hint: "cases.person.languages_other_hint", Value: cwV(v.V, "languages_other"), Err: v.Errs.For("languages_other"), Optional: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseField(caseFieldInput{Name: "languages_other", Label: "cases.person.languages_other", Hint: "cases.person.languages_other_hint", Value: caseV(v.V, "languages_other"), Err: v.Errs.For("languages_other"), Optional: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3455,7 +3455,7 @@ func CaseNew(v CaseFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwField(cwFieldInput{Name: "residence_status", Label: "cases.person.residence_status", Value: cwV(v.V, "residence_status"), Err: v.Errs.For("residence_status"), Optional: true, List: "aufenthalt-liste"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseField(caseFieldInput{Name: "residence_status", Label: "cases.person.residence_status", Value: caseV(v.V, "residence_status"), Err: v.Errs.For("residence_status"), Optional: true, List: "aufenthalt-liste"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3486,7 +3486,7 @@ func CaseNew(v CaseFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwField(cwFieldInput{Name: "district", Label: "cases.person.district", Value: cwV(v.V, "district"), Err: v.Errs.For("district"), Optional: true, List: "stadtteil-liste"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseField(caseFieldInput{Name: "district", Label: "cases.person.district", Value: caseV(v.V, "district"), Err: v.Errs.For("district"), Optional: true, List: "stadtteil-liste"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3530,7 +3530,7 @@ func CaseNew(v CaseFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwField(cwFieldInput{Name: "phone", Label: "cases.person.phone", Type: "tel", Value: cwV(v.V, "phone"), Err: v.Errs.For("phone"), Optional: true, Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseField(caseFieldInput{Name: "phone", Label: "cases.person.phone", Type: "tel", Value: caseV(v.V, "phone"), Err: v.Errs.For("phone"), Optional: true, Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3538,7 +3538,7 @@ func CaseNew(v CaseFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwField(cwFieldInput{Name: "email", Label: "cases.person.email", Type: "email", Value: cwV(v.V, "email"), Err: v.Errs.For("email"), Optional: true, Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseField(caseFieldInput{Name: "email", Label: "cases.person.email", Type: "email", Value: caseV(v.V, "email"), Err: v.Errs.For("email"), Optional: true, Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3546,7 +3546,7 @@ func CaseNew(v CaseFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwField(cwFieldInput{Name: "address", Label: "cases.person.address", Type: "textarea", Value: cwV(v.V, "address"), Err: v.Errs.For("address"), Optional: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseField(caseFieldInput{Name: "address", Label: "cases.person.address", Type: "textarea", Value: caseV(v.V, "address"), Err: v.Errs.For("address"), Optional: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3567,12 +3567,12 @@ func CaseNew(v CaseFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwField(cwFieldInput{Name: "case_district", Label: "cases.new.case_district", Hint: "cases.new.case_district_hint", Value: cwV(v.V, "case_district"), Err: v.Errs.For("case_district"), Optional: true, List: "stadtteil-liste"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseField(caseFieldInput{Name: "case_district", Label: "cases.new.case_district", Hint: "cases.new.case_district_hint", Value: caseV(v.V, "case_district"), Err: v.Errs.For("case_district"), Optional: true, List: "stadtteil-liste"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if len(v.Members) > 1 {
-				templ_7745c5c3_Err = cwSelect("responsible", "cases.new.responsible", "", v.Members, cwV(v.V, "responsible"), v.Errs.For("responsible"), true, false).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = caseSelect("responsible", "cases.new.responsible", "", v.Members, caseV(v.V, "responsible"), v.Errs.For("responsible"), true, false).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -3612,7 +3612,7 @@ func CaseNew(v CaseFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwSubmit("cases.new.submit").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseSubmit("cases.new.submit").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3635,7 +3635,7 @@ func CaseNew(v CaseFormView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = Layout(cwPageTitle(ctx, T(ctx, "cases.new.title"), v.Errs)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var159), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Layout(casePageTitle(ctx, T(ctx, "cases.new.title"), v.Errs)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var159), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -3715,7 +3715,7 @@ func CasePage(v CasePageView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				var templ_7745c5c3_Var174 = []any{cwCaseStatusBadge(v.Status)}
+				var templ_7745c5c3_Var174 = []any{caseCaseStatusBadge(v.Status)}
 				templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var174...)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -3750,7 +3750,7 @@ func CasePage(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var176 string
 			templ_7745c5c3_Var176, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.case_status."+v.Status))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1005, Col: 115}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1005, Col: 117}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var176))
 			if templ_7745c5c3_Err != nil {
@@ -3805,9 +3805,9 @@ func CasePage(v CasePageView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var180 string
-				templ_7745c5c3_Var180, templ_7745c5c3_Err = templ.JoinStringErrs(cwWho(ctx, v.Responsible))
+				templ_7745c5c3_Var180, templ_7745c5c3_Err = templ.JoinStringErrs(caseWho(ctx, v.Responsible))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1015, Col: 80}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1015, Col: 82}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var180))
 				if templ_7745c5c3_Err != nil {
@@ -3868,9 +3868,9 @@ func CasePage(v CasePageView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var184 string
-			templ_7745c5c3_Var184, templ_7745c5c3_Err = templruntime.NewAttributeExpression(cwISO(v.Opened)).Resolve(ctx)
+			templ_7745c5c3_Var184, templ_7745c5c3_Err = templruntime.NewAttributeExpression(caseISO(v.Opened)).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1026, Col: 84}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1026, Col: 86}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var184)
 			if templ_7745c5c3_Err != nil {
@@ -3883,7 +3883,7 @@ func CasePage(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var185 string
 			templ_7745c5c3_Var185, templ_7745c5c3_Err = templ.JoinStringErrs(localDateTime(ctx, v.Opened))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1026, Col: 117}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1026, Col: 119}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var185))
 			if templ_7745c5c3_Err != nil {
@@ -3943,9 +3943,9 @@ func CasePage(v CasePageView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var189 string
-			templ_7745c5c3_Var189, templ_7745c5c3_Err = templruntime.NewAttributeExpression(cwISO(v.Updated)).Resolve(ctx)
+			templ_7745c5c3_Var189, templ_7745c5c3_Err = templruntime.NewAttributeExpression(caseISO(v.Updated)).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1036, Col: 85}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1036, Col: 87}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var189)
 			if templ_7745c5c3_Err != nil {
@@ -3958,7 +3958,7 @@ func CasePage(v CasePageView) templ.Component {
 			var templ_7745c5c3_Var190 string
 			templ_7745c5c3_Var190, templ_7745c5c3_Err = templ.JoinStringErrs(localDateTime(ctx, v.Updated))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1036, Col: 119}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1036, Col: 121}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var190))
 			if templ_7745c5c3_Err != nil {
@@ -4096,7 +4096,7 @@ func CasePage(v CasePageView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = Layout(cwPageTitle(ctx, T(ctx, "cases.case.title", map[string]any{"Reference": v.Reference}), append(append(FormErrors{}, v.Note.Errs...), v.StatusForm.Errs...))).Render(templ.WithChildren(ctx, templ_7745c5c3_Var171), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Layout(casePageTitle(ctx, T(ctx, "cases.case.title", map[string]any{"Reference": v.Reference}), append(append(FormErrors{}, v.Note.Errs...), v.StatusForm.Errs...))).Render(templ.WithChildren(ctx, templ_7745c5c3_Var171), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -4185,7 +4185,7 @@ func casePersons(v CasePageView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if n := cwPersonName(p); n != "" {
+			if n := casePersonName(p); n != "" {
 				var templ_7745c5c3_Var200 string
 				templ_7745c5c3_Var200, templ_7745c5c3_Err = templ.JoinStringErrs(n)
 				if templ_7745c5c3_Err != nil {
@@ -4238,55 +4238,55 @@ func casePersons(v CasePageView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(p.Variants) > 0 {
-				templ_7745c5c3_Err = cwDL("cases.person.name_variants", strings.Join(p.Variants, ", ")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = caseDL("cases.person.name_variants", strings.Join(p.Variants, ", ")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
 			if p.Birth != nil {
-				templ_7745c5c3_Err = cwDL("cases.person.birth_date", localDate(ctx, *p.Birth)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = caseDL("cases.person.birth_date", localDate(ctx, *p.Birth)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
 			if len(p.Languages) > 0 {
-				templ_7745c5c3_Err = cwDL("cases.person.languages", cwLangs(ctx, p.Languages)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = caseDL("cases.person.languages", caseLangs(ctx, p.Languages)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
 			if p.Arrival != nil {
-				templ_7745c5c3_Err = cwDL("cases.person.arrival_date", localDate(ctx, *p.Arrival)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = caseDL("cases.person.arrival_date", localDate(ctx, *p.Arrival)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
 			if p.Residence != "" {
-				templ_7745c5c3_Err = cwDL("cases.person.residence_status", p.Residence).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = caseDL("cases.person.residence_status", p.Residence).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
 			if p.District != "" {
-				templ_7745c5c3_Err = cwDL("cases.person.district", p.District).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = caseDL("cases.person.district", p.District).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
 			if p.Phone != "" {
-				templ_7745c5c3_Err = cwDL("cases.person.phone", p.Phone).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = caseDL("cases.person.phone", p.Phone).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
 			if p.Email != "" {
-				templ_7745c5c3_Err = cwDL("cases.person.email", p.Email).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = caseDL("cases.person.email", p.Email).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
 			if p.Address != "" {
-				templ_7745c5c3_Err = cwDL("cases.person.address", p.Address).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = caseDL("cases.person.address", p.Address).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -4304,7 +4304,7 @@ func casePersons(v CasePageView) templ.Component {
 	})
 }
 
-func cwDL(key, value string) templ.Component {
+func caseDL(key, value string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -4591,9 +4591,9 @@ func casePlan(v CasePageView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var221 string
-				templ_7745c5c3_Var221, templ_7745c5c3_Err = templruntime.NewAttributeExpression(cwISO(r.ChangedAt)).Resolve(ctx)
+				templ_7745c5c3_Var221, templ_7745c5c3_Err = templruntime.NewAttributeExpression(caseISO(r.ChangedAt)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1181, Col: 44}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1181, Col: 46}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var221)
 				if templ_7745c5c3_Err != nil {
@@ -4606,7 +4606,7 @@ func casePlan(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var222 string
 				templ_7745c5c3_Var222, templ_7745c5c3_Err = templ.JoinStringErrs(localDateTime(ctx, r.ChangedAt))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1181, Col: 80}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1181, Col: 82}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var222))
 				if templ_7745c5c3_Err != nil {
@@ -4617,9 +4617,9 @@ func casePlan(v CasePageView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var223 string
-				templ_7745c5c3_Var223, templ_7745c5c3_Err = templ.JoinStringErrs(cwWho(ctx, r.ChangedBy))
+				templ_7745c5c3_Var223, templ_7745c5c3_Err = templ.JoinStringErrs(caseWho(ctx, r.ChangedBy))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1183, Col: 34}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1183, Col: 36}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var223))
 				if templ_7745c5c3_Err != nil {
@@ -4773,7 +4773,7 @@ func planRowForm(v CasePageView, r PlanRow) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if r.Form != nil {
-			templ_7745c5c3_Err = cwErrorSummary(r.Form.Errs).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseErrorSummary(r.Form.Errs).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -5031,7 +5031,7 @@ func planRowForm(v CasePageView, r PlanRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = cwErrorText("plan-note-"+r.Area, planErr(r, "note")).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = caseErrorText("plan-note-"+r.Area, planErr(r, "note")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -5088,7 +5088,7 @@ func planRowForm(v CasePageView, r PlanRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = cwSubmitRow("cases.plan.save").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = caseSubmitRow("cases.plan.save").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -5100,8 +5100,8 @@ func planRowForm(v CasePageView, r PlanRow) templ.Component {
 	})
 }
 
-// cwPersonName is "Family, Given" as far as the names are shown.
-func cwPersonName(p Person) string {
+// casePersonName is "Family, Given" as far as the names are shown.
+func casePersonName(p Person) string {
 	switch {
 	case p.FamilyName != "" && p.GivenNames != "":
 		return p.FamilyName + ", " + p.GivenNames
@@ -5111,8 +5111,8 @@ func cwPersonName(p Person) string {
 	return p.GivenNames
 }
 
-// cwLines splits a text people wrote into its lines, to keep them apart on the page.
-func cwLines(s string) []string {
+// caseLines splits a text people wrote into its lines, to keep them apart on the page.
+func caseLines(s string) []string {
 	return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
 }
 
@@ -5338,9 +5338,9 @@ func caseConsents(v CasePageView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var262 string
-				templ_7745c5c3_Var262, templ_7745c5c3_Err = templ.JoinStringErrs(cwCategories(ctx, c.Categories))
+				templ_7745c5c3_Var262, templ_7745c5c3_Err = templ.JoinStringErrs(caseCategories(ctx, c.Categories))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1313, Col: 70}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1313, Col: 72}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var262))
 				if templ_7745c5c3_Err != nil {
@@ -5377,9 +5377,9 @@ func caseConsents(v CasePageView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var265 string
-				templ_7745c5c3_Var265, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.explained_in", map[string]any{"Language": cwLang(ctx, c.Language)}))
+				templ_7745c5c3_Var265, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.consent.explained_in", map[string]any{"Language": caseLang(ctx, c.Language)}))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1320, Col: 100}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1320, Col: 102}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var265))
 				if templ_7745c5c3_Err != nil {
@@ -5428,9 +5428,9 @@ func caseConsents(v CasePageView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var268 string
-				templ_7745c5c3_Var268, templ_7745c5c3_Err = templruntime.NewAttributeExpression(cwISO(c.RecordedAt)).Resolve(ctx)
+				templ_7745c5c3_Var268, templ_7745c5c3_Err = templruntime.NewAttributeExpression(caseISO(c.RecordedAt)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1331, Col: 45}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1331, Col: 47}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var268)
 				if templ_7745c5c3_Err != nil {
@@ -5443,7 +5443,7 @@ func caseConsents(v CasePageView) templ.Component {
 				var templ_7745c5c3_Var269 string
 				templ_7745c5c3_Var269, templ_7745c5c3_Err = templ.JoinStringErrs(localDateTime(ctx, c.RecordedAt))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1331, Col: 82}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1331, Col: 84}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var269))
 				if templ_7745c5c3_Err != nil {
@@ -5454,9 +5454,9 @@ func caseConsents(v CasePageView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var270 string
-				templ_7745c5c3_Var270, templ_7745c5c3_Err = templ.JoinStringErrs(cwWho(ctx, c.RecordedBy))
+				templ_7745c5c3_Var270, templ_7745c5c3_Err = templ.JoinStringErrs(caseWho(ctx, c.RecordedBy))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1333, Col: 35}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1333, Col: 37}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var270))
 				if templ_7745c5c3_Err != nil {
@@ -5690,9 +5690,9 @@ func timelineEntry(e TimelineEvent) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var280 string
-		templ_7745c5c3_Var280, templ_7745c5c3_Err = templruntime.NewAttributeExpression(cwISO(e.At)).Resolve(ctx)
+		templ_7745c5c3_Var280, templ_7745c5c3_Err = templruntime.NewAttributeExpression(caseISO(e.At)).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1383, Col: 30}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1383, Col: 32}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var280)
 		if templ_7745c5c3_Err != nil {
@@ -5705,7 +5705,7 @@ func timelineEntry(e TimelineEvent) templ.Component {
 		var templ_7745c5c3_Var281 string
 		templ_7745c5c3_Var281, templ_7745c5c3_Err = templ.JoinStringErrs(localDateTime(ctx, e.At))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1383, Col: 59}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1383, Col: 61}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var281))
 		if templ_7745c5c3_Err != nil {
@@ -5759,7 +5759,7 @@ func timelineEntry(e TimelineEvent) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for i, line := range cwLines(e.Text) {
+			for i, line := range caseLines(e.Text) {
 				if i > 0 {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 453, "<br>")
 					if templ_7745c5c3_Err != nil {
@@ -5800,9 +5800,9 @@ func timelineEntry(e TimelineEvent) templ.Component {
 				}
 			} else {
 				var templ_7745c5c3_Var287 string
-				templ_7745c5c3_Var287, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.by", map[string]any{"Who": cwWhoAfterBy(ctx, e.Who), "Org": e.Org}))
+				templ_7745c5c3_Var287, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.by", map[string]any{"Who": caseWhoAfterBy(ctx, e.Who), "Org": e.Org}))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1408, Col: 97}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1408, Col: 99}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var287))
 				if templ_7745c5c3_Err != nil {
@@ -5856,7 +5856,7 @@ func timelineEntry(e TimelineEvent) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				var templ_7745c5c3_Var290 = []any{cwReferralBadge(e.Status)}
+				var templ_7745c5c3_Var290 = []any{caseReferralBadge(e.Status)}
 				templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var290...)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -5891,7 +5891,7 @@ func timelineEntry(e TimelineEvent) templ.Component {
 			var templ_7745c5c3_Var292 string
 			templ_7745c5c3_Var292, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.referral_status."+e.Status))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1418, Col: 116}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1418, Col: 118}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var292))
 			if templ_7745c5c3_Err != nil {
@@ -5901,30 +5901,30 @@ func timelineEntry(e TimelineEvent) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwDL("cases.field.areas", strings.Join(e.Areas, ", ")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseDL("cases.field.areas", strings.Join(e.Areas, ", ")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if e.Due != nil {
-				templ_7745c5c3_Err = cwDL("cases.refer.reply_due", localDate(ctx, *e.Due)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = caseDL("cases.refer.reply_due", localDate(ctx, *e.Due)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
 			if e.Text != "" {
-				templ_7745c5c3_Err = cwDL("cases.refer.message", e.Text).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = caseDL("cases.refer.message", e.Text).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
 			if e.Reply != "" {
-				templ_7745c5c3_Err = cwDL("cases.timeline.reply", e.Reply).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = caseDL("cases.timeline.reply", e.Reply).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
 			if e.Outcome != "" {
-				templ_7745c5c3_Err = cwDL("cases.timeline.outcome", e.Outcome).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = caseDL("cases.timeline.outcome", e.Outcome).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -5959,7 +5959,7 @@ func timelineEntry(e TimelineEvent) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				var templ_7745c5c3_Var294 = []any{cwReferralBadge(e.Status)}
+				var templ_7745c5c3_Var294 = []any{caseReferralBadge(e.Status)}
 				templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var294...)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -5994,7 +5994,7 @@ func timelineEntry(e TimelineEvent) templ.Component {
 			var templ_7745c5c3_Var296 string
 			templ_7745c5c3_Var296, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.referral_status."+e.Status))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1440, Col: 116}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1440, Col: 118}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var296))
 			if templ_7745c5c3_Err != nil {
@@ -6016,9 +6016,9 @@ func timelineEntry(e TimelineEvent) templ.Component {
 				}
 			} else {
 				var templ_7745c5c3_Var298 string
-				templ_7745c5c3_Var298, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.by", map[string]any{"Who": cwWhoAfterBy(ctx, e.Who), "Org": e.ToOrg}))
+				templ_7745c5c3_Var298, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.by", map[string]any{"Who": caseWhoAfterBy(ctx, e.Who), "Org": e.ToOrg}))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1446, Col: 99}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1446, Col: 101}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var298))
 				if templ_7745c5c3_Err != nil {
@@ -6147,9 +6147,9 @@ func timelineEntry(e TimelineEvent) templ.Component {
 				}
 			} else {
 				var templ_7745c5c3_Var306 string
-				templ_7745c5c3_Var306, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.by_person", map[string]any{"Who": cwWhoAfterBy(ctx, e.Who)}))
+				templ_7745c5c3_Var306, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cases.timeline.by_person", map[string]any{"Who": caseWhoAfterBy(ctx, e.Who)}))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1474, Col: 90}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cases.templ`, Line: 1474, Col: 92}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var306))
 				if templ_7745c5c3_Err != nil {
@@ -6298,30 +6298,30 @@ func noteForm(v CasePageView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = cwErrorSummary(v.Note.Errs).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = caseErrorSummary(v.Note.Errs).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if v.NoteAreaRequired {
-			templ_7745c5c3_Err = cwSelect("note_area", "cases.field.area", "cases.choose", v.NoteAreas, cwV(v.Note.V, "note_area"), v.Note.Errs.For("note_area"), true, false).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseSelect("note_area", "cases.field.area", "cases.choose", v.NoteAreas, caseV(v.Note.V, "note_area"), v.Note.Errs.For("note_area"), true, false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = cwSelect("note_area", "cases.field.area", "cases.note.no_area", v.NoteAreas, cwV(v.Note.V, "note_area"), v.Note.Errs.For("note_area"), false, true).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseSelect("note_area", "cases.field.area", "cases.note.no_area", v.NoteAreas, caseV(v.Note.V, "note_area"), v.Note.Errs.For("note_area"), false, true).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = cwRadios("visibility", "cases.note.visibility", noteVisibilityOptions(v.NoteVisibilities), noteVisibility(v), v.Note.Errs.For("visibility")).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = caseRadios("visibility", "cases.note.visibility", noteVisibilityOptions(v.NoteVisibilities), noteVisibility(v), v.Note.Errs.For("visibility")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = cwField(cwFieldInput{Name: "body", Label: "cases.note.body", Type: "textarea", Value: cwV(v.Note.V, "body"), Err: v.Note.Errs.For("body"), Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = caseField(caseFieldInput{Name: "body", Label: "cases.note.body", Type: "textarea", Value: caseV(v.Note.V, "body"), Err: v.Note.Errs.For("body"), Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = cwSubmitRow("cases.note.submit").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = caseSubmitRow("cases.note.submit").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -6334,7 +6334,7 @@ func noteForm(v CasePageView) templ.Component {
 }
 
 func noteVisibility(v CasePageView) string {
-	if s := cwV(v.Note.V, "visibility"); s != "" {
+	if s := caseV(v.Note.V, "visibility"); s != "" {
 		return s
 	}
 	if len(v.NoteVisibilities) > 0 {
@@ -6419,19 +6419,19 @@ func caseStatusForm(v CasePageView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = cwErrorSummary(v.StatusForm.Errs).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = caseErrorSummary(v.StatusForm.Errs).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = cwRadios("status", "cases.status.to", caseStatusOptions(v.StatusNext), cwV(v.StatusForm.V, "status"), v.StatusForm.Errs.For("status")).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = caseRadios("status", "cases.status.to", caseStatusOptions(v.StatusNext), caseV(v.StatusForm.V, "status"), v.StatusForm.Errs.For("status")).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = cwField(cwFieldInput{Name: "reason", Label: "cases.status.reason", Hint: "cases.status.reason_hint", Type: "textarea", Value: cwV(v.StatusForm.V, "reason"), Err: v.StatusForm.Errs.For("reason"), Optional: true}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = caseField(caseFieldInput{Name: "reason", Label: "cases.status.reason", Hint: "cases.status.reason_hint", Type: "textarea", Value: caseV(v.StatusForm.V, "reason"), Err: v.StatusForm.Errs.For("reason"), Optional: true}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = cwSubmitRow("cases.status.submit").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = caseSubmitRow("cases.status.submit").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -6527,7 +6527,7 @@ func ConsentNew(v ConsentFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwErrorSummary(v.Errs).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseErrorSummary(v.Errs).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -6553,24 +6553,24 @@ func ConsentNew(v ConsentFormView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(v.Persons) > 1 {
-				templ_7745c5c3_Err = cwSelect("person", "cases.consent.person", "cases.consent.person_household", v.Persons, cwV(v.V, "person"), v.Errs.For("person"), false, false).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = caseSelect("person", "cases.consent.person", "cases.consent.person_household", v.Persons, caseV(v.V, "person"), v.Errs.For("person"), false, false).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = cwChecks("recipients", "cases.consent.recipients", "cases.consent.recipients_hint", v.Orgs, v.Multi["recipients"], v.Errs.For("recipients")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseChecks("recipients", "cases.consent.recipients", "cases.consent.recipients_hint", v.Orgs, v.Multi["recipients"], v.Errs.For("recipients")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwChecks("areas", "cases.field.areas", "", v.Areas, v.Multi["areas"], v.Errs.For("areas")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseChecks("areas", "cases.field.areas", "", v.Areas, v.Multi["areas"], v.Errs.For("areas")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwChecks("categories", "cases.consent.categories", "cases.consent.categories_hint", consentCategoryOptions(v.Categories), v.Multi["categories"], v.Errs.For("categories")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseChecks("categories", "cases.consent.categories", "cases.consent.categories_hint", consentCategoryOptions(v.Categories), v.Multi["categories"], v.Errs.For("categories")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwField(cwFieldInput{Name: "purpose", Label: "cases.consent.purpose", Type: "textarea", Value: cwV(v.V, "purpose"), Err: v.Errs.For("purpose"), Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseField(caseFieldInput{Name: "purpose", Label: "cases.consent.purpose", Type: "textarea", Value: caseV(v.V, "purpose"), Err: v.Errs.For("purpose"), Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -6578,7 +6578,7 @@ func ConsentNew(v ConsentFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwField(cwFieldInput{Name: "valid_from", Label: "cases.consent.valid_from", Hint: "cases.date_hint", Type: "date", Value: cwV(v.V, "valid_from"), Err: v.Errs.For("valid_from"), Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseField(caseFieldInput{Name: "valid_from", Label: "cases.consent.valid_from", Hint: "cases.date_hint", Type: "date", Value: caseV(v.V, "valid_from"), Err: v.Errs.For("valid_from"), Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -6586,7 +6586,7 @@ func ConsentNew(v ConsentFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwField(cwFieldInput{Name: "valid_until", Label: "cases.consent.valid_until", Hint: "cases.date_hint", Type: "date", Value: cwV(v.V, "valid_until"), Err: v.Errs.For("valid_until"), Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseField(caseFieldInput{Name: "valid_until", Label: "cases.consent.valid_until", Hint: "cases.date_hint", Type: "date", Value: caseV(v.V, "valid_until"), Err: v.Errs.For("valid_until"), Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -6594,11 +6594,11 @@ func ConsentNew(v ConsentFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwField(cwFieldInput{Name: "evidence", Label: "cases.consent.evidence", Hint: "cases.consent.evidence_hint", Value: cwV(v.V, "evidence"), Err: v.Errs.For("evidence"), Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseField(caseFieldInput{Name: "evidence", Label: "cases.consent.evidence", Hint: "cases.consent.evidence_hint", Value: caseV(v.V, "evidence"), Err: v.Errs.For("evidence"), Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwSelect("language", "cases.consent.language", "cases.choose", cwLangOptions(v.LangOptions), cwV(v.V, "language"), v.Errs.For("language"), true, false).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseSelect("language", "cases.consent.language", "cases.choose", caseLangOptions(v.LangOptions), caseV(v.V, "language"), v.Errs.For("language"), true, false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -6606,7 +6606,7 @@ func ConsentNew(v ConsentFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwSubmit("cases.consent.submit").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseSubmit("cases.consent.submit").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -6642,7 +6642,7 @@ func ConsentNew(v ConsentFormView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = Layout(cwPageTitle(ctx, T(ctx, "cases.consent.new_title", map[string]any{"Reference": v.Reference}), v.Errs)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var319), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Layout(casePageTitle(ctx, T(ctx, "cases.consent.new_title", map[string]any{"Reference": v.Reference}), v.Errs)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var319), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -6718,7 +6718,7 @@ func ConsentRevoke(v ConsentRevokeView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwErrorSummary(v.Errs).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseErrorSummary(v.Errs).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -6726,19 +6726,19 @@ func ConsentRevoke(v ConsentRevokeView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwDL("cases.consent.recipients", strings.Join(v.Recipients, ", ")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseDL("cases.consent.recipients", strings.Join(v.Recipients, ", ")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwDL("cases.field.areas", strings.Join(v.Areas, ", ")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseDL("cases.field.areas", strings.Join(v.Areas, ", ")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwDL("cases.consent.validity", T(ctx, "cases.consent.from_until", map[string]any{"From": localDate(ctx, v.From), "Until": localDate(ctx, v.Until)})).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseDL("cases.consent.validity", T(ctx, "cases.consent.from_until", map[string]any{"From": localDate(ctx, v.From), "Until": localDate(ctx, v.Until)})).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwDL("cases.consent.evidence", v.Evidence).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseDL("cases.consent.evidence", v.Evidence).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -6924,7 +6924,7 @@ func ConsentRevoke(v ConsentRevokeView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = Layout(cwPageTitle(ctx, T(ctx, "cases.revoke.title"), v.Errs)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var327), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Layout(casePageTitle(ctx, T(ctx, "cases.revoke.title"), v.Errs)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var327), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -7009,7 +7009,7 @@ func ReferNew(v ReferFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwErrorSummary(v.Errs).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseErrorSummary(v.Errs).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -7051,11 +7051,11 @@ func ReferNew(v ReferFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwSelect("org", "cases.refer.org", "cases.choose", v.Orgs, cwV(v.V, "org"), v.Errs.For("org"), true, false).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseSelect("org", "cases.refer.org", "cases.choose", v.Orgs, caseV(v.V, "org"), v.Errs.For("org"), true, false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwChecks("areas", "cases.field.areas", "cases.refer.areas_hint", v.Areas, v.Chosen, v.Errs.For("areas")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseChecks("areas", "cases.field.areas", "cases.refer.areas_hint", v.Areas, v.Chosen, v.Errs.For("areas")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -7122,7 +7122,7 @@ func ReferNew(v ReferFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwErrorText("f-consent_id", v.Errs.For("consent_id")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseErrorText("f-consent_id", v.Errs.For("consent_id")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -7151,7 +7151,7 @@ func ReferNew(v ReferFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwSelect("legal_basis", "cases.refer.legal_basis", "cases.refer.no_legal_basis", legalBasisOptions(v.LegalBases), cwV(v.V, "legal_basis"), v.Errs.For("legal_basis"), false, false).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseSelect("legal_basis", "cases.refer.legal_basis", "cases.refer.no_legal_basis", legalBasisOptions(v.LegalBases), caseV(v.V, "legal_basis"), v.Errs.For("legal_basis"), false, false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -7159,11 +7159,11 @@ func ReferNew(v ReferFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwField(cwFieldInput{Name: "message", Label: "cases.refer.message", Hint: "cases.refer.message_hint", Type: "textarea", Value: cwV(v.V, "message"), Err: v.Errs.For("message"), Optional: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseField(caseFieldInput{Name: "message", Label: "cases.refer.message", Hint: "cases.refer.message_hint", Type: "textarea", Value: caseV(v.V, "message"), Err: v.Errs.For("message"), Optional: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwField(cwFieldInput{Name: "reply_days", Label: "cases.refer.reply_days", Hint: "cases.refer.reply_days_hint", Type: "number", Value: cwV(v.V, "reply_days"), Err: v.Errs.For("reply_days"), Required: true, Min: "1", Max: "60", Narrow: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseField(caseFieldInput{Name: "reply_days", Label: "cases.refer.reply_days", Hint: "cases.refer.reply_days_hint", Type: "number", Value: caseV(v.V, "reply_days"), Err: v.Errs.For("reply_days"), Required: true, Min: "1", Max: "60", Narrow: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -7171,7 +7171,7 @@ func ReferNew(v ReferFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = cwSubmit("cases.refer.submit").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = caseSubmit("cases.refer.submit").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -7207,7 +7207,7 @@ func ReferNew(v ReferFormView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = Layout(cwPageTitle(ctx, T(ctx, "cases.refer.title", map[string]any{"Reference": v.Reference}), v.Errs)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var342), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Layout(casePageTitle(ctx, T(ctx, "cases.refer.title", map[string]any{"Reference": v.Reference}), v.Errs)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var342), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

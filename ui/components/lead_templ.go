@@ -234,8 +234,8 @@ func lcSummary(ctx context.Context, v TeamDashboard, s TeamSeries) string {
 	})
 }
 
-// ltRowLabel is the label of a figures row.
-func ltRowLabel(ctx context.Context, kind string, r TeamFigureRow) string {
+// teamRowLabel is the label of a figures row.
+func teamRowLabel(ctx context.Context, kind string, r TeamFigureRow) string {
 	if !r.Nobody {
 		return r.Label
 	}
@@ -248,22 +248,22 @@ func ltRowLabel(ctx context.Context, kind string, r TeamFigureRow) string {
 	return T(ctx, "lead.unassigned")
 }
 
-// ltOpenHeading and ltOverdueHeading are the column group headings of a figures table.
-func ltOpenHeading(ctx context.Context, records string) string {
+// teamOpenHeading and teamOverdueHeading are the column group headings of a figures table.
+func teamOpenHeading(ctx context.Context, records string) string {
 	if records == "tasks" {
 		return T(ctx, "lead.col.open_tasks")
 	}
 	return T(ctx, "lead.col.open_referrals")
 }
 
-func ltOverdueHeading(ctx context.Context, records string) string {
+func teamOverdueHeading(ctx context.Context, records string) string {
 	if records == "tasks" {
 		return T(ctx, "lead.col.overdue_tasks")
 	}
 	return T(ctx, "lead.col.overdue_referrals")
 }
 
-func ltFirstHeading(ctx context.Context, kind string) string {
+func teamFirstHeading(ctx context.Context, kind string) string {
 	switch kind {
 	case "area":
 		return T(ctx, "lead.col.area")
@@ -275,29 +275,29 @@ func ltFirstHeading(ctx context.Context, kind string) string {
 	return T(ctx, "lead.col.person")
 }
 
-func ltTarget(ctx context.Context, o TeamOption) string {
+func teamTarget(ctx context.Context, o TeamOption) string {
 	if o.Nobody {
 		return T(ctx, "lead.reassign.nobody")
 	}
 	return o.Label
 }
 
-func ltPerson(ctx context.Context, o TeamOption) string {
+func teamPerson(ctx context.Context, o TeamOption) string {
 	if o.Nobody {
 		return T(ctx, "lead.unassigned")
 	}
 	return o.Label
 }
 
-func ltArea(ctx context.Context, o TeamOption) string {
+func teamArea(ctx context.Context, o TeamOption) string {
 	if o.Nobody {
 		return T(ctx, "lead.no_area")
 	}
 	return o.Label
 }
 
-// ltFigureTable is a table of figures: open and overdue, each by age.
-func ltFigureTable(id, caption, records, kind string, t TeamFigureTable) templ.Component {
+// teamFigureTable is a table of figures: open and overdue, each by age.
+func teamFigureTable(id, caption, records, kind string, t TeamFigureTable) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -358,9 +358,9 @@ func ltFigureTable(id, caption, records, kind string, t TeamFigureTable) templ.C
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var5 string
-		templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(ltFirstHeading(ctx, kind))
+		templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(teamFirstHeading(ctx, kind))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 300, Col: 87}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 300, Col: 89}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 		if templ_7745c5c3_Err != nil {
@@ -371,9 +371,9 @@ func ltFigureTable(id, caption, records, kind string, t TeamFigureTable) templ.C
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var6 string
-		templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(ltOpenHeading(ctx, records))
+		templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(teamOpenHeading(ctx, records))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 301, Col: 118}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 301, Col: 120}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 		if templ_7745c5c3_Err != nil {
@@ -384,9 +384,9 @@ func ltFigureTable(id, caption, records, kind string, t TeamFigureTable) templ.C
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var7 string
-		templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(ltOverdueHeading(ctx, records))
+		templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(teamOverdueHeading(ctx, records))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 302, Col: 121}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 302, Col: 123}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 		if templ_7745c5c3_Err != nil {
@@ -543,9 +543,9 @@ func ltFigureTable(id, caption, records, kind string, t TeamFigureTable) templ.C
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var18 string
-				templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(ltRowLabel(ctx, kind, r))
+				templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(teamRowLabel(ctx, kind, r))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 325, Col: 86}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 325, Col: 88}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
 				if templ_7745c5c3_Err != nil {
@@ -557,9 +557,9 @@ func ltFigureTable(id, caption, records, kind string, t TeamFigureTable) templ.C
 				}
 			} else {
 				var templ_7745c5c3_Var19 string
-				templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(ltRowLabel(ctx, kind, r))
+				templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(teamRowLabel(ctx, kind, r))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 327, Col: 34}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 327, Col: 36}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var19))
 				if templ_7745c5c3_Err != nil {
@@ -570,7 +570,7 @@ func ltFigureTable(id, caption, records, kind string, t TeamFigureTable) templ.C
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ltFigureCells(r.TeamFigures).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = teamFigureCells(r.TeamFigures).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -601,7 +601,7 @@ func ltFigureTable(id, caption, records, kind string, t TeamFigureTable) templ.C
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ltFigureCells(t.Total).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = teamFigureCells(t.Total).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -618,7 +618,7 @@ func ltFigureTable(id, caption, records, kind string, t TeamFigureTable) templ.C
 	})
 }
 
-func ltFigureCells(f TeamFigures) templ.Component {
+func teamFigureCells(f TeamFigures) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -731,9 +731,9 @@ func ltFigureCells(f TeamFigures) templ.Component {
 	})
 }
 
-// ltChart is the small chart of one area: per week a wide light bar for the open tasks and,
+// teamChart is the small chart of one area: per week a wide light bar for the open tasks and,
 // inside it, a narrow dark bar for the overdue ones, on a scale shared by all areas.
-func ltChart(v TeamDashboard, s TeamSeries, top int) templ.Component {
+func teamChart(v TeamDashboard, s TeamSeries, top int) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1168,9 +1168,9 @@ func ltChart(v TeamDashboard, s TeamSeries, top int) templ.Component {
 	})
 }
 
-// ltChartTable is the data of the charts as a table: one row per area and measure, one
+// teamChartTable is the data of the charts as a table: one row per area and measure, one
 // column per week.
-func ltChartTable(v TeamDashboard) templ.Component {
+func teamChartTable(v TeamDashboard) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1391,8 +1391,8 @@ func ltChartTable(v TeamDashboard) templ.Component {
 	})
 }
 
-// ltReassign is the reassignment form of one task: one choice of organisation and person.
-func ltReassign(v TeamDashboard, t TeamTaskRow) templ.Component {
+// teamReassign is the reassignment form of one task: one choice of organisation and person.
+func teamReassign(v TeamDashboard, t TeamTaskRow) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1432,7 +1432,7 @@ func ltReassign(v TeamDashboard, t TeamTaskRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = plVersion(t.Version).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = referralVersion(t.Version).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1536,9 +1536,9 @@ func ltReassign(v TeamDashboard, t TeamTaskRow) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var77 string
-			templ_7745c5c3_Var77, templ_7745c5c3_Err = templruntime.NewAttributeExpression(plErrID(e)).Resolve(ctx)
+			templ_7745c5c3_Var77, templ_7745c5c3_Err = templruntime.NewAttributeExpression(referralErrID(e)).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 462, Col: 35}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 462, Col: 41}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var77)
 			if templ_7745c5c3_Err != nil {
@@ -1619,9 +1619,9 @@ func ltReassign(v TeamDashboard, t TeamTaskRow) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var81 string
-					templ_7745c5c3_Var81, templ_7745c5c3_Err = templ.JoinStringErrs(ltTarget(ctx, o))
+					templ_7745c5c3_Var81, templ_7745c5c3_Err = templ.JoinStringErrs(teamTarget(ctx, o))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 473, Col: 102}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 473, Col: 104}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var81))
 					if templ_7745c5c3_Err != nil {
@@ -1660,9 +1660,9 @@ func ltReassign(v TeamDashboard, t TeamTaskRow) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var83 string
-					templ_7745c5c3_Var83, templ_7745c5c3_Err = templ.JoinStringErrs(ltTarget(ctx, o))
+					templ_7745c5c3_Var83, templ_7745c5c3_Err = templ.JoinStringErrs(teamTarget(ctx, o))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 475, Col: 87}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 475, Col: 89}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var83))
 					if templ_7745c5c3_Err != nil {
@@ -1684,7 +1684,7 @@ func ltReassign(v TeamDashboard, t TeamTaskRow) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if failed {
-			templ_7745c5c3_Err = plFieldError(e).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = referralFieldError(e).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1815,7 +1815,7 @@ func TeamDashboardPage(v TeamDashboard) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = plErrorSummary(v.Form.Errors).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = referralErrorSummary(v.Form.Errors).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1927,11 +1927,11 @@ func TeamDashboardPage(v TeamDashboard) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ltFigureTable("aufgaben-personen", T(ctx, "lead.tasks.by_person"), "tasks", "person", v.Tasks).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = teamFigureTable("aufgaben-personen", T(ctx, "lead.tasks.by_person"), "tasks", "person", v.Tasks).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ltFigureTable("aufgaben-felder", T(ctx, "lead.tasks.by_area"), "tasks", "area", v.TasksByArea).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = teamFigureTable("aufgaben-felder", T(ctx, "lead.tasks.by_area"), "tasks", "area", v.TasksByArea).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1997,7 +1997,7 @@ func TeamDashboardPage(v TeamDashboard) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			for _, s := range v.Series {
-				templ_7745c5c3_Err = ltChart(v, s, top).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = teamChart(v, s, top).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2019,7 +2019,7 @@ func TeamDashboardPage(v TeamDashboard) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ltChartTable(v).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = teamChartTable(v).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2053,19 +2053,19 @@ func TeamDashboardPage(v TeamDashboard) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ltFigureTable("ausgehend-personen", T(ctx, "lead.referrals.outgoing_by_person"), "referrals", "outgoing", v.Outgoing).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = teamFigureTable("ausgehend-personen", T(ctx, "lead.referrals.outgoing_by_person"), "referrals", "outgoing", v.Outgoing).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ltFigureTable("ausgehend-felder", T(ctx, "lead.referrals.outgoing_by_area"), "referrals", "area", v.OutgoingByArea).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = teamFigureTable("ausgehend-felder", T(ctx, "lead.referrals.outgoing_by_area"), "referrals", "area", v.OutgoingByArea).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ltFigureTable("eingehend-personen", T(ctx, "lead.referrals.incoming_by_person"), "referrals", "incoming", v.Incoming).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = teamFigureTable("eingehend-personen", T(ctx, "lead.referrals.incoming_by_person"), "referrals", "incoming", v.Incoming).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ltFigureTable("eingehend-felder", T(ctx, "lead.referrals.incoming_by_area"), "referrals", "area", v.IncomingByArea).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = teamFigureTable("eingehend-felder", T(ctx, "lead.referrals.incoming_by_area"), "referrals", "area", v.IncomingByArea).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2151,9 +2151,9 @@ func TeamDashboardPage(v TeamDashboard) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var111 string
-				templ_7745c5c3_Var111, templ_7745c5c3_Err = templ.JoinStringErrs(ltPerson(ctx, o))
+				templ_7745c5c3_Var111, templ_7745c5c3_Err = templ.JoinStringErrs(teamPerson(ctx, o))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 578, Col: 94}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 578, Col: 96}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var111))
 				if templ_7745c5c3_Err != nil {
@@ -2233,9 +2233,9 @@ func TeamDashboardPage(v TeamDashboard) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var115 string
-				templ_7745c5c3_Var115, templ_7745c5c3_Err = templ.JoinStringErrs(ltArea(ctx, o))
+				templ_7745c5c3_Var115, templ_7745c5c3_Err = templ.JoinStringErrs(teamArea(ctx, o))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 589, Col: 90}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 589, Col: 92}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var115))
 				if templ_7745c5c3_Err != nil {
@@ -2558,9 +2558,9 @@ func TeamDashboardPage(v TeamDashboard) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var136 string
-					templ_7745c5c3_Var136, templ_7745c5c3_Err = templ.JoinStringErrs(plDays(ctx, t.AgeDays))
+					templ_7745c5c3_Var136, templ_7745c5c3_Err = templ.JoinStringErrs(referralDays(ctx, t.AgeDays))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 659, Col: 40}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 659, Col: 46}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var136))
 					if templ_7745c5c3_Err != nil {
@@ -2584,9 +2584,9 @@ func TeamDashboardPage(v TeamDashboard) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var138 string
-					templ_7745c5c3_Var138, templ_7745c5c3_Err = templ.JoinStringErrs(plPriority(ctx, t.Priority))
+					templ_7745c5c3_Var138, templ_7745c5c3_Err = templ.JoinStringErrs(referralPriority(ctx, t.Priority))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 663, Col: 45}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `lead.templ`, Line: 663, Col: 51}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var138))
 					if templ_7745c5c3_Err != nil {
@@ -2596,7 +2596,7 @@ func TeamDashboardPage(v TeamDashboard) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = ltReassign(v, t).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = teamReassign(v, t).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -163,8 +163,8 @@ type PartnerWithdraw struct {
 	Status        string
 }
 
-// plReferralStatus names a referral status for people.
-func plReferralStatus(ctx context.Context, s string) string {
+// referralReferralStatus names a referral status for people.
+func referralReferralStatus(ctx context.Context, s string) string {
 	switch s {
 	case "sent":
 		return T(ctx, "partner.status.sent")
@@ -186,9 +186,9 @@ func plReferralStatus(ctx context.Context, s string) string {
 	return s
 }
 
-// plStatusBadge is the KERN badge variant of a referral status: the colour repeats what the
+// referralStatusBadge is the KERN badge variant of a referral status: the colour repeats what the
 // text says, it never says it alone.
-func plStatusBadge(s string) string {
+func referralStatusBadge(s string) string {
 	switch s {
 	case "sent":
 		return "kern-badge kern-badge--info"
@@ -200,8 +200,8 @@ func plStatusBadge(s string) string {
 	return "kern-badge kern-badge--warning"
 }
 
-// plTaskStatus names a task status for people.
-func plTaskStatus(ctx context.Context, s string) string {
+// referralTaskStatus names a task status for people.
+func referralTaskStatus(ctx context.Context, s string) string {
 	switch s {
 	case "open":
 		return T(ctx, "partner.task_status.open")
@@ -217,8 +217,8 @@ func plTaskStatus(ctx context.Context, s string) string {
 	return s
 }
 
-// plPriority names a task priority for people.
-func plPriority(ctx context.Context, p string) string {
+// referralPriority names a task priority for people.
+func referralPriority(ctx context.Context, p string) string {
 	switch p {
 	case "low":
 		return T(ctx, "partner.priority.low")
@@ -232,8 +232,8 @@ func plPriority(ctx context.Context, p string) string {
 	return p
 }
 
-// plGroupTitle and plGroupEmpty name an inbox group and say that it is empty.
-func plGroupTitle(ctx context.Context, key string) string {
+// referralGroupTitle and referralGroupEmpty name an inbox group and say that it is empty.
+func referralGroupTitle(ctx context.Context, key string) string {
 	switch key {
 	case "overdue":
 		return T(ctx, "partner.inbox.group.overdue")
@@ -245,7 +245,7 @@ func plGroupTitle(ctx context.Context, key string) string {
 	return T(ctx, "partner.inbox.group.in_progress")
 }
 
-func plGroupEmpty(ctx context.Context, key string) string {
+func referralGroupEmpty(ctx context.Context, key string) string {
 	switch key {
 	case "overdue":
 		return T(ctx, "partner.inbox.empty.overdue")
@@ -257,11 +257,11 @@ func plGroupEmpty(ctx context.Context, key string) string {
 	return T(ctx, "partner.inbox.empty.in_progress")
 }
 
-func plDays(ctx context.Context, n int) string {
+func referralDays(ctx context.Context, n int) string {
 	return T(ctx, "partner.days", map[string]any{"Count": n})
 }
 
-func plJoin(names []string) string {
+func referralJoin(names []string) string {
 	out := ""
 	for i, n := range names {
 		if i > 0 {
@@ -272,7 +272,7 @@ func plJoin(names []string) string {
 	return out
 }
 
-func plAreaNames(areas []PartnerArea) []string {
+func referralAreaNames(areas []PartnerArea) []string {
 	out := make([]string, len(areas))
 	for i, a := range areas {
 		out[i] = a.Name
@@ -280,8 +280,8 @@ func plAreaNames(areas []PartnerArea) []string {
 	return out
 }
 
-// plDescribedBy joins the ids an input is described by (hint, error), skipping empty ones.
-func plDescribedBy(ids ...string) string {
+// referralDescribedBy joins the ids an input is described by (hint, error), skipping empty ones.
+func referralDescribedBy(ids ...string) string {
 	out := ""
 	for _, id := range ids {
 		if id == "" {
@@ -295,24 +295,24 @@ func plDescribedBy(ids ...string) string {
 	return out
 }
 
-// plTextareaDesc is what a text field is described by: its hint and its error.
-func plTextareaDesc(id, hint string, e *FieldErr) string {
+// referralTextareaDesc is what a text field is described by: its hint and its error.
+func referralTextareaDesc(id, hint string, e *FieldErr) string {
 	h := ""
 	if hint != "" {
 		h = id + "-hinweis"
 	}
-	return plDescribedBy(h, plErrID(e))
+	return referralDescribedBy(h, referralErrID(e))
 }
 
-func plErrID(e *FieldErr) string {
+func referralErrID(e *FieldErr) string {
 	if e == nil {
 		return ""
 	}
 	return e.ID + "-fehler"
 }
 
-// plErrorSummary lists the problems of a failed form at its top, each a link to its field.
-func plErrorSummary(errs FormErrors) templ.Component {
+// referralErrorSummary lists the problems of a failed form at its top, each a link to its field.
+func referralErrorSummary(errs FormErrors) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -388,8 +388,8 @@ func plErrorSummary(errs FormErrors) templ.Component {
 	})
 }
 
-// plFieldError is the message next to a field.
-func plFieldError(e *FieldErr) templ.Component {
+// referralFieldError is the message next to a field.
+func referralFieldError(e *FieldErr) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -412,9 +412,9 @@ func plFieldError(e *FieldErr) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var6 string
-			templ_7745c5c3_Var6, templ_7745c5c3_Err = templruntime.NewAttributeExpression(plErrID(e)).Resolve(ctx)
+			templ_7745c5c3_Var6, templ_7745c5c3_Err = templruntime.NewAttributeExpression(referralErrID(e)).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 327, Col: 39}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 327, Col: 45}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var6)
 			if templ_7745c5c3_Err != nil {
@@ -442,8 +442,8 @@ func plFieldError(e *FieldErr) templ.Component {
 	})
 }
 
-// plTextarea is a labelled, required text field with its error.
-func plTextarea(id, name, label, hint, value string, e *FieldErr) templ.Component {
+// referralTextarea is a labelled, required text field with its error.
+func referralTextarea(id, name, label, hint, value string, e *FieldErr) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -582,7 +582,7 @@ func plTextarea(id, name, label, hint, value string, e *FieldErr) templ.Componen
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if d := plTextareaDesc(id, hint, e); d != "" {
+		if d := referralTextareaDesc(id, hint, e); d != "" {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, " aria-describedby=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -618,7 +618,7 @@ func plTextarea(id, name, label, hint, value string, e *FieldErr) templ.Componen
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = plFieldError(e).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = referralFieldError(e).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -630,8 +630,8 @@ func plTextarea(id, name, label, hint, value string, e *FieldErr) templ.Componen
 	})
 }
 
-// plReferralRow is one referral in a table of the inbox.
-func plInboxTable(g PartnerGroup) templ.Component {
+// referralReferralRow is one referral in a table of the inbox.
+func referralInboxTable(g PartnerGroup) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -666,9 +666,9 @@ func plInboxTable(g PartnerGroup) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var19 string
-		templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(plGroupTitle(ctx, g.Key))
+		templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(referralGroupTitle(ctx, g.Key))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 371, Col: 59}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 371, Col: 65}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var19))
 		if templ_7745c5c3_Err != nil {
@@ -811,9 +811,9 @@ func plInboxTable(g PartnerGroup) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var29 string
-			templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(plJoin(it.Areas))
+			templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(referralJoin(it.Areas))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 389, Col: 53}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 389, Col: 59}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var29))
 			if templ_7745c5c3_Err != nil {
@@ -860,9 +860,9 @@ func plInboxTable(g PartnerGroup) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var32 string
-			templ_7745c5c3_Var32, templ_7745c5c3_Err = templ.JoinStringErrs(plDays(ctx, it.AgeDays))
+			templ_7745c5c3_Var32, templ_7745c5c3_Err = templ.JoinStringErrs(referralDays(ctx, it.AgeDays))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 396, Col: 60}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 396, Col: 66}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var32))
 			if templ_7745c5c3_Err != nil {
@@ -885,7 +885,7 @@ func plInboxTable(g PartnerGroup) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					var templ_7745c5c3_Var33 = []any{plStatusBadge(it.Status)}
+					var templ_7745c5c3_Var33 = []any{referralStatusBadge(it.Status)}
 					templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var33...)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
@@ -918,9 +918,9 @@ func plInboxTable(g PartnerGroup) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var35 string
-				templ_7745c5c3_Var35, templ_7745c5c3_Err = templ.JoinStringErrs(plReferralStatus(ctx, it.Status))
+				templ_7745c5c3_Var35, templ_7745c5c3_Err = templ.JoinStringErrs(referralReferralStatus(ctx, it.Status))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 399, Col: 136}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 399, Col: 148}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var35))
 				if templ_7745c5c3_Err != nil {
@@ -1050,9 +1050,9 @@ func PartnerInboxPage(v PartnerInbox) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var43 string
-				templ_7745c5c3_Var43, templ_7745c5c3_Err = templ.JoinStringErrs(plGroupTitle(ctx, g.Key))
+				templ_7745c5c3_Var43, templ_7745c5c3_Err = templ.JoinStringErrs(referralGroupTitle(ctx, g.Key))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 423, Col: 71}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 423, Col: 77}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var43))
 				if templ_7745c5c3_Err != nil {
@@ -1118,9 +1118,9 @@ func PartnerInboxPage(v PartnerInbox) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var47 string
-				templ_7745c5c3_Var47, templ_7745c5c3_Err = templ.JoinStringErrs(plGroupTitle(ctx, g.Key))
+				templ_7745c5c3_Var47, templ_7745c5c3_Err = templ.JoinStringErrs(referralGroupTitle(ctx, g.Key))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 435, Col: 32}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 435, Col: 38}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var47))
 				if templ_7745c5c3_Err != nil {
@@ -1149,9 +1149,9 @@ func PartnerInboxPage(v PartnerInbox) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var49 string
-					templ_7745c5c3_Var49, templ_7745c5c3_Err = templ.JoinStringErrs(plGroupEmpty(ctx, g.Key))
+					templ_7745c5c3_Var49, templ_7745c5c3_Err = templ.JoinStringErrs(referralGroupEmpty(ctx, g.Key))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 439, Col: 70}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 439, Col: 76}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var49))
 					if templ_7745c5c3_Err != nil {
@@ -1162,7 +1162,7 @@ func PartnerInboxPage(v PartnerInbox) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				} else {
-					templ_7745c5c3_Err = plInboxTable(g).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = referralInboxTable(g).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -1343,9 +1343,9 @@ func PartnerOutboxPage(v PartnerOutbox) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var59 string
-				templ_7745c5c3_Var59, templ_7745c5c3_Err = templ.JoinStringErrs(plReferralStatus(ctx, s))
+				templ_7745c5c3_Var59, templ_7745c5c3_Err = templ.JoinStringErrs(referralReferralStatus(ctx, s))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 477, Col: 82}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 477, Col: 88}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var59))
 				if templ_7745c5c3_Err != nil {
@@ -1540,9 +1540,9 @@ func PartnerOutboxPage(v PartnerOutbox) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var73 string
-					templ_7745c5c3_Var73, templ_7745c5c3_Err = templ.JoinStringErrs(plJoin(it.Areas))
+					templ_7745c5c3_Var73, templ_7745c5c3_Err = templ.JoinStringErrs(referralJoin(it.Areas))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 506, Col: 56}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 506, Col: 62}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var73))
 					if templ_7745c5c3_Err != nil {
@@ -1586,7 +1586,7 @@ func PartnerOutboxPage(v PartnerOutbox) templ.Component {
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
-						var templ_7745c5c3_Var76 = []any{plStatusBadge(it.Status)}
+						var templ_7745c5c3_Var76 = []any{referralStatusBadge(it.Status)}
 						templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var76...)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
@@ -1619,9 +1619,9 @@ func PartnerOutboxPage(v PartnerOutbox) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var78 string
-					templ_7745c5c3_Var78, templ_7745c5c3_Err = templ.JoinStringErrs(plReferralStatus(ctx, it.Status))
+					templ_7745c5c3_Var78, templ_7745c5c3_Err = templ.JoinStringErrs(referralReferralStatus(ctx, it.Status))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 509, Col: 138}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 509, Col: 150}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var78))
 					if templ_7745c5c3_Err != nil {
@@ -1714,8 +1714,8 @@ func PartnerOutboxPage(v PartnerOutbox) templ.Component {
 	})
 }
 
-// plVersion carries the version the action was meant for (If-Match).
-func plVersion(v int) templ.Component {
+// referralVersion carries the version the action was meant for (If-Match).
+func referralVersion(v int) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1919,7 +1919,7 @@ func PartnerReferralPage(v PartnerReferral) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = plErrorSummary(v.Form.Errors).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = referralErrorSummary(v.Form.Errors).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1935,7 +1935,7 @@ func PartnerReferralPage(v PartnerReferral) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				var templ_7745c5c3_Var95 = []any{plStatusBadge(v.Status)}
+				var templ_7745c5c3_Var95 = []any{referralStatusBadge(v.Status)}
 				templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var95...)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -1968,9 +1968,9 @@ func PartnerReferralPage(v PartnerReferral) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var97 string
-			templ_7745c5c3_Var97, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "partner.referral.status_is", map[string]any{"Status": plReferralStatus(ctx, v.Status)}))
+			templ_7745c5c3_Var97, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "partner.referral.status_is", map[string]any{"Status": referralReferralStatus(ctx, v.Status)}))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 574, Col: 166}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 574, Col: 178}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var97))
 			if templ_7745c5c3_Err != nil {
@@ -2046,9 +2046,9 @@ func PartnerReferralPage(v PartnerReferral) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var103 string
-			templ_7745c5c3_Var103, templ_7745c5c3_Err = templ.JoinStringErrs(plJoin(plAreaNames(v.Areas)))
+			templ_7745c5c3_Var103, templ_7745c5c3_Err = templ.JoinStringErrs(referralJoin(referralAreaNames(v.Areas)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 587, Col: 81}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 587, Col: 93}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var103))
 			if templ_7745c5c3_Err != nil {
@@ -2335,9 +2335,9 @@ func PartnerReferralPage(v PartnerReferral) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var122 string
-				templ_7745c5c3_Var122, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "partner.referral.history_closed", map[string]any{"At": localDateTime(ctx, *v.ClosedAt), "Status": plReferralStatus(ctx, v.Status)}))
+				templ_7745c5c3_Var122, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "partner.referral.history_closed", map[string]any{"At": localDateTime(ctx, *v.ClosedAt), "Status": referralReferralStatus(ctx, v.Status)}))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 641, Col: 151}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 641, Col: 157}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var122))
 				if templ_7745c5c3_Err != nil {
@@ -2353,7 +2353,7 @@ func PartnerReferralPage(v PartnerReferral) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.CanAnswer {
-				templ_7745c5c3_Err = plAnswerActions(v).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = referralAnswerActions(v).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2416,11 +2416,11 @@ func PartnerReferralPage(v PartnerReferral) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = plSharedNotes(v).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = referralSharedNotes(v).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = plTasks(v).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = referralTasks(v).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2438,8 +2438,8 @@ func PartnerReferralPage(v PartnerReferral) templ.Component {
 	})
 }
 
-// plAnswerActions are the recipient's actions in the referral's current state.
-func plAnswerActions(v PartnerReferral) templ.Component {
+// referralAnswerActions are the recipient's actions in the referral's current state.
+func referralAnswerActions(v PartnerReferral) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -2508,7 +2508,7 @@ func plAnswerActions(v PartnerReferral) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = plVersion(v.Version).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = referralVersion(v.Version).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2546,7 +2546,7 @@ func plAnswerActions(v PartnerReferral) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = plVersion(v.Version).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = referralVersion(v.Version).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2567,7 +2567,7 @@ func plAnswerActions(v PartnerReferral) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = plTextarea("grund", "reason", T(ctx, "partner.answer.reason"), T(ctx, "partner.answer.reason_hint"), v.Form.Value("decline", "reason"), v.Form.Error("decline", "reason")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = referralTextarea("grund", "reason", T(ctx, "partner.answer.reason"), T(ctx, "partner.answer.reason_hint"), v.Form.Value("decline", "reason"), v.Form.Error("decline", "reason")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2624,7 +2624,7 @@ func plAnswerActions(v PartnerReferral) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = plVersion(v.Version).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = referralVersion(v.Version).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2668,7 +2668,7 @@ func plAnswerActions(v PartnerReferral) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = plVersion(v.Version).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = referralVersion(v.Version).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2689,7 +2689,7 @@ func plAnswerActions(v PartnerReferral) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = plTextarea("ergebnis", "outcome", T(ctx, "partner.answer.outcome"), T(ctx, "partner.answer.outcome_hint"), v.Form.Value("complete", "outcome"), v.Form.Error("complete", "outcome")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = referralTextarea("ergebnis", "outcome", T(ctx, "partner.answer.outcome"), T(ctx, "partner.answer.outcome_hint"), v.Form.Value("complete", "outcome"), v.Form.Error("complete", "outcome")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2719,8 +2719,8 @@ func plAnswerActions(v PartnerReferral) templ.Component {
 	})
 }
 
-// plSharedNotes lists the notes shared for the referred areas, with a form to add one.
-func plSharedNotes(v PartnerReferral) templ.Component {
+// referralSharedNotes lists the notes shared for the referred areas, with a form to add one.
+func referralSharedNotes(v PartnerReferral) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -2937,9 +2937,9 @@ func plSharedNotes(v PartnerReferral) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var152 string
-					templ_7745c5c3_Var152, templ_7745c5c3_Err = templruntime.NewAttributeExpression(plErrID(e)).Resolve(ctx)
+					templ_7745c5c3_Var152, templ_7745c5c3_Err = templruntime.NewAttributeExpression(referralErrID(e)).Resolve(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 747, Col: 38}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 747, Col: 44}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var152)
 					if templ_7745c5c3_Err != nil {
@@ -3005,7 +3005,7 @@ func plSharedNotes(v PartnerReferral) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = plFieldError(e).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = referralFieldError(e).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -3014,7 +3014,7 @@ func plSharedNotes(v PartnerReferral) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = plTextarea("vermerk", "body", T(ctx, "partner.notes.body"), T(ctx, "partner.notes.body_hint"), v.Form.Value("note", "body"), v.Form.Error("note", "body")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = referralTextarea("vermerk", "body", T(ctx, "partner.notes.body"), T(ctx, "partner.notes.body_hint"), v.Form.Value("note", "body"), v.Form.Error("note", "body")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3044,8 +3044,8 @@ func plSharedNotes(v PartnerReferral) templ.Component {
 	})
 }
 
-// plTasks lists the tasks linked to the referral, with a small form to add one.
-func plTasks(v PartnerReferral) templ.Component {
+// referralTasks lists the tasks linked to the referral, with a small form to add one.
+func referralTasks(v PartnerReferral) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -3260,9 +3260,9 @@ func plTasks(v PartnerReferral) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var170 string
-				templ_7745c5c3_Var170, templ_7745c5c3_Err = templ.JoinStringErrs(plPriority(ctx, t.Priority))
+				templ_7745c5c3_Var170, templ_7745c5c3_Err = templ.JoinStringErrs(referralPriority(ctx, t.Priority))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 804, Col: 66}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 804, Col: 72}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var170))
 				if templ_7745c5c3_Err != nil {
@@ -3273,9 +3273,9 @@ func plTasks(v PartnerReferral) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var171 string
-				templ_7745c5c3_Var171, templ_7745c5c3_Err = templ.JoinStringErrs(plTaskStatus(ctx, t.Status))
+				templ_7745c5c3_Var171, templ_7745c5c3_Err = templ.JoinStringErrs(referralTaskStatus(ctx, t.Status))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 805, Col: 66}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 805, Col: 72}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var171))
 				if templ_7745c5c3_Err != nil {
@@ -3369,9 +3369,9 @@ func plTasks(v PartnerReferral) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var175 string
-				templ_7745c5c3_Var175, templ_7745c5c3_Err = templruntime.NewAttributeExpression(plErrID(te)).Resolve(ctx)
+				templ_7745c5c3_Var175, templ_7745c5c3_Err = templruntime.NewAttributeExpression(referralErrID(te)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 829, Col: 37}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 829, Col: 43}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var175)
 				if templ_7745c5c3_Err != nil {
@@ -3404,7 +3404,7 @@ func plTasks(v PartnerReferral) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = plFieldError(te).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = referralFieldError(te).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3464,9 +3464,9 @@ func plTasks(v PartnerReferral) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var179 string
-				templ_7745c5c3_Var179, templ_7745c5c3_Err = templruntime.NewAttributeExpression(plErrID(de)).Resolve(ctx)
+				templ_7745c5c3_Var179, templ_7745c5c3_Err = templruntime.NewAttributeExpression(referralErrID(de)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 858, Col: 37}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 858, Col: 43}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var179)
 				if templ_7745c5c3_Err != nil {
@@ -3499,7 +3499,7 @@ func plTasks(v PartnerReferral) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = plFieldError(de).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = referralFieldError(de).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3546,9 +3546,9 @@ func plTasks(v PartnerReferral) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var182 string
-				templ_7745c5c3_Var182, templ_7745c5c3_Err = templruntime.NewAttributeExpression(plErrID(pe)).Resolve(ctx)
+				templ_7745c5c3_Var182, templ_7745c5c3_Err = templruntime.NewAttributeExpression(referralErrID(pe)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 883, Col: 38}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 883, Col: 44}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var182)
 				if templ_7745c5c3_Err != nil {
@@ -3597,9 +3597,9 @@ func plTasks(v PartnerReferral) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var184 string
-				templ_7745c5c3_Var184, templ_7745c5c3_Err = templ.JoinStringErrs(plPriority(ctx, p))
+				templ_7745c5c3_Var184, templ_7745c5c3_Err = templ.JoinStringErrs(referralPriority(ctx, p))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 891, Col: 161}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 891, Col: 167}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var184))
 				if templ_7745c5c3_Err != nil {
@@ -3614,7 +3614,7 @@ func plTasks(v PartnerReferral) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = plFieldError(pe).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = referralFieldError(pe).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3783,9 +3783,9 @@ func PartnerWithdrawPage(v PartnerWithdraw) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var196 string
-			templ_7745c5c3_Var196, templ_7745c5c3_Err = templ.JoinStringErrs(plJoin(v.Areas))
+			templ_7745c5c3_Var196, templ_7745c5c3_Err = templ.JoinStringErrs(referralJoin(v.Areas))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 928, Col: 68}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 928, Col: 74}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var196))
 			if templ_7745c5c3_Err != nil {
@@ -3809,9 +3809,9 @@ func PartnerWithdrawPage(v PartnerWithdraw) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var198 string
-			templ_7745c5c3_Var198, templ_7745c5c3_Err = templ.JoinStringErrs(plReferralStatus(ctx, v.Status))
+			templ_7745c5c3_Var198, templ_7745c5c3_Err = templ.JoinStringErrs(referralReferralStatus(ctx, v.Status))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 932, Col: 84}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `partner.templ`, Line: 932, Col: 90}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var198))
 			if templ_7745c5c3_Err != nil {
@@ -3838,7 +3838,7 @@ func PartnerWithdrawPage(v PartnerWithdraw) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = plVersion(v.Version).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = referralVersion(v.Version).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
