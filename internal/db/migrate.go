@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pressly/goose/v3"
@@ -206,6 +207,7 @@ func CreateMigration(dir, name string) (string, error) {
 func describe(err error) string {
 	var pgErr *pgconn.PgError
 	var netErr net.Error
+	var dnsErr *net.DNSError
 	switch {
 	case errors.As(err, &pgErr):
 		switch pgErr.Code {
@@ -221,12 +223,10 @@ func describe(err error) string {
 		return "server error " + pgErr.Code
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout():
 		return "timed out"
-	case strings.Contains(err.Error(), "connection refused"):
+	case errors.Is(err, syscall.ECONNREFUSED):
 		return "connection refused"
-	case strings.Contains(err.Error(), "no such host"):
+	case errors.As(err, &dnsErr):
 		return "unknown host"
-	case strings.Contains(err.Error(), "closed pool"):
-		return "the pool is closed"
 	}
 	return "connection failed"
 }
