@@ -532,6 +532,22 @@ type CaseCreate struct {
 	ResponsibleUserId *UUID `json:"responsible_user_id,omitempty"`
 }
 
+// CaseLabel How lists name the case of a task or referral, through the same field mask as the case
+// itself. Present in lists and single reads where the caller reaches the case.
+type CaseLabel struct {
+	// HouseholdSize The number of persons; 0 when the caller may not see every person's identity.
+	HouseholdSize int `json:"household_size"`
+
+	// Name The main person's name ("Family, Given"); empty when the caller may not see their identity.
+	Name string `json:"name"`
+
+	// NameHidden The caller reaches the case but may not see the main person's identity.
+	NameHidden bool `json:"name_hidden"`
+
+	// Reference Example: F-2026-00019
+	Reference string `json:"reference"`
+}
+
 // CaseList defines model for CaseList.
 type CaseList struct {
 	Items []Case `json:"items"`
@@ -1004,6 +1020,10 @@ type Referral struct {
 	AnsweredAt *time.Time          `json:"answered_at"`
 	AnsweredBy *openapi_types.UUID `json:"answered_by"`
 	Areas      []AreaCode          `json:"areas"`
+
+	// Case How lists name the case of a task or referral, through the same field mask as the case
+	// itself. Present in lists and single reads where the caller reaches the case.
+	Case       *CaseLabel          `json:"case,omitempty"`
 	CaseId     openapi_types.UUID  `json:"case_id"`
 	ClosedAt   *time.Time          `json:"closed_at"`
 	ConsentId  *openapi_types.UUID `json:"consent_id"`
@@ -1085,8 +1105,12 @@ type Role string
 
 // Task defines model for Task.
 type Task struct {
-	Area        *string             `json:"area"`
-	AssigneeId  *openapi_types.UUID `json:"assignee_id"`
+	Area       *string             `json:"area"`
+	AssigneeId *openapi_types.UUID `json:"assignee_id"`
+
+	// Case How lists name the case of a task or referral, through the same field mask as the case
+	// itself. Present in lists and single reads where the caller reaches the case.
+	Case        *CaseLabel          `json:"case,omitempty"`
 	CaseId      *openapi_types.UUID `json:"case_id"`
 	CreatedAt   time.Time           `json:"created_at"`
 	CreatedBy   *openapi_types.UUID `json:"created_by"`

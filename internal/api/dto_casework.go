@@ -130,7 +130,16 @@ func toReferral(r model.Referral) Referral {
 		LegalBasisCategories: toDataCategories(r.LegalBasisCategories),
 		Outcome:              r.Outcome, SentBy: r.SentBy, AnsweredBy: r.AnsweredBy, AnsweredAt: utcPtr(r.AnsweredAt),
 		ClosedAt: utcPtr(r.ClosedAt), Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		Case: toCaseLabel(r.Case),
 	}
+}
+
+// toCaseLabel is the case's name in lists; nil (left out) where the caller does not reach it.
+func toCaseLabel(l *model.CaseLabel) *CaseLabel {
+	if l == nil {
+		return nil
+	}
+	return &CaseLabel{Reference: l.Reference, Name: l.Name, NameHidden: l.NameHidden, HouseholdSize: l.HouseholdSize}
 }
 
 func referralResponse(r *model.Referral) ReferralJSONResponse {
@@ -142,7 +151,7 @@ func toTask(t model.Task) Task {
 		Id: t.ID, OrgId: t.OrgID, AssigneeId: t.AssigneeID, CaseId: t.CaseID, Area: t.Area, ReferralId: t.ReferralID,
 		Title: t.Title, Description: t.Description, DueDate: datePtr(t.DueDate), Priority: TaskPriority(t.Priority),
 		Status: TaskStatus(t.Status), StatusReason: TaskStatusReason(t.StatusReason), CreatedBy: t.CreatedBy, DoneAt: utcPtr(t.DoneAt), Version: t.Version,
-		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
+		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(), Case: toCaseLabel(t.Case),
 	}
 }
 

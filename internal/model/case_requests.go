@@ -166,3 +166,44 @@ type CaseView struct {
 
 // TableName names the table; GORM would guess "people".
 func (Person) TableName() string { return "persons" }
+
+// CaseLabel is how a list names a case: its reference and, where the viewer may see the
+// identity, the main person's name and the household size, through the same field mask as
+// the case page (CaseView).
+type CaseLabel struct {
+	Reference string
+	// Name is the main person's name ("Family, Given"); empty when the mask hides it.
+	Name string
+	// NameHidden: the viewer reaches the case but may not see the main person's identity.
+	NameHidden bool
+	// HouseholdSize is the number of persons, 0 when the viewer may not see every person's
+	// identity (then the count itself is not released).
+	HouseholdSize int
+}
+
+// Label names the case as this view may: the main person's name where the identity is
+// released for them, the household size where it is released for everyone.
+func (v CaseView) Label() CaseLabel {
+	l := CaseLabel{Reference: v.Reference, NameHidden: true}
+	for _, p := range v.Persons {
+		if p.IsPrimary && containsCategory(v.Access.CategoriesFor(p.ID), CategoryIdentity) {
+			l.Name, l.NameHidden = PersonName(p.FamilyName, p.GivenNames), false
+		}
+	}
+	if v.Access.Full || containsCategory(v.Access.PersonCategories, CategoryIdentity) {
+		l.HouseholdSize = len(v.Persons)
+	}
+	return l
+}
+
+// PersonName is how Lotse writes a person's name: "Family, Given" (the given names left out
+// when there are none).
+func PersonName(family, given string) string {
+	switch {
+	case given == "":
+		return family
+	case family == "":
+		return given
+	}
+	return family + ", " + given
+}

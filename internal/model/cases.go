@@ -232,6 +232,9 @@ type Referral struct {
 	Version              int
 	CreatedAt            time.Time
 	UpdatedAt            time.Time
+	// Case names the referral's case in lists, as far as the reader may see it; nil where the
+	// reader does not reach the case. Filled by the service's list reads, not stored.
+	Case *CaseLabel `gorm:"-"`
 }
 
 // Transition moves the referral to `to`, or returns a *TransitionError naming the allowed states.
@@ -319,6 +322,9 @@ type Task struct {
 	Version      int
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// Case names the task's case in lists, as far as the reader may see it; nil without a
+	// case or where the reader does not reach it. Filled by the service's list reads.
+	Case *CaseLabel `gorm:"-"`
 }
 
 // TaskComment is a comment on a task.

@@ -172,6 +172,48 @@ func (b base) caseViews(ctx context.Context, tx *store.Tx, a model.Actor, sc mod
 	return out, nil
 }
 
+// caseLabels names the cases ids as the actor may see them (model.CaseView.Label), for the
+// lists of tasks and referrals: three queries for the whole page (visible cases, access facts,
+// persons). A case the actor's case scope does not reach has no label; without case.read at
+// all, none has.
+func (b base) caseLabels(ctx context.Context, tx *store.Tx, a model.Actor, ids []uuid.UUID) (map[uuid.UUID]*model.CaseLabel, error) {
+	out := map[uuid.UUID]*model.CaseLabel{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	sc, err := b.scope(a, objCase, actRead)
+	if err != nil || !sc.Allowed() {
+		return out, err
+	}
+	cases, err := tx.Cases().Visible(ctx, sc, ids)
+	if err != nil || len(cases) == 0 {
+		return out, err
+	}
+	visibleIDs := make([]uuid.UUID, len(cases))
+	for i, c := range cases {
+		visibleIDs[i] = c.ID
+	}
+	facts, err := tx.Cases().Access(ctx, sc, visibleIDs)
+	if err != nil {
+		return nil, err
+	}
+	var content []uuid.UUID
+	for _, id := range visibleIDs {
+		if !accessOf(facts[id]).SummaryOnly {
+			content = append(content, id)
+		}
+	}
+	persons, err := tx.Persons().ForCases(ctx, content)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cases {
+		l := maskCase(c, accessOf(facts[c.ID]), persons[c.ID], nil).Label()
+		out[c.ID] = &l
+	}
+	return out, nil
+}
+
 // accessLevel names an access level for the audit trail.
 func accessLevel(acc model.CaseAccess) string {
 	switch {

@@ -251,6 +251,9 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 		if err != nil {
 			return err
 		}
+		if err := s.labelTasks(ctx, tx, a, list); err != nil {
+			return err
+		}
 		for _, t := range list {
 			if t.AssigneeID != nil {
 				people[*t.AssigneeID] = true

@@ -430,6 +430,19 @@ func (s *Referrals) List(ctx context.Context, a model.Actor, f model.ReferralFil
 		}
 		items, page.NextCursor = cut(pages, items, limit, func(r *model.Referral) any { return q.Order.KeyOf(r) })
 		page.Items, page.Total = items, total
+		var caseIDs []uuid.UUID
+		for _, r := range items {
+			if !slices.Contains(caseIDs, r.CaseID) {
+				caseIDs = append(caseIDs, r.CaseID)
+			}
+		}
+		labels, err := s.caseLabels(ctx, tx, a, caseIDs)
+		if err != nil {
+			return err
+		}
+		for i, r := range page.Items {
+			page.Items[i].Case = labels[r.CaseID]
+		}
 		ids, cases := make([]string, len(items)), []string{}
 		for i, r := range items {
 			ids[i] = r.ID.String()

@@ -202,6 +202,9 @@ func (s *Tasks) Get(ctx context.Context, a model.Actor, id uuid.UUID) (*model.Ta
 		if out, err = tx.Tasks().Get(ctx, sc, id); err != nil {
 			return err
 		}
+		if err := s.labelTask(ctx, tx, a, out); err != nil {
+			return err
+		}
 		return tx.Audit().Record(ctx, caseEvent(a, "task.read", objTask, out.ID, idOrNil(out.CaseID), nil))
 	})
 	return out, err
@@ -283,6 +286,9 @@ func (s *Tasks) Update(ctx context.Context, a model.Actor, id uuid.UUID, version
 			t.Priority, changed = *p.Priority, append(changed, "priority")
 		}
 		if err := tx.Tasks().Update(ctx, t, version); err != nil {
+			return err
+		}
+		if err := s.labelTask(ctx, tx, a, t); err != nil {
 			return err
 		}
 		out = t
@@ -464,6 +470,9 @@ func (s *Tasks) List(ctx context.Context, a model.Actor, f model.TaskFilter) (*m
 		}
 		items, page.NextCursor = cut(taskPages, items, limit, func(t *model.Task) any { return store.TaskKeyOf(t) })
 		page.Items, page.Total = items, total
+		if err := s.labelTasks(ctx, tx, a, page.Items); err != nil {
+			return err
+		}
 		ids, cases := make([]string, len(items)), []string{}
 		for i, t := range items {
 			ids[i] = t.ID.String()
@@ -479,4 +488,34 @@ func (s *Tasks) List(ctx context.Context, a model.Actor, f model.TaskFilter) (*m
 		return nil, err
 	}
 	return page, nil
+}
+
+// labelTasks names the cases of the tasks as the actor may see them (Task.Case).
+func (b base) labelTasks(ctx context.Context, tx *store.Tx, a model.Actor, tasks []model.Task) error {
+	var ids []uuid.UUID
+	for _, t := range tasks {
+		if t.CaseID != nil && !slices.Contains(ids, *t.CaseID) {
+			ids = append(ids, *t.CaseID)
+		}
+	}
+	labels, err := b.caseLabels(ctx, tx, a, ids)
+	if err != nil {
+		return err
+	}
+	for i, t := range tasks {
+		if t.CaseID != nil {
+			tasks[i].Case = labels[*t.CaseID]
+		}
+	}
+	return nil
+}
+
+// labelTask names the case of one task (Task.Case).
+func (b base) labelTask(ctx context.Context, tx *store.Tx, a model.Actor, t *model.Task) error {
+	one := []model.Task{*t}
+	if err := b.labelTasks(ctx, tx, a, one); err != nil {
+		return err
+	}
+	t.Case = one[0].Case
+	return nil
 }

@@ -227,12 +227,11 @@ func (s *Server) myTasksView(c echo.Context, failed uuid.UUID, msg *components.F
 	if err != nil {
 		return components.MyTasksView{}, err
 	}
-	refs := s.caseRefs(c, tasks)
 	v := components.MyTasksView{More: mine.NextCursor != "" || ofOrg.NextCursor != ""}
 	today := s.svc.Today()
 	shown := false
 	for _, t := range tasks {
-		row := taskRow(t, refs, areaNames)
+		row := taskRow(t, areaNames)
 		if t.ID == failed {
 			row.Err, shown = msg, true
 		}
@@ -255,34 +254,22 @@ func priorityRank(p model.TaskPriority) int {
 	return slices.Index(model.TaskPriorities, p)
 }
 
-// caseRefs finds the reference numbers of the tasks' cases that the user may see; a case
-// the user may not see keeps no reference (and gets no link).
-func (s *Server) caseRefs(c echo.Context, tasks []model.Task) map[uuid.UUID]string {
-	out := map[uuid.UUID]string{}
-	for _, t := range tasks {
-		if t.CaseID == nil {
-			continue
-		}
-		if _, done := out[*t.CaseID]; done {
-			continue
-		}
-		v, err := s.svc.Cases.Get(c.Request().Context(), actor(c), *t.CaseID)
-		if err != nil {
-			out[*t.CaseID] = ""
-			continue
-		}
-		out[*t.CaseID] = v.Reference
+// caseLabel is a case's name in a list (model.CaseLabel), linked to the case page; nil where
+// the reader does not reach the case.
+func caseLabel(id uuid.UUID, l *model.CaseLabel) *components.CaseLabelView {
+	if l == nil {
+		return nil
 	}
-	return out
+	return &components.CaseLabelView{Href: "/faelle/" + id.String(), Reference: l.Reference, Name: l.Name, NameHidden: l.NameHidden, Household: l.HouseholdSize}
 }
 
-func taskRow(t model.Task, refs map[uuid.UUID]string, areaNames map[string]string) components.MyTaskRowView {
+func taskRow(t model.Task, areaNames map[string]string) components.MyTaskRowView {
 	r := components.MyTaskRowView{
 		ID: t.ID.String(), Title: t.Title, Priority: string(t.Priority), Due: t.DueDate, Status: string(t.Status),
 		Version: t.Version, Next: model.AllowedTransitions("task", string(t.Status)), Unassigned: t.AssigneeID == nil,
 	}
-	if t.CaseID != nil && refs[*t.CaseID] != "" {
-		r.CaseID, r.CaseRef = t.CaseID.String(), refs[*t.CaseID]
+	if t.CaseID != nil {
+		r.Case = caseLabel(*t.CaseID, t.Case)
 	}
 	if t.Area != nil {
 		r.AreaName = areaNames[*t.Area]
@@ -307,7 +294,7 @@ func (s *Server) taskStatus(c echo.Context) error {
 			if err != nil {
 				return err
 			}
-			row := taskRow(*t, s.caseRefs(c, []model.Task{*t}), areaNames)
+			row := taskRow(*t, areaNames)
 			row.Saved = true
 			return s.render(c, http.StatusOK, components.MyTaskRow(row))
 		}
@@ -328,7 +315,7 @@ func (s *Server) taskStatus(c echo.Context) error {
 		if aerr != nil {
 			return aerr
 		}
-		row := taskRow(*cur, s.caseRefs(c, []model.Task{*cur}), areaNames)
+		row := taskRow(*cur, areaNames)
 		row.Err = &msg
 		return s.render(c, http.StatusOK, components.MyTaskRow(row))
 	}

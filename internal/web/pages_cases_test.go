@@ -155,6 +155,8 @@ func TestCaseworkerMyTasks(t *testing.T) {
 		body := getPage(t, w, w.HousingWorker, "/aufgaben", http.StatusOK)
 		mustContain(t, "my tasks", body, "<h1 class=\"kern-heading-large\">Meine Aufgaben</h1>", "Mietvertrag prüfen", "Rückruf Vermieter",
 			cw.Task.Title, `href="/faelle/`+cw.Case.ID.String()+`"`, cw.Case.Reference, "Dringend", "Wohnen", "Noch nicht übernommen",
+			// People, not numbers: the main person and the household beside the reference.
+			`<span class="lotse-person">`+model.PersonName(cw.Person.FamilyName, cw.Person.GivenNames)+`</span>`, "1 Person</span>",
 			`aria-current="page">Meine Aufgaben</a>`, `hx-post="/aufgaben/`+overdue.ID.String()+`/status"`)
 		mustNotContain(t, "my tasks", body, "Aufgabe von Nord")
 		iOver, iToday, iUp := strings.Index(body, ">Überfällig"), strings.Index(body, ">Heute fällig"), strings.Index(body, ">Demnächst")
@@ -433,7 +435,8 @@ func TestCaseworkerCasePage(t *testing.T) {
 		mustNotContain(t, "summary", body, cw.Person.FamilyName, cw.Person.Phone, `id="plan-work"`, cw.SharedNote.Body, cw.OrgNote.Body,
 			`name="note_area"`)
 		tasks := getPage(t, w, w.NorthWorker, "/aufgaben", http.StatusOK)
-		mustContain(t, "the unit's tasks", tasks, "Bescheid nachreichen", `href="/faelle/`+cw.Case.ID.String()+`"`, cw.Case.Reference)
+		mustContain(t, "the unit's tasks", tasks, "Bescheid nachreichen", `href="/faelle/`+cw.Case.ID.String()+`"`, cw.Case.Reference, "Name nicht freigegeben")
+		mustNotContain(t, "the unit's tasks", tasks, cw.Person.FamilyName, cw.Person.GivenNames)
 	})
 	t.Run("a task that hung on an ended referral leaves nothing behind", func(t *testing.T) {
 		done := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralAccepted})

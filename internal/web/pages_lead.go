@@ -180,7 +180,7 @@ func teamView(t *service.Team, lang string, fv components.TeamFilterView) compon
 			row.Area = areaName(*task.Area)
 		}
 		if task.CaseID != nil {
-			row.CaseHref = "/faelle/" + task.CaseID.String()
+			row.Case = caseLabel(*task.CaseID, task.Case)
 		}
 		v.List = append(v.List, row)
 	}

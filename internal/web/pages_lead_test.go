@@ -70,7 +70,11 @@ func TestLeadTeam(t *testing.T) {
 				t.Errorf("the dashboard lacks %q", want)
 			}
 		}
-		for _, hidden := range []string{foreign.Title, cw.Person.FamilyName, "Mira Migration"} {
+		// People, not numbers: the team's own case names its person.
+		if !strings.Contains(body, model.PersonName(cw.Person.FamilyName, cw.Person.GivenNames)) {
+			t.Errorf("the dashboard does not name the person of %s", cw.Case.Reference)
+		}
+		for _, hidden := range []string{foreign.Title, "Mira Migration"} {
 			if strings.Contains(body, hidden) {
 				t.Errorf("the dashboard shows %q from outside the team", hidden)
 			}

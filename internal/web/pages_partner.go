@@ -108,7 +108,7 @@ func (s *Server) lookup(c echo.Context) (lookupNames, error) {
 // (the services' clock) dates its age.
 func referralItem(r model.Referral, other uuid.UUID, names lookupNames, today time.Time) components.PartnerItem {
 	it := components.PartnerItem{
-		Reference: r.Reference, Href: "/vermittlungen/" + r.ID.String(), Org: names.org(other),
+		Reference: r.Reference, Href: "/vermittlungen/" + r.ID.String(), Org: names.org(other), Case: caseLabel(r.CaseID, r.Case),
 		Areas: names.areaList(r.Areas), Status: string(r.Status), SentAt: r.CreatedAt,
 		ReplyDue: r.ReplyDue, AgeDays: daysSince(r.CreatedAt, today),
 	}

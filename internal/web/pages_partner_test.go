@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -136,6 +137,9 @@ func TestPartnerInbox(t *testing.T) {
 	overdue, soon, fresh, accepted := ref(model.ReferralSent), ref(model.ReferralSent), ref(model.ReferralSent), ref(model.ReferralAccepted)
 	caritas := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.CaritasWorker, Status: model.ReferralSent})
 	declined := ref(model.ReferralDeclined)
+	// A consent without the identity: the inbox says the name is not released.
+	nameless := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralAccepted,
+		Categories: []model.DataCategory{model.CategoryLanguages}})
 
 	loc, _ := time.LoadLocation("Europe/Berlin")
 	y, m, d := time.Now().In(loc).Date()
@@ -154,8 +158,8 @@ func TestPartnerInbox(t *testing.T) {
 		if !strings.Contains(sec, tc.in.Referral.Reference) {
 			t.Errorf("%s lacks %s", tc.group, tc.in.Referral.Reference)
 		}
-		if !strings.Contains(sec, "(1)") {
-			t.Errorf("%s does not count 1: %.300s", tc.group, sec)
+		if want := map[string]string{"gruppe-in_progress": "(2)"}[tc.group]; !strings.Contains(sec, cmp.Or(want, "(1)")) {
+			t.Errorf("%s does not count %s: %.300s", tc.group, cmp.Or(want, "(1)"), sec)
 		}
 		for _, other := range []*world.CaseWork{overdue, soon, fresh, accepted} {
 			if other != tc.in && strings.Contains(sec, other.Referral.Reference) {
@@ -163,7 +167,14 @@ func TestPartnerInbox(t *testing.T) {
 			}
 		}
 	}
-	for _, hidden := range []string{caritas.Referral.Reference, declined.Referral.Reference, overdue.Person.FamilyName, overdue.Case.Reference} {
+	// People, not numbers: the person of each referral as the consent releases them.
+	if sec := sectionOf(t, body, "gruppe-overdue"); !strings.Contains(sec, `<span class="lotse-person">`+model.PersonName(overdue.Person.FamilyName, overdue.Person.GivenNames)+`</span>`) {
+		t.Errorf("the inbox does not name the person of %s: %.600s", overdue.Referral.Reference, sec)
+	}
+	if sec := sectionOf(t, body, "gruppe-in_progress"); !strings.Contains(sec, "Name nicht freigegeben") {
+		t.Errorf("the inbox does not say that the name of %s is not released", nameless.Referral.Reference)
+	}
+	for _, hidden := range []string{caritas.Referral.Reference, declined.Referral.Reference, declined.Person.FamilyName, nameless.Person.FamilyName, overdue.Case.Reference} {
 		if strings.Contains(body, hidden) {
 			t.Errorf("the jobcenter's inbox shows %q", hidden)
 		}

@@ -27,10 +27,11 @@ func init() {
 	cats := []string{"⟦identity⟧", "⟦contact⟧", "⟦residence⟧", "⟦languages⟧"}
 	orgs := []Option{{Value: "⟦o1⟧", Label: "⟦Jobcenter⟧"}, {Value: "⟦o2⟧", Label: "⟦Caritas⟧"}}
 	task := MyTaskRowView{
-		ID: "⟦t1⟧", Title: "⟦Unterlagen prüfen⟧", CaseID: "⟦c1⟧", CaseRef: "⟦F-2026-00001⟧", AreaName: "⟦Wohnen⟧",
+		ID: "⟦t1⟧", Title: "⟦Unterlagen prüfen⟧", Case: &CaseLabelView{Href: "/faelle/c1", Reference: "⟦F-2026-00001⟧", Name: "⟦Haddad, Amina⟧", Household: 3}, AreaName: "⟦Wohnen⟧",
 		Priority: "high", Due: &day, Status: "open", Version: 1, Next: []string{"in_progress", "done"}, Unassigned: true,
 	}
-	plain := MyTaskRowView{ID: "⟦t2⟧", Title: "⟦Anrufen⟧", Priority: "normal", Status: "waiting", Next: []string{"open"}, Saved: true}
+	plain := MyTaskRowView{ID: "⟦t2⟧", Title: "⟦Anrufen⟧", Priority: "normal", Status: "waiting", Next: []string{"open"}, Saved: true,
+		Case: &CaseLabelView{Reference: "⟦F-2026-00002⟧", NameHidden: true}}
 	failed := plain
 	failed.Saved, failed.Err = false, msg
 	person := Person{

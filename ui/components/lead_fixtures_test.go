@@ -40,7 +40,7 @@ func init() {
 			People: []TeamOption{{Value: "x", Label: "⟦Wiebke⟧"}, {Value: "none", Nobody: true}},
 			Areas:  []TeamOption{{Value: "housing", Label: "⟦Wohnen⟧"}, {Value: "none", Nobody: true}}},
 		List: []TeamTaskRow{
-			{ID: "t1", Version: 2, Title: "⟦Unterlagen prüfen⟧", CaseHref: "/faelle/x", Org: "⟦Wohnen⟧", Assignee: "⟦Wiebke⟧", Area: "⟦Wohnen⟧",
+			{ID: "t1", Version: 2, Title: "⟦Unterlagen prüfen⟧", Case: &CaseLabelView{Href: "/faelle/x", Reference: "⟦F-1⟧", Name: "⟦Haddad, Amina⟧", Household: 2}, Org: "⟦Wohnen⟧", Assignee: "⟦Wiebke⟧", Area: "⟦Wohnen⟧",
 				Priority: "high", Due: &due, Overdue: true, DaysOverdue: 4, AgeDays: 20, Target: "o1:u1"},
 			{ID: "t2", Version: 1, Title: "⟦Anruf⟧", Org: "⟦Nord⟧", Priority: "normal", AgeDays: 1, Target: "o2"},
 		},

@@ -13,8 +13,17 @@ import (
 func init() {
 	now := time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
 	day := time.Date(2026, 3, 20, 0, 0, 0, 0, time.UTC)
+	// The person as the mask shows it: named with the household, named alone, hidden, gone.
+	people := []*CaseLabelView{
+		{Reference: "⟦F-1⟧", Name: "⟦Haddad, Amina⟧", Household: 1},
+		{Reference: "⟦F-1⟧", Name: "⟦Haddad, Amina⟧"},
+		{Reference: "⟦F-1⟧", NameHidden: true},
+		nil,
+	}
+	n := 0
 	item := func(status string) PartnerItem {
-		return PartnerItem{Reference: "⟦V-2026-00001⟧", Href: "/vermittlungen/x", Org: "⟦Fachbereich Wohnen⟧",
+		n++
+		return PartnerItem{Reference: "⟦V-2026-00001⟧", Href: "/vermittlungen/x", Org: "⟦Fachbereich Wohnen⟧", Case: people[n%len(people)],
 			Areas: []string{"⟦Arbeit⟧", "⟦Sprache⟧"}, Status: status, SentAt: now, ReplyDue: day, AgeDays: 3, Reply: "⟦Antwort⟧"}
 	}
 	inbox := PartnerInbox{Total: 9, Shown: 4, NextHref: "/eingang?cursor=x", Groups: []PartnerGroup{
