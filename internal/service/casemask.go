@@ -173,8 +173,8 @@ func (b base) caseViews(ctx context.Context, tx *store.Tx, a model.Actor, sc mod
 }
 
 // caseLabels names the cases ids as the actor may see them (model.CaseView.Label), for the
-// lists of tasks and referrals: three queries for the whole page (visible cases, access facts,
-// persons). A case the actor's case scope does not reach has no label; without case.read at
+// lists of tasks and referrals: the visible cases, then caseViews (three queries), whatever
+// the page size. A case the actor's case scope does not reach has no label; without case.read at
 // all, none has.
 func (b base) caseLabels(ctx context.Context, tx *store.Tx, a model.Actor, ids []uuid.UUID) (map[uuid.UUID]*model.CaseLabel, error) {
 	out := map[uuid.UUID]*model.CaseLabel{}
@@ -189,27 +189,13 @@ func (b base) caseLabels(ctx context.Context, tx *store.Tx, a model.Actor, ids [
 	if err != nil || len(cases) == 0 {
 		return out, err
 	}
-	visibleIDs := make([]uuid.UUID, len(cases))
-	for i, c := range cases {
-		visibleIDs[i] = c.ID
-	}
-	facts, err := tx.Cases().Access(ctx, sc, visibleIDs)
+	views, err := b.caseViews(ctx, tx, a, sc, cases)
 	if err != nil {
 		return nil, err
 	}
-	var content []uuid.UUID
-	for _, id := range visibleIDs {
-		if !accessOf(facts[id]).SummaryOnly {
-			content = append(content, id)
-		}
-	}
-	persons, err := tx.Persons().ForCases(ctx, content)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range cases {
-		l := maskCase(c, accessOf(facts[c.ID]), persons[c.ID], nil).Label()
-		out[c.ID] = &l
+	for _, v := range views {
+		l := v.Label()
+		out[v.ID] = &l
 	}
 	return out, nil
 }

@@ -382,14 +382,7 @@ func (s *Server) caseList(c echo.Context) error {
 		row := components.CaseListRow{
 			ID: cv.ID.String(), Reference: cv.Reference, Status: string(cv.Status), LeadOrg: orgNames[cv.LeadOrgID], Updated: cv.UpdatedAt,
 		}
-		for _, p := range cv.Persons {
-			if p.IsPrimary && p.FamilyName != "" {
-				row.Name = p.FamilyName
-				if p.GivenNames != "" {
-					row.Name += ", " + p.GivenNames
-				}
-			}
-		}
+		row.Name = cv.Label().Name
 		v.Rows = append(v.Rows, row)
 	}
 	if page.NextCursor != "" {
