@@ -192,6 +192,18 @@ func partnerAccepts(t *testing.T, s *session, st *story) {
 		t.Fatalf("the referral page: %d", got)
 	}
 	s.check(t, "vermittlung-neu")
+	// A decline without a reason is refused by the application (not the browser's bubble):
+	// its error summary names the field, the field says why, and the referral is still new.
+	if got := s.submit(t, "decline without a reason", chromedp.Click(chromedp.CSS(`form[action$="/ablehnen"] button[type="submit"]`))); got != http.StatusUnprocessableEntity && got != http.StatusOK {
+		t.Fatalf("declining without a reason: %d at %s", got, s.path())
+	}
+	if !s.present(t, `#fehlerliste a[href="#grund"]`) || !s.present(t, `#grund[aria-invalid="true"]`) {
+		t.Errorf("a decline without a reason shows no error summary linked to the reason field")
+	}
+	if !s.present(t, `form[action$="/annehmen"]`) {
+		t.Errorf("after the refused decline, the referral is no longer new")
+	}
+	s.check(t, "vermittlung-ablehnen-ohne-grund")
 	if got := s.submit(t, "accept", chromedp.Click(chromedp.CSS(`form[action$="/annehmen"] button[type="submit"]`))); got != http.StatusOK {
 		t.Fatalf("accepting: %d at %s", got, s.path())
 	}
