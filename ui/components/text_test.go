@@ -45,7 +45,7 @@ var (
 		"LoggedOut": {LoggedOut()},
 		"Home": {Home(HomeView{User: fullUser}), Home(HomeView{User: noRoleUser}),
 			Home(HomeView{User: User{Name: "⟦Eine⟧", Acting: &orgB, Memberships: []Membership{orgB}}})},
-		"Layout":    {Layout("⟦title⟧")},
+		"Layout": {Layout("⟦title⟧")},
 	}
 )
 
