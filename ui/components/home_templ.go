@@ -230,14 +230,14 @@ func Home(v HomeView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			if v.RecentCases != nil {
-				templ_7745c5c3_Err = homeCases(v.RecentCases, v.CaseDays).Render(ctx, templ_7745c5c3_Buffer)
+			if v.Team != nil {
+				templ_7745c5c3_Err = homeTeam(*v.Team).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			if v.Team != nil {
-				templ_7745c5c3_Err = homeTeam(*v.Team).Render(ctx, templ_7745c5c3_Buffer)
+			if v.RecentCases != nil {
+				templ_7745c5c3_Err = homeCases(v.RecentCases, v.CaseDays).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
