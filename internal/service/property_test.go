@@ -58,6 +58,7 @@ func (w *pwWorld) checkActor(t *testing.T, pa pwActor) {
 	t.Helper()
 	who := w.actorName(pa)
 	r := rand.New(rand.NewPCG(w.seed, uint64(pa.user*100+pa.org)))
+	w.checkWorklist(t, pa, who)
 	if !pa.caseContent() {
 		w.checkNoCaseContent(t, pa, who)
 		return

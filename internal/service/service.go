@@ -25,6 +25,8 @@ type Services struct {
 	Tasks     *Tasks
 	// Dashboard answers the department head's questions about the team (dashboard.go).
 	Dashboard *Dashboard
+	// Home builds the start page, the worklist of the acting role (today.go).
+	Home *Home
 	// Statistics gives the coordination staff the anonymised city-wide figures (statistics.go).
 	Statistics *Statistics
 	// Audit lets the data protection officer review and export the audit log (audit.go).
@@ -49,6 +51,7 @@ func New(st *store.Store, en *authz.Enforcer, log *slog.Logger) *Services {
 		Idempotency: &Idempotency{base: b},
 		Dashboard:   &Dashboard{base: b},
 		Statistics:  &Statistics{base: b}, Audit: &Audit{base: b},
+		Home: &Home{base: b},
 	}
 }
 
@@ -103,7 +106,7 @@ func (s *Services) SetLegalBases(bases []model.LegalBasis) {
 func (s *Services) LegalBases() []string { return model.LegalBasisNames(s.Referrals.legalBases) }
 
 func (s *Services) bases() []*base {
-	return []*base{&s.Access.base, &s.Directory.base, &s.Cases.base, &s.Notes.base, &s.Consents.base, &s.Referrals.base, &s.Tasks.base, &s.Dashboard.base, &s.Statistics.base, &s.Audit.base, &s.Idempotency.base}
+	return []*base{&s.Access.base, &s.Directory.base, &s.Cases.base, &s.Notes.base, &s.Consents.base, &s.Referrals.base, &s.Tasks.base, &s.Dashboard.base, &s.Home.base, &s.Statistics.base, &s.Audit.base, &s.Idempotency.base}
 }
 
 // legalBasis returns the configured legal basis named name.

@@ -154,8 +154,3 @@ func (s *Server) logout(c echo.Context) error {
 func (s *Server) loggedOut(c echo.Context) error {
 	return s.render(c, http.StatusOK, components.LoggedOut())
 }
-
-// home shows who is signed in, in which organisation and with which roles.
-func (s *Server) home(c echo.Context) error {
-	return s.render(c, http.StatusOK, components.Home(s.me(c)))
-}

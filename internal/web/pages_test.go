@@ -119,13 +119,13 @@ func TestSignedInFrame(t *testing.T) {
 		{Org: model.Organisation{ID: city, Name: "Stadt Osnabrück"}, Roles: []model.Role{model.RoleCaseworker, model.RoleLead}},
 		{Org: model.Organisation{ID: caritas, Name: "Caritas"}, Roles: []model.Role{model.RoleCaseworker}},
 	})
-	if err := s.render(c, http.StatusOK, components.Home(s.me(c))); err != nil {
+	if err := s.render(c, http.StatusOK, components.Home(components.HomeView{User: s.me(c)})); err != nil {
 		t.Fatal(err)
 	}
 	body := rec.Body.String()
 	checkPage(t, s, "start page", body, "de")
 	for _, w := range []string{
-		"Willkommen, Kim Muster",
+		"Guten Tag, Kim Muster.",
 		"<strong>Kim Muster</strong>",
 		"Stadt Osnabrück",
 		"Fallmanagement, Fachdienstleitung",

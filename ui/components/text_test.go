@@ -43,7 +43,7 @@ var (
 		"ErrorPage": {ErrorPage(ErrorView{Status: 404, Code: "not_found", RequestID: "⟦rid⟧"}), ErrorPage(ErrorView{Status: 500, Code: "internal"})},
 		"Login":     {Login([]Provider{{Name: "⟦Stadt-Anmeldung⟧", URL: "/auth/login/a"}, {Name: "⟦Zweite⟧", URL: "/auth/login/b"}}), Login(nil)},
 		"LoggedOut": {LoggedOut()},
-		"Home":      {Home(fullUser), Home(noRoleUser), Home(User{Name: "⟦Eine⟧", Acting: &orgB, Memberships: []Membership{orgB}})},
+		"Home":      {Home(HomeView{User: fullUser}), Home(HomeView{User: noRoleUser}), Home(HomeView{User: User{Name: "⟦Eine⟧", Acting: &orgB, Memberships: []Membership{orgB}}})},
 		"Layout":    {Layout("⟦title⟧")},
 	}
 )
