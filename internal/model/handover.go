@@ -24,10 +24,10 @@ var HandoverStatuses = []HandoverStatus{HandoverRequested, HandoverAccepted, Han
 // CaseHandover hands a case's lead (Federführung) from one organisation to another; the
 // receiving organisation accepts or declines it.
 type CaseHandover struct {
-	ID           uuid.UUID `gorm:"type:uuid;primaryKey"`
-	CaseID       uuid.UUID `gorm:"type:uuid"`
-	FromOrgID    uuid.UUID `gorm:"type:uuid"`
-	ToOrgID      uuid.UUID `gorm:"type:uuid"`
+	ID           uuid.UUID  `gorm:"type:uuid;primaryKey"`
+	CaseID       uuid.UUID  `gorm:"type:uuid"`
+	FromOrgID    uuid.UUID  `gorm:"type:uuid"`
+	ToOrgID      uuid.UUID  `gorm:"type:uuid"`
 	RequestedBy  *uuid.UUID `gorm:"type:uuid"`
 	Status       HandoverStatus
 	Reason       string
