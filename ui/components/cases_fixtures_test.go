@@ -34,7 +34,7 @@ func init() {
 		Case: &CaseLabelView{Reference: "⟦F-2026-00002⟧", NameHidden: true}}
 	failed := plain
 	failed.Saved, failed.Err = false, msg
-	person := Person{ID: "⟦p1⟧", 
+	person := Person{ID: "⟦p1⟧",
 		Primary: true, FamilyName: "⟦Haddad⟧", GivenNames: "⟦Amina⟧", Variants: []string{"⟦Hadad⟧"}, Birth: &day, Arrival: &day,
 		Languages: []string{"ar", "de", "⟦prs⟧"}, Residence: "⟦Duldung⟧", District: "⟦Schinkel⟧", Phone: "⟦0541⟧", Email: "⟦a@b.test⟧", Address: "⟦Str. 1⟧",
 	}
