@@ -460,8 +460,9 @@ func (s *Cases) Handovers(ctx context.Context, a model.Actor) (*model.Handovers,
 // if version (the handover's) is still current: the case's lead organisation becomes the
 // receiving one and its responsible caseworker the actor (when the actor is a caseworker
 // there) or nobody, in one transaction with the handover's answer. From then on the former
-// lead organisation reaches the case only as far as referrals or tasks give it access (the
-// scopes follow cases.lead_org_id). Only the receiving organisation may accept: the sender
+// lead organisation reaches the case only as far as referrals give it access (the scopes
+// follow cases.lead_org_id): its own open tasks on the case are cancelled ("access ended",
+// one "task.cancel" event each), except those of a referral to it. Only the receiving organisation may accept: the sender
 // gets ErrForbidden, anybody else ErrNotFound. It writes one "case.handover_accept" audit
 // event naming both organisations.
 func (s *Cases) AcceptHandover(ctx context.Context, a model.Actor, id uuid.UUID, version int) (*model.CaseHandover, error) {
@@ -553,6 +554,19 @@ func (s *Cases) answerHandover(ctx context.Context, a model.Actor, id uuid.UUID,
 			}
 			if err := tx.Cases().SetLead(ctx, c, c.Version); err != nil {
 				return err
+			}
+			// The former lead's own open tasks on the case end with its lead.
+			tasks, err := tx.Tasks().CancelOfFormerLead(ctx, c.ID, h.FromOrgID, now)
+			if err != nil {
+				return err
+			}
+			for i := range tasks {
+				t := &tasks[i]
+				d := taskDetails(t)
+				d["reason"] = string(t.StatusReason)
+				if err := tx.Audit().Record(ctx, caseEvent(a, "task.cancel", objTask, t.ID, c.ID, d)); err != nil {
+					return err
+				}
 			}
 		}
 		if err := tx.Handovers().Update(ctx, h, version); err != nil {

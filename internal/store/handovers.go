@@ -1,6 +1,8 @@
 package store
 
 import (
+	"time"
+
 	"context"
 
 	"github.com/google/uuid"
@@ -128,4 +130,19 @@ func (r Persons) NamedByConsents(ctx context.Context, id uuid.UUID) (bool, error
 	var ok bool
 	err := r.db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM consents WHERE person_id = ?)`, id).Scan(&ok).Error
 	return ok, translate("consents of person", err)
+}
+
+// CancelOfFormerLead cancels, at `at`, the open tasks of org on the case that do not hang on
+// a referral to org: the former lead organisation's own follow-ups of a case it handed over.
+// Their reason is "access ended"; it runs in the transaction that moves the lead, so the
+// former lead's access (through its tasks) ends with the handover. It returns the cancelled
+// tasks for their audit events.
+func (r Tasks) CancelOfFormerLead(ctx context.Context, caseID, org uuid.UUID, at time.Time) ([]model.Task, error) {
+	var out []model.Task
+	err := r.db.WithContext(ctx).Raw(`
+		UPDATE tasks t SET status = 'cancelled', status_reason = ?, done_at = NULL, version = t.version + 1, updated_at = ?
+		WHERE t.case_id = ? AND t.org_id = ? AND t.status NOT IN `+sqlClosedTask+`
+		AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.id = t.referral_id AND r.to_org_id = t.org_id)
+		RETURNING t.*`, model.TaskReasonAccessEnded, at, caseID, org).Scan(&out).Error
+	return out, translate("cancel tasks of the former lead", err)
 }
