@@ -200,3 +200,31 @@ func TestCaseEditHandovers(t *testing.T) {
 		t.Fatalf("task.cancel events %+v", cancelled)
 	}
 }
+
+// TestCaseEditPagesOneAuditEvent: each new page is one service call with one audit event.
+func TestCaseEditPagesOneAuditEvent(t *testing.T) {
+	t.Parallel()
+	w := world.New(t)
+	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker})
+	c := "/faelle/" + cw.Case.ID.String()
+	p := c + "/personen/" + cw.Person.ID.String()
+	for _, x := range []struct {
+		u            *world.User
+		path, action string
+	}{
+		{w.HousingWorker, p, "case.read"},
+		{w.HousingWorker, c + "/personen/neu", "case.read"},
+		{w.HousingWorker, p + "/entfernen", "case.read"},
+		{w.HousingWorker, c + "/zustaendigkeit", "case.read"},
+		{w.HousingLead, c + "/zustaendigkeit", "case.read"},
+		{w.HousingWorker, c + "/federfuehrung", "case.read"},
+		{w.MigrationWorker, "/uebergaben", "case.handover_list"},
+	} {
+		last := w.LastAuditID(t)
+		getPage(t, w, x.u, x.path, http.StatusOK)
+		evs := w.AuditAfter(t, last)
+		if len(evs) != 1 || evs[0].Action != x.action {
+			t.Errorf("GET %s as %s wrote %+v, want one %s", x.path, x.u.Name, evs, x.action)
+		}
+	}
+}
