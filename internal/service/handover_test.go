@@ -272,9 +272,14 @@ func TestCaseHandOverLead(t *testing.T) {
 			t.Fatalf("%s sees %+v", u.Name, l)
 		}
 	}
-	// Declining needs a reason, and keeps everything.
+	// Declining needs a reason, and keeps everything; a refused step writes no audit event
+	// (the event is written in the step's transaction).
+	before := w.LastAuditID(t)
 	_, err = svc.Cases.DeclineHandover(ctx, mig, h.ID, " ", h.Version)
 	wantCode(t, err, "reason", model.CodeRequired)
+	if evs := w.AuditAfter(t, before); len(evs) != 0 {
+		t.Fatalf("a refused decline wrote %+v", evs)
+	}
 	d, err := svc.Cases.DeclineHandover(ctx, mig, h.ID, "nicht zuständig", h.Version)
 	if err != nil || d.Status != model.HandoverDeclined {
 		t.Fatalf("decline %+v, %v", d, err)
