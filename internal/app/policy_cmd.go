@@ -201,6 +201,7 @@ var (
 		"referral":     {"Vermittlung", "referral"},
 		"task":         {"Aufgabe", "task"},
 		"note":         {"Vermerk", "note"},
+		"handover":     {"Übergabe der Federführung eines Falls an eine andere Organisation (vor der Annahme nur Aktenzeichen, Absender, Begründung)", "handover of a case's lead to another organisation (before acceptance only reference, sender, reason)"},
 		"organisation": {"Organisation", "organisation"},
 		"member":       {"Mitglied: Benutzerkonto, gesehen über seine Organisationen", "member: a user account, seen through its organisations"},
 		"statistics":   {"anonymisierte Statistik", "anonymised statistics"},

@@ -59,6 +59,7 @@ func stories(t *testing.T, srv *server, ss map[string]*session) {
 		reassignOverdue(t, srv, ss[head], ss[housing], unrelated.ID)
 	})
 	t.Run("start-page", func(t *testing.T) { startPage(t, srv, ss) })
+	t.Run("case-edit-and-handover", func(t *testing.T) { caseEdit(t, srv, ss[housing], ss[migration]) })
 	t.Run("access-ends-with-the-consent", func(t *testing.T) { accessEnded(t, srv, ss[housing], ss[caritas]) })
 	t.Run("partner-never-sees-an-unrelated-case", func(t *testing.T) {
 		for _, subj := range []string{caritas, jobcenter} {

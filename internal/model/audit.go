@@ -44,7 +44,8 @@ var AuditPurposes = []string{PurposeCaseWork, PurposeDataProtectionReview}
 // write an action that is not listed here.
 var AuditActions = []string{
 	"case.create", "case.read", "case.update", "case.list", "case.export",
-	"person.create", "person.update",
+	"case.handover", "case.handover_request", "case.handover_accept", "case.handover_decline", "case.handover_withdraw", "case.handover_list",
+	"person.create", "person.update", "person.delete", "person.primary",
 	"plan.read", "plan.update",
 	"consent.create", "consent.read", "consent.list", "consent.revoke",
 	"referral.create", "referral.read", "referral.list", "referral.accept", "referral.decline",

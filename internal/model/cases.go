@@ -391,6 +391,10 @@ func AllowedTransitions(kind, from string) []string {
 		for _, s := range taskTransitions[TaskStatus(from)] {
 			out = append(out, string(s))
 		}
+	case "handover":
+		if HandoverStatus(from) == HandoverRequested {
+			out = []string{string(HandoverAccepted), string(HandoverDeclined), string(HandoverWithdrawn)}
+		}
 	default:
 		panic(fmt.Sprintf("model: unknown kind %q", kind))
 	}

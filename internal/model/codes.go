@@ -107,6 +107,12 @@ const (
 	CodeUnreadable = "unreadable"
 	// CodeVersionMissing: the form or request lacks the record's version (If-Match).
 	CodeVersionMissing = "version_missing"
+	// CodeMainPerson: the main person of a case cannot be removed (mark another one first).
+	CodeMainPerson = "main_person"
+	// CodeNamedByConsent: a consent names the person, so the person stays on the case.
+	CodeNamedByConsent = "named_by_consent"
+	// CodeHandoverPending: the case already waits for another organisation to take it over.
+	CodeHandoverPending = "handover_pending"
 )
 
 // Codes lists every field error code, for the test that each has a message in every language.
@@ -118,7 +124,7 @@ var Codes = []string{
 	CodeNotApplicable, CodeNothingChanged, CodeNoLetters, CodeBadCursor, CodeTooManyResults, CodeConsentNotCovering,
 	CodeCoverRequired, CodeReferSelf, CodeNotReferred, CodeCaseClosed, CodeNotYourOrg, CodeWrongCase,
 	CodeUnknownProperty, CodeNotJSON, CodeTrailingData, CodeDuplicate, CodeMediaType, CodeNotNull, CodeUnreadable,
-	CodeVersionMissing,
+	CodeVersionMissing, CodeMainPerson, CodeNamedByConsent, CodeHandoverPending,
 }
 
 // CodeTransitionRefused is the API code of a refused change of state (TransitionError).

@@ -49,6 +49,11 @@ const OverviewLimit = 100
 type CaseCapabilities struct {
 	// Update: change the case's status, responsible caseworker or district.
 	Update bool
+	// EditPersons: change, add and remove the persons of the household and mark the main
+	// person. HandOverResponsible: give the case to another caseworker of the lead
+	// organisation (who may update it, or a department head who may reassign cases).
+	// HandOverLead: ask another organisation to take over the lead (not for a closed case).
+	EditPersons, HandOverResponsible, HandOverLead bool
 	// EditPlan: change the rows of the plan the viewer sees.
 	EditPlan bool
 	// AddNote: write a note (a partner only for a referred area).

@@ -88,6 +88,9 @@ func (s *Cases) caseCapabilities(a model.Actor, cv model.CaseView, areas []model
 		RevokeConsent: acc.Full && s.may(a, objConsent, "revoke"),
 		Refer:         acc.Full && cv.Status != model.CaseClosed && s.may(a, objReferral, actCreate),
 	}
+	may.EditPersons = may.Update
+	may.HandOverResponsible = may.Update || (acc.Full && s.may(a, objCase, actReassign))
+	may.HandOverLead = may.Update && cv.Status != model.CaseClosed
 	if may.AddNote {
 		for _, ar := range areas {
 			if acc.Full || slices.Contains(acc.ReferredAreas, ar.Code) {

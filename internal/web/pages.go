@@ -129,6 +129,7 @@ var navEntries = []navEntry{
 	// caseworker entries
 	{key: "nav.my_tasks", href: "/aufgaben", perm: can("task", "read")},
 	{key: "nav.cases", href: "/faelle", perm: can("case", "read")},
+	{key: "nav.handovers", href: "/uebergaben", perm: can("handover", "answer")},
 	// partner entries
 	{key: "nav.inbox", href: "/eingang", perm: can("referral", "answer")},
 	{key: "nav.referrals", href: "/vermittlungen", perm: can("referral", "create")},

@@ -549,6 +549,7 @@ func (s *Server) renderCase(c echo.Context, id uuid.UUID, status int, forms case
 		Note: forms.note, StatusForm: forms.status,
 		CanEditPlan: may.EditPlan, CanAddNote: may.AddNote, CanChangeStatus: may.Update, ShowConsents: may.ReadConsents,
 		CanRecordConsent: may.RecordConsent, CanRefer: may.Refer, StatusNext: may.StatusNext,
+		CanEditPersons: may.EditPersons, CanHandOverResponsible: may.HandOverResponsible, CanHandOverLead: may.HandOverLead,
 		NoteAreas: areaOptions(o.Areas, areaNames, may.NoteAreas), NoteAreaRequired: may.NoteAreaRequired,
 		Orgs:             orgOptionList(o.Organisations, uuid.Nil),
 		NoteVisibilities: []string{string(model.NoteOrg), string(model.NoteShared)},
@@ -560,7 +561,7 @@ func (s *Server) renderCase(c echo.Context, id uuid.UUID, status int, forms case
 	for _, p := range cv.Persons {
 		persons[p.ID] = strings.TrimSpace(p.FamilyName + ", " + p.GivenNames)
 		v.Persons = append(v.Persons, components.Person{
-			Primary: p.IsPrimary, FamilyName: p.FamilyName, GivenNames: p.GivenNames, Variants: p.NameVariants,
+			ID: p.ID.String(), Primary: p.IsPrimary, FamilyName: p.FamilyName, GivenNames: p.GivenNames, Variants: p.NameVariants,
 			Birth: p.BirthDate, Arrival: p.ArrivalDate, Languages: p.Languages, Residence: p.ResidenceStatus,
 			District: p.District, Phone: p.Phone, Email: p.Email, Address: p.Address,
 		})

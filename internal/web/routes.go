@@ -52,6 +52,26 @@ func (s *Server) routes(metrics bool) error {
 	s.handle(e, http.MethodPost, "/faelle/:id/vermitteln", s.referCreate, can("referral", "create"))
 	s.handle(e, http.MethodGet, "/faelle/:id/vermitteln/deckung", s.referCover, can("referral", "create"))
 
+	// -- Editing a case after it was opened (pages_case_edit.go): persons of the household,
+	// the responsible caseworker, the lead organisation's handover and its answer.
+	s.handle(e, http.MethodGet, "/faelle/:id/personen/neu", s.personNew, can("case", "update"))
+	s.handle(e, http.MethodPost, "/faelle/:id/personen/neu", s.personCreate, can("case", "update"))
+	s.handle(e, http.MethodGet, "/faelle/:id/personen/:pid", s.personEdit, can("case", "update"))
+	s.handle(e, http.MethodPost, "/faelle/:id/personen/:pid", s.personUpdate, can("case", "update"))
+	s.handle(e, http.MethodPost, "/faelle/:id/personen/:pid/hauptperson", s.personPrimary, can("case", "update"))
+	s.handle(e, http.MethodGet, "/faelle/:id/personen/:pid/entfernen", s.personRemoveConfirm, can("case", "update"))
+	s.handle(e, http.MethodPost, "/faelle/:id/personen/:pid/entfernen", s.personRemove, can("case", "update"))
+	// Whoever may update the case, and a department head who may reassign cases: the route
+	// needs case.read, the service case.update or case.reassign (else 404).
+	s.handle(e, http.MethodGet, "/faelle/:id/zustaendigkeit", s.responsiblePage, can("case", "read"))
+	s.handle(e, http.MethodPost, "/faelle/:id/zustaendigkeit", s.responsibleUpdate, can("case", "read"))
+	s.handle(e, http.MethodGet, "/faelle/:id/federfuehrung", s.leadHandoverPage, can("case", "update"))
+	s.handle(e, http.MethodPost, "/faelle/:id/federfuehrung", s.leadHandoverRequest, can("case", "update"))
+	s.handle(e, http.MethodGet, "/uebergaben", s.handoversPage, can("handover", "answer"))
+	s.handle(e, http.MethodPost, "/uebergaben/:id/annehmen", s.handoverAccept, can("handover", "answer"))
+	s.handle(e, http.MethodPost, "/uebergaben/:id/ablehnen", s.handoverDecline, can("handover", "answer"))
+	s.handle(e, http.MethodPost, "/uebergaben/:id/zurueckziehen", s.handoverWithdraw, can("case", "update"))
+
 	// -- Partners: incoming referrals and the restricted case view (pages_partner.go).
 	// The inbox is for whoever answers referrals; the outgoing list for whoever sends them.
 	// A referral's page is for recipient and sender alike (the service decides who sees it);

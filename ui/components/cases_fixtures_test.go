@@ -34,13 +34,14 @@ func init() {
 		Case: &CaseLabelView{Reference: "⟦F-2026-00002⟧", NameHidden: true}}
 	failed := plain
 	failed.Saved, failed.Err = false, msg
-	person := Person{
+	person := Person{ID: "⟦p1⟧",
 		Primary: true, FamilyName: "⟦Haddad⟧", GivenNames: "⟦Amina⟧", Variants: []string{"⟦Hadad⟧"}, Birth: &day, Arrival: &day,
 		Languages: []string{"ar", "de", "⟦prs⟧"}, Residence: "⟦Duldung⟧", District: "⟦Schinkel⟧", Phone: "⟦0541⟧", Email: "⟦a@b.test⟧", Address: "⟦Str. 1⟧",
 	}
 	full := CasePageView{
 		ID: "⟦c1⟧", Reference: "⟦F-2026-00001⟧", Status: "closed", StatusReason: "⟦Umzug⟧", LeadOrg: "⟦FB Wohnen⟧", District: "⟦Schinkel⟧",
 		Responsible: Who{Me: true}, HasResponsible: true, Opened: now, Updated: now, Closed: &now, Version: 3, Full: true,
+		CanEditPersons: true, CanHandOverResponsible: true, CanHandOverLead: true,
 		Persons: []Person{person, {GivenNames: "⟦Omar⟧"}, {}},
 		Plan: []PlanRow{
 			{Area: "housing", AreaName: "⟦Wohnen⟧", Status: "in_progress", RespOrgID: "⟦o1⟧", RespOrg: "⟦Jobcenter⟧", Note: "⟦Notiz⟧", ChangedAt: now, ChangedBy: Who{Name: "⟦Lea⟧"}, Version: 2},
