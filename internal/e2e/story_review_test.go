@@ -55,7 +55,7 @@ func (s *server) arrangeReferral(t *testing.T, from, to, family, given, area str
 // caseworker would now see her as the contact person.
 func headReassignsReferral(t *testing.T, srv *server, s *session) {
 	ref := srv.arrangeReferral(t, "aylin.demir", housing, "Bondarenko", "Iryna", "housing")
-	s.visit(t, "team-vermittlungen", "/team#vermittlungen-liste", http.StatusOK)
+	s.visit(t, "team-vermittlungen", "/team", http.StatusOK)
 	row := `#vermittlung-` + ref.ID.String()
 	if !s.present(t, row) {
 		t.Fatalf("the team page does not list the incoming referral %s", ref.Reference)
@@ -103,7 +103,7 @@ func headReassignsReferral(t *testing.T, srv *server, s *session) {
 		t.Errorf("after reassigning, the row says %q", strings.Join(strings.Fields(holder), " "))
 	}
 	s.check(t, "team-vermittlung-neu-zugewiesen")
-	s.visit(t, "team-vermittlungen-en", "/team?lang=en#vermittlungen-liste", http.StatusOK)
+	s.visit(t, "team-vermittlungen-en", "/team?lang=en", http.StatusOK)
 	if !strings.Contains(s.text(t), "Open referrals of the team") {
 		t.Error("the English team page lacks the referral list")
 	}
