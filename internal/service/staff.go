@@ -90,12 +90,3 @@ func (b base) referralContacts(ctx context.Context, tx *store.Tx, a model.Actor,
 	out.Sender, out.Recipient = person(sender, out.SenderOrg), person(recipient, out.RecipientOrg)
 	return out, nil
 }
-
-// staffNames returns the names of the members ids that the actor's staff scope reaches.
-func (b base) staffNames(ctx context.Context, tx *store.Tx, a model.Actor, ids []uuid.UUID) (map[uuid.UUID]string, error) {
-	sc, err := b.scope(a, objStaff, actRead)
-	if err != nil {
-		return nil, err
-	}
-	return tx.Staff().Names(ctx, sc, ids)
-}
