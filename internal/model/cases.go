@@ -227,14 +227,19 @@ type Referral struct {
 	Outcome              string
 	SentBy               *uuid.UUID `gorm:"type:uuid"`
 	AnsweredBy           *uuid.UUID `gorm:"type:uuid"`
-	AnsweredAt           *time.Time
-	ClosedAt             *time.Time
-	Version              int
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
+	// AssigneeID is who answers the referral in the receiving organisation: the member who
+	// accepted it, or whom the department head named (referral.reassign).
+	AssigneeID *uuid.UUID `gorm:"type:uuid"`
+	AnsweredAt *time.Time
+	ClosedAt   *time.Time
+	Version    int
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 	// Case names the referral's case in lists, as far as the reader may see it; nil where the
 	// reader does not reach the case. Filled by the service's list reads, not stored.
 	Case *CaseLabel `gorm:"-"`
+	// Contacts are the contact persons of both sides, filled by Referrals.Get (staff.go).
+	Contacts *ReferralContacts `gorm:"-"`
 }
 
 // Transition moves the referral to `to`, or returns a *TransitionError naming the allowed states.

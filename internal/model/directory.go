@@ -109,12 +109,17 @@ type User struct {
 	Subject     *string
 	Email       string
 	DisplayName string
-	Active      bool
-	Service     bool
-	LastLoginAt *time.Time
-	Version     int
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// BusinessPhone and BusinessEmail are the member's business contact data, shown to
+	// colleagues and to the other side of a referral; empty when not recorded. Email above is
+	// the sign-in address and is never shown as contact data.
+	BusinessPhone string
+	BusinessEmail string
+	Active        bool
+	Service       bool
+	LastLoginAt   *time.Time
+	Version       int
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Grant gives a user a role in an organisation.

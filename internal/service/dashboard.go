@@ -110,6 +110,24 @@ type TeamMember struct {
 	OrgID uuid.UUID
 }
 
+// TeamReferral is an active referral of the team in the dashboard's list of referrals.
+type TeamReferral struct {
+	model.Referral
+	// Incoming: addressed to one of the team's organisations; else sent by one of them.
+	Incoming bool
+	// FromOrg and ToOrg name the two organisations.
+	FromOrg, ToOrg string
+	// SenderName is who sent it; AssigneeName who answers it (its assignee, else who
+	// answered it); empty when nobody is named.
+	SenderName, AssigneeName string
+	// Overdue: still waiting for the reply after the reply deadline; DaysOverdue counts the
+	// days past it.
+	Overdue     bool
+	DaysOverdue int
+	// MayReassign: the head may name who answers it (incoming, referral.reassign).
+	MayReassign bool
+}
+
 // TeamFilter narrows the dashboard's task list (the figures always count the whole team).
 type TeamFilter struct {
 	// Assignee lists the tasks of one person; Unassigned those of nobody.
@@ -146,6 +164,13 @@ type Team struct {
 	// TeamListLimit; ListTotal counts all that match.
 	List      []TeamTask
 	ListTotal int
+	// Referrals are the team's active referrals, incoming and outgoing, the overdue first,
+	// at most TeamListLimit; ReferralsTotal counts all.
+	Referrals      []TeamReferral
+	ReferralsTotal int
+	// Answerers are whom an incoming referral may be given to: the active caseworkers of
+	// the team's organisations (one entry per organisation).
+	Answerers []TeamMember
 }
 
 // Team returns the dashboard of the actor's team. It needs the task.read permission with the
@@ -259,6 +284,17 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 				people[*t.AssigneeID] = true
 			}
 		}
+		refs, err := s.teamReferrals(ctx, tx, a, rsc, orgs, out)
+		if err != nil {
+			return err
+		}
+		for _, r := range refs {
+			for _, id := range []*uuid.UUID{r.SentBy, r.AssigneeID, r.AnsweredBy} {
+				if id != nil {
+					people[*id] = true
+				}
+			}
+		}
 		ids := make([]uuid.UUID, 0, len(people))
 		for id := range people {
 			ids = append(ids, id)
@@ -289,7 +325,10 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 		}
 		ev := caseEvent(a, "task.list", objTask, uuid.Nil, uuid.Nil, model.JSONMap{"view": "team", "ids": taskIDs, "case_ids": caseIDs})
 		ev.ObjectID = ""
-		return tx.Audit().Record(ctx, ev)
+		if err := tx.Audit().Record(ctx, ev); err != nil {
+			return err
+		}
+		return s.finishTeamReferrals(ctx, tx, a, refs, names, all, out)
 	})
 	if err != nil {
 		return nil, err
@@ -433,5 +472,101 @@ func weeklySeries(points []store.SeriesPoint, weeks int, areas []model.Area) []A
 	slices.SortFunc(out, func(a, b AreaSeries) int {
 		return cmp.Or(cmp.Compare(areaRank(areas, a.Area), areaRank(areas, b.Area)), cmp.Compare(a.Area, b.Area))
 	})
+	return out
+}
+
+// teamReferrals reads the team's active referrals (incoming and outgoing, the most urgent
+// first, at most TeamListLimit) under the actor's referral read scope, with their case
+// labels, and the caseworkers an incoming one may be given to.
+func (s *Dashboard) teamReferrals(ctx context.Context, tx *store.Tx, a model.Actor, rsc model.Scope, orgs []uuid.UUID, out *Team) ([]model.Referral, error) {
+	if !rsc.Allowed() {
+		return nil, nil
+	}
+	refs, total, err := tx.Dashboard().TeamReferrals(ctx, rsc, orgs, out.Today, TeamListLimit)
+	if err != nil {
+		return nil, err
+	}
+	out.ReferralsTotal = int(total)
+	var ids []uuid.UUID
+	for _, r := range refs {
+		if !slices.Contains(ids, r.CaseID) {
+			ids = append(ids, r.CaseID)
+		}
+	}
+	labels, err := s.caseLabels(ctx, tx, a, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range refs {
+		refs[i].Case = labels[refs[i].CaseID]
+	}
+	if s.may(a, objReferral, actReassign) {
+		ms, err := tx.Staff().Answerers(ctx, orgs)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			out.Answerers = append(out.Answerers, TeamMember(m))
+		}
+	}
+	return refs, nil
+}
+
+// finishTeamReferrals names the people of the team's referrals and records one
+// "referral.list" audit event with the referrals and cases listed.
+func (s *Dashboard) finishTeamReferrals(ctx context.Context, tx *store.Tx, a model.Actor, refs []model.Referral, names map[uuid.UUID]string, all []model.Organisation, out *Team) error {
+	if refs == nil && out.ReferralsTotal == 0 {
+		return nil
+	}
+	rsc, err := s.scope(a, objReferral, actReassign)
+	if err != nil {
+		return err
+	}
+	name := func(id *uuid.UUID) string {
+		if id == nil {
+			return ""
+		}
+		return names[*id]
+	}
+	orgNames := orgNameMap(all)
+	refIDs, caseIDs := make([]string, 0, len(refs)), []string{}
+	for _, r := range refs {
+		tr := TeamReferral{Referral: r, Incoming: slices.Contains(teamOrgs(out), r.ToOrgID), SenderName: name(r.SentBy),
+			FromOrg: orgNames[r.FromOrgID], ToOrg: orgNames[r.ToOrgID]}
+		who := r.AssigneeID
+		if who == nil {
+			who = r.AnsweredBy
+		}
+		tr.AssigneeName = name(who)
+		if r.Status == model.ReferralSent && civilDay(r.ReplyDue).Before(out.Today) {
+			tr.Overdue, tr.DaysOverdue = true, daysBetween(civilDay(r.ReplyDue), out.Today)
+		}
+		tr.MayReassign = tr.Incoming && rsc.Has(model.ScopeOrgTree) && slices.Contains(rsc.OrgTree, r.ToOrgID)
+		out.Referrals = append(out.Referrals, tr)
+		refIDs = append(refIDs, r.ID.String())
+		if !slices.Contains(caseIDs, r.CaseID.String()) {
+			caseIDs = append(caseIDs, r.CaseID.String())
+		}
+	}
+	ev := caseEvent(a, "referral.list", objReferral, uuid.Nil, uuid.Nil, model.JSONMap{"view": "team", "ids": refIDs, "case_ids": caseIDs})
+	ev.ObjectID = ""
+	return tx.Audit().Record(ctx, ev)
+}
+
+// teamOrgs are the ids of the team's organisations.
+func teamOrgs(t *Team) []uuid.UUID {
+	out := make([]uuid.UUID, len(t.Orgs))
+	for i, o := range t.Orgs {
+		out[i] = o.ID
+	}
+	return out
+}
+
+// orgNameMap maps the organisations' ids to their names.
+func orgNameMap(orgs []model.Organisation) map[uuid.UUID]string {
+	out := make(map[uuid.UUID]string, len(orgs))
+	for _, o := range orgs {
+		out[o.ID] = o.Name
+	}
 	return out
 }

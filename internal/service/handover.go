@@ -20,7 +20,7 @@ import (
 // event; audit details name ids only, never person data.
 
 const (
-	actReassign = "reassign"
+	actReassign = "reassign" // the department head names who works a record (case, referral)
 	actAnswer   = "answer"
 	objHandover = "handover"
 

@@ -23,8 +23,8 @@ func (b base) may(a model.Actor, obj, act string) bool {
 
 // Overview returns the case page of a case the actor may read, or ErrNotFound: the masked
 // case, its consents, referrals, tasks and notes as far as the actor may read them, the names
-// of the people they mention (one query over those accounts, through the actor's member
-// scope), the timeline and what the actor may do next. It writes one "case.read" audit event
+// of the people they mention (one query over those accounts, through the actor's staff
+// scope: colleagues and the contact persons of referrals, staff.go), the timeline and what the actor may do next. It writes one "case.read" audit event
 // that lists what was shown.
 func (s *Cases) Overview(ctx context.Context, a model.Actor, id uuid.UUID) (*model.CaseOverview, error) {
 	sc, err := s.require(a, objCase, actRead, true)
@@ -32,7 +32,7 @@ func (s *Cases) Overview(ctx context.Context, a model.Actor, id uuid.UUID) (*mod
 		return nil, err
 	}
 	scopes := map[string]model.Scope{}
-	for _, obj := range []string{objNote, objReferral, objTask, objConsent, objOrganisation, objMember} {
+	for _, obj := range []string{objNote, objReferral, objTask, objConsent, objOrganisation, objStaff} {
 		if scopes[obj], err = s.scope(a, obj, actRead); err != nil {
 			return nil, err
 		}
@@ -60,7 +60,7 @@ func (s *Cases) Overview(ctx context.Context, a model.Actor, id uuid.UUID) (*mod
 		if err := s.overviewLists(ctx, tx, a, scopes, out); err != nil {
 			return err
 		}
-		if out.People, err = tx.Users().Names(ctx, scopes[objMember], mentioned(out)); err != nil {
+		if out.People, err = tx.Staff().Names(ctx, scopes[objStaff], mentioned(out)); err != nil {
 			return err
 		}
 		out.Timeline = timeline(out)

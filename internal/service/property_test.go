@@ -177,6 +177,7 @@ func (w *pwWorld) checkActor(t *testing.T, pa pwActor) {
 	}
 
 	w.checkReferrals(t, pa, who, r)
+	w.checkTeamReferrals(t, pa, who)
 	w.checkTasks(t, pa, who, r)
 }
 

@@ -177,6 +177,9 @@ func (s *Referrals) Get(ctx context.Context, a model.Actor, id uuid.UUID) (*mode
 		if out, err = tx.Referrals().Get(ctx, sc, id); err != nil {
 			return err
 		}
+		if out.Contacts, err = s.referralContacts(ctx, tx, a, out); err != nil {
+			return err
+		}
 		return tx.Audit().Record(ctx, caseEvent(a, "referral.read", objReferral, out.ID, out.CaseID, nil))
 	})
 	return out, err
@@ -297,6 +300,7 @@ func (s *Referrals) Accept(ctx context.Context, a model.Actor, id uuid.UUID, ver
 			return err
 		}
 		s.answered(a, ref)
+		ref.AssigneeID = actorRef(a)
 		return nil
 	})
 }

@@ -40,12 +40,13 @@ func (r Referrals) Get(ctx context.Context, sc model.Scope, id uuid.UUID) (*mode
 	return &ref, nil
 }
 
-// Update writes the life-cycle fields of ref (status, reply, outcome, answer, close) if its
+// Update writes the life-cycle fields of ref (status, reply, outcome, answer, close, assignee) if its
 // stored version is still version, and bumps the version; a lost race is ErrConflict.
 func (r Referrals) Update(ctx context.Context, ref *model.Referral, version int) error {
 	return update[model.Referral](ctx, r.db, "update referral", stamp{version: &ref.Version, updatedAt: &ref.UpdatedAt}, version, map[string]any{
 		"status": ref.Status, "reply": ref.Reply, "outcome": ref.Outcome,
 		"answered_by": ref.AnsweredBy, "answered_at": ref.AnsweredAt, "closed_at": ref.ClosedAt,
+		"assignee_id": ref.AssigneeID,
 	}, "id = ?", ref.ID)
 }
 

@@ -67,10 +67,31 @@ func teamQuery(v components.TeamFilterView) string {
 	return "?" + q.Encode()
 }
 
-// leadTeam is the team dashboard.
+// teamFlashAt keeps, beside the flash, the section of the team page where the change was
+// made, so that the confirmation shows there and not only at the top of the page.
+const teamFlashAt = "team.flash_at"
+
+// flashAt keeps msg for the next page, to be shown in the team page's section at (the id of
+// its heading, which the redirect's fragment points at).
+func (s *Server) flashAt(c echo.Context, at, msg string) {
+	s.flash(c, msg)
+	if s.auth.Sessions != nil {
+		s.auth.Sessions.Put(c.Request().Context(), teamFlashAt, at)
+	}
+}
+
+// leadTeam is the team dashboard; after a change it shows the confirmation in the section
+// where the change was made.
 func (s *Server) leadTeam(c echo.Context) error {
 	f, fv := teamFilter(c.QueryParam)
-	return s.renderTeam(c, http.StatusOK, f, fv, components.TeamDashboard{})
+	var extra components.TeamDashboard
+	if s.auth.Sessions != nil {
+		if at := s.auth.Sessions.PopString(c.Request().Context(), teamFlashAt); at != "" {
+			// Taken here, the flash no longer shows at the top of the page as well.
+			extra.Flash, extra.FlashAt = s.popFlash(c), at
+		}
+	}
+	return s.renderTeam(c, http.StatusOK, f, fv, extra)
 }
 
 // renderTeam shows the dashboard; extra carries a failed reassignment (form, conflict).
@@ -80,7 +101,7 @@ func (s *Server) renderTeam(c echo.Context, status int, f service.TeamFilter, fv
 		return err
 	}
 	v := teamView(team, s.localizer(c).Lang.String(), fv)
-	v.Conflict, v.Form = extra.Conflict, extra.Form
+	v.Conflict, v.Form, v.Flash, v.FlashAt = extra.Conflict, extra.Form, extra.Flash, extra.FlashAt
 	return s.render(c, status, components.TeamDashboardPage(v))
 }
 
@@ -157,6 +178,7 @@ func teamView(t *service.Team, lang string, fv components.TeamFilterView) compon
 		v.Filter.Areas = append(v.Filter.Areas, components.TeamOption{Value: a.Code, Label: areaNames[a.Code]})
 	}
 	v.Filter.Areas = append(v.Filter.Areas, components.TeamOption{Value: noneValue, Nobody: true})
+	v.Referrals, v.ReferralsTotal = teamReferralRows(t), t.ReferralsTotal
 	for _, o := range t.Orgs {
 		g := components.TeamTargetGroup{Org: o.Name, Options: []components.TeamOption{{Value: o.ID.String(), Nobody: true}}}
 		for _, m := range t.Members {
@@ -235,6 +257,66 @@ func (s *Server) leadReassign(c echo.Context) error {
 	default:
 		return err
 	}
-	s.flash(c, s.localizer(c).T("lead.flash.reassigned"))
+	s.flashAt(c, "aufgaben-liste", s.localizer(c).T("lead.flash.reassigned"))
 	return c.Redirect(http.StatusSeeOther, "/team"+teamQuery(fv)+"#aufgaben-liste")
+}
+
+// leadReassignReferral names who answers an incoming referral of the team; back to the
+// team's list of referrals, with the confirmation there.
+func (s *Server) leadReassignReferral(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	value := c.FormValue("assignee")
+	failed := components.PartnerForm{
+		Name: "reassign_referral", Values: map[string]string{"referral": id.String(), "assignee": value},
+		Errors: components.FormErrors{{Field: "assignee", ID: "bearbeitung-" + id.String(), Msg: components.FormMsg{Key: "review.error.assignee"}}},
+	}
+	var f service.TeamFilter
+	var fv components.TeamFilterView
+	assignee, perr := uuid.Parse(strings.TrimSpace(value))
+	if perr != nil {
+		return s.renderTeam(c, http.StatusUnprocessableEntity, f, fv, components.TeamDashboard{Form: failed})
+	}
+	_, err = s.svc.Referrals.Reassign(c.Request().Context(), actor(c), id, formVersion(c), assignee)
+	var ve *model.ValidationError
+	switch {
+	case err == nil:
+	case errors.Is(err, model.ErrConflict):
+		return s.renderTeam(c, http.StatusConflict, f, fv, components.TeamDashboard{Conflict: true})
+	case errors.As(err, &ve):
+		return s.renderTeam(c, http.StatusUnprocessableEntity, f, fv, components.TeamDashboard{Form: failed})
+	default:
+		return err
+	}
+	s.flashAt(c, "vermittlungen-liste", s.localizer(c).T("review.flash.reassigned"))
+	return c.Redirect(http.StatusSeeOther, "/team#vermittlungen-liste")
+}
+
+// teamReferralRows turns the team's referrals into the list's rows.
+func teamReferralRows(t *service.Team) []components.TeamReferralRow {
+	answerers := map[uuid.UUID][]components.TeamOption{}
+	for _, m := range t.Answerers {
+		answerers[m.OrgID] = append(answerers[m.OrgID], components.TeamOption{Value: m.ID.String(), Label: m.Name})
+	}
+	var out []components.TeamReferralRow
+	for _, r := range t.Referrals {
+		row := components.TeamReferralRow{
+			ID: r.ID.String(), Reference: r.Reference, Version: r.Version, Href: "/vermittlungen/" + r.ID.String(),
+			Case: caseLabel(r.CaseID, r.Case), Incoming: r.Incoming, From: r.FromOrg, To: r.ToOrg, Sender: r.SenderName, Assignee: r.AssigneeName,
+			Status: string(r.Status), ReplyDue: r.ReplyDue, Overdue: r.Overdue, DaysOverdue: r.DaysOverdue,
+		}
+		if r.AssigneeID != nil {
+			row.AssigneeID = r.AssigneeID.String()
+		}
+		if r.MayReassign {
+			row.Answerers = append([]components.TeamOption{}, answerers[r.ToOrgID]...)
+		}
+		if !r.Incoming && r.Case != nil {
+			row.ResponsibleHref = "/faelle/" + r.CaseID.String() + "/zustaendigkeit"
+		}
+		out = append(out, row)
+	}
+	return out
 }

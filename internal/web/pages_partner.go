@@ -254,6 +254,7 @@ func (s *Server) referralView(c echo.Context, ref *model.Referral) (components.P
 	for _, p := range model.TaskPriorities {
 		v.Priorities = append(v.Priorities, string(p))
 	}
+	v.Contacts = contactViews(ref.Contacts, recipient)
 	for _, code := range ref.Areas {
 		v.Areas = append(v.Areas, components.PartnerArea{Code: code, Name: names.area(code)})
 	}
@@ -533,4 +534,24 @@ func (s *Server) partnerTask(c echo.Context) error {
 	}
 	s.flash(c, s.localizer(c).T("partner.flash.task_added"))
 	return c.Redirect(http.StatusSeeOther, "/vermittlungen/"+id.String()+"#aufgaben")
+}
+
+// contactViews are the contact persons of a referral's two sides, the other side first.
+func contactViews(cs *model.ReferralContacts, recipient bool) []components.ContactView {
+	if cs == nil {
+		return nil
+	}
+	view := func(side string, person *model.StaffContact, org model.StaffContact) components.ContactView {
+		c := components.ContactView{Side: side, Org: org.OrgName, OrgPhone: org.OrgPhone, OrgEmail: org.OrgEmail}
+		if person != nil {
+			c.Name, c.Phone, c.Email = person.Name, person.Phone, person.Email
+		}
+		return c
+	}
+	sender := view("sender", cs.Sender, cs.SenderOrg)
+	rcpt := view("recipient", cs.Recipient, cs.RecipientOrg)
+	if recipient {
+		return []components.ContactView{sender, rcpt}
+	}
+	return []components.ContactView{rcpt, sender}
 }

@@ -91,6 +91,7 @@ func (s *Server) routes(metrics bool) error {
 	// -- Department heads: the team dashboard and reassigning (pages_lead.go).
 	s.handle(e, http.MethodGet, "/team", s.leadTeam, can("task", "reassign"))
 	s.handle(e, http.MethodPost, "/team/aufgaben/:id/neu-zuweisen", s.leadReassign, can("task", "reassign"))
+	s.handle(e, http.MethodPost, "/team/vermittlungen/:id/neu-zuweisen", s.leadReassignReferral, can("referral", "reassign"))
 
 	// -- Coordination staff, administration, audit log (pages_admin.go).
 	// The organisation switch of the frame: any signed-in user, to one of their own

@@ -209,8 +209,9 @@ func TestAPIPermissionTable(t *testing.T) {
 		"POST /vermittlungen/:id/vermerke":      "note.create",
 		"POST /vermittlungen/:id/aufgaben":      "task.create",
 		// lead pages
-		"GET /team":                            "task.reassign",
-		"POST /team/aufgaben/:id/neu-zuweisen": "task.reassign",
+		"GET /team":                                 "task.reassign",
+		"POST /team/aufgaben/:id/neu-zuweisen":      "task.reassign",
+		"POST /team/vermittlungen/:id/neu-zuweisen": "referral.reassign",
 		// coordinator and administration pages
 		"POST /organisation":                             "signed-in",
 		"GET /statistik":                                 "statistics.read",

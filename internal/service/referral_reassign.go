@@ -1,0 +1,67 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/store"
+)
+
+// Reassign names who answers a referral addressed to the actor's team: the department head
+// (referral.reassign, org_tree) moves an active incoming referral of the acting organisation
+// or a unit below it to a caseworker of the receiving organisation. The new assignee must be
+// an active member with the caseworker role in the referral's receiving organisation
+// (CodeNotMember otherwise); a referral outside the team, ended or unseen is ErrNotFound; an
+// older version ErrConflict. One "referral.reassign" audit event records it.
+func (s *Referrals) Reassign(ctx context.Context, a model.Actor, id uuid.UUID, version int, assignee uuid.UUID) (*model.Referral, error) {
+	sc, err := s.require(a, objReferral, actReassign, true)
+	if err != nil {
+		return nil, err
+	}
+	rsc, err := s.require(a, objReferral, actRead, true)
+	if err != nil {
+		return nil, err
+	}
+	if assignee == uuid.Nil {
+		return nil, model.Invalid("assignee_id", model.CodeRequired)
+	}
+	var out *model.Referral
+	replayed, err := s.keyed(ctx, a, changed, objReferral, &id, func(tx *store.Tx) error {
+		ref, err := tx.Referrals().Get(ctx, rsc, id)
+		if err != nil {
+			return err
+		}
+		if !sc.Has(model.ScopeOrgTree) || !slices.Contains(sc.OrgTree, ref.ToOrgID) || !ref.Status.Active() {
+			return fmt.Errorf("service: reassign referral: %w", model.ErrNotFound)
+		}
+		if ref.Version != version {
+			return fmt.Errorf("service: reassign referral: %w", model.ErrConflict)
+		}
+		ok, err := tx.Staff().AnswersFor(ctx, assignee, ref.ToOrgID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return model.Invalid("assignee_id", model.CodeNotMember)
+		}
+		d := referralDetails(ref)
+		if ref.AssigneeID != nil {
+			d["from_assignee_id"] = ref.AssigneeID.String()
+		}
+		ref.AssigneeID = &assignee
+		if err := tx.Referrals().Update(ctx, ref, version); err != nil {
+			return err
+		}
+		out = ref
+		d["assignee_id"], d["version"] = assignee.String(), ref.Version
+		return tx.Audit().Record(ctx, caseEvent(a, "referral.reassign", objReferral, ref.ID, ref.CaseID, d))
+	})
+	if err != nil || !replayed {
+		return out, err
+	}
+	return s.Get(ctx, a, id)
+}
