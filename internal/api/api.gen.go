@@ -582,7 +582,7 @@ type CaseOverview struct {
 	// Organisations The organisations the caller may see (names, and the choices of a plan row's responsible organisation).
 	Organisations []Organisation `json:"organisations"`
 
-	// People The accounts the page mentions that the caller may see as members; the others stay unnamed.
+	// People The staff the page mentions whose names the caller may see (colleagues of the own organisation, the contact persons of a referral; docs/sharing.md); the others stay unnamed.
 	People []PersonName `json:"people"`
 
 	// Referrals Newest first.

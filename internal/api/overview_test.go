@@ -45,7 +45,7 @@ func TestCaseOverviewOverTheAPI(t *testing.T) {
 	if len(lead.Referrals) != 1 || lead.Referrals[0].Referral.Id != cw.Referral.ID || lead.Referrals[0].MayAnswer || !lead.Referrals[0].MayWithdraw {
 		t.Errorf("referrals %+v", lead.Referrals)
 	}
-	if len(lead.Tasks) != 1 || len(lead.Notes) != 2 || len(lead.Areas) == 0 || len(lead.Organisations) == 0 || len(lead.People) != 0 {
+	if len(lead.Tasks) != 1 || len(lead.Notes) != 2 || len(lead.Areas) == 0 || len(lead.Organisations) == 0 || len(lead.People) != 1 || lead.People[0].DisplayName != "Wiebke Wohnen" {
 		t.Errorf("%d tasks, %d notes, %d areas, %d organisations, people %v", len(lead.Tasks), len(lead.Notes), len(lead.Areas), len(lead.Organisations), lead.People)
 	}
 	last := lead.Timeline[len(lead.Timeline)-1]

@@ -127,9 +127,10 @@ func TestCaseOverview(t *testing.T) {
 				t.Errorf("timeline out of order at %d", i)
 			}
 		}
-		// A caseworker sees no members: nobody is named, not even the caseworker.
-		if len(o.People) != 0 {
-			t.Errorf("a caseworker reads names %v", o.People)
+		// A caseworker reads the names of colleagues in the own organisation (staff.read), no
+		// other member data.
+		if len(o.People) != 1 || o.People[w.HousingWorker.ID] != "Wiebke Wohnen" {
+			t.Errorf("a caseworker reads names %v, want the colleague's only", o.People)
 		}
 	})
 	t.Run("the department head reads names of the team, and no forms", func(t *testing.T) {

@@ -400,7 +400,7 @@ func TestCaseworkerCasePage(t *testing.T) {
 		body := getPage(t, w, w.JobcenterWorker, page, http.StatusOK)
 		mustContain(t, "partner's case page", body, cw.Case.Reference, p.FamilyName, "Arabisch", `id="plan-work"`,
 			cw.SharedNote.Body, "Weitere Angaben sind für Ihre Organisation nicht freigegeben", `name="note_area"`,
-			"Von einer anderen Person (") // German wants the dative after "von"
+			"Von Wiebke Wohnen (") // the sender is the contact person the partner may name (docs/sharing.md)
 		mustNotContain(t, "partner's case page", body, "Von eine andere Person", p.Phone, p.Email, p.Address, p.ResidenceStatus, `id="plan-housing"`,
 			`id="plan-language"`, cw.OrgNote.Body, cw.Task.Title, cw.Consent.Evidence, `id="einwilligungen"`, "/vermitteln",
 			`/status"`, "/widerrufen", unrelated.Case.Reference)
@@ -565,7 +565,7 @@ func TestCaseworkerConsents(t *testing.T) {
 		confirm := "/einwilligungen/" + cw.Consent.ID.String() + "/widerrufen"
 		body := getPage(t, w, w.HousingWorker, confirm, http.StatusOK)
 		mustContain(t, "confirmation page", body, cw.Referral.Reference, "Jobcenter Stadt Osnabrück", "Diese laufenden Vermittlungen werden beendet (1)",
-			`<form method="post" action="`+confirm+`">`, `name="version" value="`+fmt.Sprint(cw.Consent.Version)+`"`, "Einwilligung jetzt widerrufen")
+			`<form novalidate method="post" action="`+confirm+`">`, `name="version" value="`+fmt.Sprint(cw.Consent.Version)+`"`, "Einwilligung jetzt widerrufen")
 		co, err := w.Services(t).Consents.Get(ctx, lead, cw.Consent.ID)
 		if err != nil || co.RevokedAt != nil {
 			t.Fatalf("the confirmation page revoked: %+v, %v", co, err)
