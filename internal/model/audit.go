@@ -49,7 +49,7 @@ var AuditActions = []string{
 	"consent.create", "consent.read", "consent.list", "consent.revoke",
 	"referral.create", "referral.read", "referral.list", "referral.accept", "referral.decline",
 	"referral.start", "referral.complete", "referral.withdraw", "referral.expire", "referral.revoke",
-	"task.create", "task.read", "task.list", "task.update", "task.reassign", "task.comment", "task.cancel",
+	"task.create", "task.read", "task.list", "task.export", "task.update", "task.reassign", "task.comment", "task.cancel",
 	"note.create", "note.list",
 	"organisation.create", "organisation.update",
 	"member.create", "member.update", "member.link",
