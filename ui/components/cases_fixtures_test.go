@@ -91,7 +91,7 @@ func init() {
 		"MyTaskRow": {MyTaskRow(task), MyTaskRow(plain), MyTaskRow(failed)},
 		"CaseList": {
 			CaseList(CaseListView{Q: "⟦Haddad⟧", Status: "open", Area: "work", AreaStatus: "waiting", Areas: areas, Total: 2,
-				List: ListingView{Path: "/faelle", DefaultSort: "changed", Page: 1, Pages: 1, Size: 25, Sizes: []int{25}, Total: 2, ExportMax: 1, Label: "⟦Fälle⟧"},
+				List:      ListingView{Path: "/faelle", DefaultSort: "changed", Page: 1, Pages: 1, Size: 25, Sizes: []int{25}, Total: 2, ExportMax: 1, Label: "⟦Fälle⟧"},
 				CanCreate: true, Searched: true, Errs: errs, Rows: []CaseListRow{
 					{ID: "⟦c1⟧", Reference: "⟦F-1⟧", Name: "⟦Haddad, Amina⟧", Status: "open", LeadOrg: "⟦FB⟧", Updated: now},
 					{ID: "⟦c2⟧", Reference: "⟦F-2⟧", Status: "closed", LeadOrg: "⟦FB⟧", Updated: now},
