@@ -47,7 +47,7 @@ var AuditActions = []string{
 	"person.create", "person.update",
 	"plan.read", "plan.update",
 	"consent.create", "consent.read", "consent.list", "consent.revoke",
-	"referral.create", "referral.read", "referral.list", "referral.accept", "referral.decline",
+	"referral.create", "referral.read", "referral.list", "referral.export", "referral.accept", "referral.decline",
 	"referral.start", "referral.complete", "referral.withdraw", "referral.expire", "referral.revoke",
 	"task.create", "task.read", "task.list", "task.export", "task.update", "task.reassign", "task.comment", "task.cancel",
 	"note.create", "note.list",

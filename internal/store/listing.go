@@ -82,3 +82,29 @@ func orderCases(db *gorm.DB, s ListSort) *gorm.DB {
 	}
 	return db.Order(caseOrder)
 }
+
+// referralPrimaryName is primaryName for the case of a referral (referrals.case_id).
+func referralPrimaryName(sc model.Scope, today time.Time) (string, []any) {
+	n, args := primaryName(sc, today)
+	return `(SELECT ` + n + ` FROM cases WHERE cases.id = referrals.case_id)`, args
+}
+
+// orderReferrals sorts a referral query by s; without a key, by the box's own order (reply
+// deadline for the inbox, newest first otherwise).
+func orderReferrals(db *gorm.DB, s ListSort, def ReferralOrder) *gorm.DB {
+	switch s.Key {
+	case model.SortDue:
+		return orderBy(db, "referrals.reply_due", nil, s.Desc, "referrals.id")
+	case model.SortChanged:
+		return orderBy(db, "referrals.updated_at", nil, s.Desc, "referrals.id")
+	case model.SortCreated:
+		return orderBy(db, "referrals.created_at", nil, s.Desc, "referrals.id")
+	case model.SortName:
+		expr, args := referralPrimaryName(s.NameScope, today(db))
+		return orderBy(db, expr, args, s.Desc, "referrals.id")
+	}
+	if def == ReferralsByReplyDue {
+		return db.Order("referrals.reply_due, referrals.id")
+	}
+	return db.Order("referrals.created_at DESC, referrals.id DESC")
+}
