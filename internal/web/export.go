@@ -87,9 +87,24 @@ func keep(c echo.Context, names ...string) url.Values {
 // -- The lists' filters -------------------------------------------------------------------
 
 var (
-	taskSortKeys = []string{model.SortDue, model.SortPriority, model.SortChanged, model.SortName}
-	caseSortKeys = []string{model.SortChanged, model.SortName, model.SortReference}
+	taskSortKeys     = []string{model.SortDue, model.SortPriority, model.SortChanged, model.SortName}
+	caseSortKeys     = []string{model.SortChanged, model.SortName, model.SortReference}
+	referralSortKeys = []string{model.SortCreated, model.SortDue, model.SortName}
 )
+
+// outboxFilter is the outbox as the query describes it: the status, the order (newest first
+// by default) and the page.
+func outboxFilter(c echo.Context) (model.ReferralFilter, components.ListingView) {
+	filters := keep(c, "status")
+	o, size := listOrder(c, referralSortKeys, model.SortCreated, true)
+	f := model.ReferralFilter{Box: model.ReferralsOutgoing, Limit: size, ListOrder: o}
+	if st := filters.Get("status"); st != "" && slices.Contains(outboxStatuses, model.ReferralStatus(st)) {
+		f.Status = []model.ReferralStatus{model.ReferralStatus(st)}
+	} else {
+		filters.Del("status")
+	}
+	return f, listing("/vermittlungen", model.SortCreated, true, filters, o, size)
+}
 
 // taskListFilter is the worklist of "Meine Aufgaben" as the query describes it: status
 // (open, done, all), whose (queue: mine and the organisation's unassigned ones; mine), the
@@ -325,6 +340,51 @@ func (s *Server) caseExport(c echo.Context) error {
 		}
 		t.Rows = append(t.Rows, []string{cv.Reference, exportName(l, &lb), household, l.T("cases.case_status." + string(cv.Status)),
 			orgNames[cv.LeadOrgID], exportMoment(cv.UpdatedAt)})
+	}
+	return s.sendExport(c, exportFormat(c), t)
+}
+
+// referralExport downloads the outbox (GET /vermittlungen.csv, .xlsx: the page's status
+// filter and order) or the inbox (GET /eingang.csv, .xlsx: every active incoming referral,
+// by reply deadline): one Referrals.Export call, masked and audited there.
+func (s *Server) referralExport(c echo.Context) error {
+	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
+	inbox := strings.HasPrefix(c.Path(), "/eingang")
+	var f model.ReferralFilter
+	if inbox {
+		f = model.ReferralFilter{Box: model.ReferralsIncoming, Status: model.ActiveReferralStatuses}
+	} else {
+		f, _ = outboxFilter(c)
+	}
+	refs, err := s.svc.Referrals.Export(ctx, a, f)
+	if err != nil {
+		return fmt.Errorf("web: referral export: %w", err)
+	}
+	names, err := s.lookup(c)
+	if err != nil {
+		return err
+	}
+	t := exportTable{
+		File: "lotse-" + l.T("lists.outbox.file"), Sheet: l.T("lists.outbox.label"),
+		Head: []string{l.T("lists.col.referral"), l.T("lists.col.reference"), l.T("lists.col.name"), l.T("lists.col.to"), l.T("lists.col.areas"),
+			l.T("lists.col.sent"), l.T("lists.col.reply_due"), l.T("lists.col.status"), l.T("lists.col.reply")},
+		Widths: []float64{16, 16, 28, 30, 30, 12, 12, 14, 40},
+	}
+	if inbox {
+		t.File, t.Sheet, t.Head[3] = "lotse-"+l.T("lists.inbox.file"), l.T("lists.inbox.label"), l.T("lists.col.from")
+	}
+	for _, r := range refs {
+		other := r.ToOrgID
+		if inbox {
+			other = r.FromOrgID
+		}
+		ref := ""
+		if r.Case != nil {
+			ref = r.Case.Reference
+		}
+		it := referralItem(r, other, names, s.svc.Today())
+		t.Rows = append(t.Rows, []string{r.Reference, ref, exportName(l, r.Case), it.Org, strings.Join(it.Areas, ", "),
+			exportDay(&it.SentAt), exportDay(&it.ReplyDue), l.T("partner.status." + string(r.Status)), it.Reply})
 	}
 	return s.sendExport(c, exportFormat(c), t)
 }

@@ -63,6 +63,10 @@ func (s *Server) routes(metrics bool) error {
 	// each action asks for its own permission, like the API. The case view is /faelle/:id.
 	s.handle(e, http.MethodGet, "/eingang", s.partnerInbox, can("referral", "answer"))
 	s.handle(e, http.MethodGet, "/vermittlungen", s.partnerOutbox, can("referral", "create"))
+	s.handle(e, http.MethodGet, "/eingang.csv", s.referralExport, can("referral", "answer"))
+	s.handle(e, http.MethodGet, "/eingang.xlsx", s.referralExport, can("referral", "answer"))
+	s.handle(e, http.MethodGet, "/vermittlungen.csv", s.referralExport, can("referral", "create"))
+	s.handle(e, http.MethodGet, "/vermittlungen.xlsx", s.referralExport, can("referral", "create"))
 	s.handle(e, http.MethodGet, "/vermittlungen/:id", s.partnerReferral, can("referral", "read"))
 	s.handle(e, http.MethodPost, "/vermittlungen/:id/annehmen", s.partnerAccept, can("referral", "answer"))
 	s.handle(e, http.MethodPost, "/vermittlungen/:id/ablehnen", s.partnerDecline, can("referral", "answer"))
