@@ -28,9 +28,6 @@ import (
 // user sees and may do; these handlers bind forms, call the services and render.
 // Names beginning with cw ("caseworker") keep this part apart from the other parts of web.
 
-// pageSize is the length of one page of the case list.
-const pageSize = 25
-
 // languageCodes are the languages offered as checkboxes (the frequent ones in the city);
 // others can be entered as ISO 639 codes.
 var languageCodes = []string{"ar", "uk", "ru", "fa", "ps", "ku", "tr", "ti", "so", "ro", "en", "fr", "de"}
@@ -224,10 +221,6 @@ func (s *Server) myTasksView(c echo.Context, failed uuid.UUID, msg *components.F
 		v.Err = msg
 	}
 	return v, nil
-}
-
-func priorityRank(p model.TaskPriority) int {
-	return slices.Index(model.TaskPriorities, p)
 }
 
 // caseLabel is a case's name in a list (model.CaseLabel), linked to the case page; nil where

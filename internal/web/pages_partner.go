@@ -32,9 +32,6 @@ import (
 // inboxSize is how many active incoming referrals one inbox page shows.
 const inboxSize = 100
 
-// outboxSize is the length of one page of outgoing referrals.
-const outboxSize = 50
-
 // dueSoonDays is the number of working days within which a reply deadline is "due soon".
 const dueSoonDays = 3
 
