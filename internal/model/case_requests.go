@@ -98,6 +98,7 @@ type CaseFilter struct {
 	Cursor string
 	// Limit is the page size, 1 to 100; 0 means 25.
 	Limit int
+	ListOrder
 }
 
 // CaseAccess says how much of a case the actor sees, and why. Exactly one of Full,

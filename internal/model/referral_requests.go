@@ -62,6 +62,7 @@ type ReferralFilter struct {
 	Cursor string
 	// Limit is the page size, 1 to 100; 0 means 25.
 	Limit int
+	ListOrder
 }
 
 // TaskCreate creates a task.
@@ -102,7 +103,10 @@ type TaskReassign struct {
 // further.
 type TaskFilter struct {
 	// Mine lists the tasks assigned to the actor.
-	Mine       bool
+	Mine bool
+	// Queue lists the actor's worklist: the tasks assigned to the actor and the unassigned
+	// tasks of the acting organisation.
+	Queue      bool
 	AssigneeID *uuid.UUID
 	// OrgID lists the tasks of one organisation; with Subtree, also of those below it.
 	OrgID   *uuid.UUID
@@ -120,4 +124,5 @@ type TaskFilter struct {
 	Cursor string
 	// Limit is the page size, 1 to 100; 0 means 25.
 	Limit int
+	ListOrder
 }

@@ -533,7 +533,7 @@ func (s *Cases) List(ctx context.Context, a model.Actor, f model.CaseFilter) (*m
 	}
 	var out *model.Page[model.CaseView]
 	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
-		q, kinds, err := s.caseQuery(ctx, tx, f, planScope)
+		q, kinds, err := s.caseQuery(ctx, tx, f, planScope, sc)
 		if err != nil {
 			return err
 		}
@@ -543,6 +543,9 @@ func (s *Cases) List(ctx context.Context, a model.Actor, f model.CaseFilter) (*m
 		}
 		page := &model.Page[model.CaseView]{}
 		rows, page.NextCursor = cut(casePages, rows, q.Limit, caseKey)
+		if q.Numbered {
+			page.NextCursor = ""
+		}
 		if page.Total, err = tx.Cases().Count(ctx, sc, q); err != nil {
 			return err
 		}
@@ -560,9 +563,10 @@ func (s *Cases) List(ctx context.Context, a model.Actor, f model.CaseFilter) (*m
 	return out, nil
 }
 
-// Export returns every case the actor may see that matches f (f.Cursor and f.Limit are
-// ignored), masked exactly like List, for a download. More than 10,000 cases is ErrInvalid:
-// the filter must be narrower. It writes one "case.export" audit event.
+// Export returns every case the actor may see that matches f (f.Cursor, f.Limit and f.Page
+// are ignored), in f's order, masked exactly like List, for a download. More than
+// model.ExportMax cases is ErrInvalid: the filter must be narrower. It writes one
+// "case.export" audit event with the kinds of filter and the row count.
 func (s *Cases) Export(ctx context.Context, a model.Actor, f model.CaseFilter) ([]model.CaseView, error) {
 	if err := refuseBadText(f); err != nil {
 		return nil, err
@@ -575,10 +579,10 @@ func (s *Cases) Export(ctx context.Context, a model.Actor, f model.CaseFilter) (
 	if err != nil {
 		return nil, err
 	}
-	f.Cursor, f.Limit = "", casePages.max
+	f.Cursor, f.Limit, f.Page = "", 0, 0
 	var out []model.CaseView
 	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
-		q, kinds, err := s.caseQuery(ctx, tx, f, planScope)
+		q, kinds, err := s.caseQuery(ctx, tx, f, planScope, sc)
 		if err != nil {
 			return err
 		}
@@ -589,29 +593,21 @@ func (s *Cases) Export(ctx context.Context, a model.Actor, f model.CaseFilter) (
 		if total > maxExport {
 			return model.Invalid("filter", model.CodeTooManyResults, model.Params{"total": total, "max": maxExport})
 		}
-		out = make([]model.CaseView, 0, total)
-		q.Limit = 500
-		for {
-			rows, err := tx.Cases().List(ctx, sc, q)
-			if err != nil {
-				return err
-			}
-			more := len(rows) > q.Limit
-			if more {
-				rows = rows[:q.Limit]
-			}
-			views, err := s.caseViews(ctx, tx, a, sc, rows)
+		// One ordered read of all rows (no limit), masked in batches.
+		q.Numbered, q.Limit, q.Sort.Offset = true, 0, 0
+		rows, err := tx.Cases().List(ctx, sc, q)
+		if err != nil {
+			return err
+		}
+		out = make([]model.CaseView, 0, len(rows))
+		for batch := range slices.Chunk(rows, 500) {
+			views, err := s.caseViews(ctx, tx, a, sc, batch)
 			if err != nil {
 				return err
 			}
 			out = append(out, views...)
-			if !more {
-				break
-			}
-			last := rows[len(rows)-1]
-			q.After = &store.CaseCursor{UpdatedAt: last.UpdatedAt, ID: last.ID}
 		}
-		ev := caseEvent(a, "case.export", objCase, uuid.Nil, uuid.Nil, model.JSONMap{"total": len(out), "filters": kinds})
+		ev := caseEvent(a, "case.export", objCase, uuid.Nil, uuid.Nil, model.JSONMap{"total": len(out), "filters": kinds, "sort": f.Sort, "desc": f.Desc})
 		ev.ObjectID = ""
 		return tx.Audit().Record(ctx, ev)
 	})
@@ -621,8 +617,9 @@ func (s *Cases) Export(ctx context.Context, a model.Actor, f model.CaseFilter) (
 	return out, nil
 }
 
-// caseQuery validates f against the areas in use.
-func (s *Cases) caseQuery(ctx context.Context, tx *store.Tx, f model.CaseFilter, planScope model.Scope) (store.CaseQuery, []string, error) {
+// caseQuery validates f against the areas in use; sc is the actor's case read scope (names
+// sort only where it sees them).
+func (s *Cases) caseQuery(ctx context.Context, tx *store.Tx, f model.CaseFilter, planScope, sc model.Scope) (store.CaseQuery, []string, error) {
 	areas, err := tx.Areas().Active(ctx)
 	if err != nil {
 		return store.CaseQuery{}, nil, err
@@ -631,5 +628,14 @@ func (s *Cases) caseQuery(ctx context.Context, tx *store.Tx, f model.CaseFilter,
 	for i, ar := range areas {
 		codes[i] = ar.Code
 	}
-	return caseQuery(f, codes, planScope)
+	q, kinds, err := caseQuery(f, codes, planScope)
+	if err != nil {
+		return q, kinds, err
+	}
+	v := &model.ValidationError{}
+	q.Sort, q.Numbered = listSort(v, f.ListOrder, caseSorts, q.Limit, f.Cursor, sc), f.Numbered()
+	if err := v.Err(); err != nil {
+		return q, kinds, fmt.Errorf("service: case filter: %w", err)
+	}
+	return q, kinds, nil
 }

@@ -39,7 +39,7 @@ func TestListsReturnExactlyWhatMayBeSeen(t *testing.T) {
 			}
 			for _, k := range []string{"full", "referred", "summary", "person-only category", "person hidden", "district hidden",
 				"search hit", "search hides", "note hidden", "note shown", "referral hidden", "task hidden", "tampered consent",
-				"task of ended referral hidden, case still shown", "legal basis other than identity"} {
+				"task of ended referral hidden, case still shown", "legal basis other than identity", "name sort with hidden names"} {
 				if w.seen[k] < 3 {
 					t.Errorf("the world of seed %d shows %q only %d times", seed, k, w.seen[k])
 				}
@@ -179,6 +179,7 @@ func (w *pwWorld) checkActor(t *testing.T, pa pwActor) {
 	w.checkReferrals(t, pa, who, r)
 	w.checkTeamReferrals(t, pa, who)
 	w.checkTasks(t, pa, who, r)
+	w.checkSortedLists(t, pa, who, r, visible)
 }
 
 // caseSet is the set of visible cases for which keep holds.

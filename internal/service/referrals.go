@@ -392,39 +392,9 @@ func (s *Referrals) ExpireOverdue(ctx context.Context) (int, error) {
 // optionally by status and case, with the total count under the same predicate. One audit
 // event records the read with the ids shown.
 func (s *Referrals) List(ctx context.Context, a model.Actor, f model.ReferralFilter) (*model.Page[model.Referral], error) {
-	if err := refuseBadText(f); err != nil {
-		return nil, err
-	}
-	sc, err := s.require(a, objReferral, "read", false)
+	sc, q, pages, limit, err := s.referralQuery(a, f)
 	if err != nil {
 		return nil, err
-	}
-	pages := referralPages(f.Box)
-	limit, err := pages.limit(f.Limit)
-	if err != nil {
-		return nil, err
-	}
-	q := store.ReferralQuery{Statuses: f.Status, CaseID: f.CaseID, Limit: limit + 1}
-	switch f.Box {
-	case model.ReferralsIncoming:
-		q.ToOrgs, q.Order = []uuid.UUID{a.OrgID}, store.ReferralsByReplyDue
-	case model.ReferralsOutgoing:
-		q.FromOrgs, q.Order = []uuid.UUID{a.OrgID}, store.ReferralsNewest
-	case model.ReferralsAll:
-		q.Order = store.ReferralsNewest
-	default:
-		return nil, model.Invalid("box", model.CodeNotOneOf, model.Params{"allowed": "incoming, outgoing"})
-	}
-	for _, st := range f.Status {
-		if !slices.Contains(model.ReferralStatuses, st) {
-			return nil, model.Invalid("status", model.CodeUnknown, model.Params{"values": st})
-		}
-	}
-	var k store.ReferralKey
-	if ok, err := pages.after(f.Cursor, &k); err != nil {
-		return nil, err
-	} else if ok {
-		q.After = &k
 	}
 	page := &model.Page[model.Referral]{}
 	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
@@ -433,19 +403,12 @@ func (s *Referrals) List(ctx context.Context, a model.Actor, f model.ReferralFil
 			return err
 		}
 		items, page.NextCursor = cut(pages, items, limit, func(r *model.Referral) any { return q.Order.KeyOf(r) })
+		if q.Numbered {
+			page.NextCursor = ""
+		}
 		page.Items, page.Total = items, total
-		var caseIDs []uuid.UUID
-		for _, r := range items {
-			if !slices.Contains(caseIDs, r.CaseID) {
-				caseIDs = append(caseIDs, r.CaseID)
-			}
-		}
-		labels, err := s.caseLabels(ctx, tx, a, caseIDs)
-		if err != nil {
+		if err := s.labelReferrals(ctx, tx, a, page.Items); err != nil {
 			return err
-		}
-		for i, r := range page.Items {
-			page.Items[i].Case = labels[r.CaseID]
 		}
 		ids, cases := make([]string, len(items)), []string{}
 		for i, r := range items {
@@ -462,6 +425,114 @@ func (s *Referrals) List(ctx context.Context, a model.Actor, f model.ReferralFil
 		return nil, err
 	}
 	return page, nil
+}
+
+// Export returns every referral of the box f describes (f.Cursor, f.Limit and f.Page are
+// ignored), in f's order, read and labelled exactly like List, for a download. More than
+// model.ExportMax referrals is ErrInvalid (CodeTooManyResults). It writes one
+// "referral.export" audit event with the box, the kinds of filter and the row count.
+func (s *Referrals) Export(ctx context.Context, a model.Actor, f model.ReferralFilter) ([]model.Referral, error) {
+	f.Cursor, f.Limit, f.Page = "", 0, 0
+	sc, q, _, _, err := s.referralQuery(a, f)
+	if err != nil {
+		return nil, err
+	}
+	q.Numbered, q.Limit, q.Sort.Offset = true, maxExport+1, 0
+	var out []model.Referral
+	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+		items, total, err := tx.Referrals().List(ctx, sc, q)
+		if err != nil {
+			return err
+		}
+		if total > maxExport {
+			return model.Invalid("filter", model.CodeTooManyResults, model.Params{"total": total, "max": maxExport})
+		}
+		if err := s.labelReferrals(ctx, tx, a, items); err != nil {
+			return err
+		}
+		out = items
+		kinds := []string{}
+		if len(f.Status) > 0 {
+			kinds = append(kinds, "status")
+		}
+		if f.CaseID != nil {
+			kinds = append(kinds, "case")
+		}
+		ev := caseEvent(a, "referral.export", objReferral, uuid.Nil, idOrNil(f.CaseID), model.JSONMap{"box": string(f.Box), "total": len(items),
+			"filters": kinds, "sort": f.Sort, "desc": f.Desc})
+		ev.ObjectID = ""
+		return tx.Audit().Record(ctx, ev)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// labelReferrals names the cases of the referrals as the actor may see them.
+func (s *Referrals) labelReferrals(ctx context.Context, tx *store.Tx, a model.Actor, items []model.Referral) error {
+	var caseIDs []uuid.UUID
+	for _, r := range items {
+		if !slices.Contains(caseIDs, r.CaseID) {
+			caseIDs = append(caseIDs, r.CaseID)
+		}
+	}
+	labels, err := s.caseLabels(ctx, tx, a, caseIDs)
+	if err != nil {
+		return err
+	}
+	for i, r := range items {
+		items[i].Case = labels[r.CaseID]
+	}
+	return nil
+}
+
+// referralQuery checks f and turns it into the store's query.
+func (s *Referrals) referralQuery(a model.Actor, f model.ReferralFilter) (model.Scope, store.ReferralQuery, pager, int, error) {
+	if err := refuseBadText(f); err != nil {
+		return model.Scope{}, store.ReferralQuery{}, pager{}, 0, err
+	}
+	sc, err := s.require(a, objReferral, "read", false)
+	if err != nil {
+		return sc, store.ReferralQuery{}, pager{}, 0, err
+	}
+	pages := referralPages(f.Box)
+	limit, err := pages.limit(f.Limit)
+	if err != nil {
+		return sc, store.ReferralQuery{}, pages, 0, err
+	}
+	q := store.ReferralQuery{Statuses: f.Status, CaseID: f.CaseID, Limit: limit + 1}
+	switch f.Box {
+	case model.ReferralsIncoming:
+		q.ToOrgs, q.Order = []uuid.UUID{a.OrgID}, store.ReferralsByReplyDue
+	case model.ReferralsOutgoing:
+		q.FromOrgs, q.Order = []uuid.UUID{a.OrgID}, store.ReferralsNewest
+	case model.ReferralsAll:
+		q.Order = store.ReferralsNewest
+	default:
+		return sc, q, pages, 0, model.Invalid("box", model.CodeNotOneOf, model.Params{"allowed": "incoming, outgoing"})
+	}
+	for _, st := range f.Status {
+		if !slices.Contains(model.ReferralStatuses, st) {
+			return sc, q, pages, 0, model.Invalid("status", model.CodeUnknown, model.Params{"values": st})
+		}
+	}
+	caseScope, err := s.scope(a, objCase, actRead)
+	if err != nil {
+		return sc, q, pages, 0, err
+	}
+	v := &model.ValidationError{}
+	q.Sort, q.Numbered = listSort(v, f.ListOrder, referralSorts, limit, f.Cursor, caseScope), f.Numbered()
+	if err := v.Err(); err != nil {
+		return sc, q, pages, 0, err
+	}
+	var k store.ReferralKey
+	if ok, err := pages.after(f.Cursor, &k); err != nil {
+		return sc, q, pages, 0, err
+	} else if ok {
+		q.After = &k
+	}
+	return sc, q, pages, limit, nil
 }
 
 func idOrNil(id *uuid.UUID) uuid.UUID {

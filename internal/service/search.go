@@ -76,7 +76,7 @@ func caseKey(c *model.Case) any { return store.CaseCursor{UpdatedAt: c.UpdatedAt
 const (
 	maxQueryLength = 200
 	// maxExport bounds one export; a larger one asks for a narrower filter.
-	maxExport = 10000
+	maxExport = model.ExportMax
 )
 
 // caseQuery validates a case filter into the store's query. activeAreas are the codes of

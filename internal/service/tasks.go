@@ -409,58 +409,13 @@ func (s *Tasks) Comments(ctx context.Context, a model.Actor, taskID uuid.UUID) (
 	return out, err
 }
 
-// List returns one page of the tasks the actor may see, by due date (none last) and id,
-// narrowed by f, with the total count under the same predicate. One audit event records
-// the read with the ids shown.
+// List returns one page of the tasks the actor may see, by due date (none last) and id or
+// by f.Sort (numbered pages), narrowed by f, with the total count under the same predicate.
+// One audit event records the read with the ids shown.
 func (s *Tasks) List(ctx context.Context, a model.Actor, f model.TaskFilter) (*model.Page[model.Task], error) {
-	if err := refuseBadText(f); err != nil {
-		return nil, err
-	}
-	sc, err := s.require(a, objTask, "read", false)
+	sc, q, limit, err := s.taskQuery(a, f)
 	if err != nil {
 		return nil, err
-	}
-	limit, err := taskPages.limit(f.Limit)
-	if err != nil {
-		return nil, err
-	}
-	q := store.TaskQuery{AssigneeID: f.AssigneeID, Statuses: f.Status, Area: f.Area, CaseID: f.CaseID, ReferralID: f.ReferralID, Limit: limit + 1}
-	if f.Mine {
-		if f.AssigneeID != nil && *f.AssigneeID != a.UserID {
-			return nil, model.Invalid("assignee_id", model.CodeExclusive, model.Params{"other": "mine"})
-		}
-		me := a.UserID
-		q.AssigneeID = &me
-	}
-	if f.OrgID != nil {
-		q.Orgs = []uuid.UUID{*f.OrgID}
-		if f.Subtree {
-			// The subtree only narrows: what the actor may not see stays hidden anyway.
-			q.Orgs = s.authz.Subtree(*f.OrgID)
-		}
-	}
-	for _, st := range f.Status {
-		if !slices.Contains(model.TaskStatuses, st) {
-			return nil, model.Invalid("status", model.CodeUnknown, model.Params{"values": st})
-		}
-	}
-	if f.DueAfter != nil {
-		d := civilDay(*f.DueAfter)
-		q.DueFrom = &d
-	}
-	if f.DueBefore != nil {
-		d := civilDay(*f.DueBefore)
-		q.DueTo = &d
-	}
-	if f.Overdue {
-		today := s.today()
-		q.OverdueOn = &today
-	}
-	var k store.TaskKey
-	if ok, err := taskPages.after(f.Cursor, &k); err != nil {
-		return nil, err
-	} else if ok {
-		q.After = &k
 	}
 	page := &model.Page[model.Task]{}
 	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
@@ -469,6 +424,9 @@ func (s *Tasks) List(ctx context.Context, a model.Actor, f model.TaskFilter) (*m
 			return err
 		}
 		items, page.NextCursor = cut(taskPages, items, limit, func(t *model.Task) any { return store.TaskKeyOf(t) })
+		if q.Numbered {
+			page.NextCursor = ""
+		}
 		page.Items, page.Total = items, total
 		if err := s.labelTasks(ctx, tx, a, page.Items); err != nil {
 			return err
@@ -488,6 +446,131 @@ func (s *Tasks) List(ctx context.Context, a model.Actor, f model.TaskFilter) (*m
 		return nil, err
 	}
 	return page, nil
+}
+
+// Export returns every task of the list f describes (f.Cursor, f.Limit and f.Page are
+// ignored), in f's order, read and labelled exactly like List, for a download. More than
+// model.ExportMax tasks is ErrInvalid (CodeTooManyResults): the filter must be narrower. It
+// writes one "task.export" audit event with the kinds of filter and the row count, never
+// titles or names.
+func (s *Tasks) Export(ctx context.Context, a model.Actor, f model.TaskFilter) ([]model.Task, error) {
+	f.Cursor, f.Limit, f.Page = "", 0, 0
+	sc, q, _, err := s.taskQuery(a, f)
+	if err != nil {
+		return nil, err
+	}
+	q.Numbered, q.Limit, q.Sort.Offset = true, maxExport+1, 0
+	var out []model.Task
+	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+		items, total, err := tx.Tasks().List(ctx, sc, q)
+		if err != nil {
+			return err
+		}
+		if total > maxExport {
+			return model.Invalid("filter", model.CodeTooManyResults, model.Params{"total": total, "max": maxExport})
+		}
+		if err := s.labelTasks(ctx, tx, a, items); err != nil {
+			return err
+		}
+		out = items
+		ev := caseEvent(a, "task.export", objTask, uuid.Nil, idOrNil(f.CaseID), model.JSONMap{"total": len(items), "filters": taskFilterKinds(f), "sort": f.Sort, "desc": f.Desc})
+		ev.ObjectID = ""
+		return tx.Audit().Record(ctx, ev)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// taskFilterKinds names the filters f uses, for the audit trail: never their values.
+func taskFilterKinds(f model.TaskFilter) []string {
+	kinds := []string{}
+	add := func(on bool, k string) {
+		if on {
+			kinds = append(kinds, k)
+		}
+	}
+	add(f.Mine, "mine")
+	add(f.Queue, "queue")
+	add(f.AssigneeID != nil, "assignee")
+	add(f.OrgID != nil, "org")
+	add(f.Subtree, "subtree")
+	add(len(f.Status) > 0, "status")
+	add(f.DueBefore != nil || f.DueAfter != nil, "due")
+	add(f.Overdue, "overdue")
+	add(f.Area != nil, "area")
+	add(f.CaseID != nil, "case")
+	add(f.ReferralID != nil, "referral")
+	return kinds
+}
+
+// taskQuery checks f and turns it into the store's query; limit is the page size.
+func (s *Tasks) taskQuery(a model.Actor, f model.TaskFilter) (model.Scope, store.TaskQuery, int, error) {
+	if err := refuseBadText(f); err != nil {
+		return model.Scope{}, store.TaskQuery{}, 0, err
+	}
+	sc, err := s.require(a, objTask, "read", false)
+	if err != nil {
+		return sc, store.TaskQuery{}, 0, err
+	}
+	limit, err := taskPages.limit(f.Limit)
+	if err != nil {
+		return sc, store.TaskQuery{}, 0, err
+	}
+	q := store.TaskQuery{AssigneeID: f.AssigneeID, Statuses: f.Status, Area: f.Area, CaseID: f.CaseID, ReferralID: f.ReferralID, Limit: limit + 1}
+	if f.Mine {
+		if f.AssigneeID != nil && *f.AssigneeID != a.UserID {
+			return sc, q, 0, model.Invalid("assignee_id", model.CodeExclusive, model.Params{"other": "mine"})
+		}
+		me := a.UserID
+		q.AssigneeID = &me
+	}
+	if f.Queue {
+		me, org := a.UserID, a.OrgID
+		q.QueueUser, q.QueueOrg = &me, &org
+	}
+	if f.OrgID != nil {
+		q.Orgs = []uuid.UUID{*f.OrgID}
+		if f.Subtree {
+			// The subtree only narrows: what the actor may not see stays hidden anyway.
+			q.Orgs = s.authz.Subtree(*f.OrgID)
+		}
+	}
+	for _, st := range f.Status {
+		if !slices.Contains(model.TaskStatuses, st) {
+			return sc, q, 0, model.Invalid("status", model.CodeUnknown, model.Params{"values": st})
+		}
+	}
+	if f.DueAfter != nil {
+		d := civilDay(*f.DueAfter)
+		q.DueFrom = &d
+	}
+	if f.DueBefore != nil {
+		d := civilDay(*f.DueBefore)
+		q.DueTo = &d
+	}
+	if f.Overdue {
+		today := s.today()
+		q.OverdueOn = &today
+	}
+	caseScope, err := s.scope(a, objCase, actRead)
+	if err != nil {
+		return sc, q, 0, err
+	}
+	v := &model.ValidationError{}
+	q.Sort = listSort(v, f.ListOrder, taskSorts, limit, f.Cursor, caseScope)
+	q.Numbered = f.Numbered()
+	if err := v.Err(); err != nil {
+		return sc, q, 0, err
+	}
+	var k store.TaskKey
+	if ok, err := taskPages.after(f.Cursor, &k); err != nil {
+		return sc, q, 0, err
+	} else if ok {
+		q.After = &k
+	}
+	return sc, q, limit, nil
 }
 
 // labelTasks names the cases of the tasks as the actor may see them (Task.Case).

@@ -154,6 +154,9 @@ type ReferralQuery struct {
 	Order    ReferralOrder
 	After    *ReferralKey
 	Limit    int
+	// Numbered pages sort by Sort and skip Sort.Offset rows instead of the keyset.
+	Numbered bool
+	Sort     ListSort
 }
 
 // List returns one page of the referrals sc reaches that match q, in q's stable order, and
@@ -184,6 +187,13 @@ func (r Referrals) List(ctx context.Context, sc model.Scope, q ReferralQuery) ([
 		return nil, 0, translate("count referrals", err)
 	}
 	db := base()
+	if q.Numbered {
+		var out []model.Referral
+		if err := orderReferrals(db, q.Sort, q.Order).Offset(q.Sort.Offset).Limit(q.Limit).Find(&out).Error; err != nil {
+			return nil, 0, translate("list referrals", err)
+		}
+		return out, total, nil
+	}
 	switch q.Order {
 	case ReferralsByReplyDue:
 		if q.After != nil {

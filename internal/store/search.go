@@ -32,6 +32,9 @@ type CaseQuery struct {
 	After *CaseCursor
 	// Limit is the page size; List reads one more row to know whether a page follows.
 	Limit int
+	// Numbered pages sort by Sort and skip Sort.Offset rows instead of the keyset.
+	Numbered bool
+	Sort     ListSort
 }
 
 // CaseCursor is the sort key of a case in lists: updated_at DESC, id DESC. It is stable: ties
@@ -192,6 +195,21 @@ func (r Cases) List(ctx context.Context, sc model.Scope, q CaseQuery) ([]model.C
 // the top of the tops of its parts, so this is exactly the page of the whole list; UNION
 // drops a case that several branches reach.
 func (r Cases) casePageQuery(ctx context.Context, sc model.Scope, q CaseQuery) *gorm.DB {
+	if q.Numbered {
+		// The top offset+limit+1 of every branch hold the top offset+limit+1 of the union.
+		branches := r.caseBranches(ctx, sc, q, "cases.*", func(b *gorm.DB) *gorm.DB {
+			b = orderCases(r.filterCases(b, sc, q), q.Sort)
+			if q.Limit > 0 {
+				b = b.Limit(q.Sort.Offset + q.Limit + 1)
+			}
+			return b
+		})
+		db := orderCases(r.db.WithContext(ctx).Table("(?) AS cases", r.union(ctx, "UNION", branches)), q.Sort).Offset(q.Sort.Offset)
+		if q.Limit > 0 {
+			db = db.Limit(q.Limit + 1)
+		}
+		return db
+	}
 	branches := r.caseBranches(ctx, sc, q, "cases.*", func(b *gorm.DB) *gorm.DB {
 		b = keyset(r.filterCases(b, sc, q), q).Order(caseOrder)
 		if q.Limit > 0 {

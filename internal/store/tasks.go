@@ -106,8 +106,15 @@ type TaskQuery struct {
 	Area       *string
 	CaseID     *uuid.UUID
 	ReferralID *uuid.UUID
-	After      *TaskKey
-	Limit      int
+	// QueueUser with QueueOrg: only the tasks assigned to QueueUser and the unassigned tasks
+	// of QueueOrg (the worklist of "Meine Aufgaben").
+	QueueUser *uuid.UUID
+	QueueOrg  *uuid.UUID
+	After     *TaskKey
+	Limit     int
+	// Sort, when its key is set or Numbered, replaces the keyset order (numbered pages).
+	Sort     ListSort
+	Numbered bool
 }
 
 // List returns one page of the tasks sc reaches that match q, ordered by due date (none
@@ -146,6 +153,9 @@ func (r Tasks) List(ctx context.Context, sc model.Scope, q TaskQuery) ([]model.T
 		if q.ReferralID != nil {
 			db = db.Where("tasks.referral_id = ?", *q.ReferralID)
 		}
+		if q.QueueUser != nil && q.QueueOrg != nil {
+			db = db.Where("(tasks.assignee_id = ? OR (tasks.assignee_id IS NULL AND tasks.org_id = ?))", *q.QueueUser, *q.QueueOrg)
+		}
 		return db
 	}
 	var total int64
@@ -153,6 +163,14 @@ func (r Tasks) List(ctx context.Context, sc model.Scope, q TaskQuery) ([]model.T
 		return nil, 0, translate("count tasks", err)
 	}
 	db := base()
+	if q.Numbered {
+		var out []model.Task
+		err := orderTasks(db, q.Sort).Offset(q.Sort.Offset).Limit(q.Limit).Find(&out).Error
+		if err != nil {
+			return nil, 0, translate("list tasks", err)
+		}
+		return out, total, nil
+	}
 	if k := q.After; k != nil {
 		if k.Due == nil {
 			db = db.Where("tasks.due_date IS NULL AND tasks.id > ?::uuid", k.ID)

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -94,9 +95,11 @@ func newAdminCSV(w io.Writer) *directoryCSV {
 	return x
 }
 
-// csvGuard defuses a cell that a spreadsheet would take for a formula.
+// csvGuard defuses a cell that a spreadsheet would take for a formula: one starting with
+// = + - @, a tab or a carriage return, or the full-width forms of = + - @ (which some
+// spreadsheets fold to the ASCII ones).
 func csvGuard(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if r, _ := utf8.DecodeRuneInString(s); s != "" && strings.ContainsRune("=+-@\t\r＝＋－＠", r) {
 		return "'" + s
 	}
 	return s

@@ -28,12 +28,6 @@ import (
 // user sees and may do; these handlers bind forms, call the services and render.
 // Names beginning with cw ("caseworker") keep this part apart from the other parts of web.
 
-// maxTasks bounds each of the two task lists of "Meine Aufgaben".
-const maxTasks = 100
-
-// pageSize is the length of one page of the case list.
-const pageSize = 25
-
 // languageCodes are the languages offered as checkboxes (the frequent ones in the city);
 // others can be entered as ISO 639 codes.
 var languageCodes = []string{"ar", "uk", "ru", "fa", "ps", "ku", "tr", "ti", "so", "ro", "en", "fr", "de"}
@@ -197,61 +191,36 @@ func (s *Server) myTasks(c echo.Context) error {
 
 func (s *Server) myTasksView(c echo.Context, failed uuid.UUID, msg *components.FormMsg) (components.MyTasksView, error) {
 	ctx, a := c.Request().Context(), actor(c)
-	open := []model.TaskStatus{model.TaskOpen, model.TaskInProgress, model.TaskWaiting}
-	mine, err := s.svc.Tasks.List(ctx, a, model.TaskFilter{Mine: true, Status: open, Limit: maxTasks})
+	f, lv := taskListFilter(c)
+	page, err := s.svc.Tasks.List(ctx, a, f)
 	if err != nil {
 		return components.MyTasksView{}, err
 	}
-	org := a.OrgID
-	ofOrg, err := s.svc.Tasks.List(ctx, a, model.TaskFilter{OrgID: &org, Status: open, Limit: maxTasks})
-	if err != nil {
-		return components.MyTasksView{}, err
-	}
-	tasks := slices.Clone(mine.Items)
-	for _, t := range ofOrg.Items {
-		if t.AssigneeID == nil && !slices.ContainsFunc(tasks, func(x model.Task) bool { return x.ID == t.ID }) {
-			tasks = append(tasks, t)
-		}
-	}
-	sort.SliceStable(tasks, func(i, j int) bool {
-		di, dj := tasks[i].DueDate, tasks[j].DueDate
-		switch {
-		case di == nil || dj == nil:
-			return di != nil && dj == nil
-		case !di.Equal(*dj):
-			return di.Before(*dj)
-		}
-		return priorityRank(tasks[i].Priority) > priorityRank(tasks[j].Priority)
-	})
 	_, areaNames, err := s.areas(c)
 	if err != nil {
 		return components.MyTasksView{}, err
 	}
-	v := components.MyTasksView{More: mine.NextCursor != "" || ofOrg.NextCursor != ""}
+	v := components.MyTasksView{Status: lv.Filters.Get("status"), Whose: lv.Filters.Get("wer"), List: listingDone(lv, page.Total, s.localizer(c).T("lists.tasks.label"))}
+	if v.Status == "" {
+		v.Status = "open"
+	}
+	if v.Whose == "" {
+		v.Whose = "queue"
+	}
 	today := s.svc.Today()
 	shown := false
-	for _, t := range tasks {
+	for _, t := range page.Items {
 		row := taskRow(t, areaNames)
+		row.Overdue = t.DueDate != nil && t.DueDate.Before(today) && slices.Contains(openTaskStatuses, t.Status)
 		if t.ID == failed {
 			row.Err, shown = msg, true
 		}
-		switch {
-		case t.DueDate != nil && t.DueDate.Before(today):
-			v.Overdue = append(v.Overdue, row)
-		case t.DueDate != nil && t.DueDate.Equal(today):
-			v.Today = append(v.Today, row)
-		default:
-			v.Upcoming = append(v.Upcoming, row)
-		}
+		v.Rows = append(v.Rows, row)
 	}
 	if msg != nil && !shown {
 		v.Err = msg
 	}
 	return v, nil
-}
-
-func priorityRank(p model.TaskPriority) int {
-	return slices.Index(model.TaskPriorities, p)
 }
 
 // caseLabel is a case's name in a list (model.CaseLabel), linked to the case page; nil where
@@ -267,6 +236,7 @@ func taskRow(t model.Task, areaNames map[string]string) components.MyTaskRowView
 	r := components.MyTaskRowView{
 		ID: t.ID.String(), Title: t.Title, Priority: string(t.Priority), Due: t.DueDate, Status: string(t.Status),
 		Version: t.Version, Next: model.AllowedTransitions("task", string(t.Status)), Unassigned: t.AssigneeID == nil,
+		Changed: t.UpdatedAt,
 	}
 	if t.CaseID != nil {
 		r.Case = caseLabel(*t.CaseID, t.Case)
@@ -342,15 +312,7 @@ func (s *Server) caseList(c echo.Context) error {
 		CanCreate: s.allowed(c, "case", "create"),
 	}
 	v.Searched = q != "" || v.Status != "" || v.Area != "" || v.AreaStatus != ""
-	f := model.CaseFilter{
-		Status: model.CaseStatus(v.Status), Area: v.Area, AreaStatus: model.AreaStatusValue(v.AreaStatus),
-		Cursor: c.QueryParam("nach"), Limit: pageSize,
-	}
-	if referencePattern.MatchString(q) {
-		f.Reference = q
-	} else {
-		f.Q = q
-	}
+	f, lv := caseListFilter(c)
 	areas, areaNames, err := s.areas(c)
 	if err != nil {
 		return err
@@ -375,25 +337,17 @@ func (s *Server) caseList(c echo.Context) error {
 			return err
 		}
 		v.Errs = errs
+		v.List = listingDone(lv, 0, s.localizer(c).T("lists.cases.label"))
 		return s.render(c, http.StatusBadRequest, components.CaseList(v))
 	}
 	v.Total = page.Total
+	v.List = listingDone(lv, page.Total, s.localizer(c).T("lists.cases.label"))
 	for _, cv := range page.Items {
 		row := components.CaseListRow{
 			ID: cv.ID.String(), Reference: cv.Reference, Status: string(cv.Status), LeadOrg: orgNames[cv.LeadOrgID], Updated: cv.UpdatedAt,
 		}
 		row.Name = cv.Label().Name
 		v.Rows = append(v.Rows, row)
-	}
-	if page.NextCursor != "" {
-		next := url.Values{}
-		for _, k := range []string{"q", "status", "area", "area_status"} {
-			if val := c.QueryParam(k); val != "" {
-				next.Set(k, val)
-			}
-		}
-		next.Set("nach", page.NextCursor)
-		v.NextURL = "/faelle?" + next.Encode()
 	}
 	return s.render(c, http.StatusOK, components.CaseList(v))
 }

@@ -32,9 +32,6 @@ import (
 // inboxSize is how many active incoming referrals one inbox page shows.
 const inboxSize = 100
 
-// outboxSize is the length of one page of outgoing referrals.
-const outboxSize = 50
-
 // dueSoonDays is the number of working days within which a reply deadline is "due soon".
 const dueSoonDays = 3
 
@@ -152,7 +149,8 @@ func (s *Server) partnerInbox(c echo.Context) error {
 			groups["new"] = append(groups["new"], it)
 		}
 	}
-	v := components.PartnerInbox{Total: int(page.Total), Shown: len(page.Items)}
+	v := components.PartnerInbox{Total: int(page.Total), Shown: len(page.Items),
+		List: listingDone(listing("/eingang", model.SortDue, false, url.Values{}, model.ListOrder{Page: 1}, listSizes[0]), page.Total, s.localizer(c).T("lists.inbox.label"))}
 	for _, k := range []string{"overdue", "due_soon", "new", "in_progress"} {
 		v.Groups = append(v.Groups, components.PartnerGroup{Key: k, Items: groups[k]})
 	}
@@ -168,14 +166,7 @@ var outboxStatuses = model.ReferralStatuses
 // partnerOutbox lists the referrals the actor's organisation sent, newest first.
 func (s *Server) partnerOutbox(c echo.Context) error {
 	ctx, a := c.Request().Context(), actor(c)
-	f := model.ReferralFilter{Box: model.ReferralsOutgoing, Cursor: c.QueryParam("cursor"), Limit: outboxSize}
-	status := c.QueryParam("status")
-	if status != "" && !slices.Contains(outboxStatuses, model.ReferralStatus(status)) {
-		status = ""
-	}
-	if status != "" {
-		f.Status = []model.ReferralStatus{model.ReferralStatus(status)}
-	}
+	f, lv := outboxFilter(c)
 	page, err := s.svc.Referrals.List(ctx, a, f)
 	if err != nil {
 		return err
@@ -184,19 +175,12 @@ func (s *Server) partnerOutbox(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := components.PartnerOutbox{Status: status, Total: int(page.Total)}
+	v := components.PartnerOutbox{Status: lv.Filters.Get("status"), Total: int(page.Total), List: listingDone(lv, page.Total, s.localizer(c).T("lists.outbox.label"))}
 	for _, st := range outboxStatuses {
 		v.Statuses = append(v.Statuses, string(st))
 	}
 	for _, r := range page.Items {
 		v.Items = append(v.Items, referralItem(r, r.ToOrgID, names, s.svc.Today()))
-	}
-	if page.NextCursor != "" {
-		q := url.Values{"cursor": {page.NextCursor}}
-		if status != "" {
-			q.Set("status", status)
-		}
-		v.NextHref = "/vermittlungen?" + q.Encode()
 	}
 	return s.render(c, http.StatusOK, components.PartnerOutboxPage(v))
 }

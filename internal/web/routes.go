@@ -38,6 +38,11 @@ func (s *Server) routes(metrics bool) error {
 	s.handle(e, http.MethodGet, "/aufgaben", s.myTasks, can("task", "read"))
 	s.handle(e, http.MethodPost, "/aufgaben/:id/status", s.taskStatus, can("task", "update"))
 	s.handle(e, http.MethodGet, "/faelle", s.caseList, can("case", "read"))
+	// Downloads of the lists (export.go): the list's own read permission, audited as export.
+	s.handle(e, http.MethodGet, "/aufgaben.csv", s.taskExport, can("task", "read"))
+	s.handle(e, http.MethodGet, "/aufgaben.xlsx", s.taskExport, can("task", "read"))
+	s.handle(e, http.MethodGet, "/faelle.csv", s.caseExport, can("case", "read"))
+	s.handle(e, http.MethodGet, "/faelle.xlsx", s.caseExport, can("case", "read"))
 	s.handle(e, http.MethodGet, "/faelle/neu", s.caseNew, can("case", "create"))
 	s.handle(e, http.MethodPost, "/faelle", s.caseCreate, can("case", "create"))
 	s.handle(e, http.MethodGet, "/faelle/:id", s.casePage, can("case", "read"))
@@ -78,6 +83,10 @@ func (s *Server) routes(metrics bool) error {
 	// each action asks for its own permission, like the API. The case view is /faelle/:id.
 	s.handle(e, http.MethodGet, "/eingang", s.partnerInbox, can("referral", "answer"))
 	s.handle(e, http.MethodGet, "/vermittlungen", s.partnerOutbox, can("referral", "create"))
+	s.handle(e, http.MethodGet, "/eingang.csv", s.referralExport, can("referral", "answer"))
+	s.handle(e, http.MethodGet, "/eingang.xlsx", s.referralExport, can("referral", "answer"))
+	s.handle(e, http.MethodGet, "/vermittlungen.csv", s.referralExport, can("referral", "create"))
+	s.handle(e, http.MethodGet, "/vermittlungen.xlsx", s.referralExport, can("referral", "create"))
 	s.handle(e, http.MethodGet, "/vermittlungen/:id", s.partnerReferral, can("referral", "read"))
 	s.handle(e, http.MethodPost, "/vermittlungen/:id/annehmen", s.partnerAccept, can("referral", "answer"))
 	s.handle(e, http.MethodPost, "/vermittlungen/:id/ablehnen", s.partnerDecline, can("referral", "answer"))

@@ -77,10 +77,13 @@ func TestPagesRefuseBadQueryText(t *testing.T) {
 			status int    // 0: anything below 500
 			msg    string // the message at a field, when the page shows one
 		}{
-			{w.HousingWorker, "/faelle?q=B&status=B&area=B&area_status=B&nach=B", 400, "Die Eingabe enthält unzulässige Zeichen"},
-			{w.HousingWorker, "/faelle?nach=B", 400, ""},
+			{w.HousingWorker, "/faelle?q=B&status=B&area=B&area_status=B&sort=B&seite=B", 400, "Die Eingabe enthält unzulässige Zeichen"},
+			{w.HousingWorker, "/faelle.csv?q=B&status=B", 400, ""},
+			{w.HousingWorker, "/faelle?sort=B&dir=B&seite=B&pro_seite=B", 0, ""},
+			{w.HousingWorker, "/aufgaben.xlsx?status=B&wer=B&sort=B", 0, ""},
 			{w.JobcenterWorker, "/eingang?cursor=B", 400, ""},
-			{w.HousingWorker, "/vermittlungen?cursor=B&status=B", 400, ""},
+			{w.HousingWorker, "/vermittlungen?cursor=B&status=B&sort=B&seite=B", 0, ""},
+			{w.JobcenterWorker, "/eingang.csv?x=B", 0, ""},
 			{w.HousingLead, "/team?area=B&overdue=B&person=B", 400, ""},
 			{w.DPO, "/protokoll?action=B&before=B&case=B&from=B&org=B&to=B&user=B", 400, ""},
 			{w.DPO, "/protokoll?action=B&case=B&user=B", 400, "Die Eingabe enthält unzulässige Zeichen"},

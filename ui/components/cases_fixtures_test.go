@@ -85,12 +85,14 @@ func init() {
 		LegalBases: []string{"⟦SGB II § 50⟧"}, V: map[string]string{"org": "⟦o1⟧", "reply_days": "10", "message": "⟦Hallo⟧"}, Cover: cover, Errs: errs}
 	extra := map[string][]templ.Component{
 		"MyTasks": {
-			MyTasks(MyTasksView{Overdue: []MyTaskRowView{task}, Today: []MyTaskRowView{plain}, Upcoming: []MyTaskRowView{failed}, More: true, Err: msg}),
+			MyTasks(MyTasksView{Rows: []MyTaskRowView{task, plain, failed}, Status: "open", Whose: "queue", Err: msg,
+				List: ListingView{Path: "/aufgaben", DefaultSort: "due", Sort: "priority", Desc: true, Page: 2, Pages: 3, Size: 25, Sizes: []int{25, 50}, Total: 60, ExportMax: 100, Label: "⟦Aufgaben⟧"}}),
 			MyTasks(MyTasksView{}),
 		},
 		"MyTaskRow": {MyTaskRow(task), MyTaskRow(plain), MyTaskRow(failed)},
 		"CaseList": {
-			CaseList(CaseListView{Q: "⟦Haddad⟧", Status: "open", Area: "work", AreaStatus: "waiting", Areas: areas, Total: 2, NextURL: "/faelle?nach=x",
+			CaseList(CaseListView{Q: "⟦Haddad⟧", Status: "open", Area: "work", AreaStatus: "waiting", Areas: areas, Total: 2,
+				List:      ListingView{Path: "/faelle", DefaultSort: "changed", Page: 1, Pages: 1, Size: 25, Sizes: []int{25}, Total: 2, ExportMax: 1, Label: "⟦Fälle⟧"},
 				CanCreate: true, Searched: true, Errs: errs, Rows: []CaseListRow{
 					{ID: "⟦c1⟧", Reference: "⟦F-1⟧", Name: "⟦Haddad, Amina⟧", Status: "open", LeadOrg: "⟦FB⟧", Updated: now},
 					{ID: "⟦c2⟧", Reference: "⟦F-2⟧", Status: "closed", LeadOrg: "⟦FB⟧", Updated: now},

@@ -40,7 +40,8 @@ func init() {
 		outItems = append(outItems, item(s))
 		statuses = append(statuses, s)
 	}
-	outbox := PartnerOutbox{Items: outItems, Status: "sent", Statuses: statuses, Total: 8, NextHref: "/vermittlungen?cursor=x"}
+	outbox := PartnerOutbox{Items: outItems, Status: "sent", Statuses: statuses, Total: 8,
+		List: ListingView{Path: "/vermittlungen", DefaultSort: "created", DefaultDesc: true, Sort: "due", Page: 1, Pages: 2, Size: 25, Sizes: []int{25, 50}, Total: 30, ExportMax: 100, Label: "⟦V⟧"}}
 
 	answered := now.Add(time.Hour)
 	closed := now.Add(2 * time.Hour)
