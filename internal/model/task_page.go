@@ -93,4 +93,3 @@ type TaskAssignee struct {
 	UserID uuid.UUID
 	Name   string
 }
-
