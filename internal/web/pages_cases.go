@@ -227,7 +227,7 @@ func (s *Server) myTasksView(c echo.Context, failed uuid.UUID, msg *components.F
 	if err != nil {
 		return components.MyTasksView{}, err
 	}
-	v := components.MyTasksView{More: mine.NextCursor != "" || ofOrg.NextCursor != ""}
+	v := components.MyTasksView{More: mine.NextCursor != "" || ofOrg.NextCursor != "", CanCreate: s.svc.Tasks.MayCreateWithoutCase(actor(c))}
 	today := s.svc.Today()
 	shown := false
 	for _, t := range tasks {
@@ -549,6 +549,7 @@ func (s *Server) renderCase(c echo.Context, id uuid.UUID, status int, forms case
 		Note: forms.note, StatusForm: forms.status,
 		CanEditPlan: may.EditPlan, CanAddNote: may.AddNote, CanChangeStatus: may.Update, ShowConsents: may.ReadConsents,
 		CanRecordConsent: may.RecordConsent, CanRefer: may.Refer, StatusNext: may.StatusNext,
+		CanAddTask: may.AddTask,
 		NoteAreas: areaOptions(o.Areas, areaNames, may.NoteAreas), NoteAreaRequired: may.NoteAreaRequired,
 		Orgs:             orgOptionList(o.Organisations, uuid.Nil),
 		NoteVisibilities: []string{string(model.NoteOrg), string(model.NoteShared)},
@@ -640,6 +641,7 @@ func timelineView(a model.Actor, o *model.CaseOverview, plan map[string]model.Ar
 		case model.TimelineTask:
 			t := tasks[*e.ID]
 			ev.Org, ev.Text, ev.Status, ev.Reason, ev.Due, ev.Area = orgNames[t.OrgID], t.Title, string(t.Status), string(t.StatusReason), t.DueDate, area(t.Area)
+			ev.Href = "/aufgaben/" + t.ID.String()
 		}
 		out = append(out, ev)
 	}
