@@ -108,6 +108,26 @@ func TestTaskPage(t *testing.T) {
 			t.Errorf("the queue task: may %+v assignee %v", p.May, p.Task.AssigneeID)
 		}
 	})
+	t.Run("a head who is also a caseworker reads the unit's task, but works only the own organisation's", func(t *testing.T) {
+		north, err := svc.Tasks.Create(ctx, w.Actor(t, w.NorthWorker), model.TaskCreate{OrgID: w.HousingNorth.ID, Title: "Aufgabe von Nord"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Directory.CreateGrant(ctx, w.Actor(t, w.Sysadmin), model.GrantCreate{UserID: w.HousingLead.ID, OrgID: w.Housing.ID, Role: model.RoleCaseworker}); err != nil {
+			t.Fatal(err)
+		}
+		both := w.Actor(t, w.HousingLead)
+		p, err := svc.Tasks.Page(ctx, both, north.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.May.Edit || p.May.Comment {
+			t.Errorf("may %+v on the unit's task", p.May)
+		}
+		if own, err := svc.Tasks.Page(ctx, both, task.ID); err != nil || !own.May.Edit {
+			t.Errorf("own organisation's task: %+v, %v", own, err)
+		}
+	})
 	for _, u := range []*world.User{w.CaritasWorker, w.MigrationWorker, w.NorthWorker, w.Sysadmin, w.DPO, w.Coordinator, w.HousingAdmin} {
 		t.Run("hidden from "+u.Name, func(t *testing.T) {
 			before := len(auditOf(t, w, u))
