@@ -550,7 +550,7 @@ func (s *Server) renderCase(c echo.Context, id uuid.UUID, status int, forms case
 		CanEditPlan: may.EditPlan, CanAddNote: may.AddNote, CanChangeStatus: may.Update, ShowConsents: may.ReadConsents,
 		CanRecordConsent: may.RecordConsent, CanRefer: may.Refer, StatusNext: may.StatusNext,
 		CanAddTask: may.AddTask,
-		NoteAreas: areaOptions(o.Areas, areaNames, may.NoteAreas), NoteAreaRequired: may.NoteAreaRequired,
+		NoteAreas:  areaOptions(o.Areas, areaNames, may.NoteAreas), NoteAreaRequired: may.NoteAreaRequired,
 		Orgs:             orgOptionList(o.Organisations, uuid.Nil),
 		NoteVisibilities: []string{string(model.NoteOrg), string(model.NoteShared)},
 	}
