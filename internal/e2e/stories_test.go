@@ -58,6 +58,7 @@ func stories(t *testing.T, srv *server, ss map[string]*session) {
 	t.Run("head-reassigns-an-overdue-task", func(t *testing.T) {
 		reassignOverdue(t, srv, ss[head], ss[housing], unrelated.ID)
 	})
+	t.Run("tasks-from-the-case", func(t *testing.T) { tasksFromTheCase(t, srv, ss[housing]) })
 	t.Run("access-ends-with-the-consent", func(t *testing.T) { accessEnded(t, srv, ss[housing], ss[caritas]) })
 	t.Run("partner-never-sees-an-unrelated-case", func(t *testing.T) {
 		for _, subj := range []string{caritas, jobcenter} {
