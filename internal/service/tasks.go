@@ -196,8 +196,10 @@ func (s *Tasks) checkAssignee(ctx context.Context, tx *store.Tx, v *model.Valida
 	return nil
 }
 
-// workerRoles are the roles that may work (update) tasks in org, read from the policy: the
-// people a task of org may be given to hold one of them.
+// workerRoles are the roles that work or distribute tasks in org, read from the policy
+// (task.update: caseworkers; task.reassign: department heads, who also take tasks
+// themselves): the people a task of org may be given to hold one of them. Administrators,
+// coordination staff and the data protection officer never get a task.
 func (s *Tasks) workerRoles(org uuid.UUID) []string {
 	class := ""
 	if o, ok := s.authz.Org(org); ok {
@@ -205,7 +207,7 @@ func (s *Tasks) workerRoles(org uuid.UUID) []string {
 	}
 	var roles []string
 	for _, r := range s.authz.Rules() { // role, class, object, action, scope
-		if len(r) >= 4 && r[2] == objTask && r[3] == actUpdate && (r[1] == "*" || r[1] == class) && !slices.Contains(roles, r[0]) {
+		if len(r) >= 4 && r[2] == objTask && (r[3] == actUpdate || r[3] == "reassign") && (r[1] == "*" || r[1] == class) && !slices.Contains(roles, r[0]) {
 			roles = append(roles, r[0])
 		}
 	}

@@ -18,7 +18,8 @@ import (
 //
 // Who may be given a task (enforced by Create, offered by Form):
 //   - a person only of the actor's own organisation, and only an active account holding a
-//     role that may work tasks there (task.update in the policy: caseworkers);
+//     role that works or distributes tasks there (task.update or task.reassign in the
+//     policy: caseworkers and department heads; never administrators);
 //   - the queue (no person) of the actor's own organisation, or, on a case the actor's
 //     organisation leads, the queue of an organisation the case is referred to with an
 //     active referral; that task hangs on the referral and ends with it. A person of

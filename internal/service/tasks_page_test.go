@@ -184,8 +184,8 @@ func TestTaskPageStatements(t *testing.T) {
 	}
 }
 
-// TestTaskForm: the form offers the task workers of the own organisation (not its head or
-// administrator, not another organisation's people) and, on a led case, the queues of the
+// TestTaskForm: the form offers the task workers of the own organisation (caseworkers and
+// the head, not its administrator, not another organisation's people) and, on a led case, the queues of the
 // organisations it is referred to; the assignee rule holds in Create.
 func TestTaskForm(t *testing.T) {
 	t.Parallel()
@@ -202,7 +202,7 @@ func TestTaskForm(t *testing.T) {
 	for _, as := range f.Assignees {
 		names = append(names, as.Name)
 	}
-	if !slices.Equal(names, []string{"Wiebke Wohnen", "Willi Wohnen"}) {
+	if !slices.Equal(names, []string{"Lea Leitung", "Wiebke Wohnen", "Willi Wohnen"}) {
 		t.Errorf("assignees %v", names)
 	}
 	var queues []uuid.UUID
@@ -246,7 +246,7 @@ func TestTaskForm(t *testing.T) {
 		{"the referred organisation's queue", w.Jobcenter.ID, uuid.Nil, true},
 		{"a person of the referred organisation", w.Jobcenter.ID, w.JobcenterWorker.ID, false},
 		{"a person of another organisation in the own queue", w.Housing.ID, w.JobcenterWorker.ID, false},
-		{"the own head (no task worker)", w.Housing.ID, w.HousingLead.ID, false},
+		{"the own head", w.Housing.ID, w.HousingLead.ID, true},
 		{"the own administrator", w.Housing.ID, w.HousingAdmin.ID, false},
 		{"a deactivated colleague", w.Housing.ID, w.Inactive.ID, false},
 		{"an organisation the case is not referred to", w.Caritas.ID, uuid.Nil, false},

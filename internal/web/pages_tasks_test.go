@@ -36,7 +36,7 @@ func TestTaskPages(t *testing.T) {
 		mustContain(t, "the form", form, "Neue Aufgabe", cw.Case.Reference, person, `name="fall" value="`+caseID+`"`,
 			`value="user:`+w.HousingWorker2.ID.String()+`"`, "Willi Wohnen", "Wiebke Wohnen (Sie)",
 			`value="org:`+w.Jobcenter.ID.String()+`"`, "Warteschlange: "+w.Jobcenter.Name, `novalidate`)
-		mustNotContain(t, "the form", form, w.HousingLead.ID.String(), w.JobcenterWorker.ID.String(), w.Caritas.ID.String())
+		mustNotContain(t, "the form", form, w.HousingAdmin.ID.String(), w.JobcenterWorker.ID.String(), w.Caritas.ID.String())
 	})
 	t.Run("bad input: the summary and the messages, nothing created", func(t *testing.T) {
 		before := tasks()
