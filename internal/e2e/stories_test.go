@@ -61,6 +61,7 @@ func stories(t *testing.T, srv *server, ss map[string]*session) {
 	t.Run("start-page", func(t *testing.T) { startPage(t, srv, ss) })
 	t.Run("case-edit-and-handover", func(t *testing.T) { caseEdit(t, srv, ss[housing], ss[migration]) })
 	t.Run("head-reassigns-a-referral-partner-sees-the-contact", func(t *testing.T) { reviewStory(t, srv, ss) })
+	t.Run("tasks-from-the-case", func(t *testing.T) { tasksFromTheCase(t, srv, ss[housing]) })
 	t.Run("access-ends-with-the-consent", func(t *testing.T) { accessEnded(t, srv, ss[housing], ss[caritas]) })
 	t.Run("lists-sort-page-and-download", func(t *testing.T) { listsAndDownloads(t, srv, ss[housing], ss[jobcenter]) })
 	t.Run("partner-never-sees-an-unrelated-case", func(t *testing.T) {

@@ -90,6 +90,8 @@ type TaskPatch struct {
 	ClearDueDate bool
 	Priority     *TaskPriority
 	Status       *TaskStatus
+	// Area sets the task's area; an empty string removes it.
+	Area *string
 }
 
 // TaskReassign moves a task to an organisation in the department head's subtree and,

@@ -146,7 +146,11 @@ func (s *Tasks) Create(ctx context.Context, a model.Actor, in model.TaskCreate) 
 			}
 			v.Add("org_id", model.CodeOrgInactive)
 		}
-		if err := s.checkAssignee(ctx, tx, v, in.OrgID, in.AssigneeID); err != nil {
+		// A person is chosen only within the actor's own organisation; another
+		// organisation's task goes to its queue, and its own people take it from there.
+		if in.AssigneeID != nil && in.OrgID != a.OrgID {
+			v.Add("assignee_id", model.CodeNotMember)
+		} else if err := s.checkAssignee(ctx, tx, v, in.OrgID, in.AssigneeID); err != nil {
 			return err
 		}
 		if t.Area != nil {
@@ -176,12 +180,13 @@ func (s *Tasks) Create(ctx context.Context, a model.Actor, in model.TaskCreate) 
 	return t, nil
 }
 
-// checkAssignee adds a field error unless assignee is nil or an active member of org.
+// checkAssignee adds a field error unless assignee is nil or an active member of org who
+// holds a role that may work tasks there (workerRoles).
 func (s *Tasks) checkAssignee(ctx context.Context, tx *store.Tx, v *model.ValidationError, org uuid.UUID, assignee *uuid.UUID) error {
 	if assignee == nil {
 		return nil
 	}
-	ok, err := tx.Tasks().IsMember(ctx, *assignee, org)
+	ok, err := tx.Tasks().IsWorker(ctx, *assignee, org, s.workerRoles(org))
 	if err != nil {
 		return err
 	}
@@ -189,6 +194,24 @@ func (s *Tasks) checkAssignee(ctx context.Context, tx *store.Tx, v *model.Valida
 		v.Add("assignee_id", model.CodeNotMember)
 	}
 	return nil
+}
+
+// workerRoles are the roles that work or distribute tasks in org, read from the policy
+// (task.update: caseworkers; task.reassign: department heads, who also take tasks
+// themselves): the people a task of org may be given to hold one of them. Administrators,
+// coordination staff and the data protection officer never get a task.
+func (s *Tasks) workerRoles(org uuid.UUID) []string {
+	class := ""
+	if o, ok := s.authz.Org(org); ok {
+		class = string(o.Kind.Class())
+	}
+	var roles []string
+	for _, r := range s.authz.Rules() { // role, class, object, action, scope
+		if len(r) >= 4 && r[2] == objTask && (r[3] == actUpdate || r[3] == "reassign") && (r[1] == "*" || r[1] == class) && !slices.Contains(roles, r[0]) {
+			roles = append(roles, r[0])
+		}
+	}
+	return roles
 }
 
 // Get returns one task the actor may see, or ErrNotFound.
@@ -222,7 +245,7 @@ func (s *Tasks) Update(ctx context.Context, a model.Actor, id uuid.UUID, version
 		return nil, err
 	}
 	v := &model.ValidationError{}
-	if p.Title == nil && p.Description == nil && p.DueDate == nil && !p.ClearDueDate && p.Priority == nil && p.Status == nil {
+	if p.Title == nil && p.Description == nil && p.DueDate == nil && !p.ClearDueDate && p.Priority == nil && p.Status == nil && p.Area == nil {
 		v.Add("body", model.CodeNothingChanged)
 	}
 	if p.Title != nil {
@@ -269,20 +292,39 @@ func (s *Tasks) Update(ctx context.Context, a model.Actor, id uuid.UUID, version
 			}
 			changed = append(changed, "status")
 		}
-		if p.Title != nil {
+		// Only what differs counts as changed: the task's history names these fields.
+		if p.Title != nil && *p.Title != t.Title {
 			t.Title, changed = *p.Title, append(changed, "title")
 		}
-		if p.Description != nil {
+		if p.Description != nil && *p.Description != t.Description {
 			t.Description, changed = *p.Description, append(changed, "description")
+		}
+		if p.Area != nil && *p.Area != deref(t.Area) {
+			if *p.Area == "" {
+				t.Area = nil
+			} else {
+				unknown, err := tx.UnknownAreas(ctx, []string{*p.Area})
+				if err != nil {
+					return err
+				}
+				if len(unknown) > 0 {
+					return model.Invalid("area", model.CodeUnknown, model.Params{"values": *p.Area})
+				}
+				area := *p.Area
+				t.Area = &area
+			}
+			changed = append(changed, "area")
 		}
 		if p.DueDate != nil {
 			d := civilDay(*p.DueDate)
-			t.DueDate, changed = &d, append(changed, "due_date")
+			if t.DueDate == nil || !t.DueDate.Equal(d) {
+				t.DueDate, changed = &d, append(changed, "due_date")
+			}
 		}
-		if p.ClearDueDate {
+		if p.ClearDueDate && t.DueDate != nil {
 			t.DueDate, changed = nil, append(changed, "due_date")
 		}
-		if p.Priority != nil {
+		if p.Priority != nil && *p.Priority != t.Priority {
 			t.Priority, changed = *p.Priority, append(changed, "priority")
 		}
 		if err := tx.Tasks().Update(ctx, t, version); err != nil {

@@ -38,7 +38,7 @@ func (r Tasks) Update(ctx context.Context, t *model.Task, version int) error {
 	return update[model.Task](ctx, r.db, "update task", stamp{version: &t.Version, updatedAt: &t.UpdatedAt}, version, map[string]any{
 		"org_id": t.OrgID, "assignee_id": t.AssigneeID, "title": t.Title, "description": t.Description,
 		"due_date": t.DueDate, "priority": t.Priority, "status": t.Status, "status_reason": t.StatusReason,
-		"done_at": t.DoneAt,
+		"done_at": t.DoneAt, "area": t.Area,
 	}, "id = ?", t.ID)
 }
 
@@ -60,13 +60,58 @@ func (r Tasks) CancelHangingOn(ctx context.Context, referrals []uuid.UUID, at ti
 	return out, translate("cancel tasks of ended referrals", err)
 }
 
-// IsMember reports whether user is an active account holding a grant in org: who may be
-// assigned a task of org.
-func (r Tasks) IsMember(ctx context.Context, user, org uuid.UUID) (bool, error) {
+// IsWorker reports whether user is an active account holding one of roles in org: who may
+// be given a task of org (roles are those that may work tasks, from the policy).
+func (r Tasks) IsWorker(ctx context.Context, user, org uuid.UUID, roles []string) (bool, error) {
 	var ok bool
 	err := r.db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM role_grants g JOIN users u ON u.id = g.user_id
-		WHERE g.user_id = ? AND g.org_id = ? AND u.active)`, user, org).Scan(&ok).Error
+		WHERE g.user_id = ? AND g.org_id = ? AND g.role = ANY(?::text[]) AND u.active)`, user, org, model.StringList(roles)).Scan(&ok).Error
 	return ok, translate("check task assignee", err)
+}
+
+// Workers lists the active accounts holding one of roles in org, by name: the choices of a
+// task's assignee. Only id and name: a colleague's name is what a task form needs.
+func (r Tasks) Workers(ctx context.Context, org uuid.UUID, roles []string) ([]model.TaskAssignee, error) {
+	var out []model.TaskAssignee
+	err := r.db.WithContext(ctx).Raw(`SELECT u.id AS user_id, u.display_name AS name FROM users u
+		WHERE u.active AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.org_id = ? AND g.role = ANY(?::text[]))
+		ORDER BY u.display_name, u.id`, org, model.StringList(roles)).Scan(&out).Error
+	return out, translate("list task workers", err)
+}
+
+// ColleagueNames names those of ids that hold a grant in org (active or not): the names of
+// colleagues a task page mentions. Nothing else of the accounts is read.
+func (r Tasks) ColleagueNames(ctx context.Context, org uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]string, error) {
+	out := map[uuid.UUID]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID          uuid.UUID
+		DisplayName string
+	}
+	err := r.db.WithContext(ctx).Raw(`SELECT u.id, u.display_name FROM users u
+		WHERE u.id = ANY(?::uuid[]) AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = u.id AND g.org_id = ?)`,
+		uuids(ids), org).Scan(&rows).Error
+	if err != nil {
+		return nil, translate("name colleagues", err)
+	}
+	for _, u := range rows {
+		out[u.ID] = u.DisplayName
+	}
+	return out, nil
+}
+
+// TaskHistoryActions are the audit actions that make up a task's history.
+var TaskHistoryActions = []string{"task.create", "task.update", "task.reassign", "task.comment", "task.cancel"}
+
+// History returns the audit events of a task that changed it (TaskHistoryActions), oldest
+// first. The caller checked access to the task.
+func (r Tasks) History(ctx context.Context, task uuid.UUID) ([]model.AuditEvent, error) {
+	var out []model.AuditEvent
+	err := r.db.WithContext(ctx).Where("object_type = 'task' AND object_id = ? AND action = ANY(?::text[])",
+		task.String(), model.StringList(TaskHistoryActions)).Order("id").Find(&out).Error
+	return out, translate("task history", err)
 }
 
 // AddComment appends a comment to a task.

@@ -200,7 +200,7 @@ func (s *Server) myTasksView(c echo.Context, failed uuid.UUID, msg *components.F
 	if err != nil {
 		return components.MyTasksView{}, err
 	}
-	v := components.MyTasksView{Status: lv.Filters.Get("status"), Whose: lv.Filters.Get("wer"), List: listingDone(lv, page.Total, s.localizer(c).T("lists.tasks.label"))}
+	v := components.MyTasksView{Status: lv.Filters.Get("status"), Whose: lv.Filters.Get("wer"), List: listingDone(lv, page.Total, s.localizer(c).T("lists.tasks.label")), CanCreate: s.svc.Tasks.MayCreateWithoutCase(actor(c))}
 	if v.Status == "" {
 		v.Status = "open"
 	}
@@ -503,6 +503,7 @@ func (s *Server) renderCase(c echo.Context, id uuid.UUID, status int, forms case
 		Note: forms.note, StatusForm: forms.status,
 		CanEditPlan: may.EditPlan, CanAddNote: may.AddNote, CanChangeStatus: may.Update, ShowConsents: may.ReadConsents,
 		CanRecordConsent: may.RecordConsent, CanRefer: may.Refer, StatusNext: may.StatusNext,
+		CanAddTask:     may.AddTask,
 		CanEditPersons: may.EditPersons, CanHandOverResponsible: may.HandOverResponsible, CanHandOverLead: may.HandOverLead,
 		NoteAreas: areaOptions(o.Areas, areaNames, may.NoteAreas), NoteAreaRequired: may.NoteAreaRequired,
 		Orgs:             orgOptionList(o.Organisations, uuid.Nil),
@@ -595,6 +596,7 @@ func timelineView(a model.Actor, o *model.CaseOverview, plan map[string]model.Ar
 		case model.TimelineTask:
 			t := tasks[*e.ID]
 			ev.Org, ev.Text, ev.Status, ev.Reason, ev.Due, ev.Area = orgNames[t.OrgID], t.Title, string(t.Status), string(t.StatusReason), t.DueDate, area(t.Area)
+			ev.Href = "/aufgaben/" + t.ID.String()
 		}
 		out = append(out, ev)
 	}

@@ -37,6 +37,13 @@ func (s *Server) routes(metrics bool) error {
 	// -- Caseworkers: tasks, cases, plan, consents, referring (pages_cases.go).
 	s.handle(e, http.MethodGet, "/aufgaben", s.myTasks, can("task", "read"))
 	s.handle(e, http.MethodPost, "/aufgaben/:id/status", s.taskStatus, can("task", "update"))
+	// A task's own pages (pages_tasks.go): the new-task form (from the task list or the case
+	// page, ?fall=), the task with its comments and history, editing and commenting.
+	s.handle(e, http.MethodGet, "/aufgaben/neu", s.taskNew, can("task", "create"))
+	s.handle(e, http.MethodPost, "/aufgaben", s.taskCreate, can("task", "create"))
+	s.handle(e, http.MethodGet, "/aufgaben/:id", s.taskPage, can("task", "read"))
+	s.handle(e, http.MethodPost, "/aufgaben/:id", s.taskUpdate, can("task", "update"))
+	s.handle(e, http.MethodPost, "/aufgaben/:id/kommentare", s.taskComment, can("task", "update")) // commenting is working the task, as in the API
 	s.handle(e, http.MethodGet, "/faelle", s.caseList, can("case", "read"))
 	// Downloads of the lists (export.go): the list's own read permission, audited as export.
 	s.handle(e, http.MethodGet, "/aufgaben.csv", s.taskExport, can("task", "read"))

@@ -166,6 +166,11 @@ func TestAPIPermissionTable(t *testing.T) {
 		// caseworker pages
 		"GET /aufgaben":                       "task.read",
 		"POST /aufgaben/:id/status":           "task.update",
+		"GET /aufgaben/neu":                   "task.create",
+		"POST /aufgaben":                      "task.create",
+		"GET /aufgaben/:id":                   "task.read",
+		"POST /aufgaben/:id":                  "task.update",
+		"POST /aufgaben/:id/kommentare":       "task.update",
 		"GET /faelle":                         "case.read",
 		"GET /faelle.csv":                     "case.read",
 		"GET /faelle.xlsx":                    "case.read",
