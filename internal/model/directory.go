@@ -122,6 +122,13 @@ type User struct {
 	UpdatedAt     time.Time
 }
 
+// BusinessContact is what a member changes of their own business contact data (the page
+// "Meine Kontaktdaten"): both fields as they are to be stored, empty for "not recorded".
+type BusinessContact struct {
+	Phone string
+	Email string
+}
+
 // Grant gives a user a role in an organisation.
 type Grant struct {
 	ID        uuid.UUID `gorm:"type:uuid;primaryKey"`

@@ -116,6 +116,14 @@ func (r Users) Update(ctx context.Context, u *model.User, version int) error {
 	}, "id = ?", u.ID)
 }
 
+// UpdateContact writes only u's business phone and e-mail, if its stored version is still
+// version (else ErrConflict).
+func (r Users) UpdateContact(ctx context.Context, u *model.User, version int) error {
+	return update[model.User](ctx, r.db, "update contact data", stamp{version: &u.Version, updatedAt: &u.UpdatedAt}, version, map[string]any{
+		"business_phone": u.BusinessPhone, "business_email": u.BusinessEmail,
+	}, "id = ?", u.ID)
+}
+
 // TouchLogin records a sign-in time without bumping the version (it is no edit).
 func (r Users) TouchLogin(ctx context.Context, id uuid.UUID, at time.Time) error {
 	return translate("record sign-in", r.db.WithContext(ctx).Model(&model.User{}).Where("id = ?", id).UpdateColumn("last_login_at", at).Error)

@@ -113,6 +113,10 @@ func (s *Server) routes(metrics bool) error {
 	// The organisation switch of the frame: any signed-in user, to one of their own
 	// organisations (the service refuses others).
 	s.handle(e, http.MethodPost, "/organisation", s.switchOrganisation, signedIn)
+	// Meine Kontaktdaten: any signed-in member, their own account only (the service takes no
+	// account id).
+	s.handle(e, http.MethodGet, "/konto", s.accountPage, signedIn)
+	s.handle(e, http.MethodPost, "/konto", s.updateAccount, signedIn)
 	s.handle(e, http.MethodGet, "/statistik", s.statisticsPage, can("statistics", "read"))
 	s.handle(e, http.MethodGet, "/statistik.csv", s.statisticsCSV, can("statistics", "read"))
 	// The administration needs member.read (organisation.read alone is what caseworkers have,

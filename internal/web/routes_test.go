@@ -227,6 +227,8 @@ func TestAPIPermissionTable(t *testing.T) {
 		"POST /team/vermittlungen/:id/neu-zuweisen": "referral.reassign",
 		// coordinator and administration pages
 		"POST /organisation":                             "signed-in",
+		"GET /konto":                                     "signed-in",
+		"POST /konto":                                    "signed-in",
 		"GET /statistik":                                 "statistics.read",
 		"GET /statistik.csv":                             "statistics.read",
 		"GET /verwaltung":                                "member.read",
