@@ -204,6 +204,23 @@ var decisions = []decision{
 	{lead, mun, "member", "read", orgTree, here, allow, ""},
 	{oa, mun, "member", "read", orgTree, here, deny, "an org admin manages its own organisation only"},
 
+	// Handing cases over, naming who answers a referral, and the names of staff.
+	{cw, mun, "handover", "answer", org, here, allow, ""},
+	{cw, par, "handover", "answer", org, here, deny, "only municipal organisations lead cases"},
+	{lead, mun, "handover", "answer", orgTree, here, allow, ""},
+	{coord, mun, "handover", "answer", orgTree, here, deny, "no case content for the coordination staff"},
+	{lead, mun, "case", "reassign", orgTree, here, allow, ""},
+	{cw, mun, "case", "reassign", orgTree, here, deny, "handing a case over in the team is for leads"},
+	{lead, par, "referral", "reassign", orgTree, here, allow, ""},
+	{cw, par, "referral", "reassign", orgTree, here, deny, "naming who answers is for leads"},
+	{cw, par, "staff", "read", org, here, allow, ""},
+	{cw, mun, "staff", "read", org, elsewhere, deny, "colleagues are those of the own organisation"},
+	{cw, par, "staff", "read", referred, here, allow, ""},
+	{sa, mun, "staff", "read", referred, here, deny, "contact persons are for the two sides of a referral"},
+	{lead, mun, "staff", "read", orgTree, here, allow, ""},
+	{cw, mun, "staff", "read", orgTree, here, deny, "a caseworker's colleagues are the own organisation, not the subtree"},
+	{lead, par, "staff", "read", referred, here, allow, ""},
+
 	// The coordination staff.
 	{coord, mun, "statistics", "read", all, here, allow, ""},
 	{cw, mun, "statistics", "read", all, here, deny, "city-wide figures are for the coordination staff"},
