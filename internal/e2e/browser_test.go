@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -115,6 +116,13 @@ func (b *browser) newSession(t *testing.T, role, subject string) *session {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(viewportWidth, viewportHeight)); err != nil {
 		t.Fatalf("open a tab for %s: %v", role, err)
 	}
+	// Less motion: KERN scrolls smoothly to an anchor, and a click computed while the page
+	// still scrolls lands beside its target (lotse.css turns the smooth scroll off for this).
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}},
+	}); err != nil {
+		t.Fatalf("ask for less motion for %s: %v", role, err)
+	}
 	dir := filepath.Join(b.shots, role)
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
@@ -183,8 +191,15 @@ func (s *session) submit(t *testing.T, what string, trigger ...chromedp.Action[c
 	t.Helper()
 	ctx, cancel := context.WithTimeout(s.ctx, stepTimeout)
 	defer cancel()
+	// A click lands where the element was when it was measured: wait until the page has
+	// loaded its fonts and stopped scrolling (an anchor in the address scrolls after load).
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](settled, chromedp.EvalAwaitPromise)); err != nil {
+		s.failed(t, what)
+		t.Fatalf("%s: %s: the page did not settle: %v (at %s)", s.role, what, err, s.location())
+	}
 	resp, err := chromedp.RunResponse(ctx, trigger...)
 	if err != nil {
+		s.failed(t, what)
 		t.Fatalf("%s: %s: %v (at %s)", s.role, what, err, s.location())
 	}
 	if resp == nil {
@@ -192,6 +207,40 @@ func (s *session) submit(t *testing.T, what string, trigger ...chromedp.Action[c
 	}
 	s.status = int(resp.Status)
 	return s.status
+}
+
+// settled resolves once the document is complete, its fonts are loaded and the scroll
+// position held still for three animation frames.
+const settled = `new Promise(resolve => {
+	const frame = () => new Promise(r => requestAnimationFrame(() => r()));
+	const still = async () => {
+		await document.fonts.ready;
+		let y = window.scrollY, calm = 0;
+		while (calm < 3) {
+			await frame();
+			calm = window.scrollY === y ? calm + 1 : 0;
+			y = window.scrollY;
+		}
+		resolve(true);
+	};
+	if (document.readyState === "complete") still();
+	else window.addEventListener("load", still, {once: true});
+})`
+
+// failed keeps what the tab showed when a step failed: a screenshot failed-<step>.png and,
+// in the log, the element that has the focus.
+func (s *session) failed(t *testing.T, what string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+	defer cancel()
+	name := strings.Trim(unsafeName.ReplaceAllString(strings.ToLower("failed-"+what), "-"), "-")
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		_ = os.WriteFile(filepath.Join(s.b.shots, s.role, name+".png"), png, 0o644)
+	}
+	if info, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+		`(document.activeElement ? document.activeElement.outerHTML.slice(0, 200) : "none") + " | scrollY " + window.scrollY + " | readyState " + document.readyState`)); err == nil {
+		t.Logf("%s: when %q failed: focus on %s", s.role, what, info)
+	}
 }
 
 // visit opens path, expects status, and checks the page (axe and screenshot).
