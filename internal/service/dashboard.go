@@ -137,6 +137,11 @@ type TeamFilter struct {
 	Area *string
 	// OverdueOnly lists only overdue tasks.
 	OverdueOnly bool
+	// Limit is the page size, 1 to 100; 0 means TeamListLimit. ListOrder is the order (a
+	// key of the task list's; by default by due date, so the overdue ones lead) and the
+	// numbered page.
+	Limit int
+	model.ListOrder
 }
 
 // Team is what the team dashboard shows.
@@ -160,8 +165,8 @@ type Team struct {
 	// weeks, oldest first; every series has one value per week.
 	Weeks  []Week
 	Series []AreaSeries
-	// List is the open tasks that match the filter, the most urgent first, at most
-	// TeamListLimit; ListTotal counts all that match.
+	// List is the page of the open tasks that match the filter, in the filter's order (the
+	// most urgent first by default); ListTotal counts all that match.
 	List      []TeamTask
 	ListTotal int
 	// Referrals are the team's active referrals, incoming and outgoing, the overdue first,
@@ -173,6 +178,19 @@ type Team struct {
 	Answerers []TeamMember
 }
 
+// teamScope is the actor's task.read scope if it reaches a team (the org_tree scope of a
+// department head); otherwise ErrForbidden.
+func (s *Dashboard) teamScope(a model.Actor) (model.Scope, error) {
+	tsc, err := s.require(a, objTask, actRead, false)
+	if err != nil {
+		return tsc, err
+	}
+	if !tsc.Has(model.ScopeOrgTree) || len(tsc.OrgTree) == 0 {
+		return tsc, fmt.Errorf("service: the team's tasks need the org_tree scope: %w", model.ErrForbidden)
+	}
+	return tsc, nil
+}
+
 // Team returns the dashboard of the actor's team. It needs the task.read permission with the
 // org_tree scope (department heads); without it, ErrForbidden. Referral figures need
 // referral.read and the reassignment targets member.read; without them those parts stay
@@ -181,12 +199,9 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 	if err := refuseBadText(f); err != nil {
 		return nil, err
 	}
-	tsc, err := s.require(a, objTask, actRead, false)
+	tsc, err := s.teamScope(a)
 	if err != nil {
 		return nil, err
-	}
-	if !tsc.Has(model.ScopeOrgTree) || len(tsc.OrgTree) == 0 {
-		return nil, fmt.Errorf("service: team dashboard needs the org_tree scope: %w", model.ErrForbidden)
 	}
 	rsc, err := s.scope(a, objReferral, actRead)
 	if err != nil {
@@ -199,6 +214,10 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 	orgs := tsc.OrgTree
 	now := s.now()
 	out := &Team{Today: s.today()}
+	q, err := s.teamTaskQuery(a, f, orgs, out.Today)
+	if err != nil {
+		return nil, err
+	}
 	out.Weeks = weeksEndingAt(now, WeeksShown)
 	moments := make([]store.WeekMoment, len(out.Weeks))
 	for i, w := range out.Weeks {
@@ -270,8 +289,6 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 		if err != nil {
 			return err
 		}
-		q := store.TeamTaskQuery{Orgs: orgs, Today: out.Today, Assignee: f.Assignee, Unassigned: f.Unassigned,
-			Area: f.Area, OverdueOnly: f.OverdueOnly, Limit: TeamListLimit}
 		list, total, err := d.TeamTasks(ctx, tsc, q)
 		if err != nil {
 			return err
@@ -309,15 +326,8 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 		out.Series = weeklySeries(points, len(out.Weeks), out.Areas)
 		out.ListTotal = int(total)
 		taskIDs, caseIDs := make([]string, 0, len(list)), []string{}
+		out.List = teamTasks(list, names, out.Today)
 		for _, t := range list {
-			tt := TeamTask{Task: t, AgeDays: daysBetween(civilDay(t.CreatedAt.In(model.Berlin)), out.Today)}
-			if t.AssigneeID != nil {
-				tt.AssigneeName = names[*t.AssigneeID]
-			}
-			if t.DueDate != nil && civilDay(*t.DueDate).Before(out.Today) {
-				tt.Overdue, tt.DaysOverdue = true, daysBetween(civilDay(*t.DueDate), out.Today)
-			}
-			out.List = append(out.List, tt)
 			taskIDs = append(taskIDs, t.ID.String())
 			if t.CaseID != nil && !slices.Contains(caseIDs, t.CaseID.String()) {
 				caseIDs = append(caseIDs, t.CaseID.String())
@@ -478,6 +488,107 @@ func weeklySeries(points []store.SeriesPoint, weeks int, areas []model.Area) []A
 // teamReferrals reads the team's active referrals (incoming and outgoing, the most urgent
 // first, at most TeamListLimit) under the actor's referral read scope, with their case
 // labels, and the caseworkers an incoming one may be given to.
+// teamTaskQuery checks the list part of f (page size, order, page) and turns it into the
+// store's query of the team's open tasks in orgs.
+func (s *Dashboard) teamTaskQuery(a model.Actor, f TeamFilter, orgs []uuid.UUID, today time.Time) (store.TeamTaskQuery, error) {
+	q := store.TeamTaskQuery{Orgs: orgs, Today: today, Assignee: f.Assignee, Unassigned: f.Unassigned,
+		Area: f.Area, OverdueOnly: f.OverdueOnly, Limit: TeamListLimit}
+	if f.Limit != 0 {
+		limit, err := taskPages.limit(f.Limit)
+		if err != nil {
+			return q, err
+		}
+		q.Limit = limit
+	}
+	caseScope, err := s.scope(a, objCase, actRead)
+	if err != nil {
+		return q, err
+	}
+	v := &model.ValidationError{}
+	q.Sort = listSort(v, f.ListOrder, taskSorts, q.Limit, "", caseScope)
+	return q, v.Err()
+}
+
+// TeamExport returns every open task of the actor's team that matches f, in f's order (the
+// team dashboard's list as a download), each with its case as the actor may see it and its
+// assignee's name; more than maxExport is ErrInvalid (narrow the filter). Like Team it needs
+// task.read with the org_tree scope. One "task.export" audit event (view "team") records the
+// count, the kinds of filter and the order, never their values.
+func (s *Dashboard) TeamExport(ctx context.Context, a model.Actor, f TeamFilter) ([]TeamTask, error) {
+	if err := refuseBadText(f); err != nil {
+		return nil, err
+	}
+	tsc, err := s.teamScope(a)
+	if err != nil {
+		return nil, err
+	}
+	today := s.today()
+	f.Limit, f.Page = 0, 0
+	q, err := s.teamTaskQuery(a, f, tsc.OrgTree, today)
+	if err != nil {
+		return nil, err
+	}
+	q.Limit, q.Sort.Offset = maxExport+1, 0
+	var out []TeamTask
+	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+		d := tx.Dashboard()
+		list, total, err := d.TeamTasks(ctx, tsc, q)
+		if err != nil {
+			return err
+		}
+		if total > maxExport {
+			return model.Invalid("filter", model.CodeTooManyResults, model.Params{"total": total, "max": maxExport})
+		}
+		if err := s.labelTasks(ctx, tx, a, list); err != nil {
+			return err
+		}
+		var ids []uuid.UUID
+		for _, t := range list {
+			if t.AssigneeID != nil && !slices.Contains(ids, *t.AssigneeID) {
+				ids = append(ids, *t.AssigneeID)
+			}
+		}
+		names, err := d.Names(ctx, ids)
+		if err != nil {
+			return err
+		}
+		out = teamTasks(list, names, today)
+		kinds := []string{}
+		for _, k := range []struct {
+			on   bool
+			kind string
+		}{{f.Assignee != nil, "assignee"}, {f.Unassigned, "unassigned"}, {f.Area != nil, "area"}, {f.OverdueOnly, "overdue"}} {
+			if k.on {
+				kinds = append(kinds, k.kind)
+			}
+		}
+		ev := caseEvent(a, "task.export", objTask, uuid.Nil, uuid.Nil, model.JSONMap{"view": "team", "total": len(list), "filters": kinds, "sort": f.Sort, "desc": f.Desc})
+		ev.ObjectID = ""
+		return tx.Audit().Record(ctx, ev)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// teamTasks are the list's rows: each task with its age, its assignee's name and how late it
+// is on today.
+func teamTasks(list []model.Task, names map[uuid.UUID]string, today time.Time) []TeamTask {
+	out := make([]TeamTask, 0, len(list))
+	for _, t := range list {
+		tt := TeamTask{Task: t, AgeDays: daysBetween(civilDay(t.CreatedAt.In(model.Berlin)), today)}
+		if t.AssigneeID != nil {
+			tt.AssigneeName = names[*t.AssigneeID]
+		}
+		if t.DueDate != nil && civilDay(*t.DueDate).Before(today) {
+			tt.Overdue, tt.DaysOverdue = true, daysBetween(civilDay(*t.DueDate), today)
+		}
+		out = append(out, tt)
+	}
+	return out
+}
+
 func (s *Dashboard) teamReferrals(ctx context.Context, tx *store.Tx, a model.Actor, rsc model.Scope, orgs []uuid.UUID, out *Team) ([]model.Referral, error) {
 	if !rsc.Allowed() {
 		return nil, nil

@@ -24,6 +24,7 @@ func (w *pwWorld) checkSortedLists(t *testing.T, pa pwActor, who string, r *rand
 		w.checkSortedCases(t, pa, who, r, visible, key)
 	}
 	w.checkSortedTasks(t, pa, who, r)
+	w.checkSortedReferrals(t, pa, who, r)
 }
 
 func (w *pwWorld) checkSortedCases(t *testing.T, pa pwActor, who string, r *rand.Rand, visible map[uuid.UUID]bool, key string) {
@@ -179,4 +180,55 @@ func (w *pwWorld) primaryNameVisible(pa pwActor, id uuid.UUID) bool {
 		}
 	}
 	return false
+}
+
+// checkSortedReferrals: the inbox and the outbox, sorted by a random key of theirs either way
+// and paged by number in a random page size, hold exactly the oracle's referrals with its
+// total on every page, and their download holds the same referrals in the same order.
+func (w *pwWorld) checkSortedReferrals(t *testing.T, pa pwActor, who string, r *rand.Rand) {
+	t.Helper()
+	box := pick(r, []model.ReferralBox{model.ReferralsIncoming, model.ReferralsOutgoing})
+	want := map[uuid.UUID]bool{}
+	for _, rf := range w.referrals {
+		mine := rf.from == pa.org
+		if box == model.ReferralsIncoming {
+			mine = rf.to == pa.org
+		}
+		if mine && w.referralVisible(pa, rf) {
+			want[rf.id] = true
+		}
+	}
+	key := pick(r, []string{model.SortDue, model.SortChanged, model.SortCreated, model.SortName})
+	f := model.ReferralFilter{Box: box, Limit: 5 + r.IntN(40), ListOrder: model.ListOrder{Sort: key, Desc: r.IntN(2) == 0}}
+	what := fmt.Sprintf("referrals (%s) by %s desc=%v, pages of %d", box, key, f.Desc, f.Limit)
+	var ids []uuid.UUID
+	for page := 1; ; page++ {
+		f.Page = page
+		p, err := w.svc.Referrals.List(w.ctx, pa.a, f)
+		if err != nil {
+			t.Fatalf("%s: %s, page %d: %v", who, what, page, err)
+		}
+		if p.Total != int64(len(want)) {
+			t.Errorf("%s: %s, page %d: total %d, oracle %d", who, what, page, p.Total, len(want))
+		}
+		for _, rf := range p.Items {
+			ids = append(ids, rf.ID)
+		}
+		if len(p.Items) < f.Limit || page > len(w.referrals) {
+			break
+		}
+	}
+	w.sameSet(t, who, what, want, ids)
+	f.Page = 0
+	exported, err := w.svc.Referrals.Export(w.ctx, pa.a, f)
+	if err != nil {
+		t.Fatalf("%s: referral export: %v", who, err)
+	}
+	eids := make([]uuid.UUID, len(exported))
+	for i, rf := range exported {
+		eids[i] = rf.ID
+	}
+	if !slices.Equal(eids, ids) {
+		t.Errorf("%s: the referral export (%s) is not the list in its order", who, box)
+	}
 }

@@ -1,6 +1,8 @@
 package service_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -47,5 +49,56 @@ func (w *pwWorld) checkTeamReferrals(t *testing.T, pa pwActor, who string) {
 		if r.Incoming != incoming[r.ID] {
 			t.Errorf("%s: team referral %s incoming %v, want %v", who, r.Reference, r.Incoming, incoming[r.ID])
 		}
+	}
+}
+
+// checkTeamTasks: the team dashboard's task list of a department head, sorted by a random
+// key either way and paged by number in a random size, holds exactly the open tasks of the
+// head's subtree that the head may read, with the oracle's total on every page; the team's
+// download holds the same tasks in the same order.
+func (w *pwWorld) checkTeamTasks(t *testing.T, pa pwActor, who string, r *rand.Rand) {
+	t.Helper()
+	if !slices.Contains(pa.roles, model.RoleLead) {
+		return
+	}
+	tree := w.subtree(pa.org)
+	want := map[uuid.UUID]bool{}
+	for _, tk := range w.tasks {
+		if tree[tk.org] && !slices.Contains(model.ClosedTaskStatuses, tk.status) && w.taskVisible(pa, tk) {
+			want[tk.id] = true
+		}
+	}
+	key := pick(r, []string{model.SortDue, model.SortPriority, model.SortChanged, model.SortName})
+	f := service.TeamFilter{Limit: 5 + r.IntN(40), ListOrder: model.ListOrder{Sort: key, Desc: r.IntN(2) == 0}}
+	what := fmt.Sprintf("team tasks by %s desc=%v, pages of %d", key, f.Desc, f.Limit)
+	var ids []uuid.UUID
+	for page := 1; ; page++ {
+		f.Page = page
+		team, err := w.svc.Dashboard.Team(w.ctx, pa.a, f)
+		if err != nil {
+			t.Fatalf("%s: %s, page %d: %v", who, what, page, err)
+		}
+		if team.ListTotal != len(want) {
+			t.Errorf("%s: %s, page %d: total %d, oracle %d", who, what, page, team.ListTotal, len(want))
+		}
+		for _, tt := range team.List {
+			ids = append(ids, tt.ID)
+		}
+		if len(team.List) < f.Limit || page > len(w.tasks) {
+			break
+		}
+	}
+	w.sameSet(t, who, what, want, ids)
+	f.Page = 0
+	exported, err := w.svc.Dashboard.TeamExport(w.ctx, pa.a, f)
+	if err != nil {
+		t.Fatalf("%s: team export: %v", who, err)
+	}
+	eids := make([]uuid.UUID, len(exported))
+	for i, tt := range exported {
+		eids[i] = tt.ID
+	}
+	if !slices.Equal(eids, ids) {
+		t.Errorf("%s: the team export is not the list (%d and %d tasks, or another order)", who, len(eids), len(ids))
 	}
 }

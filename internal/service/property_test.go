@@ -178,6 +178,7 @@ func (w *pwWorld) checkActor(t *testing.T, pa pwActor) {
 
 	w.checkReferrals(t, pa, who, r)
 	w.checkTeamReferrals(t, pa, who)
+	w.checkTeamTasks(t, pa, who, r)
 	w.checkTasks(t, pa, who, r)
 	w.checkSortedLists(t, pa, who, r, visible)
 }

@@ -212,11 +212,14 @@ type TeamTaskQuery struct {
 	Area *string
 	// OverdueOnly: only overdue tasks.
 	OverdueOnly bool
-	Limit       int
+	// Sort is the order and the page's offset (the default: by due date, undated last).
+	Sort  ListSort
+	Limit int
 }
 
-// TeamTasks returns the open tasks of q.Orgs that sc reaches and that match q, the most
-// urgent first (overdue, then by due date, undated last), and how many match in all.
+// TeamTasks returns a page of the open tasks of q.Orgs that sc reaches and that match q, in
+// q.Sort's order (by default the most urgent first: by due date, so the overdue ones lead,
+// undated last), and how many match in all.
 func (r Dashboard) TeamTasks(ctx context.Context, sc model.Scope, q TeamTaskQuery) ([]model.Task, int64, error) {
 	day := q.Today.Format(time.DateOnly)
 	base := func() *gorm.DB {
@@ -245,10 +248,7 @@ func (r Dashboard) TeamTasks(ctx context.Context, sc model.Scope, q TeamTaskQuer
 		return nil, 0, translate("count team tasks", err)
 	}
 	var out []model.Task
-	err := base().
-		// day is a date formatted here, not input: safe to write into the ORDER BY.
-		Order("(tasks.due_date < DATE '" + day + "') DESC NULLS LAST, tasks.due_date ASC NULLS LAST, tasks.created_at, tasks.id").
-		Limit(q.Limit).Find(&out).Error
+	err := orderTasks(base(), q.Sort).Offset(q.Sort.Offset).Limit(q.Limit).Find(&out).Error
 	if err != nil {
 		return nil, 0, translate("list team tasks", err)
 	}

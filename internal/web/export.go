@@ -33,23 +33,34 @@ var openTaskStatuses = []model.TaskStatus{model.TaskOpen, model.TaskInProgress, 
 // (anything else is the default), the direction, the page number and size. Unknown values
 // fall back to the defaults: a list link never fails on its order.
 func listOrder(c echo.Context, keys []string, defaultSort string, defaultDesc bool) (model.ListOrder, int) {
+	return listOrderFrom(c.QueryParam, keys, defaultSort, defaultDesc)
+}
+
+// listOrderFrom is listOrder from any source of values (a query, or a form that keeps the
+// list's state).
+func listOrderFrom(get func(string) string, keys []string, defaultSort string, defaultDesc bool) (model.ListOrder, int) {
+	return listOrderSized(get, keys, defaultSort, defaultDesc, listSizes)
+}
+
+// listOrderSized is listOrderFrom with the list's own page sizes (the first is the default).
+func listOrderSized(get func(string) string, keys []string, defaultSort string, defaultDesc bool, sizes []int) (model.ListOrder, int) {
 	o := model.ListOrder{Sort: defaultSort, Desc: defaultDesc}
-	if k := c.QueryParam(components.ListParamSort); slices.Contains(keys, k) {
+	if k := get(components.ListParamSort); slices.Contains(keys, k) {
 		o.Sort, o.Desc = k, false
 	}
-	switch c.QueryParam(components.ListParamDir) {
+	switch get(components.ListParamDir) {
 	case "desc":
 		o.Desc = true
 	case "asc":
 		o.Desc = false
 	}
-	if n, err := strconv.Atoi(c.QueryParam(components.ListParamPage)); err == nil && n >= 1 && n <= 1000 {
+	if n, err := strconv.Atoi(get(components.ListParamPage)); err == nil && n >= 1 && n <= 1000 {
 		o.Page = n
 	} else {
 		o.Page = 1
 	}
-	size := listSizes[0]
-	if n, err := strconv.Atoi(c.QueryParam(components.ListParamSize)); err == nil && slices.Contains(listSizes, n) {
+	size := sizes[0]
+	if n, err := strconv.Atoi(get(components.ListParamSize)); err == nil && slices.Contains(sizes, n) {
 		size = n
 	}
 	return o, size
@@ -66,6 +77,9 @@ func listing(path, defaultSort string, defaultDesc bool, filters url.Values, o m
 // listingDone completes lv with the list's total and its name.
 func listingDone(lv components.ListingView, total int64, label string) components.ListingView {
 	lv.Total, lv.Label = total, label
+	if lv.Size < 1 {
+		lv.Size = listSizes[0]
+	}
 	lv.Pages = int((total + int64(lv.Size) - 1) / int64(lv.Size))
 	if lv.Pages < 1 {
 		lv.Pages = 1
@@ -91,6 +105,23 @@ var (
 	caseSortKeys     = []string{model.SortChanged, model.SortName, model.SortReference}
 	referralSortKeys = []string{model.SortCreated, model.SortDue, model.SortName}
 )
+
+// inboxSizes are the inbox's page sizes: a whole working day's referrals on one page by
+// default, since its groups (overdue, due soon, new, in progress) count the page.
+var inboxSizes = []int{100, 50, 25}
+
+// inboxSortKeys are the inbox's sort keys: its own order (the reply deadline) and the name.
+var inboxSortKeys = []string{model.SortDue, model.SortName}
+
+// inboxFilter is the inbox as the query describes it: every active incoming referral, in
+// the order (reply deadline by default) and on the page asked for.
+func inboxFilter(c echo.Context) (model.ReferralFilter, components.ListingView) {
+	o, size := listOrderSized(c.QueryParam, inboxSortKeys, model.SortDue, false, inboxSizes)
+	f := model.ReferralFilter{Box: model.ReferralsIncoming, Status: model.ActiveReferralStatuses, Limit: size, ListOrder: o}
+	lv := listing("/eingang", model.SortDue, false, url.Values{}, o, size)
+	lv.Sizes = inboxSizes
+	return f, lv
+}
 
 // outboxFilter is the outbox as the query describes it: the status, the order (newest first
 // by default) and the page.
@@ -313,6 +344,46 @@ func (s *Server) taskExport(c echo.Context) error {
 	return s.sendExport(c, exportFormat(c), t)
 }
 
+// teamExport downloads the team dashboard's task list with its filter and order (GET
+// /team/aufgaben.csv, .xlsx): one Dashboard.TeamExport call, masked and audited there.
+func (s *Server) teamExport(c echo.Context) error {
+	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
+	f, _ := teamFilter(c.QueryParam)
+	tasks, err := s.svc.Dashboard.TeamExport(ctx, a, f)
+	if err != nil {
+		return fmt.Errorf("web: team export: %w", err)
+	}
+	_, areaNames, err := s.areas(c)
+	if err != nil {
+		return err
+	}
+	_, orgNames, err := s.orgs(c)
+	if err != nil {
+		return err
+	}
+	t := exportTable{
+		File: "lotse-" + l.T("lists.team.file"), Sheet: l.T("lists.team.sheet"),
+		Head: []string{l.T("lists.col.title"), l.T("lists.col.reference"), l.T("lists.col.name"), l.T("lists.col.assignee"), l.T("lists.col.org"),
+			l.T("lists.col.area"), l.T("lists.col.priority"), l.T("lists.col.due"), l.T("lists.col.overdue_days"), l.T("lists.col.changed")},
+		Widths: []float64{40, 16, 28, 24, 30, 20, 12, 12, 10, 18},
+	}
+	for _, x := range tasks {
+		ref, area, late := "", "", ""
+		if x.Case != nil {
+			ref = x.Case.Reference
+		}
+		if x.Area != nil {
+			area = areaNames[*x.Area]
+		}
+		if x.Overdue {
+			late = strconv.Itoa(x.DaysOverdue)
+		}
+		t.Rows = append(t.Rows, []string{x.Title, ref, exportName(l, x.Case), x.AssigneeName, orgNames[x.OrgID], area,
+			l.T("cases.priority." + string(x.Priority)), exportDay(x.DueDate), late, exportMoment(x.UpdatedAt)})
+	}
+	return s.sendExport(c, exportFormat(c), t)
+}
+
 // caseExport downloads the case list with the page's search, filters and order (GET
 // /faelle.csv, /faelle.xlsx): one Cases.Export call, masked and audited there.
 func (s *Server) caseExport(c echo.Context) error {
@@ -346,13 +417,13 @@ func (s *Server) caseExport(c echo.Context) error {
 
 // referralExport downloads the outbox (GET /vermittlungen.csv, .xlsx: the page's status
 // filter and order) or the inbox (GET /eingang.csv, .xlsx: every active incoming referral,
-// by reply deadline): one Referrals.Export call, masked and audited there.
+// in the page's order): one Referrals.Export call, masked and audited there.
 func (s *Server) referralExport(c echo.Context) error {
 	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
 	inbox := strings.HasPrefix(c.Path(), "/eingang")
 	var f model.ReferralFilter
 	if inbox {
-		f = model.ReferralFilter{Box: model.ReferralsIncoming, Status: model.ActiveReferralStatuses}
+		f, _ = inboxFilter(c)
 	} else {
 		f, _ = outboxFilter(c)
 	}

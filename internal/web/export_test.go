@@ -265,6 +265,50 @@ func TestListExports(t *testing.T) {
 			t.Errorf("%d case.export events with total 1 for the job center, want %d", n, before+1)
 		}
 	})
+	t.Run("the team's task list as CSV: the head's filter, order, assignee and guard", func(t *testing.T) {
+		rows := readCSV(t, f.download(t, w.HousingLead, "/team/aufgaben.csv?sort=priority&dir=desc"))
+		want := []string{"Aufgabe", "Aktenzeichen", "Name", "Zuständig", "Organisation", "Bereich", "Priorität", "Fällig am", "Tage überfällig", "Zuletzt geändert"}
+		if !slices.Equal(rows[0], want) {
+			t.Fatalf("header %q, want %q", rows[0], want)
+		}
+		r := rowWith(rows, "'"+evilTitle)
+		if r == nil {
+			t.Fatalf("no task %q with a guard: %q", evilTitle, rows)
+		}
+		if r[1] != f.evilRef || r[2] != "'"+model.PersonName(evilName, "@Amina") || r[3] != w.HousingWorker.Name || r[6] != "Hoch" || r[8] != "" {
+			t.Errorf("team task row %q", r)
+		}
+		before := countRows(t, w, `SELECT count(*) FROM audit_events WHERE actor_id = $1 AND action = 'task.export' AND details->>'view' = 'team'`, w.HousingLead.ID)
+		rows = readCSV(t, f.download(t, w.HousingLead, "/team/aufgaben.csv?person=none"))
+		for _, r := range rows[1:] {
+			if r[3] != "" || r[0] == "'"+evilTitle {
+				t.Errorf("the team's unassigned tasks hold %q", r)
+			}
+		}
+		if n := countRows(t, w, `SELECT count(*) FROM audit_events WHERE actor_id = $1 AND action = 'task.export' AND details->>'view' = 'team'`, w.HousingLead.ID); n != before+1 {
+			t.Errorf("%d team export events after one more download, want %d", n, before+1)
+		}
+		for _, u := range []*world.User{w.HousingWorker, w.JobcenterWorker, w.DPO} {
+			r := w.Do(t, world.Request{As: u, Method: http.MethodGet, URL: "/team/aufgaben.csv"})
+			if r.Status != http.StatusForbidden || bytes.Contains(r.Body, []byte(f.evilRef)) {
+				t.Errorf("GET /team/aufgaben.csv as %s: status %d", u.Name, r.Status)
+			}
+		}
+	})
+	t.Run("the inbox's download follows the page's order", func(t *testing.T) {
+		rows := readCSV(t, f.download(t, w.JobcenterWorker, "/eingang.csv?sort=name&dir=desc"))
+		if rowWith(rows, f.masked.Case.Reference) == nil {
+			t.Errorf("the inbox file lacks the referred case: %q", rows)
+		}
+		var details string
+		if err := w.DB.SQL.QueryRow(`SELECT details::text FROM audit_events WHERE actor_id = $1 AND action = 'referral.export' ORDER BY id DESC LIMIT 1`,
+			w.JobcenterWorker.ID).Scan(&details); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(details, `"sort": "name"`) || !strings.Contains(details, `"desc": true`) || !strings.Contains(details, `"incoming"`) {
+			t.Errorf("the inbox download did not ask for the page's order: %s", details)
+		}
+	})
 	t.Run("roles without the list's read permission get no file", func(t *testing.T) {
 		for _, u := range []*world.User{w.Coordinator, w.Sysadmin, w.DPO} {
 			for _, p := range []string{"/aufgaben.csv", "/aufgaben.xlsx", "/faelle.csv", "/faelle.xlsx"} {

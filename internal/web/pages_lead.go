@@ -24,10 +24,26 @@ import (
 const noneValue = "none"
 
 // teamFilter reads the task list's filter from a query or a form: person (an account id or
-// "none"), area (a code or "none"), overdue ("1"). Values that are no id are ignored.
-func teamFilter(get func(string) string) (service.TeamFilter, components.TeamFilterView) {
-	var f service.TeamFilter
-	var v components.TeamFilterView
+// "none"), area (a code or "none"), overdue ("1"), and the list's order and page (sort, dir,
+// seite, pro_seite; by due date, so the overdue ones lead). Values that are no id are
+// ignored.
+func teamFilter(get func(string) string) (f service.TeamFilter, v components.TeamFilterView) {
+	defer func() { // named results: the list's state is added to what is returned
+		filters := url.Values{}
+		if v.Person != "" {
+			filters.Set("person", v.Person)
+		}
+		if v.Area != "" {
+			filters.Set("area", v.Area)
+		}
+		if v.Overdue {
+			filters.Set("overdue", "1")
+		}
+		o, size := listOrderFrom(get, taskSortKeys, model.SortDue, false)
+		f.ListOrder, f.Limit = o, size
+		v.List = listing("/team", model.SortDue, false, filters, o, size)
+		v.List.Anchor, v.List.DownloadPath = "aufgaben-liste", "/team/aufgaben"
+	}()
 	switch p := strings.TrimSpace(get("person")); {
 	case p == noneValue:
 		f.Unassigned, v.Person = true, noneValue
@@ -47,24 +63,6 @@ func teamFilter(get func(string) string) (service.TeamFilter, components.TeamFil
 		f.OverdueOnly, v.Overdue = true, true
 	}
 	return f, v
-}
-
-// teamQuery is the query string of a filter, for the redirect after a reassignment.
-func teamQuery(v components.TeamFilterView) string {
-	q := url.Values{}
-	if v.Person != "" {
-		q.Set("person", v.Person)
-	}
-	if v.Area != "" {
-		q.Set("area", v.Area)
-	}
-	if v.Overdue {
-		q.Set("overdue", "1")
-	}
-	if len(q) == 0 {
-		return ""
-	}
-	return "?" + q.Encode()
 }
 
 // teamFlashAt keeps, beside the flash, the section of the team page where the change was
@@ -100,6 +98,7 @@ func (s *Server) renderTeam(c echo.Context, status int, f service.TeamFilter, fv
 	if err != nil {
 		return err
 	}
+	fv.List = listingDone(fv.List, int64(team.ListTotal), s.localizer(c).T("lists.team.label"))
 	v := teamView(team, s.localizer(c).Lang.String(), fv)
 	v.Conflict, v.Form, v.Flash, v.FlashAt = extra.Conflict, extra.Form, extra.Flash, extra.FlashAt
 	return s.render(c, status, components.TeamDashboardPage(v))
@@ -258,7 +257,7 @@ func (s *Server) leadReassign(c echo.Context) error {
 		return err
 	}
 	s.flashAt(c, "aufgaben-liste", s.localizer(c).T("lead.flash.reassigned"))
-	return c.Redirect(http.StatusSeeOther, "/team"+teamQuery(fv)+"#aufgaben-liste")
+	return c.Redirect(http.StatusSeeOther, fv.List.PageURL(fv.List.Page))
 }
 
 // leadReassignReferral names who answers an incoming referral of the team; back to the
@@ -273,8 +272,7 @@ func (s *Server) leadReassignReferral(c echo.Context) error {
 		Name: "reassign_referral", Values: map[string]string{"referral": id.String(), "assignee": value},
 		Errors: components.FormErrors{{Field: "assignee", ID: "bearbeitung-" + id.String(), Msg: components.FormMsg{Key: "review.error.assignee"}}},
 	}
-	var f service.TeamFilter
-	var fv components.TeamFilterView
+	f, fv := teamFilter(c.FormValue)
 	assignee, perr := uuid.Parse(strings.TrimSpace(value))
 	if perr != nil {
 		return s.renderTeam(c, http.StatusUnprocessableEntity, f, fv, components.TeamDashboard{Form: failed})

@@ -105,6 +105,30 @@ func TestLeadTeam(t *testing.T) {
 		}
 	})
 
+	t.Run("sort, page and keep the list's state", func(t *testing.T) {
+		body := partnerGet(t, w, w.HousingLead, page+"?sort=changed&dir=desc", http.StatusOK)
+		list := body[strings.Index(body, `id="aufgaben-liste"`):]
+		// The newest change first: the task created last leads.
+		if strings.Index(list, "Wohnungsangebot nachfassen") > strings.Index(list, "Mietvertrag prüfen") {
+			t.Error("sorted by the last change, newest first, the newer task is not first")
+		}
+		for _, want := range []string{
+			`href="/team?dir=asc&amp;sort=changed#aufgaben-liste" aria-current="true"`, // the chosen order, the click turns it
+			`<input type="hidden" name="sort" value="changed">`,                        // the filter and the reassign forms keep it
+			`href="/team/aufgaben.csv?dir=desc&amp;sort=changed"`,
+		} {
+			if !strings.Contains(list, want) {
+				t.Errorf("the sorted list lacks %s", want)
+			}
+		}
+		// Pages of 25: the second page of a short list is empty, the count stays.
+		body = partnerGet(t, w, w.HousingLead, page+"?seite=2", http.StatusOK)
+		list = body[strings.Index(body, `id="aufgaben-liste"`):]
+		if strings.Contains(list, "Mietvertrag prüfen") || !strings.Contains(list, "offene Aufgaben") {
+			t.Error("the second page repeats the first")
+		}
+	})
+
 	target := w.HousingNorth.ID.String() + ":" + w.NorthWorker.ID.String()
 	action := "/team/aufgaben/" + overdue.ID.String() + "/neu-zuweisen"
 	assigneeOf := func() (uuid.UUID, *uuid.UUID, int) {
@@ -144,8 +168,8 @@ func TestLeadTeam(t *testing.T) {
 	})
 
 	t.Run("reassign", func(t *testing.T) {
-		r := partnerPost(t, w, w.HousingLead, action, url.Values{"version": {"1"}, "target": {target}, "overdue": {"1"}}, http.StatusSeeOther)
-		locationOf(t, r, "/team?overdue=1#aufgaben-liste")
+		r := partnerPost(t, w, w.HousingLead, action, url.Values{"version": {"1"}, "target": {target}, "overdue": {"1"}, "sort": {"name"}, "dir": {"desc"}}, http.StatusSeeOther)
+		locationOf(t, r, "/team?dir=desc&overdue=1&sort=name#aufgaben-liste")
 		if org, who, _ := assigneeOf(); org != w.HousingNorth.ID || who == nil || *who != w.NorthWorker.ID {
 			t.Fatalf("task is with %s / %v after reassigning", org, who)
 		}

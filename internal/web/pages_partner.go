@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -28,9 +27,6 @@ import (
 // and counts is what the services return: the recipient sees a referral only while it is
 // active and covered, and nothing here adds to that. Names beginning with pl ("partner and
 // lead") keep this part apart from the other parts of web.
-
-// inboxSize is how many active incoming referrals one inbox page shows.
-const inboxSize = 100
 
 // dueSoonDays is the number of working days within which a reply deadline is "due soon".
 const dueSoonDays = 3
@@ -122,9 +118,8 @@ func referralItem(r model.Referral, other uuid.UUID, names lookupNames, today ti
 // active: overdue, due within dueSoonDays working days, new, and in progress.
 func (s *Server) partnerInbox(c echo.Context) error {
 	ctx, a := c.Request().Context(), actor(c)
-	page, err := s.svc.Referrals.List(ctx, a, model.ReferralFilter{
-		Box: model.ReferralsIncoming, Status: model.ActiveReferralStatuses, Cursor: c.QueryParam("cursor"), Limit: inboxSize,
-	})
+	f, lv := inboxFilter(c)
+	page, err := s.svc.Referrals.List(ctx, a, f)
 	if err != nil {
 		return err
 	}
@@ -150,12 +145,9 @@ func (s *Server) partnerInbox(c echo.Context) error {
 		}
 	}
 	v := components.PartnerInbox{Total: int(page.Total), Shown: len(page.Items),
-		List: listingDone(listing("/eingang", model.SortDue, false, url.Values{}, model.ListOrder{Page: 1}, listSizes[0]), page.Total, s.localizer(c).T("lists.inbox.label"))}
+		List: listingDone(lv, page.Total, s.localizer(c).T("lists.inbox.label"))}
 	for _, k := range []string{"overdue", "due_soon", "new", "in_progress"} {
 		v.Groups = append(v.Groups, components.PartnerGroup{Key: k, Items: groups[k]})
-	}
-	if page.NextCursor != "" {
-		v.NextHref = "/eingang?cursor=" + url.QueryEscape(page.NextCursor)
 	}
 	return s.render(c, http.StatusOK, components.PartnerInboxPage(v))
 }

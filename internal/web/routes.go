@@ -106,6 +106,8 @@ func (s *Server) routes(metrics bool) error {
 
 	// -- Department heads: the team dashboard and reassigning (pages_lead.go).
 	s.handle(e, http.MethodGet, "/team", s.leadTeam, can("task", "reassign"))
+	s.handle(e, http.MethodGet, "/team/aufgaben.csv", s.teamExport, can("task", "reassign"))
+	s.handle(e, http.MethodGet, "/team/aufgaben.xlsx", s.teamExport, can("task", "reassign"))
 	s.handle(e, http.MethodPost, "/team/aufgaben/:id/neu-zuweisen", s.leadReassign, can("task", "reassign"))
 	s.handle(e, http.MethodPost, "/team/vermittlungen/:id/neu-zuweisen", s.leadReassignReferral, can("referral", "reassign"))
 

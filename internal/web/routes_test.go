@@ -223,6 +223,8 @@ func TestAPIPermissionTable(t *testing.T) {
 		"POST /vermittlungen/:id/aufgaben":      "task.create",
 		// lead pages
 		"GET /team":                                 "task.reassign",
+		"GET /team/aufgaben.csv":                    "task.reassign",
+		"GET /team/aufgaben.xlsx":                   "task.reassign",
 		"POST /team/aufgaben/:id/neu-zuweisen":      "task.reassign",
 		"POST /team/vermittlungen/:id/neu-zuweisen": "referral.reassign",
 		// coordinator and administration pages

@@ -29,6 +29,12 @@ type ListingView struct {
 	ExportMax int64
 	// Label names the list for the pagination's and downloads' landmarks ("Aufgaben").
 	Label string
+	// Anchor, when set, is the id of the list's section on a longer page ("aufgaben-liste"):
+	// the sort and page links lead back to it.
+	Anchor string
+	// DownloadPath is where the downloads are when not at Path (the team page's task list:
+	// /team/aufgaben.csv).
+	DownloadPath string
 }
 
 // ListParamSort, ListParamDir, ListParamPage and ListParamSize are the query parameters of a
@@ -77,6 +83,14 @@ func withQuery(path string, q url.Values) string {
 	return path + "?" + q.Encode()
 }
 
+// at is u with the list's anchor.
+func (v ListingView) at(u string) string {
+	if v.Anchor == "" {
+		return u
+	}
+	return u + "#" + v.Anchor
+}
+
 // activeSort is the sort key in force (the default when none is set).
 func (v ListingView) activeSort() string {
 	if v.Sort == "" {
@@ -93,7 +107,7 @@ func (v ListingView) SortURL(key string) string {
 	if v.activeSort() == key {
 		desc = !v.Desc
 	}
-	return withQuery(v.Path, v.query(key, desc, 1))
+	return v.at(withQuery(v.Path, v.query(key, desc, 1)))
 }
 
 // AriaSort is the header's aria-sort: "ascending"/"descending" on the sorted column, empty
@@ -110,12 +124,43 @@ func (v ListingView) AriaSort(key string) string {
 
 // PageURL is the link of page n in the current order.
 func (v ListingView) PageURL(n int) string {
-	return withQuery(v.Path, v.query(v.activeSort(), v.Desc, n))
+	return v.at(withQuery(v.Path, v.query(v.activeSort(), v.Desc, n)))
 }
 
 // DownloadURL is the download of the whole list in the current order: format "csv" or "xlsx".
 func (v ListingView) DownloadURL(format string) string {
-	return withQuery(v.Path+"."+format, v.query(v.activeSort(), v.Desc, 1))
+	path := v.Path
+	if v.DownloadPath != "" {
+		path = v.DownloadPath
+	}
+	return withQuery(path+"."+format, v.query(v.activeSort(), v.Desc, 1))
+}
+
+// OrderInputs are the hidden inputs that keep the list's order and page size in its filter
+// form (a new filter starts at page 1).
+func (v ListingView) OrderInputs() [][2]string {
+	var out [][2]string
+	q := v.query(v.activeSort(), v.Desc, 1)
+	for _, k := range []string{ListParamSort, ListParamDir, ListParamSize} {
+		if x := q.Get(k); x != "" {
+			out = append(out, [2]string{k, x})
+		}
+	}
+	return out
+}
+
+// StateInputs are the hidden inputs that keep the whole state of the list (filters, order,
+// page and size) in a form that changes one of its rows, so that the page after the change
+// is the page before it.
+func (v ListingView) StateInputs() [][2]string {
+	var out [][2]string
+	for k, vs := range v.query(v.activeSort(), v.Desc, v.Page) {
+		for _, x := range vs {
+			out = append(out, [2]string{k, x})
+		}
+	}
+	sortPairs(out)
+	return out
 }
 
 // Capped is true when the list is longer than a download may be.

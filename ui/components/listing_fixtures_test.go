@@ -18,10 +18,11 @@ func init() {
 	capped.Total, capped.ExportMax = 20000, 10000
 	empty.Total, empty.Pages, empty.Page = 0, 1, 1
 	for name, comps := range map[string][]templ.Component{
-		"SortHeader": {SortHeader(base, "due", "lists.col.due"), SortHeader(first, "priority", "lists.col.priority"), SortHeader(first, "due", "lists.col.due")},
-		"ListTotal":  {ListTotal(base), ListTotal(empty)},
-		"Pagination": {Pagination(base), Pagination(first), Pagination(last), Pagination(empty)},
-		"Downloads":  {Downloads(base), Downloads(capped), Downloads(empty)},
+		"SortHeader":  {SortHeader(base, "due", "lists.col.due"), SortHeader(first, "priority", "lists.col.priority"), SortHeader(first, "due", "lists.col.due")},
+		"SortChoices": {SortChoices(base, "due", "priority", "changed", "name"), SortChoices(first, "due", "priority")},
+		"ListTotal":   {ListTotal(base), ListTotal(empty)},
+		"Pagination":  {Pagination(base), Pagination(first), Pagination(last), Pagination(empty)},
+		"Downloads":   {Downloads(base), Downloads(capped), Downloads(empty)},
 	} {
 		pages[name] = comps
 	}

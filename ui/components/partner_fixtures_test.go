@@ -26,7 +26,7 @@ func init() {
 		return PartnerItem{Reference: "⟦V-2026-00001⟧", Href: "/vermittlungen/x", Org: "⟦Fachbereich Wohnen⟧", Case: people[n%len(people)],
 			Areas: []string{"⟦Arbeit⟧", "⟦Sprache⟧"}, Status: status, SentAt: now, ReplyDue: day, AgeDays: 3, Reply: "⟦Antwort⟧"}
 	}
-	inbox := PartnerInbox{Total: 9, Shown: 4, NextHref: "/eingang?cursor=x", Groups: []PartnerGroup{
+	inbox := PartnerInbox{Total: 9, Shown: 4, List: ListingView{Path: "/eingang", DefaultSort: "due", Sort: "name", Page: 1, Pages: 3, Size: 25, Sizes: []int{100, 50, 25}, Total: 60, ExportMax: 100, Label: "⟦E⟧"}, Groups: []PartnerGroup{
 		{Key: "overdue", Items: []PartnerItem{item("sent")}},
 		{Key: "due_soon", Items: []PartnerItem{item("sent")}},
 		{Key: "new", Items: []PartnerItem{item("sent")}},
