@@ -17,6 +17,7 @@ import (
 	"github.com/lotse-project/lotse/internal/authz"
 	"github.com/lotse-project/lotse/internal/config"
 	"github.com/lotse-project/lotse/internal/db"
+	"github.com/lotse-project/lotse/internal/jobs"
 	"github.com/lotse-project/lotse/internal/service"
 	"github.com/lotse-project/lotse/internal/store"
 	"github.com/lotse-project/lotse/internal/web"
@@ -33,6 +34,7 @@ type App struct {
 	services *service.Services
 	auth     web.Auth
 	web      *web.Server
+	jobs     *jobs.Runner
 }
 
 // Options adjust how an App is built; the zero value is production.
@@ -46,6 +48,8 @@ type Options struct {
 	Now func() time.Time
 	// HTTPClient talks to the identity providers (default: 10 s timeout).
 	HTTPClient *http.Client
+	// Jobs tunes the background jobs (tests: a short sweep interval).
+	Jobs jobs.Config
 }
 
 // NewLogger builds the process logger. format "auto" resolves to autoFormat.
@@ -129,6 +133,10 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		return nil, err
 	}
 	a.services.SetLegalBases(bases)
+	if a.jobs, err = jobs.New(d.SQL, a.services, o.Jobs, log); err != nil {
+		d.Close()
+		return nil, err
+	}
 	if a.auth, err = buildAuth(cfg, d, o); err != nil {
 		d.Close()
 		return nil, err
@@ -167,34 +175,10 @@ func (a *App) watchPolicy(ctx context.Context) {
 	_ = a.authz.Watch(ctx, func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, cfg) }, a.log)
 }
 
-// sweep expires referrals whose reply deadline has passed and purges the Idempotency-Keys
-// older than their retention (a day, model.IdempotencyRetention), at start and then every
-// interval. Running it on several instances at once is safe: each referral moves once, and a
-// key is deleted once. (The job queue of the reminders work will take this over.)
-func (a *App) sweep(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		a.sweepOnce(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// sweepOnce is one round of sweep.
+// sweepOnce is one round of the periodic sweep, as the job runner works it.
 func (a *App) sweepOnce(ctx context.Context) {
-	if n, err := a.services.Referrals.ExpireOverdue(ctx); err != nil && ctx.Err() == nil {
-		a.log.Error("expiring overdue referrals failed", slog.Any("error", err))
-	} else if n > 0 {
-		a.log.Info("expired overdue referrals", slog.Int("count", n))
-	}
-	if n, err := a.services.Idempotency.Purge(ctx); err != nil && ctx.Err() == nil {
-		a.log.Error("purging expired idempotency keys failed", slog.Any("error", err))
-	} else if n > 0 {
-		a.log.Info("purged expired idempotency keys", slog.Int64("count", n))
+	if err := jobs.Sweep(ctx, a.services, a.log); err != nil && ctx.Err() == nil {
+		a.log.Error("the sweep failed", slog.Any("error", err))
 	}
 }
 
@@ -253,9 +237,19 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
 	watched := make(chan struct{})
 	go func() { defer close(watched); a.watchPolicy(watchCtx) }()
-	swept := make(chan struct{})
-	go func() { defer close(swept); a.sweep(watchCtx, 10*time.Minute) }()
-	defer func() { stopWatch(); <-watched; <-swept }()
+	defer func() { stopWatch(); <-watched }()
+	// Background jobs (reminders, e-mails, the sweep) on River; they stop after the HTTP
+	// server, so that a request's job is worked by this instance or, once it is gone, another.
+	if err := a.jobs.Start(watchCtx); err != nil {
+		return err
+	}
+	defer func() {
+		jctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownGrace)
+		defer cancel()
+		if err := a.jobs.Stop(jctx); err != nil {
+			a.log.Warn("background jobs still running at shutdown were cut off", slog.Any("error", err))
+		}
+	}()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

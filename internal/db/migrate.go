@@ -44,7 +44,11 @@ func newMigrator(d *DB, fsys fs.FS, log *slog.Logger) (*Migrator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: migration locker: %w", err)
 	}
-	opts := []goose.ProviderOption{goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true)}
+	river, err := riverGoMigrations()
+	if err != nil {
+		return nil, err
+	}
+	opts := []goose.ProviderOption{goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(river...)}
 	if log != nil {
 		opts = append(opts, goose.WithSlog(log))
 	}

@@ -178,8 +178,9 @@ func TestConcurrentMigrate(t *testing.T) {
 	}
 	d := testutil.Open(t, url)
 	m, _ := db.NewMigrator(d, nil)
-	if total != len(sources(t)) {
-		t.Fatalf("migrations applied %d times in total, want %d (each once)", total, len(sources(t)))
+	// The SQL files and River's Go migrations (river.go) are numbered without a gap.
+	if want := int(m.Latest()); total != want || want < len(sources(t)) {
+		t.Fatalf("migrations applied %d times in total, want %d (each once)", total, want)
 	}
 	if err := m.Check(ctx); err != nil {
 		t.Fatal(err)

@@ -37,6 +37,18 @@ var appPrivileges = map[string]string{
 	"role_grants":        "DELETE,INSERT,SELECT",
 	"sessions":           "DELETE,INSERT,SELECT,UPDATE",
 	"idempotency_keys":   "DELETE,INSERT,SELECT,UPDATE",
+	// Notifications and follow-ups (issue 12): read, written, marked and cleared.
+	"notifications":         "DELETE,INSERT,SELECT,UPDATE",
+	"notification_settings": "DELETE,INSERT,SELECT,UPDATE",
+	"follow_ups":            "DELETE,INSERT,SELECT,UPDATE",
+	// River's job queue (internal/db/river.go): every instance works it.
+	"river_job":          "DELETE,INSERT,SELECT,UPDATE",
+	"river_leader":       "DELETE,INSERT,SELECT,UPDATE",
+	"river_queue":        "DELETE,INSERT,SELECT,UPDATE",
+	"river_client":       "DELETE,INSERT,SELECT,UPDATE",
+	"river_client_queue": "DELETE,INSERT,SELECT,UPDATE",
+	"river_migration":    "SELECT",
+	"river_job_id_seq":   "SELECT,USAGE",
 	// Sequences: identity columns need none, and the application calls nextval on none.
 	"audit_events_id_seq":     "",
 	"goose_db_version_id_seq": "",

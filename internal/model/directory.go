@@ -114,12 +114,14 @@ type User struct {
 	// the sign-in address and is never shown as contact data.
 	BusinessPhone string
 	BusinessEmail string
-	Active        bool
-	Service       bool
-	LastLoginAt   *time.Time
-	Version       int
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Language is the language of the member's e-mails ("de" or "en").
+	Language    string `gorm:"default:de"`
+	Active      bool
+	Service     bool
+	LastLoginAt *time.Time
+	Version     int
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // BusinessContact is what a member changes of their own business contact data (the page

@@ -1,0 +1,91 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/testutil"
+)
+
+// TestCreateNotificationsOnceAndInTheTransaction: a notification is stored once per member,
+// kind, record and occasion however often it is written (two instances, a repeated job),
+// the new ones enqueue exactly one delivery job in the same transaction, and a transaction
+// that rolls back leaves neither notification nor job.
+func TestCreateNotificationsOnceAndInTheTransaction(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tdb := testutil.NewDatabase(t)
+	owner := testutil.Open(t, tdb.OwnerURL)
+	st := New(testutil.Open(t, tdb.URL).Gorm, nil)
+	org, user := model.NewID(), model.NewID()
+	if _, err := owner.SQL.ExecContext(ctx, `INSERT INTO organisations (id, kind, name, short_name) VALUES ($1, 'welfare', 'Caritas', 'CARITAS')`, org); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.SQL.ExecContext(ctx, `INSERT INTO users (id, issuer, email, display_name) VALUES ($1, 'test', 'a@example.org', 'A')`, user); err != nil {
+		t.Fatal(err)
+	}
+	referral := model.NewID()
+	note := func(occasion string) model.Notification {
+		return model.Notification{UserID: user, OrgID: org, Kind: model.NotifyReferralReplyDue, ObjectType: model.ObjectReferral, ObjectID: referral, Occasion: occasion}
+	}
+	counts := func() (notifications, jobs int) {
+		t.Helper()
+		if err := owner.SQL.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM notifications), (SELECT count(*) FROM river_job WHERE kind = 'deliver_notifications')`).Scan(&notifications, &jobs); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	create := func(ns ...model.Notification) []model.Notification {
+		t.Helper()
+		var out []model.Notification
+		if err := st.Tx(ctx, model.Actor{System: true}, func(tx *Tx) error {
+			var err error
+			out, err = tx.CreateNotifications(ctx, ns)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+
+	if got := create(note("2026-04-01"), note("2026-04-02")); len(got) != 2 {
+		t.Fatalf("created %d, want 2", len(got))
+	}
+	if n, j := counts(); n != 2 || j != 1 {
+		t.Fatalf("after the first write: %d notifications, %d jobs; want 2 and 1", n, j)
+	}
+	// The same reminder again (another instance, a retried job) and one new occasion.
+	got := create(note("2026-04-02"), note("2026-04-03"))
+	if len(got) != 1 || got[0].Occasion != "2026-04-03" {
+		t.Fatalf("the second write created %+v, want only the new occasion", got)
+	}
+	if n, j := counts(); n != 3 || j != 2 {
+		t.Fatalf("after the second write: %d notifications, %d jobs; want 3 and 2", n, j)
+	}
+	if got := create(note("2026-04-03")); len(got) != 0 {
+		t.Fatalf("a repeated write created %d", len(got))
+	}
+	if _, j := counts(); j != 2 {
+		t.Fatalf("a write that created nothing enqueued a job (%d jobs)", j)
+	}
+
+	// Rolled back: nothing stays.
+	boom := errors.New("boom")
+	err := st.Tx(ctx, model.Actor{System: true}, func(tx *Tx) error {
+		if _, err := tx.CreateNotifications(ctx, []model.Notification{note("2026-04-06")}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("rollback: %v", err)
+	}
+	if n, j := counts(); n != 3 || j != 2 {
+		t.Fatalf("after a rollback: %d notifications, %d jobs; want 3 and 2", n, j)
+	}
+	_ = uuid.Nil
+}
