@@ -33,6 +33,9 @@ type Services struct {
 	Audit *Audit
 	// Idempotency replays the first answer to a retried creating request.
 	Idempotency *Idempotency
+	// Notifications tells members what needs them: the bell, its page, the e-mails
+	// (notifications.go).
+	Notifications *Notifications
 }
 
 // New builds the services on one store and one enforcer. The services' clock is the store's
@@ -51,7 +54,7 @@ func New(st *store.Store, en *authz.Enforcer, log *slog.Logger) *Services {
 		Idempotency: &Idempotency{base: b},
 		Dashboard:   &Dashboard{base: b},
 		Statistics:  &Statistics{base: b}, Audit: &Audit{base: b},
-		Home: &Home{base: b},
+		Home: &Home{base: b}, Notifications: &Notifications{base: b},
 	}
 }
 
@@ -106,7 +109,7 @@ func (s *Services) SetLegalBases(bases []model.LegalBasis) {
 func (s *Services) LegalBases() []string { return model.LegalBasisNames(s.Referrals.legalBases) }
 
 func (s *Services) bases() []*base {
-	return []*base{&s.Access.base, &s.Directory.base, &s.Cases.base, &s.Notes.base, &s.Consents.base, &s.Referrals.base, &s.Tasks.base, &s.Dashboard.base, &s.Home.base, &s.Statistics.base, &s.Audit.base, &s.Idempotency.base}
+	return []*base{&s.Access.base, &s.Directory.base, &s.Cases.base, &s.Notes.base, &s.Consents.base, &s.Referrals.base, &s.Tasks.base, &s.Dashboard.base, &s.Home.base, &s.Statistics.base, &s.Audit.base, &s.Idempotency.base, &s.Notifications.base}
 }
 
 // legalBasis returns the configured legal basis named name.

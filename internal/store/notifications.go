@@ -56,3 +56,21 @@ func (tx *Tx) CreateNotifications(ctx context.Context, ns []model.Notification) 
 	}
 	return created, nil
 }
+
+// recordTables are the tables of the records a notification or follow-up points at.
+var recordTables = map[string]string{
+	model.ObjectCase: "cases", model.ObjectTask: "tasks", model.ObjectReferral: "referrals", model.ObjectConsent: "consents",
+}
+
+// VisibleIDs returns those of ids that the scope sc (of the object type sc.Object) reaches
+// today: the same predicate as every list and read of that type (visible), in one query.
+func (tx *Tx) VisibleIDs(ctx context.Context, sc model.Scope, ids []uuid.UUID) ([]uuid.UUID, error) {
+	table, ok := recordTables[sc.Object]
+	if !ok || len(ids) == 0 || !sc.Allowed() {
+		return nil, nil
+	}
+	var out []uuid.UUID
+	err := visible(tx.db.WithContext(ctx).Table(table), sc).
+		Where(table+".id = ANY(?::uuid[])", uuids(ids)).Pluck(table+".id", &out).Error
+	return out, translate("visible "+table, err)
+}
