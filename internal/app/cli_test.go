@@ -5,11 +5,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/lotse-project/lotse/internal/db"
 	"github.com/lotse-project/lotse/internal/testutil"
 	"github.com/lotse-project/lotse/migrations"
 )
@@ -305,6 +307,8 @@ func migrationVersions(t *testing.T) []int64 {
 	if len(vs) == 0 {
 		t.Fatal("no embedded migrations")
 	}
+	vs = append(vs, db.RiverMigrationVersions()...)
+	slices.Sort(vs)
 	return vs
 }
 

@@ -43,6 +43,7 @@ func riverGoMigration(version int64, from, to int, grant bool) (*goose.Migration
 		return nil, fmt.Errorf("db: river migrator: %w", err)
 	}
 	up := func(ctx context.Context, tx *sql.Tx) error {
+		//lint:ignore SA1019 each step runs in goose's transaction; the steps are split where River's versions cannot share one
 		if _, err := migrator.MigrateTx(ctx, tx, rivermigrate.DirectionUp, &rivermigrate.MigrateOpts{TargetVersion: to}); err != nil {
 			return fmt.Errorf("river tables: %w", err)
 		}
@@ -62,8 +63,19 @@ GRANT USAGE, SELECT ON SEQUENCE river_job_id_seq TO lotse_app;`)
 		if target == 0 {
 			target = -1 // all the way down, river_migration included
 		}
+		//lint:ignore SA1019 as above
 		_, err := migrator.MigrateTx(ctx, tx, rivermigrate.DirectionDown, &rivermigrate.MigrateOpts{TargetVersion: target})
 		return err
 	}
 	return goose.NewGoMigration(version, &goose.GoFunc{RunTx: up}, &goose.GoFunc{RunTx: down}), nil
+}
+
+// RiverMigrationVersions are the goose versions of River's Go migrations, which are not
+// files in migrations/ (for tests that list every version).
+func RiverMigrationVersions() []int64 {
+	out := make([]int64, len(riverSteps))
+	for i, s := range riverSteps {
+		out[i] = s.goose
+	}
+	return out
 }

@@ -63,7 +63,7 @@ func New(sqlDB *sql.DB, svc *service.Services, cfg Config, log *slog.Logger) (*R
 		Workers:      workers,
 		PeriodicJobs: periodic,
 		MaxAttempts:  cfg.MaxAttempts,
-		Logger:       log.With(slog.String("component", "jobs")),
+		Logger:       slog.New(warnings{log.With(slog.String("component", "jobs")).Handler()}),
 		// Jobs and their errors carry no personal data, but keep the finished ones short.
 		CompletedJobRetentionPeriod: 24 * time.Hour,
 		DiscardedJobRetentionPeriod: 30 * 24 * time.Hour,
@@ -118,3 +118,16 @@ func Sweep(ctx context.Context, svc *service.Services, log *slog.Logger) error {
 	}
 	return errors.Join(errs...)
 }
+
+// warnings passes on River's warnings and errors only: its informational lines (e.g. that
+// the database/sql driver polls instead of listening) would only clutter every command's
+// output.
+type warnings struct{ slog.Handler }
+
+func (h warnings) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
+}
+
+func (h warnings) WithAttrs(as []slog.Attr) slog.Handler { return warnings{h.Handler.WithAttrs(as)} }
+
+func (h warnings) WithGroup(name string) slog.Handler { return warnings{h.Handler.WithGroup(name)} }
