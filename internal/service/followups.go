@@ -244,7 +244,7 @@ func auditFollowUps(ctx context.Context, tx *store.Tx, a model.Actor, fs *model.
 	if len(ids) == 0 {
 		return nil
 	}
-	ev := caseEvent(a, "followup.list", "follow_up", uuid.Nil, uuid.Nil, model.JSONMap{"view": "home", "ids": ids, "case_ids": cases, "task_ids": tasks})
+	ev := caseEvent(a, "followup.list", "followup", uuid.Nil, uuid.Nil, model.JSONMap{"view": "home", "ids": ids, "case_ids": cases, "task_ids": tasks})
 	ev.ObjectID = ""
 	return tx.Audit().Record(ctx, ev)
 }
