@@ -52,6 +52,7 @@ var AuditActions = []string{
 	"referral.start", "referral.complete", "referral.withdraw", "referral.expire", "referral.revoke", "referral.reassign",
 	"task.create", "task.read", "task.list", "task.export", "task.update", "task.reassign", "task.comment", "task.cancel",
 	"note.create", "note.list",
+	"followup.set", "followup.clear", "followup.list",
 	"organisation.create", "organisation.update",
 	"member.create", "member.update", "member.link",
 	"grant.create", "grant.delete",

@@ -113,6 +113,8 @@ const (
 	CodeNamedByConsent = "named_by_consent"
 	// CodeHandoverPending: the case already waits for another organisation to take it over.
 	CodeHandoverPending = "handover_pending"
+	// CodePast: the date lies before today.
+	CodePast = "past"
 )
 
 // Codes lists every field error code, for the test that each has a message in every language.
@@ -124,7 +126,7 @@ var Codes = []string{
 	CodeNotApplicable, CodeNothingChanged, CodeNoLetters, CodeBadCursor, CodeTooManyResults, CodeConsentNotCovering,
 	CodeCoverRequired, CodeReferSelf, CodeNotReferred, CodeCaseClosed, CodeNotYourOrg, CodeWrongCase,
 	CodeUnknownProperty, CodeNotJSON, CodeTrailingData, CodeDuplicate, CodeMediaType, CodeNotNull, CodeUnreadable,
-	CodeVersionMissing, CodeMainPerson, CodeNamedByConsent, CodeHandoverPending,
+	CodeVersionMissing, CodeMainPerson, CodeNamedByConsent, CodeHandoverPending, CodePast,
 }
 
 // CodeTransitionRefused is the API code of a refused change of state (TransitionError).

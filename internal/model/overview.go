@@ -38,6 +38,8 @@ type CaseOverview struct {
 	Timeline []TimelineEntry
 	// May is what the viewer may do next on this case.
 	May CaseCapabilities
+	// FollowUp is the viewer's own open follow-up on this case, or nil.
+	FollowUp *FollowUp
 }
 
 // OverviewLimit bounds each list of a case overview (referrals, tasks).

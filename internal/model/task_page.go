@@ -27,6 +27,8 @@ type TaskPage struct {
 	Areas []Area
 	// May is what the viewer may do next.
 	May TaskCapabilities
+	// FollowUp is the viewer's own open follow-up on this task, or nil.
+	FollowUp *FollowUp
 }
 
 // TaskCapabilities are the actions a viewer may take on a task, decided by the service.

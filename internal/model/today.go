@@ -84,6 +84,9 @@ type Worklist struct {
 	RecentCases *Section[RecentCase]
 	// Team is the head's team in figures (task.reassign).
 	Team *TeamSummary
+	// FollowUps are the actor's own open follow-ups on the cases and tasks the acting
+	// membership may read (case.read or task.read), by day (service/followups.go).
+	FollowUps *FollowUpSections
 	// Links are the pages of roles without case content here: statistics, administration,
 	// audit log, each when its permission is granted.
 	Links []WorklistLink
@@ -95,5 +98,5 @@ type Worklist struct {
 
 // ShowsCaseContent reports whether any section lists case content.
 func (w *Worklist) ShowsCaseContent() bool {
-	return w.Overdue != nil || w.DueToday != nil || w.DueThisWeek != nil || w.Incoming != nil || w.Replies != nil || w.RecentCases != nil
+	return w.FollowUps != nil || w.Overdue != nil || w.DueToday != nil || w.DueThisWeek != nil || w.Incoming != nil || w.Replies != nil || w.RecentCases != nil
 }

@@ -64,6 +64,9 @@ func (s *Cases) Overview(ctx context.Context, a model.Actor, id uuid.UUID) (*mod
 			return err
 		}
 		out.Timeline = timeline(out)
+		if out.FollowUp, err = s.viewerFollowUp(ctx, tx, a, model.ObjectCase, c.ID); err != nil {
+			return err
+		}
 		return tx.Audit().Record(ctx, caseEvent(a, "case.read", objCase, c.ID, c.ID, model.JSONMap{
 			"access": accessLevel(out.Case.Access), "page": "overview", "shown": shown(out),
 		}))

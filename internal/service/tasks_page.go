@@ -167,6 +167,9 @@ func (s *Tasks) Page(ctx context.Context, a model.Actor, id uuid.UUID) (*model.T
 			}
 		}
 		out.OrgName = out.Orgs[t.OrgID]
+		if out.FollowUp, err = s.viewerFollowUp(ctx, tx, a, model.ObjectTask, t.ID); err != nil {
+			return err
+		}
 		return tx.Audit().Record(ctx, caseEvent(a, "task.read", objTask, t.ID, idOrNil(t.CaseID), model.JSONMap{
 			"page": "task", "comments": len(out.Comments), "history": len(out.History),
 		}))

@@ -76,7 +76,9 @@ func (s *Home) Worklist(ctx context.Context, a model.Actor) (*model.Worklist, er
 			out.Links = append(out.Links, l.link)
 		}
 	}
-	if !works && !answers && !sends && !readsCases && !heads {
+	// Follow-ups: the member's own, on the cases and tasks the membership may read.
+	follows := caseRead.Allowed() || taskRead.Allowed()
+	if !works && !answers && !sends && !readsCases && !heads && !follows {
 		return out, nil
 	}
 
@@ -153,10 +155,19 @@ func (s *Home) Worklist(ctx context.Context, a model.Actor) (*model.Worklist, er
 				addCase(c.ID)
 			}
 		}
+		if follows {
+			if out.FollowUps, err = s.worklistFollowUps(ctx, tx, a, caseRead, taskRead, out.Today, out.WeekEnd); err != nil {
+				return err
+			}
+			for _, id := range followUpCases(out.FollowUps) {
+				addCase(id)
+			}
+		}
 		labels, err := s.caseLabels(ctx, tx, a, caseIDs)
 		if err != nil {
 			return err
 		}
+		labelFollowUps(out.FollowUps, labels)
 		for _, sec := range tasks {
 			for i, t := range sec.Items {
 				if t.CaseID != nil {
@@ -201,6 +212,9 @@ func (s *Home) Worklist(ctx context.Context, a model.Actor) (*model.Worklist, er
 			if out.Areas, err = tx.Areas().Active(ctx); err != nil {
 				return err
 			}
+		}
+		if err := auditFollowUps(ctx, tx, a, out.FollowUps); err != nil {
+			return err
 		}
 		return s.auditWorklist(ctx, tx, a, tasks, referrals, out.RecentCases)
 	})

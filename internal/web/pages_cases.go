@@ -472,8 +472,8 @@ func (s *Server) caseCreate(c echo.Context) error {
 
 // caseForms are the small forms of the case page after a failed post.
 type caseForms struct {
-	note, status components.FormState
-	plan         map[string]*components.FormState
+	note, status, followUp components.FormState
+	plan                   map[string]*components.FormState
 }
 
 // casePage shows a case to everyone who may read it, as far as they may: the lead
@@ -549,6 +549,7 @@ func (s *Server) renderCase(c echo.Context, id uuid.UUID, status int, forms case
 		v.Consents = append(v.Consents, row)
 	}
 	v.Timeline = timelineView(a, o, plan, orgNames, areaNames)
+	v.FollowUp = followUpView("/faelle/"+v.ID, o.FollowUp, forms.followUp)
 	return s.render(c, status, components.CasePage(v))
 }
 

@@ -52,6 +52,7 @@ func homeView(u components.User, wl *model.Worklist, en bool) components.HomeVie
 		return out
 	}
 	v.Overdue, v.DueToday, v.DueThisWeek = tasks(wl.Overdue), tasks(wl.DueToday), tasks(wl.DueThisWeek)
+	v.FollowUps = homeFollowUps(wl.FollowUps)
 	referrals := func(sec *model.Section[model.Referral], incoming bool) *components.HomeReferrals {
 		if sec == nil {
 			return nil

@@ -155,8 +155,8 @@ func taskDue(raw string) *time.Time {
 
 // taskForms are the forms of a task page that a failed post shows again.
 type taskForms struct {
-	edit, comment components.FormState
-	status        components.FormErrors
+	edit, comment, followUp components.FormState
+	status                  components.FormErrors
 }
 
 // taskPage shows one task.
@@ -183,6 +183,7 @@ func (s *Server) renderTask(c echo.Context, id uuid.UUID, status int, forms task
 		Version: t.Version, Unassigned: t.AssigneeID == nil, Assignee: whoView(a, t.AssigneeID, p.People),
 		CanEdit: p.May.Edit, CanComment: p.May.Comment, StatusNext: p.May.StatusNext,
 		Edit: forms.edit, Comment: forms.comment, StatusErrs: forms.status,
+		FollowUp: followUpView("/aufgaben/"+t.ID.String(), p.FollowUp, forms.followUp),
 	}
 	if t.CaseID != nil {
 		v.Case, v.CaseHidden = caseLabel(*t.CaseID, t.Case), t.Case == nil

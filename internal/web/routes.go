@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lotse-project/lotse/internal/api"
+	"github.com/lotse-project/lotse/internal/model"
 )
 
 // routes is the whole HTTP surface of Lotse in one place, each route with its permission.
@@ -44,6 +45,12 @@ func (s *Server) routes(metrics bool) error {
 	s.handle(e, http.MethodGet, "/aufgaben/:id", s.taskPage, can("task", "read"))
 	s.handle(e, http.MethodPost, "/aufgaben/:id", s.taskUpdate, can("task", "update"))
 	s.handle(e, http.MethodPost, "/aufgaben/:id/kommentare", s.taskComment, can("task", "update")) // commenting is working the task, as in the API
+	// The user's own follow-up date of a task or a case (pages_followups.go): whoever may read
+	// the record; the service keeps each follow-up its member's own.
+	s.handle(e, http.MethodPost, "/aufgaben/:id/wiedervorlage", s.followUpSet(model.ObjectTask), can("task", "read"))
+	s.handle(e, http.MethodPost, "/aufgaben/:id/wiedervorlage/entfernen", s.followUpClear(model.ObjectTask), can("task", "read"))
+	s.handle(e, http.MethodPost, "/faelle/:id/wiedervorlage", s.followUpSet(model.ObjectCase), can("case", "read"))
+	s.handle(e, http.MethodPost, "/faelle/:id/wiedervorlage/entfernen", s.followUpClear(model.ObjectCase), can("case", "read"))
 	s.handle(e, http.MethodGet, "/faelle", s.caseList, can("case", "read"))
 	// Downloads of the lists (export.go): the list's own read permission, audited as export.
 	s.handle(e, http.MethodGet, "/aufgaben.csv", s.taskExport, can("task", "read"))
