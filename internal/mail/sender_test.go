@@ -44,11 +44,13 @@ func TestSendFailures(t *testing.T) {
 	srv := mailtest.Start(t)
 	const to = "bernd@caritas.example"
 	cases := map[string]func(*mail.Settings){
-		"untrusted certificate": func(s *mail.Settings) { s.TLSConfig = &tls.Config{ServerName: "localhost", MinVersion: tls.VersionTLS12} },
-		"wrong password":        func(s *mail.Settings) { s.Password = "falsch" },
-		"no auth":               func(s *mail.Settings) { s.Username, s.Password = "", "" },
-		"unreachable":           func(s *mail.Settings) { s.Port = 1 },
-		"refused recipient":     func(*mail.Settings) { srv.Refuse(to, true) },
+		"untrusted certificate": func(s *mail.Settings) {
+			s.TLSConfig = &tls.Config{ServerName: "localhost", MinVersion: tls.VersionTLS12}
+		},
+		"wrong password":    func(s *mail.Settings) { s.Password = "falsch" },
+		"no auth":           func(s *mail.Settings) { s.Username, s.Password = "", "" },
+		"unreachable":       func(s *mail.Settings) { s.Port = 1 },
+		"refused recipient": func(*mail.Settings) { srv.Refuse(to, true) },
 	}
 	for name, change := range cases {
 		t.Run(name, func(t *testing.T) {
