@@ -49,6 +49,15 @@ type Server struct {
 	mu       sync.Mutex
 	received []Received
 	refuse   map[string]bool // recipients refused with 550
+	delay    time.Duration   // before accepting a message
+}
+
+// SetDelay makes the server wait d before it accepts each message: a slow server, so that
+// concurrent senders overlap.
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
 }
 
 // Start runs a server on a loopback port until the test ends.
@@ -156,6 +165,10 @@ func (x *session) Data(r io.Reader) error {
 		return err
 	}
 	_, tlsOn := x.c.TLSConnectionState()
+	x.s.mu.Lock()
+	delay := x.s.delay
+	x.s.mu.Unlock()
+	time.Sleep(delay)
 	x.s.mu.Lock()
 	defer x.s.mu.Unlock()
 	x.s.received = append(x.s.received, Received{From: x.from, To: x.to, Data: string(b), StartTLS: tlsOn, Authed: x.authed})
