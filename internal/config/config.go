@@ -208,8 +208,12 @@ func (c *Config) ProxyNets() ([]*net.IPNet, error) {
 // SMTPTLSModes are the accepted values of LOTSE_SMTP_TLS.
 var SMTPTLSModes = []string{"starttls", "tls", "none"}
 
-// DigestClock parses LOTSE_DIGEST_TIME (HH:MM, 24 hours) into hour and minute.
+// DigestClock parses LOTSE_DIGEST_TIME (HH:MM, 24 hours) into hour and minute; empty (a
+// configuration built in code, not parsed) is the default 07:00.
 func (c *Config) DigestClock() (hour, minute int, err error) {
+	if c.DigestTime == "" {
+		return 7, 0, nil
+	}
 	t, perr := time.Parse("15:04", c.DigestTime)
 	if perr != nil || len(c.DigestTime) != 5 {
 		return 0, 0, fmt.Errorf("must be a time of day as HH:MM (e.g. 07:00), got %q", c.DigestTime)
