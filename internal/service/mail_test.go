@@ -378,3 +378,20 @@ func TestMailWithoutSMTPSendsAndMarksNothing(t *testing.T) {
 		t.Fatalf("%d marked e-mailed without SMTP", marked)
 	}
 }
+
+// TestMailNotToDeactivatedAccounts: a deactivated account gets no mail; its notifications
+// stay unmarked.
+func TestMailNotToDeactivatedAccounts(t *testing.T) {
+	w := newMailWorld(t)
+	r, _ := w.referral()
+	ids := w.notify(model.NotifyReferralNew, "", r)
+	if _, err := w.db.SQL.Exec(`UPDATE users SET active = false WHERE id = $1`, w.caritasWorker.UserID); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := w.mail.Immediate(w.ctx, ids); err != nil || n != 0 || len(w.mails()) != 0 {
+		t.Fatalf("sent %d (%d mails), %v", n, len(w.mails()), err)
+	}
+	if marked, audited := w.emailed(); marked != 0 || audited != 0 {
+		t.Fatalf("%d marked, %d audited for a deactivated account", marked, audited)
+	}
+}
