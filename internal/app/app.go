@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -50,6 +51,8 @@ type Options struct {
 	HTTPClient *http.Client
 	// Jobs tunes the background jobs (tests: a short sweep interval).
 	Jobs jobs.Config
+	// MailTLS replaces the TLS configuration of the SMTP connection (tests: their own CA).
+	MailTLS *tls.Config
 }
 
 // NewLogger builds the process logger. format "auto" resolves to autoFormat.
@@ -133,7 +136,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		return nil, err
 	}
 	a.services.SetLegalBases(bases)
-	if a.jobs, err = jobs.New(d.SQL, a.services, o.Jobs, log); err != nil {
+	jobsCfg, err := mailJobs(cfg, a.services, o, log)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	if a.jobs, err = jobs.New(d.SQL, a.services, jobsCfg, log); err != nil {
 		d.Close()
 		return nil, err
 	}

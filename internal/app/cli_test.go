@@ -261,7 +261,7 @@ func TestMainInfo(t *testing.T) {
 			t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 		}
 		cmds := helpCommands(stdout)
-		for _, cmd := range []string{"serve", "migrate", "directory", "policy", "version"} {
+		for _, cmd := range []string{"serve", "migrate", "directory", "policy", "jobs", "version"} {
 			if !cmds[cmd] {
 				t.Errorf("--help does not list %q:\n%s", cmd, stdout)
 			}

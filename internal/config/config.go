@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"strings"
@@ -46,6 +47,14 @@ type Config struct {
 	CookieSecure       string        `name:"cookie-secure" env:"LOTSE_COOKIE_SECURE" default:"auto" help:"Secure session cookie with the __Host- prefix: true, false (plain-http development only) or auto (true when LOTSE_BASE_URL is https)."`
 	TrustedProxies     []string      `name:"trusted-proxies" env:"LOTSE_TRUSTED_PROXIES" help:"Comma-separated networks (CIDR) of reverse proxies whose X-Forwarded-For header names the client address."`
 	LoginRateLimit     float64       `name:"login-rate-limit" env:"LOTSE_LOGIN_RATE_LIMIT" default:"0.5" help:"Sign-in attempts per second and client address allowed on the login and callback routes (bursts of 20)."`
+
+	SMTPHost     string `name:"smtp-host" env:"LOTSE_SMTP_HOST" help:"SMTP server for the notification e-mails (see docs/email.md); empty: no e-mails, the bell only."`
+	SMTPPort     int    `name:"smtp-port" env:"LOTSE_SMTP_PORT" default:"587" help:"Port of the SMTP server (587 for starttls, 465 for tls)."`
+	SMTPUsername string `name:"smtp-username" env:"LOTSE_SMTP_USERNAME" help:"User name for SMTP AUTH; empty: no authentication."`
+	SMTPPassword string `name:"smtp-password" env:"LOTSE_SMTP_PASSWORD" secret:"" help:"Password for SMTP AUTH."`
+	SMTPFrom     string `name:"smtp-from" env:"LOTSE_SMTP_FROM" help:"Sender address of the e-mails (e.g. lotse@stadt.example); required with LOTSE_SMTP_HOST."`
+	SMTPTLS      string `name:"smtp-tls" env:"LOTSE_SMTP_TLS" default:"starttls" help:"Transport security: starttls (mandatory STARTTLS), tls (implicit TLS, port 465) or none (unencrypted, only for a server on loopback)."`
+	DigestTime   string `name:"digest-time" env:"LOTSE_DIGEST_TIME" default:"07:00" help:"Time of day (HH:MM, Europe/Berlin) at which the daily digest e-mails go out, on working days."`
 
 	LegalBasesFile string `name:"legal-bases-file" env:"LOTSE_LEGAL_BASES_FILE" help:"YAML file listing the legal bases a referral may rest on without a consent, each with the person data categories it releases (see docs/sharing.md); empty: the built-in list, identity only."`
 }
@@ -158,6 +167,7 @@ func (c *Config) ValidateFor(serving, migrating bool) error {
 	if _, err := c.ProxyNets(); err != nil {
 		bad("LOTSE_TRUSTED_PROXIES", "%v", err)
 	}
+	errs = append(errs, c.validateMail()...)
 	if len(errs) == 0 {
 		return nil
 	}
@@ -193,6 +203,64 @@ func (c *Config) ProxyNets() ([]*net.IPNet, error) {
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// SMTPTLSModes are the accepted values of LOTSE_SMTP_TLS.
+var SMTPTLSModes = []string{"starttls", "tls", "none"}
+
+// DigestClock parses LOTSE_DIGEST_TIME (HH:MM, 24 hours) into hour and minute; empty (a
+// configuration built in code, not parsed) is the default 07:00.
+func (c *Config) DigestClock() (hour, minute int, err error) {
+	if c.DigestTime == "" {
+		return 7, 0, nil
+	}
+	t, perr := time.Parse("15:04", c.DigestTime)
+	if perr != nil || len(c.DigestTime) != 5 {
+		return 0, 0, fmt.Errorf("must be a time of day as HH:MM (e.g. 07:00), got %q", c.DigestTime)
+	}
+	return t.Hour(), t.Minute(), nil
+}
+
+// validateMail checks the e-mail settings: without LOTSE_SMTP_HOST e-mail is off and only the
+// digest time is checked; with it, the sender address, port and transport security must make
+// sense, and unencrypted SMTP is refused unless the server is on loopback.
+func (c *Config) validateMail() []error {
+	var errs []error
+	bad := func(env, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", env, fmt.Sprintf(format, args...)))
+	}
+	if _, _, err := c.DigestClock(); err != nil {
+		bad("LOTSE_DIGEST_TIME", "%v", err)
+	}
+	if c.SMTPHost == "" {
+		return errs
+	}
+	if strings.ContainsAny(c.SMTPHost, ":/ ") {
+		bad("LOTSE_SMTP_HOST", "must be a host name or address without port or scheme (the port is LOTSE_SMTP_PORT), got %q", c.SMTPHost)
+	}
+	if c.SMTPPort < 1 || c.SMTPPort > 65535 {
+		bad("LOTSE_SMTP_PORT", "must be between 1 and 65535, got %d", c.SMTPPort)
+	}
+	if a, err := mail.ParseAddress(c.SMTPFrom); c.SMTPFrom == "" || err != nil || a.Address != c.SMTPFrom {
+		bad("LOTSE_SMTP_FROM", "must be a plain e-mail address (e.g. lotse@stadt.example) when LOTSE_SMTP_HOST is set, got %q", c.SMTPFrom)
+	}
+	if !contains(SMTPTLSModes, c.SMTPTLS) {
+		bad("LOTSE_SMTP_TLS", "must be one of %s, got %q", strings.Join(SMTPTLSModes, ", "), c.SMTPTLS)
+	} else if c.SMTPTLS == "none" && !isLoopback(c.SMTPHost) {
+		bad("LOTSE_SMTP_TLS", "none sends mail and password unencrypted and is allowed only for a server on loopback (localhost, 127.0.0.1, ::1), not %q", c.SMTPHost)
+	}
+	if (c.SMTPUsername == "") != (c.SMTPPassword == "") {
+		bad("LOTSE_SMTP_USERNAME", "LOTSE_SMTP_USERNAME and LOTSE_SMTP_PASSWORD go together")
+	}
+	return errs
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Error lists every configuration problem found by Validate.

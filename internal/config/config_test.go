@@ -102,6 +102,27 @@ func TestParseAndValidate(t *testing.T) {
 				"LOTSE_LOG_FORMAT": "xml", "LOTSE_SHUTDOWN_GRACE": "-1s", "LOTSE_BODY_LIMIT": "lots", "LOTSE_DB_MAX_CONNS": "1", "LOTSE_READ_TIMEOUT": "0s",
 			},
 			problems: []string{"LOTSE_HTTP_ADDR", "LOTSE_BASE_URL", "LOTSE_LOG_LEVEL", "LOTSE_LOG_FORMAT", "LOTSE_SHUTDOWN_GRACE", "LOTSE_BODY_LIMIT", "LOTSE_DB_MAX_CONNS", "LOTSE_READ_TIMEOUT"}},
+		{name: "smtp settings", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_SMTP_HOST": "mail.stadt.example", "LOTSE_SMTP_FROM": "lotse@stadt.example",
+			"LOTSE_SMTP_USERNAME": "lotse", "LOTSE_SMTP_PASSWORD_FILE": secret, "LOTSE_DIGEST_TIME": "06:30"},
+			check: func(t *testing.T, c *config.Config) {
+				h, m, err := c.DigestClock()
+				if c.SMTPPort != 587 || c.SMTPTLS != "starttls" || c.SMTPPassword == "" || err != nil || h != 6 || m != 30 {
+					t.Fatalf("smtp settings not applied: port %d tls %q password set %v digest %d:%d %v", c.SMTPPort, c.SMTPTLS, c.SMTPPassword != "", h, m, err)
+				}
+			}},
+		{name: "smtp unencrypted on loopback", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_SMTP_HOST": "127.0.0.1", "LOTSE_SMTP_PORT": "2525", "LOTSE_SMTP_FROM": "lotse@stadt.example", "LOTSE_SMTP_TLS": "none"},
+			check: func(*testing.T, *config.Config) {}},
+		{name: "bad smtp settings",
+			env: map[string]string{
+				"LOTSE_DATABASE_URL": good, "LOTSE_SMTP_HOST": "mail.stadt.example:25", "LOTSE_SMTP_PORT": "0", "LOTSE_SMTP_FROM": "Lotse <lotse@x>",
+				"LOTSE_SMTP_USERNAME": "lotse", "LOTSE_DIGEST_TIME": "7 Uhr",
+			},
+			problems: []string{"LOTSE_SMTP_HOST", "LOTSE_SMTP_PORT", "LOTSE_SMTP_FROM", "LOTSE_SMTP_USERNAME", "LOTSE_DIGEST_TIME"}},
+		{name: "smtp without tls off loopback", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_SMTP_HOST": "mail.stadt.example", "LOTSE_SMTP_FROM": "lotse@stadt.example", "LOTSE_SMTP_TLS": "none"},
+			problems: []string{"LOTSE_SMTP_TLS"}},
+		{name: "unknown smtp tls", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_SMTP_HOST": "mail.stadt.example", "LOTSE_SMTP_FROM": "lotse@stadt.example", "LOTSE_SMTP_TLS": "ssl"},
+			problems: []string{"LOTSE_SMTP_TLS"}},
+		{name: "digest time out of range", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_DIGEST_TIME": "24:00"}, problems: []string{"LOTSE_DIGEST_TIME"}},
 		{name: "base URL with query", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_BASE_URL": "https://x.example/?a=b"}, problems: []string{"LOTSE_BASE_URL"}},
 	}
 	for _, tc := range tests {

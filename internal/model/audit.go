@@ -57,6 +57,7 @@ var AuditActions = []string{
 	"member.create", "member.update", "member.link",
 	"grant.create", "grant.delete",
 	"session.login",
+	"notification.email",
 	"audit.read", "audit.export",
 }
 
