@@ -57,6 +57,7 @@ var AuditActions = []string{
 	"grant.create", "grant.delete",
 	"session.login",
 	"audit.read", "audit.export",
+	"notification.create",
 }
 
 // AuditObjects are the objects of AuditActions (the part before the dot), each once, in order.

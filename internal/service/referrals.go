@@ -118,6 +118,10 @@ func (s *Referrals) Create(ctx context.Context, a model.Actor, caseID uuid.UUID,
 		if err := tx.Referrals().Create(ctx, ref); err != nil {
 			return err
 		}
+		// The recipient organisation's answerers hear of it in the same transaction.
+		if err := s.notifyMembers(ctx, tx, a, ref.ToOrgID, ref.AssigneeID, model.NotifyReferralNew, model.ObjectReferral, ref.ID, "sent"); err != nil {
+			return err
+		}
 		return tx.Audit().Record(ctx, caseEvent(a, "referral.create", objReferral, ref.ID, caseID, referralDetails(ref)))
 	})
 	if err != nil {
@@ -225,6 +229,13 @@ func (s *Referrals) transition(ctx context.Context, a model.Actor, id uuid.UUID,
 		out = ref
 		if err := tx.Audit().Record(ctx, caseEvent(a, action, objReferral, ref.ID, ref.CaseID, referralDetails(ref))); err != nil {
 			return err
+		}
+		// An answer or a change of status by the recipient is told to the sender (the member
+		// who sent it, else the sending organisation's team), once per status.
+		if act == "answer" {
+			if err := s.notifyMembers(ctx, tx, a, ref.FromOrgID, ref.SentBy, model.NotifyReferralAnswered, model.ObjectReferral, ref.ID, string(to)); err != nil {
+				return err
+			}
 		}
 		if !to.Active() {
 			return s.endAccess(ctx, tx, a, []model.Referral{*ref})
