@@ -25,7 +25,9 @@ type ReminderTarget struct {
 // compares dates.
 type Window struct{ After, Until time.Time }
 
-func (w Window) args() []any { return []any{w.After.Format(time.DateOnly), w.Until.Format(time.DateOnly)} }
+func (w Window) args() []any {
+	return []any{w.After.Format(time.DateOnly), w.Until.Format(time.DateOnly)}
+}
 
 // workerRoles are the roles of an organisation's team that answers referrals and takes
 // tasks: its caseworkers and its department heads.
