@@ -191,10 +191,12 @@ func TestRemindersAroundEaster(t *testing.T) {
 	w := newRemindWorld(t)
 	w.on("2027-03-25", 10)
 	w.sendReferral("R", 3)
+	w.sendReferral("R5", 5) // due Monday 5 April: 2 working days before is Thursday 1 April
 	w.task("T", "2027-03-30", &w.housingWorker2.UserID)
 	w.task("mine", "2027-04-20", &w.housingWorker.UserID) // assigned to the creator: no event
 	if got, want := w.notes(), []string{
-		"referral_new jobcenterLead R sent", "referral_new jobcenterWorker R sent",
+		"referral_new jobcenterLead R sent", "referral_new jobcenterLead R5 sent",
+		"referral_new jobcenterWorker R sent", "referral_new jobcenterWorker R5 sent",
 		"task_assigned housingWorker2 T v1",
 	}; !slices.Equal(got, want) {
 		t.Errorf("events on sending:\n  %q\nwant\n  %q", got, want)
@@ -203,8 +205,13 @@ func TestRemindersAroundEaster(t *testing.T) {
 		"2027-03-25": {"task_due housingWorker2 T"},
 		"2027-03-30": {"referral_reply_due jobcenterLead R", "referral_reply_due jobcenterWorker R"},
 		"2027-03-31": {"task_overdue housingWorker2 T"},
-		"2027-04-01": {"referral_reply_due jobcenterLead R", "referral_reply_due jobcenterWorker R", "escalation jobcenterLead R"},
+		"2027-04-01": {
+			"referral_reply_due jobcenterLead R", "referral_reply_due jobcenterWorker R", "escalation jobcenterLead R",
+			"referral_reply_due jobcenterLead R5", "referral_reply_due jobcenterWorker R5", "escalation jobcenterLead R5",
+		},
 		"2027-04-02": {"referral_expired housingWorker R", "escalation housingLead T"},
+		"2027-04-05": {"referral_reply_due jobcenterLead R5", "referral_reply_due jobcenterWorker R5"},
+		"2027-04-06": {"referral_expired housingWorker R5"},
 	})
 	if got := w.notes(); !slices.Contains(got, "referral_reply_due jobcenterWorker R before:2027-04-01") || !slices.Contains(got, "referral_reply_due jobcenterWorker R due:2027-04-01") {
 		t.Errorf("occasions: %q", got)
