@@ -222,25 +222,38 @@ func TestRemindersAroundEaster(t *testing.T) {
 // Lower Saxony; a Tuesday in 2028) and Christmas 2028 (Monday 25 and Tuesday 26 December):
 // a task due on 1 November is reminded on Monday 30 October, a task due on the Friday
 // before Christmas is overdue on Wednesday 27 December and escalated on Friday 29
-// December; an unassigned task goes to the organisation's team.
+// December; an unassigned task goes to the organisation's team, and a task of an
+// organisation without a head of its own is escalated to the head of its parent.
 func TestRemindersAroundReformationDayAndChristmas(t *testing.T) {
 	t.Parallel()
 	w := newRemindWorld(t)
 	w.on("2028-10-20", 10)
 	w.task("Nov", "2028-11-01", &w.housingWorker2.UserID)
-	w.expectDays("2028-10-27", "2028-11-01", map[string][]string{
-		"2028-10-30": {"task_due housingWorker2 Nov"},
+	// A task of HousingNorth, which has no head of its own: Housing's head is the nearest;
+	// the City's head above it hears of neither.
+	w.addMember(w.city, "lead", "cityLead")
+	northCase := w.newCase(w.north)
+	due := time.Date(2028, 11, 1, 0, 0, 0, 0, time.UTC)
+	north, err := w.svc.Tasks.Create(w.ctx, w.northWorker, model.TaskCreate{OrgID: w.north, CaseID: &northCase, Title: "Rückruf", DueDate: &due})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.names[north.ID] = "North"
+	w.expectDays("2028-10-27", "2028-11-07", map[string][]string{
+		"2028-10-30": {"task_due housingWorker2 Nov", "task_due northWorker North"},
+		"2028-11-02": {"task_overdue housingWorker2 Nov", "task_overdue northWorker North"},
+		"2028-11-06": {"escalation housingLead Nov", "escalation housingLead North"},
 	})
 	w.on("2028-12-15", 10)
 	w.task("Xmas", "2028-12-22", nil)
 	team := []string{"housingLead", "housingWorker", "housingWorker2"} // Housing's caseworkers and its head
-	var due, overdue []string
+	var dueXmas, overdue []string
 	for _, m := range team {
-		due = append(due, "task_due "+m+" Xmas")
+		dueXmas = append(dueXmas, "task_due "+m+" Xmas")
 		overdue = append(overdue, "task_overdue "+m+" Xmas")
 	}
 	w.expectDays("2028-12-20", "2029-01-03", map[string][]string{
-		"2028-12-21": due,
+		"2028-12-21": dueXmas,
 		"2028-12-27": overdue,
 		"2028-12-29": {"escalation housingLead Xmas"},
 	})
