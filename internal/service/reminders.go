@@ -135,9 +135,12 @@ func (s *Reminders) Run(ctx context.Context) (int, error) {
 				ns = append(ns, model.Notification{UserID: t.UserID, OrgID: t.OrgID, Kind: ru.kind, ObjectType: t.ObjectType, ObjectID: t.ObjectID, Occasion: occasion})
 			}
 		}
-		var err error
-		written, err = s.notify(ctx, tx, reminderActor, ns)
-		return err
+		created, err := s.notify(ctx, tx, reminderActor, ns)
+		if err != nil {
+			return err
+		}
+		written = len(created)
+		return s.auditNotifications(ctx, tx, reminderActor, created)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("service: reminders: %w", err)
@@ -146,11 +149,11 @@ func (s *Reminders) Run(ctx context.Context) (int, error) {
 }
 
 // notify writes ns in tx (each (member, kind, record, occasion) once, see
-// store.CreateNotifications) and records one audit event per notification written: who
-// gets it, the kind, the record, the channel "bell", without content. Notifications to the
-// actor themself are dropped: nobody is told of their own change. Returns how many were
-// written.
-func (b base) notify(ctx context.Context, tx *store.Tx, a model.Actor, ns []model.Notification) (int, error) {
+// store.CreateNotifications) and returns those written. Notifications to the actor
+// themself are dropped: nobody is told of their own change. The caller records them in
+// the audit trail: the sweep with one event each (auditNotifications), a change in its own
+// audit event (notified), so that a call still writes one event.
+func (b base) notify(ctx context.Context, tx *store.Tx, a model.Actor, ns []model.Notification) ([]model.Notification, error) {
 	ns = slices.DeleteFunc(ns, func(n model.Notification) bool { return !a.System && n.UserID == a.UserID })
 	// A fixed order, so that two transactions writing overlapping reminders take their
 	// row locks in the same order and wait for each other instead of deadlocking.
@@ -161,36 +164,59 @@ func (b base) notify(ctx context.Context, tx *store.Tx, a model.Actor, ns []mode
 	ns = slices.CompactFunc(ns, func(x, y model.Notification) bool {
 		return x.UserID == y.UserID && x.Kind == y.Kind && x.ObjectID == y.ObjectID && x.Occasion == y.Occasion
 	})
-	created, err := tx.CreateNotifications(ctx, ns)
-	if err != nil {
-		return 0, err
+	return tx.CreateNotifications(ctx, ns)
+}
+
+// notificationRecord is the audit record of one notification: its id, the recipient (user
+// and membership), the kind, the channel "bell" and the occasion; the record is the
+// event's object. No content.
+func notificationRecord(n model.Notification) model.JSONMap {
+	return model.JSONMap{
+		"notification_id": n.ID.String(), "kind": string(n.Kind), "channel": "bell",
+		"recipient_id": n.UserID.String(), "recipient_org_id": n.OrgID.String(), "occasion": n.Occasion,
 	}
+}
+
+// auditNotifications records one audit event "notification.create" per notification
+// written, in one statement.
+func (b base) auditNotifications(ctx context.Context, tx *store.Tx, a model.Actor, created []model.Notification) error {
 	evs := make([]*model.AuditEvent, len(created))
 	for i, n := range created {
-		evs[i] = event(a, "notification.create", n.ObjectType, n.ObjectID, model.JSONMap{
-			"notification_id": n.ID.String(), "kind": string(n.Kind), "channel": "bell",
-			"recipient_id": n.UserID.String(), "recipient_org_id": n.OrgID.String(), "occasion": n.Occasion,
-		})
+		evs[i] = event(a, "notification.create", n.ObjectType, n.ObjectID, notificationRecord(n))
 	}
-	if err := tx.Audit().RecordMany(ctx, evs); err != nil {
-		return 0, err
+	return tx.Audit().RecordMany(ctx, evs)
+}
+
+// notified adds the notifications a change wrote to the details of the change's own audit
+// event (key "notified"), one record each.
+func notified(d model.JSONMap, created []model.Notification) model.JSONMap {
+	if len(created) == 0 {
+		return d
 	}
-	return len(created), nil
+	if d == nil {
+		d = model.JSONMap{}
+	}
+	list := make([]model.JSONMap, len(created))
+	for i, n := range created {
+		list[i] = notificationRecord(n)
+	}
+	d["notified"] = list
+	return d
 }
 
 // notifyMembers tells the answerers of org (person when an active member with a worker
-// role there, else the organisation's team) of a record, in the transaction of the change.
+// role there, else the organisation's team) of a record, in the transaction of the change,
+// and returns the notifications written.
 func (b base) notifyMembers(ctx context.Context, tx *store.Tx, a model.Actor, org uuid.UUID, person *uuid.UUID,
 	kind model.NotificationKind, objectType string, object uuid.UUID, occasion string,
-) error {
+) ([]model.Notification, error) {
 	users, err := tx.Notifications().Answerers(ctx, org, person)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ns := make([]model.Notification, len(users))
 	for i, u := range users {
 		ns[i] = model.Notification{UserID: u, OrgID: org, Kind: kind, ObjectType: objectType, ObjectID: object, Occasion: occasion}
 	}
-	_, err = b.notify(ctx, tx, a, ns)
-	return err
+	return b.notify(ctx, tx, a, ns)
 }

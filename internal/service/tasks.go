@@ -169,10 +169,11 @@ func (s *Tasks) Create(ctx context.Context, a model.Actor, in model.TaskCreate) 
 		if err := tx.Tasks().Create(ctx, t); err != nil {
 			return err
 		}
-		if err := s.notifyAssignee(ctx, tx, a, t); err != nil {
+		told, err := s.notifyAssignee(ctx, tx, a, t)
+		if err != nil {
 			return err
 		}
-		return tx.Audit().Record(ctx, caseEvent(a, "task.create", objTask, t.ID, idOrNil(t.CaseID), taskDetails(t)))
+		return tx.Audit().Record(ctx, caseEvent(a, "task.create", objTask, t.ID, idOrNil(t.CaseID), notified(taskDetails(t), told)))
 	})
 	if err != nil {
 		return nil, err
@@ -219,17 +220,17 @@ func (s *Tasks) workerRoles(org uuid.UUID) []string {
 
 // notifyAssignee tells the member a task was just given to (created for them, or
 // reassigned to them) of it, in the transaction of the change; never the actor themself.
+// It returns the notification written, for the change's audit event.
 // The occasion is the task's version, so a task given to the same member again is told
 // again.
-func (s *Tasks) notifyAssignee(ctx context.Context, tx *store.Tx, a model.Actor, t *model.Task) error {
+func (s *Tasks) notifyAssignee(ctx context.Context, tx *store.Tx, a model.Actor, t *model.Task) ([]model.Notification, error) {
 	if t.AssigneeID == nil {
-		return nil
+		return nil, nil
 	}
-	_, err := s.notify(ctx, tx, a, []model.Notification{{
+	return s.notify(ctx, tx, a, []model.Notification{{
 		UserID: *t.AssigneeID, OrgID: t.OrgID, Kind: model.NotifyTaskAssigned, ObjectType: model.ObjectTask, ObjectID: t.ID,
 		Occasion: fmt.Sprintf("v%d", t.Version),
 	}})
-	return err
 }
 
 // Get returns one task the actor may see, or ErrNotFound.
@@ -403,10 +404,11 @@ func (s *Tasks) Reassign(ctx context.Context, a model.Actor, id uuid.UUID, versi
 			return err
 		}
 		out = t
-		if err := s.notifyAssignee(ctx, tx, a, t); err != nil {
+		told, err := s.notifyAssignee(ctx, tx, a, t)
+		if err != nil {
 			return err
 		}
-		d := taskDetails(t)
+		d := notified(taskDetails(t), told)
 		d["from_org_id"] = from.String()
 		return tx.Audit().Record(ctx, caseEvent(a, "task.reassign", objTask, t.ID, idOrNil(t.CaseID), d))
 	})
