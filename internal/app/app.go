@@ -136,6 +136,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		return nil, err
 	}
 	a.services.SetLegalBases(bases)
+	rules, err := config.LoadReminderRules(cfg.RemindersFile) // validated with the config already
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	a.services.SetReminderRules(rules)
 	jobsCfg, err := mailJobs(cfg, a.services, o, log)
 	if err != nil {
 		d.Close()

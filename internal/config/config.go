@@ -57,6 +57,7 @@ type Config struct {
 	DigestTime   string `name:"digest-time" env:"LOTSE_DIGEST_TIME" default:"07:00" help:"Time of day (HH:MM, Europe/Berlin) at which the daily digest e-mails go out, on working days."`
 
 	LegalBasesFile string `name:"legal-bases-file" env:"LOTSE_LEGAL_BASES_FILE" help:"YAML file listing the legal bases a referral may rest on without a consent, each with the person data categories it releases (see docs/sharing.md); empty: the built-in list, identity only."`
+	RemindersFile  string `name:"reminders-file" env:"LOTSE_REMINDERS_FILE" help:"YAML file tuning the reminder rules: working days before a referral's reply deadline, working days before an escalation to the department head, days before a consent ends (see docs/reminders.md); empty: 2, 3 and 14."`
 }
 
 // LogLevels and LogFormats are the accepted values of LOTSE_LOG_LEVEL and LOTSE_LOG_FORMAT.
@@ -149,6 +150,11 @@ func (c *Config) ValidateFor(serving, migrating bool) error {
 	}
 	if c.LegalBasesFile != "" {
 		if _, err := LoadLegalBases(c.LegalBasesFile); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.RemindersFile != "" {
+		if _, err := LoadReminderRules(c.RemindersFile); err != nil {
 			errs = append(errs, err)
 		}
 	}

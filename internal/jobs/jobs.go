@@ -101,7 +101,8 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[model.SweepArgs]) e
 	return Sweep(ctx, w.svc, w.log)
 }
 
-// Sweep is one round: expire the referrals whose reply deadline passed, purge the
+// Sweep is one round: expire the referrals whose reply deadline passed, write the reminders
+// due today (after the expiry, so that the senders hear of today's expired ones), purge the
 // Idempotency-Keys older than their retention. Each step is its own transaction and safe to
 // repeat; the first error fails the round, which River retries.
 func Sweep(ctx context.Context, svc *service.Services, log *slog.Logger) error {
@@ -110,6 +111,11 @@ func Sweep(ctx context.Context, svc *service.Services, log *slog.Logger) error {
 		errs = append(errs, fmt.Errorf("expire overdue referrals: %w", err))
 	} else if n > 0 {
 		log.Info("expired overdue referrals", slog.Int("count", n))
+	}
+	if n, err := svc.Reminders.Run(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("reminders: %w", err))
+	} else if n > 0 {
+		log.Info("wrote reminders", slog.Int("count", n))
 	}
 	if n, err := svc.Idempotency.Purge(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("purge idempotency keys: %w", err))

@@ -59,6 +59,7 @@ var AuditActions = []string{
 	"session.login",
 	"notification.email",
 	"audit.read", "audit.export",
+	"notification.create",
 }
 
 // AuditObjects are the objects of AuditActions (the part before the dot), each once, in order.

@@ -34,6 +34,8 @@ type cwWorld struct {
 	db  *db.DB
 	st  *store.Store
 	svc *service.Services
+	// ownerURL reaches the test database as its owner (for tests that break a table).
+	ownerURL string
 
 	city, housing, north, migration, jobcenter, caritas uuid.UUID
 
@@ -50,7 +52,7 @@ func newCW(t *testing.T) *cwWorld {
 	ctx := context.Background()
 	c := world.NewCity(t)
 	w := &cwWorld{
-		t: t, ctx: ctx, db: c.DB, st: c.Store, clock: time.Now(),
+		t: t, ctx: ctx, db: c.DB, st: c.Store, clock: time.Now(), ownerURL: c.OwnerURL,
 		city: c.City.ID, housing: c.Housing.ID, north: c.HousingNorth.ID, migration: c.Migration.ID, jobcenter: c.Jobcenter.ID, caritas: c.Caritas.ID,
 	}
 	w.svc = c.Services(t)

@@ -118,7 +118,12 @@ func (s *Referrals) Create(ctx context.Context, a model.Actor, caseID uuid.UUID,
 		if err := tx.Referrals().Create(ctx, ref); err != nil {
 			return err
 		}
-		return tx.Audit().Record(ctx, caseEvent(a, "referral.create", objReferral, ref.ID, caseID, referralDetails(ref)))
+		// The recipient organisation's answerers hear of it in the same transaction.
+		told, err := s.notifyMembers(ctx, tx, a, ref.ToOrgID, ref.AssigneeID, model.NotifyReferralNew, model.ObjectReferral, ref.ID, "sent")
+		if err != nil {
+			return err
+		}
+		return tx.Audit().Record(ctx, caseEvent(a, "referral.create", objReferral, ref.ID, caseID, notified(referralDetails(ref), told)))
 	})
 	if err != nil {
 		return nil, err
@@ -223,7 +228,15 @@ func (s *Referrals) transition(ctx context.Context, a model.Actor, id uuid.UUID,
 			return err
 		}
 		out = ref
-		if err := tx.Audit().Record(ctx, caseEvent(a, action, objReferral, ref.ID, ref.CaseID, referralDetails(ref))); err != nil {
+		// An answer or a change of status by the recipient is told to the sender (the member
+		// who sent it, else the sending organisation's team), once per status.
+		var told []model.Notification
+		if act == "answer" {
+			if told, err = s.notifyMembers(ctx, tx, a, ref.FromOrgID, ref.SentBy, model.NotifyReferralAnswered, model.ObjectReferral, ref.ID, string(to)); err != nil {
+				return err
+			}
+		}
+		if err := tx.Audit().Record(ctx, caseEvent(a, action, objReferral, ref.ID, ref.CaseID, notified(referralDetails(ref), told))); err != nil {
 			return err
 		}
 		if !to.Active() {

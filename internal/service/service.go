@@ -36,6 +36,8 @@ type Services struct {
 	// Notifications tells members what needs them: the bell, its page, the e-mails
 	// (notifications.go).
 	Notifications *Notifications
+	// Reminders writes the notifications the reminder rules make due (reminders.go).
+	Reminders *Reminders
 }
 
 // New builds the services on one store and one enforcer. The services' clock is the store's
@@ -55,6 +57,7 @@ func New(st *store.Store, en *authz.Enforcer, log *slog.Logger) *Services {
 		Dashboard:   &Dashboard{base: b},
 		Statistics:  &Statistics{base: b}, Audit: &Audit{base: b},
 		Home: &Home{base: b}, Notifications: &Notifications{base: b},
+		Reminders: &Reminders{base: b, rules: model.DefaultReminderRules()},
 	}
 }
 
@@ -109,7 +112,7 @@ func (s *Services) SetLegalBases(bases []model.LegalBasis) {
 func (s *Services) LegalBases() []string { return model.LegalBasisNames(s.Referrals.legalBases) }
 
 func (s *Services) bases() []*base {
-	return []*base{&s.Access.base, &s.Directory.base, &s.Cases.base, &s.Notes.base, &s.Consents.base, &s.Referrals.base, &s.Tasks.base, &s.Dashboard.base, &s.Home.base, &s.Statistics.base, &s.Audit.base, &s.Idempotency.base, &s.Notifications.base}
+	return []*base{&s.Access.base, &s.Directory.base, &s.Cases.base, &s.Notes.base, &s.Consents.base, &s.Referrals.base, &s.Tasks.base, &s.Dashboard.base, &s.Home.base, &s.Statistics.base, &s.Audit.base, &s.Idempotency.base, &s.Notifications.base, &s.Reminders.base}
 }
 
 // legalBasis returns the configured legal basis named name.

@@ -169,7 +169,11 @@ func (s *Tasks) Create(ctx context.Context, a model.Actor, in model.TaskCreate) 
 		if err := tx.Tasks().Create(ctx, t); err != nil {
 			return err
 		}
-		return tx.Audit().Record(ctx, caseEvent(a, "task.create", objTask, t.ID, idOrNil(t.CaseID), taskDetails(t)))
+		told, err := s.notifyAssignee(ctx, tx, a, t)
+		if err != nil {
+			return err
+		}
+		return tx.Audit().Record(ctx, caseEvent(a, "task.create", objTask, t.ID, idOrNil(t.CaseID), notified(taskDetails(t), told)))
 	})
 	if err != nil {
 		return nil, err
@@ -212,6 +216,21 @@ func (s *Tasks) workerRoles(org uuid.UUID) []string {
 		}
 	}
 	return roles
+}
+
+// notifyAssignee tells the member a task was just given to (created for them, or
+// reassigned to them) of it, in the transaction of the change; never the actor themself.
+// It returns the notification written, for the change's audit event.
+// The occasion is the task's version, so a task given to the same member again is told
+// again.
+func (s *Tasks) notifyAssignee(ctx context.Context, tx *store.Tx, a model.Actor, t *model.Task) ([]model.Notification, error) {
+	if t.AssigneeID == nil {
+		return nil, nil
+	}
+	return s.notify(ctx, tx, a, []model.Notification{{
+		UserID: *t.AssigneeID, OrgID: t.OrgID, Kind: model.NotifyTaskAssigned, ObjectType: model.ObjectTask, ObjectID: t.ID,
+		Occasion: fmt.Sprintf("v%d", t.Version),
+	}})
 }
 
 // Get returns one task the actor may see, or ErrNotFound.
@@ -385,7 +404,11 @@ func (s *Tasks) Reassign(ctx context.Context, a model.Actor, id uuid.UUID, versi
 			return err
 		}
 		out = t
-		d := taskDetails(t)
+		told, err := s.notifyAssignee(ctx, tx, a, t)
+		if err != nil {
+			return err
+		}
+		d := notified(taskDetails(t), told)
 		d["from_org_id"] = from.String()
 		return tx.Audit().Record(ctx, caseEvent(a, "task.reassign", objTask, t.ID, idOrNil(t.CaseID), d))
 	})
