@@ -119,6 +119,14 @@ func (s *Server) routes(metrics bool) error {
 	// account id).
 	s.handle(e, http.MethodGet, "/konto", s.accountPage, signedIn)
 	s.handle(e, http.MethodPost, "/konto", s.updateAccount, signedIn)
+	// The notification centre (pages_notifications.go): every member, their own
+	// notifications and settings only (scope self; the service takes no user id).
+	s.handle(e, http.MethodGet, "/benachrichtigungen", s.notificationsPage, can("notification", "read"))
+	s.handle(e, http.MethodGet, "/benachrichtigungen/anzahl", s.notificationCount, can("notification", "read"))
+	s.handle(e, http.MethodPost, "/benachrichtigungen/gelesen", s.notificationsReadAll, can("notification", "update"))
+	s.handle(e, http.MethodPost, "/benachrichtigungen/:id/oeffnen", s.notificationOpen, can("notification", "update"))
+	s.handle(e, http.MethodGet, "/benachrichtigungen/einstellungen", s.notificationSettingsPage, can("notification", "read"))
+	s.handle(e, http.MethodPost, "/benachrichtigungen/einstellungen", s.notificationSettingsSave, can("notification", "update"))
 	s.handle(e, http.MethodGet, "/statistik", s.statisticsPage, can("statistics", "read"))
 	s.handle(e, http.MethodGet, "/statistik.csv", s.statisticsCSV, can("statistics", "read"))
 	// The administration needs member.read (organisation.read alone is what caseworkers have,
