@@ -161,45 +161,62 @@ func (s *Notifications) UnreadCount(ctx context.Context, a model.Actor) (int, er
 
 // MarkRead marks one of the actor's own notifications read and returns it as the actor sees
 // it now (its target, to open the record); anybody else's is ErrNotFound. It records one
-// "notification.read" event.
+// "notification.read" event. A retry with the same idempotency key changes nothing and
+// answers the notification as it is now.
 func (s *Notifications) MarkRead(ctx context.Context, a model.Actor, id uuid.UUID) (*model.NotificationItem, error) {
 	if _, err := s.require(a, objNotification, actUpdate, true); err != nil {
 		return nil, err
 	}
-	var out model.NotificationItem
-	err := s.store.Tx(ctx, a, func(tx *store.Tx) error {
-		n, err := tx.Notifications().Get(ctx, a.UserID, a.OrgID, id)
-		if err != nil {
+	var out *model.NotificationItem
+	replayed, err := s.keyed(ctx, a, changed, objNotification, &id, func(tx *store.Tx) error {
+		var err error
+		if out, err = s.item(ctx, tx, a, id); err != nil {
 			return err
 		}
 		if err := tx.Notifications().MarkRead(ctx, a.UserID, a.OrgID, id); err != nil {
 			return err
 		}
-		items, _, err := s.render(ctx, tx, a, []model.Notification{*n})
-		if err != nil {
-			return err
-		}
-		out = items[0]
 		if out.ReadAt == nil {
 			now := s.now()
 			out.ReadAt = &now
 		}
-		return tx.Audit().Record(ctx, event(a, "notification.read", objNotification, id, model.JSONMap{"kind": string(n.Kind)}))
+		return tx.Audit().Record(ctx, event(a, "notification.read", objNotification, id, model.JSONMap{"kind": string(out.Kind)}))
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &out, nil
+	if replayed {
+		err = s.store.Read(ctx, a, func(tx *store.Tx) error {
+			out, err = s.item(ctx, tx, a, id)
+			return err
+		})
+	}
+	return out, err
+}
+
+// item is the actor's own notification id as the actor sees it now, or ErrNotFound.
+func (s *Notifications) item(ctx context.Context, tx *store.Tx, a model.Actor, id uuid.UUID) (*model.NotificationItem, error) {
+	n, err := tx.Notifications().Get(ctx, a.UserID, a.OrgID, id)
+	if err != nil {
+		return nil, err
+	}
+	items, _, err := s.render(ctx, tx, a, []model.Notification{*n})
+	if err != nil {
+		return nil, err
+	}
+	return &items[0], nil
 }
 
 // MarkAllRead marks every unread notification of the actor in the acting membership read and
-// returns how many. It records one "notification.read_all" event with the number.
+// returns how many. It records one "notification.read_all" event with the number. A retry
+// with the same idempotency key changes nothing and answers 0.
 func (s *Notifications) MarkAllRead(ctx context.Context, a model.Actor) (int64, error) {
 	if _, err := s.require(a, objNotification, actUpdate, false); err != nil {
 		return 0, err
 	}
 	var n int64
-	err := s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	me := a.UserID
+	_, err := s.keyed(ctx, a, changed, "notification.read_all", &me, func(tx *store.Tx) error {
 		var err error
 		if n, err = tx.Notifications().MarkAllRead(ctx, a.UserID, a.OrgID); err != nil {
 			return err

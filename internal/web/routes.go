@@ -225,5 +225,13 @@ func (s *Server) apiRoutes(g *echo.Group) error {
 	route(http.MethodPost, "/tasks/:id/reassign", op.ReassignTask, can("task", "reassign"))
 	route(http.MethodGet, "/tasks/:id/comments", op.ListTaskComments, can("task", "read"))
 	route(http.MethodPost, "/tasks/:id/comments", op.CreateTaskComment, can("task", "update")) // commenting is working the task
+
+	// The caller's own notifications and settings (scope self; the service takes no user id).
+	route(http.MethodGet, "/notifications", op.ListNotifications, can("notification", "read"))
+	route(http.MethodGet, "/notifications/unread-count", op.GetUnreadNotificationCount, can("notification", "read"))
+	route(http.MethodPost, "/notifications/:id/read", op.MarkNotificationRead, can("notification", "update"))
+	route(http.MethodPost, "/notifications/read-all", op.MarkAllNotificationsRead, can("notification", "update"))
+	route(http.MethodGet, "/notification-settings", op.GetNotificationSettings, can("notification", "read"))
+	route(http.MethodPut, "/notification-settings", op.UpdateNotificationSettings, can("notification", "update"))
 	return nil
 }
