@@ -261,7 +261,14 @@ func (s *Notifications) SaveSettings(ctx context.Context, a model.Actor, channel
 	v := &model.ValidationError{}
 	var rows []model.NotificationSetting
 	details := model.JSONMap{"language": language}
+	// The kinds in the order of the form (so the error summary follows it), then unknown ones.
+	kinds := slices.DeleteFunc(slices.Clone(model.NotificationKinds), func(k model.NotificationKind) bool { _, ok := channels[k]; return !ok })
 	for _, k := range slices.Sorted(maps.Keys(channels)) {
+		if !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	for _, k := range kinds {
 		ch := channels[k]
 		switch {
 		case !slices.Contains(model.NotificationKinds, k):

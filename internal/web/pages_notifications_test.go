@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -119,6 +120,9 @@ func TestNotificationSettingsPage(t *testing.T) {
 		"Fehler: Einstellungen für Benachrichtigungen", `id="notification-settings-errors"`, `href="#ns-task_due"`, `href="#ns-language"`,
 		"Bitte wählen Sie eine der angebotenen Möglichkeiten.", `id="ns-language-error"`,
 	})
+	if body := string(r.Body); strings.Index(body, `href="#ns-referral_new"`) > strings.Index(body, `href="#ns-task_due"`) {
+		t.Error("the error summary does not follow the order of the form")
+	}
 	if stored() != 0 || countRows(t, w, `SELECT count(*) FROM users WHERE id = $1 AND language = 'de'`, w.HousingWorker.ID) != 1 {
 		t.Fatal("refused settings changed something")
 	}
