@@ -93,7 +93,7 @@ func TestIdempotencyOfEveryPost(t *testing.T) {
 		Body: map[string]any{"issuer": "https://idp.test", "email": "neu@stadt.test", "display_name": "Neu Zugang", "org_id": w.Housing.ID, "role": "caseworker"}}, 201)
 	retry(t, "/grants", world.Request{As: w.Sysadmin, Method: "POST", URL: base + "/grants", Body: grant(w.NorthWorker, w.Housing, model.RoleCaseworker)}, 201)
 	// The caller's own notifications: one marked read (answered as it is now), and all.
-	note := notify(t, w, w.HousingWorker, model.NotifyFollowUp, model.ObjectCase, setup(t, w, stAccepted).Case.ID)
+	note := w.Notify(t, w.HousingWorker, model.NotifyFollowUp, model.ObjectCase, setup(t, w, stAccepted).Case.ID)
 	retry(t, "/notifications/:id/read", world.Request{As: w.HousingWorker, Method: "POST", URL: base + "/notifications/" + note.String() + "/read"}, 200)
 	h := map[string]string{"Idempotency-Key": "retry read-all"}
 	first := w.Do(t, world.Request{As: w.HousingWorker, Method: "POST", URL: base + "/notifications/read-all", Headers: h})

@@ -6,29 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/uuid"
-
 	"github.com/lotse-project/lotse/internal/model"
-	"github.com/lotse-project/lotse/internal/store"
 	"github.com/lotse-project/lotse/internal/testutil/world"
 )
-
-// notify stores a notification for u (in its first organisation), as the reminder rules do.
-func notify(t *testing.T, w *world.World, u *world.User, kind model.NotificationKind, objectType string, id uuid.UUID) uuid.UUID {
-	t.Helper()
-	n := model.Notification{UserID: u.ID, OrgID: u.Grants[0].OrgID, Kind: kind, ObjectType: objectType, ObjectID: id}
-	err := w.Store.Tx(context.Background(), model.Actor{System: true}, func(tx *store.Tx) error {
-		created, err := tx.CreateNotifications(context.Background(), []model.Notification{n})
-		if err == nil {
-			n.ID = created[0].ID
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n.ID
-}
 
 type apiNotification struct {
 	ID        string `json:"id"`
@@ -51,8 +31,8 @@ func TestNotificationAPI(t *testing.T) {
 	t.Parallel()
 	w := world.New(t)
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.CaritasWorker, Status: model.ReferralSent})
-	partner := notify(t, w, w.CaritasWorker, model.NotifyReferralNew, model.ObjectReferral, cw.Referral.ID)
-	lead := notify(t, w, w.HousingWorker, model.NotifyFollowUp, model.ObjectCase, cw.Case.ID)
+	partner := w.Notify(t, w.CaritasWorker, model.NotifyReferralNew, model.ObjectReferral, cw.Referral.ID)
+	lead := w.Notify(t, w.HousingWorker, model.NotifyFollowUp, model.ObjectCase, cw.Case.ID)
 	get := func(u *world.User, path string) *world.Response {
 		t.Helper()
 		return w.Do(t, world.Request{As: u, Method: http.MethodGet, URL: base + path})
@@ -119,7 +99,7 @@ func TestNotificationAPI(t *testing.T) {
 	if r.Status != 200 || !decode[apiNotification](t, r).Read {
 		t.Fatalf("mark read: %d %s", r.Status, r.Body)
 	}
-	notify(t, w, w.HousingWorker, model.NotifyTaskOverdue, model.ObjectTask, cw.Task.ID)
+	w.Notify(t, w.HousingWorker, model.NotifyTaskOverdue, model.ObjectTask, cw.Task.ID)
 	r = w.Do(t, world.Request{As: w.HousingWorker, Method: http.MethodPost, URL: base + "/notifications/read-all"})
 	if r.Status != 200 || decode[struct {
 		Marked int `json:"marked"`
@@ -154,7 +134,7 @@ func TestNotificationAPI(t *testing.T) {
 		t.Fatalf("save settings: %d %s", r.Status, r.Body)
 	}
 	// A role without case content: a case notification names nothing.
-	notify(t, w, w.Sysadmin, model.NotifyFollowUp, model.ObjectCase, cw.Case.ID)
+	w.Notify(t, w.Sysadmin, model.NotifyFollowUp, model.ObjectCase, cw.Case.ID)
 	if items := list(w.Sysadmin); len(items) != 1 || items[0].Available || items[0].Case != nil {
 		t.Fatalf("sysadmin sees %+v", items)
 	}

@@ -6,29 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/uuid"
-
 	"github.com/lotse-project/lotse/internal/model"
-	"github.com/lotse-project/lotse/internal/store"
 	"github.com/lotse-project/lotse/internal/testutil/world"
 )
-
-// notifyWeb stores a notification for u (in its first organisation), as the reminder rules do.
-func notifyWeb(t *testing.T, w *world.World, u *world.User, kind model.NotificationKind, objectType string, id uuid.UUID) uuid.UUID {
-	t.Helper()
-	n := model.Notification{UserID: u.ID, OrgID: u.Grants[0].OrgID, Kind: kind, ObjectType: objectType, ObjectID: id}
-	err := w.Store.Tx(context.Background(), model.Actor{System: true}, func(tx *store.Tx) error {
-		created, err := tx.CreateNotifications(context.Background(), []model.Notification{n})
-		if err == nil {
-			n.ID = created[0].ID
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n.ID
-}
 
 // TestNotificationCentrePages: the bell in the frame (a plain link, the count loaded by
 // htmx), the list grouped by day with unread items marked, opening an item (marks it read,
@@ -39,8 +19,8 @@ func TestNotificationCentrePages(t *testing.T) {
 	w := world.New(t)
 	out := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralSent})
 	ref := out.Case.Reference
-	partnerNote := notifyWeb(t, w, w.JobcenterWorker, model.NotifyReferralNew, model.ObjectReferral, out.Referral.ID)
-	leadNote := notifyWeb(t, w, w.HousingWorker, model.NotifyFollowUp, model.ObjectCase, out.Case.ID)
+	partnerNote := w.Notify(t, w.JobcenterWorker, model.NotifyReferralNew, model.ObjectReferral, out.Referral.ID)
+	leadNote := w.Notify(t, w.HousingWorker, model.NotifyFollowUp, model.ObjectCase, out.Case.ID)
 	p := &signedInClient{t: t, w: w, as: w.JobcenterWorker}
 
 	expectPage(t, "start page with the bell", p.get("/"), http.StatusOK, []string{
@@ -83,7 +63,7 @@ func TestNotificationCentrePages(t *testing.T) {
 	expectPage(t, "flash", p.get("/benachrichtigungen"), http.StatusOK, []string{"nicht mehr verfügbar. Die Benachrichtigung ist als gelesen markiert."}, ">Neu<")
 
 	// Mark all read.
-	notifyWeb(t, w, w.HousingWorker, model.NotifyTaskOverdue, model.ObjectTask, out.Task.ID)
+	w.Notify(t, w.HousingWorker, model.NotifyTaskOverdue, model.ObjectTask, out.Task.ID)
 	r = l.post("/benachrichtigungen/gelesen", formOf())
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("mark all: %d", r.Status)
