@@ -181,6 +181,108 @@ func (e NoteVisibility) Valid() bool {
 	}
 }
 
+// Defines values for NotificationTargetType.
+const (
+	NotificationTargetTypeCase     NotificationTargetType = "case"
+	NotificationTargetTypeReferral NotificationTargetType = "referral"
+	NotificationTargetTypeTask     NotificationTargetType = "task"
+)
+
+// Valid indicates whether the value is a known member of the NotificationTargetType enum.
+func (e NotificationTargetType) Valid() bool {
+	switch e {
+	case NotificationTargetTypeCase:
+		return true
+	case NotificationTargetTypeReferral:
+		return true
+	case NotificationTargetTypeTask:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationChannel.
+const (
+	Digest    NotificationChannel = "digest"
+	Immediate NotificationChannel = "immediate"
+	Off       NotificationChannel = "off"
+)
+
+// Valid indicates whether the value is a known member of the NotificationChannel enum.
+func (e NotificationChannel) Valid() bool {
+	switch e {
+	case Digest:
+		return true
+	case Immediate:
+		return true
+	case Off:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationKind.
+const (
+	ConsentExpiring  NotificationKind = "consent_expiring"
+	Escalation       NotificationKind = "escalation"
+	FollowUp         NotificationKind = "follow_up"
+	ReferralAnswered NotificationKind = "referral_answered"
+	ReferralExpired  NotificationKind = "referral_expired"
+	ReferralNew      NotificationKind = "referral_new"
+	ReferralReplyDue NotificationKind = "referral_reply_due"
+	TaskAssigned     NotificationKind = "task_assigned"
+	TaskDue          NotificationKind = "task_due"
+	TaskOverdue      NotificationKind = "task_overdue"
+)
+
+// Valid indicates whether the value is a known member of the NotificationKind enum.
+func (e NotificationKind) Valid() bool {
+	switch e {
+	case ConsentExpiring:
+		return true
+	case Escalation:
+		return true
+	case FollowUp:
+		return true
+	case ReferralAnswered:
+		return true
+	case ReferralExpired:
+		return true
+	case ReferralNew:
+		return true
+	case ReferralReplyDue:
+		return true
+	case TaskAssigned:
+		return true
+	case TaskDue:
+		return true
+	case TaskOverdue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationSettingsLanguage.
+const (
+	De NotificationSettingsLanguage = "de"
+	En NotificationSettingsLanguage = "en"
+)
+
+// Valid indicates whether the value is a known member of the NotificationSettingsLanguage enum.
+func (e NotificationSettingsLanguage) Valid() bool {
+	switch e {
+	case De:
+		return true
+	case En:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OrgKind.
 const (
 	CivilSociety OrgKind = "civil_society"
@@ -891,6 +993,66 @@ type NoteList struct {
 // NoteVisibility org (the writing organisation only) or shared (also the organisations involved in the note's area).
 type NoteVisibility string
 
+// Notification defines model for Notification.
+type Notification struct {
+	// Available The caller may see the record today; when false, nothing of it is named.
+	Available bool `json:"available"`
+
+	// Case How lists name the case of a task or referral, through the same field mask as the case
+	// itself. Present in lists and single reads where the caller reaches the case.
+	Case      *CaseLabel       `json:"case,omitempty"`
+	CreatedAt time.Time        `json:"created_at"`
+	Id        UUID             `json:"id"`
+	Kind      NotificationKind `json:"kind"`
+	Read      bool             `json:"read"`
+	ReadAt    *time.Time       `json:"read_at,omitempty"`
+	TargetId  *UUID            `json:"target_id,omitempty"`
+
+	// TargetType The record to open (a consent opens its case); only when available.
+	TargetType *NotificationTargetType `json:"target_type,omitempty"`
+
+	// Title A task's title; only when available.
+	Title *string `json:"title,omitempty"`
+}
+
+// NotificationTargetType The record to open (a consent opens its case); only when available.
+type NotificationTargetType string
+
+// NotificationChannel `immediate`: an e-mail at once; `digest`: in the daily digest; `off`: no e-mail (the bell always shows it).
+type NotificationChannel string
+
+// NotificationCount defines model for NotificationCount.
+type NotificationCount struct {
+	Unread int `json:"unread"`
+}
+
+// NotificationKind defines model for NotificationKind.
+type NotificationKind string
+
+// NotificationList defines model for NotificationList.
+type NotificationList struct {
+	Items      []Notification `json:"items"`
+	NextCursor *string        `json:"next_cursor"`
+	Total      int64          `json:"total"`
+}
+
+// NotificationSettings defines model for NotificationSettings.
+type NotificationSettings struct {
+	// Channels The channel per kind (NotificationKind); a kind left out has its default.
+	Channels map[string]NotificationChannel `json:"channels"`
+
+	// Language The language of the caller's e-mails.
+	Language NotificationSettingsLanguage `json:"language"`
+}
+
+// NotificationSettingsLanguage The language of the caller's e-mails.
+type NotificationSettingsLanguage string
+
+// NotificationsMarked defines model for NotificationsMarked.
+type NotificationsMarked struct {
+	Marked int64 `json:"marked"`
+}
+
 // OrgKind Municipal departments lead cases; the other kinds are partners that see only what is referred to them.
 type OrgKind string
 
@@ -1551,6 +1713,54 @@ type UpdateMemberParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// GetNotificationSettingsParams defines parameters for GetNotificationSettings.
+type GetNotificationSettingsParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+}
+
+// UpdateNotificationSettingsParams defines parameters for UpdateNotificationSettings.
+type UpdateNotificationSettingsParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+}
+
+// ListNotificationsParams defines parameters for ListNotifications.
+type ListNotificationsParams struct {
+	// Cursor Continues a list where the previous page ended (its `next_cursor`); opaque.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The page size (default 25).
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+}
+
+// MarkAllNotificationsReadParams defines parameters for MarkAllNotificationsRead.
+type MarkAllNotificationsReadParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// GetUnreadNotificationCountParams defines parameters for GetUnreadNotificationCount.
+type GetUnreadNotificationCountParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+}
+
+// MarkNotificationReadParams defines parameters for MarkNotificationRead.
+type MarkNotificationReadParams struct {
+	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
+	XLotseOrg *ActingOrg `json:"X-Lotse-Org,omitempty"`
+
+	// IdempotencyKey Makes a retry safe. The key is stored with a reference to the result of the first request with it (its status and the resource it created or changed, or the error it was refused with), in the same transaction as the change. A retry with the same key and request gets the same status and the same resource, read again as the caller may see it now, marked with the header `Idempotent-Replayed`; the same key with another request answers 409. Keys are per user and expire after 24 hours.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ListOrganisationsParams defines parameters for ListOrganisations.
 type ListOrganisationsParams struct {
 	// XLotseOrg The organisation the caller acts in, for users with roles in several. Without it, the first of the caller's organisations by name.
@@ -1831,6 +2041,9 @@ type CreateMemberJSONRequestBody = MemberCreate
 // UpdateMemberJSONRequestBody defines body for UpdateMember for application/json ContentType.
 type UpdateMemberJSONRequestBody = MemberPatch
 
+// UpdateNotificationSettingsJSONRequestBody defines body for UpdateNotificationSettings for application/json ContentType.
+type UpdateNotificationSettingsJSONRequestBody = NotificationSettings
+
 // CreateOrganisationJSONRequestBody defines body for CreateOrganisation for application/json ContentType.
 type CreateOrganisationJSONRequestBody = OrganisationCreate
 
@@ -1932,6 +2145,24 @@ type ServerInterface interface {
 	// UpdateMember Change the name, e-mail or active flag of an account.
 	// (PATCH /members/{id})
 	UpdateMember(ctx echo.Context, id RecordID, params UpdateMemberParams) error
+	// GetNotificationSettings The caller's channel per kind of notification (its default where none was chosen) and the language of their e-mails.
+	// (GET /notification-settings)
+	GetNotificationSettings(ctx echo.Context, params GetNotificationSettingsParams) error
+	// UpdateNotificationSettings Replace the caller's settings; a kind left out returns to its default.
+	// (PUT /notification-settings)
+	UpdateNotificationSettings(ctx echo.Context, params UpdateNotificationSettingsParams) error
+	// ListNotifications One page of the caller's own notifications in the acting organisation, newest first.
+	// (GET /notifications)
+	ListNotifications(ctx echo.Context, params ListNotificationsParams) error
+	// MarkAllNotificationsRead Mark every unread notification of the caller in the acting organisation read.
+	// (POST /notifications/read-all)
+	MarkAllNotificationsRead(ctx echo.Context, params MarkAllNotificationsReadParams) error
+	// GetUnreadNotificationCount The number of the caller's unread notifications whose record the caller may still see (of the newest 100 unread).
+	// (GET /notifications/unread-count)
+	GetUnreadNotificationCount(ctx echo.Context, params GetUnreadNotificationCountParams) error
+	// MarkNotificationRead Mark one of the caller's own notifications read; anybody else's is not found.
+	// (POST /notifications/{id}/read)
+	MarkNotificationRead(ctx echo.Context, id RecordID, params MarkNotificationReadParams) error
 	// ListOrganisations List the organisations the caller may see.
 	// (GET /organisations)
 	ListOrganisations(ctx echo.Context, params ListOrganisationsParams) error
@@ -3387,6 +3618,230 @@ func (w *ServerInterfaceWrapper) UpdateMember(ctx echo.Context) error {
 	return err
 }
 
+// GetNotificationSettings converts echo context to params.
+func (w *ServerInterfaceWrapper) GetNotificationSettings(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetNotificationSettingsParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetNotificationSettings(ctx, params)
+	return err
+}
+
+// UpdateNotificationSettings converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateNotificationSettings(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateNotificationSettingsParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateNotificationSettings(ctx, params)
+	return err
+}
+
+// ListNotifications converts echo context to params.
+func (w *ServerInterfaceWrapper) ListNotifications(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListNotificationsParams
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListNotifications(ctx, params)
+	return err
+}
+
+// MarkAllNotificationsRead converts echo context to params.
+func (w *ServerInterfaceWrapper) MarkAllNotificationsRead(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MarkAllNotificationsReadParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.MarkAllNotificationsRead(ctx, params)
+	return err
+}
+
+// GetUnreadNotificationCount converts echo context to params.
+func (w *ServerInterfaceWrapper) GetUnreadNotificationCount(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetUnreadNotificationCountParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetUnreadNotificationCount(ctx, params)
+	return err
+}
+
+// MarkNotificationRead converts echo context to params.
+func (w *ServerInterfaceWrapper) MarkNotificationRead(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id RecordID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MarkNotificationReadParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "X-Lotse-Org" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Lotse-Org")]; found {
+		var XLotseOrg ActingOrg
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for X-Lotse-Org, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Lotse-Org", valueList[0], &XLotseOrg, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter X-Lotse-Org: %s", err))
+		}
+
+		params.XLotseOrg = &XLotseOrg
+	}
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.MarkNotificationRead(ctx, id, params)
+	return err
+}
+
 // ListOrganisations converts echo context to params.
 func (w *ServerInterfaceWrapper) ListOrganisations(ctx echo.Context) error {
 	var err error
@@ -4695,6 +5150,12 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/tasks/:id/reassign", wrapper.ReassignTask, options.OperationMiddlewares["reassignTask"]...)
 	router.GET(options.BaseURL+"/tasks/:id/comments", wrapper.ListTaskComments, options.OperationMiddlewares["listTaskComments"]...)
 	router.POST(options.BaseURL+"/tasks/:id/comments", wrapper.CreateTaskComment, options.OperationMiddlewares["createTaskComment"]...)
+	router.GET(options.BaseURL+"/notifications", wrapper.ListNotifications, options.OperationMiddlewares["listNotifications"]...)
+	router.GET(options.BaseURL+"/notifications/unread-count", wrapper.GetUnreadNotificationCount, options.OperationMiddlewares["getUnreadNotificationCount"]...)
+	router.POST(options.BaseURL+"/notifications/:id/read", wrapper.MarkNotificationRead, options.OperationMiddlewares["markNotificationRead"]...)
+	router.POST(options.BaseURL+"/notifications/read-all", wrapper.MarkAllNotificationsRead, options.OperationMiddlewares["markAllNotificationsRead"]...)
+	router.GET(options.BaseURL+"/notification-settings", wrapper.GetNotificationSettings, options.OperationMiddlewares["getNotificationSettings"]...)
+	router.PUT(options.BaseURL+"/notification-settings", wrapper.UpdateNotificationSettings, options.OperationMiddlewares["updateNotificationSettings"]...)
 
 }
 
@@ -6624,6 +7085,392 @@ func (response UpdateMember409JSONResponse) VisitUpdateMemberResponse(w http.Res
 	return err
 }
 
+type GetNotificationSettingsRequestObject struct {
+	Params GetNotificationSettingsParams
+}
+
+type GetNotificationSettingsResponseObject interface {
+	VisitGetNotificationSettingsResponse(w http.ResponseWriter) error
+}
+
+type GetNotificationSettings200JSONResponse NotificationSettings
+
+func (response GetNotificationSettings200JSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationSettings400JSONResponse struct{ InvalidJSONResponse }
+
+func (response GetNotificationSettings400JSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationSettings401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response GetNotificationSettings401JSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationSettings403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetNotificationSettings403JSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettingsRequestObject struct {
+	Params UpdateNotificationSettingsParams
+	Body   *UpdateNotificationSettingsJSONRequestBody
+}
+
+type UpdateNotificationSettingsResponseObject interface {
+	VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error
+}
+
+type UpdateNotificationSettings200JSONResponse NotificationSettings
+
+func (response UpdateNotificationSettings200JSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettings400JSONResponse struct{ InvalidJSONResponse }
+
+func (response UpdateNotificationSettings400JSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettings401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response UpdateNotificationSettings401JSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettings403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateNotificationSettings403JSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotificationsRequestObject struct {
+	Params ListNotificationsParams
+}
+
+type ListNotificationsResponseObject interface {
+	VisitListNotificationsResponse(w http.ResponseWriter) error
+}
+
+type ListNotifications200JSONResponse NotificationList
+
+func (response ListNotifications200JSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications400JSONResponse struct{ InvalidJSONResponse }
+
+func (response ListNotifications400JSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response ListNotifications401JSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListNotifications403JSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsReadRequestObject struct {
+	Params MarkAllNotificationsReadParams
+}
+
+type MarkAllNotificationsReadResponseObject interface {
+	VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error
+}
+
+type MarkAllNotificationsRead200JSONResponse NotificationsMarked
+
+func (response MarkAllNotificationsRead200JSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead400JSONResponse struct{ InvalidJSONResponse }
+
+func (response MarkAllNotificationsRead400JSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response MarkAllNotificationsRead401JSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response MarkAllNotificationsRead403JSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotificationCountRequestObject struct {
+	Params GetUnreadNotificationCountParams
+}
+
+type GetUnreadNotificationCountResponseObject interface {
+	VisitGetUnreadNotificationCountResponse(w http.ResponseWriter) error
+}
+
+type GetUnreadNotificationCount200JSONResponse NotificationCount
+
+func (response GetUnreadNotificationCount200JSONResponse) VisitGetUnreadNotificationCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotificationCount400JSONResponse struct{ InvalidJSONResponse }
+
+func (response GetUnreadNotificationCount400JSONResponse) VisitGetUnreadNotificationCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotificationCount401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response GetUnreadNotificationCount401JSONResponse) VisitGetUnreadNotificationCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotificationCount403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetUnreadNotificationCount403JSONResponse) VisitGetUnreadNotificationCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationReadRequestObject struct {
+	Id     RecordID `json:"id"`
+	Params MarkNotificationReadParams
+}
+
+type MarkNotificationReadResponseObject interface {
+	VisitMarkNotificationReadResponse(w http.ResponseWriter) error
+}
+
+type MarkNotificationRead200JSONResponse Notification
+
+func (response MarkNotificationRead200JSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead400JSONResponse struct{ InvalidJSONResponse }
+
+func (response MarkNotificationRead400JSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead401JSONResponse struct{ UnauthenticatedJSONResponse }
+
+func (response MarkNotificationRead401JSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response MarkNotificationRead404JSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListOrganisationsRequestObject struct {
 	Params ListOrganisationsParams
 }
@@ -8041,6 +8888,24 @@ type StrictServerInterface interface {
 	// UpdateMember Change the name, e-mail or active flag of an account.
 	// (PATCH /members/{id})
 	UpdateMember(ctx context.Context, request UpdateMemberRequestObject) (UpdateMemberResponseObject, error)
+	// GetNotificationSettings The caller's channel per kind of notification (its default where none was chosen) and the language of their e-mails.
+	// (GET /notification-settings)
+	GetNotificationSettings(ctx context.Context, request GetNotificationSettingsRequestObject) (GetNotificationSettingsResponseObject, error)
+	// UpdateNotificationSettings Replace the caller's settings; a kind left out returns to its default.
+	// (PUT /notification-settings)
+	UpdateNotificationSettings(ctx context.Context, request UpdateNotificationSettingsRequestObject) (UpdateNotificationSettingsResponseObject, error)
+	// ListNotifications One page of the caller's own notifications in the acting organisation, newest first.
+	// (GET /notifications)
+	ListNotifications(ctx context.Context, request ListNotificationsRequestObject) (ListNotificationsResponseObject, error)
+	// MarkAllNotificationsRead Mark every unread notification of the caller in the acting organisation read.
+	// (POST /notifications/read-all)
+	MarkAllNotificationsRead(ctx context.Context, request MarkAllNotificationsReadRequestObject) (MarkAllNotificationsReadResponseObject, error)
+	// GetUnreadNotificationCount The number of the caller's unread notifications whose record the caller may still see (of the newest 100 unread).
+	// (GET /notifications/unread-count)
+	GetUnreadNotificationCount(ctx context.Context, request GetUnreadNotificationCountRequestObject) (GetUnreadNotificationCountResponseObject, error)
+	// MarkNotificationRead Mark one of the caller's own notifications read; anybody else's is not found.
+	// (POST /notifications/{id}/read)
+	MarkNotificationRead(ctx context.Context, request MarkNotificationReadRequestObject) (MarkNotificationReadResponseObject, error)
 	// ListOrganisations List the organisations the caller may see.
 	// (GET /organisations)
 	ListOrganisations(ctx context.Context, request ListOrganisationsRequestObject) (ListOrganisationsResponseObject, error)
@@ -9001,6 +9866,180 @@ func (sh *strictHandler) UpdateMember(ctx echo.Context, id RecordID, params Upda
 		return err
 	} else if validResponse, ok := response.(UpdateMemberResponseObject); ok {
 		return validResponse.VisitUpdateMemberResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetNotificationSettings operation middleware
+func (sh *strictHandler) GetNotificationSettings(ctx echo.Context, params GetNotificationSettingsParams) error {
+	var request GetNotificationSettingsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetNotificationSettings(ctx.Request().Context(), request.(GetNotificationSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetNotificationSettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetNotificationSettingsResponseObject); ok {
+		return validResponse.VisitGetNotificationSettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateNotificationSettings operation middleware
+func (sh *strictHandler) UpdateNotificationSettings(ctx echo.Context, params UpdateNotificationSettingsParams) error {
+	var request UpdateNotificationSettingsRequestObject
+
+	request.Params = params
+
+	var body UpdateNotificationSettingsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateNotificationSettings(ctx.Request().Context(), request.(UpdateNotificationSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateNotificationSettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateNotificationSettingsResponseObject); ok {
+		return validResponse.VisitUpdateNotificationSettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListNotifications operation middleware
+func (sh *strictHandler) ListNotifications(ctx echo.Context, params ListNotificationsParams) error {
+	var request ListNotificationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListNotifications(ctx.Request().Context(), request.(ListNotificationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListNotifications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListNotificationsResponseObject); ok {
+		return validResponse.VisitListNotificationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// MarkAllNotificationsRead operation middleware
+func (sh *strictHandler) MarkAllNotificationsRead(ctx echo.Context, params MarkAllNotificationsReadParams) error {
+	var request MarkAllNotificationsReadRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkAllNotificationsRead(ctx.Request().Context(), request.(MarkAllNotificationsReadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkAllNotificationsRead")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(MarkAllNotificationsReadResponseObject); ok {
+		return validResponse.VisitMarkAllNotificationsReadResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetUnreadNotificationCount operation middleware
+func (sh *strictHandler) GetUnreadNotificationCount(ctx echo.Context, params GetUnreadNotificationCountParams) error {
+	var request GetUnreadNotificationCountRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUnreadNotificationCount(ctx.Request().Context(), request.(GetUnreadNotificationCountRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUnreadNotificationCount")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetUnreadNotificationCountResponseObject); ok {
+		return validResponse.VisitGetUnreadNotificationCountResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// MarkNotificationRead operation middleware
+func (sh *strictHandler) MarkNotificationRead(ctx echo.Context, id RecordID, params MarkNotificationReadParams) error {
+	var request MarkNotificationReadRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkNotificationRead(ctx.Request().Context(), request.(MarkNotificationReadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkNotificationRead")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(MarkNotificationReadResponseObject); ok {
+		return validResponse.VisitMarkNotificationReadResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}

@@ -69,25 +69,38 @@ func asPartner(w *world.World) *world.User  { return w.CaritasWorker }
 func asLead(w *world.World) *world.User     { return w.HousingLead }
 
 var fuzzBodyOps = map[string]fuzzBodyOp{
-	"createOrganisation": {asSysadmin, "/organisations", `{"kind":"welfare","name":"Arbeiterwohlfahrt","short_name":"AWO","contact_email":"info@awo.example","contact_phone":"0541 1"}`, ""},
-	"updateOrganisation": {asSysadmin, "/organisations/@caritas@", `{"name":"Caritas Osnabrück","contact_phone":"0541 2"}`, "organisations:caritas"},
-	"createMember":       {asSysadmin, "/members", `{"display_name":"Eva Neu","email":"eva@caritas.example","org_id":"@caritas@","role":"caseworker"}`, ""},
-	"updateMember":       {asSysadmin, "/members/@member@", `{"display_name":"Clara Neu"}`, "users:member"},
-	"createGrant":        {asSysadmin, "/grants", `{"user_id":"@noone@","org_id":"@caritas@","role":"caseworker"}`, ""},
-	"createCase":         {asWorker, "/cases", `{"district":"Schinkel","primary":{"family_name":"Haddad","given_names":"Lina","languages":["ar"],"birth_date":"1990-01-02"},"members":[{"family_name":"Haddad","given_names":"Sami"}]}`, ""},
-	"updateCase":         {asWorker, "/cases/@case@", `{"district":"Wüste"}`, "cases:case"},
-	"addPerson":          {asWorker, "/cases/@case@/persons", `{"family_name":"Haddad","given_names":"Nour","name_variants":["Nur"],"languages":["ar","de"]}`, ""},
-	"updatePerson":       {asWorker, "/cases/@case@/persons/@person@", `{"phone":"0541 3","address":"Hauptstr. 2\n49074 Osnabrück"}`, "persons:person"},
-	"updatePlanArea":     {asWorker, "/cases/@case@/plan/housing", `{"status":"in_progress","note":"Wohnung angefragt"}`, "area_statuses:case"},
-	"createNote":         {asWorker, "/cases/@case@/notes", `{"body":"Termin\tvereinbart\nam Montag"}`, ""},
-	"createConsent":      {asWorker, "/cases/@case@/consents", `{"recipients":["@jobcenter@"],"areas":["work"],"data_categories":["identity"],"purpose":"Vermittlung","valid_from":"2026-01-01","valid_until":"2030-01-01","evidence":"Formular 7","language":"ar"}`, ""},
-	"createReferral":     {asWorker, "/cases/@case@/referrals", `{"to_org_id":"@caritas@","areas":["work"],"message":"Bitte melden","consent_id":"@consent@"}`, ""},
-	"declineReferral":    {asPartner, "/referrals/@referral_sent@/decline", `{"reason":"Keine Kapazität"}`, "referrals:referral_sent"},
-	"completeReferral":   {asPartner, "/referrals/@referral_accepted@/complete", `{"outcome":"Sprachkurs vermittelt"}`, "referrals:referral_accepted"},
-	"createTask":         {asWorker, "/tasks", `{"org_id":"@housing@","case_id":"@case@","title":"Antrag prüfen","description":"Bis Freitag","priority":"high","due_date":"2030-05-01"}`, ""},
-	"updateTask":         {asWorker, "/tasks/@task@", `{"title":"Antrag prüfen (2)","status":"in_progress"}`, "tasks:task"},
-	"reassignTask":       {asLead, "/tasks/@task@/reassign", `{"org_id":"@housing@","assignee_id":"@worker@"}`, "tasks:task"},
-	"createTaskComment":  {asWorker, "/tasks/@task@/comments", `{"body":"Erledigt?"}`, ""},
+	"createOrganisation":         {asSysadmin, "/organisations", `{"kind":"welfare","name":"Arbeiterwohlfahrt","short_name":"AWO","contact_email":"info@awo.example","contact_phone":"0541 1"}`, ""},
+	"updateOrganisation":         {asSysadmin, "/organisations/@caritas@", `{"name":"Caritas Osnabrück","contact_phone":"0541 2"}`, "organisations:caritas"},
+	"createMember":               {asSysadmin, "/members", `{"display_name":"Eva Neu","email":"eva@caritas.example","org_id":"@caritas@","role":"caseworker"}`, ""},
+	"updateMember":               {asSysadmin, "/members/@member@", `{"display_name":"Clara Neu"}`, "users:member"},
+	"createGrant":                {asSysadmin, "/grants", `{"user_id":"@noone@","org_id":"@caritas@","role":"caseworker"}`, ""},
+	"createCase":                 {asWorker, "/cases", `{"district":"Schinkel","primary":{"family_name":"Haddad","given_names":"Lina","languages":["ar"],"birth_date":"1990-01-02"},"members":[{"family_name":"Haddad","given_names":"Sami"}]}`, ""},
+	"updateCase":                 {asWorker, "/cases/@case@", `{"district":"Wüste"}`, "cases:case"},
+	"addPerson":                  {asWorker, "/cases/@case@/persons", `{"family_name":"Haddad","given_names":"Nour","name_variants":["Nur"],"languages":["ar","de"]}`, ""},
+	"updatePerson":               {asWorker, "/cases/@case@/persons/@person@", `{"phone":"0541 3","address":"Hauptstr. 2\n49074 Osnabrück"}`, "persons:person"},
+	"updatePlanArea":             {asWorker, "/cases/@case@/plan/housing", `{"status":"in_progress","note":"Wohnung angefragt"}`, "area_statuses:case"},
+	"createNote":                 {asWorker, "/cases/@case@/notes", `{"body":"Termin\tvereinbart\nam Montag"}`, ""},
+	"createConsent":              {asWorker, "/cases/@case@/consents", `{"recipients":["@jobcenter@"],"areas":["work"],"data_categories":["identity"],"purpose":"Vermittlung","valid_from":"2026-01-01","valid_until":"2030-01-01","evidence":"Formular 7","language":"ar"}`, ""},
+	"createReferral":             {asWorker, "/cases/@case@/referrals", `{"to_org_id":"@caritas@","areas":["work"],"message":"Bitte melden","consent_id":"@consent@"}`, ""},
+	"declineReferral":            {asPartner, "/referrals/@referral_sent@/decline", `{"reason":"Keine Kapazität"}`, "referrals:referral_sent"},
+	"completeReferral":           {asPartner, "/referrals/@referral_accepted@/complete", `{"outcome":"Sprachkurs vermittelt"}`, "referrals:referral_accepted"},
+	"createTask":                 {asWorker, "/tasks", `{"org_id":"@housing@","case_id":"@case@","title":"Antrag prüfen","description":"Bis Freitag","priority":"high","due_date":"2030-05-01"}`, ""},
+	"updateTask":                 {asWorker, "/tasks/@task@", `{"title":"Antrag prüfen (2)","status":"in_progress"}`, "tasks:task"},
+	"reassignTask":               {asLead, "/tasks/@task@/reassign", `{"org_id":"@housing@","assignee_id":"@worker@"}`, "tasks:task"},
+	"createTaskComment":          {asWorker, "/tasks/@task@/comments", `{"body":"Erledigt?"}`, ""},
+	"updateNotificationSettings": {asWorker, "/notification-settings", `{"channels":{"referral_new":"immediate","task_due":"off"},"language":"en"}`, ""},
+}
+
+// bodyMethod is the method of a body operation: PUT for the few that replace a whole
+// resource, PATCH for the other updates, POST for the rest.
+func bodyMethod(op string) string {
+	switch {
+	case op == "updateNotificationSettings":
+		return http.MethodPut
+	case strings.HasPrefix(op, "update"):
+		return http.MethodPatch
+	}
+	return http.MethodPost
 }
 
 // fuzzListOps are the list operations with query parameters: as whom, where, a valid query.
@@ -100,6 +113,7 @@ var fuzzListOps = map[string]struct {
 	"listCases":          {asWorker, "/cases", "q=Haddad&reference=F-2026&status=open&area=housing&area_status=not_started&limit=5"},
 	"listReferrals":      {asPartner, "/referrals", "direction=incoming&status=sent&case_id=@case@&limit=10"},
 	"getConsentCovering": {asWorker, "/cases/@case@/consents/covering", "org_id=@caritas@&areas=work&areas=housing"},
+	"listNotifications":  {asWorker, "/notifications", "limit=5"},
 	"listTasks":          {asWorker, "/tasks", "mine=false&assignee_id=@worker@&org_id=@housing@&subtree=true&status=open&due_before=2030-01-01&due_after=2020-01-01&overdue=false&area=work&case_id=@case@&referral_id=@referral_sent@&limit=3"},
 }
 
@@ -167,10 +181,7 @@ func FuzzRequestBody(f *testing.F) {
 	f.Fuzz(func(t *testing.T, op string, body []byte) {
 		op, o := pick(fuzzBodyOps, op)
 		path := api.BasePath + fx.fill(o.path)
-		method := http.MethodPost
-		if strings.HasPrefix(op, "update") {
-			method = http.MethodPatch
-		}
+		method := bodyMethod(op)
 		req := world.Request{As: o.as(fx.w), Method: method, URL: path, Body: []byte(fx.fill(string(body))), Headers: map[string]string{}}
 		if tag := fx.etag(t, o.version); tag != "" {
 			req.Headers["If-Match"] = tag
@@ -237,10 +248,7 @@ func TestFuzzTargetsCoverTheSpec(t *testing.T) {
 	fx := newFuzzFixture(t)
 	for _, op := range bodyOps {
 		o := fuzzBodyOps[op]
-		method := http.MethodPost
-		if strings.HasPrefix(op, "update") {
-			method = http.MethodPatch
-		}
+		method := bodyMethod(op)
 		req := world.Request{As: o.as(fx.w), Method: method, URL: api.BasePath + fx.fill(o.path), Body: fx.fill(o.valid), Headers: map[string]string{}}
 		if tag := fx.etag(t, o.version); tag != "" {
 			req.Headers["If-Match"] = tag

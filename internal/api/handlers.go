@@ -22,6 +22,8 @@ type Handlers struct {
 	consents  *service.Consents
 	referrals *service.Referrals
 	tasks     *service.Tasks
+	// notifications is the notification centre (handlers_notifications.go).
+	notifications *service.Notifications
 }
 
 var _ StrictServerInterface = (*Handlers)(nil)
@@ -31,7 +33,7 @@ var _ StrictServerInterface = (*Handlers)(nil)
 // permission.
 func NewServer(svc *service.Services) *ServerInterfaceWrapper {
 	h := &Handlers{access: svc.Access, dir: svc.Directory, cases: svc.Cases, notes: svc.Notes,
-		consents: svc.Consents, referrals: svc.Referrals, tasks: svc.Tasks}
+		consents: svc.Consents, referrals: svc.Referrals, tasks: svc.Tasks, notifications: svc.Notifications}
 	return &ServerInterfaceWrapper{Handler: NewStrictHandler(h, nil)}
 }
 

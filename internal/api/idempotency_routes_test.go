@@ -92,6 +92,16 @@ func TestIdempotencyOfEveryPost(t *testing.T) {
 	retry(t, "/members", world.Request{As: w.HousingAdmin, Method: "POST", URL: base + "/members",
 		Body: map[string]any{"issuer": "https://idp.test", "email": "neu@stadt.test", "display_name": "Neu Zugang", "org_id": w.Housing.ID, "role": "caseworker"}}, 201)
 	retry(t, "/grants", world.Request{As: w.Sysadmin, Method: "POST", URL: base + "/grants", Body: grant(w.NorthWorker, w.Housing, model.RoleCaseworker)}, 201)
+	// The caller's own notifications: one marked read (answered as it is now), and all.
+	note := w.Notify(t, w.HousingWorker, model.NotifyFollowUp, model.ObjectCase, setup(t, w, stAccepted).Case.ID)
+	retry(t, "/notifications/:id/read", world.Request{As: w.HousingWorker, Method: "POST", URL: base + "/notifications/" + note.String() + "/read"}, 200)
+	h := map[string]string{"Idempotency-Key": "retry read-all"}
+	first := w.Do(t, world.Request{As: w.HousingWorker, Method: "POST", URL: base + "/notifications/read-all", Headers: h})
+	again := w.Do(t, world.Request{As: w.HousingWorker, Method: "POST", URL: base + "/notifications/read-all", Headers: h})
+	if first.Status != 200 || again.Status != 200 || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("/notifications/read-all: %d then %d (replayed %q)", first.Status, again.Status, again.Header.Get("Idempotent-Replayed"))
+	}
+	covered["/notifications/read-all"] = true
 
 	e := echo.New()
 	api.RegisterHandlersWithBaseURL(e, api.NewStrictHandler(nil, nil), "")

@@ -209,6 +209,8 @@ var (
 		"statistics": {"anonymisierte Statistik", "anonymised statistics"},
 		"audit":      {"Zugriffsprotokoll", "access log (audit trail)"},
 		"policy":     {"Berechtigungskonzept", "permission model"},
+		"notification": {"eigene Benachrichtigungen (Glocke, Benachrichtigungsseite, E-Mail-Einstellungen); nennen einen Datensatz nur, wenn die Person ihn beim Lesen sehen darf",
+			"own notifications (bell, notification page, e-mail settings); name a record only when the member may see it when reading"},
 		"admin_casework": {"Ausnahme von der Funktionstrennung: Administration einer Partnerorganisation darf dort auch Fälle bearbeiten (Einstellung der Organisation)",
 			"exception to the separation of duties: a partner organisation's administrators may also work its cases (organisation setting)"},
 	}

@@ -37,6 +37,9 @@ type server struct {
 	// (e.g. a task that is overdue already). It acts through the same rules as the server.
 	Svc  *service.Services
 	Logs *testutil.LogBuffer
+	// Store is the store under Svc, for arranging what no service writes from outside (a
+	// notification, as the reminder jobs write them).
+	Store *store.Store
 }
 
 const devClientID = "lotse-e2e"
@@ -128,7 +131,7 @@ func startServer(t *testing.T) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &server{URL: base, IdP: idp, Svc: service.New(st, en, log), Logs: logs}
+	return &server{URL: base, IdP: idp, Svc: service.New(st, en, log), Logs: logs, Store: st}
 }
 
 func tail(s string, n int) string {

@@ -15,6 +15,8 @@ const (
 	scopePartner = "partner"
 	scopeAdmin   = "admin"
 	scopeAudit   = "audit"
+	// scopeNotifications: the notification settings (validation.notifications.…).
+	scopeNotifications = "notifications"
 )
 
 // fieldMessage is the one mapper from a service's field error to a message in the user's

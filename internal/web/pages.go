@@ -68,6 +68,7 @@ func (s *Server) env(c echo.Context) *components.Env {
 		u := s.me(c)
 		f.User = &u
 		f.Nav = s.navigation(c)
+		f.Bell = s.allowed(c, objNotification, "read")
 		f.Flash = s.popFlash(c)
 	}
 	return &components.Env{Lang: l.Lang.String(), L: l, Asset: s.assets.URL, Frame: f, Zone: model.Berlin}

@@ -126,6 +126,14 @@ func (s *Server) routes(metrics bool) error {
 	// account id).
 	s.handle(e, http.MethodGet, "/konto", s.accountPage, signedIn)
 	s.handle(e, http.MethodPost, "/konto", s.updateAccount, signedIn)
+	// The notification centre (pages_notifications.go): every member, their own
+	// notifications and settings only (scope self; the service takes no user id).
+	s.handle(e, http.MethodGet, "/benachrichtigungen", s.notificationsPage, can("notification", "read"))
+	s.handle(e, http.MethodGet, "/benachrichtigungen/anzahl", s.notificationCount, can("notification", "read"))
+	s.handle(e, http.MethodPost, "/benachrichtigungen/gelesen", s.notificationsReadAll, can("notification", "update"))
+	s.handle(e, http.MethodPost, "/benachrichtigungen/:id/oeffnen", s.notificationOpen, can("notification", "update"))
+	s.handle(e, http.MethodGet, "/benachrichtigungen/einstellungen", s.notificationSettingsPage, can("notification", "read"))
+	s.handle(e, http.MethodPost, "/benachrichtigungen/einstellungen", s.notificationSettingsSave, can("notification", "update"))
 	s.handle(e, http.MethodGet, "/statistik", s.statisticsPage, can("statistics", "read"))
 	s.handle(e, http.MethodGet, "/statistik.csv", s.statisticsCSV, can("statistics", "read"))
 	// The administration needs member.read (organisation.read alone is what caseworkers have,
@@ -224,5 +232,13 @@ func (s *Server) apiRoutes(g *echo.Group) error {
 	route(http.MethodPost, "/tasks/:id/reassign", op.ReassignTask, can("task", "reassign"))
 	route(http.MethodGet, "/tasks/:id/comments", op.ListTaskComments, can("task", "read"))
 	route(http.MethodPost, "/tasks/:id/comments", op.CreateTaskComment, can("task", "update")) // commenting is working the task
+
+	// The caller's own notifications and settings (scope self; the service takes no user id).
+	route(http.MethodGet, "/notifications", op.ListNotifications, can("notification", "read"))
+	route(http.MethodGet, "/notifications/unread-count", op.GetUnreadNotificationCount, can("notification", "read"))
+	route(http.MethodPost, "/notifications/:id/read", op.MarkNotificationRead, can("notification", "update"))
+	route(http.MethodPost, "/notifications/read-all", op.MarkAllNotificationsRead, can("notification", "update"))
+	route(http.MethodGet, "/notification-settings", op.GetNotificationSettings, can("notification", "read"))
+	route(http.MethodPut, "/notification-settings", op.UpdateNotificationSettings, can("notification", "update"))
 	return nil
 }

@@ -13,6 +13,9 @@ type Frame struct {
 	Nav []NavItem
 	// Languages are the links of the language switch.
 	Languages []LanguageLink
+	// Bell shows the link to the member's notifications with their unread count (loaded by
+	// htmx), for whoever may read their notifications.
+	Bell bool
 	// Flash is the one-time status message of the last form sent (POST-redirect-GET),
 	// already translated; empty when there is none. The frame shows it with role="status".
 	Flash string
