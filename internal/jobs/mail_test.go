@@ -49,6 +49,7 @@ func TestDigestSchedule(t *testing.T) {
 // TestDigestOncePerDay: the digest of a day is inserted once, however often the periodic
 // job (or a second leader) enqueues it.
 func TestDigestOncePerDay(t *testing.T) {
+	t.Parallel()
 	w := world.NewCity(t)
 	ctx := context.Background()
 	day := time.Date(2026, 4, 7, 0, 0, 0, 0, time.UTC)

@@ -137,6 +137,7 @@ func (w *mailWorld) noPersonalData(text string) {
 // the count, the kind and the organisation and links to the notification page, and holds
 // nothing of the person, the case's reference or the referral's message.
 func TestMailContentPerKind(t *testing.T) {
+	t.Parallel()
 	w := newMailWorld(t)
 	r, _ := w.referral()
 	want := map[string]map[model.NotificationKind]string{
@@ -204,6 +205,7 @@ func TestMailContentPerKind(t *testing.T) {
 // kind the member wants in the digest; immediate kinds and kinds turned off are not in it;
 // a second digest sends nothing.
 func TestMailDigestGroupsAndHonoursChannels(t *testing.T) {
+	t.Parallel()
 	w := newMailWorld(t)
 	r1, _ := w.referral()
 	r2, _ := w.referral()
@@ -265,6 +267,7 @@ func TestMailDigestGroupsAndHonoursChannels(t *testing.T) {
 // TestMailCountsOnlyVisibleRecords: a referral withdrawn and a referral whose consent was
 // revoked are not counted in the mail (nor marked e-mailed); with nothing visible no mail goes.
 func TestMailCountsOnlyVisibleRecords(t *testing.T) {
+	t.Parallel()
 	w := newMailWorld(t)
 	shown, _ := w.referral()
 	withdrawn, _ := w.referral()
@@ -297,6 +300,7 @@ func TestMailCountsOnlyVisibleRecords(t *testing.T) {
 // delivery, mark nothing and audit nothing; the retry then sends exactly once, and a repeat
 // of the same delivery sends nothing.
 func TestMailFailureRetriesAndSendsOnce(t *testing.T) {
+	t.Parallel()
 	w := newMailWorld(t)
 	r, _ := w.referral()
 	ids := w.notify(model.NotifyReferralNew, "", r)
@@ -331,6 +335,7 @@ func TestMailFailureRetriesAndSendsOnce(t *testing.T) {
 // TestMailConcurrentDeliveriesSendOnce: the same notifications delivered by several
 // workers at once (two instances, a duplicate job) are mailed once.
 func TestMailConcurrentDeliveriesSendOnce(t *testing.T) {
+	t.Parallel()
 	w := newMailWorld(t)
 	r1, _ := w.referral()
 	r2, _ := w.referral()
@@ -364,6 +369,7 @@ func TestMailConcurrentDeliveriesSendOnce(t *testing.T) {
 // TestMailWithoutSMTPSendsAndMarksNothing: without a configured server the deliveries
 // complete and leave the notifications to the bell.
 func TestMailWithoutSMTPSendsAndMarksNothing(t *testing.T) {
+	t.Parallel()
 	w := newMailWorld(t)
 	r, _ := w.referral()
 	ids := w.notify(model.NotifyReferralNew, "", r)
@@ -382,6 +388,7 @@ func TestMailWithoutSMTPSendsAndMarksNothing(t *testing.T) {
 // TestMailNotToDeactivatedAccounts: a deactivated account gets no mail; its notifications
 // stay unmarked.
 func TestMailNotToDeactivatedAccounts(t *testing.T) {
+	t.Parallel()
 	w := newMailWorld(t)
 	r, _ := w.referral()
 	ids := w.notify(model.NotifyReferralNew, "", r)

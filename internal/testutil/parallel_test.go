@@ -32,19 +32,20 @@ var sequentialTests = map[string]string{
 	// t.Setenv (directly or via runMain/clearLotseEnv/defaultConfig) panics in a parallel test:
 	// these tests configure Lotse through its LOTSE_* environment, exactly as an operator does.
 	// The value names the helper that sets the environment.
-	"internal/app.TestMainSchemaAhead":                  "runMain",
-	"internal/app.TestMainSchemaBehind":                 "runMain",
-	"internal/app.TestMainMigrateUpStatusDown":          "runMain",
-	"internal/app.TestDevEndToEnd":                      "t.Setenv of LOTSE_DATABASE_URL etc.",
-	"internal/app.TestDirectoryApplyCmd":                "runMain",
-	"internal/app.TestDirectoryApplyCmdBadInput":        "runMain",
-	"internal/app.TestSeedDemoTwice":                    "runMain",
-	"internal/app.TestDirectoryApplySeparationOfDuties": "runMain",
-	"internal/app.TestPolicyConflictsCmd":               "runMain",
-	"internal/app.TestPolicyCheck":                      "runMain",
-	"internal/app.TestMainServeRefusesPrivilegedRole":   "runMain",
-	"internal/app.TestServeGracefulStop":                "defaultConfig",
-	"internal/app.TestServeGraceExpires":                "defaultConfig",
+	"internal/app.TestMainSchemaAhead":                       "runMain",
+	"internal/app.TestMainSchemaBehind":                      "runMain",
+	"internal/app.TestMainMigrateUpStatusDown":               "runMain",
+	"internal/app.TestDevEndToEnd":                           "t.Setenv of LOTSE_DATABASE_URL etc.",
+	"internal/app.TestDirectoryApplyCmd":                     "runMain",
+	"internal/app.TestDirectoryApplyCmdBadInput":             "runMain",
+	"internal/app.TestSeedDemoTwice":                         "runMain",
+	"internal/app.TestDirectoryApplySeparationOfDuties":      "runMain",
+	"internal/app.TestPolicyConflictsCmd":                    "runMain",
+	"internal/app.TestPolicyCheck":                           "runMain",
+	"internal/app.TestMainServeRefusesPrivilegedRole":        "runMain",
+	"internal/app.TestServeGracefulStop":                     "defaultConfig",
+	"internal/app.TestServeGraceExpires":                     "defaultConfig",
+	"internal/jobs.TestDeliverJobRetriesAndShowsInLotseJobs": "t.Setenv for the lotse jobs command",
 }
 
 // TestDatabaseTestsRunInParallel fails when a top-level Test function of the repository creates
