@@ -58,6 +58,10 @@ var AuditActions = []string{
 	"grant.create", "grant.delete",
 	"session.login",
 	"notification.email",
+	"notification.list",
+	"notification.read",
+	"notification.read_all",
+	"notification.settings",
 	"audit.read", "audit.export",
 	"notification.create",
 }

@@ -13,10 +13,16 @@ import (
 	"github.com/lotse-project/lotse/internal/testutil"
 )
 
-// notify stores one notification for actor a about a record, as the reminder rules do.
+// notify stores one notification for actor a about a record, as the reminder rules do; when
+// the change that made the record told a already (a referral sent tells its recipients), it
+// returns that one.
 func (w *cwWorld) notify(a model.Actor, kind model.NotificationKind, objectType string, id uuid.UUID) uuid.UUID {
 	w.t.Helper()
 	n := model.Notification{UserID: a.UserID, OrgID: a.OrgID, Kind: kind, ObjectType: objectType, ObjectID: id}
+	if err := w.db.Pool.QueryRow(w.ctx, `SELECT id FROM notifications WHERE user_id = $1 AND kind = $2 AND object_id = $3 ORDER BY created_at LIMIT 1`,
+		a.UserID, string(kind), id).Scan(&n.ID); err == nil {
+		return n.ID
+	}
 	err := w.st.Tx(w.ctx, model.Actor{System: true}, func(tx *store.Tx) error {
 		created, err := tx.CreateNotifications(w.ctx, []model.Notification{n})
 		if err == nil && len(created) == 1 {
