@@ -26,6 +26,9 @@ type Config struct {
 	MaxAttempts int
 	// Register adds further workers and periodic jobs (the e-mails).
 	Register []func(*river.Workers, *[]*river.PeriodicJob) error
+	// FetchPollInterval is how often an instance looks for new jobs (default River's, 1 s;
+	// tests that move a clock day by day: shorter).
+	FetchPollInterval time.Duration
 }
 
 // Runner is this instance's River client.
@@ -59,11 +62,12 @@ func New(sqlDB *sql.DB, svc *service.Services, cfg Config, log *slog.Logger) (*R
 		}
 	}
 	client, err := river.NewClient(riverdatabasesql.New(sqlDB), &river.Config{
-		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
-		Workers:      workers,
-		PeriodicJobs: periodic,
-		MaxAttempts:  cfg.MaxAttempts,
-		Logger:       slog.New(warnings{log.With(slog.String("component", "jobs")).Handler()}),
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Workers:           workers,
+		PeriodicJobs:      periodic,
+		MaxAttempts:       cfg.MaxAttempts,
+		FetchPollInterval: cfg.FetchPollInterval,
+		Logger:            slog.New(warnings{log.With(slog.String("component", "jobs")).Handler()}),
 		// Jobs and their errors carry no personal data, but keep the finished ones short.
 		CompletedJobRetentionPeriod: 24 * time.Hour,
 		DiscardedJobRetentionPeriod: 30 * 24 * time.Hour,

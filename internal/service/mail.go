@@ -40,6 +40,10 @@ func NewMail(s *Services, sender mail.Sender, baseURL string) *Mail {
 	return &Mail{n: s.Notifications, sender: sender, baseURL: baseURL}
 }
 
+// LateImmediate is how long a notification wanted at once may wait for its own mail before
+// the daily digest takes it along.
+const LateImmediate = time.Hour
+
 // Enabled says whether e-mails are sent at all.
 func (m *Mail) Enabled() bool { return m != nil && m.sender != nil }
 
@@ -58,7 +62,10 @@ func (m *Mail) Immediate(ctx context.Context, ids []uuid.UUID) (int, error) {
 }
 
 // Digest sends the daily digest of day: per member one mail counting every notification not
-// yet e-mailed (nor read) whose kind the member wants in the digest.
+// yet e-mailed (nor read) whose kind the member wants in the digest, and every one wanted at
+// once whose own mail has not gone out within LateImmediate (its job still retrying, or
+// given up after its last attempt): so a mail that failed for a day is not lost, and the claim
+// (SKIP LOCKED, then the mark) keeps it from going out twice.
 func (m *Mail) Digest(ctx context.Context, day time.Time) (int, error) {
 	if !m.Enabled() {
 		return 0, nil
@@ -120,7 +127,8 @@ func (m *Mail) mailOne(ctx context.Context, user uuid.UUID, ids []uuid.UUID, ch 
 			if !ok {
 				c = model.DefaultChannel(n.Kind)
 			}
-			if c == ch {
+			late := ch == model.ChannelDigest && c == model.ChannelImmediate && n.CreatedAt.Before(m.n.now().Add(-LateImmediate))
+			if c == ch || late {
 				wanted = append(wanted, n)
 			}
 		}

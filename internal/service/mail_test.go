@@ -116,7 +116,7 @@ func (w *mailWorld) emailed() (marked, audited int) {
 // chose), with its headers.
 func body(t *testing.T, r mailtest.Received) string {
 	t.Helper()
-	msg, err := mailParse(r.Data)
+	msg, err := r.Text()
 	if err != nil {
 		t.Fatalf("parse mail: %v\n%s", err, r.Data)
 	}
@@ -261,6 +261,39 @@ func TestMailDigestGroupsAndHonoursChannels(t *testing.T) {
 	}
 	if w.count(`SELECT count(*) FROM notifications WHERE id = $1 AND emailed_at IS NULL`, off[0]) != 1 {
 		t.Error("a notification of a kind turned off was marked e-mailed")
+	}
+}
+
+// TestMailDigestTakesImmediateMailsThatDidNotGoOut: a notification wanted at once whose own
+// mail has not gone out for more than service.LateImmediate (the SMTP server refused it
+// until its job gave up) goes out with the digest, once; a fresh one is left to its own job.
+func TestMailDigestTakesImmediateMailsThatDidNotGoOut(t *testing.T) {
+	t.Parallel()
+	w := newMailWorld(t)
+	r1, _ := w.referral()
+	r2, _ := w.referral()
+	late := w.notify(model.NotifyReferralNew, "", r1)
+	fresh := w.notify(model.NotifyReferralNew, "", r2)
+	if _, err := w.db.SQL.Exec(`UPDATE notifications SET created_at = created_at - $2::interval WHERE id = $1`,
+		late[0], (service.LateImmediate + time.Minute).String()); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := w.mail.Digest(w.ctx, time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)); err != nil || n != 1 {
+		t.Fatalf("digest: sent %d, %v", n, err)
+	}
+	got := w.mails()
+	if len(got) != 1 || !strings.Contains(body(t, got[0]), ": 1 neue Vermittlung\n") {
+		t.Fatalf("the digest should count the late referral only: %d mails\n%s", len(got), body(t, got[len(got)-1]))
+	}
+	// The late one's own job, retried after all, sends nothing; the fresh one goes at once.
+	if n, err := w.mail.Immediate(w.ctx, late); err != nil || n != 0 {
+		t.Errorf("the late notification's own job: sent %d, %v", n, err)
+	}
+	if n, err := w.mail.Immediate(w.ctx, fresh); err != nil || n != 1 {
+		t.Errorf("the fresh notification's job: sent %d, %v", n, err)
+	}
+	if marked, audited := w.emailed(); marked != 2 || audited != 2 || len(w.mails()) != 2 {
+		t.Errorf("%d marked, %d audited, %d mails; want 2 each", marked, audited, len(w.mails()))
 	}
 }
 

@@ -1,4 +1,4 @@
-package service_test
+package mailtest
 
 import (
 	"encoding/base64"
@@ -9,9 +9,11 @@ import (
 	"strings"
 )
 
-// mailParse returns the decoded subject and plain-text body of a raw message.
-func mailParse(raw string) (string, error) {
-	m, err := mail.ReadMessage(strings.NewReader(raw))
+// Text returns the decoded subject and plain-text body of the message (quoted-printable or
+// base64, as the sender chose), separated by a line break, for tests that read what a
+// recipient reads.
+func (r Received) Text() (string, error) {
+	m, err := mail.ReadMessage(strings.NewReader(r.Data))
 	if err != nil {
 		return "", err
 	}
@@ -19,14 +21,14 @@ func mailParse(raw string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var r io.Reader = m.Body
+	var body io.Reader = m.Body
 	switch strings.ToLower(m.Header.Get("Content-Transfer-Encoding")) {
 	case "quoted-printable":
-		r = quotedprintable.NewReader(r)
+		body = quotedprintable.NewReader(body)
 	case "base64":
-		r = base64.NewDecoder(base64.StdEncoding, r)
+		body = base64.NewDecoder(base64.StdEncoding, body)
 	}
-	b, err := io.ReadAll(r)
+	b, err := io.ReadAll(body)
 	if err != nil {
 		return "", err
 	}
