@@ -37,6 +37,8 @@ type CaseSummary struct {
 	Referrals map[model.ReferralStatus]int
 	Tasks     int
 	Notes     int
+	// FollowUps set by the housing caseworker (Wiedervorlagen), some due already.
+	FollowUps int
 }
 
 // seedPurpose is the purpose the seed's reads and changes carry in the audit trail.
@@ -78,6 +80,8 @@ type seeder struct {
 	orgs   map[string]uuid.UUID
 	actors map[string]model.Actor
 	sum    CaseSummary
+	// housingCases counts the open cases of the housing caseworker seeded so far.
+	housingCases int
 }
 
 // SeedCases brings the demo households into the database, after the demo directory (their
@@ -770,6 +774,32 @@ func (c *caseRun) everyday() error {
 				model.TaskReassign{OrgID: t.OrgID, AssigneeID: &worker}); err != nil {
 				return fmt.Errorf("reassign task: %w", err)
 			}
+		}
+	}
+	// Every third open case of the housing caseworker comes back on a follow-up date
+	// (Wiedervorlage): set twelve days ago for a few working days later (overdue now), set for
+	// today (the next working day on a day off), or a few working days ahead. So the start
+	// page shows all three groups. Counted, not drawn, so that the rest of the demo stays as
+	// it was.
+	if c.h.Lead == leadHousing && c.h.Story != StoryClosed {
+		if s.housingCases++; s.housingCases%3 == 1 {
+			in := model.FollowUpInput{Object: model.ObjectCase, ID: c.id}
+			switch s.housingCases % 9 {
+			case 1:
+				s.at(12, c.minute)
+				in.WorkingDays = 1 + s.housingCases%3
+			case 4:
+				today := s.today
+				in.DueOn = &today
+			default:
+				in.WorkingDays = 2 + s.housingCases%4
+			}
+			_, err := s.svc.Notifications.SetFollowUp(s.ctx, c.lead, in)
+			s.at(c.elapsed, c.minute)
+			if err != nil {
+				return fmt.Errorf("follow-up: %w", err)
+			}
+			s.sum.FollowUps++
 		}
 	}
 	for i, n := 0, 1+s.r.IntN(2); i < n; i++ {

@@ -202,6 +202,9 @@ func TestSeedCases(t *testing.T) {
 	t.Logf("seeded in %v: %+v", time.Since(start), sum)
 	households := len(demo.Households(time.Now()))
 	first := e.counts()
+	if sum.FollowUps == 0 || e.count(`SELECT count(*) FROM follow_ups`) != sum.FollowUps {
+		t.Errorf("%d follow-ups in the summary, %d in the database", sum.FollowUps, e.count(`SELECT count(*) FROM follow_ups`))
+	}
 	if sum.Created != households || sum.Present != 0 || first["cases"] != households {
 		t.Fatalf("first seed: summary %+v, %d cases; want %d created", sum, first["cases"], households)
 	}
@@ -245,6 +248,8 @@ func TestSeedCases(t *testing.T) {
 		"reassignments by the head":      `SELECT count(*) FROM audit_events WHERE action = 'task.reassign'`,
 		"tasks ended with their access":  `SELECT count(*) FROM tasks WHERE status = 'cancelled' AND status_reason = 'access_ended'`,
 		"events of the seed":             `SELECT count(*) FROM audit_events WHERE purpose = 'demo data' AND actor_id IS NOT NULL`,
+		"follow-ups due or overdue":      `SELECT count(*) FROM follow_ups WHERE due_on <= berlin_today() AND done_at IS NULL`,
+		"follow-ups still ahead":         `SELECT count(*) FROM follow_ups WHERE due_on > berlin_today()`,
 	} {
 		if e.count(query) == 0 {
 			t.Errorf("the demo data has no %s", what)

@@ -36,6 +36,6 @@ func SeedDemo(ctx context.Context, a *app.App) error {
 		referrals += n
 	}
 	a.Log().Info("demo cases in place", slog.Int("created", sum.Created), slog.Int("present", sum.Present),
-		slog.Int("consents", sum.Consents), slog.Int("referrals", referrals), slog.Int("tasks", sum.Tasks), slog.Int("notes", sum.Notes))
+		slog.Int("consents", sum.Consents), slog.Int("referrals", referrals), slog.Int("tasks", sum.Tasks), slog.Int("notes", sum.Notes), slog.Int("follow-ups", sum.FollowUps))
 	return nil
 }
