@@ -27,9 +27,11 @@ node_modules/.package-lock.json: package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js 20.19 or newer (make lint runs the OpenAPI linter Redocly CLI from npm)"; exit 1; }
 	npm ci --ignore-scripts --no-audit --no-fund
 
-## docs: regenerate docs/permissions.md from policies/policy.csv
+## docs: regenerate docs/permissions.md from policies/policy.csv, and docs/processing-record.md and docs/deletion-concept.md from the data catalogue (internal/privacy)
 docs: check-go
 	$(GO) run ./cmd/lotse policy matrix > docs/permissions.md
+	$(GO) run ./cmd/lotse privacy record > docs/processing-record.md
+	$(GO) run ./cmd/lotse privacy deletion > docs/deletion-concept.md
 
 ## generate: regenerate code from internal/api/openapi.yaml and the templ components in ui/components
 generate: check-go

@@ -46,6 +46,7 @@ type CLI struct {
 	Migrate   MigrateCmd   `cmd:"" help:"Manage the database schema."`
 	Directory DirectoryCmd `cmd:"" help:"Apply the declarative directory of organisations, accounts and grants."`
 	Policy    PolicyCmd    `cmd:"" help:"Explain decisions and print the permission matrix."`
+	Privacy   PrivacyCmd   `cmd:"" help:"Print the record of processing activities and the deletion concept from the data catalogue."`
 	Jobs      JobsCmd      `cmd:"" help:"List the background jobs that failed (retrying or given up) with their last error."`
 	Version   VersionCmd   `cmd:"" help:"Print the version."`
 }

@@ -14,13 +14,28 @@ import (
 // TestPermissionsDocIsCurrent: docs/permissions.md, the permission concept the data
 // protection officer signs, is exactly what `lotse policy matrix` prints today.
 func TestPermissionsDocIsCurrent(t *testing.T) {
-	code, stdout, stderr := runMain(t, nil, "policy", "matrix")
+	assertDocCurrent(t, "docs/permissions.md", "policy", "matrix")
+}
+
+// TestPrivacyDocsAreCurrent: the record of processing activities and the deletion concept in
+// docs/ are exactly what the data catalogue generates today.
+func TestPrivacyDocsAreCurrent(t *testing.T) {
+	assertDocCurrent(t, "docs/processing-record.md", "privacy", "record")
+	assertDocCurrent(t, "docs/deletion-concept.md", "privacy", "deletion")
+}
+
+// assertDocCurrent fails when the committed document path (from the repository's root) is
+// not exactly what `lotse args...` prints, naming the first line that differs.
+func assertDocCurrent(t *testing.T, path string, args ...string) {
+	t.Helper()
+	regen := "run `go run ./cmd/lotse " + strings.Join(args, " ") + " > " + path + "` (or `make docs`)"
+	code, stdout, stderr := runMain(t, nil, args...)
 	if code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
-	doc, err := os.ReadFile("../../docs/permissions.md")
+	doc, err := os.ReadFile("../../" + path)
 	if err != nil {
-		t.Fatalf("%v; run `go run ./cmd/lotse policy matrix > docs/permissions.md`", err)
+		t.Fatalf("%v; %s", err, regen)
 	}
 	if string(doc) != stdout {
 		a, b := strings.Split(string(doc), "\n"), strings.Split(stdout, "\n")
@@ -35,8 +50,7 @@ func TestPermissionsDocIsCurrent(t *testing.T) {
 		if line < len(b) {
 			want = b[line]
 		}
-		t.Fatalf("docs/permissions.md is stale: run `go run ./cmd/lotse policy matrix > docs/permissions.md`\n"+
-			"first difference in line %d:\n  file:   %s\n  policy: %s", line+1, got, want)
+		t.Fatalf("%s is stale: %s\nfirst difference in line %d:\n  file:   %s\n  output: %s", path, regen, line+1, got, want)
 	}
 }
 
