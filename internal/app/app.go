@@ -142,6 +142,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		return nil, err
 	}
 	a.services.SetReminderRules(rules)
+	retention, err := config.LoadRetentionRules(cfg.RetentionFile) // validated with the config already
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	a.services.Retention.SetRules(retention)
 	jobsCfg, err := mailJobs(cfg, a.services, o, log)
 	if err != nil {
 		d.Close()

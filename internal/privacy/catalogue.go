@@ -359,6 +359,17 @@ var Catalogue = []Table{
 			none("key", "request_hash", "status", "code", "resource_type")),
 	},
 	{
+		Name: "case_holds", Purpose: "Löschsperren: ein Fall wird trotz abgelaufener Frist nicht gelöscht (Grund, wer, bis wann)",
+		LegalBasis: basisCaseWork, Retention: RuleHold,
+		Columns: cols(one(client("case_id", Identifier), client("reason", FreeText), client("until", CaseCourse),
+			staff("held_by", Usage), staff("held_at", Usage))),
+	},
+	{
+		Name: "statistics_archive", Purpose: "Anonyme Zählungen gelöschter Fälle und Vermittlungen für die Statistik",
+		LegalBasis: basisNone, Retention: RuleNone,
+		Columns: none("kind", "a", "b", "n"),
+	},
+	{
 		Name: "reference_counters", Purpose: "Zähler der Aktenzeichen", LegalBasis: basisNone, Retention: RuleNone,
 		Columns: none("prefix", "year", "last"),
 	},
