@@ -3,8 +3,8 @@ package service_test
 import (
 	"database/sql"
 	"errors"
-	"slices"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -131,16 +131,16 @@ func TestRetentionRun(t *testing.T) {
 	}
 
 	for what, n := range map[string]int{
-		"the due case":                        w.count(`SELECT count(*) FROM cases WHERE id = $1`, due),
-		"the due case's persons":              w.count(`SELECT count(*) FROM persons WHERE case_id = $1`, due),
-		"the due case's referrals":            w.count(`SELECT count(*) FROM referrals WHERE case_id = $1`, due),
-		"the due case's tasks":                w.count(`SELECT count(*) FROM tasks WHERE case_id = $1`, due),
-		"the due case's notes":                w.count(`SELECT count(*) FROM notes WHERE case_id = $1`, due),
-		"the due case's consents":             w.count(`SELECT count(*) FROM consents WHERE case_id = $1`, due),
-		"notifications of the due case":       w.count(`SELECT count(*) FROM notifications WHERE id = $1`, onDue),
-		"the old declined referral":           w.count(`SELECT count(*) FROM referrals WHERE id = $1`, oldDeclined.ID),
-		"the notification read long ago":      w.count(`SELECT count(*) FROM notifications WHERE id = $1`, oldRead),
-		"evidence of the revoked consent":     w.count(`SELECT count(*) FROM consents WHERE case_id = $1 AND evidence <> ''`, revokedCase),
+		"the due case":                         w.count(`SELECT count(*) FROM cases WHERE id = $1`, due),
+		"the due case's persons":               w.count(`SELECT count(*) FROM persons WHERE case_id = $1`, due),
+		"the due case's referrals":             w.count(`SELECT count(*) FROM referrals WHERE case_id = $1`, due),
+		"the due case's tasks":                 w.count(`SELECT count(*) FROM tasks WHERE case_id = $1`, due),
+		"the due case's notes":                 w.count(`SELECT count(*) FROM notes WHERE case_id = $1`, due),
+		"the due case's consents":              w.count(`SELECT count(*) FROM consents WHERE case_id = $1`, due),
+		"notifications of the due case":        w.count(`SELECT count(*) FROM notifications WHERE id = $1`, onDue),
+		"the old declined referral":            w.count(`SELECT count(*) FROM referrals WHERE id = $1`, oldDeclined.ID),
+		"the notification read long ago":       w.count(`SELECT count(*) FROM notifications WHERE id = $1`, oldRead),
+		"evidence of the revoked consent":      w.count(`SELECT count(*) FROM consents WHERE case_id = $1 AND evidence <> ''`, revokedCase),
 		"audit events naming the due case's …": w.count(`SELECT count(*) FROM audit_events WHERE action LIKE 'retention.%' AND details::text LIKE '%Haddad%'`),
 	} {
 		if n != 0 {

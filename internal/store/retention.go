@@ -176,4 +176,3 @@ func (r Retention) ReleaseHold(ctx context.Context, caseID uuid.UUID) (bool, err
 	res := r.db.WithContext(ctx).Exec(`DELETE FROM case_holds WHERE case_id = ?`, caseID)
 	return res.RowsAffected > 0, translate("release hold", res.Error)
 }
-
