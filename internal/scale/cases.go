@@ -67,11 +67,16 @@ func newGenerator(cfg Config) *generator {
 		total += max(1, len(g.city.orgs[i].caseworkers))
 		g.leaderCum = append(g.leaderCum, total)
 	}
+	// Referrals go mostly to partners, and unevenly: like in a real city, a few offices (the
+	// job center's main office, the big counselling services) receive many times what a
+	// small association does; the k-th partner weighs about 1/k. So the busiest office has
+	// thousands of active referrals, which is what a query starting from the office meets.
+	rank := r.Perm(len(g.city.receivers)) // which partner is how busy
 	total = 0
-	for _, i := range g.city.receivers {
-		w := 3
-		if g.city.orgs[i].Kind == model.OrgMunicipal {
-			w = 1
+	for k, i := range g.city.receivers {
+		w := 2
+		if g.city.orgs[i].Kind != model.OrgMunicipal {
+			w = 3 * max(1, 40/(1+rank[k]))
 		}
 		total += w
 		g.receiverCum = append(g.receiverCum, total)
