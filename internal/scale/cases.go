@@ -173,6 +173,8 @@ var tableColumns = []struct {
 	{"tasks", []string{"id", "org_id", "assignee_id", "case_id", "area", "referral_id", "title", "description", "due_date", "priority", "status",
 		"status_reason", "created_by", "done_at", "version", "created_at", "updated_at"}},
 	{"notes", []string{"id", "case_id", "area", "org_id", "author_id", "visibility", "body", "created_at"}},
+	{"notifications", []string{"id", "user_id", "org_id", "kind", "object_type", "object_id", "occasion", "created_at", "read_at"}},
+	{"follow_ups", []string{"id", "user_id", "org_id", "case_id", "due_on", "created_at", "updated_at"}},
 	{"audit_events", []string{"at", "actor_id", "actor_name", "org_id", "role", "action", "object_type", "object_id", "case_id", "purpose", "details"}},
 }
 
@@ -239,6 +241,20 @@ func (g *generator) audit(b *batch, at time.Time, who *Account, action, objType 
 	}
 	b.add("audit_events", at, who.UserID, who.DisplayName, who.OrgID, string(who.Role), action, objType, objID.String(), nullUUID(caseID), model.PurposeCaseWork, d)
 }
+
+// notify writes a notification to the member; an unread one stays unread when unread is
+// set, else it was read at random (most are).
+func (g *generator) notify(b *batch, r *rand.Rand, to *Account, org uuid.UUID, kind model.NotificationKind, objType string,
+	obj uuid.UUID, occasion string, at time.Time, unread bool) {
+	var read pgtype.Timestamptz
+	if !unread || r.IntN(3) == 0 {
+		read = nullTime(g.after(at, time.Duration(1+r.IntN(48))*time.Hour))
+	}
+	b.add("notifications", newUUID(r), to.UserID, org, string(kind), objType, obj, occasion, at, read)
+}
+
+// daysAgo counts the days from day to today.
+func daysAgo(today, day time.Time) int { return int(today.Sub(day).Hours() / 24) }
 
 // member picks a member of org with the role (caseworker, else lead), or nil.
 func (g *generator) member(r *rand.Rand, org int) *Account {
@@ -370,6 +386,11 @@ func (g *generator) oneCase(b *batch, i int) {
 	g.plan(b, r, caseID, leadIdx, worker, plans, opened, last)
 	g.tasks(b, r, caseID, leadIdx, worker, plans, opened, last, status)
 	g.notes(b, r, caseID, leadIdx, worker, plans, opened, last)
+	// A follow-up date of the responsible caseworker on some open cases.
+	if status == model.CaseOpen && worker != nil && r.IntN(10) == 0 {
+		at := g.at(r.IntN(30), r.IntN(600))
+		b.add("follow_ups", newUUID(r), worker.UserID, lead.ID, caseID, g.day(-r.IntN(30)+5), at, at)
+	}
 	// Reads of the case: the audit trail is mostly reads.
 	for k, n := 0, r.IntN(4); k < n; k++ {
 		d := last + r.IntN(max(1, opened-last))
@@ -646,6 +667,17 @@ func (g *generator) writeReferral(b *batch, r *rand.Rand, caseID uuid.UUID, lead
 		referralMessages[r.IntN(len(referralMessages))], due, string(p.status), consent, p.legal, cats, reply, outcome,
 		sentBy, answeredBy, nullTime(answeredAt), nullTime(closedAt), assignee, version+btoi(p.answered >= 0)+btoi(p.closed >= 0), created, updated)
 	b.refs[p.status]++
+	// The bell: the recipient's caseworkers heard of a referral waiting for them; the sender
+	// of the answer.
+	if p.status == model.ReferralSent {
+		to := &g.city.orgs[p.to]
+		for _, u := range to.caseworkers {
+			g.notify(b, r, &g.city.users[u], to.ID, model.NotifyReferralNew, "referral", p.id, "sent", created, true)
+		}
+	}
+	if p.answered >= 0 && worker != nil {
+		g.notify(b, r, worker, lead.ID, model.NotifyReferralAnswered, "referral", p.id, string(p.status), answeredAt, false)
+	}
 	details := map[string]any{"status": "sent", "to_org_id": g.city.orgs[p.to].ID.String(), "from_org_id": from.String()}
 	g.audit(b, created, worker, "referral.create", "referral", p.id, caseID, details)
 	if p.answered >= 0 {
@@ -835,6 +867,14 @@ func (g *generator) tasks(b *batch, r *rand.Rand, caseID uuid.UUID, leadIdx int,
 		priority := []string{"low", "normal", "normal", "normal", "normal", "normal", "high", "high", "urgent", "normal"}[r.IntN(10)]
 		b.add("tasks", id, org.ID, assigneeID, caseID, area, refID, title, "", due, priority, string(status), reason,
 			creatorID, nullTime(doneAt), 1+btoi(status.Closed()), createdAt, updated)
+		// The bell: the assignee heard of the task, and of it being overdue.
+		if assignee != nil && assignee != creator {
+			g.notify(b, r, assignee, org.ID, model.NotifyTaskAssigned, "task", id, "v1", createdAt, !status.Closed())
+		}
+		if assignee != nil && !status.Closed() && due.Valid && due.Time.Before(g.today) {
+			g.notify(b, r, assignee, org.ID, model.NotifyTaskOverdue, "task", id, "overdue:"+due.Time.Format(time.DateOnly),
+				g.at(daysAgo(g.today, due.Time)-1, 0), true)
+		}
 		if k < 3 || r.IntN(4) == 0 { // the audit trail of older tasks has been thinned by retention
 			g.audit(b, createdAt, creator, "task.create", "task", id, caseID, map[string]any{"org_id": org.ID.String(), "status": "open"})
 		}

@@ -65,7 +65,7 @@ func generateAs(t *testing.T, cfg scale.Config, owner bool) *generated {
 func (g *generated) fingerprint(t *testing.T) string {
 	t.Helper()
 	fp := testutil.DataOnly(testutil.Fingerprint(t, g.sql, "organisations", "users", "role_grants", "cases", "persons", "area_statuses",
-		"consents", "consent_recipients", "referrals", "tasks", "notes", "reference_counters"))
+		"consents", "consent_recipients", "referrals", "tasks", "notes", "notifications", "follow_ups", "reference_counters"))
 	var audit string
 	if err := g.sql.QueryRow(`SELECT md5(string_agg(concat_ws(',', at, actor_id, org_id, role, action, object_type, object_id, case_id, details),
 		'|' ORDER BY at, object_id, action)) FROM audit_events`).Scan(&audit); err != nil {
@@ -163,6 +163,9 @@ func checkShape(t *testing.T, g *generated) {
 		{"persons spelt other than the first spelling", `SELECT count(*) FROM persons WHERE given_names IN ('Muhammad', 'Mohamed', 'Muhammed')`, 1},
 		{"households of three", `SELECT count(*) FROM (SELECT case_id FROM persons GROUP BY 1 HAVING count(*) = 3) x`, sz.Cases / 5},
 		{"audit events", `SELECT count(*) FROM audit_events`, sz.Cases * 5},
+		{"unread notifications", `SELECT count(*) FROM notifications WHERE read_at IS NULL`, sz.Cases},
+		{"notification kinds", `SELECT count(DISTINCT kind) FROM notifications`, 4},
+		{"follow-ups", `SELECT count(*) FROM follow_ups`, sz.Cases / 20},
 	} {
 		if got := g.int(t, c.q); got < c.min {
 			t.Errorf("%s: %d, want at least %d", c.what, got, c.min)
@@ -205,6 +208,8 @@ func checkShape(t *testing.T, g *generated) {
 		{"records in the future", `SELECT (SELECT count(*) FROM cases WHERE updated_at > now() OR opened_at > now())
 			+ (SELECT count(*) FROM tasks WHERE created_at > now() OR done_at > now())
 			+ (SELECT count(*) FROM referrals WHERE updated_at > now()) + (SELECT count(*) FROM audit_events WHERE at > now())`},
+		{"notifications to someone outside the organisation", `SELECT count(*) FROM notifications n
+			WHERE NOT EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = n.user_id AND g.org_id = n.org_id)`},
 		{"staff holding two roles", `SELECT count(*) FROM (SELECT user_id FROM role_grants GROUP BY 1 HAVING count(*) > 1) x`},
 		{"reference numbers the counters would hand out again", `SELECT count(*) FROM cases c JOIN reference_counters rc ON rc.prefix = 'F'
 			AND c.reference LIKE 'F-' || rc.year || '-%' WHERE split_part(c.reference, '-', 3)::int > rc.last`},
