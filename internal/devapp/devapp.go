@@ -23,7 +23,6 @@ func Commands() []app.Command {
 type DevCmd struct {
 	DataDir    string `name:"data-dir" env:"LOTSE_DEV_DATA_DIR" default:".lotse" help:"Where lotse-dev dev keeps a private PostgreSQL cluster when it has to start one."`
 	DevIdPAddr string `name:"devidp-addr" env:"LOTSE_DEVIDP_ADDR" default:"127.0.0.1:8081" help:"Loopback address of the development identity provider (not started when LOTSE_OIDC_ISSUER is set)."`
-	Accounts   string `name:"accounts" env:"LOTSE_DEV_ACCOUNTS" type:"path" help:"A file of further accounts the development identity provider offers besides the demo accounts: what lotse-dev seed scale --accounts-out writes, for a database with a generated city."`
 }
 
 // devDatabase is the database lotse-dev dev creates on a local server, devRoles the roles it
@@ -63,11 +62,8 @@ func (d DevCmd) Run(cfg *config.Config, e *app.Env) error {
 	}
 	var idp *devidp.Server
 	if cfg.OIDCIssuer == "" {
-		extra, err := readAccounts(d.Accounts)
-		if err != nil {
-			return err
-		}
-		if idp, err = startDevIdP(e.Ctx, d.DevIdPAddr, cfg, extra...); err != nil {
+		var err error
+		if idp, err = startDevIdP(e.Ctx, d.DevIdPAddr, cfg); err != nil {
 			return err
 		}
 		defer idp.Close()

@@ -23,10 +23,10 @@ const (
 	devAPIAudience = "lotse-api"
 )
 
-// startDevIdP starts the development identity provider with the demo accounts (and extra,
-// generated accounts) and points the configuration's single OIDC provider at it. It exists only for lotse-dev dev (the
+// startDevIdP starts the development identity provider with the demo accounts and points
+// the configuration's single OIDC provider at it. It exists only for lotse-dev dev (the
 // production binary does not contain it), and it refuses to listen anywhere but on loopback.
-func startDevIdP(ctx context.Context, addr string, cfg *config.Config, extra ...devidp.Account) (*devidp.Server, error) {
+func startDevIdP(ctx context.Context, addr string, cfg *config.Config) (*devidp.Server, error) {
 	secret := make([]byte, 24)
 	_, _ = rand.Read(secret)
 	l := roleLabels()
@@ -37,7 +37,6 @@ func startDevIdP(ctx context.Context, addr string, cfg *config.Config, extra ...
 			Role: l.T("role." + string(a.Role)), Org: a.Org,
 		})
 	}
-	accounts = append(accounts, extra...)
 	base := strings.TrimSuffix(cfg.BaseURL, "/")
 	idp, err := devidp.New(devidp.Config{
 		Addr:     addr,

@@ -8,7 +8,6 @@ import (
 	"github.com/lotse-project/lotse/internal/app"
 	"github.com/lotse-project/lotse/internal/config"
 	"github.com/lotse-project/lotse/internal/db"
-	"github.com/lotse-project/lotse/internal/devidp"
 	"github.com/lotse-project/lotse/internal/scale"
 )
 
@@ -84,29 +83,6 @@ func (s SeedScaleCmd) Run(cfg *config.Config, e *app.Env) error {
 	}
 	sum.Print(e.Stdout)
 	return nil
-}
-
-// readAccounts reads an accounts file of seed scale as accounts of the development identity
-// provider; no file, no accounts.
-func readAccounts(path string) ([]devidp.Account, error) {
-	if path == "" {
-		return nil, nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("--accounts: %w", err)
-	}
-	defer func() { _ = f.Close() }()
-	accounts, err := scale.ReadAccounts(f)
-	if err != nil {
-		return nil, fmt.Errorf("--accounts: %w", err)
-	}
-	l := roleLabels()
-	out := make([]devidp.Account, len(accounts))
-	for i, a := range accounts {
-		out[i] = devidp.Account{Subject: a.Subject, Email: a.Email, Name: a.DisplayName, Role: l.T("role." + string(a.Role)), Org: a.Org}
-	}
-	return out, nil
 }
 
 func writeAccounts(path string, accounts []scale.Account) error {
