@@ -54,7 +54,7 @@ type Config struct {
 	// Now is the moment the data is generated for (its calendar day in Berlin is "today":
 	// deadlines, validity and overdue tasks are relative to it). Zero means time.Now().
 	Now time.Time
-	// BatchCases is how many cases one transaction writes (default 2,000).
+	// BatchCases is how many cases one transaction writes (default 1,000).
 	BatchCases int
 	// Workers is the number of connections writing batches at once (default 2).
 	Workers int
@@ -97,7 +97,7 @@ func Generate(ctx context.Context, pool *pgxpool.Pool, cfg Config) (Summary, err
 		cfg.Now = time.Now()
 	}
 	if cfg.BatchCases <= 0 {
-		cfg.BatchCases = 2000
+		cfg.BatchCases = 1000
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 2
