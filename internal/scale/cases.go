@@ -676,7 +676,11 @@ func (g *generator) writeReferral(b *batch, r *rand.Rand, caseID uuid.UUID, lead
 		}
 	}
 	if p.answered >= 0 && worker != nil {
-		g.notify(b, r, worker, lead.ID, model.NotifyReferralAnswered, "referral", p.id, string(p.status), answeredAt, false)
+		answer := model.ReferralAccepted
+		if p.status == model.ReferralDeclined {
+			answer = model.ReferralDeclined
+		}
+		g.notify(b, r, worker, lead.ID, model.NotifyReferralAnswered, "referral", p.id, string(answer), answeredAt, false)
 	}
 	details := map[string]any{"status": "sent", "to_org_id": g.city.orgs[p.to].ID.String(), "from_org_id": from.String()}
 	g.audit(b, created, worker, "referral.create", "referral", p.id, caseID, details)
