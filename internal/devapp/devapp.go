@@ -86,7 +86,8 @@ func (d DevCmd) Run(cfg *config.Config, e *app.Env) error {
 
 // SeedCmd groups the data loaders.
 type SeedCmd struct {
-	Demo SeedDemoCmd `cmd:"" help:"Load the demo organisations, accounts and cases (idempotent)."`
+	Demo  SeedDemoCmd  `cmd:"" help:"Load the demo organisations, accounts and cases (idempotent)."`
+	Scale SeedScaleCmd `cmd:"" help:"Generate a city's worth of invented data (300 organisations, 5,000 accounts, 100,000 cases; --fraction for less) into a freshly migrated database."`
 }
 
 // SeedDemoCmd loads the demo data.
