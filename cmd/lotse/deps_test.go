@@ -17,6 +17,8 @@ var devOnly = []struct{ prefix, why string }{
 	{"github.com/rs/cors", "the CORS handler of that provider"},
 	{"github.com/lotse-project/lotse/internal/pglocal", "starts private PostgreSQL clusters (initdb, pg_ctl, as the postgres OS user); production gets LOTSE_DATABASE_URL"},
 	{"github.com/lotse-project/lotse/internal/demo", "demo accounts with known addresses and made-up cases, never for a production database"},
+	{"github.com/lotse-project/lotse/internal/bench", "the load harness (lotse-dev bench), which signs in as many accounts and writes notes"},
+	{"github.com/tsenart/vegeta/", "the load generator of that harness"},
 }
 
 // testOnly may appear in neither binary.
