@@ -25,6 +25,8 @@ type Report struct {
 	Memory  Memory  `json:"memory"`
 	// Skipped names the routes of the mix no signed-in account could request.
 	Skipped []string `json:"skipped,omitempty"`
+	// SignInErrors are the accounts that could not sign in (left out of the run).
+	SignInErrors []string `json:"sign_in_errors,omitempty"`
 }
 
 // RouteReport is one route's line.
@@ -138,6 +140,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	for _, s := range r.Skipped {
 		fmt.Fprintf(w, "skipped %s\n", s)
+	}
+	for _, e := range r.SignInErrors {
+		fmt.Fprintf(w, "not signed in: %s\n", e)
 	}
 	return nil
 }

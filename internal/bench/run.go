@@ -154,12 +154,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, errors.New("bench: no accounts to sign in (is the database seeded?)")
 	}
 	logf("signing in %d accounts at %s", len(accounts), base)
-	sessions, err := signInAll(ctx, base, cfg.Pool, accounts)
+	sessions, failed, err := signInAll(ctx, base, cfg.Pool, accounts)
 	if err != nil {
 		return nil, err
 	}
 
-	rep := &Report{Target: base, Rate: cfg.Rate, Duration: cfg.Duration.String(), Accounts: map[Kind]int{}, Seed: cfg.Seed}
+	rep := &Report{Target: base, Rate: cfg.Rate, Duration: cfg.Duration.String(), Accounts: map[Kind]int{}, Seed: cfg.Seed, SignInErrors: failed}
 	for _, s := range sessions {
 		rep.Accounts[s.Account.Kind]++
 	}
@@ -220,8 +220,9 @@ func kindList(ks []Kind) string {
 }
 
 // signInAll signs the accounts in, four at a time, and reads what their routes need.
-// Accounts the identity provider does not know are left out; none signed in is an error.
-func signInAll(ctx context.Context, base string, pool *pgxpool.Pool, accounts []Account) ([]*Session, error) {
+// Accounts that fail (e.g. unknown to the identity provider) are left out and their errors
+// returned as failed; none signed in is an error.
+func signInAll(ctx context.Context, base string, pool *pgxpool.Pool, accounts []Account) ([]*Session, []string, error) {
 	out := make([]*Session, len(accounts))
 	errs := make([]error, len(accounts))
 	var wg sync.WaitGroup
@@ -239,15 +240,18 @@ func signInAll(ctx context.Context, base string, pool *pgxpool.Pool, accounts []
 	}
 	wg.Wait()
 	var ok []*Session
-	for _, s := range out {
+	var failed []string
+	for i, s := range out {
 		if s != nil {
 			ok = append(ok, s)
+		} else {
+			failed = append(failed, errs[i].Error())
 		}
 	}
 	if len(ok) == 0 {
-		return nil, errors.Join(errs...)
+		return nil, nil, errors.Join(errs...)
 	}
-	return ok, nil
+	return ok, failed, nil
 }
 
 // request builds the HTTP request of a pick.
