@@ -52,6 +52,9 @@ type RouteReport struct {
 	// Statements is the SQL statements one request ran (BEGIN and COMMIT included), from
 	// lotse_db_queries_per_request.
 	Statements float64 `json:"statements_per_request"`
+	// ResponseKB is the size of the response body in KiB (of the requests that count the
+	// statements).
+	ResponseKB float64 `json:"response_kb"`
 	FirstError string  `json:"first_error,omitempty"`
 }
 
@@ -88,6 +91,7 @@ func latencies(l vegeta.LatencyMetrics) Latencies {
 func (r *Report) finish() {
 	for i := range r.Routes {
 		rr := &r.Routes[i]
+		rr.ResponseKB = float64(int(rr.ResponseKB*10+0.5)) / 10
 		if rr.FloorLatency != nil && rr.FloorLatency.P95 > 0 {
 			rr.P95Ratio = float64(int(rr.Latency.P95/rr.FloorLatency.P95*10+0.5)) / 10
 		}
@@ -110,7 +114,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "route\trequest\tn\terrors\tp50 ms\tp95 ms\tp99 ms\tfloor p50\tfloor p95\tfloor p99\tp95/floor\tfloor rows\tstmts/req\t")
+	fmt.Fprintln(tw, "route\trequest\tn\terrors\tp50 ms\tp95 ms\tp99 ms\tfloor p50\tfloor p95\tfloor p99\tp95/floor\tfloor rows\tstmts/req\tKiB\t")
 	for _, rr := range r.Routes {
 		fp50, fp95, fp99, ratio, rows := "-", "-", "-", "-", "-"
 		if f := rr.FloorLatency; f != nil {
@@ -119,11 +123,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 				ratio = fmt.Sprintf("%.1f×", rr.P95Ratio)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t\n", rr.Name, rr.Request, rr.Requests, rr.Errors+rr.FloorErrors,
-			num(rr.Latency.P50), num(rr.Latency.P95), num(rr.Latency.P99), fp50, fp95, fp99, ratio, rows, rr.Statements)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.1f\t\n", rr.Name, rr.Request, rr.Requests, rr.Errors+rr.FloorErrors,
+			num(rr.Latency.P50), num(rr.Latency.P95), num(rr.Latency.P99), fp50, fp95, fp99, ratio, rows, rr.Statements, rr.ResponseKB)
 	}
 	o := r.Overall
-	fmt.Fprintf(tw, "all\t\t%d\t\t%s\t%s\t%s\t\t\t\t\t\t%.1f\t\n", o.Requests, num(o.Latency.P50), num(o.Latency.P95), num(o.Latency.P99), o.Statements)
+	fmt.Fprintf(tw, "all\t\t%d\t\t%s\t%s\t%s\t\t\t\t\t\t%.1f\t\t\n", o.Requests, num(o.Latency.P50), num(o.Latency.P95), num(o.Latency.P99), o.Statements)
 	if err := tw.Flush(); err != nil {
 		return err
 	}

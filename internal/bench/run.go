@@ -279,13 +279,14 @@ func probe(ctx context.Context, base string, routes []*active, n int, byName map
 			if err != nil {
 				return err
 			}
-			resp, _, err := do(c, req.WithContext(ctx))
+			resp, body, err := do(c, req.WithContext(ctx))
 			if err != nil {
 				return fmt.Errorf("bench: %s: %w", r.Name, err)
 			}
 			if resp.StatusCode != r.Want {
 				return fmt.Errorf("bench: %s %s answered %d, want %d", r.Method, t.URL, resp.StatusCode, r.Want)
 			}
+			byName[r.Name].ResponseKB += float64(len(body)) / 1024 / float64(n)
 		}
 		after, err := readMetrics(ctx, base)
 		if err != nil {

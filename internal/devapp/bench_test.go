@@ -104,6 +104,8 @@ func TestBenchAgainstDemoData(t *testing.T) {
 			t.Errorf("%s: %d requests, %d not answered with the success status (first: %s)", name, r.Requests, r.Errors, r.FirstError)
 		case r.FloorLatency == nil || r.FloorRequests == 0 || r.FloorErrors > 0 || r.FloorLatency.P50 <= 0:
 			t.Errorf("%s: floor %d runs, %d failed, latencies %v (first error: %s)", name, r.FloorRequests, r.FloorErrors, r.FloorLatency, r.FirstError)
+		case strings.HasPrefix(r.Request, "GET ") && r.ResponseKB <= 0:
+			t.Errorf("%s: no page size measured", name)
 		case r.FloorRows <= 0:
 			t.Errorf("%s: the floor read no rows: it measures nothing", name)
 		case r.Statements <= 0 || r.Latency.P50 <= 0 || r.P95Ratio <= 0:
@@ -118,7 +120,7 @@ func TestBenchAgainstDemoData(t *testing.T) {
 	if err := rep.WriteTable(&table); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range append(bench.RouteNames(), "p95/floor", "stmts/req", "RSS") {
+	for _, want := range append(bench.RouteNames(), "p95/floor", "stmts/req", "KiB", "RSS") {
 		if !strings.Contains(table.String(), want) {
 			t.Errorf("the table lacks %q:\n%s", want, table.String())
 		}
