@@ -175,6 +175,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		Identify:       o.Identify,
 		BodyLimit:      cfg.BodyLimit,
 		Metrics:        cfg.MetricsEnabled,
+		Queries:        d.Queries,
 		ExtraRoutes:    o.ExtraRoutes,
 	})
 	if err != nil {

@@ -23,6 +23,8 @@ type DB struct {
 	Pool *pgxpool.Pool
 	SQL  *sql.DB
 	Gorm *gorm.DB
+	// Queries counts the statements sent through Pool (tracer.go).
+	Queries *QueryCounter
 }
 
 // Options tune the pool.
@@ -52,6 +54,9 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	// name-search index (see store/cases_test.go's plan checks).
 	pc.ConnConfig.RuntimeParams["random_page_cost"] = "1.1"
 
+	queries := &QueryCounter{}
+	pc.ConnConfig.Tracer = queries
+
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("db: open pool: %w", ErrUnreachable)
@@ -75,7 +80,7 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("db: open gorm: %w", err)
 	}
-	return &DB{Pool: pool, SQL: sqlDB, Gorm: g}, nil
+	return &DB{Pool: pool, SQL: sqlDB, Gorm: g, Queries: queries}, nil
 }
 
 // Close closes the pool; in-flight queries finish first.

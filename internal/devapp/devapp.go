@@ -16,6 +16,7 @@ func Commands() []app.Command {
 	return []app.Command{
 		{Name: "dev", Help: "Run Lotse for development: local PostgreSQL, migrations, demo data.", Cmd: &DevCmd{}},
 		{Name: "seed", Help: "Load data into the database.", Cmd: &SeedCmd{}},
+		{Name: "bench", Help: "Run the load harness against a running Lotse: sign-ins, a fixed-rate mix, the floor by bare pgx (docs/performance.md).", Cmd: &BenchCmd{}},
 	}
 }
 
