@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/lotse-project/lotse/internal/demo"
 	"github.com/lotse-project/lotse/internal/model"
 )
 
@@ -286,7 +287,12 @@ func (c *city) hasChildren(i int) bool {
 // lead in every unit and office, and the caseworkers, most of them in the units that lead
 // cases.
 func (c *city) staff(r *rand.Rand, n int, depts, assocs []int, jc int) {
+	// Subjects are unique, and none is a demo account's: the development identity provider
+	// may offer both at once.
 	used := map[string]int{}
+	for _, d := range demo.Accounts() {
+		used[strings.SplitN(d.Email, "@", 2)[0]] = 1
+	}
 	add := func(org int, role model.Role) {
 		fam := staffFamilies[r.IntN(len(staffFamilies))][0]
 		given := staffGiven[r.IntN(len(staffGiven))][0]

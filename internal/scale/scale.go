@@ -54,7 +54,7 @@ type Config struct {
 	// Now is the moment the data is generated for (its calendar day in Berlin is "today":
 	// deadlines, validity and overdue tasks are relative to it). Zero means time.Now().
 	Now time.Time
-	// BatchCases is how many cases one transaction writes (default 2,000).
+	// BatchCases is how many cases one transaction writes (default 1,000).
 	BatchCases int
 	// Workers is the number of connections writing batches at once (default 2).
 	Workers int
@@ -68,7 +68,8 @@ type Summary struct {
 	// Referrals and cases by state.
 	Referrals map[model.ReferralStatus]int64
 	Cases     map[model.CaseStatus]int64
-	Elapsed   time.Duration
+	// Elapsed is the whole run; Analyze the ANALYZE at its end.
+	Elapsed, Analyze time.Duration
 }
 
 // ErrNotEmpty refuses to generate into a database that already holds cases or a generated city.
@@ -96,7 +97,7 @@ func Generate(ctx context.Context, pool *pgxpool.Pool, cfg Config) (Summary, err
 		cfg.Now = time.Now()
 	}
 	if cfg.BatchCases <= 0 {
-		cfg.BatchCases = 2000
+		cfg.BatchCases = 1000
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 2
@@ -161,6 +162,11 @@ func Generate(ctx context.Context, pool *pgxpool.Pool, cfg Config) (Summary, err
 	if err := g.finish(ctx, pool); err != nil {
 		return sum, err
 	}
+	analyze := time.Now()
+	if _, err := pool.Exec(ctx, `ANALYZE`); err != nil {
+		return sum, fmt.Errorf("scale: analyze: %w", err)
+	}
+	sum.Analyze = time.Since(analyze)
 	sum.Elapsed = time.Since(start)
 	return sum, nil
 }
@@ -202,8 +208,8 @@ func (g *generator) writeCity(ctx context.Context, pool *pgxpool.Pool, sum *Summ
 	return nil
 }
 
-// finish continues the reference counters after the generated numbers, tells the running
-// instances that grants changed, and runs ANALYZE.
+// finish continues the reference counters after the generated numbers and tells the running
+// instances that grants changed.
 func (g *generator) finish(ctx context.Context, pool *pgxpool.Pool) error {
 	for key, last := range g.counters {
 		if _, err := pool.Exec(ctx, `INSERT INTO reference_counters (prefix, year, last) VALUES ($1, $2, $3)
@@ -214,9 +220,6 @@ func (g *generator) finish(ctx context.Context, pool *pgxpool.Pool) error {
 	}
 	if _, err := pool.Exec(ctx, `SELECT pg_notify($1, 'scale')`, model.PolicyChannel); err != nil {
 		return fmt.Errorf("scale: notify: %w", err)
-	}
-	if _, err := pool.Exec(ctx, `ANALYZE`); err != nil {
-		return fmt.Errorf("scale: analyze: %w", err)
 	}
 	return nil
 }
