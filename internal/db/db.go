@@ -53,6 +53,11 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	// sequential ones. At the default of 4 the planner prefers scanning all cases over the
 	// name-search index (see store/cases_test.go's plan checks).
 	pc.ConnConfig.RuntimeParams["random_page_cost"] = "1.1"
+	// No just-in-time compilation: Lotse's queries read a page or an organisation's open
+	// records, yet the cost estimate of a visibility condition (an OR of EXISTS) passes
+	// jit_above_cost on a city-sized database, and compiling it then took 0.5 to 1.7 s for a
+	// query that runs in 10 to 60 ms without (docs/performance.md, "Queries that follow the page").
+	pc.ConnConfig.RuntimeParams["jit"] = "off"
 
 	queries := &QueryCounter{}
 	pc.ConnConfig.Tracer = queries

@@ -165,10 +165,13 @@ func (r Referrals) List(ctx context.Context, sc model.Scope, q ReferralQuery) ([
 	base := func() *gorm.DB {
 		db := visible(r.db.WithContext(ctx).Model(&model.Referral{}), sc)
 		if len(q.ToOrgs) > 0 {
-			db = db.Where("referrals.to_org_id = ANY(?::uuid[])", uuids(q.ToOrgs))
+			// The inbox of one organisation: with the recipient's own visibility condition
+			// (active states), Postgres reads referrals_to_org_active_due_idx in reply order
+			// and checks the consent cover of one page only.
+			db = db.Where(inOrgs("referrals.to_org_id", q.ToOrgs))
 		}
 		if len(q.FromOrgs) > 0 {
-			db = db.Where("referrals.from_org_id = ANY(?::uuid[])", uuids(q.FromOrgs))
+			db = db.Where(inOrgs("referrals.from_org_id", q.FromOrgs))
 		}
 		if len(q.Statuses) > 0 {
 			st := make(model.StringList, len(q.Statuses))

@@ -20,14 +20,20 @@ func captureQueries(t *testing.T, g *gorm.DB, fn func(dry *gorm.DB)) []capturedQ
 	var out []capturedQuery
 	dry := g.Session(&gorm.Session{DryRun: true, NewDB: true})
 	name := "test:capture:" + t.Name()
-	if err := dry.Callback().Query().After("gorm:query").Register(name, func(db *gorm.DB) {
+	capture := func(db *gorm.DB) {
 		if db.DryRun {
 			out = append(out, capturedQuery{sql: db.Statement.SQL.String(), vars: slices.Clone(db.Statement.Vars)})
 		}
-	}); err != nil {
+	}
+	// Find and First run the query callbacks, Scan and Rows the row callbacks.
+	if err := dry.Callback().Query().After("gorm:query").Register(name, capture); err != nil {
 		t.Fatal(err)
 	}
 	defer dry.Callback().Query().Remove(name) //nolint:errcheck
+	if err := dry.Callback().Row().After("gorm:row").Register(name, capture); err != nil {
+		t.Fatal(err)
+	}
+	defer dry.Callback().Row().Remove(name) //nolint:errcheck
 	fn(dry)
 	return out
 }
