@@ -69,7 +69,7 @@ func (s *Home) Worklist(ctx context.Context, a model.Actor) (*model.Worklist, er
 	for _, l := range []struct {
 		obj  string
 		link model.WorklistLink
-	}{{objStatistics, model.LinkStatistics}, {objMember, model.LinkAdministration}, {objAudit, model.LinkAuditLog}} {
+	}{{objStatistics, model.LinkStatistics}, {objMember, model.LinkAdministration}, {objAudit, model.LinkAuditLog}, {objRetention, model.LinkRetention}} {
 		if _, ok, err := allowed(l.obj, actRead); err != nil {
 			return nil, err
 		} else if ok {
