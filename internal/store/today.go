@@ -37,18 +37,10 @@ func (r Tasks) Work(ctx context.Context, sc model.Scope, q WorkTaskQuery) ([]mod
 		}
 		return db
 	}
-	var total int64
-	if err := base().Count(&total).Error; err != nil {
-		return nil, 0, translate("count work tasks", err)
-	}
-	var out []model.Task
-	err := base().
-		Order("tasks.due_date ASC NULLS LAST, " + priorityRank + " DESC, tasks.created_at, tasks.id").
-		Limit(q.Limit).Find(&out).Error
-	if err != nil {
-		return nil, 0, translate("list work tasks", err)
-	}
-	return out, total, nil
+	out, total, err := withTotal[model.Task](base().
+		Order("tasks.due_date ASC NULLS LAST, "+priorityRank+" DESC, tasks.created_at, tasks.id").
+		Limit(q.Limit), "tasks", 0, nil)
+	return out, total, translate("list work tasks", err)
 }
 
 // priorityRank orders task priorities, urgent highest.
@@ -66,15 +58,8 @@ func (r Referrals) Replies(ctx context.Context, sc model.Scope, org uuid.UUID, s
 		return visible(r.db.WithContext(ctx).Model(&model.Referral{}), sc).
 			Where("referrals.from_org_id = ? AND referrals.status = ANY(?::text[]) AND referrals.updated_at >= ?", org, st, since)
 	}
-	var total int64
-	if err := base().Count(&total).Error; err != nil {
-		return nil, 0, translate("count replied referrals", err)
-	}
-	var out []model.Referral
-	if err := base().Order("referrals.updated_at DESC, referrals.id DESC").Limit(limit).Find(&out).Error; err != nil {
-		return nil, 0, translate("list replied referrals", err)
-	}
-	return out, total, nil
+	out, total, err := withTotal[model.Referral](base().Order("referrals.updated_at DESC, referrals.id DESC").Limit(limit), "referrals", 0, nil)
+	return out, total, translate("list replied referrals", err)
 }
 
 // Recent returns the cases sc reaches that changed since since (updated_at: created, status
