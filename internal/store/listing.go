@@ -130,10 +130,10 @@ func withTotal[T any](page *gorm.DB, table string, offset int, count func() (int
 	}
 	if len(rows) == 0 {
 		if offset == 0 {
-			return nil, 0, nil
+			return []T{}, 0, nil
 		}
 		n, err := count()
-		return nil, n, err
+		return []T{}, n, err
 	}
 	out := make([]T, len(rows))
 	for i := range rows {

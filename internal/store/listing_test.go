@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -72,5 +73,71 @@ func TestPageWithTotal(t *testing.T) {
 		if counted != tc.countsApart {
 			t.Errorf("%s from %d: counted apart %v, want %v", tc.filter, tc.offset, counted, tc.countsApart)
 		}
+	}
+}
+
+// TestWorkSectionsAsWork: the start page's task sections in one statement are exactly what
+// Work returns for each section alone (the same tasks in the same order, the same totals),
+// with more tasks than fit in a section and an empty section.
+func TestWorkSectionsAsWork(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := New(testutil.NewDB(t).Gorm, nil)
+	sys := model.Actor{System: true, Name: "test"}
+	user := model.NewID()
+	org := model.Organisation{Kind: model.OrgWelfare, Name: "Träger", ShortName: "WS", Active: true}
+	today := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
+	day := func(d int) *model.Date { x := model.Date(today.AddDate(0, 0, d)); return &x }
+	if err := st.Tx(ctx, sys, func(tx *Tx) error {
+		if err := tx.Organisations().Create(ctx, &org); err != nil {
+			return err
+		}
+		prios := []model.TaskPriority{model.PriorityLow, model.PriorityUrgent, model.PriorityHigh}
+		for i := range 9 { // due from 5 days ago to 3 days ahead, mixed priorities
+			if err := tx.Tasks().Create(ctx, &model.Task{OrgID: org.ID, Title: "T", DueDate: day(i - 5), Priority: prios[i%3], Status: model.TaskOpen}); err != nil {
+				return err
+			}
+			if err := tx.Tasks().Create(ctx, &model.Task{OrgID: org.ID, Title: "U", DueDate: day(-1), Priority: prios[i%3], Status: model.TaskOpen}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sc := model.Scope{Object: "task", Action: "read", Kinds: []model.ScopeKind{model.ScopeOrg}, OrgID: org.ID, UserID: user}
+	yesterday, tomorrow, far := today.AddDate(0, 0, -1), today.AddDate(0, 0, 1), today.AddDate(0, 0, 30)
+	qs := []WorkTaskQuery{
+		{User: user, Org: org.ID, To: &yesterday, Limit: 5},
+		{User: user, Org: org.ID, From: &today, To: &today, Limit: 5},
+		{User: user, Org: org.ID, From: &far, Limit: 5}, // none
+		{User: user, Org: org.ID, From: &tomorrow, To: &far, Limit: 5},
+	}
+	if err := st.Read(ctx, sys, func(tx *Tx) error {
+		items, totals, err := tx.Tasks().WorkSections(ctx, sc, qs)
+		if err != nil {
+			return err
+		}
+		for i, q := range qs {
+			want, total, err := tx.Tasks().Work(ctx, sc, q)
+			if err != nil {
+				return err
+			}
+			if totals[i] != total || len(items[i]) != len(want) {
+				t.Errorf("section %d: %d tasks of %d, Work gives %d of %d", i, len(items[i]), totals[i], len(want), total)
+				continue
+			}
+			for j := range want {
+				if items[i][j].ID != want[j].ID {
+					t.Errorf("section %d, row %d: %s, Work gives %s", i, j, items[i][j].ID, want[j].ID)
+				}
+			}
+		}
+		if totals[0] != 14 || len(items[0]) != 5 || items[2] == nil {
+			t.Errorf("overdue %d of %d, empty section %v", len(items[0]), totals[0], items[2])
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -36,7 +36,7 @@ func TestReadRoundTrips(t *testing.T) {
 		name, url string
 		budget    int64
 	}{
-		{"start page", "/", 17},
+		{"start page", "/", 15},
 		{"my tasks", "/aufgaben", 9},
 		{"case list", "/faelle", 14},
 		{"case page", "/faelle/" + cw.Case.ID.String(), 17},
