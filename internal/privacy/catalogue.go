@@ -348,7 +348,7 @@ var Catalogue = []Table{
 	{
 		Name: "sessions", Purpose: "Angemeldete Sitzungen",
 		LegalBasis: basisSecurity, Retention: RuleSession,
-		Columns: cols(one(staff("data", Usage), staff("expiry", Usage)), none("token")),
+		Columns: cols(one(staff("user_id", Identifier), staff("data", Usage), staff("expiry", Usage)), none("token")),
 	},
 	{
 		Name: "idempotency_keys", Purpose: "Schutz vor doppelt ausgeführten Anfragen: gespeicherte Antwort einer Anfrage",
