@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -471,5 +472,21 @@ func TestAuditChainPrune(t *testing.T) {
 	_, _ = f.owner.Pool.Exec(f.ctx, `ROLLBACK`)
 	if _, err := f.owner.Pool.Exec(f.ctx, `DELETE FROM audit_checkpoints`); err == nil || !strings.Contains(err.Error(), "append-only") {
 		t.Errorf("the owner deleted checkpoints: %v", err)
+	}
+}
+
+// TestAuditChainPruneRefusesABrokenChain: retention never deletes the evidence of a
+// tampered chain.
+func TestAuditChainPruneRefusesABrokenChain(t *testing.T) {
+	t.Parallel()
+	f, ids := sealed(t)
+	f.tamper(fmt.Sprintf(`UPDATE audit_events SET actor_name = 'Niemand' WHERE id = %d`, ids[2]))
+	ownerChain := service.NewAuditChain(store.New(f.owner.Gorm, f.st.Clock()), nil, time.Hour, nil)
+	res, err := ownerChain.Prune(f.ctx, f.now.AddDate(1, 0, 0), f.pub, time.Hour)
+	if !errors.Is(err, service.ErrChainNotIntact) || !strings.Contains(err.Error(), fmt.Sprintf("event %d (seq 3) was changed", ids[2])) || res.UpTo != 0 {
+		t.Fatalf("prune of a tampered chain: %+v %v", res, err)
+	}
+	if n := f.count(`SELECT count(*) FROM audit_events`); n != 20 {
+		t.Fatalf("%d events left, want 20", n)
 	}
 }
