@@ -3,7 +3,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/lotse-project/lotse/internal/app.version=$(VERSION)
 
-.PHONY: run test lint build docs generate check-generated vendor check-go check-chromium clean
+.PHONY: run test lint build bench docs generate check-generated vendor check-go check-chromium clean
 
 ## run: start Lotse for development (local PostgreSQL, migrations, demo data) on http://127.0.0.1:8080, with the development variant cmd/lotse-dev
 run: check-go
@@ -26,6 +26,10 @@ lint: check-go check-generated node_modules/.package-lock.json
 node_modules/.package-lock.json: package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js 20.19 or newer (make lint runs the OpenAPI linter Redocly CLI from npm)"; exit 1; }
 	npm ci --ignore-scripts --no-audit --no-fund
+
+## bench: the load harness (lotse-dev bench) against a running Lotse at LOTSE_BASE_URL and its database LOTSE_DATABASE_URL, e.g. BENCH_FLAGS="--rate 50 --duration 60s" (docs/performance.md, "Load harness")
+bench: check-go
+	$(GO) run ./cmd/lotse-dev bench $(BENCH_FLAGS)
 
 ## docs: regenerate docs/permissions.md from policies/policy.csv, and docs/processing-record.md and docs/deletion-concept.md from the data catalogue (internal/privacy)
 docs: check-go

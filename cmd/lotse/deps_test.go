@@ -10,13 +10,16 @@ import (
 // devOnly are the packages that only the development variant (cmd/lotse-dev) may link, by
 // import path prefix, and why the production binary must not.
 var devOnly = []struct{ prefix, why string }{
-	{"github.com/lotse-project/lotse/internal/devapp", "the development commands (dev, seed demo)"},
+	{"github.com/lotse-project/lotse/internal/bench", "the load harness (lotse-dev bench), which signs in as many accounts and writes notes"},
+	{"github.com/tsenart/vegeta/", "the load generator of that harness"},
+	{"github.com/lotse-project/lotse/internal/devapp", "the development commands (dev, seed demo, seed scale, bench)"},
 	{"github.com/lotse-project/lotse/internal/devidp", "an identity provider that signs anyone in as any demo account with one click"},
 	{"github.com/zitadel/", "the OpenID provider library behind devidp; Lotse is only a relying party"},
 	{"github.com/go-chi/", "the router of that provider"},
 	{"github.com/rs/cors", "the CORS handler of that provider"},
 	{"github.com/lotse-project/lotse/internal/pglocal", "starts private PostgreSQL clusters (initdb, pg_ctl, as the postgres OS user); production gets LOTSE_DATABASE_URL"},
 	{"github.com/lotse-project/lotse/internal/demo", "demo accounts with known addresses and made-up cases, never for a production database"},
+	{"github.com/lotse-project/lotse/internal/scale", "the city-scale generator: a city of made-up cases and accounts written straight into the tables"},
 }
 
 // testOnly may appear in neither binary.

@@ -144,6 +144,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		return nil, err
 	}
 	a.services.SetReminderRules(rules)
+	retention, err := config.LoadRetentionRules(cfg.RetentionFile) // validated with the config already
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	a.services.Retention.SetRules(retention)
 	jobsCfg, err := mailJobs(cfg, a.services, o, log)
 	if err != nil {
 		d.Close()
@@ -176,6 +182,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		Identify:       o.Identify,
 		BodyLimit:      cfg.BodyLimit,
 		Metrics:        cfg.MetricsEnabled,
+		Queries:        d.Queries,
 		ExtraRoutes:    o.ExtraRoutes,
 	})
 	if err != nil {

@@ -52,7 +52,11 @@ func (MigrateUpCmd) Run(cfg *config.Config, e *Env) error {
 	return withMigrator(cfg, e, func(m *db.Migrator) error {
 		res, err := m.Up(e.Ctx)
 		for _, r := range res {
-			fmt.Fprintf(e.Stdout, "applied %s (%s)\n", r.Source.Path, r.Duration.Round(1e6))
+			name := r.Source.Path
+			if name == "" { // a Go migration (River's tables, internal/db/river.go)
+				name = fmt.Sprintf("%05d (Go migration)", r.Source.Version)
+			}
+			fmt.Fprintf(e.Stdout, "applied %s (%s)\n", name, r.Duration.Round(1e6))
 		}
 		if err == nil && len(res) == 0 {
 			fmt.Fprintln(e.Stdout, "the schema is current, nothing to apply")

@@ -180,14 +180,14 @@ func TestSeedDemoTwice(t *testing.T) {
 	}
 }
 
-// TestDevVariantHelp: the development variant is the production grammar plus dev and seed.
+// TestDevVariantHelp: the development variant is the production grammar plus dev, seed and bench.
 func TestDevVariantHelp(t *testing.T) {
 	code, stdout, stderr := app.RunMainWith(t, nil, devapp.Commands(), "--help")
 	if code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
 	cmds := app.HelpCommands(stdout)
-	for _, cmd := range []string{"serve", "dev", "seed", "migrate", "directory", "policy", "version"} {
+	for _, cmd := range []string{"serve", "dev", "seed", "bench", "migrate", "directory", "policy", "version"} {
 		if !cmds[cmd] {
 			t.Errorf("lotse-dev --help does not list %q:\n%s", cmd, stdout)
 		}

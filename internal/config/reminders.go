@@ -39,28 +39,48 @@ func ParseReminderRules(b []byte) (model.ReminderRules, error) {
 		EscalateAfterDays   *int `yaml:"escalate_after_days"`
 		ConsentExpiringDays *int `yaml:"consent_expiring_days"`
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return model.ReminderRules{}, fmt.Errorf("LOTSE_REMINDERS_FILE: %w", err)
-	}
 	rules := model.DefaultReminderRules()
-	var errs []error
-	set := func(dst *int, v *int, key string, lo, hi int) {
-		if v == nil {
-			return
-		}
-		if *v < lo || *v > hi {
-			errs = append(errs, fmt.Errorf("LOTSE_REMINDERS_FILE: %s must be between %d and %d, got %d", key, lo, hi, *v))
-			return
-		}
-		*dst = *v
+	f := rulesFile{env: "LOTSE_REMINDERS_FILE"}
+	if !f.decode(b, &doc) {
+		return model.ReminderRules{}, f.err()
 	}
-	set(&rules.ReplyDueDays, doc.ReplyDueDays, "referral_reply_due_days", 0, 20)
-	set(&rules.EscalateAfterDays, doc.EscalateAfterDays, "escalate_after_days", 1, 60)
-	set(&rules.ConsentExpiringDays, doc.ConsentExpiringDays, "consent_expiring_days", 1, 90)
-	if len(errs) > 0 {
-		return model.ReminderRules{}, errors.Join(errs...)
+	f.set(&rules.ReplyDueDays, doc.ReplyDueDays, "referral_reply_due_days", 0, 20)
+	f.set(&rules.EscalateAfterDays, doc.EscalateAfterDays, "escalate_after_days", 1, 60)
+	f.set(&rules.ConsentExpiringDays, doc.ConsentExpiringDays, "consent_expiring_days", 1, 90)
+	if err := f.err(); err != nil {
+		return model.ReminderRules{}, err
 	}
 	return rules, nil
 }
+
+// rulesFile collects the problems of a YAML file of integer settings (the reminders and the
+// retention rules), each naming the variable and the key.
+type rulesFile struct {
+	env  string
+	errs []error
+}
+
+// decode reads b into doc, refusing unknown keys; false when the file is not readable.
+func (f *rulesFile) decode(b []byte, doc any) bool {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(doc); err != nil && !errors.Is(err, io.EOF) {
+		f.errs = append(f.errs, fmt.Errorf("%s: %w", f.env, err))
+		return false
+	}
+	return true
+}
+
+// set copies v (when given) to dst if it lies within lo..hi.
+func (f *rulesFile) set(dst *int, v *int, key string, lo, hi int) {
+	if v == nil {
+		return
+	}
+	if *v < lo || *v > hi {
+		f.errs = append(f.errs, fmt.Errorf("%s: %s must be between %d and %d, got %d", f.env, key, lo, hi, *v))
+		return
+	}
+	*dst = *v
+}
+
+func (f *rulesFile) err() error { return errors.Join(f.errs...) }

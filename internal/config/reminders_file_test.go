@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lotse-project/lotse/internal/config"
 )
 
 // TestRemindersFileIsValidated: a bad LOTSE_REMINDERS_FILE (or a missing one) stops the
@@ -22,5 +24,23 @@ func TestRemindersFileIsValidated(t *testing.T) {
 		if err := c.Validate(false); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: Validate = %v, want a problem naming %s", file, err, want)
 		}
+	}
+}
+
+// TestRetentionFile: the retention file's keys override their defaults; unknown keys and
+// values out of range are refused, all at once, naming the variable and the key.
+func TestRetentionFile(t *testing.T) {
+	got, err := config.ParseRetentionRules([]byte("closed_case_years: 5\nread_notification_days: 30\n"))
+	if err != nil || got.ClosedCaseYears != 5 || got.ReadNotificationDays != 30 || got.EndedReferralMonths != 12 || got.ConsentEvidenceMonths != 0 {
+		t.Errorf("parse: %+v, %v", got, err)
+	}
+	_, err = config.ParseRetentionRules([]byte("closed_case_years: 0\nended_referral_months: 500\n"))
+	for _, want := range []string{"LOTSE_RETENTION_FILE", "closed_case_years", "ended_referral_months"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("out of range: %v, want it to name %s", err, want)
+		}
+	}
+	if _, err := config.ParseRetentionRules([]byte("closed_cases_years: 3\n")); err == nil || !strings.Contains(err.Error(), "closed_cases_years") {
+		t.Errorf("unknown key: %v", err)
 	}
 }

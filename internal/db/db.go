@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -23,6 +22,8 @@ type DB struct {
 	Pool *pgxpool.Pool
 	SQL  *sql.DB
 	Gorm *gorm.DB
+	// Queries counts the statements sent through Pool (tracer.go).
+	Queries *QueryCounter
 }
 
 // Options tune the pool.
@@ -51,6 +52,14 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	// sequential ones. At the default of 4 the planner prefers scanning all cases over the
 	// name-search index (see store/cases_test.go's plan checks).
 	pc.ConnConfig.RuntimeParams["random_page_cost"] = "1.1"
+	// No just-in-time compilation: Lotse's queries read a page or an organisation's open
+	// records, yet the cost estimate of a visibility condition (an OR of EXISTS) passes
+	// jit_above_cost on a city-sized database, and compiling it then took 0.5 to 1.7 s for a
+	// query that runs in 10 to 60 ms without (docs/performance.md, "Queries that follow the page").
+	pc.ConnConfig.RuntimeParams["jit"] = "off"
+
+	queries := &QueryCounter{}
+	pc.ConnConfig.Tracer = queries
 
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
@@ -62,7 +71,7 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("db: %w at %s:%d: %s", ErrUnreachable, pc.ConnConfig.Host, pc.ConnConfig.Port, describe(err))
 	}
-	sqlDB := stdlib.OpenDBFromPool(pool)
+	sqlDB := openSQL(pool)
 	g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true,
@@ -75,7 +84,7 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("db: open gorm: %w", err)
 	}
-	return &DB{Pool: pool, SQL: sqlDB, Gorm: g}, nil
+	return &DB{Pool: pool, SQL: sqlDB, Gorm: g, Queries: queries}, nil
 }
 
 // Close closes the pool; in-flight queries finish first.

@@ -20,7 +20,7 @@ import (
 var appPrivileges = map[string]string{
 	"goose_db_version": "SELECT",
 	"audit_events":     "INSERT,SELECT",
-	// The audit chain (migration 00030): the sealer appends and the verifier reads; only
+	// The audit chain (migration 00031): the sealer appends and the verifier reads; only
 	// retention, as the owner, deletes.
 	"audit_chain":        "INSERT,SELECT",
 	"audit_checkpoints":  "INSERT,SELECT",
@@ -31,18 +31,20 @@ var appPrivileges = map[string]string{
 	"organisations":      "INSERT,SELECT,UPDATE",
 	"users":              "INSERT,SELECT,UPDATE",
 	"reference_counters": "INSERT,SELECT,UPDATE",
-	"cases":              "INSERT,SELECT,UPDATE",
+	"cases":              "DELETE,INSERT,SELECT,UPDATE",
 	"persons":            "DELETE,INSERT,SELECT,UPDATE",
 	"case_handovers":     "INSERT,SELECT,UPDATE",
 	"area_statuses":      "INSERT,SELECT,UPDATE",
 	"consents":           "INSERT,SELECT,UPDATE",
-	"referrals":          "INSERT,SELECT,UPDATE",
+	"referrals":          "DELETE,INSERT,SELECT,UPDATE",
 	"tasks":              "INSERT,SELECT,UPDATE",
 	"role_grants":        "DELETE,INSERT,SELECT",
 	"sessions":           "DELETE,INSERT,SELECT,UPDATE",
 	"idempotency_keys":   "DELETE,INSERT,SELECT,UPDATE",
 	// Notifications and follow-ups (issue 12): read, written, marked and cleared.
 	"notifications":         "DELETE,INSERT,SELECT,UPDATE",
+	"case_holds":            "DELETE,INSERT,SELECT,UPDATE",
+	"statistics_archive":    "INSERT,SELECT,UPDATE",
 	"notification_settings": "DELETE,INSERT,SELECT,UPDATE",
 	"follow_ups":            "DELETE,INSERT,SELECT,UPDATE",
 	// River's job queue (internal/db/river.go): every instance works it.

@@ -106,8 +106,9 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[model.SweepArgs]) e
 }
 
 // Sweep is one round: expire the referrals whose reply deadline passed, write the reminders
-// due today (after the expiry, so that the senders hear of today's expired ones), purge the
-// Idempotency-Keys older than their retention. Each step is its own transaction and safe to
+// due today (after the expiry, so that the senders hear of today's expired ones), delete what
+// the retention rules make due (docs/retention.md), purge the Idempotency-Keys older than
+// their retention. Each step is its own transaction and safe to
 // repeat; the first error fails the round, which River retries.
 func Sweep(ctx context.Context, svc *service.Services, log *slog.Logger) error {
 	var errs []error
@@ -120,6 +121,12 @@ func Sweep(ctx context.Context, svc *service.Services, log *slog.Logger) error {
 		errs = append(errs, fmt.Errorf("reminders: %w", err))
 	} else if n > 0 {
 		log.Info("wrote reminders", slog.Int("count", n))
+	}
+	if n, err := svc.Retention.Run(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("retention: %w", err))
+	} else if n != (model.RetentionCounts{}) {
+		log.Info("deleted on schedule", slog.Int("cases", n.Cases), slog.Int("referrals", n.Referrals),
+			slog.Int("consent_evidence", n.ConsentEvidence), slog.Int("notifications", n.Notifications))
 	}
 	if n, err := svc.Idempotency.Purge(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("purge idempotency keys: %w", err))

@@ -64,6 +64,7 @@ var AuditActions = []string{
 	"notification.settings",
 	"audit.read", "audit.export",
 	"notification.create",
+	"retention.preview", "retention.hold", "retention.release", "retention.delete", "retention.clear_evidence",
 }
 
 // AuditObjects are the objects of AuditActions (the part before the dot), each once, in order.

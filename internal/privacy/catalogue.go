@@ -360,7 +360,7 @@ var Catalogue = []Table{
 	{
 		Name: "sessions", Purpose: "Angemeldete Sitzungen",
 		LegalBasis: basisSecurity, Retention: RuleSession,
-		Columns: cols(one(staff("data", Usage), staff("expiry", Usage)), none("token")),
+		Columns: cols(one(staff("user_id", Identifier), staff("data", Usage), staff("expiry", Usage)), none("token")),
 	},
 	{
 		Name: "idempotency_keys", Purpose: "Schutz vor doppelt ausgeführten Anfragen: gespeicherte Antwort einer Anfrage",
@@ -369,6 +369,17 @@ var Catalogue = []Table{
 			// The stored response of a request may hold anything the response held.
 			client("body", FreeText), staff("headers", Usage), client("resource_id", Identifier)),
 			none("key", "request_hash", "status", "code", "resource_type")),
+	},
+	{
+		Name: "case_holds", Purpose: "Löschsperren: ein Fall wird trotz abgelaufener Frist nicht gelöscht (Grund, wer, bis wann)",
+		LegalBasis: basisCaseWork, Retention: RuleHold,
+		Columns: cols(one(client("case_id", Identifier), client("reason", FreeText), client("until", CaseCourse),
+			staff("held_by", Usage), staff("held_at", Usage))),
+	},
+	{
+		Name: "statistics_archive", Purpose: "Anonyme Zählungen gelöschter Fälle und Vermittlungen für die Statistik",
+		LegalBasis: basisNone, Retention: RuleNone,
+		Columns: none("kind", "a", "b", "n"),
 	},
 	{
 		Name: "reference_counters", Purpose: "Zähler der Aktenzeichen", LegalBasis: basisNone, Retention: RuleNone,

@@ -6,6 +6,7 @@ type Rule string
 // The retention rules of the catalogue.
 const (
 	RuleNone         Rule = "none"
+	RuleHold         Rule = "hold"
 	RuleDirectory    Rule = "directory"
 	RuleAccount      Rule = "account"
 	RuleCase         Rule = "case"
@@ -33,29 +34,38 @@ type RuleInfo struct {
 const manual = "Noch nicht automatisiert: Lotse zeigt die Frist, gelöscht wird bis zum automatischen Löschlauf auf Anweisung der verantwortlichen Stelle durch die Systemadministration."
 
 // Rules are the retention rules in the order of the deletion concept.
-var Rules = []Rule{RuleCase, RuleReferral, RuleConsent, RuleNotification, RuleAccount, RuleAudit, RuleSession, RuleIdempotency, RuleJobs, RuleDirectory, RuleNone}
+var Rules = []Rule{RuleCase, RuleHold, RuleReferral, RuleConsent, RuleNotification, RuleAccount, RuleAudit, RuleSession, RuleIdempotency, RuleJobs, RuleDirectory, RuleNone}
 
 // RuleInfos describe every rule.
 var RuleInfos = map[Rule]RuleInfo{
 	RuleCase: {
 		Name:      "Fallakte",
-		Period:    "3 Jahre nach Abschluss des Falls (Ende des Jahres, in dem der Fall geschlossen wurde, zählt nicht gesondert); ein Fall unter Löschsperre bleibt bis zu deren Ende.",
-		Mechanism: manual,
+		Period:    "3 Jahre nach Abschluss des Falls; ein Fall unter Löschsperre bleibt bis zu deren Ende. Die Statistik behält anonyme Zählungen (Vermittlungen nach Art der Stelle und Status, neue Fälle nach Monat).",
+		Mechanism: "Automatisch: der periodische Lauf löscht, was fällig ist, jeden Fall und jede Vermittlung in einer eigenen Transaktion; die Vorschau zeigt der oder dem Datenschutzbeauftragten, was der nächste Lauf löscht (LOTSE_RETENTION_FILE passt die Fristen an).",
+		Automated: true,
 	},
 	RuleReferral: {
 		Name:      "Vermittlung",
 		Period:    "Abgelehnte, abgelaufene, zurückgezogene oder durch Widerruf beendete Vermittlungen 1 Jahr nach ihrem Ende; alle anderen mit der Fallakte.",
-		Mechanism: manual,
+		Mechanism: "Automatisch: der periodische Lauf löscht, was fällig ist, jeden Fall und jede Vermittlung in einer eigenen Transaktion; die Vorschau zeigt der oder dem Datenschutzbeauftragten, was der nächste Lauf löscht (LOTSE_RETENTION_FILE passt die Fristen an).",
+		Automated: true,
 	},
 	RuleConsent: {
 		Name:      "Einwilligung",
 		Period:    "Der Nachweis (Freitext) mit dem Ende der Einwilligung (Widerruf oder Ablauf); dass, wofür und an wen sie bestand, bleibt als Nachweis der rechtmäßigen Weitergabe mit der Fallakte.",
-		Mechanism: manual,
+		Mechanism: "Automatisch: der periodische Lauf löscht, was fällig ist, jeden Fall und jede Vermittlung in einer eigenen Transaktion; die Vorschau zeigt der oder dem Datenschutzbeauftragten, was der nächste Lauf löscht (LOTSE_RETENTION_FILE passt die Fristen an).",
+		Automated: true,
 	},
 	RuleNotification: {
 		Name:      "Benachrichtigung",
 		Period:    "Mit dem Datensatz, auf den sie verweist; gelesene Benachrichtigungen 90 Tage nach dem Lesen.",
-		Mechanism: manual,
+		Mechanism: "Automatisch: der periodische Lauf löscht, was fällig ist, jeden Fall und jede Vermittlung in einer eigenen Transaktion; die Vorschau zeigt der oder dem Datenschutzbeauftragten, was der nächste Lauf löscht (LOTSE_RETENTION_FILE passt die Fristen an).",
+		Automated: true,
+	},
+	RuleHold: {
+		Name:      "Löschsperre",
+		Period:    "Bis zu ihrem Ende (Datum) oder ihrer Aufhebung durch die oder den Datenschutzbeauftragten; mit dem Fall.",
+		Mechanism: "Die oder der Datenschutzbeauftragte setzt und hebt sie auf; beides wird protokolliert.",
 	},
 	RuleAccount: {
 		Name:      "Konto von Beschäftigten",

@@ -138,7 +138,7 @@ func (b base) checkPerson(v *model.ValidationError, prefix string, p *model.Pers
 	if tooLong(p.Address, maxAddressLength) {
 		v.Add(prefix+"address", model.CodeTooLong, model.Params{"max": maxAddressLength})
 	}
-	p.SearchText = searchText(p)
+	p.SearchText = SearchText(p)
 }
 
 func personFrom(in model.PersonInput) model.Person {

@@ -49,9 +49,10 @@ func FoldName(s string) []string {
 	return out
 }
 
-// searchText is what name search looks at for a person: the folded forms of the names and
-// of every transliteration variant, each word once.
-func searchText(p *model.Person) string {
+// SearchText is what name search looks at for a person: the folded forms of the names and
+// of every transliteration variant, each word once. The services keep it current on every
+// write of a person; the city-scale generator (internal/scale) writes it with its persons.
+func SearchText(p *model.Person) string {
 	var words []string
 	add := func(s string) {
 		for _, f := range FoldName(s) {

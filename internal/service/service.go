@@ -38,6 +38,8 @@ type Services struct {
 	Notifications *Notifications
 	// Reminders writes the notifications the reminder rules make due (reminders.go).
 	Reminders *Reminders
+	// Retention deletes on schedule, with legal holds and a preview (retention.go).
+	Retention *Retention
 }
 
 // New builds the services on one store and one enforcer. The services' clock is the store's
@@ -58,6 +60,7 @@ func New(st *store.Store, en *authz.Enforcer, log *slog.Logger) *Services {
 		Statistics:  &Statistics{base: b}, Audit: &Audit{base: b},
 		Home: &Home{base: b}, Notifications: &Notifications{base: b},
 		Reminders: &Reminders{base: b, rules: model.DefaultReminderRules()},
+		Retention: &Retention{base: b, rules: model.DefaultRetentionRules()},
 	}
 }
 
@@ -112,7 +115,7 @@ func (s *Services) SetLegalBases(bases []model.LegalBasis) {
 func (s *Services) LegalBases() []string { return model.LegalBasisNames(s.Referrals.legalBases) }
 
 func (s *Services) bases() []*base {
-	return []*base{&s.Access.base, &s.Directory.base, &s.Cases.base, &s.Notes.base, &s.Consents.base, &s.Referrals.base, &s.Tasks.base, &s.Dashboard.base, &s.Home.base, &s.Statistics.base, &s.Audit.base, &s.Idempotency.base, &s.Notifications.base, &s.Reminders.base}
+	return []*base{&s.Access.base, &s.Directory.base, &s.Cases.base, &s.Notes.base, &s.Consents.base, &s.Referrals.base, &s.Tasks.base, &s.Dashboard.base, &s.Home.base, &s.Statistics.base, &s.Audit.base, &s.Idempotency.base, &s.Notifications.base, &s.Reminders.base, &s.Retention.base}
 }
 
 // legalBasis returns the configured legal basis named name.

@@ -205,7 +205,7 @@ func (r AuditChain) PruneCut(ctx context.Context, before time.Time) (int64, erro
 }
 
 // Prune deletes the events sealed at or before the checkpoint at upTo, then their chain
-// entries, through the retention path of the append-only triggers (migration 00030). Only
+// entries, through the retention path of the append-only triggers (migration 00031). Only
 // the owner may: the application role holds no DELETE on either table.
 func (r AuditChain) Prune(ctx context.Context, upTo int64) (events int64, err error) {
 	db := r.db.WithContext(ctx)

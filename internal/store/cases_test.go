@@ -126,23 +126,16 @@ func (l *caseLoad) explainSQL(t *testing.T, sql string, vars ...any) []byte {
 	return plan
 }
 
-// outline renders a plan as an indented list of nodes, for the test log.
-func outline(t *testing.T, plan []byte) string {
+// eachNode calls fn for every node of a plan, depth first, with its depth.
+func eachNode(t *testing.T, plan []byte, fn func(n map[string]any, depth int)) {
 	t.Helper()
 	var root []map[string]any
 	if err := json.Unmarshal(plan, &root); err != nil {
 		t.Fatal(err)
 	}
-	var b strings.Builder
 	var walk func(n map[string]any, depth int)
 	walk = func(n map[string]any, depth int) {
-		fmt.Fprintf(&b, "%s%v", strings.Repeat("  ", depth), n["Node Type"])
-		for _, k := range []string{"Relation Name", "Index Name", "Plan Rows"} {
-			if v, ok := n[k]; ok {
-				fmt.Fprintf(&b, " %v", v)
-			}
-		}
-		b.WriteString("\n")
+		fn(n, depth)
 		if kids, ok := n["Plans"].([]any); ok {
 			for _, k := range kids {
 				walk(k.(map[string]any), depth+1)
@@ -152,31 +145,33 @@ func outline(t *testing.T, plan []byte) string {
 	for _, r := range root {
 		walk(r["Plan"].(map[string]any), 0)
 	}
+}
+
+// outline renders a plan as an indented list of nodes, for the test log.
+func outline(t *testing.T, plan []byte) string {
+	t.Helper()
+	var b strings.Builder
+	eachNode(t, plan, func(n map[string]any, depth int) {
+		fmt.Fprintf(&b, "%s%v", strings.Repeat("  ", depth), n["Node Type"])
+		for _, k := range []string{"Relation Name", "Index Name", "Plan Rows"} {
+			if v, ok := n[k]; ok {
+				fmt.Fprintf(&b, " %v", v)
+			}
+		}
+		b.WriteString("\n")
+	})
 	return b.String()
 }
 
 // seqScans lists the relations a plan reads with a sequential scan.
 func seqScans(t *testing.T, plan []byte) []string {
 	t.Helper()
-	var root []map[string]any
-	if err := json.Unmarshal(plan, &root); err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	var walk func(n map[string]any)
-	walk = func(n map[string]any) {
+	eachNode(t, plan, func(n map[string]any, _ int) {
 		if n["Node Type"] == "Seq Scan" {
 			out = append(out, fmt.Sprint(n["Relation Name"]))
 		}
-		if kids, ok := n["Plans"].([]any); ok {
-			for _, k := range kids {
-				walk(k.(map[string]any))
-			}
-		}
-	}
-	for _, r := range root {
-		walk(r["Plan"].(map[string]any))
-	}
+	})
 	return out
 }
 

@@ -84,10 +84,20 @@ func activeReferralFrom(caseExpr string) string {
 // covered today, by its own consent or legal basis: the relation it gives its recipient is
 // alive. It is the same cover as activeReferralFrom's, for one referral. Its placeholder:
 // today.
+//
+// It ends in "OFFSET 0", which keeps Postgres from turning it into a hashed set of every
+// live referral of the city: it would build that set once per query (about 60,000
+// referrals at city scale, over a second) to test the few tasks that hang on a referral,
+// where a lookup by key per such task costs microseconds.
 func liveReferral(id string) string {
-	return `EXISTS (SELECT 1 FROM referrals ar LEFT JOIN consents ac ON ac.id = ar.consent_id
+	return `EXISTS (SELECT 1 ` + liveReferralFrom(id) + ` OFFSET 0)`
+}
+
+// liveReferralFrom is the FROM and WHERE of liveReferral. Its placeholder: today.
+func liveReferralFrom(id string) string {
+	return `FROM referrals ar LEFT JOIN consents ac ON ac.id = ar.consent_id
 		WHERE ar.id = ` + id + ` AND ar.status IN ` + sqlActiveReferral + `
-		AND (ar.legal_basis <> '' OR ` + consentCovers + `))`
+		AND (ar.legal_basis <> '' OR ` + consentCovers + `)`
 }
 
 // taskLive is true for the task alias t unless it hangs on a referral to its own
@@ -96,17 +106,35 @@ func liveReferral(id string) string {
 // reason "access ended"; this keeps it hidden from that organisation even when no service
 // ran, e.g. when the consent simply ran out). The lead organisation still sees it. Its
 // placeholder: today.
+// Both subqueries are fenced with "OFFSET 0" for the reason liveReferral gives.
 func taskLive(t string) string {
 	return `(` + t + `.referral_id IS NULL
-		OR NOT EXISTS (SELECT 1 FROM referrals tr WHERE tr.id = ` + t + `.referral_id AND tr.to_org_id = ` + t + `.org_id)
+		OR NOT EXISTS (SELECT 1 FROM referrals tr WHERE tr.id = ` + t + `.referral_id AND tr.to_org_id = ` + t + `.org_id OFFSET 0)
 		OR ` + liveReferral(t+`.referral_id`) + `)`
+}
+
+// openTaskFrom is the FROM and WHERE of the open, live tasks (alias at) of one of the
+// organisations of the first placeholder that hang on a case; the second is today. openTask
+// and openTaskCases build on it, so they cannot disagree. Its status condition is the
+// predicate of the partial index tasks_org_open_idx (migration 00028), word for word.
+func openTaskFrom() string {
+	return `FROM tasks at WHERE at.org_id = ANY(?::uuid[]) AND at.case_id IS NOT NULL
+		AND at.status NOT IN ` + sqlClosedTask + ` AND ` + taskLive("at")
 }
 
 // openTask is true for a case with an open, live task of one of orgs. Its placeholders:
 // orgs, today.
 func openTask(caseExpr string) string {
-	return `EXISTS (SELECT 1 FROM tasks at WHERE at.case_id = ` + caseExpr + ` AND at.org_id = ANY(?::uuid[])
-		AND at.status NOT IN ` + sqlClosedTask + ` AND ` + taskLive("at") + `)`
+	return `EXISTS (SELECT 1 ` + openTaskFrom() + ` AND at.case_id = ` + caseExpr + `)`
+}
+
+// openTaskCases is openTask in set form, for a list of cases: the cases with an open, live
+// task of one of orgs are collected once from the organisations' open tasks (an index-only
+// scan of tasks_org_open_idx), and the cases are then read by their keys. As an EXISTS, the
+// planner walks all cases in list order and probes the tasks of each, which reads the whole
+// city for an organisation with few open tasks. Its placeholders: orgs, today.
+func openTaskCases(caseExpr string) string {
+	return caseExpr + ` = ANY(ARRAY(SELECT at.case_id ` + openTaskFrom() + `))`
 }
 
 // ledBy is true for a case whose lead organisation is one of orgs.
@@ -151,6 +179,10 @@ func init() {
 		model.ScopeReferred: p(activeReferral("cases.id", ""), orgs, day),
 		model.ScopeAssigned: p(openTask("cases.id"), orgs, day),
 	}
+	// A case list's branches (caseBranches) use the set form where there is one.
+	caseBranchPredicates = map[model.ScopeKind]predicate{
+		model.ScopeAssigned: p(openTaskCases("cases.id"), orgs, day),
+	}
 	predicates["plan"] = map[model.ScopeKind]predicate{
 		model.ScopeOrg:      p(ledBy("area_statuses.case_id"), one),
 		model.ScopeOrgTree:  p(ledBy("area_statuses.case_id"), tree),
@@ -194,6 +226,10 @@ func init() {
 	}
 }
 
+// caseBranchPredicates replace predicates["case"] in the branches of a case list where the
+// same set of cases is found faster from the other side (set in init).
+var caseBranchPredicates map[model.ScopeKind]predicate
+
 // visible narrows q to the records of sc.Object that sc reaches on the calendar day of the
 // store's clock: the OR of its kinds' predicates (scopeCond), or nothing at all.
 func visible(q *gorm.DB, sc model.Scope) *gorm.DB {
@@ -206,6 +242,16 @@ func visible(q *gorm.DB, sc model.Scope) *gorm.DB {
 func HasPredicate(obj string, kind model.ScopeKind) bool {
 	_, ok := predicates[obj][kind]
 	return ok
+}
+
+// inOrgs is "col = ANY(ids)", written as an equality when there is one id: Postgres reads
+// an index in the order of its later columns (and stops after a page) only below an equality
+// on its leading column, not below "= ANY" of a one-element array.
+func inOrgs(col string, ids []uuid.UUID) (string, any) {
+	if len(ids) == 1 {
+		return col + " = ?", ids[0]
+	}
+	return col + " = ANY(?::uuid[])", uuids(ids)
 }
 
 // uuids renders ids as a Postgres array literal for `= ANY(?::uuid[])`.

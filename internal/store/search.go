@@ -95,6 +95,9 @@ func (r Cases) caseBranches(ctx context.Context, sc model.Scope, q CaseQuery, co
 		if !ok || (k == model.ScopeAssigned && len(q.NameFolds) > 0) {
 			continue
 		}
+		if bp, ok := caseBranchPredicates[k]; ok {
+			p = bp
+		}
 		c, a := p(sc, today(r.db))
 		out = append(out, more(r.db.WithContext(ctx).Table("cases").Select(cols).Where(c, a...)))
 	}
@@ -143,13 +146,19 @@ func (r Cases) filterCases(db *gorm.DB, sc model.Scope, q CaseQuery) *gorm.DB {
 		for _, f := range q.NameFolds {
 			var words []string
 			for _, w := range strings.Fields(f) {
-				words = append(words, "(? <% p.search_text OR p.search_text LIKE ?)")
-				args = append(args, w, "%"+escapeLike(w)+"%")
+				// The part match first: it is cheap and, when it holds, spares the similarity.
+				words = append(words, "(p.search_text LIKE ? OR ? <% p.search_text)")
+				args = append(args, "%"+escapeLike(w)+"%", w)
 			}
 			match = append(match, "("+strings.Join(words, " AND ")+")")
 		}
+		// The names are matched on the persons of the caller's cases only, each case of a
+		// branch in list order until the page is full: "OFFSET 0" keeps Postgres from turning
+		// the EXISTS into a join with every person of the city whose name matches (a common
+		// name matches thousands), which it must then read before narrowing to the
+		// caller's cases (docs/performance.md, "Queries that follow the page").
 		idc, idArgs := identityVisible(sc, today(db))
-		db = db.Where(`EXISTS (SELECT 1 FROM persons p WHERE p.case_id = cases.id AND (`+strings.Join(match, " OR ")+`) AND `+idc+`)`,
+		db = db.Where(`EXISTS (SELECT 1 FROM persons p WHERE p.case_id = cases.id AND (`+strings.Join(match, " OR ")+`) AND `+idc+` OFFSET 0)`,
 			append(args, idArgs...)...)
 	}
 	if q.ReferencePrefix != "" {

@@ -48,19 +48,29 @@ func (r Statistics) RunningCasesByDistrict(ctx context.Context) ([]StatCount, er
 }
 
 // ReferralsByKindStatus counts all referrals by the kind of the receiving organisation (A)
-// and their status (B).
+// and their status (B), with those the retention run deleted (statistics_archive).
 func (r Statistics) ReferralsByKindStatus(ctx context.Context) ([]StatCount, error) {
 	return r.counts(ctx, "count referrals by kind and status", `
-		SELECT o.kind AS a, r.status AS b, count(*) AS n
-		FROM referrals r JOIN organisations o ON o.id = r.to_org_id
-		GROUP BY o.kind, r.status`)
+		SELECT a, b, sum(n)::bigint AS n FROM (
+			SELECT o.kind AS a, r.status AS b, count(*) AS n
+			FROM referrals r JOIN organisations o ON o.id = r.to_org_id
+			GROUP BY o.kind, r.status
+			UNION ALL
+			SELECT a, b, n FROM statistics_archive WHERE kind = 'referrals'
+		) x GROUP BY a, b`)
 }
 
 // NewCasesByMonth counts the cases opened since since (an instant), by the month of their
-// opening in Europe/Berlin (A, "2006-01").
+// opening in Europe/Berlin (A, "2006-01"), with those the retention run deleted (counted by
+// month: a month counts whole when since falls within it).
 func (r Statistics) NewCasesByMonth(ctx context.Context, since time.Time) ([]StatCount, error) {
 	return r.counts(ctx, "count new cases by month", `
-		SELECT to_char(opened_at AT TIME ZONE 'Europe/Berlin', 'YYYY-MM') AS a, '' AS b, count(*) AS n
-		FROM cases WHERE opened_at >= ?
-		GROUP BY 1`, since.UTC())
+		SELECT a, '' AS b, sum(n)::bigint AS n FROM (
+			SELECT to_char(opened_at AT TIME ZONE 'Europe/Berlin', 'YYYY-MM') AS a, count(*) AS n
+			FROM cases WHERE opened_at >= ?
+			GROUP BY 1
+			UNION ALL
+			SELECT a, n FROM statistics_archive
+			WHERE kind = 'cases_opened' AND a >= to_char(?::timestamptz AT TIME ZONE 'Europe/Berlin', 'YYYY-MM')
+		) x GROUP BY a`, since.UTC(), since.UTC())
 }

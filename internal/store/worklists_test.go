@@ -20,14 +20,20 @@ func captureQueries(t *testing.T, g *gorm.DB, fn func(dry *gorm.DB)) []capturedQ
 	var out []capturedQuery
 	dry := g.Session(&gorm.Session{DryRun: true, NewDB: true})
 	name := "test:capture:" + t.Name()
-	if err := dry.Callback().Query().After("gorm:query").Register(name, func(db *gorm.DB) {
+	capture := func(db *gorm.DB) {
 		if db.DryRun {
 			out = append(out, capturedQuery{sql: db.Statement.SQL.String(), vars: slices.Clone(db.Statement.Vars)})
 		}
-	}); err != nil {
+	}
+	// Find and First run the query callbacks, Scan and Rows the row callbacks.
+	if err := dry.Callback().Query().After("gorm:query").Register(name, capture); err != nil {
 		t.Fatal(err)
 	}
 	defer dry.Callback().Query().Remove(name) //nolint:errcheck
+	if err := dry.Callback().Row().After("gorm:row").Register(name, capture); err != nil {
+		t.Fatal(err)
+	}
+	defer dry.Callback().Row().Remove(name) //nolint:errcheck
 	fn(dry)
 	return out
 }
@@ -39,8 +45,8 @@ type capturedQuery struct {
 
 // TestWorkListQueryPlans: on the same realistic data as the case lists, the task and
 // referral lists that people open many times a day (my tasks, my organisation's open tasks,
-// the inbox of incoming referrals, outgoing referrals) use indexes, for the page and for its
-// count.
+// the inbox of incoming referrals, outgoing referrals) use indexes, for the page and its
+// count (one statement: count(*) OVER ()).
 func TestWorkListQueryPlans(t *testing.T) {
 	t.Parallel()
 	l := newCaseLoad(t)
@@ -80,8 +86,8 @@ func TestWorkListQueryPlans(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			qs := captureQueries(t, l.db.Gorm, tc.run)
-			if len(qs) < 2 {
-				t.Fatalf("captured %d queries, want the count and the page", len(qs))
+			if len(qs) == 0 {
+				t.Fatal("captured no query, want the page with its count")
 			}
 			for _, q := range qs {
 				plan := l.explainSQL(t, q.sql, q.vars...)

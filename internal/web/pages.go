@@ -140,6 +140,7 @@ var navEntries = []navEntry{
 	{key: "nav.statistics", href: "/statistik", perm: can("statistics", "read")},
 	{key: "nav.administration", href: "/verwaltung", perm: can("member", "read")},
 	{key: "nav.audit_log", href: "/protokoll", perm: can("audit", "read")},
+	{key: "nav.retention", href: "/loeschfristen", perm: can("retention", "read")},
 }
 
 func (s *Server) navigation(c echo.Context) []components.NavItem {

@@ -152,6 +152,11 @@ func (s *Server) routes(metrics bool) error {
 	s.handle(e, http.MethodPost, "/verwaltung/mitglieder/:id/aktivieren", s.reactivate, can("member", "update"))
 	s.handle(e, http.MethodGet, "/protokoll", s.auditPage, can("audit", "read"))
 	s.handle(e, http.MethodGet, "/protokoll.csv", s.auditCSV, can("audit", "export"))
+	// Deletion on schedule (pages_retention.go): the data protection officer's preview and
+	// legal holds; cases are named by their reference only.
+	s.handle(e, http.MethodGet, "/loeschfristen", s.retentionPage, can("retention", "read"))
+	s.handle(e, http.MethodPost, "/loeschfristen/sperren", s.retentionHold, can("retention", "update"))
+	s.handle(e, http.MethodPost, "/loeschfristen/sperren/:id/aufheben", s.retentionRelease, can("retention", "update"))
 
 	return s.apiRoutes(e.Group(api.BasePath))
 }

@@ -264,6 +264,9 @@ func TestAPIPermissionTable(t *testing.T) {
 		"POST /verwaltung/mitglieder/:id/aktivieren":     "member.update",
 		"GET /protokoll":                                 "audit.read",
 		"GET /protokoll.csv":                             "audit.export",
+		"GET /loeschfristen":                             "retention.read",
+		"POST /loeschfristen/sperren":                    "retention.update",
+		"POST /loeschfristen/sperren/:id/aufheben":       "retention.update",
 		"GET /static/*":                                  "public",
 	}
 	got := s.Permissions()

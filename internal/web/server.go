@@ -46,6 +46,8 @@ type Deps struct {
 	LoginRateLimit float64
 	BodyLimit      string
 	Metrics        bool
+	// Queries, when set with Metrics, counts SQL statements for /metrics (querymetrics.go).
+	Queries QueryCounter
 	// Operator names the city or body running Lotse (e.g. "Stadt Osnabrück") for the page
 	// header; empty shows none.
 	Operator string
@@ -136,6 +138,9 @@ func New(d Deps) (*Server, error) {
 			DoNotUseRequestPathFor404: true,
 			Skipper:                   func(c echo.Context) bool { return c.Path() == "/metrics" },
 		}))
+		if d.Queries != nil {
+			e.Use(s.countQueries(d.Queries))
+		}
 	}
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableErrorHandler: true, // the panic becomes an error for handleError, which logs it once
