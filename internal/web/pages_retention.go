@@ -30,7 +30,10 @@ func (s *Server) renderRetention(c echo.Context, status int, form components.Hol
 		return fmt.Errorf("web: retention page: %w", err)
 	}
 	v := components.RetentionView{
-		Rules: p.Rules, Due: p.Due, Form: form, Errors: errs,
+		ClosedCaseYears: p.Rules.ClosedCaseYears, EndedReferralMonths: p.Rules.EndedReferralMonths,
+		ConsentEvidenceMonths: p.Rules.ConsentEvidenceMonths, ReadNotificationDays: p.Rules.ReadNotificationDays,
+		DueCases: p.Due.Cases, DueReferrals: p.Due.Referrals, DueEvidence: p.Due.ConsentEvidence, DueNotifications: p.Due.Notifications,
+		Form: form, Errors: errs,
 	}
 	for _, h := range p.Holds {
 		v.Holds = append(v.Holds, components.HoldRow{
