@@ -264,6 +264,12 @@ func TestAPIPermissionTable(t *testing.T) {
 		"POST /verwaltung/mitglieder/:id/aktivieren":     "member.update",
 		"GET /protokoll":                                 "audit.read",
 		"GET /protokoll.csv":                             "audit.export",
+		"GET /auskunft":                                  "subject_access.read",
+		"POST /auskunft":                                 "subject_access.create",
+		"GET /auskunft/bestaetigen":                      "subject_access.confirm",
+		"POST /auskunft/:id/bestaetigen":                 "subject_access.confirm",
+		"GET /auskunft/:id/dokument":                     "subject_access.export",
+		"GET /auskunft/:id/auskunft.json":                "subject_access.export",
 		"GET /static/*":                                  "public",
 	}
 	got := s.Permissions()
