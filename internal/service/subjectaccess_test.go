@@ -260,6 +260,22 @@ func TestSubjectAccessFourEyes(t *testing.T) {
 	if _, err := svc.SubjectAccess.Export(ctx, w.dpo, req.ID); err != nil {
 		t.Fatalf("export after confirmation: %v", err)
 	}
+	// A case that Migration leads: the head of Housing (another organisation tree) neither
+	// sees the request nor confirms it.
+	mig := w.c.Case(t, w.c.MigrationWorker)
+	other, err := svc.SubjectAccess.Start(ctx, w.dpo, model.SubjectAccessStart{PersonIDs: []uuid.UUID{mig.Persons[0].ID}, Reference: "Az. 15/3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.SubjectAccess.Confirm(ctx, w.lead, other.ID); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("the head of another organisation confirms: %v, want not found", err)
+	}
+	if pending, err := svc.SubjectAccess.Pending(ctx, w.lead); err != nil || len(pending) != 0 {
+		t.Errorf("the head of another organisation sees %+v, %v", pending, err)
+	}
+	if _, err := svc.SubjectAccess.Export(ctx, w.dpo, other.ID); !errors.Is(err, model.ErrInvalid) {
+		t.Errorf("export of the unconfirmed request: %v, want refused", err)
+	}
 }
 
 // TestSubjectAccessPartialConfirmation: with two lead organisations, the confirmation of one
