@@ -36,6 +36,8 @@ type App struct {
 	auth     web.Auth
 	web      *web.Server
 	jobs     *jobs.Runner
+	// chain seals and verifies the audit trail (docs/audit.md).
+	chain *service.AuditChain
 }
 
 // Options adjust how an App is built; the zero value is production.
@@ -153,6 +155,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		d.Close()
 		return nil, err
 	}
+	if a.chain, err = auditChain(cfg, a.store, log); err != nil {
+		d.Close()
+		return nil, err
+	}
+	jobsCfg.Register = append(jobsCfg.Register, jobs.RegisterAuditSeal(a.chain, cfg.AuditSealEvery, log))
 	if a.jobs, err = jobs.New(d.SQL, a.services, jobsCfg, log); err != nil {
 		d.Close()
 		return nil, err

@@ -48,6 +48,7 @@ type CLI struct {
 	Policy    PolicyCmd    `cmd:"" help:"Explain decisions and print the permission matrix."`
 	Privacy   PrivacyCmd   `cmd:"" help:"Print the record of processing activities and the deletion concept from the data catalogue."`
 	Jobs      JobsCmd      `cmd:"" help:"List the background jobs that failed (retrying or given up) with their last error."`
+	Audit     AuditCmd     `cmd:"" help:"Verify, seal and prune the tamper-evident audit chain; make its signing key."`
 	Version   VersionCmd   `cmd:"" help:"Print the version."`
 }
 

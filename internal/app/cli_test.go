@@ -324,6 +324,9 @@ func TestMainMigrateUpStatusDown(t *testing.T) {
 	if n := strings.Count(stdout, "applied "); n != len(versions) {
 		t.Errorf("migrate up reported %d applied migrations, want %d:\n%s", n, len(versions), stdout)
 	}
+	if strings.Contains(stdout, "applied  (") {
+		t.Errorf("migrate up names a migration with nothing:\n%s", stdout)
+	}
 	cur, latest := schemaVersion(t, url)
 	if cur != latest {
 		t.Fatalf("after migrate up the schema is at %d, want %d", cur, latest)

@@ -29,6 +29,9 @@ func (s ServeCmd) Run(cfg *config.Config, e *Env) error {
 	if err != nil {
 		return err
 	}
+	if cfg.AuditSigningKey == "" {
+		log.Warn("the audit chain is sealed but no checkpoint is signed: set LOTSE_AUDIT_SIGNING_KEY_FILE (see docs/audit.md)")
+	}
 	log.Info("lotse serving", slog.String("addr", ln.Addr().String()), slog.String("base_url", cfg.BaseURL), slog.String("version", Version()))
 	return a.Serve(e.Ctx, ln)
 }
@@ -49,7 +52,11 @@ func (MigrateUpCmd) Run(cfg *config.Config, e *Env) error {
 	return withMigrator(cfg, e, func(m *db.Migrator) error {
 		res, err := m.Up(e.Ctx)
 		for _, r := range res {
-			fmt.Fprintf(e.Stdout, "applied %s (%s)\n", r.Source.Path, r.Duration.Round(1e6))
+			name := r.Source.Path
+			if name == "" { // a Go migration (River's tables, internal/db/river.go)
+				name = fmt.Sprintf("%05d (Go migration)", r.Source.Version)
+			}
+			fmt.Fprintf(e.Stdout, "applied %s (%s)\n", name, r.Duration.Round(1e6))
 		}
 		if err == nil && len(res) == 0 {
 			fmt.Fprintln(e.Stdout, "the schema is current, nothing to apply")
@@ -114,6 +121,12 @@ func (c MigrateCreateCmd) Run(_ *config.Config, e *Env) error {
 
 // withMigrator runs fn with a migrator on the owner's connection (LOTSE_MIGRATION_DATABASE_URL).
 func withMigrator(cfg *config.Config, e *Env, fn func(m *db.Migrator) error) error {
+	return withOwner(cfg, e, func(_ *db.DB, m *db.Migrator, _ *slog.Logger) error { return fn(m) })
+}
+
+// withOwner runs fn on the owner's connection (LOTSE_MIGRATION_DATABASE_URL), with its
+// migrator and a text logger on stderr.
+func withOwner(cfg *config.Config, e *Env, fn func(d *db.DB, m *db.Migrator, log *slog.Logger) error) error {
 	if err := cfg.ValidateFor(false, true); err != nil {
 		return err
 	}
@@ -123,7 +136,7 @@ func withMigrator(cfg *config.Config, e *Env, fn func(m *db.Migrator) error) err
 		return err
 	}
 	defer d.Close()
-	return fn(m)
+	return fn(d, m, log)
 }
 
 // OpenTool opens the app of a command that works on the database (policy tools, the

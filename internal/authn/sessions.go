@@ -56,7 +56,7 @@ func NewSessions(db *sql.DB, o SessionOptions) *Sessions {
 	}
 	st := postgresstore.NewWithCleanupInterval(db, 10*time.Minute)
 	sm := scs.New()
-	sm.Store = liveStore{PostgresStore: st, db: db}
+	sm.Store = liveStore{PostgresStore: st, db: db, codec: sm.Codec}
 	// The store's own expiry (the absolute lifetime) is the backstop; the checks in User
 	// against the clock are the rule, idle timeout included. scs's own IdleTimeout stays off:
 	// it would rewrite the session on every request, where User records activity at most
@@ -88,7 +88,57 @@ func CookieName(secure bool) string {
 // would store it again, and the ended session would work again.
 type liveStore struct {
 	*postgresstore.PostgresStore
-	db *sql.DB
+	db    *sql.DB
+	codec scs.Codec
+}
+
+// Account is the account a session is signed in as, read with the session in one statement.
+type Account struct {
+	ID     uuid.UUID
+	Name   string
+	Active bool
+}
+
+// accountKey holds, in a request's context, the *Account read with its session.
+type accountKey struct{}
+
+// FindCtx reads the session of token and, in the same statement, the account it is signed in
+// as (sessions.user_id): a request's sign-in costs one round trip, not one for the session
+// and one for the account. The account goes to the request's context (Sessions.Account).
+func (s liveStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
+	var (
+		b      []byte
+		id     uuid.NullUUID
+		name   sql.NullString
+		active sql.NullBool
+	)
+	err := s.db.QueryRowContext(ctx, `SELECT s.data, u.id, u.display_name, u.active FROM sessions s
+		LEFT JOIN users u ON u.id = s.user_id
+		WHERE s.token = $1 AND current_timestamp < s.expiry`, token).Scan(&b, &id, &name, &active)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if acc, ok := ctx.Value(accountKey{}).(*Account); ok && id.Valid {
+		*acc = Account{ID: id.UUID, Name: name.String, Active: active.Bool}
+	}
+	return b, true, nil
+}
+
+// userOf is the account id stored in the session data b, or NULL.
+func (s liveStore) userOf(b []byte) any {
+	_, values, err := s.codec.Decode(b)
+	if err != nil {
+		return nil
+	}
+	raw, _ := values[keyUser].(string)
+	id, err := uuid.Parse(raw)
+	if err != nil {
+		return nil
+	}
+	return id
 }
 
 // loadedKey marks, in a request's context, the token of the session loaded from the store.
@@ -96,10 +146,15 @@ type loadedKey struct{}
 
 // CommitCtx implements scs's context-aware commit (scs prefers it to Commit).
 func (s liveStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	user := s.userOf(b)
 	if loaded, _ := ctx.Value(loadedKey{}).(string); loaded == "" || loaded != token {
-		return s.Commit(token, b, expiry) // a new session or a renewed token
+		// A new session or a renewed token (postgresstore's Commit, with the account).
+		_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry, user_id) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry, user_id = EXCLUDED.user_id`,
+			token, b, expiry, user)
+		return err
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE sessions SET data = $1, expiry = $2 WHERE token = $3`, b, expiry, token)
+	res, err := s.db.ExecContext(ctx, `UPDATE sessions SET data = $1, expiry = $2, user_id = $4 WHERE token = $3`, b, expiry, token, user)
 	if err != nil {
 		return err
 	}
@@ -113,6 +168,7 @@ func (s liveStore) CommitCtx(ctx context.Context, token string, b []byte, expiry
 // it came from the store: saving it cannot bring it back once it has ended. A session that
 // ended meanwhile makes Commit return ErrNoSession.
 func (s *Sessions) Load(ctx context.Context, token string) (context.Context, error) {
+	ctx = context.WithValue(ctx, accountKey{}, &Account{})
 	ctx, err := s.SessionManager.Load(ctx, token)
 	if err != nil {
 		return nil, err
@@ -175,6 +231,23 @@ func (s *Sessions) User(ctx context.Context) (uuid.UUID, error) {
 		s.Put(ctx, keySeenAt, now.Unix())
 	}
 	return id, nil
+}
+
+// SetAccount records, for the rest of the request, the account a bearer token was resolved
+// to, so that it is not read a second time.
+func SetAccount(ctx context.Context, a Account) {
+	if acc, ok := ctx.Value(accountKey{}).(*Account); ok {
+		*acc = a
+	}
+}
+
+// AccountOf returns the account recorded with SetAccount (or read with the session) in ctx.
+func AccountOf(ctx context.Context) (Account, bool) {
+	acc, ok := ctx.Value(accountKey{}).(*Account)
+	if !ok || acc.ID == uuid.Nil {
+		return Account{}, false
+	}
+	return *acc, true
 }
 
 // ProviderID returns the provider the session's user signed in with.

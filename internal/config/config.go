@@ -12,6 +12,8 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/lotse-project/lotse/internal/auditchain"
 )
 
 // Config is the whole runtime configuration. Every field carries its environment variable,
@@ -59,6 +61,10 @@ type Config struct {
 	LegalBasesFile string `name:"legal-bases-file" env:"LOTSE_LEGAL_BASES_FILE" help:"YAML file listing the legal bases a referral may rest on without a consent, each with the person data categories it releases (see docs/sharing.md); empty: the built-in list, identity only."`
 	RemindersFile  string `name:"reminders-file" env:"LOTSE_REMINDERS_FILE" help:"YAML file tuning the reminder rules: working days before a referral's reply deadline, working days before an escalation to the department head, days before a consent ends (see docs/reminders.md); empty: 2, 3 and 14."`
 	RetentionFile  string `name:"retention-file" env:"LOTSE_RETENTION_FILE" help:"YAML file tuning the retention rules: years after a case was closed, months after a referral ended unworked, months after a consent ended until its evidence goes, days after a notification was read (see docs/retention.md); empty: 3, 12, 0 and 90."`
+
+	AuditSigningKey      string        `name:"audit-signing-key" env:"LOTSE_AUDIT_SIGNING_KEY" secret:"" help:"Ed25519 private key that signs the audit chain's checkpoints: PEM (PKCS #8, as lotse audit keygen writes it) or a 32-byte seed in hex or base64; usually given as LOTSE_AUDIT_SIGNING_KEY_FILE (see docs/audit.md). Empty: the chain is sealed but no checkpoint is signed."`
+	AuditCheckpointEvery time.Duration `name:"audit-checkpoint-every" env:"LOTSE_AUDIT_CHECKPOINT_EVERY" default:"1h" help:"Least time between two signed checkpoints of the audit chain (between 1m and 24h)."`
+	AuditSealEvery       time.Duration `name:"audit-seal-every" env:"LOTSE_AUDIT_SEAL_EVERY" default:"1m" help:"How often the elected instance appends new audit events to the hash chain (between 1s and 1h)."`
 }
 
 // LogLevels and LogFormats are the accepted values of LOTSE_LOG_LEVEL and LOTSE_LOG_FORMAT.
@@ -180,6 +186,7 @@ func (c *Config) ValidateFor(serving, migrating bool) error {
 		bad("LOTSE_TRUSTED_PROXIES", "%v", err)
 	}
 	errs = append(errs, c.validateMail()...)
+	errs = append(errs, c.validateAudit()...)
 	if len(errs) == 0 {
 		return nil
 	}
@@ -263,6 +270,25 @@ func (c *Config) validateMail() []error {
 	}
 	if (c.SMTPUsername == "") != (c.SMTPPassword == "") {
 		bad("LOTSE_SMTP_USERNAME", "LOTSE_SMTP_USERNAME and LOTSE_SMTP_PASSWORD go together")
+	}
+	return errs
+}
+
+// validateAudit checks the settings of the tamper-evident audit. The key's text never
+// appears in a message.
+func (c *Config) validateAudit() []error {
+	var errs []error
+	if c.AuditSigningKey != "" {
+		if _, err := auditchain.ParsePrivateKey(c.AuditSigningKey); err != nil {
+			errs = append(errs, fmt.Errorf("LOTSE_AUDIT_SIGNING_KEY: %w", err))
+		}
+	}
+	// Zero is a configuration built in code, not parsed: the defaults.
+	if c.AuditCheckpointEvery != 0 && (c.AuditCheckpointEvery < time.Minute || c.AuditCheckpointEvery > 24*time.Hour) {
+		errs = append(errs, fmt.Errorf("LOTSE_AUDIT_CHECKPOINT_EVERY: must be between 1m and 24h, got %s", c.AuditCheckpointEvery))
+	}
+	if c.AuditSealEvery != 0 && (c.AuditSealEvery < time.Second || c.AuditSealEvery > time.Hour) {
+		errs = append(errs, fmt.Errorf("LOTSE_AUDIT_SEAL_EVERY: must be between 1s and 1h, got %s", c.AuditSealEvery))
 	}
 	return errs
 }

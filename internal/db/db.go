@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -72,7 +71,7 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("db: %w at %s:%d: %s", ErrUnreachable, pc.ConnConfig.Host, pc.ConnConfig.Port, describe(err))
 	}
-	sqlDB := stdlib.OpenDBFromPool(pool)
+	sqlDB := openSQL(pool)
 	g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true,

@@ -18,8 +18,12 @@ import (
 // without a table, or a privilege more or less fails TestAppRolePrivilegesAreExactlyDeclared.
 // A new table therefore needs its GRANT in its migration and its line here.
 var appPrivileges = map[string]string{
-	"goose_db_version":   "SELECT",
-	"audit_events":       "INSERT,SELECT",
+	"goose_db_version": "SELECT",
+	"audit_events":     "INSERT,SELECT",
+	// The audit chain (migration 00031): the sealer appends and the verifier reads; only
+	// retention, as the owner, deletes.
+	"audit_chain":        "INSERT,SELECT",
+	"audit_checkpoints":  "INSERT,SELECT",
 	"areas":              "SELECT",
 	"notes":              "INSERT,SELECT",
 	"task_comments":      "INSERT,SELECT",

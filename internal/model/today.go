@@ -61,6 +61,7 @@ const (
 	LinkStatistics     WorklistLink = "statistics"
 	LinkAdministration WorklistLink = "administration"
 	LinkAuditLog       WorklistLink = "audit_log"
+	LinkRetention      WorklistLink = "retention"
 )
 
 // Worklist is the start page of one actor.

@@ -345,10 +345,22 @@ var Catalogue = []Table{
 			client("details", Identifier)),
 			none("id", "org_id", "action", "object_type")),
 	},
+	// The hash chain over the audit trail and its signed checkpoints (docs/audit.md): hashes,
+	// positions and signatures, no personal data; a chain entry goes with its event.
+	{
+		Name: "audit_chain", Purpose: "Manipulationsschutz des Protokolls: verkettete Prüfsumme je Protokolleintrag",
+		LegalBasis: basisNone, Retention: RuleAudit,
+		Columns: none("seq", "event_id", "hash"),
+	},
+	{
+		Name: "audit_checkpoints", Purpose: "Manipulationsschutz des Protokolls: signierte Zwischenstände der Prüfsummenkette",
+		LegalBasis: basisNone, Retention: RuleNone,
+		Columns: none("seq", "hash", "signed_at", "key_id", "signature"),
+	},
 	{
 		Name: "sessions", Purpose: "Angemeldete Sitzungen",
 		LegalBasis: basisSecurity, Retention: RuleSession,
-		Columns: cols(one(staff("data", Usage), staff("expiry", Usage)), none("token")),
+		Columns: cols(one(staff("user_id", Identifier), staff("data", Usage), staff("expiry", Usage)), none("token")),
 	},
 	{
 		Name: "idempotency_keys", Purpose: "Schutz vor doppelt ausgeführten Anfragen: gespeicherte Antwort einer Anfrage",

@@ -75,7 +75,7 @@ var RuleInfos = map[Rule]RuleInfo{
 	RuleAudit: {
 		Name:      "Protokoll",
 		Period:    "2 Jahre nach dem Ereignis.",
-		Mechanism: manual,
+		Mechanism: "Noch nicht automatisiert: auf Anweisung der verantwortlichen Stelle löscht die Systemadministration mit `lotse audit prune --before DATUM`, und zwar nur bis zu einem signierten Prüfpunkt der Prüfsummenkette, so dass das verbleibende Protokoll prüfbar bleibt (docs/audit.md).",
 	},
 	RuleSession: {
 		Name:      "Sitzung",

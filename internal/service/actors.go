@@ -23,18 +23,25 @@ type ActorRequest struct {
 	OrgID      *uuid.UUID
 	RequestID  string
 	RemoteAddr string
+	// Known is the account as the sign-in already read it in this request (with the session,
+	// or for a bearer token); nil, or another account, reads it.
+	Known *model.User
 }
 
 // Actor resolves a signed-in user into an Actor acting in one organisation. A deactivated or
 // unknown account is ErrUnauthenticated; an organisation the user holds no role in is
 // ErrForbidden.
 func (d *Access) Actor(ctx context.Context, r ActorRequest) (model.Actor, []authz.Membership, error) {
-	var u *model.User
-	err := d.store.Read(ctx, model.Actor{System: true}, func(tx *store.Tx) error {
-		var err error
-		u, err = tx.Users().ByID(ctx, r.UserID)
-		return err
-	})
+	u := r.Known
+	var err error
+	if u == nil || u.ID != r.UserID {
+		// One statement, no transaction (see docs/performance.md, "Round trips per request").
+		err = d.store.One(ctx, model.Actor{System: true}, func(tx *store.Tx) error {
+			var err error
+			u, err = tx.Users().ByID(ctx, r.UserID)
+			return err
+		})
+	}
 	if errors.Is(err, model.ErrNotFound) || (err == nil && !u.Active) {
 		return model.Actor{}, nil, fmt.Errorf("service: actor: %w", model.ErrUnauthenticated)
 	}

@@ -133,6 +133,13 @@ func maskCase(c model.Case, acc model.CaseAccess, persons []model.Person, plan [
 // reaches, in the order given: three queries for the whole page (access, persons, plan),
 // whatever its size.
 func (b base) caseViews(ctx context.Context, tx *store.Tx, a model.Actor, sc model.Scope, cases []model.Case) ([]model.CaseView, error) {
+	return b.caseViewsOf(ctx, tx, a, sc, cases, true)
+}
+
+// caseViewsOf is caseViews, with the plan rows only when withPlan: a label
+// (model.CaseView.Label) names the case by reference and person and shows no plan, so the
+// lists that only label their cases skip that query.
+func (b base) caseViewsOf(ctx context.Context, tx *store.Tx, a model.Actor, sc model.Scope, cases []model.Case, withPlan bool) ([]model.CaseView, error) {
 	if len(cases) == 0 {
 		return []model.CaseView{}, nil
 	}
@@ -157,13 +164,15 @@ func (b base) caseViews(ctx context.Context, tx *store.Tx, a model.Actor, sc mod
 	if err != nil {
 		return nil, err
 	}
-	planScope, err := b.scope(a, objPlan, actRead)
-	if err != nil {
-		return nil, err
-	}
-	plan, err := tx.Plan().ForCases(ctx, planScope, content)
-	if err != nil {
-		return nil, err
+	var plan map[uuid.UUID][]model.AreaStatus
+	if withPlan {
+		planScope, err := b.scope(a, objPlan, actRead)
+		if err != nil {
+			return nil, err
+		}
+		if plan, err = tx.Plan().ForCases(ctx, planScope, content); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]model.CaseView, len(cases))
 	for i, c := range cases {
@@ -173,7 +182,7 @@ func (b base) caseViews(ctx context.Context, tx *store.Tx, a model.Actor, sc mod
 }
 
 // caseLabels names the cases ids as the actor may see them (model.CaseView.Label), for the
-// lists of tasks and referrals: the visible cases, then caseViews (three queries), whatever
+// lists of tasks and referrals: the visible cases, then caseViews without the plan (two queries), whatever
 // the page size. A case the actor's case scope does not reach has no label; without case.read at
 // all, none has.
 func (b base) caseLabels(ctx context.Context, tx *store.Tx, a model.Actor, ids []uuid.UUID) (map[uuid.UUID]*model.CaseLabel, error) {
@@ -189,7 +198,7 @@ func (b base) caseLabels(ctx context.Context, tx *store.Tx, a model.Actor, ids [
 	if err != nil || len(cases) == 0 {
 		return out, err
 	}
-	views, err := b.caseViews(ctx, tx, a, sc, cases)
+	views, err := b.caseViewsOf(ctx, tx, a, sc, cases, false)
 	if err != nil {
 		return nil, err
 	}

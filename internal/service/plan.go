@@ -21,7 +21,7 @@ const maxPlanNote = 500
 // of the area filters. They are configuration, not case content.
 func (s *Cases) Areas(ctx context.Context, a model.Actor) ([]model.Area, error) {
 	var out []model.Area
-	err := s.store.Read(ctx, a, func(tx *store.Tx) error {
+	err := s.store.One(ctx, a, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Areas().Active(ctx)
 		return err

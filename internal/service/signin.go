@@ -202,22 +202,32 @@ func claimHas(v any, want string) bool {
 // SignInBearer finds the account of an API token's identity: only an existing, active
 // account of exactly (issuer, subject); tokens never create or link accounts.
 func (d *Access) SignInBearer(ctx context.Context, issuer, subject string) (uuid.UUID, error) {
+	u, err := d.BearerAccount(ctx, issuer, subject)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	return u.ID, nil
+}
+
+// BearerAccount is SignInBearer returning the account itself, so that resolving the actor
+// (ActorRequest.Known) does not read it a second time.
+func (d *Access) BearerAccount(ctx context.Context, issuer, subject string) (*model.User, error) {
 	if !model.TextOK(issuer) || !model.TextOK(subject) {
-		return uuid.Nil, fmt.Errorf("service: bearer: bad characters in the identity: %w", model.ErrUnauthenticated)
+		return nil, fmt.Errorf("service: bearer: bad characters in the identity: %w", model.ErrUnauthenticated)
 	}
 	var u *model.User
-	err := d.store.Read(ctx, model.Actor{System: true}, func(tx *store.Tx) error {
+	err := d.store.One(ctx, model.Actor{System: true}, func(tx *store.Tx) error {
 		var err error
 		u, err = tx.Users().ByIdentity(ctx, issuer, subject)
 		return err
 	})
 	switch {
 	case errors.Is(err, model.ErrNotFound):
-		return uuid.Nil, fmt.Errorf("service: bearer: %w", model.ErrUnauthenticated)
+		return nil, fmt.Errorf("service: bearer: %w", model.ErrUnauthenticated)
 	case err != nil:
-		return uuid.Nil, err
+		return nil, err
 	case !u.Active:
-		return uuid.Nil, fmt.Errorf("service: bearer: %w", model.ErrUnauthenticated)
+		return nil, fmt.Errorf("service: bearer: %w", model.ErrUnauthenticated)
 	}
-	return u.ID, nil
+	return u, nil
 }

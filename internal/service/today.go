@@ -69,7 +69,7 @@ func (s *Home) Worklist(ctx context.Context, a model.Actor) (*model.Worklist, er
 	for _, l := range []struct {
 		obj  string
 		link model.WorklistLink
-	}{{objStatistics, model.LinkStatistics}, {objMember, model.LinkAdministration}, {objAudit, model.LinkAuditLog}} {
+	}{{objStatistics, model.LinkStatistics}, {objMember, model.LinkAdministration}, {objAudit, model.LinkAuditLog}, {objRetention, model.LinkRetention}} {
 		if _, ok, err := allowed(l.obj, actRead); err != nil {
 			return nil, err
 		} else if ok {
@@ -93,23 +93,27 @@ func (s *Home) Worklist(ctx context.Context, a model.Actor) (*model.Worklist, er
 		if works {
 			tomorrow := out.Today.AddDate(0, 0, 1)
 			yesterday := out.Today.AddDate(0, 0, -1)
-			for _, sec := range []struct {
+			secs := []struct {
 				dst      **model.Section[model.Task]
 				from, to *time.Time
 			}{
 				{&out.Overdue, nil, &yesterday},
 				{&out.DueToday, &out.Today, &out.Today},
 				{&out.DueThisWeek, &tomorrow, &out.WeekEnd},
-			} {
-				items, total, err := tx.Tasks().Work(ctx, taskRead, store.WorkTaskQuery{
-					User: a.UserID, Org: a.OrgID, From: sec.from, To: sec.to, Limit: model.WorklistLimit,
-				})
-				if err != nil {
-					return err
-				}
-				*sec.dst = &model.Section[model.Task]{Items: items, Total: int(total)}
+			}
+			qs := make([]store.WorkTaskQuery, len(secs))
+			for i, sec := range secs {
+				qs[i] = store.WorkTaskQuery{User: a.UserID, Org: a.OrgID, From: sec.from, To: sec.to, Limit: model.WorklistLimit}
+			}
+			// The three sections in one statement (one round trip).
+			items, totals, err := tx.Tasks().WorkSections(ctx, taskRead, qs)
+			if err != nil {
+				return err
+			}
+			for i, sec := range secs {
+				*sec.dst = &model.Section[model.Task]{Items: items[i], Total: int(totals[i])}
 				tasks = append(tasks, *sec.dst)
-				for _, t := range items {
+				for _, t := range items[i] {
 					if t.CaseID != nil {
 						addCase(*t.CaseID)
 					}

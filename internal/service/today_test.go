@@ -245,7 +245,7 @@ func TestHomeWorklist(t *testing.T) {
 		}{
 			{"Kim Koordination", []model.WorklistLink{model.LinkStatistics}},
 			{"Sam Sysadmin", []model.WorklistLink{model.LinkAdministration}},
-			{"Dana Datenschutz", []model.WorklistLink{model.LinkAdministration, model.LinkAuditLog}},
+			{"Dana Datenschutz", []model.WorklistLink{model.LinkAdministration, model.LinkAuditLog, model.LinkRetention}},
 			{"Hans Admin-Wohnen", []model.WorklistLink{model.LinkAdministration}},
 		} {
 			a := w.actorNamed(c.name)

@@ -108,3 +108,36 @@ func orderReferrals(db *gorm.DB, s ListSort, def ReferralOrder) *gorm.DB {
 	}
 	return db.Order("referrals.created_at DESC, referrals.id DESC")
 }
+
+// counted is a row of a page with the number of all rows of its filter (withTotal).
+type counted[T any] struct {
+	Row   T     `gorm:"embedded"`
+	Total int64 `gorm:"column:lotse_total"`
+}
+
+// withTotal runs a page query once and returns its rows with the number of all rows that
+// match its filter: page is the filtered query of table with its order, offset (skipping
+// offset rows) and limit,
+// and the total comes from count(*) OVER () in the same statement (a window is taken before
+// LIMIT and OFFSET), so that the filter runs once instead of once for the total and once for
+// the page. A page past the last row has no row to carry the total; only then does count run
+// (the filter alone). A keyset page (rows after a key) narrows the filter itself and cannot
+// use it: its total would be of the rows after the key.
+func withTotal[T any](page *gorm.DB, table string, offset int, count func() (int64, error)) ([]T, int64, error) {
+	var rows []counted[T]
+	if err := page.Select(table + ".*, count(*) OVER () AS lotse_total").Find(&rows).Error; err != nil {
+		return nil, 0, err
+	}
+	if len(rows) == 0 {
+		if offset == 0 {
+			return []T{}, 0, nil
+		}
+		n, err := count()
+		return []T{}, n, err
+	}
+	out := make([]T, len(rows))
+	for i := range rows {
+		out[i] = rows[i].Row
+	}
+	return out, rows[0].Total, nil
+}

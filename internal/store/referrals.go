@@ -185,17 +185,21 @@ func (r Referrals) List(ctx context.Context, sc model.Scope, q ReferralQuery) ([
 		}
 		return db
 	}
-	var total int64
-	if err := base().Count(&total).Error; err != nil {
-		return nil, 0, translate("count referrals", err)
+	count := func() (int64, error) {
+		var total int64
+		return total, translate("count referrals", base().Count(&total).Error)
 	}
 	db := base()
 	if q.Numbered {
-		var out []model.Referral
-		if err := orderReferrals(db, q.Sort, q.Order).Offset(q.Sort.Offset).Limit(q.Limit).Find(&out).Error; err != nil {
-			return nil, 0, translate("list referrals", err)
+		out, total, err := withTotal[model.Referral](orderReferrals(db, q.Sort, q.Order).Offset(q.Sort.Offset).Limit(q.Limit), "referrals", q.Sort.Offset, count)
+		return out, total, translate("list referrals", err)
+	}
+	var total int64
+	if q.After != nil {
+		var err error
+		if total, err = count(); err != nil {
+			return nil, 0, err
 		}
-		return out, total, nil
 	}
 	switch q.Order {
 	case ReferralsByReplyDue:
@@ -208,6 +212,10 @@ func (r Referrals) List(ctx context.Context, sc model.Scope, q ReferralQuery) ([
 			db = db.Where("(referrals.created_at, referrals.id) < (?::timestamptz, ?::uuid)", q.After.CreatedAt, q.After.ID)
 		}
 		db = db.Order("referrals.created_at DESC, referrals.id DESC")
+	}
+	if q.After == nil {
+		out, total, err := withTotal[model.Referral](db.Limit(q.Limit), "referrals", 0, count)
+		return out, total, translate("list referrals", err)
 	}
 	var out []model.Referral
 	if err := db.Limit(q.Limit).Find(&out).Error; err != nil {

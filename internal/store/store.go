@@ -44,6 +44,9 @@ func (s *Store) SetClock(now func() time.Time) { s.now = now }
 type Tx struct {
 	db    *gorm.DB
 	actor model.Actor
+	// audit holds the events recorded in the transaction, written with its COMMIT (commit);
+	// nil outside a transaction (One).
+	audit *[]*model.AuditEvent
 }
 
 // Tx runs fn in a read-write transaction for actor. An error from fn rolls back.
@@ -56,19 +59,47 @@ func (s *Store) Read(ctx context.Context, actor model.Actor, fn func(tx *Tx) err
 	return s.run(ctx, actor, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}, fn)
 }
 
-func (s *Store) run(ctx context.Context, actor model.Actor, opts *sql.TxOptions, fn func(tx *Tx) error) error {
+// One runs fn outside any transaction, for a read of exactly one statement (an account by
+// id, the list of areas): one statement is a consistent snapshot of its own, and without
+// BEGIN and COMMIT it is one database round trip instead of three. A read of more than one
+// statement, or anything that writes or records an audit event, uses Read or Tx.
+func (s *Store) One(ctx context.Context, actor model.Actor, fn func(tx *Tx) error) error {
+	return fn(&Tx{db: s.session(s.db.WithContext(ctx)), actor: actor})
+}
+
+// session is g on the store's clock: GORM's own timestamps, create and update (record.go),
+// the audit trail and the calendar day of the scopes (today) all read it. The day goes to
+// the SQL as a bind parameter of the scope fragments rather than as a transaction-local
+// setting: a set_config would be one more round trip per transaction, a parameter costs none.
+func (s *Store) session(g *gorm.DB) *gorm.DB {
 	clock := s.now
+	return g.Session(&gorm.Session{NowFunc: func() time.Time { return asStored(clock()) }})
+}
+
+// run runs fn in a transaction. The audit events fn recorded travel with the COMMIT in one
+// message (commit): a read costs BEGIN, its statements and one round trip for audit and
+// commit (docs/performance.md, "Round trips per request"). The transaction is over when that
+// message returns; the COMMIT database/sql then sends is skipped by the driver (db.Open).
+func (s *Store) run(ctx context.Context, actor model.Actor, opts *sql.TxOptions, fn func(tx *Tx) error) error {
 	return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
 		// This is where a transaction-local actor context (set_config('lotse.actor_id', ..., true))
 		// goes when row-level security is added.
-		//
-		// The clock travels with the transaction's handle as GORM's NowFunc: GORM's own
-		// timestamps, create and update (record.go), the audit trail and the calendar day of
-		// the scopes (today) all read it. The day goes to the SQL as a bind parameter of the
-		// scope fragments rather than as a transaction-local setting: a set_config would be
-		// one more round trip per transaction, a parameter costs none.
-		g = g.Session(&gorm.Session{NowFunc: func() time.Time { return asStored(clock()) }})
-		return fn(&Tx{db: g, actor: actor})
+		events := []*model.AuditEvent{}
+		if err := fn(&Tx{db: s.session(g), actor: actor, audit: &events}); err != nil {
+			return err
+		}
+		if len(events) == 0 {
+			return nil
+		}
+		sqlTx, ok := g.Statement.ConnPool.(*sql.Tx)
+		if !ok {
+			return errors.New("store: commit: not in a transaction")
+		}
+		stmt, args := commit(events)
+		if _, err := sqlTx.ExecContext(ctx, stmt, args...); err != nil {
+			return translate("record audit events and commit", err)
+		}
+		return nil
 	}, opts)
 }
 

@@ -203,18 +203,22 @@ func (r Tasks) List(ctx context.Context, sc model.Scope, q TaskQuery) ([]model.T
 		}
 		return db
 	}
-	var total int64
-	if err := base().Count(&total).Error; err != nil {
-		return nil, 0, translate("count tasks", err)
+	count := func() (int64, error) {
+		var total int64
+		return total, translate("count tasks", base().Count(&total).Error)
 	}
 	db := base()
 	if q.Numbered {
-		var out []model.Task
-		err := orderTasks(db, q.Sort).Offset(q.Sort.Offset).Limit(q.Limit).Find(&out).Error
-		if err != nil {
-			return nil, 0, translate("list tasks", err)
-		}
-		return out, total, nil
+		out, total, err := withTotal[model.Task](orderTasks(db, q.Sort).Offset(q.Sort.Offset).Limit(q.Limit), "tasks", q.Sort.Offset, count)
+		return out, total, translate("list tasks", err)
+	}
+	if q.After == nil {
+		out, total, err := withTotal[model.Task](db.Order("tasks.due_date ASC NULLS LAST, tasks.id").Limit(q.Limit), "tasks", 0, count)
+		return out, total, translate("list tasks", err)
+	}
+	total, err := count()
+	if err != nil {
+		return nil, 0, err
 	}
 	if k := q.After; k != nil {
 		if k.Due == nil {
@@ -224,7 +228,7 @@ func (r Tasks) List(ctx context.Context, sc model.Scope, q TaskQuery) ([]model.T
 		}
 	}
 	var out []model.Task
-	err := db.Order("tasks.due_date ASC NULLS LAST, tasks.id").Limit(q.Limit).Find(&out).Error
+	err = db.Order("tasks.due_date ASC NULLS LAST, tasks.id").Limit(q.Limit).Find(&out).Error
 	if err != nil {
 		return nil, 0, translate("list tasks", err)
 	}

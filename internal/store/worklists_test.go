@@ -45,8 +45,8 @@ type capturedQuery struct {
 
 // TestWorkListQueryPlans: on the same realistic data as the case lists, the task and
 // referral lists that people open many times a day (my tasks, my organisation's open tasks,
-// the inbox of incoming referrals, outgoing referrals) use indexes, for the page and for its
-// count.
+// the inbox of incoming referrals, outgoing referrals) use indexes, for the page and its
+// count (one statement: count(*) OVER ()).
 func TestWorkListQueryPlans(t *testing.T) {
 	t.Parallel()
 	l := newCaseLoad(t)
@@ -86,8 +86,8 @@ func TestWorkListQueryPlans(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			qs := captureQueries(t, l.db.Gorm, tc.run)
-			if len(qs) < 2 {
-				t.Fatalf("captured %d queries, want the count and the page", len(qs))
+			if len(qs) == 0 {
+				t.Fatal("captured no query, want the page with its count")
 			}
 			for _, q := range qs {
 				plan := l.explainSQL(t, q.sql, q.vars...)

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/lotse-project/lotse/internal/authn"
 	"github.com/lotse-project/lotse/internal/authz"
 	"github.com/lotse-project/lotse/internal/model"
 	"github.com/lotse-project/lotse/internal/service"
@@ -51,6 +52,10 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		req := service.ActorRequest{UserID: id, RequestID: requestID(c), RemoteAddr: c.RealIP()}
+		// The account as the sign-in read it (with the session, or for the bearer token).
+		if acc, ok := authn.AccountOf(c.Request().Context()); ok && acc.ID == id {
+			req.Known = &model.User{ID: acc.ID, DisplayName: acc.Name, Active: acc.Active}
+		}
 		if h := strings.TrimSpace(c.Request().Header.Get(OrgHeader)); h != "" {
 			org, err := uuid.Parse(h)
 			if err != nil {

@@ -142,6 +142,7 @@ var navEntries = []navEntry{
 	{key: "nav.administration", href: "/verwaltung", perm: can("member", "read")},
 	{key: "nav.audit_log", href: "/protokoll", perm: can("audit", "read")},
 	{key: "nav.subject_access", href: "/auskunft", perm: can("subject_access", "read")},
+	{key: "nav.retention", href: "/loeschfristen", perm: can("retention", "read")},
 }
 
 func (s *Server) navigation(c echo.Context) []components.NavItem {

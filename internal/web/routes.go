@@ -160,6 +160,11 @@ func (s *Server) routes(metrics bool) error {
 	s.handle(e, http.MethodPost, "/auskunft/:id/bestaetigen", s.confirmSubjectAccess, can("subject_access", "confirm"))
 	s.handle(e, http.MethodGet, "/auskunft/:id/dokument", s.subjectAccessDocument, can("subject_access", "export"))
 	s.handle(e, http.MethodGet, "/auskunft/:id/auskunft.json", s.subjectAccessJSON, can("subject_access", "export"))
+	// Deletion on schedule (pages_retention.go): the data protection officer's preview and
+	// legal holds; cases are named by their reference only.
+	s.handle(e, http.MethodGet, "/loeschfristen", s.retentionPage, can("retention", "read"))
+	s.handle(e, http.MethodPost, "/loeschfristen/sperren", s.retentionHold, can("retention", "update"))
+	s.handle(e, http.MethodPost, "/loeschfristen/sperren/:id/aufheben", s.retentionRelease, can("retention", "update"))
 
 	return s.apiRoutes(e.Group(api.BasePath))
 }

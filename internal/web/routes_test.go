@@ -270,6 +270,9 @@ func TestAPIPermissionTable(t *testing.T) {
 		"POST /auskunft/:id/bestaetigen":                 "subject_access.confirm",
 		"GET /auskunft/:id/dokument":                     "subject_access.export",
 		"GET /auskunft/:id/auskunft.json":                "subject_access.export",
+		"GET /loeschfristen":                             "retention.read",
+		"POST /loeschfristen/sperren":                    "retention.update",
+		"POST /loeschfristen/sperren/:id/aufheben":       "retention.update",
 		"GET /static/*":                                  "public",
 	}
 	got := s.Permissions()

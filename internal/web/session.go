@@ -89,7 +89,12 @@ func (s *Server) identifyRequest(r *http.Request) (uuid.UUID, error) {
 			}
 			return uuid.Nil, fmt.Errorf("%w: %w", err, model.ErrUnauthenticated)
 		}
-		return s.svc.Access.SignInBearer(r.Context(), id.Issuer, id.Subject)
+		u, err := s.svc.Access.BearerAccount(r.Context(), id.Issuer, id.Subject)
+		if err != nil {
+			return uuid.Nil, err
+		}
+		authn.SetAccount(r.Context(), authn.Account{ID: u.ID, Name: u.DisplayName, Active: u.Active})
+		return u.ID, nil
 	}
 	if s.auth.Sessions == nil {
 		return uuid.Nil, fmt.Errorf("web: no sign-in configured: %w", model.ErrUnauthenticated)
