@@ -42,11 +42,13 @@ var appPrivileges = map[string]string{
 	"sessions":           "DELETE,INSERT,SELECT,UPDATE",
 	"idempotency_keys":   "DELETE,INSERT,SELECT,UPDATE",
 	// Notifications and follow-ups (issue 12): read, written, marked and cleared.
-	"notifications":         "DELETE,INSERT,SELECT,UPDATE",
-	"case_holds":            "DELETE,INSERT,SELECT,UPDATE",
-	"statistics_archive":    "INSERT,SELECT,UPDATE",
-	"notification_settings": "DELETE,INSERT,SELECT,UPDATE",
-	"follow_ups":            "DELETE,INSERT,SELECT,UPDATE",
+	"notifications":                "DELETE,INSERT,SELECT,UPDATE",
+	"case_holds":                   "DELETE,INSERT,SELECT,UPDATE",
+	"subject_access_requests":      "INSERT,SELECT,UPDATE",
+	"subject_access_confirmations": "INSERT,SELECT,UPDATE",
+	"statistics_archive":           "INSERT,SELECT,UPDATE",
+	"notification_settings":        "DELETE,INSERT,SELECT,UPDATE",
+	"follow_ups":                   "DELETE,INSERT,SELECT,UPDATE",
 	// River's job queue (internal/db/river.go): every instance works it.
 	"river_job":          "DELETE,INSERT,SELECT,UPDATE",
 	"river_leader":       "DELETE,INSERT,SELECT,UPDATE",

@@ -65,6 +65,7 @@ var AuditActions = []string{
 	"audit.read", "audit.export",
 	"notification.create",
 	"retention.preview", "retention.hold", "retention.release", "retention.delete", "retention.clear_evidence",
+	"subject_access.find", "subject_access.start", "subject_access.confirm", "subject_access.export",
 }
 
 // AuditObjects are the objects of AuditActions (the part before the dot), each once, in order.

@@ -115,6 +115,9 @@ const (
 	CodeHandoverPending = "handover_pending"
 	// CodePast: the date lies before today.
 	CodePast = "past"
+	// CodeNotConfirmed: a subject access request waits for the confirmation of a lead
+	// organisation; nothing is exported before every one has confirmed.
+	CodeNotConfirmed = "not_confirmed"
 )
 
 // Codes lists every field error code, for the test that each has a message in every language.
@@ -127,6 +130,7 @@ var Codes = []string{
 	CodeCoverRequired, CodeReferSelf, CodeNotReferred, CodeCaseClosed, CodeNotYourOrg, CodeWrongCase,
 	CodeUnknownProperty, CodeNotJSON, CodeTrailingData, CodeDuplicate, CodeMediaType, CodeNotNull, CodeUnreadable,
 	CodeVersionMissing, CodeMainPerson, CodeNamedByConsent, CodeHandoverPending, CodePast,
+	CodeNotConfirmed,
 }
 
 // CodeTransitionRefused is the API code of a refused change of state (TransitionError).

@@ -377,6 +377,18 @@ var Catalogue = []Table{
 			staff("held_by", Usage), staff("held_at", Usage))),
 	},
 	{
+		Name: "subject_access_requests", Purpose: "Auskunftsersuchen nach Art. 15 DSGVO: welche Personeneinträge, Aktenzeichen des Ersuchens, wer es wann gestellt und ausgegeben hat",
+		LegalBasis: "Art. 15 DSGVO, § 83 SGB X (Auskunft an die betroffene Person); Art. 5 Abs. 2 DSGVO (Nachweis)", Retention: RuleAudit,
+		Columns: cols(one(client("person_ids", Identifier), client("reference", Identifier),
+			staff("requested_by", Usage), staff("requested_at", Usage), staff("exported_at", Usage)),
+			none("id")),
+	},
+	{
+		Name: "subject_access_confirmations", Purpose: "Bestätigung eines Auskunftsersuchens durch die federführende Stelle jedes Falls (Vier-Augen-Prinzip)",
+		LegalBasis: "Art. 15 DSGVO, § 83 SGB X; Art. 5 Abs. 2 DSGVO (Nachweis)", Retention: RuleAudit,
+		Columns: cols(one(staff("confirmed_by", Usage), staff("confirmed_at", Usage)), none("request_id", "org_id")),
+	},
+	{
 		Name: "statistics_archive", Purpose: "Anonyme Zählungen gelöschter Fälle und Vermittlungen für die Statistik",
 		LegalBasis: basisNone, Retention: RuleNone,
 		Columns: none("kind", "a", "b", "n"),

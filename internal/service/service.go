@@ -40,6 +40,9 @@ type Services struct {
 	Reminders *Reminders
 	// Retention deletes on schedule, with legal holds and a preview (retention.go).
 	Retention *Retention
+	// SubjectAccess answers a person's request for access with the access history
+	// (subjectaccess.go).
+	SubjectAccess *SubjectAccess
 }
 
 // New builds the services on one store and one enforcer. The services' clock is the store's
@@ -59,8 +62,9 @@ func New(st *store.Store, en *authz.Enforcer, log *slog.Logger) *Services {
 		Dashboard:   &Dashboard{base: b},
 		Statistics:  &Statistics{base: b}, Audit: &Audit{base: b},
 		Home: &Home{base: b}, Notifications: &Notifications{base: b},
-		Reminders: &Reminders{base: b, rules: model.DefaultReminderRules()},
-		Retention: &Retention{base: b, rules: model.DefaultRetentionRules()},
+		Reminders:     &Reminders{base: b, rules: model.DefaultReminderRules()},
+		Retention:     &Retention{base: b, rules: model.DefaultRetentionRules()},
+		SubjectAccess: &SubjectAccess{base: b},
 	}
 }
 
@@ -115,7 +119,7 @@ func (s *Services) SetLegalBases(bases []model.LegalBasis) {
 func (s *Services) LegalBases() []string { return model.LegalBasisNames(s.Referrals.legalBases) }
 
 func (s *Services) bases() []*base {
-	return []*base{&s.Access.base, &s.Directory.base, &s.Cases.base, &s.Notes.base, &s.Consents.base, &s.Referrals.base, &s.Tasks.base, &s.Dashboard.base, &s.Home.base, &s.Statistics.base, &s.Audit.base, &s.Idempotency.base, &s.Notifications.base, &s.Reminders.base, &s.Retention.base}
+	return []*base{&s.Access.base, &s.Directory.base, &s.Cases.base, &s.Notes.base, &s.Consents.base, &s.Referrals.base, &s.Tasks.base, &s.Dashboard.base, &s.Home.base, &s.Statistics.base, &s.Audit.base, &s.Idempotency.base, &s.Notifications.base, &s.Reminders.base, &s.Retention.base, &s.SubjectAccess.base}
 }
 
 // legalBasis returns the configured legal basis named name.

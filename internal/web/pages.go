@@ -136,10 +136,12 @@ var navEntries = []navEntry{
 	{key: "nav.referrals", href: "/vermittlungen", perm: can("referral", "create")},
 	// lead entries
 	{key: "nav.team", href: "/team", perm: can("task", "reassign")},
+	{key: "nav.subject_access_confirm", href: "/auskunft/bestaetigen", perm: can("subject_access", "confirm")},
 	// coordinator and administration entries
 	{key: "nav.statistics", href: "/statistik", perm: can("statistics", "read")},
 	{key: "nav.administration", href: "/verwaltung", perm: can("member", "read")},
 	{key: "nav.audit_log", href: "/protokoll", perm: can("audit", "read")},
+	{key: "nav.subject_access", href: "/auskunft", perm: can("subject_access", "read")},
 	{key: "nav.retention", href: "/loeschfristen", perm: can("retention", "read")},
 }
 

@@ -152,6 +152,14 @@ func (s *Server) routes(metrics bool) error {
 	s.handle(e, http.MethodPost, "/verwaltung/mitglieder/:id/aktivieren", s.reactivate, can("member", "update"))
 	s.handle(e, http.MethodGet, "/protokoll", s.auditPage, can("audit", "read"))
 	s.handle(e, http.MethodGet, "/protokoll.csv", s.auditCSV, can("audit", "export"))
+	// Subject access (pages_subjectaccess.go): the officer finds, starts and exports; a
+	// department head confirms for the cases their organisation leads.
+	s.handle(e, http.MethodGet, "/auskunft", s.subjectAccessPage, can("subject_access", "read"))
+	s.handle(e, http.MethodPost, "/auskunft", s.startSubjectAccess, can("subject_access", "create"))
+	s.handle(e, http.MethodGet, "/auskunft/bestaetigen", s.subjectAccessConfirmPage, can("subject_access", "confirm"))
+	s.handle(e, http.MethodPost, "/auskunft/:id/bestaetigen", s.confirmSubjectAccess, can("subject_access", "confirm"))
+	s.handle(e, http.MethodGet, "/auskunft/:id/dokument", s.subjectAccessDocument, can("subject_access", "export"))
+	s.handle(e, http.MethodGet, "/auskunft/:id/auskunft.json", s.subjectAccessJSON, can("subject_access", "export"))
 	// Deletion on schedule (pages_retention.go): the data protection officer's preview and
 	// legal holds; cases are named by their reference only.
 	s.handle(e, http.MethodGet, "/loeschfristen", s.retentionPage, can("retention", "read"))
