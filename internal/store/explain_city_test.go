@@ -1,3 +1,8 @@
+//go:build explain
+
+// This file is a measuring tool, not part of the suite: it builds only with -tags explain
+// (docs/performance.md) and then needs LOTSE_EXPLAIN_DATABASE_URL.
+
 package store
 
 import (
@@ -41,7 +46,7 @@ var executionTime = regexp.MustCompile(`Execution Time: ([0-9.]+)`)
 func TestExplainCityPages(t *testing.T) {
 	url := os.Getenv("LOTSE_EXPLAIN_DATABASE_URL")
 	if url == "" {
-		t.Skip("LOTSE_EXPLAIN_DATABASE_URL is not set")
+		t.Fatal("LOTSE_EXPLAIN_DATABASE_URL is not set: the city database to explain the pages on")
 	}
 	env := func(name, def string) string {
 		if v := os.Getenv(name); v != "" {
