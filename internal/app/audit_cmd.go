@@ -38,39 +38,57 @@ func auditChain(cfg *config.Config, st *store.Store, log *slog.Logger) (*service
 	return service.NewAuditChain(st, key, cfg.AuditCheckpointEvery, log), nil
 }
 
-// verificationKey is the public key of --public-key FILE, else of the configured signing key,
-// else nil.
-func verificationKey(cfg *config.Config, file string) (ed25519.PublicKey, error) {
-	if file != "" {
+// verificationKeys are the public keys of each --public-key FILE, else the public half of
+// the configured signing key and the keys of LOTSE_AUDIT_EARLIER_KEYS_FILE, else none.
+func verificationKeys(cfg *config.Config, files []string) ([]ed25519.PublicKey, error) {
+	read := func(what, file string) ([]ed25519.PublicKey, error) {
 		b, err := os.ReadFile(file)
 		if err != nil {
-			return nil, fmt.Errorf("--public-key: cannot read %s: %w", file, errors.Unwrap(err))
+			return nil, fmt.Errorf("%s: cannot read %s: %w", what, file, errors.Unwrap(err))
 		}
-		pub, err := auditchain.ParsePublicKey(string(b))
+		keys, err := auditchain.ParsePublicKeys(string(b))
 		if err != nil {
-			return nil, fmt.Errorf("--public-key: %s %w", file, err)
+			return nil, fmt.Errorf("%s: %s %w", what, file, err)
 		}
-		return pub, nil
+		return keys, nil
+	}
+	var keys []ed25519.PublicKey
+	if len(files) > 0 {
+		for _, f := range files {
+			k, err := read("--public-key", f)
+			if err != nil {
+				return nil, err
+			}
+			keys = append(keys, k...)
+		}
+		return keys, nil
 	}
 	if cfg.AuditSigningKey != "" {
 		k, err := auditchain.ParsePrivateKey(cfg.AuditSigningKey)
 		if err != nil {
 			return nil, fmt.Errorf("LOTSE_AUDIT_SIGNING_KEY: %w", err)
 		}
-		return k.Public().(ed25519.PublicKey), nil
+		keys = append(keys, k.Public().(ed25519.PublicKey))
 	}
-	return nil, nil
+	if cfg.AuditEarlierKeysFile != "" {
+		k, err := read("LOTSE_AUDIT_EARLIER_KEYS_FILE", cfg.AuditEarlierKeysFile)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, k...)
+	}
+	return keys, nil
 }
 
 // AuditVerifyCmd verifies the chain.
 type AuditVerifyCmd struct {
-	PublicKey string        `name:"public-key" placeholder:"FILE" help:"The installation's public key (PEM, as lotse audit keygen writes FILE.pub); default: the public half of LOTSE_AUDIT_SIGNING_KEY."`
+	PublicKey []string      `name:"public-key" sep:"none" placeholder:"FILE" help:"The installation's public key (PEM, as lotse audit keygen writes FILE.pub); repeat it, or put several keys in the file, for the keys used before a rotation. Default: the public half of LOTSE_AUDIT_SIGNING_KEY and the keys of LOTSE_AUDIT_EARLIER_KEYS_FILE."`
 	Unsealed  time.Duration `name:"unsealed-grace" default:"1h" help:"Events older than this that are not sealed are a finding."`
 }
 
 // Run prints a summary and returns nil when the chain is intact, else the finding (exit 1).
 func (c AuditVerifyCmd) Run(cfg *config.Config, e *Env) error {
-	pub, err := verificationKey(cfg, c.PublicKey)
+	keys, err := verificationKeys(cfg, c.PublicKey)
 	if err != nil {
 		return fmt.Errorf("audit verify: %w", err)
 	}
@@ -79,7 +97,7 @@ func (c AuditVerifyCmd) Run(cfg *config.Config, e *Env) error {
 		return err
 	}
 	defer a.Close()
-	rep, err := a.chain.Verify(e.Ctx, pub, c.Unsealed)
+	rep, err := a.chain.Verify(e.Ctx, keys, c.Unsealed)
 	if err != nil {
 		return fmt.Errorf("audit verify: %w", err)
 	}
@@ -136,7 +154,7 @@ func (AuditSealCmd) Run(cfg *config.Config, e *Env) error {
 // AuditPruneCmd removes old audit events up to a checkpoint.
 type AuditPruneCmd struct {
 	Before    string        `required:"" placeholder:"YYYY-MM-DD" help:"Delete events written before this day (00:00 Europe/Berlin)."`
-	PublicKey string        `name:"public-key" placeholder:"FILE" help:"The installation's public key; default: the public half of LOTSE_AUDIT_SIGNING_KEY."`
+	PublicKey []string      `name:"public-key" sep:"none" placeholder:"FILE" help:"The installation's public keys, as for verify; default: the public half of LOTSE_AUDIT_SIGNING_KEY and the keys of LOTSE_AUDIT_EARLIER_KEYS_FILE."`
 	Unsealed  time.Duration `name:"unsealed-grace" default:"1h" help:"As for verify: the chain must verify before anything is deleted."`
 }
 
@@ -149,11 +167,11 @@ func (c AuditPruneCmd) Run(cfg *config.Config, e *Env) error {
 	if before.After(time.Now()) {
 		return fmt.Errorf("audit prune: --before %s is in the future", c.Before)
 	}
-	pub, err := verificationKey(cfg, c.PublicKey)
+	keys, err := verificationKeys(cfg, c.PublicKey)
 	if err != nil {
 		return fmt.Errorf("audit prune: %w", err)
 	}
-	if pub == nil {
+	if len(keys) == 0 {
 		return errors.New("audit prune: a key is needed to check the checkpoint the cut rests on: give --public-key or LOTSE_AUDIT_SIGNING_KEY")
 	}
 	var res service.PruneResult
@@ -162,7 +180,7 @@ func (c AuditPruneCmd) Run(cfg *config.Config, e *Env) error {
 			return err
 		}
 		chain := service.NewAuditChain(store.New(d.Gorm, nil), nil, 0, log)
-		res, err = chain.Prune(e.Ctx, before, pub, c.Unsealed)
+		res, err = chain.Prune(e.Ctx, before, keys, c.Unsealed)
 		if err != nil {
 			return fmt.Errorf("audit prune: %w", err)
 		}

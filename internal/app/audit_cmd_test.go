@@ -65,7 +65,48 @@ func TestAuditCommands(t *testing.T) {
 	if after := testutil.Fingerprint(t, d.SQL, "audit_events", "audit_chain", "audit_checkpoints"); after != before {
 		t.Error("verify changed the audit tables")
 	}
-	if code, out, errOut := lotse("audit", "prune", "--before", "2001-01-01", db, "--migration-database-url="+tdb.OwnerURL, "--public-key", keyFile+".pub"); code != 0 || !strings.Contains(out, "nothing to delete") {
+
+	// A key rotation: the next checkpoint is signed by the other key. Verification needs the
+	// earlier public key beside the new one: as a second --public-key, both in one file, or
+	// as LOTSE_AUDIT_EARLIER_KEYS_FILE beside the configured signing key.
+	otherPriv, err := os.ReadFile(otherFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Pool.Exec(context.Background(), `INSERT INTO audit_events (action, object_type) VALUES ('case.read', 'case')`); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := lotse("audit", "seal", db, "--audit-signing-key="+string(otherPriv)); code != 0 || !strings.Contains(out, "checkpoint at seq 4") {
+		t.Fatalf("seal with the new key: %d %s %s", code, out, errOut)
+	}
+	if code, _, errOut := lotse("audit", "verify", db, "--public-key", otherFile+".pub"); code != 1 || !strings.Contains(errOut, "the checkpoint at seq 3") || !strings.Contains(errOut, "which was not given") {
+		t.Fatalf("verify after a rotation without the earlier key: %d %q", code, errOut)
+	}
+	if code, out, errOut := lotse("audit", "verify", db, "--public-key", otherFile+".pub", "--public-key", keyFile+".pub"); code != 0 || !strings.HasPrefix(out, "chain intact: 4 events") {
+		t.Fatalf("verify with both keys: %d %s %s", code, out, errOut)
+	}
+	pubs := []byte{}
+	for _, f := range []string{keyFile + ".pub", otherFile + ".pub"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pubs = append(pubs, b...)
+	}
+	ring := filepath.Join(dir, "ring.pem")
+	if err := os.WriteFile(ring, pubs, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := lotse("audit", "verify", db, "--public-key", ring); code != 0 || !strings.HasPrefix(out, "chain intact: 4 events") {
+		t.Fatalf("verify with both keys in one file: %d %s %s", code, out, errOut)
+	}
+	if code, out, errOut := lotse("audit", "verify", db, "--audit-signing-key="+string(otherPriv), "--audit-earlier-keys-file="+keyFile+".pub"); code != 0 || !strings.HasPrefix(out, "chain intact: 4 events") {
+		t.Fatalf("verify with the configured key and the earlier keys file: %d %s %s", code, out, errOut)
+	}
+	if code, _, errOut := lotse("audit", "verify", db, "--audit-signing-key="+string(otherPriv)); code != 1 || !strings.Contains(errOut, "which was not given") {
+		t.Fatalf("verify with the configured key alone after a rotation: %d %q", code, errOut)
+	}
+	if code, out, errOut := lotse("audit", "prune", "--before", "2001-01-01", db, "--migration-database-url="+tdb.OwnerURL, "--public-key", ring); code != 0 || !strings.Contains(out, "nothing to delete") {
 		t.Fatalf("prune: %d %s %s", code, out, errOut)
 	}
 	if code, _, errOut := lotse("audit", "prune", "--before", "01.01.2001", "--migration-database-url="+tdb.OwnerURL); code != 1 || !strings.Contains(errOut, "YYYY-MM-DD") {

@@ -68,6 +68,33 @@ func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 	return ed25519.PublicKey(b), nil
 }
 
+// ParsePublicKeys reads one or more verification keys: PEM blocks ("PUBLIC KEY") one after
+// the other, as a key ring after rotations, or a single key as ParsePublicKey takes it.
+func ParsePublicKeys(s string) ([]ed25519.PublicKey, error) {
+	rest := []byte(strings.TrimSpace(s))
+	if block, _ := pem.Decode(rest); block == nil {
+		k, err := ParsePublicKey(s)
+		if err != nil {
+			return nil, err
+		}
+		return []ed25519.PublicKey{k}, nil
+	}
+	var keys []ed25519.PublicKey
+	for len(rest) > 0 {
+		block, r := pem.Decode(rest)
+		if block == nil {
+			return nil, ErrPublicKey
+		}
+		k, err := ParsePublicKey(string(pem.EncodeToMemory(block)))
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+		rest = []byte(strings.TrimSpace(string(r)))
+	}
+	return keys, nil
+}
+
 func raw32(s string) ([]byte, bool) {
 	if b, err := hex.DecodeString(s); err == nil && len(b) == 32 {
 		return b, true

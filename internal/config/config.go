@@ -63,6 +63,7 @@ type Config struct {
 	RetentionFile  string `name:"retention-file" env:"LOTSE_RETENTION_FILE" help:"YAML file tuning the retention rules: years after a case was closed, months after a referral ended unworked, months after a consent ended until its evidence goes, days after a notification was read (see docs/retention.md); empty: 3, 12, 0 and 90."`
 
 	AuditSigningKey      string        `name:"audit-signing-key" env:"LOTSE_AUDIT_SIGNING_KEY" secret:"" help:"Ed25519 private key that signs the audit chain's checkpoints: PEM (PKCS #8, as lotse audit keygen writes it) or a 32-byte seed in hex or base64; usually given as LOTSE_AUDIT_SIGNING_KEY_FILE (see docs/audit.md). Empty: the chain is sealed but no checkpoint is signed."`
+	AuditEarlierKeysFile string        `name:"audit-earlier-keys-file" env:"LOTSE_AUDIT_EARLIER_KEYS_FILE" help:"PEM file with the public keys of the audit signing keys used before a rotation (one PUBLIC KEY block each), so that lotse audit verify and prune without --public-key still check the checkpoints they signed (see docs/audit.md)."`
 	AuditCheckpointEvery time.Duration `name:"audit-checkpoint-every" env:"LOTSE_AUDIT_CHECKPOINT_EVERY" default:"1h" help:"Least time between two signed checkpoints of the audit chain (between 1m and 24h)."`
 	AuditSealEvery       time.Duration `name:"audit-seal-every" env:"LOTSE_AUDIT_SEAL_EVERY" default:"1m" help:"How often the elected instance appends new audit events to the hash chain (between 1s and 1h)."`
 }

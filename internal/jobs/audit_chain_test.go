@@ -74,7 +74,7 @@ func TestAuditSealRunsOnTwoInstances(t *testing.T) {
 	if n := count(`SELECT count(*) FROM audit_checkpoints`); n < 1 {
 		t.Error("no checkpoint was signed")
 	}
-	rep, err := service.NewAuditChain(st, nil, 0, log).Verify(ctx, pub, time.Hour)
+	rep, err := service.NewAuditChain(st, nil, 0, log).Verify(ctx, []ed25519.PublicKey{pub}, time.Hour)
 	if err != nil || rep.Problem != nil || rep.Entries != events {
 		t.Fatalf("%+v %v", rep, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lotse-project/lotse/internal/auditchain"
@@ -165,11 +166,12 @@ type ChainReport struct {
 	Problem *ChainProblem
 }
 
-// Verify checks the checkpoints' signatures with pub (nil: not checked), then walks the
+// Verify checks the checkpoints' signatures with keys, the public keys the installation has
+// signed with (after a rotation the earlier ones too; none: not checked), then walks the
 // chain, recomputing every hash from the events as they are now and comparing with the
 // chain and the checkpoints, and finally looks for events older than grace that were never
 // sealed. It stops at the first problem.
-func (c *AuditChain) Verify(ctx context.Context, pub ed25519.PublicKey, grace time.Duration) (ChainReport, error) {
+func (c *AuditChain) Verify(ctx context.Context, keys []ed25519.PublicKey, grace time.Duration) (ChainReport, error) {
 	var rep ChainReport
 	err := c.store.Read(ctx, model.Actor{System: true}, func(tx *store.Tx) error {
 		r := tx.AuditChain()
@@ -177,11 +179,11 @@ func (c *AuditChain) Verify(ctx context.Context, pub ed25519.PublicKey, grace ti
 		if err != nil {
 			return err
 		}
-		rep.Checkpoints, rep.KeyChecked = len(cps), pub != nil
+		rep.Checkpoints, rep.KeyChecked = len(cps), len(keys) > 0
 		if len(cps) > 0 {
 			rep.Last = &cps[len(cps)-1]
 		}
-		if p := checkSignatures(cps, pub); p != nil {
+		if p := checkSignatures(cps, keys); p != nil {
 			rep.Problem = p
 			return nil
 		}
@@ -213,14 +215,23 @@ func (c *AuditChain) Verify(ctx context.Context, pub ed25519.PublicKey, grace ti
 	return rep, nil
 }
 
-// checkSignatures checks every checkpoint against pub: none valid means the wrong key.
-func checkSignatures(cps []model.AuditCheckpoint, pub ed25519.PublicKey) *ChainProblem {
-	if pub == nil || len(cps) == 0 {
+// checkSignatures checks every checkpoint against the key it names among keys: none signed
+// by any of them means the wrong keys were given; one whose key is missing, or whose
+// signature does not hold, was forged or altered (or an earlier key was left out).
+func checkSignatures(cps []model.AuditCheckpoint, keys []ed25519.PublicKey) *ChainProblem {
+	if len(keys) == 0 || len(cps) == 0 {
 		return nil
+	}
+	byID := make(map[string]ed25519.PublicKey, len(keys))
+	ids := make([]string, 0, len(keys))
+	for _, k := range keys {
+		id := auditchain.KeyID(k)
+		byID[id] = k
+		ids = append(ids, id)
 	}
 	var bad []model.AuditCheckpoint
 	for _, cp := range cps {
-		if !auditchain.Valid(pub, cp) {
+		if k, ok := byID[cp.KeyID]; !ok || !auditchain.Valid(k, cp) {
 			bad = append(bad, cp)
 		}
 	}
@@ -228,8 +239,13 @@ func checkSignatures(cps []model.AuditCheckpoint, pub ed25519.PublicKey) *ChainP
 	case len(bad) == len(cps):
 		return &ChainProblem{Kind: ChainWrongKey, Message: fmt.Sprintf(
 			"the checkpoints were not signed by this key (key %s; the checkpoints name key %s): check that the key is the installation's public key",
-			auditchain.KeyID(pub), cps[len(cps)-1].KeyID)}
+			strings.Join(ids, ", "), cps[len(cps)-1].KeyID)}
 	case len(bad) > 0:
+		if _, known := byID[bad[0].KeyID]; !known {
+			return &ChainProblem{Kind: ChainBadSignature, Seq: bad[0].Seq, Message: fmt.Sprintf(
+				"the checkpoint at seq %d (signed %s) names key %s, which was not given: give every public key the installation has signed with (after a rotation the earlier ones too), or it was forged",
+				bad[0].Seq, bad[0].SignedAt.UTC().Format(time.RFC3339), bad[0].KeyID)}
+		}
 		return &ChainProblem{Kind: ChainBadSignature, Seq: bad[0].Seq, Message: fmt.Sprintf(
 			"the checkpoint at seq %d (signed %s) has an invalid signature: it was forged or altered",
 			bad[0].Seq, bad[0].SignedAt.UTC().Format(time.RFC3339))}
@@ -373,14 +389,14 @@ var ErrChainNotIntact = errors.New("the audit chain does not verify")
 
 // Prune removes the audit events written before before, and their chain entries, up to
 // the last signed checkpoint that covers only such events, after verifying the whole chain
-// with pub. The AuditChain must run on the owner's store (the application may not delete
+// with keys. The AuditChain must run on the owner's store (the application may not delete
 // audit events). What remains verifies from that checkpoint on.
-func (c *AuditChain) Prune(ctx context.Context, before time.Time, pub ed25519.PublicKey, grace time.Duration) (PruneResult, error) {
+func (c *AuditChain) Prune(ctx context.Context, before time.Time, keys []ed25519.PublicKey, grace time.Duration) (PruneResult, error) {
 	var res PruneResult
-	if pub == nil {
+	if len(keys) == 0 {
 		return res, errors.New("service: prune audit events: a key is needed to check the checkpoint retention cuts at")
 	}
-	rep, err := c.Verify(ctx, pub, grace)
+	rep, err := c.Verify(ctx, keys, grace)
 	if err != nil {
 		return res, err
 	}

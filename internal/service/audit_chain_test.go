@@ -89,7 +89,7 @@ func (f *chainFix) seal(force bool) service.SealResult {
 
 func (f *chainFix) verify() service.ChainReport {
 	f.t.Helper()
-	rep, err := f.chain.Verify(f.ctx, f.pub, time.Hour)
+	rep, err := f.chain.Verify(f.ctx, []ed25519.PublicKey{f.pub}, time.Hour)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -321,7 +321,7 @@ func TestAuditChainWrongKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := f.chain.Verify(f.ctx, other, time.Hour)
+	rep, err := f.chain.Verify(f.ctx, []ed25519.PublicKey{other}, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,6 +330,46 @@ func TestAuditChainWrongKey(t *testing.T) {
 	}
 	if after := testutil.Fingerprint(t, f.owner.SQL, "audit_events", "audit_chain", "audit_checkpoints"); after != before {
 		t.Error("a verify run changed the audit tables")
+	}
+}
+
+// TestAuditChainKeyRotation: after the signing key is replaced, the chain verifies with the
+// earlier and the new public key together; leaving the earlier one out names the first
+// checkpoint it signed, and the earlier key alone does not pass the new checkpoints either.
+func TestAuditChainKeyRotation(t *testing.T) {
+	t.Parallel()
+	f, _ := sealed(t)
+	newPub, newKey, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.chain = service.NewAuditChain(f.st, newKey, time.Hour, nil)
+	f.record(5)
+	if res := f.seal(true); res.Sealed != 5 || res.Checkpoint == nil || res.Checkpoint.KeyID != auditchain.KeyID(newPub) {
+		t.Fatalf("seal with the new key: %+v", res)
+	}
+	verify := func(keys ...ed25519.PublicKey) *service.ChainProblem {
+		t.Helper()
+		rep, err := f.chain.Verify(f.ctx, keys, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep.Problem
+	}
+	if p := verify(newPub, f.pub); p != nil {
+		t.Fatalf("the chain does not verify with both keys: %+v", p)
+	}
+	if p := verify(newPub); p == nil || p.Kind != service.ChainBadSignature || p.Seq != 10 || !strings.Contains(p.Message, "names key "+auditchain.KeyID(f.pub)+", which was not given") {
+		t.Fatalf("without the earlier key: got %+v", p)
+	}
+	if p := verify(f.pub); p == nil || p.Kind != service.ChainBadSignature || p.Seq != 25 {
+		t.Fatalf("with the earlier key alone: got %+v", p)
+	}
+	// Two keys, neither of which signed anything: the wrong keys, named both.
+	a, _, _ := ed25519.GenerateKey(rand.Reader)
+	b, _, _ := ed25519.GenerateKey(rand.Reader)
+	if p := verify(a, b); p == nil || p.Kind != service.ChainWrongKey || !strings.Contains(p.Message, auditchain.KeyID(a)+", "+auditchain.KeyID(b)) {
+		t.Fatalf("with two foreign keys: got %+v", p)
 	}
 }
 
@@ -424,7 +464,7 @@ func TestAuditChainPrune(t *testing.T) {
 	if _, err := ownerChain.Prune(f.ctx, cut, nil, time.Hour); err == nil {
 		t.Fatal("prune without a key went ahead")
 	}
-	res, err := ownerChain.Prune(f.ctx, cut, f.pub, time.Hour)
+	res, err := ownerChain.Prune(f.ctx, cut, []ed25519.PublicKey{f.pub}, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -445,7 +485,7 @@ func TestAuditChainPrune(t *testing.T) {
 	if p := f.verify().Problem; p != nil {
 		t.Fatal(p.Message)
 	}
-	again, err := ownerChain.Prune(f.ctx, f.now.AddDate(1, 0, 0), f.pub, time.Hour)
+	again, err := ownerChain.Prune(f.ctx, f.now.AddDate(1, 0, 0), []ed25519.PublicKey{f.pub}, time.Hour)
 	if err != nil || again.UpTo != 18 || again.Events != 8 {
 		t.Fatalf("pruning everything: %+v %v", again, err)
 	}
@@ -488,7 +528,7 @@ func TestAuditChainPruneRefusesABrokenChain(t *testing.T) {
 	f, ids := sealed(t)
 	f.tamper(fmt.Sprintf(`UPDATE audit_events SET actor_name = 'Niemand' WHERE id = %d`, ids[2]))
 	ownerChain := service.NewAuditChain(store.New(f.owner.Gorm, f.st.Clock()), nil, time.Hour, nil)
-	res, err := ownerChain.Prune(f.ctx, f.now.AddDate(1, 0, 0), f.pub, time.Hour)
+	res, err := ownerChain.Prune(f.ctx, f.now.AddDate(1, 0, 0), []ed25519.PublicKey{f.pub}, time.Hour)
 	if !errors.Is(err, service.ErrChainNotIntact) || !strings.Contains(err.Error(), fmt.Sprintf("event %d (seq 3) was changed", ids[2])) || res.UpTo != 0 {
 		t.Fatalf("prune of a tampered chain: %+v %v", res, err)
 	}
