@@ -27,22 +27,29 @@ func Statement(sql string) (op, table, text string) {
 	if !isWord(op) {
 		op = ""
 	}
+	// The table is the one the statement itself names, not one of a subquery: the first
+	// name after the keyword outside any parentheses. A WITH names its own results, so none.
 	var after string
 	switch op {
-	case "SELECT", "DELETE", "WITH":
+	case "SELECT", "DELETE":
 		after = "FROM"
 	case "INSERT":
 		after = "INTO"
 	case "UPDATE":
 		after = "UPDATE"
 	}
+	depth := 0
 	for i := 0; after != "" && i+1 < len(words); i++ {
-		if strings.EqualFold(words[i], after) {
-			table = tableName(words[i+1])
-			break
+		switch {
+		case words[i] == "(":
+			depth++
+		case words[i] == ")":
+			depth--
+		case depth == 0 && strings.EqualFold(words[i], after):
+			return op, tableName(words[i+1]), text
 		}
 	}
-	return op, table, text
+	return op, "", text
 }
 
 // tableName returns w as a plain table name (quotes removed, schema kept), or "" when w is

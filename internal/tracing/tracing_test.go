@@ -32,7 +32,9 @@ func TestStatementKeepsNoValue(t *testing.T) {
 		{"SELECT set_config('lotse.actor', 'Haddad7 O''Neill', true) -- by Amina7\n/* nested /* Amina7 */ comment */ , 42, 3.5e-2, E'x\\'Haddad7', $$Haddad7$$, $t$Haddad7$t$, x'ff', t2.col1",
 			"SELECT", "", "SELECT set_config ( ? , ? , true ) , ? , ? , ? , ? , ? , ? , t2.col1"},
 		{"(SELECT 1) UNION (SELECT 2)", "SELECT", "", "( SELECT ? ) UNION ( SELECT ? )"},
-		{"WITH v AS (SELECT id FROM cases) SELECT count(*) FROM v", "WITH", "cases", "WITH v AS ( SELECT id FROM cases ) SELECT count ( * ) FROM v"},
+		{"WITH v AS (SELECT id FROM cases) SELECT count(*) FROM v", "WITH", "", "WITH v AS ( SELECT id FROM cases ) SELECT count ( * ) FROM v"},
+		{"SELECT c.id, (EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = c.id)) AS open FROM cases c", "SELECT", "cases",
+			"SELECT c.id, (EXISTS (SELECT ? FROM tasks t WHERE t.case_id = c.id)) AS open FROM cases c"},
 		{"SELECT * FROM (SELECT 1) s", "SELECT", "", "SELECT * FROM ( SELECT ? ) s"},
 	} {
 		op, table, text := tracing.Statement(tc.sql)
