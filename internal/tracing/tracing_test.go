@@ -39,7 +39,9 @@ func TestStatementKeepsNoValue(t *testing.T) {
 	} {
 		op, table, text := tracing.Statement(tc.sql)
 		// The text is compared with the spaces around punctuation made uniform.
-		norm := func(s string) string { return strings.Join(strings.Fields(strings.NewReplacer("(", " ( ", ")", " ) ", ",", " , ").Replace(s)), " ") }
+		norm := func(s string) string {
+			return strings.Join(strings.Fields(strings.NewReplacer("(", " ( ", ")", " ) ", ",", " , ").Replace(s)), " ")
+		}
 		if op != tc.op || table != tc.table || norm(text) != norm(tc.text) {
 			t.Errorf("Statement(%q)\n got %q %q %q\nwant %q %q %q", tc.sql, op, table, text, tc.op, tc.table, tc.text)
 		}
