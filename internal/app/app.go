@@ -116,7 +116,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 	}
 	// Traces of requests, statements and jobs when LOTSE_TRACING says so (docs/tracing.md);
 	// log lines written within a trace name it (trace_id, span_id).
-	tp, err := tracing.New(ctx, cfg.TracingEnabled(), Version())
+	tp, err := tracing.New(ctx, cfg.TracingEnabled(), Version(), log)
 	if err != nil {
 		return nil, err
 	}

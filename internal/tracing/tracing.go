@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/sdk/resource"
@@ -74,10 +77,15 @@ func Off() *Provider { return &Provider{TracerProvider: noop.NewTracerProvider()
 // and batched as OTEL_BSP_* says. The resource names service.name "lotse" and the version;
 // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES add or override (e.g. the instance).
 // Nothing is sent at start: an unreachable collector costs dropped spans and a warning of
-// the exporter, never a request.
-func New(ctx context.Context, enabled bool, version string) (*Provider, error) {
+// the exporter, never a request. The SDK's own errors (an export the collector refused or
+// did not answer) go to log as warnings, at most one a minute, so that they stay JSON lines
+// like every other and a dead collector does not flood the log.
+func New(ctx context.Context, enabled bool, version string, log *slog.Logger) (*Provider, error) {
 	if !enabled {
 		return Off(), nil
+	}
+	if log != nil {
+		otel.SetErrorHandler(&errorLog{log: log})
 	}
 	exp, err := otlptracehttp.New(ctx)
 	if err != nil {
@@ -109,6 +117,28 @@ func (p *Provider) Shutdown(ctx context.Context) error {
 		return fmt.Errorf("tracing: shutdown: %w", err)
 	}
 	return nil
+}
+
+// errorLog writes the SDK's errors as warnings, the first at once and then at most one a
+// minute, with the number left out in between.
+type errorLog struct {
+	log        *slog.Logger
+	mu         sync.Mutex
+	last       time.Time
+	suppressed int
+}
+
+func (h *errorLog) Handle(err error) {
+	h.mu.Lock()
+	if !h.last.IsZero() && time.Since(h.last) < time.Minute {
+		h.suppressed++
+		h.mu.Unlock()
+		return
+	}
+	n := h.suppressed
+	h.last, h.suppressed = time.Now(), 0
+	h.mu.Unlock()
+	h.log.Warn("tracing: spans could not be exported", slog.Any("error", err), slog.Int("errors_since_last", n))
 }
 
 // shutdownTimeout bounds the flush at the end of a process.

@@ -5,8 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
@@ -85,7 +90,7 @@ func TestEnabled(t *testing.T) {
 			t.Errorf("case %d: Enabled(%q) = %v, want %v", i, tc.mode, got, tc.want)
 		}
 	}
-	p, err := tracing.New(context.Background(), false, "1.0")
+	p, err := tracing.New(context.Background(), false, "1.0", nil)
 	if err != nil || p.On() {
 		t.Fatalf("New(off) = on %v, %v", p.On(), err)
 	}
@@ -123,4 +128,56 @@ func TestLogHandlerAddsTheTrace(t *testing.T) {
 	if _, ok := out["trace_id"]; ok {
 		t.Errorf("line outside a span names a trace: %v", out)
 	}
+}
+
+// TestExportErrorsAreLogged: a collector that refuses the spans costs a warning in the log
+// (a JSON line like every other), not more than one a minute, and never a failed request.
+func TestExportErrorsAreLogged(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		http.Error(w, "no", http.StatusBadRequest)
+	}))
+	defer srv.Close()
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", srv.URL)
+	t.Setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "")
+	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "20")
+	var buf syncBuffer
+	p, err := tracing.New(context.Background(), true, "1.0", slog.New(slog.NewJSONHandler(&buf, nil)))
+	if err != nil || !p.On() {
+		t.Fatalf("New(on) = %v, %v", p.On(), err)
+	}
+	defer p.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for calls.Load() < 3 {
+		_, span := p.Tracer("x").Start(context.Background(), "s")
+		span.End()
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d exports tried", calls.Load())
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	if n := strings.Count(buf.String(), "spans could not be exported"); n != 1 {
+		t.Errorf("%d warnings for %d refused exports, want 1:\n%s", n, calls.Load(), buf.String())
+	}
+	if !strings.Contains(buf.String(), `"level":"WARN"`) {
+		t.Errorf("the warning is no JSON warning: %s", buf.String())
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
