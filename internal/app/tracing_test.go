@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
@@ -179,9 +180,15 @@ func TestTracesCarryNoPersonalData(t *testing.T) {
 	cfg.Tracing = "auto"
 	logs := &testutil.LogBuffer{}
 	ctx, stop := context.WithCancel(context.Background())
+	// A route that fails with an error naming the person, as an unforeseen fault might.
 	a, err := app.New(ctx, cfg, slog.New(slog.NewJSONHandler(logs, nil)), false, app.Options{
 		Identify: world.Identify,
 		Jobs:     jobs.Config{SweepEvery: 200 * time.Millisecond, FetchPollInterval: 100 * time.Millisecond},
+		ExtraRoutes: func(e *echo.Echo) {
+			e.GET("/test/kaputt/:id", func(c echo.Context) error {
+				return fmt.Errorf("cannot render the case of %s %s", person.GivenNames, person.FamilyName)
+			})
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -253,7 +260,14 @@ func TestTracesCarryNoPersonalData(t *testing.T) {
 	if st != http.StatusNotFound {
 		t.Fatalf("GET a path that is no route = %d, want 404", st)
 	}
-	for _, rid := range []string{pageRID, searchRID, noteRID, missRID} {
+	st, _, failRID := do(http.MethodGet, "/test/kaputt/"+cw.Case.ID.String(), nil)
+	if st != http.StatusInternalServerError {
+		t.Fatalf("GET the failing route = %d, want 500", st)
+	}
+	if st, _, _ := do(http.MethodGet, "/healthz", nil); st != http.StatusOK {
+		t.Fatalf("GET /healthz = %d", st)
+	}
+	for _, rid := range []string{pageRID, searchRID, noteRID, missRID, failRID} {
 		if rid == "" {
 			t.Fatal("a response without X-Request-ID")
 		}
@@ -290,7 +304,7 @@ func TestTracesCarryNoPersonalData(t *testing.T) {
 	for {
 		spans = recv.received()
 		ready := jobWithStatements(spans) != nil
-		for _, rid := range []string{pageRID, searchRID, noteRID, missRID} {
+		for _, rid := range []string{pageRID, searchRID, noteRID, missRID, failRID} {
 			ready = ready && byRID(spans, rid) != nil
 		}
 		if ready {
@@ -316,6 +330,7 @@ func TestTracesCarryNoPersonalData(t *testing.T) {
 		{searchRID, "GET /faelle", "/faelle", "200"},
 		{noteRID, "POST /faelle/:id/vermerke", "/faelle/:id/vermerke", "303"},
 		{missRID, "GET", "", "404"},
+		{failRID, "GET /test/kaputt/:id", "/test/kaputt/:id", "500"},
 	} {
 		s := byRID(spans, want.rid)
 		if s.Name != want.name || attr(s, "http.route") != want.route || attr(s, "http.response.status_code") != want.status ||
@@ -323,8 +338,19 @@ func TestTracesCarryNoPersonalData(t *testing.T) {
 			t.Errorf("request %s: span %q route %q status %q, want %q %q %q", want.rid, s.Name, attr(s, "http.route"),
 				attr(s, "http.response.status_code"), want.name, want.route, want.status)
 		}
-		if n := childrenOf(spans, s); n == 0 && want.status != "404" {
+		if n := childrenOf(spans, s); n == 0 && want.status == "200" {
 			t.Errorf("%s: no SQL span under the request", want.name)
+		}
+	}
+	if s := byRID(spans, failRID); s.GetStatus().GetCode() != tracepb.Status_STATUS_CODE_ERROR || attr(s, "error.type") != "500" {
+		t.Errorf("the failed request's span: status %v, error.type %q, want an error with type 500", s.GetStatus(), attr(s, "error.type"))
+	}
+	if s := byRID(spans, pageRID); s.GetStatus().GetCode() == tracepb.Status_STATUS_CODE_ERROR {
+		t.Error("a page that answered 200 is marked as an error")
+	}
+	for _, s := range spans {
+		if r := attr(s.span, "http.route"); r == "/healthz" || r == "/static/*" {
+			t.Errorf("a probe or static file made a span: %s", s.span.Name)
 		}
 	}
 	page0 := byRID(spans, pageRID)
