@@ -92,7 +92,7 @@ func TestQueryTracerSpans(t *testing.T) {
 		}
 		line := s.Name() + " [" + s.Status().Code.String() + " " + s.Status().Description + "]"
 		for _, a := range s.Attributes() {
-			line += " " + string(a.Key) + "=" + a.Value.Emit()
+			line += " " + string(a.Key) + "=" + a.Value.String()
 		}
 		got = append(got, line)
 		if strings.Contains(line, "Haddad9") || strings.Contains(line, "Amina9") {
