@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/lotse-project/lotse/internal/authz"
 	"github.com/lotse-project/lotse/internal/config"
@@ -21,6 +22,7 @@ import (
 	"github.com/lotse-project/lotse/internal/jobs"
 	"github.com/lotse-project/lotse/internal/service"
 	"github.com/lotse-project/lotse/internal/store"
+	"github.com/lotse-project/lotse/internal/tracing"
 	"github.com/lotse-project/lotse/internal/web"
 )
 
@@ -38,6 +40,8 @@ type App struct {
 	jobs     *jobs.Runner
 	// chain seals and verifies the audit trail (docs/audit.md).
 	chain *service.AuditChain
+	// tracing exports the spans of requests, statements and jobs (docs/tracing.md).
+	tracing *tracing.Provider
 }
 
 // Options adjust how an App is built; the zero value is production.
@@ -72,9 +76,9 @@ func NewLogger(cfg *config.Config, autoFormat string, w io.Writer) *slog.Logger 
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
-// openDB connects to url and prepares the migrator.
-func openDB(ctx context.Context, url string, maxConns int32, log *slog.Logger) (*db.DB, *db.Migrator, error) {
-	d, err := db.Open(ctx, url, db.Options{MaxConns: maxConns})
+// openDB connects to url and prepares the migrator; tp, when set, traces its statements.
+func openDB(ctx context.Context, url string, maxConns int32, log *slog.Logger, tp trace.TracerProvider) (*db.DB, *db.Migrator, error) {
+	d, err := db.Open(ctx, url, db.Options{MaxConns: maxConns, Tracing: tp})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -92,7 +96,7 @@ func migrateUp(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 	if cfg.MigrationDatabaseURL == "" {
 		return errors.New("LOTSE_MIGRATION_DATABASE_URL: is required to migrate: the URL of the schema owner role")
 	}
-	d, m, err := openDB(ctx, cfg.MigrationDatabaseURL, 2, log)
+	d, m, err := openDB(ctx, cfg.MigrationDatabaseURL, 2, log, nil)
 	if err != nil {
 		return fmt.Errorf("migration database: %w", err)
 	}
@@ -110,11 +114,28 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 			return nil, err
 		}
 	}
-	d, m, err := openDB(ctx, cfg.DatabaseURL, cfg.DBMaxConns, log)
+	// Traces of requests, statements and jobs when LOTSE_TRACING says so (docs/tracing.md);
+	// log lines written within a trace name it (trace_id, span_id).
+	tp, err := tracing.New(ctx, cfg.TracingEnabled(), Version(), log)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, db: d, migrator: m}
+	var traced trace.TracerProvider
+	if tp.On() {
+		traced = tp
+		log = slog.New(tracing.LogHandler(log.Handler()))
+	}
+	built := false
+	defer func() {
+		if !built {
+			_ = tp.Close()
+		}
+	}()
+	d, m, err := openDB(ctx, cfg.DatabaseURL, cfg.DBMaxConns, log, traced)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, db: d, migrator: m, tracing: tp}
 	if err := m.Check(ctx); err != nil {
 		d.Close()
 		return nil, err
@@ -160,6 +181,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		return nil, err
 	}
 	jobsCfg.Register = append(jobsCfg.Register, jobs.RegisterAuditSeal(a.chain, cfg.AuditSealEvery, log))
+	jobsCfg.Tracing = traced
 	if a.jobs, err = jobs.New(d.SQL, a.services, jobsCfg, log); err != nil {
 		d.Close()
 		return nil, err
@@ -183,12 +205,14 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		BodyLimit:      cfg.BodyLimit,
 		Metrics:        cfg.MetricsEnabled,
 		Queries:        d.Queries,
+		Tracing:        traced,
 		ExtraRoutes:    o.ExtraRoutes,
 	})
 	if err != nil {
 		d.Close()
 		return nil, err
 	}
+	built = true
 	return a, nil
 }
 
@@ -224,12 +248,16 @@ func (a *App) Handler() http.Handler { return a.web }
 // unsafe route refuses cross-site requests).
 func (a *App) Routes() []*echo.Route { return a.web.Echo().Routes() }
 
-// Close releases the session cleanup and the database pool.
+// Close releases the session cleanup and the database pool, and sends the spans still
+// buffered.
 func (a *App) Close() {
 	if a.auth.Sessions != nil {
 		a.auth.Sessions.Close()
 	}
 	a.db.Close()
+	if err := a.tracing.Close(); err != nil {
+		a.log.Warn("spans still buffered at shutdown were lost", slog.Any("error", err))
+	}
 }
 
 // Ready implements web.Checker: the database answers and its schema is current.

@@ -131,7 +131,7 @@ func withOwner(cfg *config.Config, e *Env, fn func(d *db.DB, m *db.Migrator, log
 		return err
 	}
 	log := NewLogger(cfg, "text", e.Stderr)
-	d, m, err := openDB(e.Ctx, cfg.MigrationDatabaseURL, 2, log)
+	d, m, err := openDB(e.Ctx, cfg.MigrationDatabaseURL, 2, log, nil)
 	if err != nil {
 		return err
 	}

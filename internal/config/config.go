@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/lotse-project/lotse/internal/auditchain"
+	"github.com/lotse-project/lotse/internal/tracing"
 )
 
 // Config is the whole runtime configuration. Every field carries its environment variable,
@@ -35,6 +36,7 @@ type Config struct {
 	LogLevel       string        `name:"log-level" env:"LOTSE_LOG_LEVEL" default:"info" help:"Log level: debug, info, warn or error."`
 	LogFormat      string        `name:"log-format" env:"LOTSE_LOG_FORMAT" default:"auto" help:"Log format: json, text, or auto (json for serve, text for dev)."`
 	MetricsEnabled bool          `name:"metrics" env:"LOTSE_METRICS" default:"true" negatable:"" help:"Serve Prometheus metrics at /metrics."`
+	Tracing        string        `name:"tracing" env:"LOTSE_TRACING" default:"auto" help:"OpenTelemetry traces of requests, SQL statements and jobs over OTLP/HTTP: on, off, or auto (on when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set). The standard OTEL_* variables configure the exporter (see docs/tracing.md)."`
 
 	OIDCIssuer        string `name:"oidc-issuer" env:"LOTSE_OIDC_ISSUER" help:"Issuer URL of the OpenID Connect provider for sign-in (one provider; several via LOTSE_OIDC_PROVIDERS_FILE)."`
 	OIDCClientID      string `name:"oidc-client-id" env:"LOTSE_OIDC_CLIENT_ID" help:"Client id of Lotse at that provider."`
@@ -145,6 +147,9 @@ func (c *Config) ValidateFor(serving, migrating bool) error {
 	if !contains(LogFormats, c.LogFormat) {
 		bad("LOTSE_LOG_FORMAT", "must be one of %s, got %q", strings.Join(LogFormats, ", "), c.LogFormat)
 	}
+	if c.Tracing != "" && !contains(tracing.Modes, c.Tracing) { // empty: built in code, auto
+		bad("LOTSE_TRACING", "must be one of %s, got %q", strings.Join(tracing.Modes, ", "), c.Tracing)
+	}
 	if (c.OIDCIssuer != "") != (c.OIDCClientID != "") {
 		bad("LOTSE_OIDC_ISSUER", "LOTSE_OIDC_ISSUER and LOTSE_OIDC_CLIENT_ID go together")
 	}
@@ -207,6 +212,11 @@ func (c *Config) SecureCookies() (bool, error) {
 	}
 	return false, fmt.Errorf("must be true, false or auto, got %q", c.CookieSecure)
 }
+
+// TracingEnabled resolves LOTSE_TRACING: on and off say so; auto (and empty, a configuration
+// built in code) is on when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+// is set, unless OTEL_SDK_DISABLED=true.
+func (c *Config) TracingEnabled() bool { return tracing.Enabled(c.Tracing, os.Getenv) }
 
 // ProxyNets parses LOTSE_TRUSTED_PROXIES.
 func (c *Config) ProxyNets() ([]*net.IPNet, error) {

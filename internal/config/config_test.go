@@ -238,3 +238,46 @@ func TestRedactURL(t *testing.T) {
 		t.Fatalf("password not redacted: %s", got)
 	}
 }
+
+// TestTracingMode: LOTSE_TRACING is off by default and on with auto exactly when an OTLP
+// endpoint variable is set (and the SDK is not disabled); on and off override; anything else
+// is refused.
+func TestTracingMode(t *testing.T) {
+	const good = "postgres://lotse:pw@localhost:5432/lotse"
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want bool
+	}{
+		{"default, no endpoint", nil, false},
+		{"default with endpoint", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, true},
+		{"auto with traces endpoint", map[string]string{"LOTSE_TRACING": "auto", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4318/v1/traces"}, true},
+		{"auto with endpoint, SDK disabled", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318", "OTEL_SDK_DISABLED": "true"}, false},
+		{"on without endpoint", map[string]string{"LOTSE_TRACING": "on"}, true},
+		{"off with endpoint", map[string]string{"LOTSE_TRACING": "off", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"LOTSE_DATABASE_URL": good, "OTEL_EXPORTER_OTLP_ENDPOINT": "", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "", "OTEL_SDK_DISABLED": ""}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			c, err := parse(t, env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Validate(true); err != nil {
+				t.Fatal(err)
+			}
+			if got := c.TracingEnabled(); got != tc.want {
+				t.Errorf("LOTSE_TRACING=%q: enabled %v, want %v", c.Tracing, got, tc.want)
+			}
+		})
+	}
+	c, err := parse(t, map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_TRACING": "yes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(true); err == nil || !strings.Contains(err.Error(), "LOTSE_TRACING: must be one of auto, on, off") {
+		t.Errorf("LOTSE_TRACING=yes: want a problem naming the modes, got %v", err)
+	}
+}

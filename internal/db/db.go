@@ -8,9 +8,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/trace"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/lotse-project/lotse/internal/tracing"
 )
 
 // ErrUnreachable means the database could not be reached or refused the connection.
@@ -29,6 +32,9 @@ type DB struct {
 // Options tune the pool.
 type Options struct {
 	MaxConns int32
+	// Tracing, when set, makes every statement sent within a traced context a span
+	// (tracer.go); nil: statements are only counted.
+	Tracing trace.TracerProvider
 }
 
 // Open connects to the database at url and checks that it answers. The error never contains
@@ -59,6 +65,9 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	pc.ConnConfig.RuntimeParams["jit"] = "off"
 
 	queries := &QueryCounter{}
+	if o.Tracing != nil {
+		queries.tracer = o.Tracing.Tracer(tracing.ScopeName)
+	}
 	pc.ConnConfig.Tracer = queries
 
 	pool, err := pgxpool.NewWithConfig(ctx, pc)

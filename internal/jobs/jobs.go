@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/lotse-project/lotse/internal/model"
 	"github.com/lotse-project/lotse/internal/service"
@@ -29,6 +30,8 @@ type Config struct {
 	// FetchPollInterval is how often an instance looks for new jobs (default River's, 1 s;
 	// tests that move a clock day by day: shorter).
 	FetchPollInterval time.Duration
+	// Tracing, when set, makes each run of a job a span (tracing.go); nil: no spans.
+	Tracing trace.TracerProvider
 }
 
 // Runner is this instance's River client.
@@ -67,6 +70,7 @@ func New(sqlDB *sql.DB, svc *service.Services, cfg Config, log *slog.Logger) (*R
 		PeriodicJobs:      periodic,
 		MaxAttempts:       cfg.MaxAttempts,
 		FetchPollInterval: cfg.FetchPollInterval,
+		Middleware:        middleware(cfg.Tracing),
 		Logger:            slog.New(warnings{log.With(slog.String("component", "jobs")).Handler()}),
 		// Jobs and their errors carry no personal data, but keep the finished ones short.
 		CompletedJobRetentionPeriod: 24 * time.Hour,

@@ -116,7 +116,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	status, code := classify(err)
 	rid := requestID(c)
 	if status >= 500 {
-		s.log.Error("request failed", slog.String("request_id", rid), slog.String("route", c.Path()), slog.Any("error", err))
+		s.log.ErrorContext(c.Request().Context(), "request failed", slog.String("request_id", rid), slog.String("route", c.Path()), slog.Any("error", err))
 	} else {
 		s.log.Debug("request rejected", slog.String("request_id", rid), slog.String("code", code), slog.Any("error", err))
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/lotse-project/lotse/internal/locale"
 	"github.com/lotse-project/lotse/internal/service"
@@ -51,6 +52,8 @@ type Deps struct {
 	// Operator names the city or body running Lotse (e.g. "Stadt Osnabrück") for the page
 	// header; empty shows none.
 	Operator string
+	// Tracing, when set, makes each request a span (tracing.go); nil: no spans.
+	Tracing trace.TracerProvider
 	// ExtraRoutes lets tests add routes (e.g. a deliberately slow one); nil in production.
 	ExtraRoutes func(e *echo.Echo)
 }
@@ -123,6 +126,9 @@ func New(d Deps) (*Server, error) {
 
 	e.Pre(sanitizeRequestID)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
+	if d.Tracing != nil {
+		e.Use(s.traceRequests(d.Tracing))
+	}
 	// The security headers come before anything that can refuse a request (body limit,
 	// sessions, CSRF), so that every response, error pages included, carries them.
 	e.Use(s.securityHeaders)
@@ -181,7 +187,9 @@ func sanitizeRequestID(next echo.HandlerFunc) echo.HandlerFunc {
 func newRequestID() string { return newUUID() }
 
 // requestLogger writes one structured line per request. It logs the route pattern and the
-// path without its query string, since queries may hold names typed into a search box.
+// path without its query string, since queries may hold names typed into a search box. With
+// tracing on, the process's log handler adds trace_id and span_id from the request's context
+// (tracing.LogHandler).
 func (s *Server) requestLogger() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogLatency: true, LogMethod: true, LogURIPath: true, LogRoutePath: true,
