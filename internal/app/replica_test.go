@@ -15,6 +15,7 @@ import (
 	"github.com/lotse-project/lotse/internal/db"
 	"github.com/lotse-project/lotse/internal/model"
 	"github.com/lotse-project/lotse/internal/pglocal"
+	"github.com/lotse-project/lotse/internal/store"
 	"github.com/lotse-project/lotse/internal/testutil"
 	"github.com/lotse-project/lotse/internal/testutil/world"
 )
@@ -142,6 +143,19 @@ func TestReadReplica(t *testing.T) {
 		t.Errorf("after a change of its own the browser's statistics miss the new case: they came from the standby")
 	}
 
+	// The health check: a standby that trails by more than MaxLag is not used, and is used
+	// again once it has caught up.
+	rd := testutil.Open(t, standby.URLAs(testutil.AppRole, password, name))
+	st := store.New(w.DB.Gorm, nil)
+	st.SetReplica(rd.Gorm, store.ReplicaOptions{MaxLag: 500 * time.Millisecond})
+	time.Sleep(time.Second) // the standby's last replayed transaction is now older than MaxLag
+	if err := st.CheckReplica(ctx); err == nil || !strings.Contains(err.Error(), "trails") {
+		t.Errorf("CheckReplica with replay paused behind a newer write: %v, want that it trails", err)
+	}
+	if configured, up := st.ReplicaUp(); !configured || up {
+		t.Errorf("ReplicaUp = %t, %t with the standby behind; want true, false", configured, up)
+	}
+
 	// The team's download: read on the standby, audited on the primary.
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker})
 	exports := count(`SELECT count(*) FROM audit_events WHERE action = 'task.export'`)
@@ -185,6 +199,12 @@ func TestReadReplica(t *testing.T) {
 	caughtUp()
 	if stats := get(w.Coordinator, "/statistik.csv", ""); !strings.Contains(stats, "Replikaviertel") {
 		t.Errorf("the standby caught up, yet the statistics miss the case")
+	}
+	if err := st.CheckReplica(ctx); err != nil {
+		t.Errorf("CheckReplica after the standby caught up: %v", err)
+	}
+	if _, up := st.ReplicaUp(); !up {
+		t.Errorf("the caught-up standby is not used again")
 	}
 
 	// The standby goes away: the same reads answer from the primary, with no error.
