@@ -224,6 +224,8 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 		moments[i] = store.WeekMoment{At: w.At, Day: civilDay(w.At.In(model.Berlin))}
 	}
 	err = s.store.Heavy(ctx, a, func(tx *store.Tx) error {
+		// Heavy runs this again on the primary when the replica fails midway: start afresh.
+		*out = Team{Today: out.Today, Weeks: out.Weeks}
 		d := tx.Dashboard()
 		all, err := tx.Organisations().All(ctx)
 		if err != nil {

@@ -181,7 +181,9 @@ func mustSeeOwnWrites(ctx context.Context) bool {
 // Heavy runs fn, a read of many rows or an aggregate that need not see the latest writes
 // (statistics, the team dashboard, the list downloads), in one read-only snapshot on the
 // replica when one is in use, else in a transaction on the primary. fn must not write; the
-// audit events it records are written on the primary (see the top of this file).
+// audit events it records are written on the primary (see the top of this file). fn runs a
+// second time, on the primary, when the replica fails during it: it must set what it
+// returns, not add to it.
 func (s *Store) Heavy(ctx context.Context, actor model.Actor, fn func(tx *Tx) error) error {
 	r := s.replica
 	if r == nil || !r.up.Load() || mustSeeOwnWrites(ctx) {
