@@ -28,9 +28,11 @@ import (
 
 // App is one running Lotse process: configuration, database, migrator and HTTP server.
 type App struct {
-	cfg      *config.Config
-	log      *slog.Logger
-	db       *db.DB
+	cfg *config.Config
+	log *slog.Logger
+	db  *db.DB
+	// replica is the pool on the read replica (LOTSE_DATABASE_REPLICA_URL); nil without one.
+	replica  *db.DB
 	migrator *db.Migrator
 	store    *store.Store
 	authz    *authz.Enforcer
@@ -147,6 +149,18 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 	// The one clock of the process (Options.Now, else the wall clock): the store takes it
 	// here, and the services and through them the web pages read it from the store.
 	a.store = store.New(d.Gorm, o.Now)
+	if cfg.DatabaseReplicaURL != "" {
+		// The heavy reads' replica (docs/read-replica.md): opened without insisting that it
+		// answers, checked once now so that the first requests use it, then by Serve.
+		if a.replica, err = db.Open(ctx, cfg.DatabaseReplicaURL, db.Options{MaxConns: cfg.DBMaxConns, Replica: true}); err != nil {
+			d.Close()
+			return nil, fmt.Errorf("read replica: %w", err)
+		}
+		a.store.SetReplica(a.replica.Gorm, store.ReplicaOptions{Log: log})
+		if err := a.store.CheckReplica(ctx); err != nil {
+			log.Warn("the read replica is not used for now, heavy reads go to the primary", slog.String("reason", err.Error()))
+		}
+	}
 	a.authz, err = authz.New(ctx, a.policySnapshot, authz.WithLogger(log))
 	if err != nil {
 		d.Close()
@@ -258,6 +272,9 @@ func (a *App) Close() {
 	if err := a.tracing.Close(); err != nil {
 		a.log.Warn("spans still buffered at shutdown were lost", slog.Any("error", err))
 	}
+	if a.replica != nil {
+		a.replica.Close()
+	}
 }
 
 // Ready implements web.Checker: the database answers and its schema is current.
@@ -293,7 +310,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
 	watched := make(chan struct{})
 	go func() { defer close(watched); a.watchPolicy(watchCtx) }()
-	defer func() { stopWatch(); <-watched }()
+	replicaWatched := make(chan struct{})
+	go func() { defer close(replicaWatched); a.store.WatchReplica(watchCtx) }()
+	defer func() { stopWatch(); <-watched; <-replicaWatched }()
 	// Background jobs (reminders, e-mails, the sweep) on River; they stop after the HTTP
 	// server, so that a request's job is worked by this instance or, once it is gone, another.
 	if err := a.jobs.Start(watchCtx); err != nil {

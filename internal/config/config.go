@@ -24,6 +24,7 @@ import (
 type Config struct {
 	DatabaseURL          string `name:"database-url" env:"LOTSE_DATABASE_URL" secret:"" help:"PostgreSQL URL of the application role the server runs as (postgres://lotse_server:pass@host:5432/lotse): a member of lotse_app that owns nothing. Required for serve, directory and policy check (and lotse-dev seed); lotse-dev dev finds or starts a local server when empty."`
 	MigrationDatabaseURL string `name:"migration-database-url" env:"LOTSE_MIGRATION_DATABASE_URL" secret:"" help:"PostgreSQL URL of the owner role that runs the migrations (lotse migrate, serve --migrate, lotse-dev dev). Never used for serving; there is no fallback to LOTSE_DATABASE_URL."`
+	DatabaseReplicaURL   string `name:"database-replica-url" env:"LOTSE_DATABASE_REPLICA_URL" secret:"" help:"PostgreSQL URL of a read replica (a hot standby of the database, as the application role) for the heavy reads: statistics, team dashboards and list downloads (see docs/read-replica.md). Empty: everything reads the primary, as it also does while the replica is unreachable or lags."`
 	DBMaxConns           int32  `name:"db-max-conns" env:"LOTSE_DB_MAX_CONNS" default:"20" help:"Maximum number of connections in the database pool."`
 
 	HTTPAddr       string        `name:"http-addr" env:"LOTSE_HTTP_ADDR" default:"127.0.0.1:8080" help:"Address the HTTP server listens on (host:port)."`
@@ -100,6 +101,7 @@ func (c *Config) ValidateFor(serving, migrating bool) error {
 	}{
 		{"LOTSE_DATABASE_URL", c.DatabaseURL, serving, "is required: the URL of the application role (e.g. postgres://lotse_server@localhost:5432/lotse)"},
 		{"LOTSE_MIGRATION_DATABASE_URL", c.MigrationDatabaseURL, migrating, "is required to migrate: the URL of the schema owner role (e.g. postgres://lotse_owner@localhost:5432/lotse)"},
+		{"LOTSE_DATABASE_REPLICA_URL", c.DatabaseReplicaURL, false, ""},
 	} {
 		if u.value == "" && u.required {
 			bad(u.env, "%s", u.missing)
@@ -111,6 +113,9 @@ func (c *Config) ValidateFor(serving, migrating bool) error {
 	}
 	if c.DatabaseURL != "" && c.DatabaseURL == c.MigrationDatabaseURL {
 		bad("LOTSE_MIGRATION_DATABASE_URL", "must differ from LOTSE_DATABASE_URL: the server runs as an application role that owns nothing, the migrations as the owner")
+	}
+	if c.DatabaseReplicaURL != "" && c.DatabaseReplicaURL == c.MigrationDatabaseURL {
+		bad("LOTSE_DATABASE_REPLICA_URL", "must not be the owner's URL (LOTSE_MIGRATION_DATABASE_URL): the replica is read as the application role")
 	}
 	if c.DBMaxConns < 2 || c.DBMaxConns > 1000 {
 		bad("LOTSE_DB_MAX_CONNS", "must be between 2 and 1000, got %d", c.DBMaxConns)

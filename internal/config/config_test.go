@@ -281,3 +281,62 @@ func TestTracingMode(t *testing.T) {
 		t.Errorf("LOTSE_TRACING=yes: want a problem naming the modes, got %v", err)
 	}
 }
+
+// TestReplicaURL: the read replica's URL is optional, read from its _FILE variant like the
+// other secret URLs, checked like them when set, and never the owner's URL.
+func TestReplicaURL(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "replica-url")
+	if err := os.WriteFile(secret, []byte("postgres://lotse_server:geheim@replica:5432/lotse\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const app, owner = "postgres://lotse_server:pw@localhost:5432/lotse", "postgres://lotse_owner:pw@localhost:5432/lotse"
+	tests := []struct {
+		name     string
+		env      map[string]string
+		want     string
+		problems []string
+	}{
+		{name: "unset: no replica", env: map[string]string{"LOTSE_DATABASE_URL": app}},
+		{name: "set", env: map[string]string{"LOTSE_DATABASE_URL": app, "LOTSE_DATABASE_REPLICA_URL": "postgres://lotse_server:pw@replica:5432/lotse"}, want: "postgres://lotse_server:pw@replica:5432/lotse"},
+		{name: "from _FILE", env: map[string]string{"LOTSE_DATABASE_URL": app, "LOTSE_DATABASE_REPLICA_URL_FILE": secret}, want: "postgres://lotse_server:geheim@replica:5432/lotse"},
+		{name: "malformed", env: map[string]string{"LOTSE_DATABASE_URL": app, "LOTSE_DATABASE_REPLICA_URL": "mysql://u:pw@h/db"}, want: "mysql://u:pw@h/db", problems: []string{"LOTSE_DATABASE_REPLICA_URL"}},
+		{name: "no database named", env: map[string]string{"LOTSE_DATABASE_URL": app, "LOTSE_DATABASE_REPLICA_URL": "postgres://u:pw@replica:5432/"}, want: "postgres://u:pw@replica:5432/", problems: []string{"LOTSE_DATABASE_REPLICA_URL"}},
+		{name: "the owner's URL", env: map[string]string{"LOTSE_DATABASE_URL": app, "LOTSE_MIGRATION_DATABASE_URL": owner, "LOTSE_DATABASE_REPLICA_URL": owner}, want: owner, problems: []string{"LOTSE_DATABASE_REPLICA_URL"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parse(t, tc.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.DatabaseReplicaURL != tc.want {
+				t.Fatalf("DatabaseReplicaURL = %q, want %q", c.DatabaseReplicaURL, tc.want)
+			}
+			verr := c.Validate(true)
+			if len(tc.problems) == 0 {
+				if verr != nil {
+					t.Fatalf("unexpected validation error: %v", verr)
+				}
+				return
+			}
+			var ce *config.Error
+			if !errors.As(verr, &ce) || len(ce.Problems) != len(tc.problems) {
+				t.Fatalf("want %d problems, got %v", len(tc.problems), verr)
+			}
+			for _, p := range tc.problems {
+				if !strings.Contains(verr.Error(), p+":") {
+					t.Errorf("problem %s not reported in %v", p, verr)
+				}
+			}
+			if strings.Contains(verr.Error(), "pw@") {
+				t.Errorf("validation error leaks the password: %v", verr)
+			}
+		})
+	}
+	t.Run("both the variable and its _FILE", func(t *testing.T) {
+		if _, err := parse(t, map[string]string{"LOTSE_DATABASE_REPLICA_URL": "postgres://u@h/db", "LOTSE_DATABASE_REPLICA_URL_FILE": secret}); err == nil {
+			t.Fatal("setting both was accepted")
+		}
+	})
+}

@@ -35,6 +35,10 @@ type Options struct {
 	// Tracing, when set, makes every statement sent within a traced context a span
 	// (tracer.go); nil: statements are only counted.
 	Tracing trace.TracerProvider
+	// Replica opens a pool on a read replica (docs/read-replica.md): connections time out
+	// after 2 s instead of 5, are named lotse-replica in pg_stat_activity, and Open does not
+	// insist that the replica answers now (the store's health check decides when to use it).
+	Replica bool
 }
 
 // Open connects to the database at url and checks that it answers. The error never contains
@@ -48,12 +52,18 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 		pc.MaxConns = o.MaxConns
 	}
 	pc.ConnConfig.ConnectTimeout = 5 * time.Second
+	if o.Replica {
+		pc.ConnConfig.ConnectTimeout = 2 * time.Second
+	}
 	if pc.ConnConfig.RuntimeParams == nil {
 		pc.ConnConfig.RuntimeParams = map[string]string{}
 	}
 	// Times are stored and compared in UTC; the UI converts to Europe/Berlin.
 	pc.ConnConfig.RuntimeParams["timezone"] = "UTC"
 	pc.ConnConfig.RuntimeParams["application_name"] = "lotse"
+	if o.Replica {
+		pc.ConnConfig.RuntimeParams["application_name"] = "lotse-replica"
+	}
 	// Lotse runs on SSDs (or a managed Postgres on them): random reads cost little more than
 	// sequential ones. At the default of 4 the planner prefers scanning all cases over the
 	// name-search index (see store/cases_test.go's plan checks).
@@ -74,11 +84,14 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: open pool: %w", ErrUnreachable)
 	}
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := pool.Ping(pingCtx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("db: %w at %s:%d: %s", ErrUnreachable, pc.ConnConfig.Host, pc.ConnConfig.Port, describe(err))
+	// A replica's pool connects lazily: one down at start is the health check's to find.
+	if !o.Replica {
+		pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := pool.Ping(pingCtx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("db: %w at %s:%d: %s", ErrUnreachable, pc.ConnConfig.Host, pc.ConnConfig.Port, describe(err))
+		}
 	}
 	sqlDB := openSQL(pool)
 	g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{

@@ -83,7 +83,23 @@ func Find(ctx context.Context, o Options) (*Server, error) {
 		}
 		return nil, ErrNoPostgres
 	}
-	return startPrivate(ctx, o, initdb, pgCtl, version)
+	return startPrivate(ctx, o, initdb, pgCtl, version, "")
+}
+
+// Standby makes a streaming hot standby of the private cluster s in a fresh temp dir
+// (pg_basebackup -R from s, so that it follows s by streaming replication) and starts it;
+// Stop stops it and removes its dir. It is for tests of a read replica: s must be private,
+// since only its pg_hba (initdb's trust for replication from loopback) is known to allow it.
+func (s *Server) Standby(ctx context.Context, o Options) (*Server, error) {
+	if !s.Private || s.pgCtl == "" {
+		return nil, errors.New("pglocal: a standby needs a private primary cluster")
+	}
+	if o.Log == nil {
+		o.Log = func(string, ...any) {}
+	}
+	o.Dir = ""
+	bin := filepath.Dir(s.pgCtl)
+	return startPrivate(ctx, o, filepath.Join(bin, "initdb"), s.pgCtl, versionOf(s.pgCtl), s.AdminURL)
 }
 
 // localCandidates lists the usual ways to reach a distribution-packaged or
@@ -211,7 +227,9 @@ func tail(s string, n int) string {
 	return strings.Join(lines, " | ")
 }
 
-func startPrivate(ctx context.Context, o Options, initdb, pgCtl, version string) (*Server, error) {
+// startPrivate starts the private cluster of o.Dir, initialising it first when it has none:
+// with initdb, or, when primary is set, as a standby of the server at that URL (pg_basebackup).
+func startPrivate(ctx context.Context, o Options, initdb, pgCtl, version, primary string) (*Server, error) {
 	s := &Server{Private: true, pgCtl: pgCtl}
 	if o.Dir == "" {
 		d, err := os.MkdirTemp("", "lotse-pg-")
@@ -278,13 +296,21 @@ func startPrivate(ctx context.Context, o Options, initdb, pgCtl, version string)
 		if err := os.RemoveAll(data); err != nil {
 			return fail(err)
 		}
-		o.Log("initialising a private PostgreSQL %s cluster in %s", version, data)
-		// -N skips fsync: a dev/test cluster does not need crash durability.
-		args := []string{"-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "-N"}
-		if err := s.run.run(ctx, initdb, append(args, "--locale=C.UTF-8")...); err != nil {
-			os.RemoveAll(data)
-			if err := s.run.run(ctx, initdb, append(args, "--no-locale")...); err != nil {
+		if primary != "" {
+			o.Log("copying the primary into a standby PostgreSQL %s cluster in %s", version, data)
+			basebackup := filepath.Join(filepath.Dir(pgCtl), "pg_basebackup")
+			if err := s.run.run(ctx, basebackup, "-D", data, "-R", "-X", "stream", "-c", "fast", "-d", primary); err != nil {
 				return fail(err)
+			}
+		} else {
+			o.Log("initialising a private PostgreSQL %s cluster in %s", version, data)
+			// -N skips fsync: a dev/test cluster does not need crash durability.
+			args := []string{"-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "-N"}
+			if err := s.run.run(ctx, initdb, append(args, "--locale=C.UTF-8")...); err != nil {
+				os.RemoveAll(data)
+				if err := s.run.run(ctx, initdb, append(args, "--no-locale")...); err != nil {
+					return fail(err)
+				}
 			}
 		}
 	} else if port := runningPort(data); port != "" {

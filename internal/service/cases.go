@@ -581,7 +581,7 @@ func (s *Cases) Export(ctx context.Context, a model.Actor, f model.CaseFilter) (
 	}
 	f.Cursor, f.Limit, f.Page = "", 0, 0
 	var out []model.CaseView
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	err = s.store.Heavy(ctx, a, func(tx *store.Tx) error {
 		q, kinds, err := s.caseQuery(ctx, tx, f, planScope, sc)
 		if err != nil {
 			return err

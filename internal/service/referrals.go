@@ -452,7 +452,7 @@ func (s *Referrals) Export(ctx context.Context, a model.Actor, f model.ReferralF
 	}
 	q.Numbered, q.Limit, q.Sort.Offset = true, maxExport+1, 0
 	var out []model.Referral
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	err = s.store.Heavy(ctx, a, func(tx *store.Tx) error {
 		items, total, err := tx.Referrals().List(ctx, sc, q)
 		if err != nil {
 			return err

@@ -42,7 +42,7 @@ func (s *Statistics) Overview(ctx context.Context, a model.Actor) (*model.CitySt
 	now := s.now()
 	out := &model.CityStatistics{At: now}
 	months := lastMonths(now, 12)
-	err = s.store.Read(ctx, a, func(tx *store.Tx) error {
+	err = s.store.Heavy(ctx, a, func(tx *store.Tx) error {
 		areas, err := tx.Areas().Active(ctx)
 		if err != nil {
 			return err

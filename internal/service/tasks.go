@@ -526,7 +526,7 @@ func (s *Tasks) Export(ctx context.Context, a model.Actor, f model.TaskFilter) (
 	}
 	q.Numbered, q.Limit, q.Sort.Offset = true, maxExport+1, 0
 	var out []model.Task
-	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+	err = s.store.Heavy(ctx, a, func(tx *store.Tx) error {
 		items, total, err := tx.Tasks().List(ctx, sc, q)
 		if err != nil {
 			return err

@@ -10,7 +10,8 @@ import (
 )
 
 // TestOneEntryPoint: every store call runs inside Store.Tx or Store.Read (or, for a read of
-// one statement, Store.One), the entry points that know the acting user (where the transaction-local actor context for row-level
+// one statement, Store.One; for a heavy read, Store.Heavy, which reads the replica's handle
+// and writes its audit events through run), the entry points that know the acting user (where the transaction-local actor context for row-level
 // security will be set). So no method of Store but run may touch the process's database
 // handle: repositories hang off a Tx, and Store's other methods (PolicySnapshot) go through
 // Read. The test reads the package's source; a method that reaches s.db directly fails it.

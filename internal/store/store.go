@@ -17,6 +17,8 @@ import (
 type Store struct {
 	db  *gorm.DB
 	now func() time.Time
+	// replica, when set, takes the heavy reads (replica.go).
+	replica *replica
 }
 
 // New wraps the process's GORM handle. now is the process's one clock (the composition root

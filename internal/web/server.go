@@ -147,6 +147,9 @@ func New(d Deps) (*Server, error) {
 		if d.Queries != nil {
 			e.Use(s.countQueries(d.Queries))
 		}
+		if d.Services != nil {
+			s.replicaGauge(d.Services.ReplicaUp)
+		}
 	}
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableErrorHandler: true, // the panic becomes an error for handleError, which logs it once
@@ -154,7 +157,7 @@ func New(d Deps) (*Server, error) {
 	}))
 	e.Use(middleware.BodyLimit(d.BodyLimit))
 	e.Use(formLineBreaks)
-	e.Use(s.sessions, s.csrf)
+	e.Use(s.sessions, s.csrf, s.ownWrites)
 
 	if err := s.routes(d.Metrics); err != nil {
 		return nil, err

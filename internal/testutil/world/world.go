@@ -116,6 +116,13 @@ type options struct {
 	seed   []func(ctx context.Context, w *World, tx *store.Tx) error
 	config []func(*config.Config)
 	now    func() time.Time
+	db     *testutil.Database
+}
+
+// WithDatabase builds the world on tdb, a migrated database the test made itself (e.g. on a
+// cluster of its own with a standby), instead of a fresh one of the test server.
+func WithDatabase(tdb *testutil.Database) Option {
+	return func(o *options) { o.db = tdb }
 }
 
 // WithClock gives the app this clock, the one clock of its sessions, services, store (the
@@ -175,7 +182,10 @@ func NewCity(t testing.TB, opts ...Option) *World {
 
 func newCity(t testing.TB, o options) *World {
 	t.Helper()
-	tdb := testutil.NewDatabase(t)
+	tdb := o.db
+	if tdb == nil {
+		tdb = testutil.NewDatabase(t)
+	}
 	d := testutil.Open(t, tdb.URL)
 	w := &World{DB: d, Store: store.New(d.Gorm, nil), URL: tdb.URL, OwnerURL: tdb.OwnerURL, Log: &testutil.LogBuffer{}}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
