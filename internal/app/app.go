@@ -159,6 +159,14 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		d.Close()
 		return nil, err
 	}
+	// The officer's check of the chain (/protokoll/kette) uses the installation's key, as
+	// lotse audit verify does without --public-key.
+	pub, err := verificationKey(cfg, "")
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	a.services.Audit.SetVerifyKey(pub)
 	jobsCfg.Register = append(jobsCfg.Register, jobs.RegisterAuditSeal(a.chain, cfg.AuditSealEvery, log))
 	if a.jobs, err = jobs.New(d.SQL, a.services, jobsCfg, log); err != nil {
 		d.Close()
