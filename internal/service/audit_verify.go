@@ -77,3 +77,12 @@ func (s *Audit) VerifyChain(ctx context.Context, a model.Actor, publicKey string
 	}
 	return out, nil
 }
+
+// VerifyKeyID is the id of the installation's key ("" when none is set up), for the page
+// that offers the check.
+func (s *Audit) VerifyKeyID() string {
+	if s.verifyKey == nil {
+		return ""
+	}
+	return auditchain.KeyID(s.verifyKey)
+}
