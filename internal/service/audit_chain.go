@@ -143,6 +143,10 @@ const (
 	ChainUnsealed     = "audit.chain.unsealed"
 )
 
+// ChainKinds are all kinds of problem, for the test that each has its message.
+var ChainKinds = []string{ChainChanged, ChainMissing, ChainGap, ChainSwapped, ChainCut, ChainWrongKey,
+	ChainBadSignature, ChainRewritten, ChainTruncated, ChainUnsealed}
+
 // ChainProblem is the first problem Verify found.
 type ChainProblem struct {
 	Kind    string

@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	"github.com/lotse-project/lotse/docs"
+	"github.com/lotse-project/lotse/internal/locale"
+	"github.com/lotse-project/lotse/internal/service"
+	"github.com/lotse-project/lotse/ui"
 )
 
 // TestRenderDocument: a generated document becomes KERN HTML: its editors' comment and any
@@ -50,5 +53,36 @@ func TestRenderDocument(t *testing.T) {
 		if strings.Count(got, "<table") != strings.Count(got, `<div class="kern-table-responsive"`) || !strings.Contains(got, "<table") {
 			t.Errorf("%s: a table without its region, or none", name)
 		}
+	}
+}
+
+// TestOfficerMessages: every page of the officer's start page and every finding of the chain
+// check has its words in every language (their keys are built at run time, which the
+// catalogue test of ui cannot see).
+func TestOfficerMessages(t *testing.T) {
+	cat, err := locale.Load(ui.Locales)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, l := range officerLinks {
+		keys = append(keys, "officer.link."+l.name+".title", "officer.link."+l.name+".text")
+	}
+	for _, k := range service.ChainKinds {
+		keys = append(keys, k)
+	}
+	for _, k := range []string{service.ChainKeyConfigured, service.ChainKeyGiven, service.ChainKeyNone} {
+		keys = append(keys, "chain.signatures."+k)
+	}
+	for _, tag := range locale.Supported {
+		l := cat.For(tag)
+		for _, k := range keys {
+			if !l.Has(k) {
+				t.Errorf("%s: no message %q", tag, k)
+			}
+		}
+	}
+	if len(keys) < 20 {
+		t.Fatalf("only %d keys checked", len(keys))
 	}
 }

@@ -21,20 +21,20 @@ import (
 // officerLink is one page of the officer's start page, shown to whoever holds its
 // permission (the same as its route's in routes.go).
 type officerLink struct {
-	key, href string
-	perm      perm
+	name, href string
+	perm       perm
 }
 
 // officerLinks are the data protection officer's pages in order; a new page of the officer
-// adds its line here (and its title and text as officer.link.<key>.title, .text).
+// adds its line here (and its title and text as officer.link.<name>.title, .text).
 var officerLinks = []officerLink{
-	{key: "audit_log", href: "/protokoll", perm: can("audit", "read")},
-	{key: "chain", href: "/protokoll/kette", perm: can("audit", "verify")},
-	{key: "subject_access", href: "/auskunft", perm: can("subject_access", "read")},
-	{key: "retention", href: "/loeschfristen", perm: can("retention", "read")},
-	{key: "permissions", href: "/datenschutz/berechtigungen", perm: can("policy", "read")},
-	{key: "processing_record", href: "/datenschutz/verarbeitungsverzeichnis", perm: can("privacy", "read")},
-	{key: "deletion_concept", href: "/datenschutz/loeschkonzept", perm: can("privacy", "read")},
+	{name: "audit_log", href: "/protokoll", perm: can("audit", "read")},
+	{name: "chain", href: "/protokoll/kette", perm: can("audit", "verify")},
+	{name: "subject_access", href: "/auskunft", perm: can("subject_access", "read")},
+	{name: "retention", href: "/loeschfristen", perm: can("retention", "read")},
+	{name: "permissions", href: "/datenschutz/berechtigungen", perm: can("policy", "read")},
+	{name: "processing_record", href: "/datenschutz/verarbeitungsverzeichnis", perm: can("privacy", "read")},
+	{name: "deletion_concept", href: "/datenschutz/loeschkonzept", perm: can("privacy", "read")},
 }
 
 func (s *Server) officerPage(c echo.Context) error {
@@ -46,7 +46,7 @@ func (s *Server) officerPage(c echo.Context) error {
 			return fmt.Errorf("web: officer page: %w", err)
 		}
 		if ok {
-			v.Links = append(v.Links, components.OfficerLink{Key: l.key, Href: l.href})
+			v.Links = append(v.Links, components.OfficerLink{Key: l.name, Href: l.href})
 		}
 	}
 	return s.render(c, http.StatusOK, components.Officer(v))
