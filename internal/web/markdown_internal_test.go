@@ -68,9 +68,7 @@ func TestOfficerMessages(t *testing.T) {
 	for _, l := range officerLinks {
 		keys = append(keys, "officer.link."+l.name+".title", "officer.link."+l.name+".text")
 	}
-	for _, k := range service.ChainKinds {
-		keys = append(keys, k)
-	}
+	keys = append(keys, service.ChainKinds...)
 	for _, k := range []string{service.ChainKeyConfigured, service.ChainKeyGiven, service.ChainKeyNone} {
 		keys = append(keys, "chain.signatures."+k)
 	}
