@@ -32,6 +32,7 @@ func TestOfficerPages(t *testing.T) {
 		`aria-current="page"`,
 	}, hrefs...))
 	expectPage(t, "home", dpo.get("/"), http.StatusOK, []string{`href="/datenschutz"`, "Alle Werkzeuge der Datenschutzbeauftragten"})
+	expectPage(t, "the log leads to the check", dpo.get("/protokoll"), http.StatusOK, []string{`href="/protokoll/kette"`, "Prüfen, ob das Protokoll unverändert ist"})
 
 	for _, d := range []struct{ path, heading string }{
 		{"/datenschutz/berechtigungen", "Berechtigungskonzept / Permission concept"},
