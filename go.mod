@@ -27,6 +27,8 @@ require (
 	gorm.io/gorm v1.31.2
 )
 
+require github.com/yuin/goldmark v1.8.7
+
 require (
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/grpc-ecosystem/grpc-gateway/v2 v2.30.0 // indirect

@@ -284,6 +284,11 @@ var decisions = []decision{
 	{sa, mun, "audit", "read", all, here, deny, "system admins do not review the access log"},
 	{dpo, mun, "audit", "export", all, here, allow, ""},
 	{coord, mun, "audit", "export", all, here, deny, "the access log is for the DPO"},
+	{dpo, mun, "audit", "verify", all, here, allow, ""},
+	{sa, mun, "audit", "verify", all, here, deny, "the check of the audit chain is for the DPO"},
+	{dpo, mun, "privacy", "read", all, here, allow, ""},
+	{cw, mun, "privacy", "read", all, here, deny, "the data protection documents are for the DPO"},
+	{sa, mun, "privacy", "read", all, here, deny, "the data protection documents are for the DPO"},
 	// Deletion on schedule and subject access: the data protection officer's, with the
 	// department heads confirming the requests for the cases their organisation leads.
 	{dpo, mun, "retention", "read", all, here, allow, ""},

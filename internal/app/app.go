@@ -194,6 +194,14 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		d.Close()
 		return nil, err
 	}
+	// The officer's check of the chain (/protokoll/kette) uses the installation's key, as
+	// lotse audit verify does without --public-key.
+	keys, err := verificationKeys(cfg, nil)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	a.services.Audit.SetVerifyKeys(keys)
 	jobsCfg.Register = append(jobsCfg.Register, jobs.RegisterAuditSeal(a.chain, cfg.AuditSealEvery, log))
 	jobsCfg.Tracing = traced
 	if a.jobs, err = jobs.New(d.SQL, a.services, jobsCfg, log); err != nil {

@@ -209,6 +209,12 @@ var (
 		"statistics": {"anonymisierte Statistik", "anonymised statistics"},
 		"audit":      {"Zugriffsprotokoll", "access log (audit trail)"},
 		"policy":     {"Berechtigungskonzept", "permission model"},
+		"privacy": {"Dokumente des Datenschutzes: Verzeichnis von Verarbeitungstätigkeiten und Löschkonzept, aus dem Datenkatalog erzeugt",
+			"data protection documents: record of processing activities and deletion concept, generated from the data catalogue"},
+		"retention": {"Löschfristen: Vorschau des nächsten Löschlaufs und Löschsperren für Fälle (nur Aktenzeichen)",
+			"deletion on schedule: preview of the next run and legal holds on cases (reference only)"},
+		"subject_access": {"Auskunft nach Art. 15 DSGVO mit Zugriffshistorie, nach Bestätigung durch jede federführende Organisation",
+			"subject access (GDPR Art. 15) with the access history, after every lead organisation confirmed"},
 		"notification": {"eigene Benachrichtigungen (Glocke, Benachrichtigungsseite, E-Mail-Einstellungen); nennen einen Datensatz nur, wenn die Person ihn beim Lesen sehen darf",
 			"own notifications (bell, notification page, e-mail settings); name a record only when the member may see it when reading"},
 		"admin_casework": {"Ausnahme von der Funktionstrennung: Administration einer Partnerorganisation darf dort auch Fälle bearbeiten (Einstellung der Organisation)",
@@ -225,6 +231,8 @@ var (
 		"manage":   {"vergeben und entziehen", "grant and revoke"},
 		"export":   {"exportieren", "export"},
 		"allow":    {"erlauben und zurücknehmen", "allow and withdraw"},
+		"verify":   {"die Protokollkette prüfen", "verify the audit chain"},
+		"confirm":  {"bestätigen (zweite Person)", "confirm (second pair of eyes)"},
 	}
 )
 

@@ -62,7 +62,7 @@ var AuditActions = []string{
 	"notification.read",
 	"notification.read_all",
 	"notification.settings",
-	"audit.read", "audit.export",
+	"audit.read", "audit.export", "audit.verify",
 	"notification.create",
 	"retention.preview", "retention.hold", "retention.release", "retention.delete", "retention.clear_evidence",
 	"subject_access.find", "subject_access.start", "subject_access.confirm", "subject_access.export",

@@ -62,6 +62,9 @@ const (
 	LinkAdministration WorklistLink = "administration"
 	LinkAuditLog       WorklistLink = "audit_log"
 	LinkRetention      WorklistLink = "retention"
+	// LinkPrivacy is the data protection officer's start page (/datenschutz), which stands for
+	// LinkAuditLog and LinkRetention too.
+	LinkPrivacy WorklistLink = "privacy"
 )
 
 // Worklist is the start page of one actor.

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"strings"
 	"time"
@@ -17,7 +18,12 @@ import (
 // content, only references (ids, reference numbers) and names of actors. Reading and
 // exporting the log are themselves recorded, with the kinds of filters used but not their
 // values (which may name a person).
-type Audit struct{ base }
+type Audit struct {
+	base
+	// verifyKeys are the installation's public keys for VerifyChain (SetVerifyKeys; none: the
+	// checkpoints' signatures are not checked unless the officer gives a key).
+	verifyKeys []ed25519.PublicKey
+}
 
 const (
 	objAudit     = "audit"

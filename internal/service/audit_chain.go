@@ -139,18 +139,33 @@ const (
 	ChainCut          = "audit.chain.cut"
 	ChainWrongKey     = "audit.chain.wrong_key"
 	ChainBadSignature = "audit.chain.bad_signature"
+	ChainUnknownKey   = "audit.chain.unknown_key"
 	ChainRewritten    = "audit.chain.rewritten"
 	ChainTruncated    = "audit.chain.truncated"
 	ChainUnsealed     = "audit.chain.unsealed"
 )
+
+// ChainKinds are all kinds of problem, for the test that each has its message.
+var ChainKinds = []string{ChainChanged, ChainMissing, ChainGap, ChainSwapped, ChainCut, ChainWrongKey,
+	ChainBadSignature, ChainUnknownKey, ChainRewritten, ChainTruncated, ChainUnsealed}
 
 // ChainProblem is the first problem Verify found.
 type ChainProblem struct {
 	Kind    string
 	Seq     int64 // where in the chain (0: not a chain position)
 	EventID int64 // which event (0: none)
+	// Message says it in English, for the command line and the log.
 	Message string
+	// Params are the values the officer's page puts into its message (code Kind): Seq,
+	// Event, Other, OtherSeq, From, To, Last (int64), At (time.Time), Key, Signed (key ids),
+	// Grace (time.Duration), each where the kind has it.
+	Params map[string]any
 }
+
+// UnsealedGrace is how old an event may be without being sealed before Verify calls it a
+// finding, unless told otherwise (lotse audit verify --unsealed-grace has the same default;
+// the officer's page uses this).
+const UnsealedGrace = time.Hour
 
 // ChainReport is the result of Verify.
 type ChainReport struct {
@@ -204,7 +219,7 @@ func (c *AuditChain) Verify(ctx context.Context, keys []ed25519.PublicKey, grace
 		if err != nil || !found {
 			return err
 		}
-		rep.Problem = &ChainProblem{Kind: ChainUnsealed, EventID: id, Message: fmt.Sprintf(
+		rep.Problem = &ChainProblem{Kind: ChainUnsealed, EventID: id, Params: map[string]any{"Event": id, "At": at, "Grace": grace}, Message: fmt.Sprintf(
 			"event %d (written %s) is not sealed although older than %s: the sealer has not run since, or the row was added outside Lotse",
 			id, at.UTC().Format(time.RFC3339), grace)}
 		return nil
@@ -237,16 +252,16 @@ func checkSignatures(cps []model.AuditCheckpoint, keys []ed25519.PublicKey) *Cha
 	}
 	switch {
 	case len(bad) == len(cps):
-		return &ChainProblem{Kind: ChainWrongKey, Message: fmt.Sprintf(
+		return &ChainProblem{Kind: ChainWrongKey, Params: map[string]any{"Key": strings.Join(ids, ", "), "Signed": cps[len(cps)-1].KeyID}, Message: fmt.Sprintf(
 			"the checkpoints were not signed by this key (key %s; the checkpoints name key %s): check that the key is the installation's public key",
 			strings.Join(ids, ", "), cps[len(cps)-1].KeyID)}
 	case len(bad) > 0:
 		if _, known := byID[bad[0].KeyID]; !known {
-			return &ChainProblem{Kind: ChainBadSignature, Seq: bad[0].Seq, Message: fmt.Sprintf(
+			return &ChainProblem{Kind: ChainUnknownKey, Seq: bad[0].Seq, Params: map[string]any{"Seq": bad[0].Seq, "At": bad[0].SignedAt, "Key": bad[0].KeyID}, Message: fmt.Sprintf(
 				"the checkpoint at seq %d (signed %s) names key %s, which was not given: give every public key the installation has signed with (after a rotation the earlier ones too), or it was forged",
 				bad[0].Seq, bad[0].SignedAt.UTC().Format(time.RFC3339), bad[0].KeyID)}
 		}
-		return &ChainProblem{Kind: ChainBadSignature, Seq: bad[0].Seq, Message: fmt.Sprintf(
+		return &ChainProblem{Kind: ChainBadSignature, Seq: bad[0].Seq, Params: map[string]any{"Seq": bad[0].Seq, "At": bad[0].SignedAt}, Message: fmt.Sprintf(
 			"the checkpoint at seq %d (signed %s) has an invalid signature: it was forged or altered",
 			bad[0].Seq, bad[0].SignedAt.UTC().Format(time.RFC3339))}
 	}
@@ -274,8 +289,8 @@ type pendingMismatch struct {
 	stored []byte
 }
 
-func (w *chainWalk) fail(kind string, seq, event int64, format string, args ...any) error {
-	w.rep.Problem = &ChainProblem{Kind: kind, Seq: seq, EventID: event, Message: fmt.Sprintf(format, args...)}
+func (w *chainWalk) fail(kind string, seq, event int64, params map[string]any, format string, args ...any) error {
+	w.rep.Problem = &ChainProblem{Kind: kind, Seq: seq, EventID: event, Params: params, Message: fmt.Sprintf(format, args...)}
 	return store.ErrStopWalk
 }
 
@@ -290,16 +305,16 @@ func (w *chainWalk) step(e model.AuditChainEntry, row *model.SealedAuditRow) err
 		} else if cp, ok := w.checkpoints[e.Seq-1]; ok {
 			w.prev, w.goodCP = cp.Hash, cp.Seq
 		} else {
-			return w.fail(ChainCut, e.Seq, e.EventID,
+			return w.fail(ChainCut, e.Seq, e.EventID, map[string]any{"Seq": e.Seq, "Last": e.Seq - 1},
 				"the chain starts at seq %d, but there is no checkpoint at seq %d: entries before it were removed outside retention", e.Seq, e.Seq-1)
 		}
 		w.next = e.Seq
 	}
 	if e.Seq != w.next {
-		return w.fail(ChainGap, w.next, 0, "chain entries %d to %d are missing: they were deleted from audit_chain", w.next, e.Seq-1)
+		return w.fail(ChainGap, w.next, 0, map[string]any{"From": w.next, "To": e.Seq - 1}, "chain entries %d to %d are missing: they were deleted from audit_chain", w.next, e.Seq-1)
 	}
 	if row == nil {
-		return w.fail(ChainMissing, e.Seq, e.EventID, "event %d (seq %d) is missing: it was sealed and has since been deleted", e.EventID, e.Seq)
+		return w.fail(ChainMissing, e.Seq, e.EventID, map[string]any{"Event": e.EventID, "Seq": e.Seq}, "event %d (seq %d) is missing: it was sealed and has since been deleted", e.EventID, e.Seq)
 	}
 	if !bytes.Equal(auditchain.Hash(w.prev, e.Seq, *row), e.Hash) {
 		w.mismatch = &pendingMismatch{prev: w.prev, entry: e, idValue: strconv.FormatInt(e.EventID, 10), stored: e.Hash}
@@ -307,7 +322,7 @@ func (w *chainWalk) step(e model.AuditChainEntry, row *model.SealedAuditRow) err
 	}
 	if cp, ok := w.checkpoints[e.Seq]; ok {
 		if !bytes.Equal(cp.Hash, e.Hash) {
-			return w.fail(ChainRewritten, e.Seq, 0,
+			return w.fail(ChainRewritten, e.Seq, 0, map[string]any{"Seq": cp.Seq, "At": cp.SignedAt, "From": w.goodCP + 1},
 				"the checkpoint at seq %d (signed %s) does not match the chain: the chain was rewritten after it was signed, somewhere between seq %d and %d",
 				cp.Seq, cp.SignedAt.UTC().Format(time.RFC3339), w.goodCP+1, cp.Seq)
 		}
@@ -333,10 +348,12 @@ func (w *chainWalk) searchSwap(m *pendingMismatch, e model.AuditChainEntry, row 
 		switch {
 		case bytes.Equal(auditchain.Hash(m.prev, m.entry.Seq, moved), m.entry.Hash):
 			return w.fail(ChainSwapped, m.entry.Seq, m.entry.EventID,
+				map[string]any{"Seq": m.entry.Seq, "Event": m.entry.EventID, "OtherSeq": e.Seq, "Other": e.EventID},
 				"events %d (seq %d) and %d (seq %d) were swapped: each now holds the other's content",
 				m.entry.EventID, m.entry.Seq, e.EventID, e.Seq)
 		case bytes.Equal(auditchain.Hash(m.prev, m.entry.Seq, *row), m.entry.Hash):
 			return w.fail(ChainSwapped, m.entry.Seq, e.EventID,
+				map[string]any{"Seq": m.entry.Seq, "Event": m.entry.EventID, "OtherSeq": e.Seq, "Other": e.EventID},
 				"chain entries %d and %d were swapped: seq %d now names event %d, whose content was sealed at seq %d",
 				m.entry.Seq, e.Seq, e.Seq, e.EventID, m.entry.Seq)
 		}
@@ -349,7 +366,7 @@ func (w *chainWalk) searchSwap(m *pendingMismatch, e model.AuditChainEntry, row 
 
 func (w *chainWalk) changed() error {
 	m := w.mismatch.entry
-	return w.fail(ChainChanged, m.Seq, m.EventID, "event %d (seq %d) was changed after it was sealed", m.EventID, m.Seq)
+	return w.fail(ChainChanged, m.Seq, m.EventID, map[string]any{"Event": m.EventID, "Seq": m.Seq}, "event %d (seq %d) was changed after it was sealed", m.EventID, m.Seq)
 }
 
 // finish ends a walk that found nothing on the way: a pending mismatch without its swap
@@ -367,7 +384,7 @@ func (w *chainWalk) finish(cps []model.AuditCheckpoint) {
 	}
 	for _, cp := range cps {
 		if cp.Seq > w.rep.LastSeq {
-			_ = w.fail(ChainTruncated, cp.Seq, 0,
+			_ = w.fail(ChainTruncated, cp.Seq, 0, map[string]any{"Seq": cp.Seq, "At": cp.SignedAt, "Last": w.rep.LastSeq},
 				"the checkpoint at seq %d (signed %s) is beyond the end of the chain (seq %d): sealed entries after seq %d were removed, or the chain was rewritten after seq %d",
 				cp.Seq, cp.SignedAt.UTC().Format(time.RFC3339), w.rep.LastSeq, w.rep.LastSeq, w.goodCP)
 			return

@@ -18,6 +18,7 @@ import (
 	"github.com/lotse-project/lotse/internal/service"
 	"github.com/lotse-project/lotse/internal/store"
 	"github.com/lotse-project/lotse/internal/testutil"
+	"github.com/lotse-project/lotse/internal/testutil/world"
 )
 
 // chainFix is a database with audit events written through the store as the application,
@@ -241,6 +242,19 @@ func TestAuditChainNamesTampering(t *testing.T) {
 			if p.Kind != tc.kind || p.Seq != tc.seq || (tc.event >= 0 && p.EventID != event) || !strings.Contains(p.Message, tc.words) {
 				t.Fatalf("got %+v, want %s at seq %d, event %d, saying %q", p, tc.kind, tc.seq, event, tc.words)
 			}
+			// The officer's page words the finding from Params: the positions it names are
+			// the ones the command line names.
+			if len(p.Params) == 0 {
+				t.Error("the finding has no parameters for the officer's page")
+			}
+			for _, k := range []string{"Seq", "OtherSeq", "From", "To", "Last"} {
+				if n, ok := p.Params[k].(int64); ok && !strings.Contains(p.Message, fmt.Sprintf("seq %d", n)) && !strings.Contains(p.Message, fmt.Sprintf(" %d ", n)) {
+					t.Errorf("the parameter %s = %d is not in the finding %q", k, n, p.Message)
+				}
+			}
+			if e, ok := p.Params["Event"].(int64); ok && tc.event >= 0 && tc.kind != service.ChainSwapped && e != event {
+				t.Errorf("the parameter Event = %d, want %d", e, event)
+			}
 			if tc.event >= 0 && !strings.Contains(p.Message, fmt.Sprintf("event %d", event)) && !strings.Contains(p.Message, fmt.Sprintf("events %d", event)) && tc.kind != service.ChainSwapped && tc.kind != service.ChainCut {
 				t.Errorf("the message does not name event %d: %s", event, p.Message)
 			}
@@ -359,10 +373,10 @@ func TestAuditChainKeyRotation(t *testing.T) {
 	if p := verify(newPub, f.pub); p != nil {
 		t.Fatalf("the chain does not verify with both keys: %+v", p)
 	}
-	if p := verify(newPub); p == nil || p.Kind != service.ChainBadSignature || p.Seq != 10 || !strings.Contains(p.Message, "names key "+auditchain.KeyID(f.pub)+", which was not given") {
+	if p := verify(newPub); p == nil || p.Kind != service.ChainUnknownKey || p.Seq != 10 || !strings.Contains(p.Message, "names key "+auditchain.KeyID(f.pub)+", which was not given") {
 		t.Fatalf("without the earlier key: got %+v", p)
 	}
-	if p := verify(f.pub); p == nil || p.Kind != service.ChainBadSignature || p.Seq != 25 {
+	if p := verify(f.pub); p == nil || p.Kind != service.ChainUnknownKey || p.Seq != 25 {
 		t.Fatalf("with the earlier key alone: got %+v", p)
 	}
 	// Two keys, neither of which signed anything: the wrong keys, named both.
@@ -534,5 +548,41 @@ func TestAuditChainPruneRefusesABrokenChain(t *testing.T) {
 	}
 	if n := f.count(`SELECT count(*) FROM audit_events`); n != 20 {
 		t.Fatalf("%d events left, want 20", n)
+	}
+}
+
+// TestVerifyChainIsTheOfficers: the officer's check of the chain (Audit.VerifyChain) refuses
+// everyone without audit.verify and a key that is no key, recording nothing either time;
+// the officer's run is recorded as audit.verify with its result.
+func TestVerifyChainIsTheOfficers(t *testing.T) {
+	t.Parallel()
+	w := world.NewCity(t)
+	ctx := context.Background()
+	svc := w.Services(t)
+	count := func() int {
+		var n int
+		if err := w.DB.SQL.QueryRow(`SELECT count(*) FROM audit_events WHERE action = 'audit.verify'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, u := range []*world.User{w.HousingWorker, w.Sysadmin, w.Coordinator} {
+		if _, err := svc.Audit.VerifyChain(ctx, w.Actor(t, u), ""); !errors.Is(err, model.ErrForbidden) {
+			t.Errorf("%s: %v, want forbidden", u.Name, err)
+		}
+	}
+	dpo := w.Actor(t, w.DPO)
+	if _, err := svc.Audit.VerifyChain(ctx, dpo, "-----BEGIN PUBLIC KEY-----\nkaputt\n-----END PUBLIC KEY-----"); !errors.Is(err, model.ErrInvalid) {
+		t.Errorf("a broken key: %v, want invalid", err)
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("%d audit.verify events after refusals", n)
+	}
+	res, err := svc.Audit.VerifyChain(ctx, dpo, "")
+	if err != nil || res.Report.Problem != nil || res.Key != service.ChainKeyNone {
+		t.Fatalf("the officer's check: %+v, %v", res, err)
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("%d audit.verify events after the officer's check, want 1", n)
 	}
 }

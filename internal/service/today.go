@@ -69,10 +69,12 @@ func (s *Home) Worklist(ctx context.Context, a model.Actor) (*model.Worklist, er
 	for _, l := range []struct {
 		obj  string
 		link model.WorklistLink
-	}{{objStatistics, model.LinkStatistics}, {objMember, model.LinkAdministration}, {objAudit, model.LinkAuditLog}, {objRetention, model.LinkRetention}} {
+	}{{objPrivacy, model.LinkPrivacy}, {objStatistics, model.LinkStatistics}, {objMember, model.LinkAdministration}, {objAudit, model.LinkAuditLog}, {objRetention, model.LinkRetention}} {
 		if _, ok, err := allowed(l.obj, actRead); err != nil {
 			return nil, err
-		} else if ok {
+		} else if ok && !(slices.Contains(out.Links, model.LinkPrivacy) && officerPage(l.link)) {
+			// The data protection officer's start is the page of all their tools, which
+			// lists the access log and retention too.
 			out.Links = append(out.Links, l.link)
 		}
 	}
@@ -317,4 +319,12 @@ func (s *Home) auditWorklist(ctx context.Context, tx *store.Tx, a model.Actor, t
 		}
 	}
 	return nil
+}
+
+// objPrivacy are the documents of data protection and the officer's start page.
+const objPrivacy = "privacy"
+
+// officerPage says whether a link card is one of the pages the officer's start page lists.
+func officerPage(l model.WorklistLink) bool {
+	return l == model.LinkAuditLog || l == model.LinkRetention
 }

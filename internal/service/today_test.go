@@ -245,7 +245,7 @@ func TestHomeWorklist(t *testing.T) {
 		}{
 			{"Kim Koordination", []model.WorklistLink{model.LinkStatistics}},
 			{"Sam Sysadmin", []model.WorklistLink{model.LinkAdministration}},
-			{"Dana Datenschutz", []model.WorklistLink{model.LinkAdministration, model.LinkAuditLog, model.LinkRetention}},
+			{"Dana Datenschutz", []model.WorklistLink{model.LinkPrivacy, model.LinkAdministration}},
 			{"Hans Admin-Wohnen", []model.WorklistLink{model.LinkAdministration}},
 		} {
 			a := w.actorNamed(c.name)

@@ -140,6 +140,8 @@ var navEntries = []navEntry{
 	// coordinator and administration entries
 	{key: "nav.statistics", href: "/statistik", perm: can("statistics", "read")},
 	{key: "nav.administration", href: "/verwaltung", perm: can("member", "read")},
+	// the data protection officer's entries; /datenschutz lists all the officer's pages
+	{key: "nav.privacy", href: "/datenschutz", perm: can("privacy", "read")},
 	{key: "nav.audit_log", href: "/protokoll", perm: can("audit", "read")},
 	{key: "nav.subject_access", href: "/auskunft", perm: can("subject_access", "read")},
 	{key: "nav.retention", href: "/loeschfristen", perm: can("retention", "read")},

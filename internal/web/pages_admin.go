@@ -390,6 +390,9 @@ func (s *Server) auditPage(c echo.Context) error {
 	ctx, a, l := c.Request().Context(), actor(c), s.localizer(c)
 	f, form, errs := auditFilter(c)
 	v := components.AuditView{Filter: form, Errors: errs, ActionGroups: auditActionGroups(l)}
+	if ok, err := s.svc.Access.Allowed(a, "audit", "verify"); err == nil && ok {
+		v.ChainURL = "/protokoll/kette"
+	}
 	if len(errs) == 0 {
 		page, err := s.svc.Audit.List(ctx, a, f)
 		var ve *model.ValidationError

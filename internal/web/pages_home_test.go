@@ -62,7 +62,7 @@ func TestHomePage(t *testing.T) {
 		}, append(has("Ihr Team", "Ihre Bereiche", "Zuletzt geänderte Fälle"), "Mietvertrag prüfen")},
 		{"coordinator", w.Coordinator, []string{"Ihre Bereiche", `href="/statistik"`, "Anonymisierte Kennzahlen"},
 			append(has("Ihre Bereiche"), cw.Case.Reference, person, "Mietvertrag prüfen")},
-		{"data protection officer", w.DPO, []string{`href="/protokoll"`, "Zugriffe auf Falldaten prüfen"},
+		{"data protection officer", w.DPO, []string{`href="/datenschutz"`, "Alle Werkzeuge der Datenschutzbeauftragten"},
 			append(has("Ihre Bereiche"), cw.Case.Reference, person)},
 		{"system administrator", w.Sysadmin, []string{`href="/verwaltung"`}, append(has("Ihre Bereiche"), cw.Case.Reference, person)},
 		{"no role", w.NoRole, []string{"Noch keine Rolle zugewiesen", "Willkommen, Otto Ohnerolle"}, has()},

@@ -18,13 +18,14 @@ const wroteCookie = "lotse_wrote"
 
 // ownWrites routes the reads of a request that must see its user's own recent writes to the
 // primary: every change (it may render a page after writing) and every request of a browser
-// that made a change in the last service.SeeOwnWritesFor. A successful change sets the mark.
+// that made a change in the last service.SeeOwnWritesFor. A successful change of a browser
+// sets the mark; API clients with a bearer token get no cookie (they hold no state here).
 func (s *Server) ownWrites(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		if isUnsafe(r.Method) {
 			c.Response().Before(func() {
-				if c.Response().Status < http.StatusBadRequest {
+				if c.Response().Status < http.StatusBadRequest && !hasBearer(r) {
 					http.SetCookie(c.Response(), &http.Cookie{
 						Name: wroteCookie, Value: "1", Path: "/", MaxAge: int(service.SeeOwnWritesFor / time.Second),
 						HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,

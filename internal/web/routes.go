@@ -152,6 +152,14 @@ func (s *Server) routes(metrics bool) error {
 	s.handle(e, http.MethodPost, "/verwaltung/mitglieder/:id/aktivieren", s.reactivate, can("member", "update"))
 	s.handle(e, http.MethodGet, "/protokoll", s.auditPage, can("audit", "read"))
 	s.handle(e, http.MethodGet, "/protokoll.csv", s.auditCSV, can("audit", "export"))
+	// The check of the audit chain (pages_officer.go): lotse audit verify from the browser.
+	s.handle(e, http.MethodGet, "/protokoll/kette", s.chainPage, can("audit", "verify"))
+	s.handle(e, http.MethodPost, "/protokoll/kette", s.verifyChain, can("audit", "verify"))
+	// The data protection officer's start page and the generated documents (pages_officer.go).
+	s.handle(e, http.MethodGet, "/datenschutz", s.officerPage, can("privacy", "read"))
+	s.handle(e, http.MethodGet, "/datenschutz/berechtigungen", s.documentPage(permissionsDocument), can("policy", "read"))
+	s.handle(e, http.MethodGet, "/datenschutz/verarbeitungsverzeichnis", s.documentPage(processingRecordDocument), can("privacy", "read"))
+	s.handle(e, http.MethodGet, "/datenschutz/loeschkonzept", s.documentPage(deletionConceptDocument), can("privacy", "read"))
 	// Subject access (pages_subjectaccess.go): the officer finds, starts and exports; a
 	// department head confirms for the cases their organisation leads.
 	s.handle(e, http.MethodGet, "/auskunft", s.subjectAccessPage, can("subject_access", "read"))

@@ -121,7 +121,7 @@ func init() {
 	}
 	pages["Statistics"] = []templ.Component{Statistics(stats), Statistics(empty)}
 	pages["AuditLog"] = []templ.Component{
-		AuditLog(AuditView{Filter: filter, Rows: rows, Orgs: []Option{orgOpt, parent}, ActionGroups: groups,
+		AuditLog(AuditView{Filter: filter, Rows: rows, ChainURL: "/protokoll/kette", Orgs: []Option{orgOpt, parent}, ActionGroups: groups,
 			NextURL: "/protokoll?before=7", FirstURL: "/protokoll", ExportURL: "/protokoll.csv"}),
 		AuditLog(AuditView{Filter: filter, Errors: FormErrors{{Field: "to", ID: "audit-to", Msg: FormMsg{Text: "⟦to⟧"}}, {Msg: FormMsg{Text: "⟦x⟧"}}}}),
 		AuditLog(AuditView{}),
