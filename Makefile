@@ -66,8 +66,8 @@ build: check-go
 
 ## image: the container image bin/lotse-image.tar (OCI layout, `docker load -i` takes it) from bin/lotse without a Docker daemon, the same image as deploy/Dockerfile (deploy/README.md)
 image: build
-	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || echo 0)} \
-	  $(GO) run ./cmd/lotse-dev image --binary bin/lotse --out bin/lotse-image.tar \
+	$(GO) run ./cmd/lotse-dev image --binary bin/lotse --out bin/lotse-image.tar \
+	  --created "$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || echo 0)}" \
 	  --revision "$$(git rev-parse HEAD 2>/dev/null)"
 
 check-go:

@@ -21,7 +21,7 @@ type ImageCmd struct {
 	Tag            string `name:"tag" help:"Name of the image for docker load (default lotse:<version>)."`
 	Source         string `name:"source" default:"https://github.com/lotse-project/lotse" help:"Repository URL for the label org.opencontainers.image.source."`
 	Revision       string `name:"revision" help:"VCS revision for the label org.opencontainers.image.revision (make image: git rev-parse HEAD)."`
-	Created        string `name:"created" env:"SOURCE_DATE_EPOCH" help:"Creation time of the image in seconds since 1970 (SOURCE_DATE_EPOCH; make image: the last commit's time); empty: 0, for reproducible images."`
+	Created        string `name:"created" help:"Creation time of the image in seconds since 1970 (make image: SOURCE_DATE_EPOCH, else the last commit's time); empty: 1970-01-01, for reproducible images."`
 }
 
 // Run builds and writes the image and prints its name and digest.
