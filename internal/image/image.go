@@ -130,9 +130,6 @@ func Inspect(path, version string) (Binary, error) {
 			return Binary{}, fmt.Errorf("image: %s is linked dynamically (it needs a loader and libc, which the image does not have); build it with CGO_ENABLED=0 (make build)", path)
 		}
 	}
-	if libs, err := f.ImportedLibraries(); err == nil && len(libs) > 0 {
-		return Binary{}, fmt.Errorf("image: %s needs the shared libraries %v; build it with CGO_ENABLED=0 (make build)", path, libs)
-	}
 	bi, err := buildinfo.ReadFile(path)
 	if err != nil {
 		return Binary{}, fmt.Errorf("image: %s carries no Go build information: %w", path, err)
