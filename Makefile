@@ -3,7 +3,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/lotse-project/lotse/internal/app.version=$(VERSION)
 
-.PHONY: run test lint build bench docs generate check-generated vendor check-go check-chromium clean
+.PHONY: run test lint build image bench docs generate check-generated vendor check-go check-chromium clean
 
 ## run: start Lotse for development (local PostgreSQL, migrations, demo data) on http://127.0.0.1:8080, with the development variant cmd/lotse-dev
 run: check-go
@@ -63,6 +63,12 @@ vendor: check-go
 ## build: the production binary bin/lotse (no development identity provider, PostgreSQL starter or demo data)
 build: check-go
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/lotse ./cmd/lotse
+
+## image: the container image bin/lotse-image.tar (OCI layout, `docker load -i` takes it) from bin/lotse without a Docker daemon, the same image as deploy/Dockerfile (deploy/README.md)
+image: build
+	$(GO) run ./cmd/lotse-dev image --binary bin/lotse --out bin/lotse-image.tar \
+	  --created "$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || echo 0)}" \
+	  --revision "$$(git rev-parse HEAD 2>/dev/null)"
 
 check-go:
 	@command -v $(GO) >/dev/null 2>&1 || { echo "Go is missing: install Go 1.26 or newer (https://go.dev/dl/)"; exit 1; }

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -20,6 +21,8 @@ var devOnly = []struct{ prefix, why string }{
 	{"github.com/lotse-project/lotse/internal/pglocal", "starts private PostgreSQL clusters (initdb, pg_ctl, as the postgres OS user); production gets LOTSE_DATABASE_URL"},
 	{"github.com/lotse-project/lotse/internal/demo", "demo accounts with known addresses and made-up cases, never for a production database"},
 	{"github.com/lotse-project/lotse/internal/scale", "the city-scale generator: a city of made-up cases and accounts written straight into the tables"},
+	{"github.com/lotse-project/lotse/internal/image", "the container image builder (lotse-dev image, make image): a build tool, not part of the server"},
+	{"github.com/google/go-containerregistry/", "the image library behind that builder"},
 }
 
 // testOnly may appear in neither binary.
@@ -76,6 +79,25 @@ func TestProductionBinaryCarriesNoDevelopmentCode(t *testing.T) {
 		if hits := append(withPrefix(prod, p), withPrefix(dev, p)...); len(hits) > 0 {
 			t.Errorf("a binary links test code %v", hits)
 		}
+	}
+}
+
+// TestProductionBinaryEmbedsTheTimeZones: the container image has no /usr/share/zoneinfo
+// (internal/image), so the production binary carries Go's time zone database (time/tzdata)
+// for Europe/Berlin: working days, the digest time, the dates on the pages.
+func TestProductionBinaryEmbedsTheTimeZones(t *testing.T) {
+	cmd := exec.Command("go", "list", "-deps", ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	pkgs := strings.Fields(string(out))
+	if !slices.Contains(pkgs, "time") {
+		t.Fatalf("go list -deps of cmd/lotse does not list time; the listing is broken: %d packages", len(pkgs))
+	}
+	if !slices.Contains(pkgs, "time/tzdata") {
+		t.Error("the production binary does not link time/tzdata: the image has no zoneinfo, so Europe/Berlin would not load; import _ \"time/tzdata\" in cmd/lotse")
 	}
 }
 

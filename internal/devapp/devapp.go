@@ -17,6 +17,7 @@ func Commands() []app.Command {
 		{Name: "dev", Help: "Run Lotse for development: local PostgreSQL, migrations, demo data.", Cmd: &DevCmd{}},
 		{Name: "seed", Help: "Load data into the database.", Cmd: &SeedCmd{}},
 		{Name: "bench", Help: "Run the load harness against a running Lotse: sign-ins, a fixed-rate mix, the floor by bare pgx (docs/performance.md).", Cmd: &BenchCmd{}},
+		{Name: "image", Help: "Write the container image from the production binary as an OCI image tar file, without a Docker daemon (make image).", Cmd: &ImageCmd{}},
 	}
 }
 
