@@ -36,6 +36,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/yaml"
 
+	"github.com/alecthomas/kong"
+
 	"github.com/lotse-project/lotse/internal/config"
 )
 
@@ -372,6 +374,8 @@ func TestChartRenders(t *testing.T) {
 			checkSecretFiles(t, "Job", job.Spec.Template.Spec)
 			checkRoles(t, m, dep, job, production)
 			checkEnvNames(t, known, dep.Spec.Template.Spec, job.Spec.Template.Spec)
+			checkLotseAccepts(t, known, "Deployment", dep.Spec.Template.Spec, true)
+			checkLotseAccepts(t, known, "Job", job.Spec.Template.Spec, false)
 			checkNetworkPolicies(t, m, dep, job, production)
 			checkOptional(t, m, dep, production)
 			checkServiceAccounts(t, m, dep, job)
@@ -808,6 +812,67 @@ func checkEnvNames(t *testing.T, known map[string]bool, specs ...corev1.PodSpec)
 				}
 			}
 		}
+	}
+}
+
+// placeholderSecrets stand for the Secret's keys when checkLotseAccepts hands the settings to
+// Lotse's own configuration.
+var placeholderSecrets = map[string]string{
+	"LOTSE_DATABASE_URL":           "postgres://lotse_server:pw@lotse-db-rw:5432/lotse",
+	"LOTSE_MIGRATION_DATABASE_URL": "postgres://lotse_owner:pw@lotse-db-rw:5432/lotse",
+	"LOTSE_DATABASE_REPLICA_URL":   "postgres://lotse_server:pw@lotse-db-ro:5432/lotse",
+	"LOTSE_OIDC_CLIENT_SECRET":     "client-secret",
+	"LOTSE_AUDIT_SIGNING_KEY":      strings.Repeat("0", 63) + "1",
+	"LOTSE_SMTP_PASSWORD":          "pw",
+}
+
+// checkLotseAccepts parses the container's environment as `lotse` does (kong with the *_FILE
+// resolver; each file written with a placeholder for its Secret key) and validates it for the
+// command the container runs: the chart's settings must start Lotse, not only be known names.
+func checkLotseAccepts(t *testing.T, known map[string]bool, what string, spec corev1.PodSpec, serving bool) {
+	t.Helper()
+	for name := range known { // a developer's own LOTSE_* variables must not count
+		t.Setenv(name, "")
+		os.Unsetenv(name)
+	}
+	dir := t.TempDir()
+	for _, e := range spec.Containers[0].Env {
+		v := e.Value
+		if e.ValueFrom != nil {
+			p, ok := placeholderSecrets[e.Name]
+			if !ok {
+				t.Fatalf("%s: no placeholder for %s from a Secret", what, e.Name)
+			}
+			v = p
+		}
+		if base, ok := strings.CutSuffix(e.Name, "_FILE"); ok {
+			p, ok := placeholderSecrets[base]
+			if !ok {
+				t.Fatalf("%s: no placeholder for the file of %s", what, e.Name)
+			}
+			v = filepath.Join(dir, base)
+			if err := os.WriteFile(v, []byte(p+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Setenv(e.Name, v)
+	}
+	var cfg config.Config
+	parser, err := kong.New(&cfg, kong.Resolvers(config.FileResolver()), kong.Exit(func(int) {}))
+	if err == nil {
+		_, err = parser.Parse(nil)
+	}
+	if err != nil {
+		t.Fatalf("%s: Lotse cannot read the settings: %v", what, err)
+	}
+	if err := cfg.ValidateFor(serving, !serving); err != nil {
+		t.Errorf("%s: Lotse refuses the settings:\n%v", what, err)
+	}
+	if serving && (cfg.DatabaseURL != placeholderSecrets["LOTSE_DATABASE_URL"] || cfg.MigrationDatabaseURL != "") {
+		t.Errorf("%s: serves with database %q and migration URL %q", what, cfg.DatabaseURL, cfg.MigrationDatabaseURL)
+	}
+	if !serving && (cfg.MigrationDatabaseURL != placeholderSecrets["LOTSE_MIGRATION_DATABASE_URL"] || cfg.DatabaseURL != "") {
+		t.Errorf("%s: migrates with %q (database URL %q)", what, cfg.MigrationDatabaseURL, cfg.DatabaseURL)
 	}
 }
 
