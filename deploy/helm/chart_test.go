@@ -8,6 +8,7 @@ package helm
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -34,6 +35,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	kjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 
 	"github.com/alecthomas/kong"
@@ -135,7 +137,20 @@ func (m *manifests) decode(doc []byte) error {
 	if err := yaml.Unmarshal(doc, &tm); err != nil {
 		return err
 	}
-	strict := func(dst any) error { return yaml.UnmarshalStrict(doc, dst) }
+	// As the API server reads a manifest: YAML to JSON refusing duplicate keys, then JSON
+	// into the type with case-sensitive field names, refusing unknown and duplicate fields
+	// (encoding/json alone would take "startupprobe" for startupProbe).
+	js, err := yaml.YAMLToJSONStrict(doc)
+	if err != nil {
+		return err
+	}
+	strict := func(dst any) error {
+		strictErrs, err := kjson.UnmarshalStrict(js, dst)
+		if err != nil {
+			return err
+		}
+		return errors.Join(strictErrs...)
+	}
 	switch tm.APIVersion + " " + tm.Kind {
 	case "apps/v1 Deployment":
 		var o appsv1.Deployment
@@ -341,6 +356,7 @@ func TestStrictDecodingRejectsUnknownFields(t *testing.T) {
 		"apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata: {name: x}\nspec:\n  instances: 3\n  bootstrap: {initdb: {database: lotse, owner: o, ownr: x}}\n",
 		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec:\n  replicas: 2\n  replicas: 3\n",
 		"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec:\n  Replicas: 2\n",
 	} {
 		if err := (&manifests{}).decode([]byte(doc)); err == nil {
 			t.Errorf("decoded without error:\n%s", doc)
