@@ -8,6 +8,7 @@ package helm
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -227,12 +228,18 @@ func readValues(t *testing.T, file string) map[string]any {
 
 // renderValues renders the chart as `helm template` does, with vals over values.yaml.
 func renderValues(vals map[string]any) (map[string]string, error) {
+	return renderValuesSchema(vals, false)
+}
+
+// renderValuesSchema renders, optionally without values.schema.json (as with
+// --skip-schema-validation), so that the templates' own checks are tested too.
+func renderValuesSchema(vals map[string]any, skipSchema bool) (map[string]string, error) {
 	ch, err := loader.Load(chartDir)
 	if err != nil {
 		return nil, err
 	}
 	opts := common.ReleaseOptions{Name: release, Namespace: namespace, Revision: 1, IsInstall: true}
-	rv, err := util.ToRenderValues(ch, vals, opts, nil)
+	rv, err := util.ToRenderValuesWithSchemaValidation(ch, vals, opts, nil, skipSchema)
 	if err != nil {
 		return nil, err
 	}
@@ -1110,28 +1117,38 @@ func selects(sel *metav1.LabelSelector, labels map[string]string) bool {
 }
 
 // TestChartRefusesUnsafeValues: the chart stops rendering on values that would weaken the
-// installation instead of producing it.
+// installation instead of producing it: values.schema.json refuses what it can describe, and
+// the templates refuse the rest, also when the schema is skipped.
 func TestChartRefusesUnsafeValues(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		vals map[string]any
-		want string
+		name   string
+		vals   map[string]any
+		want   string // the templates' refusal ("" when only the schema can tell)
+		schema string // the schema's refusal ("" when only the templates can tell)
 	}{
-		{"one replica", map[string]any{"replicaCount": 1}, "replicaCount must be 2 or more"},
-		{"a secret in config", map[string]any{"config": map[string]any{"LOTSE_DATABASE_URL": "postgres://u:p@db/lotse"}}, "config.LOTSE_DATABASE_URL"},
-		{"a secret file in config", map[string]any{"config": map[string]any{"LOTSE_AUDIT_SIGNING_KEY_FILE": "/k"}}, "config.LOTSE_AUDIT_SIGNING_KEY_FILE"},
-		{"migrating instances", map[string]any{"config": map[string]any{"LOTSE_MIGRATE": "true"}}, "config.LOTSE_MIGRATE"},
-		{"a foreign variable", map[string]any{"config": map[string]any{"DATABASE_URL": "x"}}, "config.DATABASE_URL"},
-		{"an open network policy", map[string]any{"networkPolicy": map[string]any{"ingress": map[string]any{"from": []any{}}}}, "networkPolicy.ingress.from"},
-		{"no migration URL", map[string]any{"secrets": map[string]any{"files": map[string]any{"migrationDatabaseURL": map[string]any{"key": ""}}}}, "migrationDatabaseURL.key is required"},
-		{"no Secret", map[string]any{"secrets": map[string]any{"existingSecret": ""}}, "secrets.existingSecret is required"},
-		{"a single database instance", map[string]any{"cnpg": map[string]any{"enabled": true, "instances": 1}}, "cnpg.instances must be 2 or more"},
-		{"the owner serving", map[string]any{"cnpg": map[string]any{"enabled": true, "applicationRole": map[string]any{"name": "lotse_owner"}}}, "must differ from cnpg.owner"},
+		{"one replica", map[string]any{"replicaCount": 1}, "replicaCount must be 2 or more", "/replicaCount"},
+		{"a misspelt value", map[string]any{"replicaCont": 3}, "", "replicaCont"},
+		{"a misspelt section", map[string]any{"networkPolicy": map[string]any{"egres": map[string]any{}}}, "", "egres"},
+		{"a secret in config", map[string]any{"config": map[string]any{"LOTSE_DATABASE_URL": "postgres://u:p@db/lotse"}}, "config.LOTSE_DATABASE_URL", ""},
+		{"a secret file in config", map[string]any{"config": map[string]any{"LOTSE_AUDIT_SIGNING_KEY_FILE": "/k"}}, "config.LOTSE_AUDIT_SIGNING_KEY_FILE", ""},
+		{"migrating instances", map[string]any{"config": map[string]any{"LOTSE_MIGRATE": "true"}}, "config.LOTSE_MIGRATE", ""},
+		{"a foreign variable", map[string]any{"config": map[string]any{"DATABASE_URL": "x"}}, "config.DATABASE_URL", "DATABASE_URL"},
+		{"an open network policy", map[string]any{"networkPolicy": map[string]any{"ingress": map[string]any{"from": []any{}}}}, "networkPolicy.ingress.from", ""},
+		{"no migration URL", map[string]any{"secrets": map[string]any{"files": map[string]any{"migrationDatabaseURL": map[string]any{"key": ""}}}}, "migrationDatabaseURL.key is required", ""},
+		{"no Secret", map[string]any{"secrets": map[string]any{"existingSecret": ""}}, "secrets.existingSecret is required", ""},
+		{"a single database instance", map[string]any{"cnpg": map[string]any{"enabled": true, "instances": 1}}, "cnpg.instances must be 2 or more", ""},
+		{"the owner serving", map[string]any{"cnpg": map[string]any{"enabled": true, "applicationRole": map[string]any{"name": "lotse_owner"}}}, "must differ from cnpg.owner", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := renderValues(tc.vals)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("render error %v, want one containing %q", err, tc.want)
+			want := cmp.Or(tc.schema, tc.want)
+			if _, err := renderValues(tc.vals); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("render error %v, want one containing %q", err, want)
+			}
+			if tc.want == "" {
+				return
+			}
+			if _, err := renderValuesSchema(tc.vals, true); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("without the schema: render error %v, want one containing %q", err, tc.want)
 			}
 		})
 	}
