@@ -9,8 +9,15 @@ package helm
 import (
 	"bytes"
 	"cmp"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"maps"
+	"math/big"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -22,6 +29,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alecthomas/kong"
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	"helm.sh/helm/v4/pkg/chart/common"
 	"helm.sh/helm/v4/pkg/chart/common/util"
@@ -39,16 +47,13 @@ import (
 	kjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 
-	"github.com/alecthomas/kong"
-
 	"github.com/lotse-project/lotse/internal/config"
 )
 
 const (
-	chartDir   = "lotse"
-	release    = "lotse"
-	namespace  = "lotse"
-	secretsDir = "/etc/lotse/secrets/"
+	chartDir  = "lotse"
+	release   = "lotse"
+	namespace = "lotse"
 )
 
 // pendingEnv are settings that the chart can set although internal/config does not know them
@@ -58,6 +63,10 @@ var pendingEnv = []string{
 	"LOTSE_SHUTDOWN_READINESS_DELAY",
 	"LOTSE_DATABASE_REPLICA_URL",
 }
+
+// libpqEnv are the only variables besides LOTSE_* that the chart sets: pgx reads them for a
+// database URL that names neither (the chart verifies CloudNativePG's certificate with them).
+var libpqEnv = []string{"PGSSLMODE", "PGSSLROOTCERT"}
 
 // Lotse's own defaults of the two drain settings (README, config table), which the chart's
 // terminationGracePeriodSeconds must cover when they are not set.
@@ -402,6 +411,7 @@ func TestChartRenders(t *testing.T) {
 			checkNetworkPolicies(t, m, dep, job, production)
 			checkOptional(t, m, dep, production)
 			checkServiceAccounts(t, m, dep, job)
+			checkDatabaseTLS(t, m, production, map[string]corev1.PodSpec{"Deployment": dep.Spec.Template.Spec, "Job": job.Spec.Template.Spec})
 			if !production {
 				for _, name := range pendingEnv {
 					if _, ok := env(dep.Spec.Template.Spec.Containers[0], name); ok {
@@ -826,6 +836,9 @@ func checkEnvNames(t *testing.T, known map[string]bool, specs ...corev1.PodSpec)
 				t.Errorf("%s: envFrom hides the names of the settings", c.Name)
 			}
 			for _, e := range c.Env {
+				if slices.Contains(libpqEnv, e.Name) {
+					continue
+				}
 				if !strings.HasPrefix(e.Name, "LOTSE_") {
 					t.Errorf("%s: %s is no setting of Lotse", c.Name, e.Name)
 					continue
@@ -854,13 +867,19 @@ var placeholderSecrets = map[string]string{
 // command the container runs: the chart's settings must start Lotse, not only be known names.
 func checkLotseAccepts(t *testing.T, known map[string]bool, what string, spec corev1.PodSpec, serving bool) {
 	t.Helper()
-	for name := range known { // a developer's own LOTSE_* variables must not count
+	for _, name := range append(slices.Collect(maps.Keys(known)), libpqEnv...) { // a developer's own variables must not count
 		t.Setenv(name, "")
 		os.Unsetenv(name)
 	}
 	dir := t.TempDir()
 	for _, e := range spec.Containers[0].Env {
 		v := e.Value
+		if e.Name == "PGSSLROOTCERT" { // pgx loads the CA when it parses a URL
+			v = filepath.Join(dir, "ca.crt")
+			if err := os.WriteFile(v, testCA(t), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if e.ValueFrom != nil {
 			p, ok := placeholderSecrets[e.Name]
 			if !ok {
@@ -896,6 +915,54 @@ func checkLotseAccepts(t *testing.T, known map[string]bool, what string, spec co
 	}
 	if !serving && (cfg.MigrationDatabaseURL != placeholderSecrets["LOTSE_MIGRATION_DATABASE_URL"] || cfg.DatabaseURL != "") {
 		t.Errorf("%s: migrates with %q (database URL %q)", what, cfg.MigrationDatabaseURL, cfg.DatabaseURL)
+	}
+}
+
+// testCA is a self-signed CA certificate in PEM, standing for the database cluster's CA.
+func testCA(t *testing.T) []byte {
+	t.Helper()
+	pub, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "lotse-db"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+// checkDatabaseTLS: with the CloudNativePG cluster, the instances and the migration Job verify
+// the server's certificate against the cluster's CA; without it the chart leaves TLS to the URL.
+func checkDatabaseTLS(t *testing.T, m *manifests, production bool, specs map[string]corev1.PodSpec) {
+	t.Helper()
+	for what, spec := range specs {
+		c := spec.Containers[0]
+		mode, hasMode := env(c, "PGSSLMODE")
+		root, hasRoot := env(c, "PGSSLROOTCERT")
+		if !production {
+			if hasMode || hasRoot {
+				t.Errorf("%s: sets PGSSLMODE or PGSSLROOTCERT without a database cluster", what)
+			}
+			continue
+		}
+		if mode != "verify-full" {
+			t.Errorf("%s: PGSSLMODE = %q, want verify-full", what, mode)
+		}
+		src, ok := fileSource(spec, c, root)
+		want := secretFile{one(t, "Cluster", m.Clusters).Name + "-ca", "ca.crt"}
+		if !hasRoot || !ok || src != want {
+			t.Errorf("%s: PGSSLROOTCERT=%q comes from %+v, want the cluster's CA %+v", what, root, src, want)
+		}
 	}
 }
 

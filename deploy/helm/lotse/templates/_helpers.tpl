@@ -157,3 +157,35 @@ Checks on `config`: only LOTSE_* names, no secret in plain text, nothing the cha
 {{- end -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+With the CloudNativePG cluster: the server's certificate is verified against the cluster's CA.
+pgx reads PGSSLMODE and PGSSLROOTCERT for a URL that sets neither (the operator's URL of the
+owner sets neither).
+*/}}
+{{- define "lotse.dbTLS" -}}
+{{- if and .Values.cnpg.enabled .Values.cnpg.verifyTLS }}true{{ end -}}
+{{- end -}}
+
+{{- define "lotse.dbTLSEnv" -}}
+- name: PGSSLMODE
+  value: verify-full
+- name: PGSSLROOTCERT
+  value: /etc/lotse/db-ca/ca.crt
+{{- end -}}
+
+{{- define "lotse.dbTLSMount" -}}
+- name: db-ca
+  mountPath: /etc/lotse/db-ca
+  readOnly: true
+{{- end -}}
+
+{{- define "lotse.dbTLSVolume" -}}
+- name: db-ca
+  secret:
+    secretName: {{ include "lotse.cnpgCluster" . }}-ca
+    defaultMode: 0444
+    items:
+      - key: ca.crt
+        path: ca.crt
+{{- end -}}
