@@ -56,12 +56,13 @@ const (
 	namespace = "lotse"
 )
 
-// pendingEnv are settings that the chart can set although internal/config does not know them
-// yet: other branches of issue 15 add them (the drain delay before SIGTERM and the read
-// replica). Remove a name here once its branch is merged.
+// pendingEnv are settings that the chart can set although internal/config on this branch does
+// not know them yet: other branches of issue 15 add them (the drain delay before SIGTERM; the
+// read replica, which main already has as a secret, so with _FILE). Remove a name here once
+// its branch is merged.
 var pendingEnv = []string{
 	"LOTSE_SHUTDOWN_READINESS_DELAY",
-	"LOTSE_DATABASE_REPLICA_URL",
+	"LOTSE_DATABASE_REPLICA_URL_FILE",
 }
 
 // libpqEnv are the only variables besides LOTSE_* that the chart sets: pgx reads them for a

@@ -70,7 +70,7 @@ Call with (dict "root" $ "names" (list ...)). A file whose key is empty is left 
 */}}
 {{- define "lotse.secretFiles" -}}
 {{- $root := .root -}}
-{{- $envs := dict "databaseURL" "LOTSE_DATABASE_URL" "migrationDatabaseURL" "LOTSE_MIGRATION_DATABASE_URL" "oidcClientSecret" "LOTSE_OIDC_CLIENT_SECRET" "auditSigningKey" "LOTSE_AUDIT_SIGNING_KEY" "smtpPassword" "LOTSE_SMTP_PASSWORD" -}}
+{{- $envs := dict "databaseURL" "LOTSE_DATABASE_URL" "migrationDatabaseURL" "LOTSE_MIGRATION_DATABASE_URL" "oidcClientSecret" "LOTSE_OIDC_CLIENT_SECRET" "auditSigningKey" "LOTSE_AUDIT_SIGNING_KEY" "smtpPassword" "LOTSE_SMTP_PASSWORD" "databaseReplicaURL" "LOTSE_DATABASE_REPLICA_URL" -}}
 {{- $out := list -}}
 {{- range $name := .names -}}
 {{- $f := get $root.Values.secrets.files $name -}}
@@ -150,7 +150,7 @@ Checks on `config`: only LOTSE_* names, no secret in plain text, nothing the cha
 {{- fail (printf "config.%s: only LOTSE_* settings belong in config" $k) -}}
 {{- end -}}
 {{- if or (has $k $secretNames) (has (trimSuffix "_FILE" $k) $secretNames) -}}
-{{- fail (printf "config.%s: secrets come from secrets.files or database.replicaURL (a Secret), never from values" $k) -}}
+{{- fail (printf "config.%s: secrets come from secrets.files (a Secret), never from values" $k) -}}
 {{- end -}}
 {{- if has $k $chartSets -}}
 {{- fail (printf "config.%s: the chart sets it (LOTSE_HTTP_ADDR), through shutdown.* (LOTSE_SHUTDOWN_*), or never (LOTSE_MIGRATE: migrations run in the Job)" $k) -}}
