@@ -30,6 +30,11 @@ var testOnly = []string{
 	"github.com/lotse-project/lotse/internal/testutil",
 	"github.com/oauth2-proxy/mockoidc",
 	"github.com/chromedp/",
+	// The Helm chart's test (deploy/helm): Helm and the Kubernetes types it renders into.
+	"helm.sh/",
+	"k8s.io/",
+	"sigs.k8s.io/",
+	"github.com/prometheus-operator/",
 }
 
 // deps lists the non-standard packages that the packages named by args (go list flags and
