@@ -32,6 +32,7 @@ type Config struct {
 	IdleTimeout    time.Duration `name:"idle-timeout" env:"LOTSE_IDLE_TIMEOUT" default:"120s" help:"How long an idle keep-alive connection stays open."`
 	BodyLimit      string        `name:"body-limit" env:"LOTSE_BODY_LIMIT" default:"1M" help:"Largest accepted request body (e.g. 512K, 1M, 10M)."`
 	ShutdownGrace  time.Duration `name:"shutdown-grace" env:"LOTSE_SHUTDOWN_GRACE" default:"15s" help:"How long in-flight requests may take to finish after SIGTERM or SIGINT."`
+	ReadinessDelay time.Duration `name:"shutdown-readiness-delay" env:"LOTSE_SHUTDOWN_READINESS_DELAY" default:"5s" help:"After SIGTERM or SIGINT, how long /readyz answers 503 (draining) while requests are still served, so that the load balancer stops sending traffic before the server stops accepting (between 0s and 5m)."`
 	LogLevel       string        `name:"log-level" env:"LOTSE_LOG_LEVEL" default:"info" help:"Log level: debug, info, warn or error."`
 	LogFormat      string        `name:"log-format" env:"LOTSE_LOG_FORMAT" default:"auto" help:"Log format: json, text, or auto (json for serve, text for dev)."`
 	MetricsEnabled bool          `name:"metrics" env:"LOTSE_METRICS" default:"true" negatable:"" help:"Serve Prometheus metrics at /metrics."`
@@ -134,6 +135,9 @@ func (c *Config) ValidateFor(serving, migrating bool) error {
 	}
 	if c.ShutdownGrace < 0 || c.ShutdownGrace > 10*time.Minute {
 		bad("LOTSE_SHUTDOWN_GRACE", "must be between 0s and 10m, got %s", c.ShutdownGrace)
+	}
+	if c.ReadinessDelay < 0 || c.ReadinessDelay > 5*time.Minute {
+		bad("LOTSE_SHUTDOWN_READINESS_DELAY", "must be between 0s and 5m, got %s", c.ReadinessDelay)
 	}
 	if _, err := ParseSize(c.BodyLimit); err != nil {
 		bad("LOTSE_BODY_LIMIT", "%v", err)

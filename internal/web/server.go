@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo-contrib/echoprometheus"
@@ -74,6 +75,8 @@ type Server struct {
 	crossOrigin *http.CrossOriginProtection
 	loginRate   float64
 	operator    string
+	// draining is set by Drain when the process is told to stop (health.go).
+	draining atomic.Bool
 }
 
 // New builds the server with its middleware and routes.
@@ -122,6 +125,7 @@ func New(d Deps) (*Server, error) {
 	}
 
 	e.Pre(sanitizeRequestID)
+	e.Pre(s.closeWhenDraining)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
 	// The security headers come before anything that can refuse a request (body limit,
 	// sessions, CSRF), so that every response, error pages included, carries them.
