@@ -97,8 +97,18 @@ func migrateUp(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 		return fmt.Errorf("migration database: %w", err)
 	}
 	defer d.Close()
-	_, err = m.Up(ctx)
-	return err
+	// Several instances started at once wait for each other here (the migrator's advisory
+	// lock): one applies the migrations, the others find nothing left to do.
+	res, err := m.Up(ctx)
+	if err != nil {
+		return err
+	}
+	if len(res) > 0 {
+		log.Info("migrated the schema", slog.Int("applied", len(res)), slog.Int64("version", res[len(res)-1].Source.Version))
+	} else {
+		log.Info("the schema is current, no migration to apply")
+	}
+	return nil
 }
 
 // New connects to the database as the application role (LOTSE_DATABASE_URL), migrates it
