@@ -293,7 +293,7 @@ func strict(method, path string, status int, body string) string {
 
 // startLoad runs workers against base with the session cookie until stop, each at most
 // maxPerWorker requests, one every pause.
-func startLoad(base, cookie string, workers, maxPerWorker int, pause time.Duration, ok judge) *load {
+func startLoad(base string, sess session, workers, maxPerWorker int, pause time.Duration, ok judge) *load {
 	l := &load{stopc: make(chan struct{}), statuses: map[int]int{}, okAfter: map[string]time.Time{}}
 	client := &http.Client{Timeout: 15 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for w := 0; w < workers; w++ {
@@ -317,8 +317,9 @@ func startLoad(base, cookie string, workers, maxPerWorker int, pause time.Durati
 					family = fmt.Sprintf("Last-%d-%d", w, i)
 					req, _ = http.NewRequest(http.MethodPost, base+"/api/v1/cases", strings.NewReader(`{"primary":{"family_name":"`+family+`"}}`))
 					req.Header.Set("Content-Type", "application/json")
+					req.Header.Set("X-CSRF-Token", sess.csrf)
 				}
-				req.Header.Set("Cookie", cookie)
+				req.Header.Set("Cookie", sess.cookie)
 				res, err := client.Do(req)
 				status, body := 0, ""
 				if err == nil {
@@ -372,8 +373,12 @@ func (l *load) stop() {
 	l.wg.Wait()
 }
 
-// signIn signs Anna in at base through mockoidc and returns the Cookie header of her session.
-func signIn(t *testing.T, mock *mockoidc.MockOIDC, base string) (cookie, token string) {
+// session is a signed-in browser session: its Cookie header, its token and its anti-forgery
+// token for unsafe requests.
+type session struct{ cookie, token, csrf string }
+
+// signIn signs Anna in at base through mockoidc.
+func signIn(t *testing.T, mock *mockoidc.MockOIDC, base string) session {
 	t.Helper()
 	b := newBrowser(t)
 	mock.QueueUser(mockUser(annaSubject, "anna@stadt.test", "anna"))
@@ -381,11 +386,11 @@ func signIn(t *testing.T, mock *mockoidc.MockOIDC, base string) (cookie, token s
 	if p.Status != http.StatusOK || p.URL.Path != "/api/v1/me" {
 		t.Fatalf("sign-in ended at %s with %d: %s", p.URL, p.Status, p.Body)
 	}
-	token = b.cookie(base, "lotse_session")
+	token := b.cookie(base, "lotse_session")
 	if token == "" {
 		t.Fatal("no session cookie after sign-in")
 	}
-	return "lotse_session=" + token, token
+	return session{cookie: "lotse_session=" + token, token: token, csrf: b.csrf(base)}
 }
 
 // statusOf sends GET base+path with cookie and returns the status.
@@ -439,14 +444,15 @@ func TestRollingRestartLosesNothing(t *testing.T) {
 	}
 	lb.waitBalanced(t, 5*time.Second)
 
-	cookie, token := signIn(t, mock, front.URL)
+	sess := signIn(t, mock, front.URL)
+	cookie, token := sess.cookie, sess.token
 	for _, in := range ins {
 		if st := statusOf(t, "http://"+in.addr, "/api/v1/members", cookie); st != http.StatusForbidden {
 			t.Fatalf("%s: GET /api/v1/members as caseworker = %d, want 403 before the grant", in.name, st)
 		}
 	}
 
-	l := startLoad(front.URL, cookie, 3, 2000, 15*time.Millisecond, strict)
+	l := startLoad(front.URL, sess, 3, 2000, 15*time.Millisecond, strict)
 	stopped := false
 	defer func() {
 		if !stopped {
@@ -649,7 +655,8 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 	in.start()
 	in.waitReady(60 * time.Second)
 	pid, _ := in.running()
-	cookie, _ := signIn(t, mock, base)
+	sess := signIn(t, mock, base)
+	cookie := sess.cookie
 
 	// /readyz, watched throughout.
 	var readyMu sync.Mutex
@@ -684,7 +691,7 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 	}()
 	defer func() { close(probeStop); probing.Wait() }()
 
-	l := startLoad(base, cookie, 3, 3000, 15*time.Millisecond, cleanUnavailable)
+	l := startLoad(base, sess, 3, 3000, 15*time.Millisecond, cleanUnavailable)
 	stopped := false
 	defer func() {
 		if !stopped {
