@@ -644,7 +644,7 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 	tdb := &testDB{URL: appURL, DB: d, Store: store.New(d.Gorm, nil)}
 	mock := startMock(t)
 	city := tdb.org(t, "STADT", "Stadt Osnabrück")
-	tdb.user(t, mock.Issuer(), annaSubject, "anna@stadt.test", "Anna Amsel", true, grant{city, model.RoleCaseworker})
+	anna := tdb.user(t, mock.Issuer(), annaSubject, "anna@stadt.test", "Anna Amsel", true, grant{city, model.RoleCaseworker})
 
 	addr := freePort(t)
 	base := "http://" + addr
@@ -765,6 +765,24 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 	}
 	if n := countWritten(t, tdb, l.written); n != len(l.written) {
 		t.Errorf("%d cases were answered 201, only %d are in the database: a lost write", len(l.written), n)
+	}
+	// The policy watcher lost its connection with the database and is back: a grant given now
+	// counts within a second, as before the outage.
+	if st := statusOf(t, base, "/api/v1/members", cookie); st != http.StatusForbidden {
+		t.Fatalf("GET /api/v1/members as caseworker = %d, want 403 before the grant", st)
+	}
+	tdb.tx(t, func(ctx context.Context, tx *store.Tx) error {
+		if err := tx.Grants().Create(ctx, &model.Grant{UserID: anna.ID, OrgID: city.ID, Role: model.RoleLead}); err != nil {
+			return err
+		}
+		return tx.NotifyPolicyChanged(ctx)
+	})
+	granted := time.Now()
+	for statusOf(t, base, "/api/v1/members", cookie) != http.StatusOK {
+		if time.Since(granted) > time.Second {
+			t.Fatal("a grant given after the outage does not count within a second: the policy watcher did not come back")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		t.Error("the test ran out of its time")
