@@ -186,6 +186,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		Secure:         secure,
 		TrustedProxies: proxies,
 		LoginRateLimit: cfg.LoginRateLimit,
+		LoginLimiter:   a.store.LoginLimiter(cfg.LoginRateLimit, web.LoginBurst),
 		Log:            log,
 		Ready:          a,
 		Services:       a.services,
