@@ -49,7 +49,7 @@ type Config struct {
 	SessionLifetime    time.Duration `name:"session-lifetime" env:"LOTSE_SESSION_LIFETIME" default:"10h" help:"A session ends this long after sign-in, however active."`
 	CookieSecure       string        `name:"cookie-secure" env:"LOTSE_COOKIE_SECURE" default:"auto" help:"Secure session cookie with the __Host- prefix: true, false (plain-http development only) or auto (true when LOTSE_BASE_URL is https)."`
 	TrustedProxies     []string      `name:"trusted-proxies" env:"LOTSE_TRUSTED_PROXIES" help:"Comma-separated networks (CIDR) of reverse proxies whose X-Forwarded-For header names the client address."`
-	LoginRateLimit     float64       `name:"login-rate-limit" env:"LOTSE_LOGIN_RATE_LIMIT" default:"0.5" help:"Sign-in attempts per second and client address allowed on the login and callback routes (bursts of 20)."`
+	LoginRateLimit     float64       `name:"login-rate-limit" env:"LOTSE_LOGIN_RATE_LIMIT" default:"0.5" help:"Sign-in attempts per second and client address allowed on the login and callback routes (bursts of 20), for all instances together (the buckets are in the database)."`
 
 	SMTPHost     string `name:"smtp-host" env:"LOTSE_SMTP_HOST" help:"SMTP server for the notification e-mails (see docs/email.md); empty: no e-mails, the bell only."`
 	SMTPPort     int    `name:"smtp-port" env:"LOTSE_SMTP_PORT" default:"587" help:"Port of the SMTP server (587 for starttls, 465 for tls)."`
