@@ -368,6 +368,17 @@ func (l *load) firstOK(kind string) (time.Time, bool) {
 	return at, ok
 }
 
+// statusCounts is a copy of the statuses so far (the workers may still run).
+func (l *load) statusCounts() map[int]int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make(map[int]int, len(l.statuses))
+	for k, v := range l.statuses {
+		out[k] = v
+	}
+	return out
+}
+
 func (l *load) stop() {
 	close(l.stopc)
 	l.wg.Wait()
@@ -727,7 +738,7 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("%s did not work again within 10s of the database's return (statuses %v)", kind, l.statuses)
+				t.Fatalf("%s did not work again within 10s of the database's return (statuses %v)", kind, l.statusCounts())
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
