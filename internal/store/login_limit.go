@@ -28,13 +28,15 @@ func (s *Store) LoginLimiter(rate float64, burst int) *LoginLimiter {
 	return &LoginLimiter{s: s, rate: rate, burst: burst}
 }
 
-// Allow takes one token from the bucket of client and reports whether there was one. A refused
+// Allow takes one token from the bucket of client at the time now and reports whether there
+// was one. The caller gives the time: a rate limit runs on the wall clock, also where the
+// process's one clock is set back or stands still (tests, backdated demo data). A refused
 // attempt counts too, down to one token below empty: whoever keeps trying past the limit waits
 // for two tokens' time after the last try. The address is stored only as its SHA-256 digest.
-func (l *LoginLimiter) Allow(ctx context.Context, client string) (bool, error) {
+func (l *LoginLimiter) Allow(ctx context.Context, client string, at time.Time) (bool, error) {
 	sum := sha256.Sum256([]byte(client))
 	key := hex.EncodeToString(sum[:])
-	now := asStored(l.s.now())
+	now := asStored(at)
 	var tokens float64
 	// One statement in a transaction of its own (the store's entry point for writes); the
 	// buckets nobody used for loginBucketIdle go in the same statement.

@@ -121,7 +121,7 @@ func (s *Server) csrfToken(c echo.Context) string {
 // LoginLimiter takes one sign-in attempt of a client address and says whether it is allowed;
 // store.LoginLimiter keeps the buckets in the database, shared by every instance.
 type LoginLimiter interface {
-	Allow(ctx context.Context, client string) (bool, error)
+	Allow(ctx context.Context, client string, at time.Time) (bool, error)
 }
 
 // LoginBurst is how many sign-in attempts a client address may make at once.
@@ -133,7 +133,8 @@ type sharedLimiter struct{ l LoginLimiter }
 func (s sharedLimiter) Allow(client string) (bool, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return s.l.Allow(ctx, client)
+	// The wall clock, like Echo's own limiter: a limit counts real seconds.
+	return s.l.Allow(ctx, client, time.Now())
 }
 
 // loginLimiter bounds sign-in attempts per client address, against password-spraying
