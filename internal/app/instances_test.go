@@ -204,7 +204,8 @@ func newBalancer(t *testing.T, addrs ...string) *balancer {
 		}
 		lb.backends = append(lb.backends, b)
 	}
-	probe := &http.Client{Timeout: 500 * time.Millisecond, Transport: &http.Transport{DisableKeepAlives: true}}
+	// A slow probe only delays the next verdict; a lost one takes the instance out.
+	probe := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	lb.probed.Add(1)
 	go func() {
 		defer lb.probed.Done()
