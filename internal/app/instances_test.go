@@ -582,7 +582,20 @@ func TestInstancesMigrateOnceAtStart(t *testing.T) {
 		}
 	}
 	if migrated != 1 || waited != 1 {
-		t.Errorf("%d instances report applying the migrations and %d finding none left, want 1 and 1", migrated, waited)
+		t.Fatalf("%d instances report applying the migrations and %d finding none left, want 1 and 1", migrated, waited)
+	}
+	// The other one waited for the migrations to finish rather than finding them done early.
+	var doneAt, foundAt time.Time
+	for _, in := range ins {
+		if at, ok := logTime(in.logs.String(), "migrated the schema"); ok {
+			doneAt = at
+		}
+		if at, ok := logTime(in.logs.String(), "the schema is current, no migration to apply"); ok {
+			foundAt = at
+		}
+	}
+	if doneAt.IsZero() || foundAt.IsZero() || foundAt.Before(doneAt) {
+		t.Errorf("the waiting instance found the schema current at %s, the migrating one finished at %s", foundAt, doneAt)
 	}
 	for _, in := range ins {
 		for _, p := range []string{"/readyz", "/healthz"} { // readyz: the database answers, the schema is current
@@ -594,6 +607,20 @@ func TestInstancesMigrateOnceAtStart(t *testing.T) {
 	for _, in := range ins {
 		in.stop(20 * time.Second)
 	}
+}
+
+// logTime is the time of the first JSON log line with message msg.
+func logTime(logs, msg string) (time.Time, bool) {
+	for _, line := range strings.Split(logs, "\n") {
+		var l struct {
+			Time time.Time `json:"time"`
+			Msg  string    `json:"msg"`
+		}
+		if json.Unmarshal([]byte(line), &l) == nil && l.Msg == msg {
+			return l.Time, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // cleanUnavailable accepts the expected success, or a 503 that says "unavailable" in the
