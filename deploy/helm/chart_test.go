@@ -56,13 +56,10 @@ const (
 	namespace = "lotse"
 )
 
-// pendingEnv are settings that the chart can set although internal/config on this branch does
-// not know them yet: other branches of issue 15 add them (the drain delay before SIGTERM; the
-// read replica, which main already has as a secret, so with _FILE). Remove a name here once
-// its branch is merged.
-var pendingEnv = []string{
-	"LOTSE_SHUTDOWN_READINESS_DELAY",
-}
+// optionalEnv are settings the chart's defaults leave to Lotse's own defaults and
+// values-production.yaml sets: the drain delay before SIGTERM and the read replica (a secret,
+// so as _FILE).
+var optionalEnv = []string{"LOTSE_SHUTDOWN_READINESS_DELAY", "LOTSE_DATABASE_REPLICA_URL_FILE"}
 
 // libpqEnv are the only variables besides LOTSE_* that the chart sets: pgx reads them for a
 // database URL that names neither (the chart verifies CloudNativePG's certificate with them).
@@ -413,13 +410,13 @@ func TestChartRenders(t *testing.T) {
 			checkServiceAccounts(t, m, dep, job)
 			checkDatabaseTLS(t, m, production, map[string]corev1.PodSpec{"Deployment": dep.Spec.Template.Spec, "Job": job.Spec.Template.Spec})
 			if !production {
-				for _, name := range pendingEnv {
+				for _, name := range optionalEnv {
 					if _, ok := env(dep.Spec.Template.Spec.Containers[0], name); ok {
 						t.Errorf("the defaults set %s: it stays unset unless a provider asks for it", name)
 					}
 				}
 			} else {
-				for _, name := range pendingEnv {
+				for _, name := range optionalEnv {
 					if _, ok := env(dep.Spec.Template.Spec.Containers[0], name); !ok {
 						t.Errorf("values-production.yaml shows %s but the Deployment does not set it", name)
 					}
@@ -827,7 +824,7 @@ func checkRoles(t *testing.T, m *manifests, dep appsv1.Deployment, job batchv1.J
 	}
 }
 
-// checkEnvNames: every LOTSE_* variable the chart sets is one Lotse reads (or one of pendingEnv).
+// checkEnvNames: every LOTSE_* variable the chart sets is one Lotse reads.
 func checkEnvNames(t *testing.T, known map[string]bool, specs ...corev1.PodSpec) {
 	t.Helper()
 	for _, spec := range specs {
@@ -843,8 +840,8 @@ func checkEnvNames(t *testing.T, known map[string]bool, specs ...corev1.PodSpec)
 					t.Errorf("%s: %s is no setting of Lotse", c.Name, e.Name)
 					continue
 				}
-				if !known[e.Name] && !slices.Contains(pendingEnv, e.Name) {
-					t.Errorf("%s: %s is not in internal/config (nor in pendingEnv)", c.Name, e.Name)
+				if !known[e.Name] {
+					t.Errorf("%s: %s is not in internal/config", c.Name, e.Name)
 				}
 			}
 		}

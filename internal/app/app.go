@@ -103,8 +103,18 @@ func migrateUp(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 		return fmt.Errorf("migration database: %w", err)
 	}
 	defer d.Close()
-	_, err = m.Up(ctx)
-	return err
+	// Several instances started at once wait for each other here (the migrator's advisory
+	// lock): one applies the migrations, the others find nothing left to do.
+	res, err := m.Up(ctx)
+	if err != nil {
+		return err
+	}
+	if len(res) > 0 {
+		log.Info("migrated the schema", slog.Int("applied", len(res)), slog.Int64("version", res[len(res)-1].Source.Version))
+	} else {
+		log.Info("the schema is current, no migration to apply")
+	}
+	return nil
 }
 
 // New connects to the database as the application role (LOTSE_DATABASE_URL), migrates it
@@ -220,6 +230,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		Secure:         secure,
 		TrustedProxies: proxies,
 		LoginRateLimit: cfg.LoginRateLimit,
+		LoginLimiter:   a.store.LoginLimiter(cfg.LoginRateLimit, web.LoginBurst),
 		Log:            log,
 		Ready:          a,
 		Services:       a.services,
@@ -301,8 +312,10 @@ func (a *App) Ready(ctx context.Context) map[string]error {
 	return out
 }
 
-// Serve listens on ln until ctx is cancelled (SIGTERM or SIGINT), then stops accepting new
-// connections, lets in-flight requests finish within the configured grace period and returns.
+// Serve listens on ln until ctx is cancelled (SIGTERM or SIGINT), then drains: /readyz answers
+// 503 for LOTSE_SHUTDOWN_READINESS_DELAY while requests are still served (each closing its
+// connection), then it stops accepting new connections, lets in-flight requests finish within
+// LOTSE_SHUTDOWN_GRACE and returns.
 // The database pool is closed by the caller after Serve returns.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
@@ -340,6 +353,18 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	case err := <-errc:
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
+	}
+	// Readiness goes 503 first while requests are still served, so that the load balancer
+	// stops sending new ones before the listener closes; then stop accepting and let the
+	// requests in flight finish.
+	a.web.Drain()
+	a.log.Info("draining", slog.Duration("readiness_delay", a.cfg.ReadinessDelay))
+	if a.cfg.ReadinessDelay > 0 {
+		select {
+		case <-time.After(a.cfg.ReadinessDelay):
+		case err := <-errc:
+			return fmt.Errorf("http server: %w", err)
+		}
 	}
 	a.log.Info("shutting down", slog.Duration("grace", a.cfg.ShutdownGrace))
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownGrace)

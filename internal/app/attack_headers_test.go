@@ -1,12 +1,18 @@
 package app_test
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lotse-project/lotse/internal/app"
 )
 
 // atkCheckBaseline checks the browser security baseline of one response.
@@ -251,5 +257,24 @@ func TestLoginRateLimit(t *testing.T) {
 		if r := b.get(t, p); r.code != want {
 			t.Errorf("%s after the sign-in limit: %s, want %d", p, r, want)
 		}
+	}
+	// A second instance on the same database keeps the limit: the buckets are shared
+	// (docs/instances.md), so a balancer spreading the attempts does not multiply it.
+	other, err := app.New(context.Background(), e.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), false, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	srv := httptest.NewServer(other.Handler())
+	defer srv.Close()
+	// Not following the redirect: the provider sends it back to the first instance's callback.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noFollow.Get(srv.URL + "/auth/login/default?return=/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("a second instance on the same database answers the limited address with %d, want 429", res.StatusCode)
 	}
 }

@@ -30,9 +30,15 @@ type slowResult struct {
 // then takes handlerTime), serves it on a fresh listener with a context cancelled by SIGTERM,
 // exactly like Main, and returns the address and the channel Serve's result arrives on.
 func startSlowApp(t *testing.T, grace, handlerTime time.Duration, logs io.Writer) (addr string, started <-chan struct{}, served <-chan error) {
+	return startSlowAppDelay(t, grace, 0, handlerTime, logs)
+}
+
+// startSlowAppDelay is startSlowApp with a readiness delay (LOTSE_SHUTDOWN_READINESS_DELAY).
+func startSlowAppDelay(t *testing.T, grace, readinessDelay, handlerTime time.Duration, logs io.Writer) (addr string, started <-chan struct{}, served <-chan error) {
 	t.Helper()
 	cfg := defaultConfig(t, testutil.NewDBURL(t))
 	cfg.ShutdownGrace = grace
+	cfg.ReadinessDelay = readinessDelay
 	log := slog.New(slog.NewTextHandler(logs, nil))
 
 	startedc := make(chan struct{}, 1)
@@ -230,5 +236,84 @@ func TestServeGraceExpires(t *testing.T) {
 	}
 	if l := logs.String(); !strings.Contains(l, "cut off") {
 		t.Errorf("logs do not report the cut-off request:\n%s", l)
+	}
+}
+
+// TestServeDrainsReadinessFirst: on SIGTERM /readyz answers 503 "draining" at once while the
+// server still accepts and answers requests, each with "Connection: close"; only after the
+// readiness delay does it stop accepting, and the request in flight still finishes.
+func TestServeDrainsReadinessFirst(t *testing.T) {
+	const delay = 1500 * time.Millisecond
+	logs := &testutil.LogBuffer{}
+	addr, started, served := startSlowAppDelay(t, 15*time.Second, delay, 2500*time.Millisecond, logs)
+	client := &http.Client{Timeout: 5 * time.Second}
+
+	// net/http takes "Connection: close" out of the header into Response.Close.
+	get := func(path string) (int, string, bool) {
+		t.Helper()
+		resp, err := client.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), resp.Close
+	}
+	if st, body, closed := get("/readyz"); st != http.StatusOK || closed {
+		t.Fatalf("before SIGTERM: /readyz = %d %q (Connection: close %v), want 200 and a kept connection", st, body, closed)
+	}
+
+	slow := fireSlow(addr)
+	waitStarted(t, started, slow)
+	sent := sigterm(t)
+
+	// Draining: readiness fails at once, everything else is still served on new connections.
+	deadline := time.Now().Add(time.Second)
+	for {
+		st, body, _ := get("/readyz")
+		if st == http.StatusServiceUnavailable {
+			if !strings.Contains(body, `"draining"`) {
+				t.Errorf("draining /readyz body = %q, want status draining", body)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz still %d one second after SIGTERM", st)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if d := time.Since(sent); d > delay*2/3 {
+		t.Fatalf("the checks took %s, too long to test the delay of %s", d, delay)
+	}
+	st, body, closed := get("/healthz")
+	if st != http.StatusOK || !strings.Contains(body, "ok") {
+		t.Errorf("while draining, /healthz = %d %q, want 200 (requests are still served)", st, body)
+	}
+	if !closed {
+		t.Error("while draining, responses must carry Connection: close")
+	}
+
+	refusedAt := waitRefused(t, addr, delay+2*time.Second)
+	if d := refusedAt.Sub(sent); d < delay*9/10 {
+		t.Errorf("new connections were refused %s after SIGTERM, before the readiness delay of %s was over", d, delay)
+	}
+	select {
+	case r := <-slow:
+		if r.err != nil || r.status != http.StatusOK || r.body != "done" {
+			t.Fatalf("the request in flight was not finished: %+v", r)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the in-flight request did not complete within 10s")
+	}
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Fatalf("Serve returned %v, want nil", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return")
+	}
+	if l := logs.String(); !strings.Contains(l, "draining") {
+		t.Errorf("logs lack the draining line:\n%s", l)
 	}
 }

@@ -34,6 +34,7 @@ type Config struct {
 	IdleTimeout    time.Duration `name:"idle-timeout" env:"LOTSE_IDLE_TIMEOUT" default:"120s" help:"How long an idle keep-alive connection stays open."`
 	BodyLimit      string        `name:"body-limit" env:"LOTSE_BODY_LIMIT" default:"1M" help:"Largest accepted request body (e.g. 512K, 1M, 10M)."`
 	ShutdownGrace  time.Duration `name:"shutdown-grace" env:"LOTSE_SHUTDOWN_GRACE" default:"15s" help:"How long in-flight requests may take to finish after SIGTERM or SIGINT."`
+	ReadinessDelay time.Duration `name:"shutdown-readiness-delay" env:"LOTSE_SHUTDOWN_READINESS_DELAY" default:"5s" help:"After SIGTERM or SIGINT, how long /readyz answers 503 (draining) while requests are still served, so that the load balancer stops sending traffic before the server stops accepting (between 0s and 5m)."`
 	LogLevel       string        `name:"log-level" env:"LOTSE_LOG_LEVEL" default:"info" help:"Log level: debug, info, warn or error."`
 	LogFormat      string        `name:"log-format" env:"LOTSE_LOG_FORMAT" default:"auto" help:"Log format: json, text, or auto (json for serve, text for dev)."`
 	MetricsEnabled bool          `name:"metrics" env:"LOTSE_METRICS" default:"true" negatable:"" help:"Serve Prometheus metrics at /metrics."`
@@ -51,7 +52,7 @@ type Config struct {
 	SessionLifetime    time.Duration `name:"session-lifetime" env:"LOTSE_SESSION_LIFETIME" default:"10h" help:"A session ends this long after sign-in, however active."`
 	CookieSecure       string        `name:"cookie-secure" env:"LOTSE_COOKIE_SECURE" default:"auto" help:"Secure session cookie with the __Host- prefix: true, false (plain-http development only) or auto (true when LOTSE_BASE_URL is https)."`
 	TrustedProxies     []string      `name:"trusted-proxies" env:"LOTSE_TRUSTED_PROXIES" help:"Comma-separated networks (CIDR) of reverse proxies whose X-Forwarded-For header names the client address."`
-	LoginRateLimit     float64       `name:"login-rate-limit" env:"LOTSE_LOGIN_RATE_LIMIT" default:"0.5" help:"Sign-in attempts per second and client address allowed on the login and callback routes (bursts of 20)."`
+	LoginRateLimit     float64       `name:"login-rate-limit" env:"LOTSE_LOGIN_RATE_LIMIT" default:"0.5" help:"Sign-in attempts per second and client address allowed on the login and callback routes (bursts of 20), for all instances together (the buckets are in the database)."`
 
 	SMTPHost     string `name:"smtp-host" env:"LOTSE_SMTP_HOST" help:"SMTP server for the notification e-mails (see docs/email.md); empty: no e-mails, the bell only."`
 	SMTPPort     int    `name:"smtp-port" env:"LOTSE_SMTP_PORT" default:"587" help:"Port of the SMTP server (587 for starttls, 465 for tls)."`
@@ -142,6 +143,9 @@ func (c *Config) ValidateFor(serving, migrating bool) error {
 	}
 	if c.ShutdownGrace < 0 || c.ShutdownGrace > 10*time.Minute {
 		bad("LOTSE_SHUTDOWN_GRACE", "must be between 0s and 10m, got %s", c.ShutdownGrace)
+	}
+	if c.ReadinessDelay < 0 || c.ReadinessDelay > 5*time.Minute {
+		bad("LOTSE_SHUTDOWN_READINESS_DELAY", "must be between 0s and 5m, got %s", c.ReadinessDelay)
 	}
 	if _, err := ParseSize(c.BodyLimit); err != nil {
 		bad("LOTSE_BODY_LIMIT", "%v", err)

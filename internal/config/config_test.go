@@ -45,7 +45,7 @@ func TestDefaultsAreValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.HTTPAddr != "127.0.0.1:8080" || c.ShutdownGrace != 15*time.Second || c.LogLevel != "info" || c.LogFormat != "auto" {
+	if c.HTTPAddr != "127.0.0.1:8080" || c.ShutdownGrace != 15*time.Second || c.ReadinessDelay != 5*time.Second || c.LogLevel != "info" || c.LogFormat != "auto" {
 		t.Fatalf("unexpected defaults: %+v", c)
 	}
 	if err := c.Validate(false); err != nil {
@@ -92,6 +92,16 @@ func TestParseAndValidate(t *testing.T) {
 		{name: "_FILE and plain both set", env: map[string]string{"LOTSE_DATABASE_URL_FILE": secret, "LOTSE_DATABASE_URL": good}, parseErr: "either LOTSE_DATABASE_URL or LOTSE_DATABASE_URL_FILE"},
 		{name: "_FILE missing", env: map[string]string{"LOTSE_DATABASE_URL_FILE": filepath.Join(dir, "nope")}, parseErr: "LOTSE_DATABASE_URL_FILE: cannot read"},
 		{name: "bad duration", env: map[string]string{"LOTSE_SHUTDOWN_GRACE": "soon"}, parseErr: "LOTSE_SHUTDOWN_GRACE"},
+		{name: "readiness delay", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_SHUTDOWN_READINESS_DELAY": "0s"},
+			check: func(t *testing.T, c *config.Config) {
+				if c.ReadinessDelay != 0 {
+					t.Fatalf("LOTSE_SHUTDOWN_READINESS_DELAY not applied: %s", c.ReadinessDelay)
+				}
+			}},
+		{name: "readiness delay at its limit", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_SHUTDOWN_READINESS_DELAY": "5m"},
+			check: func(t *testing.T, c *config.Config) {}},
+		{name: "readiness delay too long", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_SHUTDOWN_READINESS_DELAY": "5m1s"}, problems: []string{"LOTSE_SHUTDOWN_READINESS_DELAY"}},
+		{name: "readiness delay negative", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_SHUTDOWN_READINESS_DELAY": "-1s"}, problems: []string{"LOTSE_SHUTDOWN_READINESS_DELAY"}},
 		{name: "unknown flag", args: []string{"--bogus"}, parseErr: "unknown flag --bogus"},
 		{name: "malformed database URL", env: map[string]string{"LOTSE_DATABASE_URL": "postgres://u:pw@[::1"}, problems: []string{"LOTSE_DATABASE_URL"}},
 		{name: "wrong scheme", env: map[string]string{"LOTSE_DATABASE_URL": "mysql://u@h/db"}, problems: []string{"LOTSE_DATABASE_URL"}},

@@ -41,6 +41,8 @@ var appPrivileges = map[string]string{
 	"role_grants":        "DELETE,INSERT,SELECT",
 	"sessions":           "DELETE,INSERT,SELECT,UPDATE",
 	"idempotency_keys":   "DELETE,INSERT,SELECT,UPDATE",
+	// The sign-in rate limit shared by every instance (00033): taken, refilled, purged.
+	"login_rate_buckets": "DELETE,INSERT,SELECT,UPDATE",
 	// Notifications and follow-ups (issue 12): read, written, marked and cleared.
 	"notifications":                "DELETE,INSERT,SELECT,UPDATE",
 	"case_holds":                   "DELETE,INSERT,SELECT,UPDATE",

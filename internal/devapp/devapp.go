@@ -93,6 +93,8 @@ func (d DevCmd) Run(cfg *config.Config, e *app.Env) error {
 		return err
 	}
 	printDevBanner(e.Stdout, cfg, idp)
+	// One instance on a developer's machine, no load balancer to tell: Ctrl-C stops at once.
+	cfg.ReadinessDelay = 0
 	return a.Serve(e.Ctx, ln)
 }
 

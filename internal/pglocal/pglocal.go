@@ -46,6 +46,10 @@ type Server struct {
 	removeDir bool   // Dir is ours alone (Options.Dir was empty)
 	sockTemp  string // short socket dir outside Dir, removed on Stop
 
+	// startArgs are pg_ctl's arguments that started the private cluster (data dir, log
+	// file, port and socket), so that Resume starts it again at the same address.
+	startArgs []string
+
 	mu      sync.Mutex
 	stopped bool
 }
@@ -336,8 +340,9 @@ func startPrivate(ctx context.Context, o Options, initdb, pgCtl, version, primar
 		opts := fmt.Sprintf("-p %s -k '%s' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
 			port, strings.ReplaceAll(sock, "'", `'\''`))
 		logFile := filepath.Join(s.Dir, "postgres.log")
-		if err = s.run.run(ctx, pgCtl, "-w", "-t", "60", "-D", data, "-l", logFile, "-o", opts, "start"); err == nil {
-			s.AdminURL = adminURL(port)
+		args := []string{"-w", "-t", "60", "-D", data, "-l", logFile, "-o", opts, "start"}
+		if err = s.run.run(ctx, pgCtl, args...); err == nil {
+			s.AdminURL, s.startArgs = adminURL(port), args
 			return s, nil
 		}
 		if b, rerr := os.ReadFile(logFile); rerr == nil {
@@ -438,6 +443,29 @@ func (s *Server) URL(dbname string) string {
 	u.Path = "/" + dbname
 	u.RawPath = ""
 	return u.String()
+}
+
+// Halt stops the private cluster that this process started (pg_ctl stop -m fast: open
+// sessions are ended, as in a database restart or a failover) and keeps its data, so that
+// Resume brings it back at the same address. For tests of how Lotse rides out an outage.
+func (s *Server) Halt(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.startArgs == nil || s.stopped {
+		return errors.New("pglocal: Halt: not a private cluster started by this process")
+	}
+	return s.run.run(ctx, s.pgCtl, "-D", filepath.Join(s.Dir, "pgdata"), "-m", "fast", "-w", "stop")
+}
+
+// Resume starts a cluster stopped by Halt again, on the same port and socket, and returns
+// once it accepts connections.
+func (s *Server) Resume(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.startArgs == nil || s.stopped {
+		return errors.New("pglocal: Resume: not a private cluster started by this process")
+	}
+	return s.run.run(ctx, s.pgCtl, s.startArgs...)
 }
 
 // Stop stops a private cluster (pg_ctl stop -m fast) and removes its temp

@@ -292,3 +292,43 @@ func TestReachable(t *testing.T) {
 		t.Errorf("%s should be traversable by its owner", dir)
 	}
 }
+
+// TestHaltResume: a halted private cluster refuses connections, keeps its data, and answers
+// again at the same address once resumed; a server this process did not start cannot be halted.
+func TestHaltResume(t *testing.T) {
+	ctx := context.Background()
+	s, err := Find(ctx, Options{SkipLocal: true, Log: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Stop() })
+	conn, err := pgx.Connect(ctx, s.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)"); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+	if err := s.Halt(ctx); err != nil {
+		t.Fatalf("Halt: %v", err)
+	}
+	if err := ping(ctx, s.AdminURL); err == nil {
+		t.Fatal("the halted cluster still answers")
+	}
+	if err := s.Resume(ctx); err != nil {
+		t.Fatalf("Resume: %v", err)
+	}
+	conn, err = pgx.Connect(ctx, s.AdminURL)
+	if err != nil {
+		t.Fatalf("the resumed cluster does not answer at %s: %v", s.AdminURL, err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, "SELECT n FROM kept").Scan(&n); err != nil || n != 42 {
+		t.Fatalf("data after resume: %d %v", n, err)
+	}
+	if err := (&Server{AdminURL: s.AdminURL}).Halt(ctx); err == nil {
+		t.Error("a server not started by this process was halted")
+	}
+}

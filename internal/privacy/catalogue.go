@@ -371,6 +371,11 @@ var Catalogue = []Table{
 			none("key", "request_hash", "status", "code", "resource_type")),
 	},
 	{
+		Name: "login_rate_buckets", Purpose: "Schutz der Anmeldung vor massenhaften Versuchen: Zahl der erlaubten Versuche je Adresse (nur als Prüfsumme der Adresse)",
+		LegalBasis: basisSecurity, Retention: RuleLoginLimit,
+		Columns: cols(one(staff("client", Identifier), staff("updated_at", Usage)), none("tokens")),
+	},
+	{
 		Name: "case_holds", Purpose: "Löschsperren: ein Fall wird trotz abgelaufener Frist nicht gelöscht (Grund, wer, bis wann)",
 		LegalBasis: basisCaseWork, Retention: RuleHold,
 		Columns: cols(one(client("case_id", Identifier), client("reason", FreeText), client("until", CaseCourse),

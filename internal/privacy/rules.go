@@ -17,6 +17,7 @@ const (
 	RuleSession      Rule = "session"
 	RuleIdempotency  Rule = "idempotency"
 	RuleJobs         Rule = "jobs"
+	RuleLoginLimit   Rule = "login_limit"
 )
 
 // RuleInfo describes a rule for the deletion concept, in German.
@@ -34,7 +35,7 @@ type RuleInfo struct {
 const manual = "Noch nicht automatisiert: Lotse zeigt die Frist, gelöscht wird bis zum automatischen Löschlauf auf Anweisung der verantwortlichen Stelle durch die Systemadministration."
 
 // Rules are the retention rules in the order of the deletion concept.
-var Rules = []Rule{RuleCase, RuleHold, RuleReferral, RuleConsent, RuleNotification, RuleAccount, RuleAudit, RuleSession, RuleIdempotency, RuleJobs, RuleDirectory, RuleNone}
+var Rules = []Rule{RuleCase, RuleHold, RuleReferral, RuleConsent, RuleNotification, RuleAccount, RuleAudit, RuleSession, RuleIdempotency, RuleLoginLimit, RuleJobs, RuleDirectory, RuleNone}
 
 // RuleInfos describe every rule.
 var RuleInfos = map[Rule]RuleInfo{
@@ -87,6 +88,12 @@ var RuleInfos = map[Rule]RuleInfo{
 		Name:      "Wiederholungsschutz",
 		Period:    "24 Stunden nach der Anfrage.",
 		Mechanism: "Automatisch: der periodische Lauf (alle 10 Minuten) löscht ältere Einträge.",
+		Automated: true,
+	},
+	RuleLoginLimit: {
+		Name:      "Begrenzung der Anmeldeversuche",
+		Period:    "10 Minuten nach dem letzten Anmeldeversuch von einer Adresse.",
+		Mechanism: "Automatisch: jeder Anmeldeversuch löscht die verstrichenen Einträge mit.",
 		Automated: true,
 	},
 	RuleJobs: {

@@ -227,3 +227,8 @@ func refuseBadText(in ...any) error {
 	}
 	return v.Err()
 }
+
+// Unavailable reports whether err means that the database is out of reach for now (down,
+// restarting, failing over): the request may succeed later as it is, so the web layer answers
+// 503 with the page "temporarily unavailable" instead of 500.
+func Unavailable(err error) bool { return store.Unavailable(err) }

@@ -14,6 +14,7 @@ import (
 	"github.com/lotse-project/lotse/internal/authn"
 	"github.com/lotse-project/lotse/internal/locale"
 	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/service"
 	"github.com/lotse-project/lotse/ui/components"
 )
 
@@ -79,6 +80,10 @@ func classify(err error) (int, string) {
 	case errors.Is(err, context.Canceled):
 		// The client went away; 499 is nginx's "client closed request", for logs and metrics only.
 		return 499, "canceled"
+	case service.Unavailable(err):
+		// The database is down or restarting: a clean 503 that says "try again", never a 500
+		// with the driver's text; /readyz fails meanwhile, and the pool reconnects by itself.
+		return http.StatusServiceUnavailable, "unavailable"
 	case errors.As(err, &he):
 		switch he.Code {
 		case http.StatusNotFound:

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -117,12 +118,36 @@ func (s *Server) csrfToken(c echo.Context) string {
 	return t
 }
 
+// LoginLimiter takes one sign-in attempt of a client address and says whether it is allowed;
+// store.LoginLimiter keeps the buckets in the database, shared by every instance.
+type LoginLimiter interface {
+	Allow(ctx context.Context, client string, at time.Time) (bool, error)
+}
+
+// LoginBurst is how many sign-in attempts a client address may make at once.
+const LoginBurst = 20
+
+// sharedLimiter adapts a LoginLimiter to Echo's store, which passes no context.
+type sharedLimiter struct{ l LoginLimiter }
+
+func (s sharedLimiter) Allow(client string) (bool, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	// The wall clock, like Echo's own limiter: a limit counts real seconds.
+	return s.l.Allow(ctx, client, time.Now())
+}
+
 // loginLimiter bounds sign-in attempts per client address, against password-spraying
-// through the provider and floods of login state in the session table.
+// through the provider and floods of login state in the session table. With several
+// instances the buckets are in the database (Deps.LoginLimiter), so that the limit holds for
+// the installation, not per instance (docs/instances.md).
 func (s *Server) loginLimiter() echo.MiddlewareFunc {
-	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-		Rate: rate.Limit(s.loginRate), Burst: 20, ExpiresIn: 10 * time.Minute,
+	var store middleware.RateLimiterStore = middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Limit(s.loginRate), Burst: LoginBurst, ExpiresIn: 10 * time.Minute,
 	})
+	if s.loginStore != nil {
+		store = sharedLimiter{s.loginStore}
+	}
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Store:               store,
 		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
@@ -130,6 +155,10 @@ func (s *Server) loginLimiter() echo.MiddlewareFunc {
 			return fmt.Errorf("web: rate limit: %w", echo.ErrForbidden)
 		},
 		DenyHandler: func(_ echo.Context, _ string, err error) error {
+			if err != nil {
+				// The shared buckets could not be read (the database is away): 503, not 429.
+				return fmt.Errorf("web: login rate limit: %w", err)
+			}
 			return fmt.Errorf("web: too many sign-in attempts: %w", echo.ErrTooManyRequests)
 		},
 	})

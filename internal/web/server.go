@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo-contrib/echoprometheus"
@@ -45,8 +46,11 @@ type Deps struct {
 	TrustedProxies []*net.IPNet
 	// LoginRateLimit is sign-in attempts per second and client address (bursts of 20).
 	LoginRateLimit float64
-	BodyLimit      string
-	Metrics        bool
+	// LoginLimiter, when set, keeps that limit in the database, shared by every instance
+	// (store.LoginLimiter); nil keeps it in this process's memory (tests of the web layer).
+	LoginLimiter LoginLimiter
+	BodyLimit    string
+	Metrics      bool
 	// Queries, when set with Metrics, counts SQL statements for /metrics (querymetrics.go).
 	Queries QueryCounter
 	// Operator names the city or body running Lotse (e.g. "Stadt Osnabrück") for the page
@@ -76,7 +80,10 @@ type Server struct {
 	csp         string
 	crossOrigin *http.CrossOriginProtection
 	loginRate   float64
+	loginStore  LoginLimiter
 	operator    string
+	// draining is set by Drain when the process is told to stop (health.go).
+	draining atomic.Bool
 }
 
 // New builds the server with its middleware and routes.
@@ -95,7 +102,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{e: echo.New(), log: d.Log, ready: d.Ready, catalog: cat, assets: as, operator: d.Operator, registry: prometheus.NewRegistry(),
 		svc: d.Services, identify: d.Identify, perms: map[string]perm{},
-		auth: d.Auth, baseURL: strings.TrimSuffix(d.BaseURL, "/"), secure: d.Secure, crossOrigin: http.NewCrossOriginProtection(), loginRate: d.LoginRateLimit}
+		auth: d.Auth, baseURL: strings.TrimSuffix(d.BaseURL, "/"), secure: d.Secure, crossOrigin: http.NewCrossOriginProtection(), loginRate: d.LoginRateLimit, loginStore: d.LoginLimiter}
 	if s.loginRate <= 0 {
 		s.loginRate = 0.5
 	}
@@ -125,6 +132,7 @@ func New(d Deps) (*Server, error) {
 	}
 
 	e.Pre(sanitizeRequestID)
+	e.Pre(s.closeWhenDraining)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
 	if d.Tracing != nil {
 		e.Use(s.traceRequests(d.Tracing))
