@@ -80,6 +80,10 @@ func (s *Cases) Overview(ctx context.Context, a model.Actor, id uuid.UUID) (*mod
 // caseCapabilities decides what the actor may do next on a case seen as cv.
 func (s *Cases) caseCapabilities(a model.Actor, cv model.CaseView, areas []model.Area) model.CaseCapabilities {
 	acc := cv.Access
+	if acc.Emergency {
+		// An emergency access reads; it changes nothing (the write paths do not admit it).
+		return model.CaseCapabilities{}
+	}
 	content := !acc.SummaryOnly
 	may := model.CaseCapabilities{
 		Update:        acc.Full && s.may(a, objCase, actUpdate),
