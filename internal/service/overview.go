@@ -67,9 +67,13 @@ func (s *Cases) Overview(ctx context.Context, a model.Actor, id uuid.UUID) (*mod
 		if out.FollowUp, err = s.viewerFollowUp(ctx, tx, a, model.ObjectCase, c.ID); err != nil {
 			return err
 		}
-		return tx.Audit().Record(ctx, caseEvent(a, "case.read", objCase, c.ID, c.ID, model.JSONMap{
+		ev := caseEvent(a, "case.read", objCase, c.ID, c.ID, model.JSONMap{
 			"access": accessLevel(out.Case.Access), "page": "overview", "shown": shown(out),
-		}))
+		})
+		if out.Emergency, err = s.emergencyRead(ctx, tx, a, out.Case.Access, c.ID, ev); err != nil {
+			return err
+		}
+		return tx.Audit().Record(ctx, ev)
 	})
 	if err != nil {
 		return nil, err
