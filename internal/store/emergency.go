@@ -39,8 +39,8 @@ const emergencySelect = `SELECT ea.id, ea.user_id, ea.org_id, ea.case_id, ea.rea
 // longest beyond now (the store's clock), or ErrNotFound when none is active.
 func (r Emergency) Active(ctx context.Context, user, org, caseID uuid.UUID) (*model.EmergencyAccess, error) {
 	var out []model.EmergencyAccess
-	err := r.db.WithContext(ctx).Raw(emergencySelect+` WHERE ea.user_id = ? AND ea.org_id = ? AND ea.case_id = ? AND ea.expires_at > ?
-		ORDER BY ea.expires_at DESC, ea.id LIMIT 1`, user, org, caseID, dbNow(r.db)).Scan(&out).Error
+	err := r.db.WithContext(ctx).Raw(emergencySelect+` WHERE ea.case_id = ? AND `+emergencyLive+`
+		ORDER BY ea.expires_at DESC, ea.id LIMIT 1`, caseID, user, org, dbNow(r.db)).Scan(&out).Error
 	if err != nil {
 		return nil, translate("active emergency access", err)
 	}

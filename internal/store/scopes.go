@@ -259,9 +259,15 @@ func emergencyAccess(sc model.Scope, now time.Time) (cond string, args []any, ok
 	if !found || sc.Action != "read" || !sc.Allowed() || sc.UserID == uuid.Nil {
 		return "", nil, false
 	}
-	return `EXISTS (SELECT 1 FROM emergency_accesses ea WHERE ea.case_id = ` + col + `
-		AND ea.user_id = ? AND ea.org_id = ? AND ea.expires_at > ?)`, []any{sc.UserID, sc.OrgID, now}, true
+	return `EXISTS (SELECT 1 FROM emergency_accesses ea WHERE ea.case_id = ` + col + ` AND ` + emergencyLive + `)`,
+		[]any{sc.UserID, sc.OrgID, now}, true
 }
+
+// emergencyLive is true for the emergency access ea of the member (the placeholders: user,
+// organisation) that lasts at the moment of the third placeholder: it ends at expires_at,
+// exclusive. emergencyAccess and Emergency.Active both use it, so that the case is admitted
+// exactly while its access is found.
+const emergencyLive = `ea.user_id = ? AND ea.org_id = ? AND ea.expires_at > ?`
 
 // HasPredicate reports whether the store knows how to filter obj by kind; a test checks that
 // every scope used in the policy for a stored object has one.
