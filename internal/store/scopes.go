@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -256,7 +257,7 @@ var emergencyCase = map[string]string{"case": "cases.id", "plan": "area_statuses
 // query (Access) both use it.
 func emergencyAccess(sc model.Scope, now time.Time) (cond string, args []any, ok bool) {
 	col, found := emergencyCase[sc.Object]
-	if !found || sc.Action != "read" || !sc.Allowed() || sc.UserID == uuid.Nil {
+	if !found || sc.Action != "read" || sc.UserID == uuid.Nil || !slices.ContainsFunc(sc.Kinds, func(k model.ScopeKind) bool { return HasPredicate(sc.Object, k) }) {
 		return "", nil, false
 	}
 	return `EXISTS (SELECT 1 FROM emergency_accesses ea WHERE ea.case_id = ` + col + ` AND ` + emergencyLive + `)`,
