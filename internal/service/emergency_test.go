@@ -90,6 +90,10 @@ func TestEmergencyAccess(t *testing.T) {
 	if _, err := w.svc.Cases.Update(w.ctx, worker, caseID, model.CasePatch{Status: &closed, StatusReason: &reason}, cv.Version); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("change through an emergency access: %v, want not found", err)
 	}
+	// A follow-up outlasts the moment: not through an emergency access.
+	if _, err := w.svc.Notifications.SetFollowUp(w.ctx, worker, model.FollowUpInput{Object: model.ObjectCase, ID: caseID, WorkingDays: 2}); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("a follow-up through an emergency access: %v, want not found", err)
+	}
 	// Limited to that case and that member.
 	if _, err := w.svc.Cases.Get(w.ctx, worker, other); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("another case during the access: %v, want not found", err)

@@ -59,7 +59,7 @@ func TestEmergencyAccessPages(t *testing.T) {
 	banner := "Notfallzugriff bis " + until.In(model.Berlin).Format("15:04") + " – Grund: " + reason
 	page := expectPage(t, "the case page", mig.get(caseURL), http.StatusOK, []string{
 		"kern-alert--warning", cw.Person.FamilyName, ref,
-	}, `action="`+caseURL+`/status"`, `action="`+caseURL+`/vermerke"`)
+	}, `action="`+caseURL+`/status"`, `action="`+caseURL+`/vermerke"`, `action="`+caseURL+`/wiedervorlage"`)
 	if !strings.Contains(html.UnescapeString(page), banner) {
 		t.Errorf("the case page lacks the banner %q", banner)
 	}
