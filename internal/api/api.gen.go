@@ -226,6 +226,7 @@ func (e NotificationChannel) Valid() bool {
 // Defines values for NotificationKind.
 const (
 	ConsentExpiring  NotificationKind = "consent_expiring"
+	EmergencyAccess  NotificationKind = "emergency_access"
 	Escalation       NotificationKind = "escalation"
 	FollowUp         NotificationKind = "follow_up"
 	ReferralAnswered NotificationKind = "referral_answered"
@@ -241,6 +242,8 @@ const (
 func (e NotificationKind) Valid() bool {
 	switch e {
 	case ConsentExpiring:
+		return true
+	case EmergencyAccess:
 		return true
 	case Escalation:
 		return true

@@ -195,6 +195,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		return nil, err
 	}
 	a.services.Retention.SetRules(retention)
+	if cfg.EmergencyAccessDuration > 0 { // validated with the config (15m to 24h); zero in tests that build no config
+		a.services.Emergency.SetDuration(cfg.EmergencyAccessDuration)
+	}
 	jobsCfg, err := mailJobs(cfg, a.services, o, log)
 	if err != nil {
 		d.Close()

@@ -65,6 +65,8 @@ type Config struct {
 	LegalBasesFile string `name:"legal-bases-file" env:"LOTSE_LEGAL_BASES_FILE" help:"YAML file listing the legal bases a referral may rest on without a consent, each with the person data categories it releases (see docs/sharing.md); empty: the built-in list, identity only."`
 	RemindersFile  string `name:"reminders-file" env:"LOTSE_REMINDERS_FILE" help:"YAML file tuning the reminder rules: working days before a referral's reply deadline, working days before an escalation to the department head, days before a consent ends (see docs/reminders.md); empty: 2, 3 and 14."`
 	RetentionFile  string `name:"retention-file" env:"LOTSE_RETENTION_FILE" help:"YAML file tuning the retention rules: years after a case was closed, months after a referral ended unworked, months after a consent ended until its evidence goes, days after a notification was read (see docs/retention.md); empty: 3, 12, 0 and 90."`
+	// EmergencyAccessDuration is how long an emergency access lasts (docs/emergency-access.md).
+	EmergencyAccessDuration time.Duration `name:"emergency-access-duration" env:"LOTSE_EMERGENCY_ACCESS_DURATION" default:"4h" help:"How long an emergency access (Notfallzugriff) to a case outside the caseworker's scope lasts (between 15m and 24h; see docs/emergency-access.md)."`
 
 	AuditSigningKey      string        `name:"audit-signing-key" env:"LOTSE_AUDIT_SIGNING_KEY" secret:"" help:"Ed25519 private key that signs the audit chain's checkpoints: PEM (PKCS #8, as lotse audit keygen writes it) or a 32-byte seed in hex or base64; usually given as LOTSE_AUDIT_SIGNING_KEY_FILE (see docs/audit.md). Empty: the chain is sealed but no checkpoint is signed."`
 	AuditEarlierKeysFile string        `name:"audit-earlier-keys-file" env:"LOTSE_AUDIT_EARLIER_KEYS_FILE" help:"PEM file with the public keys of the audit signing keys used before a rotation (one PUBLIC KEY block each), so that lotse audit verify and prune without --public-key still check the checkpoints they signed (see docs/audit.md)."`
@@ -184,6 +186,9 @@ func (c *Config) ValidateFor(serving, migrating bool) error {
 		if _, err := LoadRetentionRules(c.RetentionFile); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if c.EmergencyAccessDuration < 15*time.Minute || c.EmergencyAccessDuration > 24*time.Hour {
+		bad("LOTSE_EMERGENCY_ACCESS_DURATION", "must be between 15m and 24h, got %s", c.EmergencyAccessDuration)
 	}
 	if c.SessionIdleTimeout < time.Minute || c.SessionIdleTimeout > 24*time.Hour {
 		bad("LOTSE_SESSION_IDLE_TIMEOUT", "must be between 1m and 24h, got %s", c.SessionIdleTimeout)

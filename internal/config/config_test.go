@@ -133,6 +133,24 @@ func TestParseAndValidate(t *testing.T) {
 		{name: "unknown smtp tls", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_SMTP_HOST": "mail.stadt.example", "LOTSE_SMTP_FROM": "lotse@stadt.example", "LOTSE_SMTP_TLS": "ssl"},
 			problems: []string{"LOTSE_SMTP_TLS"}},
 		{name: "digest time out of range", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_DIGEST_TIME": "24:00"}, problems: []string{"LOTSE_DIGEST_TIME"}},
+		{name: "emergency access duration default", env: map[string]string{"LOTSE_DATABASE_URL": good},
+			check: func(t *testing.T, c *config.Config) {
+				if c.EmergencyAccessDuration != 4*time.Hour {
+					t.Fatalf("default emergency access duration %s, want 4h", c.EmergencyAccessDuration)
+				}
+			}},
+		{name: "emergency access duration at its bounds", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_EMERGENCY_ACCESS_DURATION": "15m"},
+			check: func(t *testing.T, c *config.Config) {
+				if c.EmergencyAccessDuration != 15*time.Minute {
+					t.Fatalf("emergency access duration %s, want 15m", c.EmergencyAccessDuration)
+				}
+			}},
+		{name: "emergency access duration 24h", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_EMERGENCY_ACCESS_DURATION": "24h"},
+			check: func(*testing.T, *config.Config) {}},
+		{name: "emergency access duration too short", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_EMERGENCY_ACCESS_DURATION": "14m59s"},
+			problems: []string{"LOTSE_EMERGENCY_ACCESS_DURATION"}},
+		{name: "emergency access duration too long", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_EMERGENCY_ACCESS_DURATION": "24h1s"},
+			problems: []string{"LOTSE_EMERGENCY_ACCESS_DURATION"}},
 		{name: "base URL with query", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_BASE_URL": "https://x.example/?a=b"}, problems: []string{"LOTSE_BASE_URL"}},
 	}
 	for _, tc := range tests {

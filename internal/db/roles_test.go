@@ -48,6 +48,7 @@ var appPrivileges = map[string]string{
 	"case_holds":                   "DELETE,INSERT,SELECT,UPDATE",
 	"subject_access_requests":      "INSERT,SELECT,UPDATE",
 	"subject_access_confirmations": "INSERT,SELECT,UPDATE",
+	"emergency_accesses":           "INSERT,SELECT",
 	"statistics_archive":           "INSERT,SELECT,UPDATE",
 	"notification_settings":        "DELETE,INSERT,SELECT,UPDATE",
 	"follow_ups":                   "DELETE,INSERT,SELECT,UPDATE",

@@ -67,6 +67,7 @@ func stories(t *testing.T, srv *server, ss map[string]*session) {
 	t.Run("notifications", func(t *testing.T) { notificationsStory(t, srv, ss[housing]) })
 	t.Run("follow-up-reaches-the-bell", func(t *testing.T) { followUpReachesTheBell(t, srv, ss[housing]) })
 	t.Run("officer-pages", func(t *testing.T) { officerPages(t, srv, ss[officer]) })
+	t.Run("emergency-access", func(t *testing.T) { emergencyAccess(t, srv, ss[migration]) })
 	t.Run("partner-never-sees-an-unrelated-case", func(t *testing.T) {
 		for _, subj := range []string{caritas, jobcenter} {
 			neverSees(t, ss[subj], unrelated.ID.String(), unrelated.Reference, "Petrenko")

@@ -27,7 +27,7 @@ func officerPages(t *testing.T, srv *server, s *session) {
 		t.Fatalf("the card led to %s (%d)", s.path(), got)
 	}
 	s.check(t, "datenschutz")
-	for _, href := range []string{"/protokoll", "/protokoll/kette", "/auskunft", "/loeschfristen",
+	for _, href := range []string{"/protokoll", "/protokoll/kette", "/auskunft", "/loeschfristen", "/notfallzugriffe",
 		"/datenschutz/berechtigungen", "/datenschutz/verarbeitungsverzeichnis", "/datenschutz/loeschkonzept"} {
 		if !s.present(t, `main a[href="`+href+`"]`) {
 			t.Errorf("the officer's page does not list %s", href)
@@ -66,6 +66,7 @@ func officerPages(t *testing.T, srv *server, s *session) {
 	for _, p := range []struct{ name, path, heading string }{
 		{"auskunft", "/auskunft", "Auskunftsersuchen (Art. 15 DSGVO)"},
 		{"loeschfristen", "/loeschfristen", "Löschfristen"},
+		{"notfallzugriffe", "/notfallzugriffe", "Notfallzugriffe"},
 		{"berechtigungen", "/datenschutz/berechtigungen", "Berechtigungskonzept / Permission concept"},
 		{"verarbeitungsverzeichnis", "/datenschutz/verarbeitungsverzeichnis", "Verzeichnis von Verarbeitungstätigkeiten (Art. 30 DSGVO): Lotse"},
 		{"loeschkonzept", "/datenschutz/loeschkonzept", "Löschkonzept: Lotse"},

@@ -51,6 +51,7 @@ var phrases = map[string]map[model.NotificationKind]phrase{
 		model.NotifyEscalation:       {"Eskalation", "Eskalationen"},
 		model.NotifyFollowUp:         {"fällige Wiedervorlage", "fällige Wiedervorlagen"},
 		model.NotifyConsentExpiring:  {"bald ablaufende Einwilligung", "bald ablaufende Einwilligungen"},
+		model.NotifyEmergencyAccess:  {"Notfallzugriff auf einen Ihrer Fälle", "Notfallzugriffe auf Ihre Fälle"},
 	},
 	"en": {
 		model.NotifyReferralNew:      {"new referral", "new referrals"},
@@ -63,6 +64,7 @@ var phrases = map[string]map[model.NotificationKind]phrase{
 		model.NotifyEscalation:       {"escalation", "escalations"},
 		model.NotifyFollowUp:         {"follow-up due", "follow-ups due"},
 		model.NotifyConsentExpiring:  {"consent expiring soon", "consents expiring soon"},
+		model.NotifyEmergencyAccess:  {"emergency access to one of your cases", "emergency accesses to your cases"},
 	},
 }
 

@@ -33,10 +33,13 @@ type AuditEvent struct {
 const (
 	PurposeCaseWork             = "case work"
 	PurposeDataProtectionReview = "data protection review"
+	// PurposeEmergencyAccess: a case read through an emergency access (EmergencyAccess); the
+	// event's details name it ("emergency_access_id").
+	PurposeEmergencyAccess = "emergency access"
 )
 
 // AuditPurposes are the purposes Lotse records itself.
-var AuditPurposes = []string{PurposeCaseWork, PurposeDataProtectionReview}
+var AuditPurposes = []string{PurposeCaseWork, PurposeDataProtectionReview, PurposeEmergencyAccess}
 
 // AuditActions lists every action an audit event can have, grouped by the object before the
 // dot, in the order the data protection officer's filter offers them. Each has a readable
@@ -66,6 +69,7 @@ var AuditActions = []string{
 	"notification.create",
 	"retention.preview", "retention.hold", "retention.release", "retention.delete", "retention.clear_evidence",
 	"subject_access.find", "subject_access.start", "subject_access.confirm", "subject_access.export",
+	"emergency_access.grant", "emergency_access.review",
 }
 
 // AuditObjects are the objects of AuditActions (the part before the dot), each once, in order.

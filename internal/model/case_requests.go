@@ -118,6 +118,9 @@ type CaseAccess struct {
 	PersonOnly map[uuid.UUID][]DataCategory
 	// SummaryOnly: the actor reaches the case only through an open task: no persons, no plan.
 	SummaryOnly bool
+	// Emergency: the actor reaches the case only through an emergency access
+	// (EmergencyAccess): Full for reading, nothing to change.
+	Emergency bool
 }
 
 // CategoriesFor returns the categories released for person id.

@@ -35,13 +35,16 @@ const (
 	NotifyFollowUp NotificationKind = "follow_up"
 	// NotifyConsentExpiring: a consent ends in N days (the case's responsible caseworker).
 	NotifyConsentExpiring NotificationKind = "consent_expiring"
+	// NotifyEmergencyAccess: a caseworker of another organisation opened a case by emergency
+	// access (the lead organisation's answerers: the responsible caseworker, else the team).
+	NotifyEmergencyAccess NotificationKind = "emergency_access"
 )
 
 // NotificationKinds lists every kind, in the order of the settings page.
 var NotificationKinds = []NotificationKind{
 	NotifyReferralNew, NotifyReferralReplyDue, NotifyReferralExpired, NotifyReferralAnswered,
 	NotifyTaskAssigned, NotifyTaskDue, NotifyTaskOverdue, NotifyEscalation, NotifyFollowUp,
-	NotifyConsentExpiring,
+	NotifyConsentExpiring, NotifyEmergencyAccess,
 }
 
 // Channel is how a member wants to hear of a kind beyond the bell: an e-mail at once, in the
@@ -62,7 +65,7 @@ var Channels = []Channel{ChannelImmediate, ChannelDigest, ChannelOff}
 // soon (a new referral, an escalation) at once, everything else in the daily digest.
 func DefaultChannel(k NotificationKind) Channel {
 	switch k {
-	case NotifyReferralNew, NotifyEscalation:
+	case NotifyReferralNew, NotifyEscalation, NotifyEmergencyAccess:
 		return ChannelImmediate
 	}
 	return ChannelDigest

@@ -16,6 +16,9 @@ import (
 type CaseOverview struct {
 	// Case is the masked case (persons and plan through the same mask as Cases.Get).
 	Case CaseView
+	// Emergency is the viewer's emergency access when it is what shows the case (the banner
+	// of the case's pages), else nil.
+	Emergency *EmergencyAccess
 	// Consents of the case, newest first; empty unless May.ReadConsents.
 	Consents []ConsentItem
 	// Referrals of the case the viewer may read, newest first.

@@ -394,6 +394,13 @@ var Catalogue = []Table{
 		Columns: cols(one(staff("confirmed_by", Usage), staff("confirmed_at", Usage)), none("request_id", "org_id")),
 	},
 	{
+		Name: "emergency_accesses", Purpose: "Notfallzugriffe: wer (Konto und Organisation) einen Fall außerhalb der eigenen Zuständigkeit wann, bis wann und mit welchem Grund geöffnet hat, zur Prüfung durch die oder den Datenschutzbeauftragten",
+		LegalBasis: "Art. 6 Abs. 1 lit. e, Art. 9 Abs. 2 lit. h DSGVO, § 67b SGB X (Zugriff in der Notlage); Art. 5 Abs. 2, Art. 32 DSGVO (Nachweis)", Retention: RuleAudit,
+		Columns: cols(one(client("case_id", Identifier), client("reason", FreeText),
+			staff("user_id", Identifier), staff("granted_at", Usage), staff("expires_at", Usage)),
+			none("id", "org_id")),
+	},
+	{
 		Name: "statistics_archive", Purpose: "Anonyme Zählungen gelöschter Fälle und Vermittlungen für die Statistik",
 		LegalBasis: basisNone, Retention: RuleNone,
 		Columns: none("kind", "a", "b", "n"),

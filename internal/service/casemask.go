@@ -21,6 +21,9 @@ func accessOf(f store.CaseAccessFacts) model.CaseAccess {
 	switch {
 	case f.Full:
 		return model.CaseAccess{Full: true, PersonCategories: slices.Clone(model.DataCategories)}
+	case f.Emergency:
+		// An emergency access shows the case as its lead organisation reads it, to read only.
+		return model.CaseAccess{Full: true, Emergency: true, PersonCategories: slices.Clone(model.DataCategories)}
 	case len(f.Referrals) > 0:
 		acc := model.CaseAccess{}
 		household := map[model.DataCategory]bool{}
@@ -212,6 +215,8 @@ func (b base) caseLabels(ctx context.Context, tx *store.Tx, a model.Actor, ids [
 // accessLevel names an access level for the audit trail.
 func accessLevel(acc model.CaseAccess) string {
 	switch {
+	case acc.Emergency:
+		return "emergency"
 	case acc.Full:
 		return "full"
 	case acc.SummaryOnly:

@@ -85,14 +85,21 @@ func (b base) followUpRecord(ctx context.Context, tx *store.Tx, sc model.Scope, 
 }
 
 // followUpScope is the actor's read scope of a follow-up's record type: a member (not the
-// system) with read access to that type, else ErrNotFound.
+// system) with read access to that type, else ErrNotFound. Its action is actFollowUp, not
+// read: a follow-up is kept beyond the moment, so it needs the record in the actor's own
+// scope; an emergency access, which admits a case for reading only, does not reach it.
 func (b base) followUpScope(a model.Actor, object string) (model.Scope, error) {
 	obj, ok := followUpObjects[object]
 	if !ok || a.UserID == uuid.Nil || a.System {
 		return model.Scope{}, fmt.Errorf("service: follow-up on %q: %w", object, model.ErrNotFound)
 	}
-	return b.require(a, obj, actRead, true)
+	sc, err := b.require(a, obj, actRead, true)
+	sc.Action = actFollowUp
+	return sc, err
 }
+
+// actFollowUp is the action of the scope of setting and clearing a follow-up (followUpScope).
+const actFollowUp = "follow_up"
 
 // SetFollowUp sets the actor's follow-up on a case or a task the actor may read (else
 // ErrNotFound), replacing the actor's earlier one on that record: on the date given (moved to

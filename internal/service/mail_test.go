@@ -147,6 +147,7 @@ func TestMailContentPerKind(t *testing.T) {
 			model.NotifyTaskAssigned: "1 neu zugewiesene Aufgabe", model.NotifyTaskDue: "1 morgen fällige Aufgabe",
 			model.NotifyTaskOverdue: "1 überfällige Aufgabe", model.NotifyEscalation: "1 Eskalation",
 			model.NotifyFollowUp: "1 fällige Wiedervorlage", model.NotifyConsentExpiring: "1 bald ablaufende Einwilligung",
+			model.NotifyEmergencyAccess: "1 Notfallzugriff auf einen Ihrer Fälle",
 		},
 		"en": {
 			model.NotifyReferralNew: "1 new referral", model.NotifyReferralReplyDue: "1 referral awaiting your reply",
@@ -154,6 +155,7 @@ func TestMailContentPerKind(t *testing.T) {
 			model.NotifyTaskAssigned: "1 task assigned to you", model.NotifyTaskDue: "1 task due tomorrow",
 			model.NotifyTaskOverdue: "1 overdue task", model.NotifyEscalation: "1 escalation",
 			model.NotifyFollowUp: "1 follow-up due", model.NotifyConsentExpiring: "1 consent expiring soon",
+			model.NotifyEmergencyAccess: "1 emergency access to one of your cases",
 		},
 	}
 	intro := map[string]string{"de": "Für Caritasverband Osnabrück: ", "en": "For Caritasverband Osnabrück: "}

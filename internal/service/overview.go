@@ -67,9 +67,13 @@ func (s *Cases) Overview(ctx context.Context, a model.Actor, id uuid.UUID) (*mod
 		if out.FollowUp, err = s.viewerFollowUp(ctx, tx, a, model.ObjectCase, c.ID); err != nil {
 			return err
 		}
-		return tx.Audit().Record(ctx, caseEvent(a, "case.read", objCase, c.ID, c.ID, model.JSONMap{
+		ev := caseEvent(a, "case.read", objCase, c.ID, c.ID, model.JSONMap{
 			"access": accessLevel(out.Case.Access), "page": "overview", "shown": shown(out),
-		}))
+		})
+		if out.Emergency, err = s.emergencyRead(ctx, tx, a, out.Case.Access, c.ID, ev); err != nil {
+			return err
+		}
+		return tx.Audit().Record(ctx, ev)
 	})
 	if err != nil {
 		return nil, err
@@ -80,6 +84,10 @@ func (s *Cases) Overview(ctx context.Context, a model.Actor, id uuid.UUID) (*mod
 // caseCapabilities decides what the actor may do next on a case seen as cv.
 func (s *Cases) caseCapabilities(a model.Actor, cv model.CaseView, areas []model.Area) model.CaseCapabilities {
 	acc := cv.Access
+	if acc.Emergency {
+		// An emergency access reads; it changes nothing (the write paths do not admit it).
+		return model.CaseCapabilities{}
+	}
 	content := !acc.SummaryOnly
 	may := model.CaseCapabilities{
 		Update:        acc.Full && s.may(a, objCase, actUpdate),

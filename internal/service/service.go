@@ -43,6 +43,8 @@ type Services struct {
 	// SubjectAccess answers a person's request for access with the access history
 	// (subjectaccess.go).
 	SubjectAccess *SubjectAccess
+	// Emergency is emergency access to a case outside the caseworker's scope (emergency.go).
+	Emergency *Emergency
 }
 
 // New builds the services on one store and one enforcer. The services' clock is the store's
@@ -65,6 +67,7 @@ func New(st *store.Store, en *authz.Enforcer, log *slog.Logger) *Services {
 		Reminders:     &Reminders{base: b, rules: model.DefaultReminderRules()},
 		Retention:     &Retention{base: b, rules: model.DefaultRetentionRules()},
 		SubjectAccess: &SubjectAccess{base: b},
+		Emergency:     &Emergency{base: b, duration: model.DefaultEmergencyDuration},
 	}
 }
 
@@ -119,7 +122,7 @@ func (s *Services) SetLegalBases(bases []model.LegalBasis) {
 func (s *Services) LegalBases() []string { return model.LegalBasisNames(s.Referrals.legalBases) }
 
 func (s *Services) bases() []*base {
-	return []*base{&s.Access.base, &s.Directory.base, &s.Cases.base, &s.Notes.base, &s.Consents.base, &s.Referrals.base, &s.Tasks.base, &s.Dashboard.base, &s.Home.base, &s.Statistics.base, &s.Audit.base, &s.Idempotency.base, &s.Notifications.base, &s.Reminders.base, &s.Retention.base, &s.SubjectAccess.base}
+	return []*base{&s.Access.base, &s.Directory.base, &s.Cases.base, &s.Notes.base, &s.Consents.base, &s.Referrals.base, &s.Tasks.base, &s.Dashboard.base, &s.Home.base, &s.Statistics.base, &s.Audit.base, &s.Idempotency.base, &s.Notifications.base, &s.Reminders.base, &s.Retention.base, &s.SubjectAccess.base, &s.Emergency.base}
 }
 
 // legalBasis returns the configured legal basis named name.

@@ -201,11 +201,11 @@ func TestCaseListQueryPlans(t *testing.T) {
 	if err := l.db.Gorm.Raw(`SELECT id FROM cases WHERE lead_org_id = ? ORDER BY updated_at DESC LIMIT 25`, l.north).Scan(&ids).Error; err != nil {
 		t.Fatal(err)
 	}
-	accessSQL, accessArgs := caseAccessQuery(caseworker, ids, today(dry.db))
-	partnerAccessSQL, partnerAccessArgs := caseAccessQuery(partner, ids, today(dry.db))
+	accessSQL, accessArgs := caseAccessQuery(caseworker, ids, today(dry.db), dbNow(dry.db))
+	partnerAccessSQL, partnerAccessArgs := caseAccessQuery(partner, ids, today(dry.db), dbNow(dry.db))
 
 	small := model.Scope{Object: "case", Action: "read", Kinds: []model.ScopeKind{model.ScopeReferred, model.ScopeAssigned}, OrgID: l.caritas}
-	smallAccessSQL, smallAccessArgs := caseAccessQuery(small, ids, today(dry.db))
+	smallAccessSQL, smallAccessArgs := caseAccessQuery(small, ids, today(dry.db), dbNow(dry.db))
 	// Selective queries must not scan cases or persons. The others (a department's whole
 	// list, a fifth of the city; the job center, a tenth) may, when the planner finds it
 	// cheaper; they are explained to check that they plan at all, and shown with

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -231,11 +232,43 @@ func init() {
 var caseBranchPredicates map[model.ScopeKind]predicate
 
 // visible narrows q to the records of sc.Object that sc reaches on the calendar day of the
-// store's clock: the OR of its kinds' predicates (scopeCond), or nothing at all.
+// store's clock: the OR of its kinds' predicates (scopeCond), or nothing at all; for reading
+// a case and its plan also what an unexpired emergency access of the actor admits
+// (emergencyAccess).
 func visible(q *gorm.DB, sc model.Scope) *gorm.DB {
 	cond, args := scopeCond(sc, today(q))
+	if e, eargs, ok := emergencyAccess(sc, dbNow(q)); ok {
+		cond, args = "("+cond+" OR "+e+")", append(args, eargs...)
+	}
 	return q.Where(cond, args...)
 }
+
+// emergencyCase names, per object type, the column of the case a record belongs to, for the
+// objects an emergency access lets its member read: the case and its plan (read only; the
+// write paths never admit it).
+var emergencyCase = map[string]string{"case": "cases.id", "plan": "area_statuses.case_id"}
+
+// emergencyAccess is the condition by which an emergency access (model.EmergencyAccess)
+// admits a record: the actor (user acting in the organisation of sc) holds an access to its
+// case that has not yet expired at now, the store's clock. It applies only to reading the
+// objects of emergencyCase, and only for an actor whose scope reaches something of the
+// object at all (a member who lost the grant loses the emergency access with it). ok is
+// false where it does not apply. It is the one definition: visible and the case access
+// query (Access) both use it.
+func emergencyAccess(sc model.Scope, now time.Time) (cond string, args []any, ok bool) {
+	col, found := emergencyCase[sc.Object]
+	if !found || sc.Action != "read" || sc.UserID == uuid.Nil || !slices.ContainsFunc(sc.Kinds, func(k model.ScopeKind) bool { return HasPredicate(sc.Object, k) }) {
+		return "", nil, false
+	}
+	return `EXISTS (SELECT 1 FROM emergency_accesses ea WHERE ea.case_id = ` + col + ` AND ` + emergencyLive + `)`,
+		[]any{sc.UserID, sc.OrgID, now}, true
+}
+
+// emergencyLive is true for the emergency access ea of the member (the placeholders: user,
+// organisation) that lasts at the moment of the third placeholder: it ends at expires_at,
+// exclusive. emergencyAccess and Emergency.Active both use it, so that the case is admitted
+// exactly while its access is found.
+const emergencyLive = `ea.user_id = ? AND ea.org_id = ? AND ea.expires_at > ?`
 
 // HasPredicate reports whether the store knows how to filter obj by kind; a test checks that
 // every scope used in the policy for a stored object has one.

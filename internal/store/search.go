@@ -265,6 +265,9 @@ type ReferralGrant struct {
 type CaseAccessFacts struct {
 	// Full: a lead kind of the scope (org, org_tree) reaches the case.
 	Full bool
+	// Emergency: an unexpired emergency access of the actor admits the case
+	// (emergencyAccess).
+	Emergency bool
 	// Assigned: the assigned kind (an open task) reaches the case.
 	Assigned bool
 	// Referrals are the active, covered referrals to the actor's organisations, when the
@@ -279,10 +282,11 @@ func (r Cases) Access(ctx context.Context, sc model.Scope, ids []uuid.UUID) (map
 	if len(ids) == 0 {
 		return out, nil
 	}
-	sql, args := caseAccessQuery(sc, ids, today(r.db))
+	sql, args := caseAccessQuery(sc, ids, today(r.db), dbNow(r.db))
 	var rows []struct {
 		ID        uuid.UUID
 		Full      bool
+		Emergency bool
 		Assigned  bool
 		Referrals string
 	}
@@ -290,7 +294,7 @@ func (r Cases) Access(ctx context.Context, sc model.Scope, ids []uuid.UUID) (map
 		return nil, translate("case access", err)
 	}
 	for _, row := range rows {
-		f := CaseAccessFacts{Full: row.Full, Assigned: row.Assigned}
+		f := CaseAccessFacts{Full: row.Full, Emergency: row.Emergency, Assigned: row.Assigned}
 		if err := json.Unmarshal([]byte(row.Referrals), &f.Referrals); err != nil {
 			return nil, fmt.Errorf("store: case access: %w", err)
 		}
@@ -299,10 +303,16 @@ func (r Cases) Access(ctx context.Context, sc model.Scope, ids []uuid.UUID) (map
 	return out, nil
 }
 
-// caseAccessQuery is the query of Access: per case, the lead kinds and the assigned kind of
-// sc as booleans, and the active, covered referrals to the actor's organisations as JSON.
-func caseAccessQuery(sc model.Scope, ids []uuid.UUID, today time.Time) (string, []any) {
+// caseAccessQuery is the query of Access: per case, the lead kinds, an emergency access
+// (at now) and the assigned kind of sc as booleans, and the active, covered referrals to the
+// actor's organisations as JSON.
+func caseAccessQuery(sc model.Scope, ids []uuid.UUID, today, now time.Time) (string, []any) {
 	full, args := scopeCond(sc, today, model.ScopeOrg, model.ScopeOrgTree)
+	emergency := "FALSE"
+	if e, eargs, ok := emergencyAccess(sc, now); ok {
+		emergency = e
+		args = append(args, eargs...)
+	}
 	assigned, aargs := scopeCond(sc, today, model.ScopeAssigned)
 	args = append(args, aargs...)
 	refs := `'[]'`
@@ -318,6 +328,6 @@ func caseAccessQuery(sc model.Scope, ids []uuid.UUID, today time.Time) (string, 
 		args = append(args, today, today, orgsOf(sc), today)
 	}
 	args = append(args, uuids(ids))
-	return `SELECT cases.id, ` + full + ` AS full, ` + assigned + ` AS assigned, ` + refs + `::text AS referrals
+	return `SELECT cases.id, ` + full + ` AS full, ` + emergency + ` AS emergency, ` + assigned + ` AS assigned, ` + refs + `::text AS referrals
 		FROM cases ` + lateral + ` WHERE cases.id = ANY(?::uuid[])`, args
 }

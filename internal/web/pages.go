@@ -145,6 +145,7 @@ var navEntries = []navEntry{
 	{key: "nav.audit_log", href: "/protokoll", perm: can("audit", "read")},
 	{key: "nav.subject_access", href: "/auskunft", perm: can("subject_access", "read")},
 	{key: "nav.retention", href: "/loeschfristen", perm: can("retention", "read")},
+	{key: "nav.emergency_review", href: "/notfallzugriffe", perm: can("emergency_access", "review")},
 }
 
 func (s *Server) navigation(c echo.Context) []components.NavItem {

@@ -309,7 +309,7 @@ func (s *Server) caseList(c echo.Context) error {
 	q := strings.TrimSpace(c.QueryParam("q"))
 	v := components.CaseListView{
 		Q: q, Status: c.QueryParam("status"), Area: c.QueryParam("area"), AreaStatus: c.QueryParam("area_status"),
-		CanCreate: s.allowed(c, "case", "create"),
+		CanCreate: s.allowed(c, "case", "create"), CanEmergency: s.allowed(c, "emergency_access", "create"),
 	}
 	v.Searched = q != "" || v.Status != "" || v.Area != "" || v.AreaStatus != ""
 	f, lv := caseListFilter(c)
@@ -547,6 +547,9 @@ func (s *Server) renderCase(c echo.Context, id uuid.UUID, status int, forms case
 			row.Person = persons[*co.PersonID]
 		}
 		v.Consents = append(v.Consents, row)
+	}
+	if o.Emergency != nil {
+		v.Emergency = &components.EmergencyBannerView{Until: o.Emergency.ExpiresAt, Reason: o.Emergency.Reason}
 	}
 	v.Timeline = timelineView(a, o, plan, orgNames, areaNames)
 	v.FollowUp = followUpView("/faelle/"+v.ID, o.FollowUp, forms.followUp)

@@ -32,6 +32,7 @@ var officerLinks = []officerLink{
 	{name: "chain", href: "/protokoll/kette", perm: can("audit", "verify")},
 	{name: "subject_access", href: "/auskunft", perm: can("subject_access", "read")},
 	{name: "retention", href: "/loeschfristen", perm: can("retention", "read")},
+	{name: "emergency", href: "/notfallzugriffe", perm: can("emergency_access", "review")},
 	{name: "permissions", href: "/datenschutz/berechtigungen", perm: can("policy", "read")},
 	{name: "processing_record", href: "/datenschutz/verarbeitungsverzeichnis", perm: can("privacy", "read")},
 	{name: "deletion_concept", href: "/datenschutz/loeschkonzept", perm: can("privacy", "read")},

@@ -25,7 +25,7 @@ func TestOfficerPages(t *testing.T) {
 	w := world.New(t)
 	dpo := &signedInClient{t: t, w: w, as: w.DPO}
 
-	hrefs := []string{`href="/protokoll"`, `href="/protokoll/kette"`, `href="/auskunft"`, `href="/loeschfristen"`,
+	hrefs := []string{`href="/protokoll"`, `href="/protokoll/kette"`, `href="/auskunft"`, `href="/loeschfristen"`, `href="/notfallzugriffe"`,
 		`href="/datenschutz/berechtigungen"`, `href="/datenschutz/verarbeitungsverzeichnis"`, `href="/datenschutz/loeschkonzept"`}
 	expectPage(t, "start page", dpo.get("/datenschutz"), http.StatusOK, append([]string{
 		"<h1", "Datenschutz", "Protokollkette prüfen", "Verzeichnis von Verarbeitungstätigkeiten", "Löschkonzept", "Berechtigungskonzept",

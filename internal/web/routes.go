@@ -173,6 +173,13 @@ func (s *Server) routes(metrics bool) error {
 	s.handle(e, http.MethodGet, "/loeschfristen", s.retentionPage, can("retention", "read"))
 	s.handle(e, http.MethodPost, "/loeschfristen/sperren", s.retentionHold, can("retention", "update"))
 	s.handle(e, http.MethodPost, "/loeschfristen/sperren/:id/aufheben", s.retentionRelease, can("retention", "update"))
+	// Emergency access (pages_emergency.go): a caseworker opens a case outside their scope
+	// with a reason. Every caseworker reaches the page (case read), so that a partner's
+	// caseworker learns why it is not theirs; the service asks for emergency_access create
+	// (municipal caseworkers only). The officer reviews every access.
+	s.handle(e, http.MethodGet, "/notfallzugriff", s.emergencyPage, can("case", "read"))
+	s.handle(e, http.MethodPost, "/notfallzugriff", s.emergencyGrant, can("case", "read"))
+	s.handle(e, http.MethodGet, "/notfallzugriffe", s.emergencyReview, can("emergency_access", "review"))
 
 	return s.apiRoutes(e.Group(api.BasePath))
 }

@@ -279,6 +279,9 @@ func TestAPIPermissionTable(t *testing.T) {
 		"GET /loeschfristen":                             "retention.read",
 		"POST /loeschfristen/sperren":                    "retention.update",
 		"POST /loeschfristen/sperren/:id/aufheben":       "retention.update",
+		"GET /notfallzugriff":                            "case.read",
+		"POST /notfallzugriff":                           "case.read",
+		"GET /notfallzugriffe":                           "emergency_access.review",
 		"GET /static/*":                                  "public",
 	}
 	got := s.Permissions()

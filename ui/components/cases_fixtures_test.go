@@ -98,6 +98,7 @@ func init() {
 					{ID: "⟦c2⟧", Reference: "⟦F-2⟧", Status: "closed", LeadOrg: "⟦FB⟧", Updated: now},
 				}}),
 			CaseList(CaseListView{}),
+			CaseList(CaseListView{Q: "⟦F-2026-00042⟧", Searched: true, CanEmergency: true}),
 		},
 		"CaseNew": {
 			CaseNew(CaseFormView{V: map[string]string{"family_name": "⟦Haddad⟧", "email": "⟦x@y⟧"}, LangOptions: []string{"⟦ar⟧", "⟦uk⟧", "⟦de⟧"}, Langs: []string{"⟦ar⟧"},
