@@ -22,7 +22,13 @@ func TestStoreReadsOnlyTheOneClock(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, line := range strings.Split(string(src), "\n") {
-			if code, _, _ := strings.Cut(line, "//"); forbidden.MatchString(code) {
+			code, _, _ := strings.Cut(line, "//")
+			// The one exception: a read replica's lag is the servers' wall clock against
+			// its last replayed transaction (replication, not business time).
+			if strings.Contains(code, "now() - pg_last_xact_replay_timestamp()") {
+				continue
+			}
+			if forbidden.MatchString(code) {
 				t.Errorf("%s:%d reads a clock other than the store's: %s", name, i+1, strings.TrimSpace(line))
 			}
 		}
