@@ -267,7 +267,8 @@ func senderSees(t *testing.T, s *session, st *story) {
 }
 
 // reassignOverdue: a task of the housing caseworker, due six days ago, shows on the head's
-// dashboard as overdue; the head gives it to himself, and it leaves the caseworker's tasks.
+// dashboard as overdue; the head follows its link "Neu zuweisen" to the task's page, gives
+// it to himself there, and it leaves the caseworker's tasks.
 func reassignOverdue(t *testing.T, srv *server, s, from *session, caseID uuid.UUID) {
 	title := "Wohnungsangebot der Familie Petrenko nachfassen"
 	task := srv.arrangeOverdueTask(t, housing, title, 6, &caseID)
@@ -290,8 +291,30 @@ func reassignOverdue(t *testing.T, srv *server, s, from *session, caseID uuid.UU
 		t.Errorf("the team dashboard does not mark the task as overdue: %s",
 			s.htmlOf(t, row))
 	}
+	// The row links to the task's own reassignment page (the dashboard carries no choice
+	// of the whole team per row); the link is named for the task.
+	link := row + ` a[href*="/neu-zuweisen"]`
+	if label := run(t, s, "read the reassignment link's name", chromedp.Evaluate[string](`(() => {
+		const a = document.querySelector(`+jsString(link)+`);
+		return a ? a.getAttribute('aria-label') : '';
+	})()`)); !strings.Contains(label, title) {
+		t.Errorf("the reassignment link is named %q, want the task's title", label)
+	}
+	if s.present(t, `.lotse-pl-task select`) {
+		t.Error("the team dashboard still carries a choice of targets in the task list")
+	}
+	if got := s.submit(t, "open the reassignment page", chromedp.Click(chromedp.CSS(link))); got != http.StatusOK {
+		t.Fatalf("the reassignment page: %d at %s", got, s.path())
+	}
+	if want := "/team/aufgaben/" + task.ID.String() + "/neu-zuweisen"; !strings.HasPrefix(s.path(), want) {
+		t.Fatalf("the link led to %s, want %s", s.path(), want)
+	}
+	if !strings.Contains(s.textOf(t, "main"), title) || !strings.Contains(s.textOf(t, "main"), "Lena Schröder") {
+		t.Errorf("the reassignment page does not show the task and who has it: %s", s.textOf(t, "main"))
+	}
+	s.check(t, "team-neu-zuweisen")
 	target := run(t, s, "find the head among the targets", chromedp.Evaluate[string](`(() => {
-		for (const o of document.querySelectorAll(`+jsString(row+` select[name="target"] option`)+`)) {
+		for (const o of document.querySelectorAll('main select[name="target"] option')) {
 			if (o.textContent.includes('Markus Hoffmann')) return o.value;
 		}
 		return '';
@@ -299,21 +322,20 @@ func reassignOverdue(t *testing.T, srv *server, s, from *session, caseID uuid.UU
 	if target == "" {
 		t.Fatal("the reassignment offers no Markus Hoffmann")
 	}
-	s.do(t, "choose the new assignee", chromedp.SetValue(chromedp.CSS(row+` select[name="target"]`), target))
-	if got := s.submit(t, "reassign", chromedp.Click(chromedp.CSS(row+` button[type="submit"]`))); got != http.StatusOK {
+	s.do(t, "choose the new assignee", chromedp.SetValue(chromedp.CSS(`main select[name="target"]`), target))
+	if got := s.submit(t, "reassign", chromedp.Click(chromedp.CSS(`main form[action$="/neu-zuweisen"] button[type="submit"]`))); got != http.StatusOK {
 		t.Fatalf("reassigning: %d at %s", got, s.path())
+	}
+	if !strings.HasPrefix(s.path(), "/team") || strings.Contains(s.path(), "/neu-zuweisen") {
+		t.Errorf("after reassigning the head is at %s, want the team dashboard", s.path())
 	}
 	if !s.present(t, `.lotse-flash`) {
 		t.Error("no confirmation after reassigning")
 	}
-	// The row says who has the task now (its text without the reassignment form, whose
-	// choices name everybody).
+	// The row says who has the task now.
 	holder := run(t, s, "read who has the task", chromedp.Evaluate[string](`(() => {
 		const r = document.querySelector(`+jsString(row)+`);
-		if (!r) return '';
-		const c = r.cloneNode(true);
-		c.querySelectorAll('form, select').forEach(e => e.remove());
-		return c.textContent;
+		return r ? r.textContent : '';
 	})()`))
 	if holder != "" && (!strings.Contains(holder, "Markus Hoffmann") || strings.Contains(holder, "Lena Schröder")) {
 		t.Errorf("after reassigning, the task's row says %q, want Markus Hoffmann", strings.Join(strings.Fields(holder), " "))

@@ -153,8 +153,6 @@ type Team struct {
 	Orgs []model.Organisation
 	// Areas are the areas in use, in display order, for names and order.
 	Areas []model.Area
-	// Members are the people the tasks can be reassigned to.
-	Members []TeamMember
 	// Tasks are the open tasks of the team; overdue means past their due date.
 	Tasks TeamFigures
 	// Outgoing are the active referrals the team sent; Incoming those sent to the team.
@@ -193,8 +191,10 @@ func (s *Dashboard) teamScope(a model.Actor) (model.Scope, error) {
 
 // Team returns the dashboard of the actor's team. It needs the task.read permission with the
 // org_tree scope (department heads); without it, ErrForbidden. Referral figures need
-// referral.read and the reassignment targets member.read; without them those parts stay
-// empty. One "task.list" audit event records the tasks listed.
+// referral.read; without it that part stays empty. The people a task may be given to are not
+// part of it: each task's reassignment page reads them (TeamReassignment), which keeps the
+// dashboard from carrying the whole team's names once per listed task. One "task.list"
+// audit event records the tasks listed.
 func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Team, error) {
 	if err := refuseBadText(f); err != nil {
 		return nil, err
@@ -204,10 +204,6 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 		return nil, err
 	}
 	rsc, err := s.scope(a, objReferral, actRead)
-	if err != nil {
-		return nil, err
-	}
-	msc, err := s.scope(a, objMember, actRead)
 	if err != nil {
 		return nil, err
 	}
@@ -234,13 +230,6 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 		out.Orgs = subtreeOrder(all, a.OrgID, orgs)
 		if out.Areas, err = tx.Areas().Active(ctx); err != nil {
 			return err
-		}
-		ms, err := d.TeamMembers(ctx, msc, orgs)
-		if err != nil {
-			return err
-		}
-		for _, m := range ms {
-			out.Members = append(out.Members, TeamMember(m))
 		}
 		people := map[uuid.UUID]bool{}
 		collect := func(rows []store.FigureRow) {

@@ -131,8 +131,26 @@ func TestDashboardTeam(t *testing.T) {
 		if len(team.Orgs) != 2 || team.Orgs[0].ID != w.housing || team.Orgs[1].ID != w.north {
 			t.Errorf("orgs = %v, want Housing, North", team.Orgs)
 		}
+	})
+
+	t.Run("reassignment page", func(t *testing.T) {
+		// Task F (North, unassigned, 45 days overdue): the task, and whom it may go to.
+		before := w.auditCount("task.read")
+		page, err := w.svc.Dashboard.TeamReassignment(w.ctx, w.housingLead, f.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := w.auditCount("task.read"); got != before+1 {
+			t.Errorf("task.read audit events: %d, want %d", got, before+1)
+		}
+		if page.Task.ID != f.id || page.Task.OrgID != w.north || !page.Task.Overdue || page.Task.DaysOverdue != 45 || page.Task.AssigneeName != "" {
+			t.Errorf("task = %+v", page.Task)
+		}
+		if len(page.Orgs) != 2 || page.Orgs[0].ID != w.housing || page.Orgs[1].ID != w.north {
+			t.Errorf("orgs = %v, want Housing, North", page.Orgs)
+		}
 		var names []string
-		for _, m := range team.Members {
+		for _, m := range page.Members {
 			names = append(names, fmt.Sprintf("%s@%s", m.Name, m.OrgID))
 		}
 		want := []string{
@@ -141,6 +159,21 @@ func TestDashboardTeam(t *testing.T) {
 		}
 		if fmt.Sprint(names) != fmt.Sprint(want) {
 			t.Errorf("members = %v, want %v", names, want)
+		}
+		// E is assigned: its assignee is named.
+		if page, err := w.svc.Dashboard.TeamReassignment(w.ctx, w.housingLead, e.id); err != nil || page.Task.AssigneeName != "Wiebke Wohnen" {
+			t.Errorf("task E: %v, %+v", err, page)
+		}
+		// Another team's task, and a caseworker, get nothing: not found, nothing audited.
+		before = w.auditCount("task.read")
+		if _, err := w.svc.Dashboard.TeamReassignment(w.ctx, w.housingLead, tasks[3].id); !errors.Is(err, model.ErrNotFound) {
+			t.Errorf("another team's task: %v, want not found", err)
+		}
+		if _, err := w.svc.Dashboard.TeamReassignment(w.ctx, w.housingWorker, a.id); !errors.Is(err, model.ErrNotFound) {
+			t.Errorf("a caseworker: %v, want not found", err)
+		}
+		if got := w.auditCount("task.read"); got != before {
+			t.Errorf("refused reads were audited: %d, want %d", got, before)
 		}
 	})
 

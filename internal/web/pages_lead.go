@@ -16,9 +16,11 @@ import (
 
 // The department head's team dashboard (routes.go, "Department heads"): the team's open and
 // overdue tasks and referrals by person and by area with their age, the weekly chart of open
-// and overdue tasks per area with its data as a table, and the open tasks with a form each
-// to reassign them within the team. Everything on the page comes from one service call,
-// service.Dashboard.Team, which counts under the same visibility as every list.
+// and overdue tasks per area with its data as a table, and the open tasks, each with a link
+// to its page "Aufgabe neu zuweisen" (leadReassignPage) with the choice of the team's
+// organisations and people. Everything on the dashboard comes from one service call,
+// service.Dashboard.Team, which counts under the same visibility as every list; the
+// reassignment page from service.Dashboard.TeamReassignment.
 
 // noneValue is the filter value of "nobody" and "no area".
 const noneValue = "none"
@@ -104,22 +106,25 @@ func (s *Server) renderTeam(c echo.Context, status int, f service.TeamFilter, fv
 	return s.render(c, status, components.TeamDashboardPage(v))
 }
 
-// teamView turns the service's dashboard into the page's view.
-func teamView(t *service.Team, lang string, fv components.TeamFilterView) components.TeamDashboard {
-	areaNames := map[string]string{}
-	for _, a := range t.Areas {
-		areaNames[a.Code] = areaLabel(a, lang)
+// teamAreaNames names the areas in lang: by code, and as a function that keeps an unknown
+// code as it is.
+func teamAreaNames(areas []model.Area, lang string) (map[string]string, func(string) string) {
+	names := map[string]string{}
+	for _, a := range areas {
+		names[a.Code] = areaLabel(a, lang)
 	}
-	areaName := func(code string) string {
-		if n, ok := areaNames[code]; ok {
+	return names, func(code string) string {
+		if n, ok := names[code]; ok {
 			return n
 		}
 		return code
 	}
-	orgNames := map[uuid.UUID]string{}
-	for _, o := range t.Orgs {
-		orgNames[o.ID] = o.Name
-	}
+}
+
+// teamView turns the service's dashboard into the page's view.
+func teamView(t *service.Team, lang string, fv components.TeamFilterView) components.TeamDashboard {
+	areaNames, areaName := teamAreaNames(t.Areas, lang)
+	orgNames := orgNameMap(t.Orgs)
 	figures := func(f service.Figures) components.TeamFigures {
 		return components.TeamFigures{Open: f.Open, Overdue: f.Overdue, Age: f.Age, Late: f.Late}
 	}
@@ -178,34 +183,74 @@ func teamView(t *service.Team, lang string, fv components.TeamFilterView) compon
 	}
 	v.Filter.Areas = append(v.Filter.Areas, components.TeamOption{Value: noneValue, Nobody: true})
 	v.Referrals, v.ReferralsTotal = teamReferralRows(t), t.ReferralsTotal
-	for _, o := range t.Orgs {
+	for _, task := range t.List {
+		v.List = append(v.List, teamTaskRow(task, orgNames, areaName))
+	}
+	return v
+}
+
+// teamTaskRow is a task of the team as the dashboard's list and the reassignment page show
+// it; orgNames and areaName name its organisation and area.
+func teamTaskRow(task service.TeamTask, orgNames map[uuid.UUID]string, areaName func(string) string) components.TeamTaskRow {
+	row := components.TeamTaskRow{
+		ID: task.ID.String(), Version: task.Version, Title: task.Title, Org: orgNames[task.OrgID],
+		Assignee: task.AssigneeName, Priority: string(task.Priority), Due: task.DueDate,
+		Overdue: task.Overdue, DaysOverdue: task.DaysOverdue, AgeDays: task.AgeDays,
+		Target: task.OrgID.String(),
+	}
+	if task.AssigneeID != nil {
+		row.Target += ":" + task.AssigneeID.String()
+	}
+	if task.Area != nil {
+		row.Area = areaName(*task.Area)
+	}
+	if task.CaseID != nil {
+		row.Case = caseLabel(*task.CaseID, task.Case)
+	}
+	return row
+}
+
+// teamTargets are the choices of a reassignment: per organisation of the team, "nobody"
+// (the organisation itself) and its people.
+func teamTargets(orgs []model.Organisation, members []service.TeamMember) []components.TeamTargetGroup {
+	var out []components.TeamTargetGroup
+	for _, o := range orgs {
 		g := components.TeamTargetGroup{Org: o.Name, Options: []components.TeamOption{{Value: o.ID.String(), Nobody: true}}}
-		for _, m := range t.Members {
+		for _, m := range members {
 			if m.OrgID == o.ID {
 				g.Options = append(g.Options, components.TeamOption{Value: o.ID.String() + ":" + m.ID.String(), Label: m.Name})
 			}
 		}
-		v.Targets = append(v.Targets, g)
+		out = append(out, g)
 	}
-	for _, task := range t.List {
-		row := components.TeamTaskRow{
-			ID: task.ID.String(), Version: task.Version, Title: task.Title, Org: orgNames[task.OrgID],
-			Assignee: task.AssigneeName, Priority: string(task.Priority), Due: task.DueDate,
-			Overdue: task.Overdue, DaysOverdue: task.DaysOverdue, AgeDays: task.AgeDays,
-			Target: task.OrgID.String(),
-		}
-		if task.AssigneeID != nil {
-			row.Target += ":" + task.AssigneeID.String()
-		}
-		if task.Area != nil {
-			row.Area = areaName(*task.Area)
-		}
-		if task.CaseID != nil {
-			row.Case = caseLabel(*task.CaseID, task.Case)
-		}
-		v.List = append(v.List, row)
+	return out
+}
+
+// leadReassignPage is the page "Aufgabe neu zuweisen" of a task of the team; the query
+// carries the dashboard list's state for the way back.
+func (s *Server) leadReassignPage(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
 	}
-	return v
+	_, fv := teamFilter(c.QueryParam)
+	return s.renderReassign(c, http.StatusOK, id, fv.List, components.TeamReassign{})
+}
+
+// renderReassign shows the reassignment page of task id with the task's current state;
+// extra carries a failed reassignment (form, conflict).
+func (s *Server) renderReassign(c echo.Context, status int, id uuid.UUID, list components.ListingView, extra components.TeamReassign) error {
+	page, err := s.svc.Dashboard.TeamReassignment(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	_, areaName := teamAreaNames(page.Areas, s.localizer(c).Lang.String())
+	v := components.TeamReassign{
+		Task:    teamTaskRow(page.Task, orgNameMap(page.Orgs), areaName),
+		Targets: teamTargets(page.Orgs, page.Members),
+		List:    list, Form: extra.Form, Conflict: extra.Conflict,
+	}
+	return s.render(c, status, components.TeamReassignPage(v))
 }
 
 // reassignTarget reads a reassignment choice: "<organisation id>" (nobody in it) or
@@ -229,13 +274,14 @@ func reassignTarget(s string) (model.TaskReassign, bool) {
 }
 
 // leadReassign moves a task to another organisation of the team and, optionally, a person
-// in it; back to the dashboard with the same filter.
+// in it; back to the dashboard with the same filter. A refused choice or an outdated version
+// shows the reassignment page again, with the message.
 func (s *Server) leadReassign(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	f, fv := teamFilter(c.FormValue)
+	_, fv := teamFilter(c.FormValue)
 	target := c.FormValue("target")
 	failed := components.PartnerForm{
 		Name: "reassign", Values: map[string]string{"task": id.String(), "target": target},
@@ -243,16 +289,16 @@ func (s *Server) leadReassign(c echo.Context) error {
 	}
 	in, ok := reassignTarget(target)
 	if !ok {
-		return s.renderTeam(c, http.StatusUnprocessableEntity, f, fv, components.TeamDashboard{Form: failed})
+		return s.renderReassign(c, http.StatusUnprocessableEntity, id, fv.List, components.TeamReassign{Form: failed})
 	}
 	_, err = s.svc.Tasks.Reassign(c.Request().Context(), actor(c), id, formVersion(c), in)
 	var ve *model.ValidationError
 	switch {
 	case err == nil:
 	case errors.Is(err, model.ErrConflict):
-		return s.renderTeam(c, http.StatusConflict, f, fv, components.TeamDashboard{Conflict: true})
+		return s.renderReassign(c, http.StatusConflict, id, fv.List, components.TeamReassign{Conflict: true})
 	case errors.As(err, &ve):
-		return s.renderTeam(c, http.StatusUnprocessableEntity, f, fv, components.TeamDashboard{Form: failed})
+		return s.renderReassign(c, http.StatusUnprocessableEntity, id, fv.List, components.TeamReassign{Form: failed})
 	default:
 		return err
 	}

@@ -20,7 +20,7 @@ import (
 
 // The team dashboard (pages_lead.go) through the whole stack: what the department head of
 // Housing sees of the team (Housing and its unit North) and not of others, reassigning with
-// its refusals, and the chart's table against the service's figures.
+// its own page and its refusals, and the chart's table against the service's figures.
 
 // createTask creates a task of u's organisation through the services.
 func createTask(t *testing.T, w *world.World, u *world.User, in model.TaskCreate) *model.Task {
@@ -90,6 +90,21 @@ func TestLeadTeam(t *testing.T) {
 		if !strings.Contains(sectionOf(t, body, "vermittlungen"), "Wiebke Wohnen") {
 			t.Error("the referral figures do not name the sender")
 		}
+		// Each task links to its reassignment page, named for the task; no row carries the
+		// choice of the whole team (that made the page hundreds of KiB at city scale).
+		list := body[strings.Index(body, `id="aufgaben-liste"`):]
+		if strings.Contains(list, `name="target"`) || strings.Contains(list, "<optgroup") {
+			t.Error("the task list carries a choice of reassignment targets")
+		}
+		for _, task := range []*model.Task{overdue, open, cw.Task} {
+			row := taskRowOf(t, body, task.ID)
+			link := `href="/team/aufgaben/` + task.ID.String() + `/neu-zuweisen"`
+			label := `aria-label="Neu zuweisen: Aufgabe „` + task.Title + `“"`
+			if !strings.Contains(row, link) || !strings.Contains(row, label) || !strings.Contains(row, ">Neu zuweisen<") {
+				t.Errorf("the row of %q has no link to its reassignment page: %.1500s", task.Title, row)
+			}
+		}
+		t.Logf("GET /team: %d bytes, %d tasks listed", len(body), strings.Count(body, `class="lotse-pl-task"`))
 	})
 
 	t.Run("filter", func(t *testing.T) {
@@ -114,8 +129,9 @@ func TestLeadTeam(t *testing.T) {
 		}
 		for _, want := range []string{
 			`href="/team?dir=asc&amp;sort=changed#aufgaben-liste" aria-current="true"`, // the chosen order, the click turns it
-			`<input type="hidden" name="sort" value="changed">`,                        // the filter and the reassign forms keep it
+			`<input type="hidden" name="sort" value="changed">`,                        // the filter keeps it
 			`href="/team/aufgaben.csv?dir=desc&amp;sort=changed"`,
+			`href="/team/aufgaben/` + overdue.ID.String() + `/neu-zuweisen?dir=desc&amp;sort=changed"`, // and the reassignment link`
 		} {
 			if !strings.Contains(list, want) {
 				t.Errorf("the sorted list lacks %s", want)
@@ -141,23 +157,74 @@ func TestLeadTeam(t *testing.T) {
 		return org, who, v
 	}
 
+	t.Run("reassignment page", func(t *testing.T) {
+		// Reached from a sorted, filtered list: the way back and the form keep its state.
+		body := partnerGet(t, w, w.HousingLead, action+"?overdue=1&sort=name&dir=desc", http.StatusOK)
+		id := overdue.ID.String()
+		for _, want := range []string{
+			"<h1 class=\"kern-heading-large\">Aufgabe neu zuweisen</h1>", "Mietvertrag prüfen", "Wiebke Wohnen (Fachbereich Wohnen)", "seit 3 Tagen überfällig",
+			`<form novalidate class="kern-stack-md lotse-measure" method="post" action="/team/aufgaben/` + id + `/neu-zuweisen">`,
+			`<label class="kern-label" for="ziel-` + id + `">Zuweisen an</label>`,
+			`<optgroup label="Fachbereich Wohnen">`, `<optgroup label="Wohnen, Team Nord">`,
+			`<option value="` + w.Housing.ID.String() + `:` + wiebke.String() + `" selected>Wiebke Wohnen</option>`,
+			`<option value="` + target + `">Nils Nord</option>`,
+			`<input type="hidden" name="version" value="1">`,
+			`<input type="hidden" name="dir" value="desc"><input type="hidden" name="overdue" value="1"><input type="hidden" name="sort" value="name">`,
+			`href="/team?dir=desc&amp;overdue=1&amp;sort=name#aufgaben-liste"`, "Zurück zum Team-Überblick",
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the reassignment page lacks %s", want)
+			}
+		}
+		if n := strings.Count(body, `name="target"`); n != 1 {
+			t.Errorf("%d choices of the target, want 1", n)
+		}
+		if strings.Contains(body, "Mira Migration") || strings.Contains(body, w.Migration.ID.String()) {
+			t.Error("the reassignment page offers someone outside the team")
+		}
+		// A task on a case names the case's person, as its row on the dashboard does.
+		body = partnerGet(t, w, w.HousingLead, "/team/aufgaben/"+cw.Task.ID.String()+"/neu-zuweisen", http.StatusOK)
+		if !strings.Contains(body, model.PersonName(cw.Person.FamilyName, cw.Person.GivenNames)) || !strings.Contains(body, `href="/team#aufgaben-liste"`) {
+			t.Error("the reassignment page of a case's task does not name its person, or has no way back")
+		}
+		// Not a department head, another team's task, no task.
+		partnerGet(t, w, w.HousingWorker, action, http.StatusNotFound)
+		partnerGet(t, w, w.HousingLead, "/team/aufgaben/"+foreign.ID.String()+"/neu-zuweisen", http.StatusNotFound)
+		partnerGet(t, w, w.HousingLead, "/team/aufgaben/"+uuid.NewString()+"/neu-zuweisen", http.StatusNotFound)
+	})
+
 	t.Run("reassign refused", func(t *testing.T) {
-		// Outside the team: the message beside the choice, nothing changed.
+		// Outside the team: the reassignment page again, the message beside the choice and
+		// in the summary, the choice sent kept, the list's state kept; nothing changed.
 		bad := w.Migration.ID.String() + ":" + w.MigrationWorker.ID.String()
-		r := partnerPost(t, w, w.HousingLead, action, url.Values{"version": {"1"}, "target": {bad}}, http.StatusUnprocessableEntity)
+		r := partnerPost(t, w, w.HousingLead, action, url.Values{"version": {"1"}, "target": {bad}, "overdue": {"1"}}, http.StatusUnprocessableEntity)
 		body := string(r.Body)
-		for _, want := range []string{`id="ziel-` + overdue.ID.String() + `-fehler"`, "Bitte wählen Sie eine Organisation Ihres Teams", `href="#ziel-` + overdue.ID.String() + `"`} {
+		for _, want := range []string{
+			"<h1 class=\"kern-heading-large\">Aufgabe neu zuweisen</h1>", `id="fehlerliste"`,
+			`id="ziel-` + overdue.ID.String() + `-fehler"`, "Bitte wählen Sie eine Organisation Ihres Teams", `href="#ziel-` + overdue.ID.String() + `"`,
+			`aria-invalid="true"`, `aria-describedby="ziel-` + overdue.ID.String() + `-fehler"`,
+			`<input type="hidden" name="overdue" value="1">`, `href="/team?overdue=1#aufgaben-liste"`,
+		} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the refused reassignment lacks %q", want)
 			}
 		}
+		if strings.Contains(body, `id="aufgaben-liste"`) {
+			t.Error("the refused reassignment shows the dashboard, not the task's page")
+		}
 		partnerPost(t, w, w.HousingLead, action, url.Values{"version": {"1"}, "target": {"kaputt"}}, http.StatusUnprocessableEntity)
 		// A person who is no member of the chosen organisation.
-		partnerPost(t, w, w.HousingLead, action, url.Values{"version": {"1"}, "target": {w.HousingNorth.ID.String() + ":" + w.HousingWorker.ID.String()}}, http.StatusUnprocessableEntity)
-		// A stale version: the current state and a warning.
+		r = partnerPost(t, w, w.HousingLead, action, url.Values{"version": {"1"}, "target": {w.HousingNorth.ID.String() + ":" + w.HousingWorker.ID.String()}}, http.StatusUnprocessableEntity)
+		if !strings.Contains(string(r.Body), `id="ziel-`+overdue.ID.String()+`-fehler"`) {
+			t.Error("a person outside the chosen organisation is refused without the message")
+		}
+		// A stale version: the task's page with its current state and a warning.
 		r = partnerPost(t, w, w.HousingLead, action, url.Values{"version": {"9"}, "target": {target}}, http.StatusConflict)
-		if !strings.Contains(string(r.Body), "Die Aufgabe wurde inzwischen geändert") {
-			t.Error("the conflict is not explained")
+		body = string(r.Body)
+		for _, want := range []string{"Die Aufgabe wurde inzwischen geändert", "<h1 class=\"kern-heading-large\">Aufgabe neu zuweisen</h1>", `<input type="hidden" name="version" value="1">`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the conflict lacks %q", want)
+			}
 		}
 		// Not a department head, or another team's task.
 		partnerPost(t, w, w.HousingWorker, action, url.Values{"version": {"1"}, "target": {target}}, http.StatusNotFound)

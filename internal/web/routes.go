@@ -115,6 +115,7 @@ func (s *Server) routes(metrics bool) error {
 	s.handle(e, http.MethodGet, "/team", s.leadTeam, can("task", "reassign"))
 	s.handle(e, http.MethodGet, "/team/aufgaben.csv", s.teamExport, can("task", "reassign"))
 	s.handle(e, http.MethodGet, "/team/aufgaben.xlsx", s.teamExport, can("task", "reassign"))
+	s.handle(e, http.MethodGet, "/team/aufgaben/:id/neu-zuweisen", s.leadReassignPage, can("task", "reassign"))
 	s.handle(e, http.MethodPost, "/team/aufgaben/:id/neu-zuweisen", s.leadReassign, can("task", "reassign"))
 	s.handle(e, http.MethodPost, "/team/vermittlungen/:id/neu-zuweisen", s.leadReassignReferral, can("referral", "reassign"))
 

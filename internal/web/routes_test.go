@@ -236,6 +236,7 @@ func TestAPIPermissionTable(t *testing.T) {
 		"GET /team":                                 "task.reassign",
 		"GET /team/aufgaben.csv":                    "task.reassign",
 		"GET /team/aufgaben.xlsx":                   "task.reassign",
+		"GET /team/aufgaben/:id/neu-zuweisen":       "task.reassign",
 		"POST /team/aufgaben/:id/neu-zuweisen":      "task.reassign",
 		"POST /team/vermittlungen/:id/neu-zuweisen": "referral.reassign",
 		// coordinator and administration pages

@@ -87,6 +87,7 @@ func TestPagesRefuseBadQueryText(t *testing.T) {
 			{w.HousingWorker, "/vermittlungen?cursor=B&status=B&sort=B&seite=B", 0, ""},
 			{w.JobcenterWorker, "/eingang.csv?x=B", 0, ""},
 			{w.HousingLead, "/team?area=B&overdue=B&person=B", 400, ""},
+			{w.HousingLead, "/team/aufgaben/" + cw.Task.ID.String() + "/neu-zuweisen?area=B&person=B&sort=B&seite=B", 0, ""},
 			{w.DPO, "/protokoll?action=B&before=B&case=B&from=B&org=B&to=B&user=B", 400, ""},
 			{w.DPO, "/protokoll?action=B&case=B&user=B", 400, "Die Eingabe enthält unzulässige Zeichen"},
 			{w.DPO, "/protokoll.csv?user=B&case=B", 400, ""},

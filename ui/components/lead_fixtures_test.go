@@ -7,8 +7,9 @@ import (
 )
 
 // Renderings of the team dashboard (lead.templ) for TestNoHardCodedText: figures with and
-// without rows and sums, the charts with their table, the task list with a failed
-// reassignment, a conflict, a filtered and an empty dashboard. Data from the database is
+// without rows and sums, the charts with their table, the task list, a failed referral
+// reassignment, a conflict, a filtered and an empty dashboard; the reassignment page of a
+// task, with a refused choice and after a conflict. Data from the database is
 // marked ⟦…⟧ like the messages.
 
 func init() {
@@ -45,14 +46,22 @@ func init() {
 			{ID: "t2", Version: 1, Title: "⟦Anruf⟧", Org: "⟦Nord⟧", Priority: "normal", AgeDays: 1, Target: "o2"},
 		},
 		ListTotal: 60,
-		Targets: []TeamTargetGroup{
-			{Org: "⟦Wohnen⟧", Options: []TeamOption{{Value: "o1", Nobody: true}, {Value: "o1:u1", Label: "⟦Wiebke⟧"}}},
-			{Org: "⟦Nord⟧", Options: []TeamOption{{Value: "o2", Nobody: true}}},
-		},
-		Form: PartnerForm{Name: "reassign", Values: map[string]string{"task": "t1", "target": "o1"},
-			Errors: FormErrors{{Field: "target", ID: "ziel-t1", Msg: FormMsg{Key: "lead.error.target"}}}},
+		Form: PartnerForm{Name: "reassign_referral", Values: map[string]string{"referral": "r1", "assignee": "u1"},
+			Errors: FormErrors{{Field: "assignee", ID: "bearbeitung-r1", Msg: FormMsg{Key: "review.error.assignee"}}}},
 		Conflict: true,
 	}
 	empty := TeamDashboard{Today: today, Weeks: weeks}
 	pages["TeamDashboardPage"] = []templ.Component{TeamDashboardPage(full), TeamDashboardPage(empty)}
+	targets := []TeamTargetGroup{
+		{Org: "⟦Wohnen⟧", Options: []TeamOption{{Value: "o1", Nobody: true}, {Value: "o1:u1", Label: "⟦Wiebke⟧"}}},
+		{Org: "⟦Nord⟧", Options: []TeamOption{{Value: "o2", Nobody: true}}},
+	}
+	reassign := TeamReassign{Task: full.List[0], Targets: targets, List: full.Filter.List}
+	failed := reassign
+	failed.Task = full.List[1]
+	failed.Form = PartnerForm{Name: "reassign", Values: map[string]string{"task": "t2", "target": "o1"},
+		Errors: FormErrors{{Field: "target", ID: "ziel-t2", Msg: FormMsg{Key: "lead.error.target"}}}}
+	conflict := reassign
+	conflict.Conflict = true
+	pages["TeamReassignPage"] = []templ.Component{TeamReassignPage(reassign), TeamReassignPage(failed), TeamReassignPage(conflict)}
 }

@@ -1,0 +1,89 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/store"
+)
+
+// TeamReassignment is what the page "Aufgabe neu zuweisen" of the team dashboard shows: one
+// task of the team as its list row shows it, and whom it may go to.
+type TeamReassignment struct {
+	// Today is the calendar day (Europe/Berlin) as midnight UTC, for how late the task is.
+	Today time.Time
+	// Task is the task with its case as the actor may see it, its assignee's name and how
+	// late it is.
+	Task TeamTask
+	// Orgs are the organisations the task may be moved to (the actor's task.reassign
+	// subtree, which holds the task's own), the acting one first, every unit after its
+	// parent; Areas name the task's area.
+	Orgs  []model.Organisation
+	Areas []model.Area
+	// Members are the people of Orgs the task may be given to (member.read; without it
+	// none): active accounts with a caseworker or lead grant, one entry per organisation,
+	// by name.
+	Members []TeamMember
+}
+
+// TeamReassignment returns the reassignment page of a task: the task under the actor's
+// task.reassign scope, the same check Tasks.Reassign makes (a task outside it, or without
+// that permission, is ErrNotFound), and the organisations and people of the team it may go
+// to. One transaction; one "task.read" audit event (view "reassign") records the task shown.
+func (s *Dashboard) TeamReassignment(ctx context.Context, a model.Actor, id uuid.UUID) (*TeamReassignment, error) {
+	sc, err := s.require(a, objTask, "reassign", true)
+	if err != nil {
+		return nil, err
+	}
+	msc, err := s.scope(a, objMember, actRead)
+	if err != nil {
+		return nil, err
+	}
+	var orgs []uuid.UUID
+	if sc.Has(model.ScopeOrgTree) {
+		orgs = sc.OrgTree
+	}
+	out := &TeamReassignment{Today: s.today()}
+	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+		t, err := tx.Tasks().Get(ctx, sc, id)
+		if err != nil {
+			return err
+		}
+		if err := s.labelTask(ctx, tx, a, t); err != nil {
+			return err
+		}
+		d := tx.Dashboard()
+		var names map[uuid.UUID]string
+		if t.AssigneeID != nil {
+			if names, err = d.Names(ctx, []uuid.UUID{*t.AssigneeID}); err != nil {
+				return err
+			}
+		}
+		out.Task = teamTasks([]model.Task{*t}, names, out.Today)[0]
+		all, err := tx.Organisations().All(ctx)
+		if err != nil {
+			return err
+		}
+		out.Orgs = subtreeOrder(all, a.OrgID, orgs)
+		if out.Areas, err = tx.Areas().Active(ctx); err != nil {
+			return err
+		}
+		if msc.Allowed() && len(orgs) > 0 {
+			ms, err := d.TeamMembers(ctx, msc, orgs)
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				out.Members = append(out.Members, TeamMember(m))
+			}
+		}
+		return tx.Audit().Record(ctx, caseEvent(a, "task.read", objTask, t.ID, idOrNil(t.CaseID), model.JSONMap{"view": "reassign"}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
