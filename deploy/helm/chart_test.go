@@ -254,12 +254,6 @@ func renderValuesSchema(vals map[string]any, skipSchema bool) (map[string]string
 
 var docSep = regexp.MustCompile(`(?m)^---\s*$`)
 
-// render renders and decodes the chart with a values file over the defaults.
-func render(t *testing.T, file string) *manifests {
-	t.Helper()
-	return renderWith(t, readValues(t, file))
-}
-
 func renderWith(t *testing.T, vals map[string]any) *manifests {
 	t.Helper()
 	out, err := renderValues(vals)
