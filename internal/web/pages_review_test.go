@@ -96,7 +96,10 @@ func TestReviewReferrals(t *testing.T) {
 		partnerPost(t, w, w.HousingLead, action, with("kaputt"), http.StatusUnprocessableEntity)
 		partnerPost(t, w, w.HousingWorker, action, with(w.HousingWorker2.ID.String()), http.StatusNotFound)
 		partnerPost(t, w, w.HousingLead, "/team/vermittlungen/"+out.Referral.ID.String()+"/neu-zuweisen", with(w.HousingWorker2.ID.String()), http.StatusNotFound)
-		partnerPost(t, w, w.HousingLead, action, url.Values{"version": {"99"}, "assignee": {w.HousingWorker2.ID.String()}}, http.StatusConflict)
+		r = partnerPost(t, w, w.HousingLead, action, url.Values{"version": {"99"}, "assignee": {w.HousingWorker2.ID.String()}}, http.StatusConflict)
+		if b := string(r.Body); !strings.Contains(b, "Die Vermittlung wurde inzwischen geändert") || strings.Contains(b, "Die Aufgabe wurde inzwischen geändert") {
+			t.Error("a referral's conflict on the team page does not speak of the referral")
+		}
 		if _, now := referralOf(t, w, in.Referral.ID); now != version {
 			t.Errorf("a refused reassignment changed the referral: version %d", now)
 		}
