@@ -545,6 +545,7 @@ func TestRollingRestartLosesNothing(t *testing.T) {
 // TestInstancesMigrateOnceAtStart: two instances started at once on an empty database with
 // `serve --migrate`: one applies the migrations, the other waits for it, and both serve.
 func TestInstancesMigrateOnceAtStart(t *testing.T) {
+	t.Parallel()
 	bin := buildLotse(t)
 	tdb := testutil.NewEmptyDatabase(t)
 	env := serveEnv("LOTSE_DATABASE_URL="+tdb.URL, "LOTSE_MIGRATION_DATABASE_URL="+tdb.OwnerURL,

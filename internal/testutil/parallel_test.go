@@ -46,6 +46,14 @@ var sequentialTests = map[string]string{
 	"internal/app.TestServeGracefulStop":                     "defaultConfig",
 	"internal/app.TestServeGraceExpires":                     "defaultConfig",
 	"internal/jobs.TestDeliverJobRetriesAndShowsInLotseJobs": "t.Setenv for the lotse jobs command",
+	"internal/app.TestServeDrainsReadinessFirst":             "defaultConfig",
+	"internal/app.TestTracesCarryNoPersonalData":             "t.Setenv of the OTEL_* variables the exporter reads",
+	"internal/devapp.TestRestoreDrill":                       "t.Setenv in its lotse helper, which runs app.Main",
+	// Real processes or clusters under load with a bound of a second (a grant counting on
+	// both instances; the replica's lag against its limit): alone, so that the bound
+	// measures Lotse and not the neighbouring tests.
+	"internal/app.TestRollingRestartLosesNothing": "real instances under load, one-second bound",
+	"internal/app.TestReadReplica":                "a primary and a standby cluster, lag bound",
 }
 
 // TestDatabaseTestsRunInParallel fails when a top-level Test function of the repository creates
