@@ -65,6 +65,10 @@ var optionalEnv = []string{"LOTSE_SHUTDOWN_READINESS_DELAY", "LOTSE_DATABASE_REP
 // database URL that names neither (the chart verifies CloudNativePG's certificate with them).
 var libpqEnv = []string{"PGSSLMODE", "PGSSLROOTCERT"}
 
+// otelEnv is the one OpenTelemetry variable the chart sets, with tracing.endpoint (the SDK
+// reads it; docs/tracing.md).
+var otelEnv = []string{"OTEL_EXPORTER_OTLP_ENDPOINT"}
+
 // Lotse's own defaults of the two drain settings (README, config table), which the chart's
 // terminationGracePeriodSeconds must cover when they are not set.
 const (
@@ -827,7 +831,7 @@ func checkEnvNames(t *testing.T, known map[string]bool, specs ...corev1.PodSpec)
 				t.Errorf("%s: envFrom hides the names of the settings", c.Name)
 			}
 			for _, e := range c.Env {
-				if slices.Contains(libpqEnv, e.Name) {
+				if slices.Contains(libpqEnv, e.Name) || slices.Contains(otelEnv, e.Name) {
 					continue
 				}
 				if !strings.HasPrefix(e.Name, "LOTSE_") {
@@ -858,7 +862,7 @@ var placeholderSecrets = map[string]string{
 // command the container runs: the chart's settings must start Lotse, not only be known names.
 func checkLotseAccepts(t *testing.T, known map[string]bool, what string, spec corev1.PodSpec, serving bool) {
 	t.Helper()
-	for _, name := range append(slices.Collect(maps.Keys(known)), libpqEnv...) { // a developer's own variables must not count
+	for _, name := range slices.Concat(slices.Collect(maps.Keys(known)), libpqEnv, otelEnv) { // a developer's own variables must not count
 		t.Setenv(name, "")
 		os.Unsetenv(name)
 	}
@@ -1004,7 +1008,7 @@ func checkNetworkPolicies(t *testing.T, m *manifests, dep appsv1.Deployment, job
 			}
 		}
 	}
-	allowed := map[int32]string{53: "DNS", dbPort: "database", 443: "OIDC provider", 587: "SMTP"}
+	allowed := map[int32]string{53: "DNS", dbPort: "database", 443: "OIDC provider", 587: "SMTP", 4318: "OpenTelemetry collector"}
 	egressPorts := func(np networkingv1.NetworkPolicy) map[int32]bool {
 		got := map[int32]bool{}
 		for _, r := range np.Spec.Egress {
@@ -1041,6 +1045,14 @@ func checkNetworkPolicies(t *testing.T, m *manifests, dep appsv1.Deployment, job
 	}
 	if !production && dp[587] {
 		t.Errorf("NetworkPolicy %s opens SMTP although no SMTP server is configured", dnp.Name)
+	}
+	// Traces: the collector's port is open exactly when the instances send spans there.
+	endpoint, tracing := env(c, "OTEL_EXPORTER_OTLP_ENDPOINT")
+	if mode, _ := env(c, "LOTSE_TRACING"); tracing != production || (tracing && (mode != "on" || endpoint != "http://otel-collector.monitoring:4318")) {
+		t.Errorf("tracing: want it on with the collector of values-production.yaml only there, got LOTSE_TRACING=%q OTEL_EXPORTER_OTLP_ENDPOINT=%q", mode, endpoint)
+	}
+	if dp[4318] != tracing {
+		t.Errorf("NetworkPolicy %s: the collector's port 4318 is open %v, traces are sent %v", dnp.Name, dp[4318], tracing)
 	}
 	if !jp[53] || !jp[dbPort] || len(jp) != 2 {
 		t.Errorf("NetworkPolicy %s: the migration Job must reach DNS and the database only, got %v", jnp.Name, jp)
