@@ -164,13 +164,13 @@ func (s *Emergency) Review(ctx context.Context, a model.Actor) ([]model.Emergenc
 		if err != nil {
 			return err
 		}
+		reads, err := tx.Emergency().Reads(ctx, list)
+		if err != nil {
+			return err
+		}
 		out = make([]model.EmergencyAccessReview, len(list))
 		for i, e := range list {
-			reads, err := tx.Emergency().Reads(ctx, e)
-			if err != nil {
-				return err
-			}
-			out[i] = model.EmergencyAccessReview{EmergencyAccess: e, Reads: reads}
+			out[i] = model.EmergencyAccessReview{EmergencyAccess: e, Reads: reads[e.ID]}
 		}
 		ev := event(a, "emergency_access.review", objEmergency, uuid.Nil, model.JSONMap{"accesses": len(out)})
 		ev.Purpose = model.PurposeDataProtectionReview

@@ -57,12 +57,36 @@ func (r Emergency) List(ctx context.Context, limit int) ([]model.EmergencyAccess
 	return out, translate("list emergency accesses", err)
 }
 
-// Reads returns what the member read during the access: the audit events of the access's
-// case by its user from its grant to its end (or to now, when it still lasts), oldest first.
-func (r Emergency) Reads(ctx context.Context, e model.EmergencyAccess) ([]model.AuditEvent, error) {
-	var out []model.AuditEvent
+// Reads returns what the members read during the accesses: for each access, the audit
+// events of its case by its user from its grant to its end, oldest first, at most
+// emergencyReadsLimit in all. One statement for the whole list.
+func (r Emergency) Reads(ctx context.Context, accesses []model.EmergencyAccess) (map[uuid.UUID][]model.AuditEvent, error) {
+	out := make(map[uuid.UUID][]model.AuditEvent, len(accesses))
+	if len(accesses) == 0 {
+		return out, nil
+	}
+	ids := make([]uuid.UUID, len(accesses))
+	for i, e := range accesses {
+		ids[i] = e.ID
+	}
+	var events []model.AuditEvent
 	err := r.db.WithContext(ctx).Model(&model.AuditEvent{}).
-		Where("case_id = ? AND actor_id = ? AND at >= ? AND at < ?", e.CaseID, e.UserID, e.GrantedAt, e.ExpiresAt).
-		Order("at, id").Limit(1000).Find(&out).Error
-	return out, translate("emergency access reads", err)
+		Where(`EXISTS (SELECT 1 FROM emergency_accesses ea WHERE ea.id IN ? AND ea.case_id = audit_events.case_id
+			AND ea.user_id = audit_events.actor_id AND audit_events.at >= ea.granted_at AND audit_events.at < ea.expires_at)`, ids).
+		Order("at, id").Limit(emergencyReadsLimit).Find(&events).Error
+	if err != nil {
+		return nil, translate("emergency access reads", err)
+	}
+	for _, ev := range events {
+		for _, e := range accesses {
+			if ev.CaseID != nil && *ev.CaseID == e.CaseID && ev.ActorID != nil && *ev.ActorID == e.UserID &&
+				!ev.At.Before(e.GrantedAt) && ev.At.Before(e.ExpiresAt) {
+				out[e.ID] = append(out[e.ID], ev)
+			}
+		}
+	}
+	return out, nil
 }
+
+// emergencyReadsLimit bounds the audit events one review lists.
+const emergencyReadsLimit = 5000
