@@ -194,8 +194,7 @@ func (s *server) arrangeCase(t *testing.T, subj, family, given string) *model.Ca
 func (s *server) arrangeOverdueTask(t *testing.T, subj, title string, daysAgo int, caseID *uuid.UUID) *model.Task {
 	t.Helper()
 	a := s.actor(t, subj)
-	y, m, d := time.Now().Date()
-	due := time.Date(y, m, d-daysAgo, 0, 0, 0, 0, time.UTC)
+	due := model.CalendarDay(time.Now()).AddDate(0, 0, -daysAgo) // a calendar day in Berlin
 	task, err := s.Svc.Tasks.Create(context.Background(), a, model.TaskCreate{
 		OrgID: a.OrgID, AssigneeID: &a.UserID, CaseID: caseID, Title: title, DueDate: &due, Priority: model.PriorityHigh,
 	})

@@ -18,7 +18,7 @@ func TestHomePage(t *testing.T) {
 	t.Parallel()
 	w := world.New(t)
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralSent})
-	threeDaysAgo := time.Now().AddDate(0, 0, -3)
+	threeDaysAgo := model.CalendarDay(time.Now()).AddDate(0, 0, -3) // a due date is a calendar day in Berlin
 	me := w.HousingWorker.ID
 	overdue := createTask(t, w, w.HousingWorker, model.TaskCreate{Title: "Mietvertrag prüfen", CaseID: &cw.Case.ID, AssigneeID: &me, DueDate: &threeDaysAgo, Priority: model.PriorityHigh})
 	person := cw.Person.FamilyName + ", " + cw.Person.GivenNames

@@ -50,7 +50,7 @@ func taskRowOf(t *testing.T, body string, id uuid.UUID) string {
 func TestLeadTeam(t *testing.T) {
 	t.Parallel()
 	w := world.New(t)
-	threeDaysAgo := time.Now().AddDate(0, 0, -3)
+	threeDaysAgo := model.CalendarDay(time.Now()).AddDate(0, 0, -3) // a due date is a calendar day in Berlin
 	wiebke := w.HousingWorker.ID
 	overdue := createTask(t, w, w.HousingWorker, model.TaskCreate{Title: "Mietvertrag prüfen", AssigneeID: &wiebke, DueDate: &threeDaysAgo, Area: ptr("housing")})
 	open := createTask(t, w, w.NorthWorker, model.TaskCreate{Title: "Wohnungsangebot nachfassen", Area: ptr("work")})
