@@ -97,8 +97,12 @@ type followUpRow struct {
 // longer reaches is neither listed nor counted), each section by day and with the number of
 // all in it, in one statement.
 func (r Notifications) FollowUps(ctx context.Context, cases, tasks model.Scope, q FollowUpQuery) (*model.FollowUpSections, error) {
-	sub := func(table string, sc model.Scope) *gorm.DB {
-		return visible(r.db.Session(&gorm.Session{NewDB: true}).WithContext(ctx).Table(table), sc).Select(table + ".id")
+	// The member's follow-ups are few; each is checked against its record's scope (EXISTS,
+	// correlated), not the member's whole reach built first (IN would hash every case the
+	// organisation may read: a scan of all cases).
+	reaches := func(table, col string, sc model.Scope) *gorm.DB {
+		q := r.db.Session(&gorm.Session{NewDB: true}).WithContext(ctx).Table(table).Where(table + ".id = follow_ups." + col)
+		return visible(q, sc).Select("1")
 	}
 	today := q.Today.Format(time.DateOnly)
 	inner := r.db.Session(&gorm.Session{NewDB: true}).WithContext(ctx).Table("follow_ups").
@@ -106,7 +110,7 @@ func (r Notifications) FollowUps(ctx context.Context, cases, tasks model.Scope, 
 		Select(`follow_ups.*, tasks.title AS task_title, tasks.case_id AS task_case_id,
 			CASE WHEN follow_ups.due_on < ?::date THEN 0 WHEN follow_ups.due_on = ?::date THEN 1 ELSE 2 END AS section`, today, today).
 		Where("follow_ups.user_id = ? AND follow_ups.done_at IS NULL AND follow_ups.due_on <= ?::date", q.User, q.To.Format(time.DateOnly)).
-		Where("(follow_ups.case_id IN (?) OR follow_ups.task_id IN (?))", sub("cases", cases), sub("tasks", tasks))
+		Where("(EXISTS (?) OR EXISTS (?))", reaches("cases", "case_id", cases), reaches("tasks", "task_id", tasks))
 	var rows []followUpRow
 	err := r.db.WithContext(ctx).Raw(`
 		SELECT * FROM (

@@ -59,12 +59,16 @@ func hashedRelations(t *testing.T, plan []byte) []string {
 //   - the partner inbox reads the active referrals in reply order from
 //     referrals_to_org_active_due_idx and stops after the page: no sort of all of them;
 //   - the "cases with an open task" branch of a case list starts from the organisation's open
-//     tasks (tasks_org_open_idx), not from every case in list order;
+//     tasks (an index of the organisation's open tasks), not from every case in list order;
 //   - a name search matches the names of the caller's cases, not every person of the city
 //     (no trigram index scan over all persons);
-//   - the team dashboard counts the open tasks from tasks_org_open_idx;
+//   - the team dashboard counts the open tasks from an index of the organisation's open tasks;
 //   - no query builds a hashed set of referrals (every live referral of the city) to test
-//     the few tasks that hang on one.
+//     the few tasks that hang on one;
+//   - the start page's task sections read the member's and the unassigned open tasks
+//     (tasks_org_assignee_open_idx), not every open task of the organisation;
+//   - the start page's follow-ups are checked one by one against the scope of their case or
+//     task (looked up by key), not against every case or task the organisation reaches.
 func TestPageQueriesFollowThePage(t *testing.T) {
 	t.Parallel()
 	l := newCaseLoad(t)
@@ -115,11 +119,30 @@ func TestPageQueriesFollowThePage(t *testing.T) {
 			}
 			return ""
 		}},
+		{"start page's overdue tasks", func(dry *gorm.DB) {
+			tasks := model.Scope{Object: "task", Action: "read", Kinds: []model.ScopeKind{model.ScopeOrg, model.ScopeReferred, model.ScopeAssigned}, OrgID: l.north}
+			yesterday := today.AddDate(0, 0, -1)
+			_, _, _ = Tasks{dry}.WorkSections(ctx, tasks, []WorkTaskQuery{{User: uuid.New(), Org: l.north, To: &yesterday, Limit: 10}})
+		}, func(nodes []string) string {
+			if !slices.ContainsFunc(nodes, func(n string) bool { return strings.HasSuffix(n, "tasks_org_assignee_open_idx") }) {
+				return "want the member's and the unassigned open tasks read from tasks_org_assignee_open_idx, not every open task of the organisation"
+			}
+			return ""
+		}},
+		{"start page's follow-ups", func(dry *gorm.DB) {
+			tasks := model.Scope{Object: "task", Action: "read", Kinds: []model.ScopeKind{model.ScopeOrg, model.ScopeReferred, model.ScopeAssigned}, OrgID: l.north}
+			_, _ = Notifications{dry}.FollowUps(ctx, caseworker, tasks, FollowUpQuery{User: uuid.New(), Today: today, To: today.AddDate(0, 0, 7), Limit: 10})
+		}, func(nodes []string) string {
+			if !slices.Contains(nodes, "Index Scan cases_pkey") || slices.Contains(nodes, "Seq Scan cases") || slices.Contains(nodes, "Seq Scan tasks") {
+				return "want each follow-up's case and task looked up by its key, not every case or task the organisation reaches"
+			}
+			return ""
+		}},
 		{"team dashboard's task figures", func(dry *gorm.DB) {
 			_, _ = Dashboard{dry}.TaskFigures(ctx, head, tree, today, ByAssignee)
 		}, func(nodes []string) string {
-			if !slices.ContainsFunc(nodes, func(n string) bool { return strings.HasSuffix(n, "tasks_org_open_idx") }) || slices.Contains(nodes, "Seq Scan tasks") {
-				return "want the team's open tasks read from tasks_org_open_idx"
+			if !slices.ContainsFunc(nodes, orgOpenTasks) || slices.Contains(nodes, "Seq Scan tasks") {
+				return "want the team's open tasks read from an index of the organisation's open tasks"
 			}
 			return ""
 		}},
@@ -149,8 +172,8 @@ func TestPageQueriesFollowThePage(t *testing.T) {
 // openTaskBranch checks a case list's plan: the cases with an open task come from the
 // organisation's open tasks, and no branch walks all cases.
 func openTaskBranch(nodes []string) string {
-	if !slices.ContainsFunc(nodes, func(n string) bool { return strings.HasSuffix(n, "tasks_org_open_idx") }) || slices.Contains(nodes, "Seq Scan cases") {
-		return "want the cases with an open task found from tasks_org_open_idx, and no scan of all cases"
+	if !slices.ContainsFunc(nodes, orgOpenTasks) || slices.Contains(nodes, "Seq Scan cases") {
+		return "want the cases with an open task found from an index of the organisation's open tasks, and no scan of all cases"
 	}
 	return ""
 }
@@ -172,4 +195,10 @@ func TestTaskLivenessIsLookedUpPerTask(t *testing.T) {
 			t.Errorf("%s: %d subqueries fenced with OFFSET 0, want %d:\n%s", name, n, tc.fenced, tc.sql)
 		}
 	}
+}
+
+// orgOpenTasks is a plan node that reads an organisation's open tasks from one of the partial
+// indexes of open tasks that start with the organisation (migrations 00028 and 00035).
+func orgOpenTasks(node string) bool {
+	return strings.HasSuffix(node, "tasks_org_open_idx") || strings.HasSuffix(node, "tasks_org_assignee_open_idx")
 }
