@@ -541,17 +541,15 @@ func (s *Cases) List(ctx context.Context, a model.Actor, f model.CaseFilter) (*m
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Cases().List(ctx, sc, q)
+		page := &model.Page[model.CaseView]{}
+		rows, total, err := tx.Cases().Page(ctx, sc, q)
 		if err != nil {
 			return err
 		}
-		page := &model.Page[model.CaseView]{}
+		page.Total = total
 		rows, page.NextCursor = cut(casePages, rows, q.Limit, caseKey)
 		if q.Numbered {
 			page.NextCursor = ""
-		}
-		if page.Total, err = tx.Cases().Count(ctx, sc, q); err != nil {
-			return err
 		}
 		if page.Items, err = s.caseViews(ctx, tx, a, sc, rows); err != nil {
 			return err

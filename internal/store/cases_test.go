@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -226,6 +228,15 @@ func TestCaseListQueryPlans(t *testing.T) {
 		{"access of a page", true, func() []byte { return l.explain(t, dry.db.Raw(accessSQL, accessArgs...)) }},
 		{"partner's access of a page", true, func() []byte { return l.explain(t, dry.db.Raw(partnerAccessSQL, partnerAccessArgs...)) }},
 		{"small partner's access of a page", true, func() []byte { return l.explain(t, dry.db.Raw(smallAccessSQL, smallAccessArgs...)) }},
+		{"name search with its total", true, func() []byte {
+			return l.explain(t, dry.pageQuery(ctx, caseworker, withName, func(b *gorm.DB) *gorm.DB { return dry.filterCases(b, caseworker, withName) }, 26))
+		}},
+		{"department head's name search with its total", true, func() []byte {
+			return l.explain(t, dry.pageQuery(ctx, head, withName, func(b *gorm.DB) *gorm.DB { return dry.filterCases(b, head, withName) }, 26))
+		}},
+		{"small partner's list with its total", true, func() []byte {
+			return l.explain(t, dry.pageQuery(ctx, small, page, func(b *gorm.DB) *gorm.DB { return dry.filterCases(b, small, page) }, 26))
+		}},
 		{"caseworker's list", false, func() []byte { return l.explain(t, dry.casePageQuery(ctx, caseworker, page)) }},
 		{"caseworker's closed cases", false, func() []byte { return l.explain(t, dry.casePageQuery(ctx, caseworker, closed)) }},
 		{"caseworker's count", false, func() []byte { return l.explain(t, dry.caseCountQuery(ctx, caseworker, page)) }},
@@ -249,6 +260,56 @@ func TestCaseListQueryPlans(t *testing.T) {
 			}
 		})
 	}
+
+	// Page is List and Count in one statement: the same cases in the same order, the same
+	// total, on the first page, a page after a key, and past the last case.
+	t.Run("a page with its total is the list and its count", func(t *testing.T) {
+		for _, sc := range []model.Scope{caseworker, head, partner, small} {
+			for _, q := range []CaseQuery{page, withName, withRef, withArea, closed} {
+				first, err := r.List(ctx, sc, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				queries := []CaseQuery{q}
+				if len(first) > 2 {
+					after := q
+					after.After = &CaseCursor{UpdatedAt: first[1].UpdatedAt, ID: first[1].ID}
+					queries = append(queries, after)
+				}
+				past := q
+				past.After = &CaseCursor{UpdatedAt: time.Unix(0, 0), ID: uuid.Nil}
+				queries = append(queries, past)
+				// Numbered pages as the case list shows them: by change, both ways, the
+				// first, the second and one past the last; by reference (List and Count).
+				for _, srt := range []ListSort{{Key: model.SortChanged, Desc: true}, {Key: model.SortChanged}, {Key: model.SortChanged, Desc: true, Offset: 3}, {Key: model.SortChanged, Offset: 100000}, {Key: model.SortReference, Offset: 3}} {
+					n := q
+					n.Numbered, n.Sort = true, srt
+					queries = append(queries, n)
+				}
+				for _, pq := range queries {
+					want, err := r.List(ctx, sc, pq)
+					if err != nil {
+						t.Fatal(err)
+					}
+					wantN, err := r.Count(ctx, sc, pq)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, gotN, err := r.Page(ctx, sc, pq)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if gotN != wantN || !slices.EqualFunc(got, want, func(a, b model.Case) bool { return a.ID == b.ID && a.Reference == b.Reference }) {
+						t.Errorf("%v %+v: Page gave %d cases of %d, List and Count %d of %d", sc.Kinds, pq, len(got), gotN, len(want), wantN)
+					}
+				}
+			}
+		}
+		got, n, err := r.Recent(ctx, head, time.Now().Add(-24*time.Hour), 10)
+		if err != nil || len(got) == 0 || n < int64(len(got)) {
+			t.Errorf("recent cases of the head: %d of %d, %v", len(got), n, err)
+		}
+	})
 
 	t.Run("the lists return what the plans are for", func(t *testing.T) {
 		got, err := r.List(ctx, partner, page)

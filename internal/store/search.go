@@ -233,6 +233,75 @@ func (r Cases) casePageQuery(ctx context.Context, sc model.Scope, q CaseQuery) *
 	return db
 }
 
+// Page returns one page of the cases sc reaches that match q, as List does (with one row
+// more than q.Limit when a page follows), and how many match on all pages, as Count does. For
+// the lists in order of change (keyset pages, and numbered pages sorted by change, the case
+// list's default) it is one statement: the union of the filtered branches is built once (each
+// case's id and time of change), then counted and cut to the page, and only the page's cases
+// are read; List and Count apart would build it twice (docs/performance.md, "Queries that
+// follow the page"). Other sorts run List and Count.
+func (r Cases) Page(ctx context.Context, sc model.Scope, q CaseQuery) ([]model.Case, int64, error) {
+	if q.Numbered && q.Sort.Key != "" && q.Sort.Key != model.SortChanged {
+		out, err := r.List(ctx, sc, q)
+		if err != nil {
+			return nil, 0, err
+		}
+		n, err := r.Count(ctx, sc, q)
+		return out, n, err
+	}
+	limit := q.Limit
+	if limit > 0 {
+		limit++
+	}
+	out, total, err := r.page(ctx, sc, q, func(b *gorm.DB) *gorm.DB { return r.filterCases(b, sc, q) }, limit)
+	if err == nil && len(out) == 0 && (q.After != nil || (q.Numbered && q.Sort.Offset > 0)) {
+		// A page after the last case carries no total: count apart.
+		total, err = r.Count(ctx, sc, q)
+	}
+	return out, total, translate("list cases", err)
+}
+
+// page runs pageQuery and returns its cases with the number on their rows.
+func (r Cases) page(ctx context.Context, sc model.Scope, q CaseQuery, filter func(*gorm.DB) *gorm.DB, limit int) ([]model.Case, int64, error) {
+	var rows []counted[model.Case]
+	if err := r.pageQuery(ctx, sc, q, filter, limit).Scan(&rows).Error; err != nil {
+		return nil, 0, err
+	}
+	out := make([]model.Case, len(rows))
+	var total int64
+	for i := range rows {
+		out[i], total = rows[i].Row, rows[i].Total
+	}
+	return out, total, nil
+}
+
+// pageQuery is the statement of Page and Recent: the cases of the branches of sc narrowed by
+// filter, in order of change (newest first, unless q is a numbered page sorted by change
+// ascending), after q's keyset or offset, at most limit (0: all), each with the number of all
+// of them (before keyset and offset) as lotse_total.
+func (r Cases) pageQuery(ctx context.Context, sc model.Scope, q CaseQuery, filter func(*gorm.DB) *gorm.DB, limit int) *gorm.DB {
+	hit := r.union(ctx, "UNION", r.caseBranches(ctx, sc, q, "cases.id, cases.updated_at", filter))
+	dir := " DESC"
+	if q.Numbered && q.Sort.Key == model.SortChanged && !q.Sort.Desc {
+		dir = " ASC"
+	}
+	cut, args := "", []any{hit}
+	if q.After != nil && !q.Numbered {
+		cut, args = " WHERE (hit.updated_at, hit.id) < (?, ?)", append(args, q.After.UpdatedAt, q.After.ID)
+	}
+	cut += " ORDER BY hit.updated_at" + dir + ", hit.id" + dir
+	if limit > 0 {
+		cut, args = cut+" LIMIT ?", append(args, limit)
+	}
+	if q.Numbered && q.Sort.Offset > 0 {
+		cut, args = cut+" OFFSET ?", append(args, q.Sort.Offset)
+	}
+	return r.db.WithContext(ctx).Raw(`WITH hit AS MATERIALIZED (?)
+		SELECT cases.*, (SELECT count(*) FROM hit) AS lotse_total FROM cases
+		JOIN (SELECT hit.id FROM hit`+cut+`) AS page ON page.id = cases.id
+		ORDER BY cases.updated_at`+dir+`, cases.id`+dir, args...)
+}
+
 // caseCountQuery counts the union of the filtered branches: every case of the list once.
 func (r Cases) caseCountQuery(ctx context.Context, sc model.Scope, q CaseQuery) *gorm.DB {
 	branches := r.caseBranches(ctx, sc, q, "cases.id", func(b *gorm.DB) *gorm.DB { return r.filterCases(b, sc, q) })

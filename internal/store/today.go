@@ -104,22 +104,9 @@ func (r Referrals) Replies(ctx context.Context, sc model.Scope, org uuid.UUID, s
 }
 
 // Recent returns the cases sc reaches that changed since since (updated_at: created, status
-// changed), newest first, at most limit, and how many there are in all. It runs as the case
-// list does: one branch per scope kind, joined by UNION (caseBranches).
+// changed), newest first, at most limit, and how many there are in all, in one statement. It
+// runs as the case list does: one branch per scope kind, joined by UNION (Cases.page).
 func (r Cases) Recent(ctx context.Context, sc model.Scope, since time.Time, limit int) ([]model.Case, int64, error) {
-	recent := func(b *gorm.DB) *gorm.DB { return b.Where("cases.updated_at >= ?", since) }
-	page := r.caseBranches(ctx, sc, CaseQuery{}, "cases.*", func(b *gorm.DB) *gorm.DB {
-		return recent(b).Order(caseOrder).Limit(limit)
-	})
-	var out []model.Case
-	err := r.db.WithContext(ctx).Table("(?) AS cases", r.union(ctx, "UNION", page)).Order(caseOrder).Limit(limit).Find(&out).Error
-	if err != nil {
-		return nil, 0, translate("list recent cases", err)
-	}
-	ids := r.caseBranches(ctx, sc, CaseQuery{}, "cases.id", recent)
-	var total int64
-	if err := r.db.WithContext(ctx).Raw("SELECT count(*) FROM (?) AS listed", r.union(ctx, "UNION", ids)).Scan(&total).Error; err != nil {
-		return nil, 0, translate("count recent cases", err)
-	}
-	return out, total, nil
+	out, total, err := r.page(ctx, sc, CaseQuery{}, func(b *gorm.DB) *gorm.DB { return b.Where("cases.updated_at >= ?", since) }, limit)
+	return out, total, translate("list recent cases", err)
 }

@@ -36,9 +36,9 @@ func TestReadRoundTrips(t *testing.T) {
 		name, url string
 		budget    int64
 	}{
-		{"start page", "/", 15},
+		{"start page", "/", 14},
 		{"my tasks", "/aufgaben", 9},
-		{"case list", "/faelle", 14},
+		{"case list", "/faelle", 13},
 		{"case page", "/faelle/" + cw.Case.ID.String(), 17},
 		{"API case read", "/api/v1/cases/" + cw.Case.ID.String(), 7},
 	}
