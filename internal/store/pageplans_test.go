@@ -144,6 +144,9 @@ func TestPageQueriesFollowThePage(t *testing.T) {
 			if !slices.ContainsFunc(nodes, orgOpenTasks) || slices.Contains(nodes, "Seq Scan tasks") {
 				return "want the team's open tasks read from an index of the organisation's open tasks"
 			}
+			if slices.ContainsFunc(nodes, readsLedCases) {
+				return "want a task's case lead looked up by key (store.ledBy), not every case the team leads read"
+			}
 			return ""
 		}},
 	} {
@@ -162,8 +165,12 @@ func TestPageQueriesFollowThePage(t *testing.T) {
 			}
 			// The liveness of a task's referral is looked up per task, never built as a set
 			// of every live referral of the city (store.liveReferral).
-			if slices.Contains(hashedRelations(t, plan), "referrals") {
-				t.Errorf("a hashed set of referrals:\n%s\n%s", q.sql, outline(t, plan))
+			// Nor is the lead of a record's case (store.ledBy): a hashed set of the cases
+			// the organisations lead would read them all.
+			for _, rel := range hashedRelations(t, plan) {
+				if rel == "referrals" || rel == "cases" {
+					t.Errorf("a hashed set of %s:\n%s\n%s", rel, q.sql, outline(t, plan))
+				}
 			}
 		})
 	}
@@ -201,4 +208,10 @@ func TestTaskLivenessIsLookedUpPerTask(t *testing.T) {
 // indexes of open tasks that start with the organisation (migrations 00028 and 00035).
 func orgOpenTasks(node string) bool {
 	return strings.HasSuffix(node, "tasks_org_open_idx") || strings.HasSuffix(node, "tasks_org_assignee_open_idx")
+}
+
+// readsLedCases is a plan node that reads the cases of lead organisations from one of the
+// indexes that start with the lead (or all cases): the set form of store.ledBy.
+func readsLedCases(node string) bool {
+	return node == "Seq Scan cases" || strings.HasSuffix(node, "cases_lead_updated_idx") || strings.HasSuffix(node, "cases_lead_org_idx")
 }
