@@ -239,42 +239,18 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 				}
 			}
 		}
-		figures := func(byPerson, byArea func() ([]store.FigureRow, error)) (raw [2][]store.FigureRow, err error) {
-			if raw[0], err = byPerson(); err != nil {
-				return raw, err
-			}
-			if raw[1], err = byArea(); err != nil {
-				return raw, err
-			}
-			collect(raw[0])
-			return raw, nil
-		}
-		tasks, err := figures(
-			func() ([]store.FigureRow, error) { return d.TaskFigures(ctx, tsc, orgs, out.Today, store.ByAssignee) },
-			func() ([]store.FigureRow, error) { return d.TaskFigures(ctx, tsc, orgs, out.Today, store.ByTaskArea) })
+		tasks, err := d.TaskFigures(ctx, tsc, orgs, out.Today)
 		if err != nil {
 			return err
 		}
-		var outgoing, incoming [2][]store.FigureRow
+		collect(tasks[0])
+		var outgoing, incoming store.FigureSets
 		if rsc.Allowed() {
-			if outgoing, err = figures(
-				func() ([]store.FigureRow, error) {
-					return d.ReferralFigures(ctx, rsc, orgs, false, out.Today, store.BySender)
-				},
-				func() ([]store.FigureRow, error) {
-					return d.ReferralFigures(ctx, rsc, orgs, false, out.Today, store.ByReferralArea)
-				}); err != nil {
+			if outgoing, incoming, err = d.ReferralFigures(ctx, rsc, orgs, out.Today); err != nil {
 				return err
 			}
-			if incoming, err = figures(
-				func() ([]store.FigureRow, error) {
-					return d.ReferralFigures(ctx, rsc, orgs, true, out.Today, store.ByAnswerer)
-				},
-				func() ([]store.FigureRow, error) {
-					return d.ReferralFigures(ctx, rsc, orgs, true, out.Today, store.ByReferralArea)
-				}); err != nil {
-				return err
-			}
+			collect(outgoing[0])
+			collect(incoming[0])
 		}
 		points, err := d.TaskSeries(ctx, tsc, orgs, moments)
 		if err != nil {
@@ -398,7 +374,7 @@ func subtreeOrder(all []model.Organisation, root uuid.UUID, ids []uuid.UUID) []m
 // teamFigures turns the store's rows (by person, by area) into the dashboard's: names,
 // order, total. The total is the sum by person, where every record counts exactly once (a
 // referral for two areas counts in both of them).
-func teamFigures(raw [2][]store.FigureRow, names map[uuid.UUID]string, areas []model.Area) TeamFigures {
+func teamFigures(raw store.FigureSets, names map[uuid.UUID]string, areas []model.Area) TeamFigures {
 	var out TeamFigures
 	conv := func(r store.FigureRow) FigureRow {
 		return FigureRow{Key: r.Key, Figures: Figures{

@@ -236,11 +236,11 @@ func (s *Home) teamSummary(ctx context.Context, tx *store.Tx, a model.Actor, tsc
 	d := tx.Dashboard()
 	orgs := tsc.OrgTree
 	out := &model.TeamSummary{}
-	rows, err := d.TaskFigures(ctx, tsc, orgs, today, store.ByAssignee)
+	tasks, err := d.TaskFigures(ctx, tsc, orgs, today)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
+	for _, r := range tasks[0] {
 		out.OpenTasks += r.Open
 		out.OverdueTasks += r.Overdue
 		if r.Key == "" {
@@ -252,15 +252,15 @@ func (s *Home) teamSummary(ctx context.Context, tx *store.Tx, a model.Actor, tsc
 		return out, err
 	}
 	out.Referrals = true
+	outgoing, incoming, err := d.ReferralFigures(ctx, rsc, orgs, today)
+	if err != nil {
+		return nil, err
+	}
 	for _, side := range []struct {
-		incoming      bool
+		rows          []store.FigureRow
 		open, overdue *int
-	}{{false, &out.OutgoingOpen, &out.OutgoingOverdue}, {true, &out.IncomingOpen, &out.IncomingOverdue}} {
-		rows, err := d.ReferralFigures(ctx, rsc, orgs, side.incoming, today, store.BySender)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range rows {
+	}{{outgoing[0], &out.OutgoingOpen, &out.OutgoingOverdue}, {incoming[0], &out.IncomingOpen, &out.IncomingOverdue}} {
+		for _, r := range side.rows {
 			*side.open += r.Open
 			*side.overdue += r.Overdue
 		}

@@ -24,25 +24,6 @@ func (tx *Tx) Dashboard() Dashboard { return Dashboard{tx.db} }
 // berlinDay is the calendar day (Europe/Berlin) of a timestamp column, for ageing.
 func berlinDay(col string) string { return `(` + col + ` AT TIME ZONE 'Europe/Berlin')::date` }
 
-// TeamGroup names how dashboard figures are grouped. The values are fixed SQL expressions,
-// never input.
-type TeamGroup int
-
-// The groupings of the dashboard figures.
-const (
-	// ByAssignee groups tasks by assignee (empty key: unassigned).
-	ByAssignee TeamGroup = iota
-	// ByTaskArea groups tasks by area (empty key: no area).
-	ByTaskArea
-	// BySender groups referrals by the user who sent them.
-	BySender
-	// ByAnswerer groups referrals by the user who answered them (empty: not yet answered).
-	ByAnswerer
-	// ByReferralArea groups referrals by each of their areas (a referral for two areas
-	// counts in both).
-	ByReferralArea
-)
-
 // FigureRow is one row of dashboard figures: how many records are open, how many of them
 // overdue, and how old they are. Age0..2 count the open ones by days since they were
 // created (0–7, 8–30, over 30); Late0..2 the overdue ones by days past their deadline
@@ -87,27 +68,46 @@ var (
 	taskOverdue = `tasks.status NOT IN ` + sqlClosedTask + ` AND tasks.due_date < ?::date`
 )
 
-// TaskFigures counts the open tasks of orgs that sc reaches, on day today, grouped as g
-// (ByAssignee or ByTaskArea).
-func (r Dashboard) TaskFigures(ctx context.Context, sc model.Scope, orgs []uuid.UUID, today time.Time, g TeamGroup) ([]FigureRow, error) {
-	var key string
-	switch g {
-	case ByAssignee:
-		key = `coalesce(tasks.assignee_id::text, '')`
-	case ByTaskArea:
-		key = `coalesce(tasks.area, '')`
-	default:
-		return nil, fmt.Errorf("store: task figures: grouping %d: %w", g, model.ErrInvalid)
+// FigureSets are the figures of one kind of record grouped two ways, from one pass over
+// the records: [0] by person (assignee, sender or answerer; the empty key is nobody), [1]
+// by area (the empty key is no area; a referral for two areas counts in both).
+type FigureSets [2][]FigureRow
+
+// figureSet is a FigureRow with the set it belongs to (the index into FigureSets, or for
+// referrals 2 and 3 for the incoming ones).
+type figureSet struct {
+	Set int
+	FigureRow
+}
+
+// sets sorts the rows into n FigureSets by their set.
+func sets(rows []figureSet, n int) []FigureSets {
+	out := make([]FigureSets, n)
+	for _, r := range rows {
+		out[r.Set/2][r.Set%2] = append(out[r.Set/2][r.Set%2], r.FigureRow)
 	}
+	return out
+}
+
+// TaskFigures counts the open tasks of orgs that sc reaches, on day today, by assignee and
+// by area. One statement reads the tasks once and groups them both ways (GROUPING SETS):
+// the team's open tasks are the dashboard's largest set, and each grouping apart would read
+// them all again.
+func (r Dashboard) TaskFigures(ctx context.Context, sc model.Scope, orgs []uuid.UUID, today time.Time) (FigureSets, error) {
+	const person, area = `coalesce(tasks.assignee_id::text, '')`, `coalesce(tasks.area, '')`
 	day := today.Format(time.DateOnly)
 	cols := figureColumns(taskOpen, taskOverdue, "tasks.created_at", "tasks.due_date")
 	args := dayArgs(cols, day)
-	var out []FigureRow
+	var rows []figureSet
+	// In each grouping set the other key is NULL: the coalesce is the set's own key.
 	err := visible(r.db.WithContext(ctx).Model(&model.Task{}), sc).
-		Select(key+` AS key, `+cols, args...).
+		Select(`grouping(`+person+`) AS set, coalesce(`+person+`, `+area+`) AS key, `+cols, args...).
 		Where("tasks.org_id = ANY(?::uuid[]) AND "+taskOpen, uuids(orgs)).
-		Group(key).Order(key).Scan(&out).Error
-	return out, translate("count team tasks", err)
+		Group(`GROUPING SETS ((` + person + `), (` + area + `))`).Order("1, 2").Scan(&rows).Error
+	if err != nil {
+		return FigureSets{}, translate("count team tasks", err)
+	}
+	return sets(rows, 1)[0], nil
 }
 
 // referralOpen is a referral in an active state; referralOverdue one still waiting for its
@@ -118,34 +118,39 @@ var (
 )
 
 // ReferralFigures counts the active referrals that sc reaches and that go from orgs
-// (outgoing) or to orgs (incoming), on day today, grouped as g (BySender, ByAnswerer or
-// ByReferralArea). Overdue means: still waiting for the reply after the reply deadline.
-func (r Dashboard) ReferralFigures(ctx context.Context, sc model.Scope, orgs []uuid.UUID, incoming bool, today time.Time, g TeamGroup) ([]FigureRow, error) {
-	db := visible(r.db.WithContext(ctx).Model(&model.Referral{}), sc)
-	var key string
-	switch g {
-	case BySender:
-		key = `coalesce(referrals.sent_by::text, '')`
-	case ByAnswerer:
-		key = `coalesce(referrals.answered_by::text, '')`
-	case ByReferralArea:
-		key = `ra.area`
-		db = db.Joins(`CROSS JOIN LATERAL unnest(referrals.areas) AS ra(area)`)
-	default:
-		return nil, fmt.Errorf("store: referral figures: grouping %d: %w", g, model.ErrInvalid)
-	}
-	side := "referrals.from_org_id"
-	if incoming {
-		side = "referrals.to_org_id"
-	}
+// (outgoing) or to orgs (incoming), on day today: outgoing by sender and by area, incoming
+// by answerer and by area. Overdue means: still waiting for the reply after the reply
+// deadline. One statement reads the referrals once (a referral within the team counts on
+// both sides) and groups them the four ways.
+func (r Dashboard) ReferralFigures(ctx context.Context, sc model.Scope, orgs []uuid.UUID, today time.Time) (outgoing, incoming FigureSets, err error) {
+	team := uuids(orgs)
+	hit := visible(r.db.WithContext(ctx).Model(&model.Referral{}), sc).
+		Select(`referrals.status, referrals.reply_due, referrals.created_at, referrals.sent_by,
+			referrals.answered_by, referrals.areas,
+			referrals.from_org_id = ANY(?::uuid[]) AS outgoing, referrals.to_org_id = ANY(?::uuid[]) AS incoming`, team, team).
+		Where("(referrals.from_org_id = ANY(?::uuid[]) OR referrals.to_org_id = ANY(?::uuid[])) AND "+referralOpen, team, team)
 	day := today.Format(time.DateOnly)
 	cols := figureColumns(referralOpen, referralOverdue, "referrals.created_at", "referrals.reply_due")
-	args := dayArgs(cols, day)
-	var out []FigureRow
-	err := db.Select(key+` AS key, `+cols, args...).
-		Where(side+" = ANY(?::uuid[]) AND "+referralOpen, uuids(orgs)).
-		Group(key).Order(key).Scan(&out).Error
-	return out, translate("count team referrals", err)
+	var parts []string
+	args := []any{hit}
+	for set, g := range []struct{ side, key, from string }{
+		{"outgoing", `coalesce(referrals.sent_by::text, '')`, ""},
+		{"outgoing", `ra.area`, `, unnest(referrals.areas) AS ra(area)`},
+		{"incoming", `coalesce(referrals.answered_by::text, '')`, ""},
+		{"incoming", `ra.area`, `, unnest(referrals.areas) AS ra(area)`},
+	} {
+		parts = append(parts, fmt.Sprintf(`SELECT %d AS set, %s AS key, %s FROM hit AS referrals%s WHERE referrals.%s GROUP BY 2`,
+			set, g.key, cols, g.from, g.side))
+		args = append(args, dayArgs(cols, day)...)
+	}
+	var rows []figureSet
+	err = r.db.WithContext(ctx).Raw(`WITH hit AS MATERIALIZED (?) `+strings.Join(parts, " UNION ALL ")+` ORDER BY 1, 2`, args...).
+		Scan(&rows).Error
+	if err != nil {
+		return FigureSets{}, FigureSets{}, translate("count team referrals", err)
+	}
+	both := sets(rows, 2)
+	return both[0], both[1], nil
 }
 
 // WeekMoment is one moment of the weekly series: the moment At, and its calendar day Day
@@ -165,8 +170,9 @@ type SeriesPoint struct {
 }
 
 // TaskSeries counts, for every moment, the tasks of orgs that sc reaches that were open at
-// that moment, and of those the overdue ones, per area (empty: no area). The history is
-// reconstructed from the task rows, as there is no status log:
+// that moment, and of those the overdue ones, per area (empty: no area); only points with a
+// task open or overdue. The history is reconstructed from the task rows, as there is no
+// status log:
 //
 //   - a task is open at t when it was created at or before t, was not done by t (done_at
 //     empty or later than t), and is not a task cancelled at or before t (a cancelled task
@@ -174,6 +180,15 @@ type SeriesPoint struct {
 //   - it is overdue at t when it is open at t and its due date lies before t's calendar day;
 //   - a task that was done and reopened has no done_at any more and counts as open since its
 //     creation; a task moved between organisations counts where it is now.
+//
+// The moments ascend, so the moments at which a task is open are a run of them, from the
+// first at or after its creation to the last before it closed, and those at which it is
+// overdue a run within that one. Each task is read once and turned into where its runs begin
+// and end (width_bucket over the moments; timestamps are exact to the microsecond), the tasks
+// with the same runs are counted together, and the counts are the running sums of those
+// steps per area: one pass over the team's tasks rather than one per moment (for a
+// the largest department at a tenth of the city, 31,000 tasks: 145 ms moment by moment, 64
+// ms this way).
 func (r Dashboard) TaskSeries(ctx context.Context, sc model.Scope, orgs []uuid.UUID, moments []WeekMoment) ([]SeriesPoint, error) {
 	if len(moments) == 0 {
 		return nil, nil
@@ -184,19 +199,35 @@ func (r Dashboard) TaskSeries(ctx context.Context, sc model.Scope, orgs []uuid.U
 		ats[i] = `"` + m.At.UTC().Format("2006-01-02 15:04:05.999999") + `+00"`
 		days[i] = m.Day.Format(time.DateOnly)
 	}
-	open := `tasks.created_at <= w.at AND (tasks.done_at IS NULL OR tasks.done_at > w.at)
-		AND NOT (tasks.status = 'cancelled' AND tasks.updated_at <= w.at)`
-	var out []SeriesPoint
-	err := visible(r.db.WithContext(ctx).Model(&model.Task{}), sc).
-		Joins(`JOIN unnest(?::timestamptz[], ?::date[]) WITH ORDINALITY AS w(at, day, idx) ON tasks.created_at <= w.at`,
-			"{"+strings.Join(ats, ",")+"}", "{"+strings.Join(days, ",")+"}").
-		Select(`w.idx AS index, coalesce(tasks.area, '') AS area,
-			count(*) FILTER (WHERE `+open+`) AS open,
-			count(*) FILTER (WHERE `+open+` AND tasks.due_date < w.day) AS overdue`).
+	at, day := "{"+strings.Join(ats, ",")+"}", "{"+strings.Join(days, ",")+"}"
+	// first is the index (from 1) of the first moment at or after the timestamp expression,
+	// end (len(moments)+1) when there is none or the expression is empty; late is the first
+	// moment whose day lies after the due date, end without one.
+	first := func(ts string) string {
+		return `coalesce(width_bucket(` + ts + ` - interval '1 microsecond', ?::timestamptz[]) + 1, ?)`
+	}
+	end := len(moments) + 1
+	steps := visible(r.db.WithContext(ctx).Model(&model.Task{}), sc).
+		Select(`coalesce(tasks.area, '') AS area, `+first(`tasks.created_at`)+` AS opened, `+
+			first(`least(tasks.done_at, CASE WHEN tasks.status = 'cancelled' THEN tasks.updated_at END)`)+` AS closed,
+			coalesce(width_bucket(tasks.due_date, ?::date[]) + 1, ?) AS late`, at, end, at, end, day, end).
 		Where("tasks.org_id = ANY(?::uuid[])", uuids(orgs)).
 		// Tasks done or cancelled before the first moment can count nowhere.
-		Where("(tasks.status NOT IN "+sqlClosedTask+" OR tasks.updated_at > ? OR tasks.done_at > ?)", moments[0].At, moments[0].At).
-		Group("w.idx, coalesce(tasks.area, '')").Order("1, 2").Scan(&out).Error
+		Where("(tasks.status NOT IN "+sqlClosedTask+" OR tasks.updated_at > ? OR tasks.done_at > ?)", moments[0].At, moments[0].At)
+	var out []SeriesPoint
+	err := r.db.WithContext(ctx).Raw(`WITH t AS MATERIALIZED (SELECT area, opened, closed, late, count(*) AS n FROM (?) AS steps GROUP BY 1, 2, 3, 4),
+		d AS (SELECT t.area, s.idx, sum(s.open * t.n) AS open, sum(s.overdue * t.n) AS overdue
+			FROM t CROSS JOIN LATERAL (VALUES (t.opened, 1, 0), (t.closed, -1, 0),
+				(greatest(t.opened, t.late), 0, 1), (t.closed, 0, -1)) AS s(idx, open, overdue)
+			WHERE t.opened < t.closed AND (s.overdue = 0 OR greatest(t.opened, t.late) < t.closed)
+			GROUP BY 1, 2)
+		SELECT * FROM (
+			SELECT g.idx AS index, a.area,
+				sum(coalesce(d.open, 0)) OVER w AS open, sum(coalesce(d.overdue, 0)) OVER w AS overdue
+			FROM (SELECT DISTINCT area FROM d) AS a CROSS JOIN generate_series(1, ?) AS g(idx)
+			LEFT JOIN d ON d.area = a.area AND d.idx = g.idx
+			WINDOW w AS (PARTITION BY a.area ORDER BY g.idx)) AS points
+		WHERE open <> 0 OR overdue <> 0 ORDER BY 1, 2`, steps, len(moments)).Scan(&out).Error
 	return out, translate("count team task series", err)
 }
 
@@ -219,7 +250,7 @@ type TeamTaskQuery struct {
 
 // TeamTasks returns a page of the open tasks of q.Orgs that sc reaches and that match q, in
 // q.Sort's order (by default the most urgent first: by due date, so the overdue ones lead,
-// undated last), and how many match in all.
+// undated last), and how many match in all, from one statement (withTotal).
 func (r Dashboard) TeamTasks(ctx context.Context, sc model.Scope, q TeamTaskQuery) ([]model.Task, int64, error) {
 	day := q.Today.Format(time.DateOnly)
 	base := func() *gorm.DB {
@@ -243,16 +274,9 @@ func (r Dashboard) TeamTasks(ctx context.Context, sc model.Scope, q TeamTaskQuer
 		}
 		return db
 	}
-	var total int64
-	if err := base().Count(&total).Error; err != nil {
-		return nil, 0, translate("count team tasks", err)
-	}
-	var out []model.Task
-	err := orderTasks(base(), q.Sort).Offset(q.Sort.Offset).Limit(q.Limit).Find(&out).Error
-	if err != nil {
-		return nil, 0, translate("list team tasks", err)
-	}
-	return out, total, nil
+	out, total, err := withTotal[model.Task](orderTasks(base(), q.Sort).Offset(q.Sort.Offset).Limit(q.Limit), "tasks", q.Sort.Offset,
+		func() (n int64, err error) { return n, base().Count(&n).Error })
+	return out, total, translate("list team tasks", err)
 }
 
 // TeamMember is a person tasks of the team may be assigned to: an active account holding a

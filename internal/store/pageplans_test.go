@@ -139,7 +139,7 @@ func TestPageQueriesFollowThePage(t *testing.T) {
 			return ""
 		}},
 		{"team dashboard's task figures", func(dry *gorm.DB) {
-			_, _ = Dashboard{dry}.TaskFigures(ctx, head, tree, today, ByAssignee)
+			_, _ = Dashboard{dry}.TaskFigures(ctx, head, tree, today)
 		}, func(nodes []string) string {
 			if !slices.ContainsFunc(nodes, orgOpenTasks) || slices.Contains(nodes, "Seq Scan tasks") {
 				return "want the team's open tasks read from an index of the organisation's open tasks"

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"github.com/lotse-project/lotse/internal/model"
 )
@@ -111,23 +110,15 @@ func (r Staff) Answerers(ctx context.Context, orgs []uuid.UUID) ([]TeamMember, e
 // TeamReferrals returns the active referrals that sc (a referral read scope) reaches and that
 // go from one of orgs (outgoing) or to one of orgs (incoming), the most urgent first: those
 // still waiting for their reply after the reply deadline (today), then by reply deadline;
-// and how many there are in all. At most limit.
+// and how many there are in all (from the same statement, withTotal). At most limit.
 func (r Dashboard) TeamReferrals(ctx context.Context, sc model.Scope, orgs []uuid.UUID, today time.Time, limit int) ([]model.Referral, int64, error) {
 	day := today.Format(time.DateOnly)
-	base := func() *gorm.DB {
-		return visible(r.db.WithContext(ctx).Model(&model.Referral{}), sc).
-			Where("(referrals.from_org_id = ANY(?::uuid[]) OR referrals.to_org_id = ANY(?::uuid[])) AND "+referralOpen, uuids(orgs), uuids(orgs))
-	}
-	var total int64
-	if err := base().Count(&total).Error; err != nil {
-		return nil, 0, translate("count team referrals", err)
-	}
-	var out []model.Referral
 	// day is a date formatted here, not input: safe to write into the ORDER BY.
-	err := base().Order("(referrals.status = '" + string(model.ReferralSent) + "' AND referrals.reply_due < DATE '" + day + "') DESC, referrals.reply_due, referrals.created_at, referrals.id").
-		Limit(limit).Find(&out).Error
-	if err != nil {
-		return nil, 0, translate("list team referrals", err)
-	}
-	return out, total, nil
+	page := visible(r.db.WithContext(ctx).Model(&model.Referral{}), sc).
+		Where("(referrals.from_org_id = ANY(?::uuid[]) OR referrals.to_org_id = ANY(?::uuid[])) AND "+referralOpen, uuids(orgs), uuids(orgs)).
+		Order("(referrals.status = '" + string(model.ReferralSent) + "' AND referrals.reply_due < DATE '" + day + "') DESC, referrals.reply_due, referrals.created_at, referrals.id").
+		Limit(limit)
+	// The first page only: withTotal counts apart only past the last row, never here.
+	out, total, err := withTotal[model.Referral](page, "referrals", 0, nil)
+	return out, total, translate("list team referrals", err)
 }

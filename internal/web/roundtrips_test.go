@@ -12,8 +12,9 @@ import (
 )
 
 // TestReadRoundTrips counts, on the wire between the app and PostgreSQL, the round trips of
-// the typical reads and fails above each one's budget: the start page, my tasks, the case
-// list, the case page and the API's case read, each as a steady request (RoundTrips.Steady).
+// the typical reads and fails above each one's budget: the start page (of a caseworker and
+// of a department head, with the team's figures), my tasks, the case list, the case page,
+// the API's case read and the team dashboard, each as a steady request (RoundTrips.Steady).
 //
 // The budgets are what the reads cost now (docs/performance.md, "Round trips per request"):
 // the session (1, for the pages; the API request carries no cookie), the account (1: the
@@ -35,15 +36,18 @@ func TestReadRoundTrips(t *testing.T) {
 	reads := []struct {
 		name, url string
 		budget    int64
+		as        *world.User
 	}{
-		{"start page", "/", 14},
-		{"my tasks", "/aufgaben", 9},
-		{"case list", "/faelle", 13},
-		{"case page", "/faelle/" + cw.Case.ID.String(), 17},
-		{"API case read", "/api/v1/cases/" + cw.Case.ID.String(), 7},
+		{"start page", "/", 14, w.HousingWorker},
+		{"my tasks", "/aufgaben", 9, w.HousingWorker},
+		{"case list", "/faelle", 13, w.HousingWorker},
+		{"case page", "/faelle/" + cw.Case.ID.String(), 17, w.HousingWorker},
+		{"API case read", "/api/v1/cases/" + cw.Case.ID.String(), 7, w.HousingWorker},
+		{"start page of a department head", "/", 11, w.HousingLead},
+		{"team dashboard", "/team", 19, w.HousingLead},
 	}
 	for _, rd := range reads {
-		req := world.Request{As: w.HousingWorker, Method: http.MethodGet, URL: rd.url, Headers: map[string]string{}}
+		req := world.Request{As: rd.as, Method: http.MethodGet, URL: rd.url, Headers: map[string]string{}}
 		// As a browser does: the session made by the first request comes back with the next.
 		best := proxy.Steady(func() {
 			r := w.Do(t, req)
