@@ -154,13 +154,18 @@ func (b base) caseViewsOf(ctx context.Context, tx *store.Tx, a model.Actor, sc m
 	if err != nil {
 		return nil, err
 	}
+	return b.caseViewsWith(ctx, tx, a, cases, facts, withPlan)
+}
+
+// caseViewsWith is caseViewsOf with the access facts of the cases already read.
+func (b base) caseViewsWith(ctx context.Context, tx *store.Tx, a model.Actor, cases []model.Case, facts map[uuid.UUID]store.CaseAccessFacts, withPlan bool) ([]model.CaseView, error) {
 	access := make(map[uuid.UUID]model.CaseAccess, len(cases))
 	var content []uuid.UUID // cases whose persons and plan the actor may see
-	for _, id := range ids {
-		acc := accessOf(facts[id])
-		access[id] = acc
+	for _, c := range cases {
+		acc := accessOf(facts[c.ID])
+		access[c.ID] = acc
 		if !acc.SummaryOnly {
-			content = append(content, id)
+			content = append(content, c.ID)
 		}
 	}
 	persons, err := tx.Persons().ForCases(ctx, content)
@@ -185,8 +190,8 @@ func (b base) caseViewsOf(ctx context.Context, tx *store.Tx, a model.Actor, sc m
 }
 
 // caseLabels names the cases ids as the actor may see them (model.CaseView.Label), for the
-// lists of tasks and referrals: the visible cases, then caseViews without the plan (two queries), whatever
-// the page size. A case the actor's case scope does not reach has no label; without case.read at
+// lists of tasks and referrals: the visible cases with their access facts, then their persons
+// (two queries), whatever the page size. A case the actor's case scope does not reach has no label; without case.read at
 // all, none has.
 func (b base) caseLabels(ctx context.Context, tx *store.Tx, a model.Actor, ids []uuid.UUID) (map[uuid.UUID]*model.CaseLabel, error) {
 	out := map[uuid.UUID]*model.CaseLabel{}
@@ -197,11 +202,11 @@ func (b base) caseLabels(ctx context.Context, tx *store.Tx, a model.Actor, ids [
 	if err != nil || !sc.Allowed() {
 		return out, err
 	}
-	cases, err := tx.Cases().Visible(ctx, sc, ids)
+	cases, facts, err := tx.Cases().VisibleWithAccess(ctx, sc, ids)
 	if err != nil || len(cases) == 0 {
 		return out, err
 	}
-	views, err := b.caseViewsOf(ctx, tx, a, sc, cases, false)
+	views, err := b.caseViewsWith(ctx, tx, a, cases, facts, false)
 	if err != nil {
 		return nil, err
 	}

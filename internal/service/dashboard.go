@@ -260,9 +260,6 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 		if err != nil {
 			return err
 		}
-		if err := s.labelTasks(ctx, tx, a, list); err != nil {
-			return err
-		}
 		for _, t := range list {
 			if t.AssigneeID != nil {
 				people[*t.AssigneeID] = true
@@ -270,6 +267,9 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 		}
 		refs, err := s.teamReferrals(ctx, tx, a, rsc, orgs, out)
 		if err != nil {
+			return err
+		}
+		if err := s.labelCases(ctx, tx, a, list, refs); err != nil {
 			return err
 		}
 		for _, r := range refs {
@@ -452,9 +452,6 @@ func weeklySeries(points []store.SeriesPoint, weeks int, areas []model.Area) []A
 	return out
 }
 
-// teamReferrals reads the team's active referrals (incoming and outgoing, the most urgent
-// first, at most TeamListLimit) under the actor's referral read scope, with their case
-// labels, and the caseworkers an incoming one may be given to.
 // teamTaskQuery checks the list part of f (page size, order, page) and turns it into the
 // store's query of the team's open tasks in orgs.
 func (s *Dashboard) teamTaskQuery(a model.Actor, f TeamFilter, orgs []uuid.UUID, today time.Time) (store.TeamTaskQuery, error) {
@@ -556,6 +553,9 @@ func teamTasks(list []model.Task, names map[uuid.UUID]string, today time.Time) [
 	return out
 }
 
+// teamReferrals reads the team's active referrals (incoming and outgoing, the most urgent
+// first, at most TeamListLimit) under the actor's referral read scope, and the caseworkers
+// an incoming one may be given to; Team labels their cases with the tasks'.
 func (s *Dashboard) teamReferrals(ctx context.Context, tx *store.Tx, a model.Actor, rsc model.Scope, orgs []uuid.UUID, out *Team) ([]model.Referral, error) {
 	if !rsc.Allowed() {
 		return nil, nil
@@ -565,19 +565,6 @@ func (s *Dashboard) teamReferrals(ctx context.Context, tx *store.Tx, a model.Act
 		return nil, err
 	}
 	out.ReferralsTotal = int(total)
-	var ids []uuid.UUID
-	for _, r := range refs {
-		if !slices.Contains(ids, r.CaseID) {
-			ids = append(ids, r.CaseID)
-		}
-	}
-	labels, err := s.caseLabels(ctx, tx, a, ids)
-	if err != nil {
-		return nil, err
-	}
-	for i := range refs {
-		refs[i].Case = labels[refs[i].CaseID]
-	}
 	if s.may(a, objReferral, actReassign) {
 		ms, err := tx.Staff().Answerers(ctx, orgs)
 		if err != nil {

@@ -484,20 +484,7 @@ func (s *Referrals) Export(ctx context.Context, a model.Actor, f model.ReferralF
 
 // labelReferrals names the cases of the referrals as the actor may see them.
 func (s *Referrals) labelReferrals(ctx context.Context, tx *store.Tx, a model.Actor, items []model.Referral) error {
-	var caseIDs []uuid.UUID
-	for _, r := range items {
-		if !slices.Contains(caseIDs, r.CaseID) {
-			caseIDs = append(caseIDs, r.CaseID)
-		}
-	}
-	labels, err := s.caseLabels(ctx, tx, a, caseIDs)
-	if err != nil {
-		return err
-	}
-	for i, r := range items {
-		items[i].Case = labels[r.CaseID]
-	}
-	return nil
+	return s.labelCases(ctx, tx, a, nil, items)
 }
 
 // referralQuery checks f and turns it into the store's query.

@@ -640,10 +640,21 @@ func (s *Tasks) taskQuery(a model.Actor, f model.TaskFilter) (model.Scope, store
 
 // labelTasks names the cases of the tasks as the actor may see them (Task.Case).
 func (b base) labelTasks(ctx context.Context, tx *store.Tx, a model.Actor, tasks []model.Task) error {
+	return b.labelCases(ctx, tx, a, tasks, nil)
+}
+
+// labelCases names the cases of tasks and referrals as the actor may see them (Task.Case,
+// Referral.Case), with one reading of the labels (caseLabels) for both lists.
+func (b base) labelCases(ctx context.Context, tx *store.Tx, a model.Actor, tasks []model.Task, refs []model.Referral) error {
 	var ids []uuid.UUID
 	for _, t := range tasks {
 		if t.CaseID != nil && !slices.Contains(ids, *t.CaseID) {
 			ids = append(ids, *t.CaseID)
+		}
+	}
+	for _, r := range refs {
+		if !slices.Contains(ids, r.CaseID) {
+			ids = append(ids, r.CaseID)
 		}
 	}
 	labels, err := b.caseLabels(ctx, tx, a, ids)
@@ -654,6 +665,9 @@ func (b base) labelTasks(ctx context.Context, tx *store.Tx, a model.Actor, tasks
 		if t.CaseID != nil {
 			tasks[i].Case = labels[*t.CaseID]
 		}
+	}
+	for i := range refs {
+		refs[i].Case = labels[refs[i].CaseID]
 	}
 	return nil
 }

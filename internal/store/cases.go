@@ -26,20 +26,6 @@ func (r Cases) Get(ctx context.Context, sc model.Scope, id uuid.UUID) (*model.Ca
 	return &c, nil
 }
 
-// Visible returns those of the cases ids that sc reaches, in no particular order (the
-// cases a page of tasks or referrals hangs on).
-func (r Cases) Visible(ctx context.Context, sc model.Scope, ids []uuid.UUID) ([]model.Case, error) {
-	var out []model.Case
-	if len(ids) == 0 {
-		return out, nil
-	}
-	err := visible(r.db.WithContext(ctx).Model(&model.Case{}), sc).Where("cases.id = ANY(?::uuid[])", uuids(ids)).Find(&out).Error
-	if err != nil {
-		return nil, translate("visible cases", err)
-	}
-	return out, nil
-}
-
 // ByID returns a case regardless of scope, for rules that run after access was checked
 // (e.g. the lead organisation of a referral's case). Never for showing content.
 func (r Cases) ByID(ctx context.Context, id uuid.UUID) (*model.Case, error) {

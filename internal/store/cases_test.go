@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -308,6 +309,45 @@ func TestCaseListQueryPlans(t *testing.T) {
 		got, n, err := r.Recent(ctx, head, time.Now().Add(-24*time.Hour), 10)
 		if err != nil || len(got) == 0 || n < int64(len(got)) {
 			t.Errorf("recent cases of the head: %d of %d, %v", len(got), n, err)
+		}
+	})
+
+	// VisibleWithAccess is visible and Access in one statement: the same cases, the same facts.
+	t.Run("visible cases with their access are the visible cases and their access", func(t *testing.T) {
+		var mixed []uuid.UUID
+		if err := l.db.Gorm.Raw(`(SELECT id FROM cases WHERE lead_org_id = ? ORDER BY reference LIMIT 30)
+			UNION ALL (SELECT case_id FROM referrals WHERE to_org_id IN (?, ?) ORDER BY id LIMIT 30)
+			UNION ALL (SELECT case_id FROM tasks WHERE org_id IN (?, ?) AND case_id IS NOT NULL ORDER BY id LIMIT 30)
+			UNION ALL (SELECT id FROM cases ORDER BY md5(id::text) LIMIT 60)`, l.north, l.jobcenter, l.caritas, l.jobcenter, l.caritas).Scan(&mixed).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, sc := range []model.Scope{caseworker, head, partner, small} {
+			var want []uuid.UUID
+			if err := visible(l.db.Gorm.Model(&model.Case{}), sc).Where("cases.id = ANY(?::uuid[])", uuids(mixed)).Order("cases.id").Pluck("cases.id", &want).Error; err != nil {
+				t.Fatal(err)
+			}
+			wantFacts, err := r.Access(ctx, sc, want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, facts, err := r.VisibleWithAccess(ctx, sc, mixed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gotIDs []uuid.UUID
+			for _, c := range got {
+				if c.Reference == "" {
+					t.Fatalf("%v: case %s read without its columns", sc.Kinds, c.ID)
+				}
+				gotIDs = append(gotIDs, c.ID)
+			}
+			slices.SortFunc(gotIDs, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
+			if len(want) == 0 || len(want) == len(mixed) || fmt.Sprint(gotIDs) != fmt.Sprint(want) {
+				t.Errorf("%v: %d visible of %d, want %d (and some not)", sc.Kinds, len(gotIDs), len(mixed), len(want))
+			}
+			if !reflect.DeepEqual(facts, wantFacts) {
+				t.Errorf("%v: facts differ from Access", sc.Kinds)
+			}
 		}
 	})
 
