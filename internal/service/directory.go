@@ -39,7 +39,8 @@ func (d *Directory) ListOrganisations(ctx context.Context, a model.Actor) ([]mod
 		return nil, err
 	}
 	var out []model.Organisation
-	err = d.store.Read(ctx, a, func(tx *store.Tx) error {
+	// One statement: no transaction (Store.One), one round trip instead of three.
+	err = d.store.One(ctx, a, func(tx *store.Tx) error {
 		out, err = tx.Organisations().List(ctx, sc)
 		return err
 	})
@@ -53,7 +54,7 @@ func (d *Directory) GetOrganisation(ctx context.Context, a model.Actor, id uuid.
 		return nil, err
 	}
 	var out *model.Organisation
-	err = d.store.Read(ctx, a, func(tx *store.Tx) error {
+	err = d.store.One(ctx, a, func(tx *store.Tx) error {
 		out, err = tx.Organisations().Get(ctx, sc, id)
 		return err
 	})

@@ -14,7 +14,8 @@ import (
 // TestReadRoundTrips counts, on the wire between the app and PostgreSQL, the round trips of
 // the typical reads and fails above each one's budget: the start page (of a caseworker and
 // of a department head, with the team's figures), my tasks, the case list, the case page,
-// the API's case read and the team dashboard, each as a steady request (RoundTrips.Steady).
+// the API's case read, the team dashboard and a partner's inbox, each as a steady request
+// (RoundTrips.Steady).
 //
 // The budgets are what the reads cost now (docs/performance.md, "Round trips per request"):
 // the session (1, for the pages; the API request carries no cookie), the account (1: the
@@ -40,11 +41,12 @@ func TestReadRoundTrips(t *testing.T) {
 	}{
 		{"start page", "/", 13, w.HousingWorker},
 		{"my tasks", "/aufgaben", 8, w.HousingWorker},
-		{"case list", "/faelle", 13, w.HousingWorker},
+		{"case list", "/faelle", 11, w.HousingWorker},
 		{"case page", "/faelle/" + cw.Case.ID.String(), 17, w.HousingWorker},
 		{"API case read", "/api/v1/cases/" + cw.Case.ID.String(), 7, w.HousingWorker},
 		{"start page of a department head", "/", 10, w.HousingLead},
 		{"team dashboard", "/team", 15, w.HousingLead},
+		{"partner inbox", "/eingang", 9, w.JobcenterWorker},
 	}
 	for _, rd := range reads {
 		req := world.Request{As: rd.as, Method: http.MethodGet, URL: rd.url, Headers: map[string]string{}}
