@@ -68,10 +68,16 @@ func (r AuditChain) Head(ctx context.Context) (seq int64, hash []byte, maxEventI
 
 // Unsealed returns up to limit committed events with an id above above that are not in the
 // chain, in id order.
+//
+// The chain's side of the anti-join is bounded by above too ("c.event_id > ?", implied by
+// the join, not derived by Postgres): unbounded, Postgres joins the window's events with
+// the whole chain from its first entry, which made each batch of the sealer read every entry
+// ever sealed (about 170 ms per batch at a million entries, one of the two cores busy while
+// a large backlog was sealed; docs/performance.md, "Fourth round").
 func (r AuditChain) Unsealed(ctx context.Context, above int64, limit int) ([]model.SealedAuditRow, error) {
 	rows, err := r.db.WithContext(ctx).Raw(`SELECT e.id, `+sealedRowSelect+` FROM audit_events e
-		WHERE e.id > ? AND NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_id = e.id)
-		ORDER BY e.id LIMIT ?`, above, limit).Rows()
+		WHERE e.id > ? AND NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_id = e.id AND c.event_id > ?)
+		ORDER BY e.id LIMIT ?`, above, above, limit).Rows()
 	if err != nil {
 		return nil, translate("read unsealed audit events", err)
 	}
