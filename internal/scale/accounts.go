@@ -85,7 +85,7 @@ func (s Summary) Print(w io.Writer) {
 		fmt.Fprintf(tw, "referrals %s\t%d\t\n", st, s.Referrals[st])
 	}
 	fmt.Fprintf(tw, "time\t%s\t\n", s.Elapsed.Round(1e8))
-	fmt.Fprintf(tw, "of which ANALYZE\t%s\t\n", s.Analyze.Round(1e8))
+	fmt.Fprintf(tw, "of which VACUUM (ANALYZE)\t%s\t\n", s.Analyze.Round(1e8))
 	_ = tw.Flush()
 }
 
