@@ -321,10 +321,28 @@ func TestCaseListQueryPlans(t *testing.T) {
 			UNION ALL (SELECT id FROM cases ORDER BY md5(id::text) LIMIT 60)`, l.north, l.jobcenter, l.caritas, l.jobcenter, l.caritas).Scan(&mixed).Error; err != nil {
 			t.Fatal(err)
 		}
-		for _, sc := range []model.Scope{caseworker, head, partner, small} {
+		// A partner's member holding an emergency access to a case the partner does not
+		// reach otherwise: visible admits it, so the labels must.
+		urgent := partner
+		urgent.UserID = model.NewID()
+		var others []uuid.UUID
+		if err := l.db.Gorm.Raw(`SELECT id FROM cases WHERE id = ANY(?::uuid[]) AND lead_org_id <> ? AND NOT EXISTS (SELECT 1 FROM referrals WHERE case_id = cases.id AND to_org_id = ?)
+			AND NOT EXISTS (SELECT 1 FROM tasks WHERE case_id = cases.id AND org_id = ?) ORDER BY id LIMIT 1`, uuids(mixed), l.jobcenter, l.jobcenter, l.jobcenter).Scan(&others).Error; err != nil || len(others) == 0 {
+			t.Fatalf("a case the partner does not reach: %v", err)
+		}
+		other := others[0]
+		if err := l.db.Gorm.Exec(`WITH u AS (INSERT INTO users (id, email, display_name) VALUES (?, 'urgent@example.org', 'Urgent') RETURNING id)
+			INSERT INTO emergency_accesses (id, user_id, org_id, case_id, reason, granted_at, expires_at)
+			SELECT gen_random_uuid(), u.id, ?, ?, 'test', now() - interval '1 hour', now() + interval '1 day' FROM u`, urgent.UserID, l.jobcenter, other).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, sc := range []model.Scope{caseworker, head, partner, small, urgent} {
 			var want []uuid.UUID
 			if err := visible(l.db.Gorm.Model(&model.Case{}), sc).Where("cases.id = ANY(?::uuid[])", uuids(mixed)).Order("cases.id").Pluck("cases.id", &want).Error; err != nil {
 				t.Fatal(err)
+			}
+			if sc.UserID == urgent.UserID && !slices.Contains(want, other) {
+				t.Fatal("the case of the emergency access is not visible")
 			}
 			wantFacts, err := r.Access(ctx, sc, want)
 			if err != nil {
@@ -343,7 +361,7 @@ func TestCaseListQueryPlans(t *testing.T) {
 			}
 			slices.SortFunc(gotIDs, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
 			if len(want) == 0 || len(want) == len(mixed) || fmt.Sprint(gotIDs) != fmt.Sprint(want) {
-				t.Errorf("%v: %d visible of %d, want %d (and some not)", sc.Kinds, len(gotIDs), len(mixed), len(want))
+				t.Errorf("%v %v %v: %d visible of %d, want %d (and some not)", sc.Kinds, sc.OrgID, sc.UserID, len(gotIDs), len(mixed), len(want))
 			}
 			if !reflect.DeepEqual(facts, wantFacts) {
 				t.Errorf("%v: facts differ from Access", sc.Kinds)

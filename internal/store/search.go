@@ -372,6 +372,13 @@ func (r Cases) Access(ctx context.Context, sc model.Scope, ids []uuid.UUID) (map
 // VisibleWithAccess returns the cases of ids that sc reaches (visible, the same predicates as
 // every list) with their access facts (as Access), in one statement: what a list of tasks or
 // referrals needs to label its cases, where Visible and Access apart were two round trips.
+//
+// A case is visible exactly when one of its facts holds: the facts are visible's predicates
+// kind by kind (the lead kinds, the emergency access, the assigned kind, and the referred
+// kind as the list of its referrals, empty where it does not reach). So the statement reads
+// the facts of the ids and keeps the cases with one, instead of also filtering by visible:
+// the predicates are planned once, not twice (their planning took longer than running them;
+// docs/performance.md, "Fourth round").
 func (r Cases) VisibleWithAccess(ctx context.Context, sc model.Scope, ids []uuid.UUID) ([]model.Case, map[uuid.UUID]CaseAccessFacts, error) {
 	facts := map[uuid.UUID]CaseAccessFacts{}
 	if len(ids) == 0 {
@@ -386,15 +393,19 @@ func (r Cases) VisibleWithAccess(ctx context.Context, sc model.Scope, ids []uuid
 	if lateral != "" {
 		q = q.Joins(lateral, largs...)
 	}
-	err := visible(q, sc).Where("cases.id = ANY(?::uuid[])", uuids(ids)).Scan(&rows).Error
+	err := q.Where("cases.id = ANY(?::uuid[])", uuids(ids)).Scan(&rows).Error
 	if err != nil {
 		return nil, nil, translate("visible cases", err)
 	}
-	out := make([]model.Case, len(rows))
-	for i, row := range rows {
-		out[i] = row.Case
-		if facts[row.Case.ID], err = row.Access.facts(); err != nil {
+	var out []model.Case
+	for _, row := range rows {
+		f, err := row.Access.facts()
+		if err != nil {
 			return nil, nil, err
+		}
+		if f.Full || f.Emergency || f.Assigned || len(f.Referrals) > 0 {
+			out = append(out, row.Case)
+			facts[row.Case.ID] = f
 		}
 	}
 	return out, facts, nil
