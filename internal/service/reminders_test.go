@@ -304,6 +304,11 @@ func TestRemindersExactlyOnce(t *testing.T) {
 	w := newRemindWorld(t)
 	w.on("2027-03-25", 10)
 	w.sendReferral("R", 3)
+	// A service account holding a worker role in the Jobcenter is not one of its answerers.
+	robot := w.addMember(w.jobcenter, "caseworker", "robot")
+	if err := w.db.Gorm.Exec(`UPDATE users SET service = true WHERE id = ?`, robot).Error; err != nil {
+		t.Fatal(err)
+	}
 	w.on("2027-04-01", 9)
 	jobs := w.count(`SELECT count(*) FROM river_job WHERE kind = 'deliver_notifications'`)
 	n, err := w.svc.Reminders.Run(w.ctx)
