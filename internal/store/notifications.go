@@ -26,28 +26,40 @@ func (tx *Tx) CreateNotifications(ctx context.Context, ns []model.Notification) 
 		return nil, nil
 	}
 	now := dbNow(tx.db)
-	ids := make([]uuid.UUID, len(ns))
-	users, orgs, objects := make([]uuid.UUID, len(ns)), make([]uuid.UUID, len(ns)), make([]uuid.UUID, len(ns))
-	kinds, types, occasions := make([]string, len(ns)), make([]string, len(ns)), make([]string, len(ns))
-	for i := range ns {
-		if ns[i].ID == uuid.Nil {
-			ns[i].ID = uuid.Must(uuid.NewV7())
-		}
-		ns[i].CreatedAt = now
-		ids[i], users[i], orgs[i], objects[i] = ns[i].ID, ns[i].UserID, ns[i].OrgID, ns[i].ObjectID
-		kinds[i], types[i], occasions[i] = string(ns[i].Kind), ns[i].ObjectType, ns[i].Occasion
-	}
 	var inserted []uuid.UUID
-	err := tx.db.WithContext(ctx).Raw(`
-		INSERT INTO notifications (id, user_id, org_id, kind, object_type, object_id, occasion, created_at)
-		SELECT n.*, ?::timestamptz FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::uuid[], ?::text[]) AS n
-		ON CONFLICT (user_id, kind, object_id, occasion) DO NOTHING
-		RETURNING id`,
-		now, uuids(ids), uuids(users), uuids(orgs), model.StringList(kinds), model.StringList(types), uuids(objects), model.StringList(occasions)).Scan(&inserted).Error
-	if err != nil {
-		return nil, translate("create notifications", err)
+	for from := 0; from < len(ns); from += notificationBatch {
+		batch := ns[from:min(len(ns), from+notificationBatch)]
+		ids := make([]uuid.UUID, len(batch))
+		users, orgs, objects := make([]uuid.UUID, len(batch)), make([]uuid.UUID, len(batch)), make([]uuid.UUID, len(batch))
+		kinds, types, occasions := make([]string, len(batch)), make([]string, len(batch)), make([]string, len(batch))
+		for i := range batch {
+			if batch[i].ID == uuid.Nil {
+				batch[i].ID = uuid.Must(uuid.NewV7())
+			}
+			batch[i].CreatedAt = now
+			ids[i], users[i], orgs[i], objects[i] = batch[i].ID, batch[i].UserID, batch[i].OrgID, batch[i].ObjectID
+			kinds[i], types[i], occasions[i] = string(batch[i].Kind), batch[i].ObjectType, batch[i].Occasion
+		}
+		var got []uuid.UUID
+		err := tx.db.WithContext(ctx).Raw(`
+			INSERT INTO notifications (id, user_id, org_id, kind, object_type, object_id, occasion, created_at)
+			SELECT n.*, ?::timestamptz FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::uuid[], ?::text[]) AS n
+			ON CONFLICT (user_id, kind, object_id, occasion) DO NOTHING
+			RETURNING id`,
+			now, uuids(ids), uuids(users), uuids(orgs), model.StringList(kinds), model.StringList(types), uuids(objects), model.StringList(occasions)).Scan(&got).Error
+		if err != nil {
+			return nil, translate("create notifications", err)
+		}
+		inserted = append(inserted, got...)
 	}
-	created := slices.DeleteFunc(ns, func(n model.Notification) bool { return !slices.Contains(inserted, n.ID) })
+	// A set, not slices.Contains per notification: a sweep writes tens of thousands at once
+	// (a Monday's overdue tasks on the whole city, 76,000), and n times n comparisons of
+	// ids took longer than writing them.
+	written := make(map[uuid.UUID]struct{}, len(inserted))
+	for _, id := range inserted {
+		written[id] = struct{}{}
+	}
+	created := slices.DeleteFunc(ns, func(n model.Notification) bool { _, ok := written[n.ID]; return !ok })
 	if len(created) == 0 {
 		return nil, nil
 	}
@@ -56,6 +68,12 @@ func (tx *Tx) CreateNotifications(ctx context.Context, ns []model.Notification) 
 	}
 	return created, nil
 }
+
+// notificationBatch is how many notifications one statement of CreateNotifications writes:
+// a sweep may write tens of thousands in its transaction, and one statement for all of them
+// held every one encoded several times over in the server's memory (docs/performance.md,
+// "Fourth round"); a change writes a few, in one statement.
+const notificationBatch = 2000
 
 // recordTables are the tables of the records a notification or follow-up points at.
 var recordTables = map[string]string{

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/google/uuid"
@@ -86,6 +87,25 @@ func TestCreateNotificationsOnceAndInTheTransaction(t *testing.T) {
 	}
 	if n, j := counts(); n != 3 || j != 2 {
 		t.Fatalf("after a rollback: %d notifications, %d jobs; want 3 and 2", n, j)
+	}
+
+	// More than fit one statement (notificationBatch), some already stored: every new one is
+	// written and returned once, across the batches, and one job carries them all.
+	var many []model.Notification
+	for i := range 2*notificationBatch + 7 {
+		many = append(many, note(fmt.Sprintf("2027-%05d", i)))
+	}
+	many = append(many, note("2026-04-01"), note("2026-04-03"))
+	got = create(many...)
+	if len(got) != 2*notificationBatch+7 || got[0].Occasion != "2027-00000" || got[len(got)-1].Occasion != fmt.Sprintf("2027-%05d", 2*notificationBatch+6) {
+		t.Fatalf("created %d, want the %d new ones", len(got), 2*notificationBatch+7)
+	}
+	var carried int
+	if err := owner.SQL.QueryRowContext(ctx, `SELECT jsonb_array_length(args->'ids') FROM river_job WHERE kind = 'deliver_notifications' ORDER BY id DESC LIMIT 1`).Scan(&carried); err != nil {
+		t.Fatal(err)
+	}
+	if n, j := counts(); n != 3+2*notificationBatch+7 || j != 3 || carried != 2*notificationBatch+7 {
+		t.Fatalf("after a write in batches: %d notifications, %d jobs, the last carrying %d; want %d, 3, %d", n, j, carried, 3+2*notificationBatch+7, 2*notificationBatch+7)
 	}
 	_ = uuid.Nil
 }
