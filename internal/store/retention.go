@@ -113,9 +113,7 @@ func (r Retention) DeleteCase(ctx context.Context, id uuid.UUID, cut model.Reten
 		ON CONFLICT (kind, a, b) DO UPDATE SET n = statistics_archive.n + EXCLUDED.n`, id, id).Error; err != nil {
 		return translate("archive the case's counts", err)
 	}
-	if err := db.Exec(`DELETE FROM notifications WHERE object_id = ? OR object_id IN (
-		SELECT id FROM tasks WHERE case_id = ? UNION ALL SELECT id FROM referrals WHERE case_id = ?
-		UNION ALL SELECT id FROM consents WHERE case_id = ?)`, id, id, id, id).Error; err != nil {
+	if err := db.Exec(deleteCaseNotifications, id, id, id, id).Error; err != nil {
 		return translate("delete the case's notifications", err)
 	}
 	return translate("delete case", db.Exec(`DELETE FROM cases WHERE id = ?`, id).Error)
@@ -137,11 +135,22 @@ func (r Retention) DeleteReferral(ctx context.Context, id uuid.UUID, cut model.R
 	if res.RowsAffected == 0 {
 		return ErrHeldOrGone
 	}
-	if err := db.Exec(`DELETE FROM notifications WHERE object_id = ?`, id).Error; err != nil {
+	if err := db.Exec(deleteRecordNotifications, id).Error; err != nil {
 		return translate("delete the referral's notifications", err)
 	}
 	return translate("delete referral", db.Exec(`DELETE FROM referrals WHERE id = ?`, id).Error)
 }
+
+// The deletions of the notifications about a removed referral, and about a removed case and
+// its tasks, referrals and consents. Both find them by notifications_object_idx (migration
+// 00036): one IN over the records, not "= OR IN", which Postgres can only answer by reading
+// every notification (TestRecordNotificationsByIndex).
+const (
+	deleteRecordNotifications = `DELETE FROM notifications WHERE object_id = ?`
+	deleteCaseNotifications   = `DELETE FROM notifications WHERE object_id IN (
+		SELECT ?::uuid UNION ALL SELECT id FROM tasks WHERE case_id = ? UNION ALL SELECT id FROM referrals WHERE case_id = ?
+		UNION ALL SELECT id FROM consents WHERE case_id = ?)`
+)
 
 // Holds returns every hold with its case's reference and whether the case would be due
 // without it, newest first.
