@@ -178,14 +178,27 @@ func notificationRecord(n model.Notification) model.JSONMap {
 }
 
 // auditNotifications records one audit event "notification.create" per notification
-// written, in one statement.
+// written, notificationAuditBatch to a statement. The events of a batch are built when it is written and
+// dropped after it: a Monday's first sweep on the whole city writes 231,000 notifications, and
+// their events built all at once (each with its map of details) were most of the server's
+// peak memory (docs/performance.md, "Fifth round").
 func (b base) auditNotifications(ctx context.Context, tx *store.Tx, a model.Actor, created []model.Notification) error {
-	evs := make([]*model.AuditEvent, len(created))
-	for i, n := range created {
-		evs[i] = event(a, "notification.create", n.ObjectType, n.ObjectID, notificationRecord(n))
+	evs := make([]*model.AuditEvent, 0, min(len(created), notificationAuditBatch))
+	for batch := range slices.Chunk(created, notificationAuditBatch) {
+		evs = evs[:0]
+		for _, n := range batch {
+			evs = append(evs, event(a, "notification.create", n.ObjectType, n.ObjectID, notificationRecord(n)))
+		}
+		if err := tx.Audit().RecordMany(ctx, evs); err != nil {
+			return err
+		}
 	}
-	return tx.Audit().RecordMany(ctx, evs)
+	return nil
 }
+
+// notificationAuditBatch is how many audit events of notifications one statement writes
+// (and the server holds at once).
+const notificationAuditBatch = 500
 
 // notified adds the notifications a change wrote to the details of the change's own audit
 // event (key "notified"), one record each.

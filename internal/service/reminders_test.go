@@ -339,6 +339,34 @@ func TestRemindersExactlyOnce(t *testing.T) {
 	}
 }
 
+// TestRemindersAuditABigSweepInBatches: a sweep that writes more notifications than one
+// batch of audit events (notificationAuditBatch, 500) still records one event for each; the
+// reminder of an unanswered referral goes to every answerer of a team of 510 more.
+func TestRemindersAuditABigSweepInBatches(t *testing.T) {
+	t.Parallel()
+	w := newRemindWorld(t)
+	if err := w.db.Gorm.Exec(`WITH u AS (
+			INSERT INTO users (id, email, display_name)
+			SELECT gen_random_uuid(), 'worker' || i || '@example.org', 'Worker ' || i FROM generate_series(1, 510) i
+			RETURNING id)
+		INSERT INTO role_grants (id, user_id, org_id, role) SELECT gen_random_uuid(), id, ?, 'caseworker' FROM u`, w.jobcenter).Error; err != nil {
+		t.Fatal(err)
+	}
+	w.on("2027-03-25", 10)
+	w.sendReferral("R", 3)
+	w.on("2027-04-01", 9)
+	n, err := w.svc.Reminders.Run(w.ctx)
+	if err != nil || n != 513 {
+		t.Fatalf("run wrote %d (%v), want 513 (512 answerers, one head)", n, err)
+	}
+	total := w.count(`SELECT count(*) FROM notifications WHERE kind <> 'referral_new'`)
+	audited := w.count(`SELECT count(DISTINCT n.id) FROM audit_events a JOIN notifications n
+		ON a.details->>'notification_id' = n.id::text WHERE a.action = 'notification.create'`)
+	if events := w.auditCount("notification.create"); total != 513 || audited != total || events != total {
+		t.Errorf("%d notifications, %d audit events, %d notifications with one", total, events, audited)
+	}
+}
+
 // TestRemindersNotOnDaysOff: on a weekend or holiday a run does nothing, even with
 // everything due.
 func TestRemindersNotOnDaysOff(t *testing.T) {
