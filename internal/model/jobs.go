@@ -12,7 +12,8 @@ type SweepArgs struct{}
 func (SweepArgs) Kind() string { return "sweep" }
 
 // DeliverArgs sends the e-mails of new notifications whose recipient chose "immediately";
-// enqueued in the transaction that wrote them (store.Notifications.Create).
+// enqueued in the transaction that wrote them (store.Tx.EnqueueDelivery), each recipient's
+// in one job.
 type DeliverArgs struct {
 	IDs []uuid.UUID `json:"ids"`
 }

@@ -78,7 +78,7 @@ func window(after, until time.Time) store.Window { return store.Window{After: af
 
 // Run writes, as the system, the reminders due today and returns how many notifications it
 // wrote. On a day that is not a working day it does nothing. One transaction: the
-// notifications, their audit events and the e-mail job commit together.
+// notifications, their audit events and the e-mail jobs commit together.
 func (s *Reminders) Run(ctx context.Context) (int, error) {
 	today := s.today()
 	if !IsWorkingDay(today) {
@@ -121,26 +121,37 @@ func (s *Reminders) Run(ctx context.Context) (int, error) {
 			// Unanswered, N working days before the reply deadline.
 			rules = append(rules, rule{model.NotifyReferralReplyDue, "before", window(AddWorkingDays(prev, r.ReplyDueDays), AddWorkingDays(today, r.ReplyDueDays)), n.ReferralsReplyDue})
 		}
-		var ns []model.Notification
+		// One rule at a time: its notifications written and audited before the next rule's
+		// are looked up, so that the server holds one rule's, not the whole sweep's (a
+		// Monday's first sweep on the whole city writes 231,000; docs/performance.md, "Fifth
+		// round"). Their e-mails are enqueued at the end, each recipient's in one job.
+		var ds []store.Delivery
 		for _, ru := range rules {
 			targets, err := ru.lookup(ctx, ru.w)
 			if err != nil {
 				return err
 			}
-			for _, t := range targets {
+			ns := make([]model.Notification, len(targets))
+			for i, t := range targets {
 				occasion := t.Day.Format(time.DateOnly)
 				if ru.step != "" {
 					occasion = ru.step + ":" + occasion
 				}
-				ns = append(ns, model.Notification{UserID: t.UserID, OrgID: t.OrgID, Kind: ru.kind, ObjectType: t.ObjectType, ObjectID: t.ObjectID, Occasion: occasion})
+				ns[i] = model.Notification{UserID: t.UserID, OrgID: t.OrgID, Kind: ru.kind, ObjectType: t.ObjectType, ObjectID: t.ObjectID, Occasion: occasion}
+			}
+			created, err := tx.InsertNotifications(ctx, toWrite(reminderActor, ns))
+			if err != nil {
+				return err
+			}
+			for _, c := range created {
+				ds = append(ds, store.Delivery{UserID: c.UserID, ID: c.ID})
+			}
+			if err := s.auditNotifications(ctx, tx, reminderActor, created); err != nil {
+				return err
 			}
 		}
-		created, err := s.notify(ctx, tx, reminderActor, ns)
-		if err != nil {
-			return err
-		}
-		written = len(created)
-		return s.auditNotifications(ctx, tx, reminderActor, created)
+		written = len(ds)
+		return tx.EnqueueDelivery(ctx, ds)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("service: reminders: %w", err)
@@ -149,22 +160,28 @@ func (s *Reminders) Run(ctx context.Context) (int, error) {
 }
 
 // notify writes ns in tx (each (member, kind, record, occasion) once, see
-// store.CreateNotifications) and returns those written. Notifications to the actor
-// themself are dropped: nobody is told of their own change. The caller records them in
-// the audit trail: the sweep with one event each (auditNotifications), a change in its own
-// audit event (notified), so that a call still writes one event.
+// store.CreateNotifications), enqueues the e-mail of those written and returns them. The
+// caller records them in the audit trail: the sweep with one event each
+// (auditNotifications), a change in its own audit event (notified), so that a call still
+// writes one event.
 func (b base) notify(ctx context.Context, tx *store.Tx, a model.Actor, ns []model.Notification) ([]model.Notification, error) {
+	return tx.CreateNotifications(ctx, toWrite(a, ns))
+}
+
+// toWrite returns ns in the order and form in which they are written: notifications to the
+// actor themself dropped (nobody is told of their own change), sorted and without repeats.
+func toWrite(a model.Actor, ns []model.Notification) []model.Notification {
 	ns = slices.DeleteFunc(ns, func(n model.Notification) bool { return !a.System && n.UserID == a.UserID })
 	// A fixed order, so that two transactions writing overlapping reminders take their
-	// row locks in the same order and wait for each other instead of deadlocking.
+	// row locks in the same order and wait for each other instead of deadlocking (the
+	// sweep writes rule by rule, in the same order of rules in every instance).
 	slices.SortFunc(ns, func(x, y model.Notification) int {
 		return cmp.Or(slices.Compare(x.UserID[:], y.UserID[:]), cmp.Compare(x.Kind, y.Kind),
 			slices.Compare(x.ObjectID[:], y.ObjectID[:]), cmp.Compare(x.Occasion, y.Occasion))
 	})
-	ns = slices.CompactFunc(ns, func(x, y model.Notification) bool {
+	return slices.CompactFunc(ns, func(x, y model.Notification) bool {
 		return x.UserID == y.UserID && x.Kind == y.Kind && x.ObjectID == y.ObjectID && x.Occasion == y.Occasion
 	})
-	return tx.CreateNotifications(ctx, ns)
 }
 
 // notificationRecord is the audit record of one notification: its id, the recipient (user

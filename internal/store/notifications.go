@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -16,12 +17,62 @@ type Notifications struct{ db *gorm.DB }
 // Notifications returns the notification repository of this transaction.
 func (tx *Tx) Notifications() Notifications { return Notifications{tx.db} }
 
-// Create stores ns and returns those that were new: a notification already stored for the
-// same member, kind, record and occasion is skipped, so that a reminder written by two
-// instances, or by a job that runs again, exists once. For the new ones it enqueues, in this
-// transaction, the job that e-mails those whose recipients chose "immediately" (one SQL
-// statement for the rows, one for the job).
+// CreateNotifications stores ns and returns those that were new (InsertNotifications), and
+// for the new ones enqueues, in this transaction, the jobs that e-mail those whose
+// recipients chose "immediately" (EnqueueDelivery): one SQL statement for the rows, one
+// per job.
 func (tx *Tx) CreateNotifications(ctx context.Context, ns []model.Notification) ([]model.Notification, error) {
+	created, err := tx.InsertNotifications(ctx, ns)
+	if err != nil {
+		return nil, err
+	}
+	ds := make([]Delivery, len(created))
+	for i, n := range created {
+		ds[i] = Delivery{UserID: n.UserID, ID: n.ID}
+	}
+	return created, tx.EnqueueDelivery(ctx, ds)
+}
+
+// Delivery is what the e-mail of a written notification needs: its id and recipient.
+type Delivery struct{ UserID, ID uuid.UUID }
+
+// EnqueueDelivery enqueues, in this transaction, the jobs that e-mail the notifications ds
+// to those of their recipients who chose "immediately" (it sorts ds): each recipient's in
+// one job, so that they get one mail, and a job for about deliveryBatch of them; nothing
+// when ds is empty.
+func (tx *Tx) EnqueueDelivery(ctx context.Context, ds []Delivery) error {
+	slices.SortFunc(ds, func(x, y Delivery) int {
+		return cmp.Or(slices.Compare(x.UserID[:], y.UserID[:]), slices.Compare(x.ID[:], y.ID[:]))
+	})
+	for len(ds) > 0 {
+		n := min(len(ds), deliveryBatch)
+		for n < len(ds) && ds[n].UserID == ds[n-1].UserID {
+			n++
+		}
+		ids := make([]uuid.UUID, n)
+		for i, d := range ds[:n] {
+			ids[i] = d.ID
+		}
+		if err := tx.Enqueue(ctx, model.DeliverArgs{IDs: ids}, nil); err != nil {
+			return err
+		}
+		ds = ds[n:]
+	}
+	return nil
+}
+
+// deliveryBatch is about how many notifications one e-mail job carries (a recipient's are
+// never split). The job passes its ids to each of its recipients' claims, so one job for a
+// sweep's 231,000 (a Monday on the whole city) cost as many ids per recipient and held
+// them all encoded at once in the server's memory when it was enqueued (docs/performance.md,
+// "Fifth round").
+const deliveryBatch = 1000
+
+// InsertNotifications stores ns and returns those that were new (a sub-slice of ns): a
+// notification already stored for the same member, kind, record and occasion is skipped,
+// so that a reminder written by two instances, or by a job that runs again, exists once.
+// The caller enqueues their delivery (EnqueueDelivery).
+func (tx *Tx) InsertNotifications(ctx context.Context, ns []model.Notification) ([]model.Notification, error) {
 	if len(ns) == 0 {
 		return nil, nil
 	}
@@ -59,14 +110,7 @@ func (tx *Tx) CreateNotifications(ctx context.Context, ns []model.Notification) 
 	for _, id := range inserted {
 		written[id] = struct{}{}
 	}
-	created := slices.DeleteFunc(ns, func(n model.Notification) bool { _, ok := written[n.ID]; return !ok })
-	if len(created) == 0 {
-		return nil, nil
-	}
-	if err := tx.Enqueue(ctx, model.DeliverArgs{IDs: inserted}, nil); err != nil {
-		return nil, err
-	}
-	return created, nil
+	return slices.DeleteFunc(ns, func(n model.Notification) bool { _, ok := written[n.ID]; return !ok }), nil
 }
 
 // notificationBatch is how many notifications one statement of CreateNotifications writes:

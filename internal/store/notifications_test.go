@@ -109,3 +109,63 @@ func TestCreateNotificationsOnceAndInTheTransaction(t *testing.T) {
 	}
 	_ = uuid.Nil
 }
+
+// TestEnqueueDeliveryKeepsARecipientInOneJob: the e-mail jobs of many notifications carry
+// about deliveryBatch each, every notification in one job and each recipient's all in the
+// same job (one mail per recipient).
+func TestEnqueueDeliveryKeepsARecipientInOneJob(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tdb := testutil.NewDatabase(t)
+	owner := testutil.Open(t, tdb.OwnerURL)
+	st := New(testutil.Open(t, tdb.URL).Gorm, nil)
+	per := deliveryBatch*3/5 + 1 // three recipients: the first job takes two, the second one
+	recipient := map[uuid.UUID]uuid.UUID{}
+	var ds []Delivery
+	for range 3 {
+		user := model.NewID()
+		for range per {
+			d := Delivery{UserID: user, ID: model.NewID()}
+			recipient[d.ID] = user
+			ds = append(ds, d)
+		}
+	}
+	if err := st.Tx(ctx, model.Actor{System: true}, func(tx *Tx) error { return tx.EnqueueDelivery(ctx, ds) }); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := owner.SQL.QueryContext(ctx, `SELECT id, id2 FROM river_job j, jsonb_array_elements_text(j.args->'ids') AS id2 WHERE kind = 'deliver_notifications'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	jobOf := map[uuid.UUID]int64{}           // notification -> job
+	jobsOf := map[uuid.UUID]map[int64]bool{} // recipient -> jobs
+	jobs := map[int64]bool{}
+	for rows.Next() {
+		var job int64
+		var id uuid.UUID
+		if err := rows.Scan(&job, &id); err != nil {
+			t.Fatal(err)
+		}
+		if _, twice := jobOf[id]; twice {
+			t.Errorf("notification %s is in two jobs", id)
+		}
+		jobOf[id], jobs[job] = job, true
+		u := recipient[id]
+		if jobsOf[u] == nil {
+			jobsOf[u] = map[int64]bool{}
+		}
+		jobsOf[u][job] = true
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(jobOf) != len(ds) || len(jobs) != 2 {
+		t.Errorf("%d of %d notifications in %d jobs, want all in 2", len(jobOf), len(ds), len(jobs))
+	}
+	for u, js := range jobsOf {
+		if len(js) != 1 {
+			t.Errorf("recipient %s's notifications are in %d jobs", u, len(js))
+		}
+	}
+}
