@@ -20,11 +20,11 @@ import (
 // days of Lower Saxony (deadlines.go); on a weekend or holiday nothing fires, and what fell on
 // it fires on the next working day.
 //
-// Each rule looks at a window of days that is due today and reaches its records with one
-// statement, so a run costs what is due, not what the city holds. A reminder is written
-// once: the notification's occasion names the rule's step and the day it looked at, and the
-// store keeps one notification per (member, kind, record, occasion), so a rerun or a second
-// instance writes nothing twice.
+// Each rule looks at a window of days that is due today and reaches the records of each
+// day with one statement, so a run costs what is due, not what the city holds. A reminder
+// is written once: the notification's occasion names the rule's step and the day it looked
+// at, and the store keeps one notification per (member, kind, record, occasion), so a rerun
+// or a second instance writes nothing twice.
 type Reminders struct {
 	base
 	rules model.ReminderRules
@@ -121,33 +121,27 @@ func (s *Reminders) Run(ctx context.Context) (int, error) {
 			// Unanswered, N working days before the reply deadline.
 			rules = append(rules, rule{model.NotifyReferralReplyDue, "before", window(AddWorkingDays(prev, r.ReplyDueDays), AddWorkingDays(today, r.ReplyDueDays)), n.ReferralsReplyDue})
 		}
-		// One rule at a time: its notifications written and audited before the next rule's
-		// are looked up, so that the server holds one rule's, not the whole sweep's (a
-		// Monday's first sweep on the whole city writes 231,000; docs/performance.md, "Fifth
-		// round"). Their e-mails are enqueued at the end, each recipient's in one job.
+		// One rule and one day of its window at a time: the day's notifications written and
+		// audited before the next day's are looked up, so that the server holds one day of
+		// one rule, not the whole sweep (a Monday's first sweep on the whole city writes
+		// 229,000, 160,000 of them overdue tasks of five working days; docs/performance.md,
+		// "Fifth round"). Every rule selects records by a day in its window, one target per
+		// record and day, so the days of a window give what the whole window gives. Their
+		// e-mails are enqueued at the end, each recipient's in one job.
 		var ds []store.Delivery
 		for _, ru := range rules {
-			targets, err := ru.lookup(ctx, ru.w)
-			if err != nil {
-				return err
-			}
-			ns := make([]model.Notification, len(targets))
-			for i, t := range targets {
-				occasion := t.Day.Format(time.DateOnly)
-				if ru.step != "" {
-					occasion = ru.step + ":" + occasion
+			for after := ru.w.After; after.Before(ru.w.Until); after = after.AddDate(0, 0, 1) {
+				targets, err := ru.lookup(ctx, window(after, after.AddDate(0, 0, 1)))
+				if err != nil {
+					return err
 				}
-				ns[i] = model.Notification{UserID: t.UserID, OrgID: t.OrgID, Kind: ru.kind, ObjectType: t.ObjectType, ObjectID: t.ObjectID, Occasion: occasion}
-			}
-			created, err := tx.InsertNotifications(ctx, toWrite(reminderActor, ns))
-			if err != nil {
-				return err
-			}
-			for _, c := range created {
-				ds = append(ds, store.Delivery{UserID: c.UserID, ID: c.ID})
-			}
-			if err := s.auditNotifications(ctx, tx, reminderActor, created); err != nil {
-				return err
+				created, err := s.write(ctx, tx, ru.kind, ru.step, targets)
+				if err != nil {
+					return err
+				}
+				for _, c := range created {
+					ds = append(ds, store.Delivery{UserID: c.UserID, ID: c.ID})
+				}
 			}
 		}
 		written = len(ds)
@@ -157,6 +151,24 @@ func (s *Reminders) Run(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("service: reminders: %w", err)
 	}
 	return written, nil
+}
+
+// write writes the notifications of kind to targets, their occasion the step and the
+// target's day, with one audit event each, and returns those written (not written before).
+func (s *Reminders) write(ctx context.Context, tx *store.Tx, kind model.NotificationKind, step string, targets []store.ReminderTarget) ([]model.Notification, error) {
+	ns := make([]model.Notification, len(targets))
+	for i, t := range targets {
+		occasion := t.Day.Format(time.DateOnly)
+		if step != "" {
+			occasion = step + ":" + occasion
+		}
+		ns[i] = model.Notification{UserID: t.UserID, OrgID: t.OrgID, Kind: kind, ObjectType: t.ObjectType, ObjectID: t.ObjectID, Occasion: occasion}
+	}
+	created, err := tx.InsertNotifications(ctx, toWrite(reminderActor, ns))
+	if err != nil {
+		return nil, err
+	}
+	return created, s.auditNotifications(ctx, tx, reminderActor, created)
 }
 
 // notify writes ns in tx (each (member, kind, record, occasion) once, see
