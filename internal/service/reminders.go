@@ -186,7 +186,7 @@ func toWrite(a model.Actor, ns []model.Notification) []model.Notification {
 	ns = slices.DeleteFunc(ns, func(n model.Notification) bool { return !a.System && n.UserID == a.UserID })
 	// A fixed order, so that two transactions writing overlapping reminders take their
 	// row locks in the same order and wait for each other instead of deadlocking (the
-	// sweep writes rule by rule, in the same order of rules in every instance).
+	// sweep writes rule by rule and day by day, in the same order in every instance).
 	slices.SortFunc(ns, func(x, y model.Notification) int {
 		return cmp.Or(slices.Compare(x.UserID[:], y.UserID[:]), cmp.Compare(x.Kind, y.Kind),
 			slices.Compare(x.ObjectID[:], y.ObjectID[:]), cmp.Compare(x.Occasion, y.Occasion))
@@ -207,10 +207,10 @@ func notificationRecord(n model.Notification) model.JSONMap {
 }
 
 // auditNotifications records one audit event "notification.create" per notification
-// written, notificationAuditBatch to a statement. The events of a batch are built when it is written and
-// dropped after it: a Monday's first sweep on the whole city writes 231,000 notifications, and
-// their events built all at once (each with its map of details) were most of the server's
-// peak memory (docs/performance.md, "Fifth round").
+// written, notificationAuditBatch to a statement. A batch's events are built just before
+// it is written and dropped after it: a Monday's first sweep on the whole city writes
+// 229,000 notifications, and their events built all at once (each with its map of details)
+// were most of the server's peak memory (docs/performance.md, "Fifth round").
 func (b base) auditNotifications(ctx context.Context, tx *store.Tx, a model.Actor, created []model.Notification) error {
 	evs := make([]*model.AuditEvent, 0, min(len(created), notificationAuditBatch))
 	for batch := range slices.Chunk(created, notificationAuditBatch) {

@@ -113,7 +113,7 @@ func (tx *Tx) InsertNotifications(ctx context.Context, ns []model.Notification) 
 	return slices.DeleteFunc(ns, func(n model.Notification) bool { _, ok := written[n.ID]; return !ok }), nil
 }
 
-// notificationBatch is how many notifications one statement of CreateNotifications writes:
+// notificationBatch is how many notifications one statement of InsertNotifications writes:
 // a sweep may write tens of thousands in its transaction, and one statement for all of them
 // held every one encoded several times over in the server's memory (docs/performance.md,
 // "Fourth round"); a change writes a few, in one statement.

@@ -8,9 +8,18 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/lotse-project/lotse/internal/db"
 	"github.com/lotse-project/lotse/internal/model"
 	"github.com/lotse-project/lotse/internal/testutil"
 )
+
+// notificationDB is a new database for a notification test: the owner's connection, to
+// look at the rows and jobs, and the store as the application role.
+func notificationDB(t *testing.T) (*db.DB, *Store) {
+	t.Helper()
+	tdb := testutil.NewDatabase(t)
+	return testutil.Open(t, tdb.OwnerURL), New(testutil.Open(t, tdb.URL).Gorm, nil)
+}
 
 // TestCreateNotificationsOnceAndInTheTransaction: a notification is stored once per member,
 // kind, record and occasion however often it is written (two instances, a repeated job),
@@ -19,9 +28,7 @@ import (
 func TestCreateNotificationsOnceAndInTheTransaction(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	tdb := testutil.NewDatabase(t)
-	owner := testutil.Open(t, tdb.OwnerURL)
-	st := New(testutil.Open(t, tdb.URL).Gorm, nil)
+	owner, st := notificationDB(t)
 	org, user := model.NewID(), model.NewID()
 	if _, err := owner.SQL.ExecContext(ctx, `INSERT INTO organisations (id, kind, name, short_name) VALUES ($1, 'welfare', 'Caritas', 'CARITAS')`, org); err != nil {
 		t.Fatal(err)
@@ -116,9 +123,7 @@ func TestCreateNotificationsOnceAndInTheTransaction(t *testing.T) {
 func TestEnqueueDeliveryKeepsARecipientInOneJob(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	tdb := testutil.NewDatabase(t)
-	owner := testutil.Open(t, tdb.OwnerURL)
-	st := New(testutil.Open(t, tdb.URL).Gorm, nil)
+	owner, st := notificationDB(t)
 	per := deliveryBatch*3/5 + 1 // three recipients: the first job takes two, the second one
 	recipient := map[uuid.UUID]uuid.UUID{}
 	var ds []Delivery
