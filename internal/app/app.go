@@ -252,9 +252,15 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 	return a, nil
 }
 
+// policySnapshot reads what the enforcer keeps: the grants and the catalogue of areas and
+// organisations the pages label with (model.Catalogue), reloaded together.
 func (a *App) policySnapshot(ctx context.Context) (authz.Snapshot, error) {
 	orgs, grants, err := a.store.PolicySnapshot(ctx)
-	return authz.Snapshot{Orgs: orgs, Grants: grants}, err
+	if err != nil {
+		return authz.Snapshot{}, err
+	}
+	cat, err := a.store.Catalogue(ctx)
+	return authz.Snapshot{Orgs: orgs, Grants: grants, Catalogue: cat}, err
 }
 
 // watchPolicy keeps this instance's policy current until ctx ends, on its own connection.

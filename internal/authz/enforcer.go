@@ -24,6 +24,10 @@ import (
 type Snapshot struct {
 	Orgs   []model.Organisation
 	Grants []model.Grant
+	// Catalogue is the configuration the pages label with (areas, every organisation), not
+	// policy: it changes as rarely, is announced on the same channel, and so travels with the
+	// grants. A loader that leaves it nil leaves the services reading it from the database.
+	Catalogue *model.Catalogue
 }
 
 // Loader reads a fresh Snapshot from the database.
@@ -51,6 +55,7 @@ type Enforcer struct {
 	roles    map[uuid.UUID]map[uuid.UUID][]model.Role // user -> org -> roles
 	rules    [][]string                               // the p-lines of policy.csv
 	withheld []model.RoleConflict                     // grants not counted: separation of duties
+	catalog  *model.Catalogue                         // nil when the loader did not read it
 }
 
 // Option configures an Enforcer.
@@ -198,7 +203,7 @@ func (en *Enforcer) apply(snap Snapshot) error {
 		roles[g.UserID][g.OrgID] = append(roles[g.UserID][g.OrgID], g.Role)
 	}
 	en.mu.Lock()
-	en.orgs, en.children, en.roles, en.withheld = orgs, children, roles, withheld
+	en.orgs, en.children, en.roles, en.withheld, en.catalog = orgs, children, roles, withheld, snap.Catalogue
 	en.mu.Unlock()
 	return nil
 }
@@ -296,6 +301,14 @@ func (en *Enforcer) Memberships(user uuid.UUID) []Membership {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Org.Name < out[j].Org.Name })
 	return out
+}
+
+// Catalogue returns the areas and organisations of the last snapshot (shared: read, never
+// change), or nil when its loader did not read them.
+func (en *Enforcer) Catalogue() *model.Catalogue {
+	en.mu.RLock()
+	defer en.mu.RUnlock()
+	return en.catalog
 }
 
 // Org returns an active organisation from the snapshot.

@@ -41,7 +41,11 @@ func startInstance(t *testing.T, name, url string, st *store.Store) *instance {
 	load := func(ctx context.Context) (authz.Snapshot, error) {
 		in.loads.Add(1)
 		orgs, grants, err := st.PolicySnapshot(ctx)
-		return authz.Snapshot{Orgs: orgs, Grants: grants}, err
+		if err != nil {
+			return authz.Snapshot{}, err
+		}
+		cat, err := st.Catalogue(ctx)
+		return authz.Snapshot{Orgs: orgs, Grants: grants, Catalogue: cat}, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var err error
@@ -311,4 +315,52 @@ func TestWatcher(t *testing.T) {
 		}
 		seeBoth(t, "organisation deactivated", "task", "reassign", false)
 	})
+}
+
+// TestWatcherReloadsTheCatalogue: the areas and organisations the pages label with are kept
+// with the policy (model.Catalogue) and follow a change made in SQL, past every service: a
+// city renames or retires an area, operations correct an organisation's name. The triggers
+// of migration 00037 announce it; without them the old names would stay until a restart.
+func TestWatcherReloadsTheCatalogue(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := testutil.NewDatabase(t)
+	st := store.New(testutil.Open(t, db.URL).Gorm, nil)
+	owner := testutil.Open(t, db.OwnerURL)
+	org := model.Organisation{Kind: model.OrgWelfare, Name: "Caritas Beratung", ShortName: "caritas", Active: true}
+	if err := st.Tx(ctx, model.Actor{System: true}, func(tx *store.Tx) error { return tx.Organisations().Create(ctx, &org) }); err != nil {
+		t.Fatal(err)
+	}
+	in := startInstance(t, "instance", db.URL, st)
+	area := func(code string) (model.Area, bool) {
+		for _, a := range in.en.Catalogue().Areas {
+			if a.Code == code {
+				return a, true
+			}
+		}
+		return model.Area{}, false
+	}
+	orgName := func() string {
+		for _, o := range in.en.Catalogue().Organisations {
+			if o.ID == org.ID {
+				return o.Name
+			}
+		}
+		return ""
+	}
+	if a, ok := area("housing"); !ok || a.NameDE != "Wohnen" || orgName() != "Caritas Beratung" {
+		t.Fatalf("first catalogue: housing %+v (%t), organisation %q", a, ok, orgName())
+	}
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := owner.Pool.Exec(ctx, sql, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`UPDATE areas SET name_de = 'Wohnen und Unterkunft' WHERE code = 'housing'`)
+	waitFor(t, 5*time.Second, "renamed area", func() bool { a, _ := area("housing"); return a.NameDE == "Wohnen und Unterkunft" })
+	exec(`UPDATE areas SET active = false WHERE code = 'health'`)
+	waitFor(t, 5*time.Second, "retired area", func() bool { _, ok := area("health"); return !ok })
+	exec(`UPDATE organisations SET name = 'Caritasverband Beratung' WHERE id = $1`, org.ID)
+	waitFor(t, 5*time.Second, "renamed organisation", func() bool { return orgName() == "Caritasverband Beratung" })
 }

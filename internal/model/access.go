@@ -81,6 +81,17 @@ func (a Actor) RoleNames() string {
 	return s
 }
 
-// PolicyChannel is the Postgres NOTIFY channel on which grant and organisation changes are
-// announced, so that every instance reloads its policy.
+// PolicyChannel is the Postgres NOTIFY channel on which grant, organisation and area
+// changes are announced, so that every instance reloads its policy and its Catalogue (the
+// services announce theirs; triggers on areas and organisations announce any other, migration
+// 00037).
 const PolicyChannel = "lotse_policy"
+
+// Catalogue is the configuration every page labels with, kept in memory by each instance
+// with its policy (authz.Snapshot) and reloaded with it: the active areas in display order and
+// every organisation, active or not, by name. It is not case content, and every role that
+// reads organisations reads all of them. Its slices are shared: read them, never change them.
+type Catalogue struct {
+	Areas         []Area
+	Organisations []Organisation
+}

@@ -117,7 +117,7 @@ func (s *Audit) List(ctx context.Context, a model.Actor, f model.AuditFilter) (*
 		if out.Total, err = tx.Audit().Count(ctx, q); err != nil {
 			return err
 		}
-		out.Organisations, err = tx.Organisations().All(ctx)
+		out.Organisations, err = s.organisations(ctx, tx)
 		return err
 	})
 	if err != nil {

@@ -622,7 +622,7 @@ func (s *Cases) Export(ctx context.Context, a model.Actor, f model.CaseFilter) (
 // caseQuery validates f against the areas in use; sc is the actor's case read scope (names
 // sort only where it sees them).
 func (s *Cases) caseQuery(ctx context.Context, tx *store.Tx, f model.CaseFilter, planScope, sc model.Scope) (store.CaseQuery, []string, error) {
-	areas, err := tx.Areas().Active(ctx)
+	areas, err := s.areas(ctx, tx)
 	if err != nil {
 		return store.CaseQuery{}, nil, err
 	}

@@ -223,12 +223,12 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 		// Heavy runs this again on the primary when the replica fails midway: start afresh.
 		*out = Team{Today: out.Today, Weeks: out.Weeks}
 		d := tx.Dashboard()
-		all, err := tx.Organisations().All(ctx)
+		all, err := s.organisations(ctx, tx)
 		if err != nil {
 			return err
 		}
 		out.Orgs = subtreeOrder(all, a.OrgID, orgs)
-		if out.Areas, err = tx.Areas().Active(ctx); err != nil {
+		if out.Areas, err = s.areas(ctx, tx); err != nil {
 			return err
 		}
 		people := map[uuid.UUID]bool{}

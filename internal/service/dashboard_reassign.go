@@ -63,12 +63,12 @@ func (s *Dashboard) TeamReassignment(ctx context.Context, a model.Actor, id uuid
 			}
 		}
 		out.Task = teamTasks([]model.Task{*t}, names, out.Today)[0]
-		all, err := tx.Organisations().All(ctx)
+		all, err := s.organisations(ctx, tx)
 		if err != nil {
 			return err
 		}
 		out.Orgs = subtreeOrder(all, a.OrgID, orgs)
-		if out.Areas, err = tx.Areas().Active(ctx); err != nil {
+		if out.Areas, err = s.areas(ctx, tx); err != nil {
 			return err
 		}
 		if msc.Allowed() && len(orgs) > 0 {

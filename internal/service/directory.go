@@ -41,7 +41,7 @@ func (d *Directory) ListOrganisations(ctx context.Context, a model.Actor) ([]mod
 	var out []model.Organisation
 	// One statement: no transaction (Store.One), one round trip instead of three.
 	err = d.store.One(ctx, a, func(tx *store.Tx) error {
-		out, err = tx.Organisations().List(ctx, sc)
+		out, err = d.visibleOrganisations(ctx, tx, sc)
 		return err
 	})
 	return out, err

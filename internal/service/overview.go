@@ -48,11 +48,11 @@ func (s *Cases) Overview(ctx context.Context, a model.Actor, id uuid.UUID) (*mod
 			return err
 		}
 		out.Case = views[0]
-		if out.Areas, err = tx.Areas().Active(ctx); err != nil {
+		if out.Areas, err = s.areas(ctx, tx); err != nil {
 			return err
 		}
 		if sc := scopes[objOrganisation]; sc.Allowed() {
-			if out.Organisations, err = tx.Organisations().List(ctx, sc); err != nil {
+			if out.Organisations, err = s.visibleOrganisations(ctx, tx, sc); err != nil {
 				return err
 			}
 		}
@@ -272,11 +272,11 @@ func (s *Consents) Covering(ctx context.Context, a model.Actor, caseID uuid.UUID
 			return err
 		}
 		out.Reference = c.Reference
-		if out.Areas, err = tx.Areas().Active(ctx); err != nil {
+		if out.Areas, err = s.areas(ctx, tx); err != nil {
 			return err
 		}
 		if orgScope.Allowed() {
-			orgs, err := tx.Organisations().List(ctx, orgScope)
+			orgs, err := s.visibleOrganisations(ctx, tx, orgScope)
 			if err != nil {
 				return err
 			}

@@ -23,7 +23,7 @@ func (s *Cases) Areas(ctx context.Context, a model.Actor) ([]model.Area, error) 
 	var out []model.Area
 	err := s.store.One(ctx, a, func(tx *store.Tx) error {
 		var err error
-		out, err = tx.Areas().Active(ctx)
+		out, err = s.areas(ctx, tx)
 		return err
 	})
 	return out, err

@@ -207,6 +207,45 @@ func caseEvent(a model.Actor, action, objectType string, objectID, caseID uuid.U
 	return ev
 }
 
+// areas are the active areas in display order, for a read to label with: the enforcer's
+// catalogue (model.Catalogue, in memory, reloaded on every change), or read in tx when its
+// loader read none. A change validates against the database (tx.UnknownAreas,
+// tx.Areas().Active), never against this copy.
+func (b base) areas(ctx context.Context, tx *store.Tx) ([]model.Area, error) {
+	if c := b.catalogue(); c != nil {
+		return slices.Clone(c.Areas), nil
+	}
+	return tx.Areas().Active(ctx)
+}
+
+// organisations are every organisation, active or not, by name (Organisations.All), for a
+// read to label with: from the catalogue as areas.
+func (b base) organisations(ctx context.Context, tx *store.Tx) ([]model.Organisation, error) {
+	if c := b.catalogue(); c != nil {
+		return slices.Clone(c.Organisations), nil
+	}
+	return tx.Organisations().All(ctx)
+}
+
+// visibleOrganisations are the organisations sc reaches (Organisations.List): all of them
+// for a scope of kind all, whose predicate is TRUE, from the catalogue as areas; any narrower
+// scope is the store's to answer.
+func (b base) visibleOrganisations(ctx context.Context, tx *store.Tx, sc model.Scope) ([]model.Organisation, error) {
+	if sc.Has(model.ScopeAll) {
+		if c := b.catalogue(); c != nil {
+			return slices.Clone(c.Organisations), nil
+		}
+	}
+	return tx.Organisations().List(ctx, sc)
+}
+
+func (b base) catalogue() *model.Catalogue {
+	if b.authz == nil {
+		return nil
+	}
+	return b.authz.Catalogue()
+}
+
 // reloadPolicy makes a committed grant change visible on this instance at once; the other
 // instances follow through the watcher.
 func (b base) reloadPolicy(ctx context.Context) {

@@ -43,7 +43,7 @@ func (s *Statistics) Overview(ctx context.Context, a model.Actor) (*model.CitySt
 	out := &model.CityStatistics{At: now}
 	months := lastMonths(now, 12)
 	err = s.store.Heavy(ctx, a, func(tx *store.Tx) error {
-		areas, err := tx.Areas().Active(ctx)
+		areas, err := s.areas(ctx, tx)
 		if err != nil {
 			return err
 		}

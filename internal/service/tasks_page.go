@@ -60,7 +60,7 @@ func (s *Tasks) Form(ctx context.Context, a model.Actor, caseID *uuid.UUID) (*mo
 	out := &model.TaskForm{CaseID: caseID}
 	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
 		var err error
-		if out.Areas, err = tx.Areas().Active(ctx); err != nil {
+		if out.Areas, err = s.areas(ctx, tx); err != nil {
 			return err
 		}
 		if out.Assignees, err = tx.Tasks().Workers(ctx, a.OrgID, s.workerRoles(a.OrgID)); err != nil {
@@ -145,7 +145,7 @@ func (s *Tasks) Page(ctx context.Context, a model.Actor, id uuid.UUID) (*model.T
 			return err
 		}
 		out.History = taskHistory(events)
-		if out.Areas, err = tx.Areas().Active(ctx); err != nil {
+		if out.Areas, err = s.areas(ctx, tx); err != nil {
 			return err
 		}
 		people := taskMentioned(out)

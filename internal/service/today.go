@@ -199,7 +199,7 @@ func (s *Home) Worklist(ctx context.Context, a model.Actor) (*model.Worklist, er
 			}
 		}
 		if len(referrals) > 0 {
-			orgs, err := tx.Organisations().All(ctx)
+			orgs, err := s.organisations(ctx, tx)
 			if err != nil {
 				return err
 			}
@@ -215,7 +215,7 @@ func (s *Home) Worklist(ctx context.Context, a model.Actor) (*model.Worklist, er
 			}
 		}
 		if len(tasks) > 0 || len(referrals) > 0 {
-			if out.Areas, err = tx.Areas().Active(ctx); err != nil {
+			if out.Areas, err = s.areas(ctx, tx); err != nil {
 				return err
 			}
 		}

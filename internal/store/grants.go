@@ -70,6 +70,25 @@ func (s *Store) PolicySnapshot(ctx context.Context) (orgs []model.Organisation, 
 	return orgs, grants, err
 }
 
+// Catalogue reads the areas and organisations every instance keeps in memory with its policy
+// (model.Catalogue): the active areas as Areas.Active orders them, every organisation as
+// Organisations.All does; one read-only transaction, so the two agree.
+func (s *Store) Catalogue(ctx context.Context) (*model.Catalogue, error) {
+	out := &model.Catalogue{}
+	err := s.Read(ctx, model.Actor{System: true, Name: "catalogue"}, func(tx *Tx) error {
+		var err error
+		if out.Areas, err = tx.Areas().Active(ctx); err != nil {
+			return err
+		}
+		out.Organisations, err = tx.Organisations().All(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // All returns every stored grant, whether its account and organisation are active or not:
 // for the separation-of-duties report.
 func (r Grants) All(ctx context.Context) ([]model.Grant, error) {
