@@ -33,30 +33,48 @@ func (r Consents) Create(ctx context.Context, c *model.Consent) error {
 
 // Get returns one consent with its recipients if sc reaches it, else ErrNotFound.
 func (r Consents) Get(ctx context.Context, sc model.Scope, id uuid.UUID) (*model.Consent, error) {
-	var c model.Consent
-	err := visible(r.db.WithContext(ctx).Model(&model.Consent{}), sc).Where("consents.id = ?", id).Take(&c).Error
+	out, err := withRecipients(visible(r.db.WithContext(ctx).Model(&model.Consent{}), sc).Where("consents.id = ?", id).Limit(1))
 	if err != nil {
 		return nil, translate("get consent", err)
 	}
-	if err := r.loadRecipients(ctx, []*model.Consent{&c}); err != nil {
-		return nil, err
+	if len(out) == 0 {
+		return nil, translate("get consent", gorm.ErrRecordNotFound)
 	}
-	return &c, nil
+	return &out[0], nil
 }
 
 // ForCase returns the consents of a case that sc reaches, newest first, with recipients.
 func (r Consents) ForCase(ctx context.Context, sc model.Scope, caseID uuid.UUID) ([]model.Consent, error) {
-	var out []model.Consent
-	err := visible(r.db.WithContext(ctx).Model(&model.Consent{}), sc).
-		Where("consents.case_id = ?", caseID).Order("consents.recorded_at DESC, consents.id").Find(&out).Error
+	out, err := withRecipients(visible(r.db.WithContext(ctx).Model(&model.Consent{}), sc).
+		Where("consents.case_id = ?", caseID).Order("consents.recorded_at DESC, consents.id"))
+	return out, translate("list consents", err)
+}
+
+// withRecipients runs q, a query of consents, and returns them with their recipients read in
+// the same statement (one round trip, where a second statement for the recipients was one
+// more on every case page). The recipients are in the order of their ids, as loadRecipients
+// gives them.
+func withRecipients(q *gorm.DB) ([]model.Consent, error) {
+	var rows []struct {
+		Row        model.Consent    `gorm:"embedded"`
+		Recipients model.StringList `gorm:"column:lotse_recipients"`
+	}
+	err := q.Select(`consents.*, ARRAY(SELECT cr.org_id::text FROM consent_recipients cr
+		WHERE cr.consent_id = consents.id ORDER BY cr.org_id) AS lotse_recipients`).Find(&rows).Error
 	if err != nil {
-		return nil, translate("list consents", err)
+		return nil, err
 	}
-	ptrs := make([]*model.Consent, len(out))
-	for i := range out {
-		ptrs[i] = &out[i]
+	out := make([]model.Consent, len(rows))
+	for i, row := range rows {
+		out[i] = row.Row
+		out[i].Recipients = make([]uuid.UUID, len(row.Recipients))
+		for j, id := range row.Recipients {
+			if out[i].Recipients[j], err = uuid.Parse(id); err != nil {
+				return nil, err
+			}
+		}
 	}
-	return out, r.loadRecipients(ctx, ptrs)
+	return out, nil
 }
 
 // ForCover returns a consent regardless of scope and holds a share lock on it until the

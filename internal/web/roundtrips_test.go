@@ -42,7 +42,7 @@ func TestReadRoundTrips(t *testing.T) {
 		{"start page", "/", 11, w.HousingWorker},
 		{"my tasks", "/aufgaben", 7, w.HousingWorker},
 		{"case list", "/faelle", 8, w.HousingWorker},
-		{"case page", "/faelle/" + cw.Case.ID.String(), 15, w.HousingWorker},
+		{"case page", "/faelle/" + cw.Case.ID.String(), 14, w.HousingWorker},
 		{"API case read", "/api/v1/cases/" + cw.Case.ID.String(), 7, w.HousingWorker},
 		{"start page of a department head", "/", 10, w.HousingLead},
 		{"team dashboard", "/team", 13, w.HousingLead},
