@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/google/uuid"
@@ -11,9 +12,10 @@ import (
 )
 
 // The read model of cases. Every read path (single read, list, search, export, plan) builds
-// its CaseViews through caseViews: access facts for the whole page in one query
-// (store.Cases.Access, from the same predicates as the visibility check), then one mask
-// (maskCase). Nothing else decides which fields an actor sees.
+// its CaseViews through caseViews (or caseView, caseLabels): access facts for the whole page
+// in one query (store.Cases.Access, or with the cases themselves store.Cases.VisibleWithAccess,
+// from the same predicates as the visibility check), then one mask (maskCase). Nothing else
+// decides which fields an actor sees.
 
 // accessOf turns the facts of one case into the access description. Full access wins over
 // referrals, referrals over a task.
@@ -155,6 +157,25 @@ func (b base) caseViewsOf(ctx context.Context, tx *store.Tx, a model.Actor, sc m
 		return nil, err
 	}
 	return b.caseViewsWith(ctx, tx, a, cases, facts, withPlan)
+}
+
+// caseView reads the case id that the case read scope sc reaches, as the actor may see it
+// (caseViews, with its plan), or ErrNotFound: the case and its access facts are one statement
+// (Cases.VisibleWithAccess, held equal to visible plus Access), where Get and then Access
+// were two on every case page and case read.
+func (b base) caseView(ctx context.Context, tx *store.Tx, a model.Actor, sc model.Scope, id uuid.UUID) (*model.CaseView, error) {
+	cases, facts, err := tx.Cases().VisibleWithAccess(ctx, sc, []uuid.UUID{id})
+	if err != nil {
+		return nil, err
+	}
+	if len(cases) == 0 {
+		return nil, fmt.Errorf("service: case %s: %w", id, model.ErrNotFound)
+	}
+	views, err := b.caseViewsWith(ctx, tx, a, cases, facts, true)
+	if err != nil {
+		return nil, err
+	}
+	return &views[0], nil
 }
 
 // caseViewsWith is caseViewsOf with the access facts of the cases already read.

@@ -269,17 +269,12 @@ func (s *Cases) Get(ctx context.Context, a model.Actor, id uuid.UUID) (*model.Ca
 	}
 	var out *model.CaseView
 	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
-		c, err := tx.Cases().Get(ctx, sc, id)
-		if err != nil {
+		var err error
+		if out, err = s.caseView(ctx, tx, a, sc, id); err != nil {
 			return err
 		}
-		views, err := s.caseViews(ctx, tx, a, sc, []model.Case{*c})
-		if err != nil {
-			return err
-		}
-		out = &views[0]
-		ev := caseEvent(a, "case.read", objCase, c.ID, c.ID, model.JSONMap{"access": accessLevel(out.Access)})
-		if _, err := s.emergencyRead(ctx, tx, a, out.Access, c.ID, ev); err != nil {
+		ev := caseEvent(a, "case.read", objCase, out.ID, out.ID, model.JSONMap{"access": accessLevel(out.Access)})
+		if _, err := s.emergencyRead(ctx, tx, a, out.Access, out.ID, ev); err != nil {
 			return err
 		}
 		return tx.Audit().Record(ctx, ev)

@@ -39,15 +39,11 @@ func (s *Cases) Overview(ctx context.Context, a model.Actor, id uuid.UUID) (*mod
 	}
 	out := &model.CaseOverview{}
 	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
-		c, err := tx.Cases().Get(ctx, sc, id)
+		view, err := s.caseView(ctx, tx, a, sc, id)
 		if err != nil {
 			return err
 		}
-		views, err := s.caseViews(ctx, tx, a, sc, []model.Case{*c})
-		if err != nil {
-			return err
-		}
-		out.Case = views[0]
+		out.Case = *view
 		if out.Areas, err = s.areas(ctx, tx); err != nil {
 			return err
 		}
@@ -64,13 +60,13 @@ func (s *Cases) Overview(ctx context.Context, a model.Actor, id uuid.UUID) (*mod
 			return err
 		}
 		out.Timeline = timeline(out)
-		if out.FollowUp, err = s.viewerFollowUp(ctx, tx, a, model.ObjectCase, c.ID); err != nil {
+		if out.FollowUp, err = s.viewerFollowUp(ctx, tx, a, model.ObjectCase, id); err != nil {
 			return err
 		}
-		ev := caseEvent(a, "case.read", objCase, c.ID, c.ID, model.JSONMap{
+		ev := caseEvent(a, "case.read", objCase, id, id, model.JSONMap{
 			"access": accessLevel(out.Case.Access), "page": "overview", "shown": shown(out),
 		})
-		if out.Emergency, err = s.emergencyRead(ctx, tx, a, out.Case.Access, c.ID, ev); err != nil {
+		if out.Emergency, err = s.emergencyRead(ctx, tx, a, out.Case.Access, id, ev); err != nil {
 			return err
 		}
 		return tx.Audit().Record(ctx, ev)

@@ -42,20 +42,16 @@ func (s *Cases) Plan(ctx context.Context, a model.Actor, caseID uuid.UUID) ([]mo
 	}
 	var out []model.AreaStatus
 	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
-		c, err := tx.Cases().Get(ctx, sc, caseID)
+		view, err := s.caseView(ctx, tx, a, sc, caseID)
 		if err != nil {
 			return err
 		}
-		views, err := s.caseViews(ctx, tx, a, sc, []model.Case{*c})
-		if err != nil {
-			return err
-		}
-		if views[0].Access.SummaryOnly {
+		if view.Access.SummaryOnly {
 			return fmt.Errorf("service: plan of a case seen as summary: %w", model.ErrNotFound)
 		}
-		out = views[0].Plan
-		ev := caseEvent(a, "plan.read", objPlan, c.ID, c.ID, model.JSONMap{"areas": len(out)})
-		if _, err := s.emergencyRead(ctx, tx, a, views[0].Access, c.ID, ev); err != nil {
+		out = view.Plan
+		ev := caseEvent(a, "plan.read", objPlan, caseID, caseID, model.JSONMap{"areas": len(out)})
+		if _, err := s.emergencyRead(ctx, tx, a, view.Access, caseID, ev); err != nil {
 			return err
 		}
 		return tx.Audit().Record(ctx, ev)
