@@ -474,6 +474,8 @@ func (s *Server) caseCreate(c echo.Context) error {
 type caseForms struct {
 	note, status, followUp components.FormState
 	plan                   map[string]*components.FormState
+	// editPlan is the area whose plan row shows its edit form (?plan=<area>).
+	editPlan string
 }
 
 // casePage shows a case to everyone who may read it, as far as they may: the lead
@@ -484,7 +486,7 @@ func (s *Server) casePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderCase(c, id, http.StatusOK, caseForms{})
+	return s.renderCase(c, id, http.StatusOK, caseForms{editPlan: c.QueryParam("plan")})
 }
 
 func (s *Server) renderCase(c echo.Context, id uuid.UUID, status int, forms caseForms) error {
@@ -526,7 +528,7 @@ func (s *Server) renderCase(c echo.Context, id uuid.UUID, status int, forms case
 		plan[r.Area] = r
 		row := components.PlanRow{
 			Area: r.Area, AreaName: areaNames[r.Area], Status: string(r.Status), Note: r.Note,
-			ChangedAt: r.ChangedAt, ChangedBy: whoView(a, r.ChangedBy, o.People), Version: r.Version, Form: forms.plan[r.Area],
+			ChangedAt: r.ChangedAt, ChangedBy: whoView(a, r.ChangedBy, o.People), Version: r.Version, Form: forms.plan[r.Area], Editing: forms.editPlan == r.Area,
 		}
 		if r.ResponsibleOrgID != nil {
 			row.RespOrgID, row.RespOrg = r.ResponsibleOrgID.String(), orgNames[*r.ResponsibleOrgID]

@@ -388,10 +388,24 @@ func TestCaseworkerCasePage(t *testing.T) {
 			p.Phone, p.Email, p.Address, "Arabisch, Deutsch", `id="plan-housing"`, `id="plan-work"`, `id="plan-language"`,
 			cw.OrgNote.Body, cw.SharedNote.Body, cw.Referral.Reference, "Angenommen", cw.Task.Title, cw.Consent.Evidence,
 			`href="/faelle/`+cw.Case.ID.String()+`/vermitteln"`, `href="/einwilligungen/`+cw.Consent.ID.String()+`/widerrufen"`,
-			`action="/faelle/`+cw.Case.ID.String()+`/plan/housing"`, `action="/faelle/`+cw.Case.ID.String()+`/vermerke"`,
+			`href="/faelle/`+cw.Case.ID.String()+`?plan=housing#plan-housing"`, `action="/faelle/`+cw.Case.ID.String()+`/vermerke"`,
 			`action="/faelle/`+cw.Case.ID.String()+`/status"`, "Fachbereich Wohnen", "Jobcenter Stadt Osnabrück",
 			`<caption class="kern-sr-only">Integrationsplan des Falls`, `scope="row">Wohnen</th>`, "Verantwortlich</dt>")
-		mustNotContain(t, "case page", body, "Weitere Angaben sind für Ihre Organisation nicht freigegeben")
+		mustNotContain(t, "case page", body, "Weitere Angaben sind für Ihre Organisation nicht freigegeben",
+			`/plan/housing"`, `name="resp_org"`)
+	})
+	t.Run("plan row: one edit form, asked for by its link", func(t *testing.T) {
+		body := getPage(t, w, w.HousingWorker, page+"?plan=housing", http.StatusOK)
+		mustContain(t, "plan row asked for", body, `action="/faelle/`+cw.Case.ID.String()+`/plan/housing"`, `id="plan-org-housing"`,
+			`<option value="`+w.Caritas.ID.String()+`">Caritasverband Osnabrück`, `href="/faelle/`+cw.Case.ID.String()+`?plan=work#plan-work"`)
+		if n := strings.Count(body, `name="resp_org"`); n != 1 {
+			t.Errorf("%d lists of organisations on the page, want the one of the row asked for", n)
+		}
+		mustNotContain(t, "plan row asked for", body, `/plan/work"`, `/plan/language"`, `?plan=housing#plan-housing"`)
+		body = getPage(t, w, w.HousingWorker, page+"?plan=magic", http.StatusOK)
+		mustNotContain(t, "an area the plan does not have", body, `name="resp_org"`)
+		body = getPage(t, w, w.HousingLead, page+"?plan=housing", http.StatusOK)
+		mustNotContain(t, "the head, who may not edit the plan", body, `/plan/housing"`, `name="resp_org"`)
 	})
 	t.Run("the department head reads it too, without the caseworker's forms", func(t *testing.T) {
 		body := getPage(t, w, w.HousingLead, page, http.StatusOK)
