@@ -159,6 +159,7 @@ func New(d Deps) (*Server, error) {
 			s.replicaGauge(d.Services.ReplicaUp)
 		}
 	}
+	e.Use(compressPages())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableErrorHandler: true, // the panic becomes an error for handleError, which logs it once
 		DisablePrintStack:   true,
