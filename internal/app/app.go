@@ -243,6 +243,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, migrate bool
 		Queries:        d.Queries,
 		Tracing:        traced,
 		ExtraRoutes:    o.ExtraRoutes,
+		// Twice the pool: while one request renders what it read, another uses the
+		// connection; more would only wait inside for a connection.
+		MaxInFlight: 2 * int(cfg.DBMaxConns),
 	})
 	if err != nil {
 		d.Close()

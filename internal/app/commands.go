@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"text/tabwriter"
 
 	"github.com/lotse-project/lotse/internal/config"
@@ -20,6 +21,7 @@ func (s ServeCmd) Run(cfg *config.Config, e *Env) error {
 		return err
 	}
 	log := NewLogger(cfg, "json", e.Stderr)
+	ApplyMemoryLimit(cfg, os.Getenv, log)
 	a, err := New(e.Ctx, cfg, log, s.Migrate, Options{})
 	if err != nil {
 		return err

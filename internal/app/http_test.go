@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -284,4 +286,57 @@ func TestErrorHandler(t *testing.T) {
 			t.Fatal("safe request id from the load balancer not kept")
 		}
 	})
+}
+
+// TestRequestsInFlightFollowThePool: the server serves twice LOTSE_DB_MAX_CONNS requests at
+// once (4 in the test configuration, so 8); the next one waits for a place, and gets it when
+// one is done.
+func TestRequestsInFlightFollowThePool(t *testing.T) {
+	t.Parallel()
+	var inside, most atomic.Int32
+	entered, release := make(chan struct{}, 16), make(chan struct{})
+	var once sync.Once
+	open := func() { once.Do(func() { close(release) }) }
+	_, srv, _ := newTestApp(t, testutil.NewEmptyDatabase(t), func(e *echo.Echo) {
+		e.GET("/test/slow", func(c echo.Context) error {
+			n := inside.Add(1)
+			defer inside.Add(-1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			entered <- struct{}{}
+			<-release
+			return c.String(http.StatusOK, "ok")
+		})
+	})
+	t.Cleanup(open) // runs before the server's cleanup, which waits for the requests
+	const places = 2 * 4
+	codes := make(chan int, places+1)
+	for range places + 1 {
+		go func() {
+			res, err := srv.Client().Get(srv.URL + "/test/slow")
+			if err != nil {
+				codes <- 0
+				return
+			}
+			res.Body.Close()
+			codes <- res.StatusCode
+		}()
+	}
+	for range places {
+		<-entered
+	}
+	select {
+	case <-entered:
+		t.Fatalf("%d requests served at once, want %d", most.Load(), places)
+	case <-time.After(200 * time.Millisecond):
+	}
+	open()
+	for range places + 1 {
+		if code := <-codes; code != http.StatusOK {
+			t.Fatalf("status %d", code)
+		}
+	}
+	if most.Load() != places {
+		t.Fatalf("at most %d requests at once, want %d", most.Load(), places)
+	}
 }

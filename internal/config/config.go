@@ -33,6 +33,7 @@ type Config struct {
 	WriteTimeout   time.Duration `name:"write-timeout" env:"LOTSE_WRITE_TIMEOUT" default:"60s" help:"Maximum time to write a response."`
 	IdleTimeout    time.Duration `name:"idle-timeout" env:"LOTSE_IDLE_TIMEOUT" default:"120s" help:"How long an idle keep-alive connection stays open."`
 	BodyLimit      string        `name:"body-limit" env:"LOTSE_BODY_LIMIT" default:"1M" help:"Largest accepted request body (e.g. 512K, 1M, 10M)."`
+	MemoryLimit    string        `name:"memory-limit" env:"LOTSE_MEMORY_LIMIT" default:"120M" help:"Soft limit of the server's memory (lotse serve, lotse-dev dev): near it Go's garbage collector runs more often and gives memory back, so a burst of requests does not hold on to it (e.g. 120M, 1G); off: none. GOMEMLIMIT, when set, is used instead."`
 	ShutdownGrace  time.Duration `name:"shutdown-grace" env:"LOTSE_SHUTDOWN_GRACE" default:"15s" help:"How long in-flight requests may take to finish after SIGTERM or SIGINT."`
 	ReadinessDelay time.Duration `name:"shutdown-readiness-delay" env:"LOTSE_SHUTDOWN_READINESS_DELAY" default:"5s" help:"After SIGTERM or SIGINT, how long /readyz answers 503 (draining) while requests are still served, so that the load balancer stops sending traffic before the server stops accepting (between 0s and 5m)."`
 	LogLevel       string        `name:"log-level" env:"LOTSE_LOG_LEVEL" default:"info" help:"Log level: debug, info, warn or error."`
@@ -151,6 +152,13 @@ func (c *Config) ValidateFor(serving, migrating bool) error {
 	}
 	if _, err := ParseSize(c.BodyLimit); err != nil {
 		bad("LOTSE_BODY_LIMIT", "%v", err)
+	}
+	if c.MemoryLimit != "off" {
+		if n, err := ParseSize(c.MemoryLimit); err != nil {
+			bad("LOTSE_MEMORY_LIMIT", "%v, or off", err)
+		} else if n < 32<<20 {
+			bad("LOTSE_MEMORY_LIMIT", "must be at least 32M (Lotse itself needs about 60M), got %q", c.MemoryLimit)
+		}
 	}
 	if !contains(LogLevels, c.LogLevel) {
 		bad("LOTSE_LOG_LEVEL", "must be one of %s, got %q", strings.Join(LogLevels, ", "), c.LogLevel)

@@ -102,6 +102,15 @@ func TestParseAndValidate(t *testing.T) {
 			check: func(t *testing.T, c *config.Config) {}},
 		{name: "readiness delay too long", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_SHUTDOWN_READINESS_DELAY": "5m1s"}, problems: []string{"LOTSE_SHUTDOWN_READINESS_DELAY"}},
 		{name: "readiness delay negative", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_SHUTDOWN_READINESS_DELAY": "-1s"}, problems: []string{"LOTSE_SHUTDOWN_READINESS_DELAY"}},
+		{name: "memory limit by default and set", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_MEMORY_LIMIT": "1G"},
+			check: func(t *testing.T, c *config.Config) {
+				if c.MemoryLimit != "1G" {
+					t.Fatalf("memory limit %q", c.MemoryLimit)
+				}
+			}},
+		{name: "memory limit off", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_MEMORY_LIMIT": "off"}, check: func(*testing.T, *config.Config) {}},
+		{name: "memory limit not a size", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_MEMORY_LIMIT": "lots"}, problems: []string{"LOTSE_MEMORY_LIMIT"}},
+		{name: "memory limit too small", env: map[string]string{"LOTSE_DATABASE_URL": good, "LOTSE_MEMORY_LIMIT": "16M"}, problems: []string{"LOTSE_MEMORY_LIMIT"}},
 		{name: "unknown flag", args: []string{"--bogus"}, parseErr: "unknown flag --bogus"},
 		{name: "malformed database URL", env: map[string]string{"LOTSE_DATABASE_URL": "postgres://u:pw@[::1"}, problems: []string{"LOTSE_DATABASE_URL"}},
 		{name: "wrong scheme", env: map[string]string{"LOTSE_DATABASE_URL": "mysql://u@h/db"}, problems: []string{"LOTSE_DATABASE_URL"}},

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 
 	"github.com/lotse-project/lotse/internal/app"
 	"github.com/lotse-project/lotse/internal/config"
@@ -82,6 +83,7 @@ func (d DevCmd) Run(cfg *config.Config, e *app.Env) error {
 		}
 		defer idp.Close()
 	}
+	app.ApplyMemoryLimit(cfg, os.Getenv, log)
 	a, err := app.New(e.Ctx, cfg, log, true, app.Options{})
 	if err != nil {
 		return err

@@ -60,6 +60,9 @@ type Deps struct {
 	Tracing trace.TracerProvider
 	// ExtraRoutes lets tests add routes (e.g. a deliberately slow one); nil in production.
 	ExtraRoutes func(e *echo.Echo)
+	// MaxInFlight is how many requests are served at once (admit.go); the others wait.
+	// 0: no bound.
+	MaxInFlight int
 }
 
 // Server is the HTTP handler of Lotse.
@@ -159,6 +162,7 @@ func New(d Deps) (*Server, error) {
 			s.replicaGauge(d.Services.ReplicaUp)
 		}
 	}
+	e.Use(admit(d.MaxInFlight))
 	e.Use(compressPages())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableErrorHandler: true, // the panic becomes an error for handleError, which logs it once
