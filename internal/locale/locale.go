@@ -3,6 +3,7 @@ package locale
 import (
 	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -18,6 +19,10 @@ type Catalog struct {
 	matcher language.Matcher
 	keys    map[language.Tag][]string
 	has     map[language.Tag]map[string]bool
+	// plain holds per language the messages that are fixed text (no template, no plural
+	// forms): T returns them without go-i18n's lookup and template execution, which took
+	// about a twelfth of the server's CPU under load (a page asks for hundreds).
+	plain map[language.Tag]map[string]string
 }
 
 // Load reads every locales/<part>.<lang>.toml for every supported language from fsys. The
@@ -27,7 +32,9 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	b := i18n.NewBundle(Supported[0])
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	keys := map[language.Tag][]string{}
+	plain := map[language.Tag]map[string]string{}
 	for _, tag := range Supported {
+		plain[tag] = map[string]string{}
 		names, err := fs.Glob(fsys, fmt.Sprintf("locales/*.%s.toml", tag))
 		if err != nil || len(names) == 0 {
 			return nil, fmt.Errorf("locale: no message files for %s", tag)
@@ -44,6 +51,9 @@ func Load(fsys fs.FS) (*Catalog, error) {
 				}
 				seen[m.ID] = name
 				keys[tag] = append(keys[tag], m.ID)
+				if fixedText(m) {
+					plain[tag][m.ID] = m.Other
+				}
 			}
 		}
 	}
@@ -54,7 +64,14 @@ func Load(fsys fs.FS) (*Catalog, error) {
 			has[tag][id] = true
 		}
 	}
-	return &Catalog{bundle: b, matcher: language.NewMatcher(Supported), keys: keys, has: has}, nil
+	return &Catalog{bundle: b, matcher: language.NewMatcher(Supported), keys: keys, has: has, plain: plain}, nil
+}
+
+// fixedText reports whether m reads the same whatever the data: no template action with
+// the standard delimiters. (T passes no plural count, so go-i18n always renders the form
+// "other"; the catalogue has no other forms.)
+func fixedText(m *i18n.Message) bool {
+	return m.LeftDelim == "" && m.RightDelim == "" && !strings.Contains(m.Other, "{{")
 }
 
 // Match picks the supported language for an explicit choice (may be empty) and an
@@ -76,19 +93,23 @@ func (c *Catalog) Match(choice, acceptLanguage string) language.Tag {
 
 // Localizer translates message keys into one language.
 type Localizer struct {
-	Lang language.Tag
-	l    *i18n.Localizer
-	has  map[string]bool
+	Lang  language.Tag
+	l     *i18n.Localizer
+	has   map[string]bool
+	plain map[string]string
 }
 
 // For returns the localizer for lang.
 func (c *Catalog) For(lang language.Tag) *Localizer {
-	return &Localizer{Lang: lang, l: i18n.NewLocalizer(c.bundle, lang.String()), has: c.has[lang]}
+	return &Localizer{Lang: lang, l: i18n.NewLocalizer(c.bundle, lang.String()), has: c.has[lang], plain: c.plain[lang]}
 }
 
 // T translates id with optional template data. A missing key returns the key itself, which a
 // test prevents from ever reaching a user.
 func (l *Localizer) T(id string, data ...map[string]any) string {
+	if s, ok := l.plain[id]; ok {
+		return s
+	}
 	cfg := &i18n.LocalizeConfig{MessageID: id}
 	if len(data) > 0 {
 		cfg.TemplateData = data[0]
