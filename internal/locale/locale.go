@@ -19,8 +19,8 @@ type Catalog struct {
 	matcher language.Matcher
 	keys    map[language.Tag][]string
 	has     map[language.Tag]map[string]bool
-	// plain holds per language the messages that are fixed text (no template, no plural
-	// forms): T returns them without go-i18n's lookup and template execution, which took
+	// plain holds per language the messages that are fixed text (no template action): T
+	// returns them without go-i18n's lookup and template execution, which took
 	// about a twelfth of the server's CPU under load (a page asks for hundreds).
 	plain map[language.Tag]map[string]string
 }

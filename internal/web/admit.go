@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -13,9 +12,9 @@ import (
 // that, a request admitted only waits deeper inside, for a connection, holding what it has
 // read and the stack it has grown. Waiting here holds almost nothing, so a burst of
 // requests (a cold start under load, a crowd at nine o'clock) no longer grows the server's
-// memory with the queue (docs/performance.md, "Memory under a burst"). The probes and
-// /metrics are never held back: they must answer while the server is busy. n <= 0 admits
-// everything.
+// memory with the queue (docs/performance.md, "Memory under a burst"). The probes,
+// /metrics and the static files (plumbing) are never held back: they must answer while the
+// server is busy, and read no database. n <= 0 admits everything.
 func admit(n int) echo.MiddlewareFunc {
 	if n <= 0 {
 		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
@@ -23,7 +22,7 @@ func admit(n int) echo.MiddlewareFunc {
 	places := make(chan struct{}, n)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if unqueued(c.Request()) {
+			if plumbing[c.Path()] {
 				return next(c)
 			}
 			select {
@@ -39,14 +38,4 @@ func admit(n int) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
-}
-
-// unqueued are the requests that never wait for a place: the probes, the metrics and the
-// static files, which read no database.
-func unqueued(r *http.Request) bool {
-	switch r.URL.Path {
-	case "/healthz", "/readyz", "/metrics":
-		return true
-	}
-	return strings.HasPrefix(r.URL.Path, "/static/")
 }

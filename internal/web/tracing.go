@@ -13,9 +13,10 @@ import (
 	"github.com/lotse-project/lotse/internal/tracing"
 )
 
-// untraced are the routes that make no span: probes and scrapes every few seconds, and the
-// static files, whose spans would only bury the requests that do work.
-var untraced = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true, "/static/*": true}
+// plumbing are the routes of the server's own upkeep: the probes and scrapes that come
+// every few seconds, and the static files. They make no span (their spans would only bury
+// the requests that do work) and never wait for a place (admit.go).
+var plumbing = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true, "/static/*": true}
 
 // traceRequests makes each request a server span, continuing a trace the caller started
 // (W3C traceparent). The span is named by the method and the route pattern ("GET
@@ -31,7 +32,7 @@ func (s *Server) traceRequests(tp trace.TracerProvider) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			route := c.Path()
-			if untraced[route] {
+			if plumbing[route] {
 				return next(c)
 			}
 			req := c.Request()
