@@ -1,9 +1,11 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -25,10 +27,20 @@ import (
 // noneValue is the filter value of "nobody" and "no area".
 const noneValue = "none"
 
+// teamPeopleShown is how many people a table "by person" of the dashboard shows unless all
+// are asked for (personen=alle): those with the most overdue records. A department of the
+// city's size has hundreds of people with something open, and their three tables were most
+// of the page (325 KB of HTML); the sum below each table still counts everyone.
+const teamPeopleShown = 10
+
+// teamAllPeople is the value of the query parameter "personen" that shows every person.
+const teamAllPeople = "alle"
+
 // teamFilter reads the task list's filter from a query or a form: person (an account id or
 // "none"), area (a code or "none"), overdue ("1"), and the list's order and page (sort, dir,
 // seite, pro_seite; by due date, so the overdue ones lead). Values that are no id are
-// ignored.
+// ignored. personen=alle shows every person in the tables by person; it is kept with the
+// list's state like a filter, so that sorting, paging and reassigning keep the long tables.
 func teamFilter(get func(string) string) (f service.TeamFilter, v components.TeamFilterView) {
 	defer func() { // named results: the list's state is added to what is returned
 		filters := url.Values{}
@@ -40,6 +52,9 @@ func teamFilter(get func(string) string) (f service.TeamFilter, v components.Tea
 		}
 		if v.Overdue {
 			filters.Set("overdue", "1")
+		}
+		if v.AllPeople {
+			filters.Set(components.TeamPeopleParam, teamAllPeople)
 		}
 		o, size := listOrderFrom(get, taskSortKeys, model.SortDue, false)
 		f.ListOrder, f.Limit = o, size
@@ -64,6 +79,7 @@ func teamFilter(get func(string) string) (f service.TeamFilter, v components.Tea
 	if get("overdue") == "1" {
 		f.OverdueOnly, v.Overdue = true, true
 	}
+	v.AllPeople = get(components.TeamPeopleParam) == teamAllPeople
 	return f, v
 }
 
@@ -128,8 +144,26 @@ func teamView(t *service.Team, lang string, fv components.TeamFilterView) compon
 	figures := func(f service.Figures) components.TeamFigures {
 		return components.TeamFigures{Open: f.Open, Overdue: f.Overdue, Age: f.Age, Late: f.Late}
 	}
-	table := func(rows []service.FigureRow, total service.Figures, byArea bool, link string) components.TeamFigureTable {
+	// table is one table of figures; id names a table by person (its links to all and to the
+	// few people point at it), empty for a table by area.
+	table := func(rows []service.FigureRow, total service.Figures, id string, link string) components.TeamFigureTable {
 		out := components.TeamFigureTable{Total: figures(total)}
+		byArea := id == ""
+		if !byArea {
+			for _, r := range rows {
+				if r.Key != "" {
+					out.People++
+				}
+			}
+			if out.People > teamPeopleShown {
+				out.AllHref = components.TeamPeopleURL(fv.List, true, id)
+				out.FewHref = components.TeamPeopleURL(fv.List, false, id)
+				out.Few, out.ShowsAll = teamPeopleShown, fv.AllPeople
+			}
+			if !fv.AllPeople {
+				rows = mostOverdue(rows, teamPeopleShown)
+			}
+		}
 		for _, r := range rows {
 			row := components.TeamFigureRow{Nobody: r.Key == "", TeamFigures: figures(r.Figures)}
 			if byArea {
@@ -150,12 +184,12 @@ func teamView(t *service.Team, lang string, fv components.TeamFilterView) compon
 	}
 	v := components.TeamDashboard{
 		Today:          t.Today,
-		Tasks:          table(t.Tasks.ByPerson, t.Tasks.Total, false, "person"),
-		TasksByArea:    table(t.Tasks.ByArea, t.Tasks.Total, true, "area"),
-		Outgoing:       table(t.Outgoing.ByPerson, t.Outgoing.Total, false, ""),
-		OutgoingByArea: table(t.Outgoing.ByArea, t.Outgoing.Total, true, ""),
-		Incoming:       table(t.Incoming.ByPerson, t.Incoming.Total, false, ""),
-		IncomingByArea: table(t.Incoming.ByArea, t.Incoming.Total, true, ""),
+		Tasks:          table(t.Tasks.ByPerson, t.Tasks.Total, components.TeamTasksByPerson, "person"),
+		TasksByArea:    table(t.Tasks.ByArea, t.Tasks.Total, "", "area"),
+		Outgoing:       table(t.Outgoing.ByPerson, t.Outgoing.Total, components.TeamOutgoingByPerson, ""),
+		OutgoingByArea: table(t.Outgoing.ByArea, t.Outgoing.Total, "", ""),
+		Incoming:       table(t.Incoming.ByPerson, t.Incoming.Total, components.TeamIncomingByPerson, ""),
+		IncomingByArea: table(t.Incoming.ByArea, t.Incoming.Total, "", ""),
 		ListTotal:      t.ListTotal,
 		Filter:         fv,
 	}
@@ -187,6 +221,28 @@ func teamView(t *service.Team, lang string, fv components.TeamFilterView) compon
 		v.List = append(v.List, teamTaskRow(task, orgNames, areaName))
 	}
 	return v
+}
+
+// mostOverdue keeps, of a table by person, the n people with the most overdue records (then
+// the most open ones, then by name) in that order, and the row of nobody (unassigned, not yet
+// answered) last, as the full table has it: what a department head acts on first.
+func mostOverdue(rows []service.FigureRow, n int) []service.FigureRow {
+	var nobody []service.FigureRow
+	people := make([]service.FigureRow, 0, len(rows))
+	for _, r := range rows {
+		if r.Key == "" {
+			nobody = append(nobody, r)
+		} else {
+			people = append(people, r)
+		}
+	}
+	if len(people) <= n {
+		return rows
+	}
+	slices.SortStableFunc(people, func(a, b service.FigureRow) int {
+		return cmp.Or(cmp.Compare(b.Overdue, a.Overdue), cmp.Compare(b.Open, a.Open), cmp.Compare(a.Name, b.Name))
+	})
+	return append(people[:n:n], nobody...)
 }
 
 // teamTaskRow is a task of the team as the dashboard's list and the reassignment page show

@@ -8,7 +8,8 @@ import (
 
 // Renderings of the team dashboard (lead.templ) for TestNoHardCodedText: figures with and
 // without rows and sums, the charts with their table, the task list, a failed referral
-// reassignment, a conflict, a filtered and an empty dashboard; the reassignment page of a
+// reassignment, a conflict, a filtered and an empty dashboard, a large team's tables by person
+// short and long; the reassignment page of a
 // task, with a refused choice and after a conflict. Data from the database is
 // marked ⟦…⟧ like the messages.
 
@@ -51,7 +52,14 @@ func init() {
 		Conflict: true,
 	}
 	empty := TeamDashboard{Today: today, Weeks: weeks}
-	pages["TeamDashboardPage"] = []templ.Component{TeamDashboardPage(full), TeamDashboardPage(empty)}
+	// Tables by person of a large team: the few with the most overdue, and everyone.
+	short := full
+	short.Tasks = TeamFigureTable{Rows: rows, Total: fig, People: 12, Few: 10, AllHref: "/team?personen=alle#aufgaben-personen", FewHref: "/team#aufgaben-personen"}
+	short.Incoming = TeamFigureTable{Rows: rows, Total: fig, People: 12, Few: 10, AllHref: "/team?personen=alle#eingehend-personen", FewHref: "/team#eingehend-personen"}
+	long := short
+	long.Filter.AllPeople = true
+	long.Tasks.ShowsAll, long.Incoming.ShowsAll = true, true
+	pages["TeamDashboardPage"] = []templ.Component{TeamDashboardPage(full), TeamDashboardPage(empty), TeamDashboardPage(short), TeamDashboardPage(long)}
 	targets := []TeamTargetGroup{
 		{Org: "⟦Wohnen⟧", Options: []TeamOption{{Value: "o1", Nobody: true}, {Value: "o1:u1", Label: "⟦Wiebke⟧"}}},
 		{Org: "⟦Nord⟧", Options: []TeamOption{{Value: "o2", Nobody: true}}},
