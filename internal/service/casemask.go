@@ -141,9 +141,10 @@ func (b base) caseViews(ctx context.Context, tx *store.Tx, a model.Actor, sc mod
 	return b.caseViewsOf(ctx, tx, a, sc, cases, true)
 }
 
-// caseViewsOf is caseViews, with the plan rows only when withPlan: a label
-// (model.CaseView.Label) names the case by reference and person and shows no plan, so the
-// lists that only label their cases skip that query.
+// caseViewsOf is caseViews, with the plan rows and the whole persons only when withPlan: a
+// label (model.CaseView.Label) names the case by reference and main person, counts its
+// persons and shows no plan, so the lists that only label their cases skip that query and
+// read only the persons' names (Persons.NamesForCases).
 func (b base) caseViewsOf(ctx context.Context, tx *store.Tx, a model.Actor, sc model.Scope, cases []model.Case, withPlan bool) ([]model.CaseView, error) {
 	if len(cases) == 0 {
 		return []model.CaseView{}, nil
@@ -178,7 +179,8 @@ func (b base) caseView(ctx context.Context, tx *store.Tx, a model.Actor, sc mode
 	return &views[0], nil
 }
 
-// caseViewsWith is caseViewsOf with the access facts of the cases already read.
+// caseViewsWith is caseViewsOf with the access facts of the cases already read. Without
+// withPlan its views are for Label only: their persons carry nothing but their names.
 func (b base) caseViewsWith(ctx context.Context, tx *store.Tx, a model.Actor, cases []model.Case, facts map[uuid.UUID]store.CaseAccessFacts, withPlan bool) ([]model.CaseView, error) {
 	access := make(map[uuid.UUID]model.CaseAccess, len(cases))
 	var content []uuid.UUID // cases whose persons and plan the actor may see
@@ -189,7 +191,12 @@ func (b base) caseViewsWith(ctx context.Context, tx *store.Tx, a model.Actor, ca
 			content = append(content, c.ID)
 		}
 	}
-	persons, err := tx.Persons().ForCases(ctx, content)
+	read := tx.Persons().ForCases
+	if !withPlan {
+		// A label shows the main person's name and the household's size, nothing else.
+		read = tx.Persons().NamesForCases
+	}
+	persons, err := read(ctx, content)
 	if err != nil {
 		return nil, err
 	}
