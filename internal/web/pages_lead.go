@@ -28,13 +28,10 @@ import (
 const noneValue = "none"
 
 // teamPeopleShown is how many people a table "by person" of the dashboard shows unless all
-// are asked for (personen=alle): those with the most overdue records. A department of the
-// city's size has hundreds of people with something open, and their three tables were most
-// of the page (325 KB of HTML); the sum below each table still counts everyone.
+// are asked for (personen=alle): those with the most overdue records. The largest
+// departments of the city have about 400 people with something open, and their three tables
+// made the page a megabyte of HTML; the sum below each table still counts everyone.
 const teamPeopleShown = 10
-
-// teamAllPeople is the value of the query parameter "personen" that shows every person.
-const teamAllPeople = "alle"
 
 // teamFilter reads the task list's filter from a query or a form: person (an account id or
 // "none"), area (a code or "none"), overdue ("1"), and the list's order and page (sort, dir,
@@ -54,7 +51,7 @@ func teamFilter(get func(string) string) (f service.TeamFilter, v components.Tea
 			filters.Set("overdue", "1")
 		}
 		if v.AllPeople {
-			filters.Set(components.TeamPeopleParam, teamAllPeople)
+			filters.Set(components.TeamPeopleParam, components.TeamAllPeople)
 		}
 		o, size := listOrderFrom(get, taskSortKeys, model.SortDue, false)
 		f.ListOrder, f.Limit = o, size
@@ -79,7 +76,7 @@ func teamFilter(get func(string) string) (f service.TeamFilter, v components.Tea
 	if get("overdue") == "1" {
 		f.OverdueOnly, v.Overdue = true, true
 	}
-	v.AllPeople = get(components.TeamPeopleParam) == teamAllPeople
+	v.AllPeople = get(components.TeamPeopleParam) == components.TeamAllPeople
 	return f, v
 }
 
