@@ -138,14 +138,6 @@ func maskCase(c model.Case, acc model.CaseAccess, persons []model.Person, plan [
 // reaches, in the order given: three queries for the whole page (access, persons, plan),
 // whatever its size.
 func (b base) caseViews(ctx context.Context, tx *store.Tx, a model.Actor, sc model.Scope, cases []model.Case) ([]model.CaseView, error) {
-	return b.caseViewsOf(ctx, tx, a, sc, cases, true)
-}
-
-// caseViewsOf is caseViews, with the plan rows and the whole persons only when withPlan: a
-// label (model.CaseView.Label) names the case by reference and main person, counts its
-// persons and shows no plan, so the lists that only label their cases skip that query and
-// read only the persons' names (Persons.NamesForCases).
-func (b base) caseViewsOf(ctx context.Context, tx *store.Tx, a model.Actor, sc model.Scope, cases []model.Case, withPlan bool) ([]model.CaseView, error) {
 	if len(cases) == 0 {
 		return []model.CaseView{}, nil
 	}
@@ -157,7 +149,7 @@ func (b base) caseViewsOf(ctx context.Context, tx *store.Tx, a model.Actor, sc m
 	if err != nil {
 		return nil, err
 	}
-	return b.caseViewsWith(ctx, tx, a, cases, facts, withPlan)
+	return b.caseViewsWith(ctx, tx, a, cases, facts)
 }
 
 // caseView reads the case id that the case read scope sc reaches, as the actor may see it
@@ -172,16 +164,16 @@ func (b base) caseView(ctx context.Context, tx *store.Tx, a model.Actor, sc mode
 	if len(cases) == 0 {
 		return nil, fmt.Errorf("service: case %s: %w", id, model.ErrNotFound)
 	}
-	views, err := b.caseViewsWith(ctx, tx, a, cases, facts, true)
+	views, err := b.caseViewsWith(ctx, tx, a, cases, facts)
 	if err != nil {
 		return nil, err
 	}
 	return &views[0], nil
 }
 
-// caseViewsWith is caseViewsOf with the access facts of the cases already read. Without
-// withPlan its views are for Label only: their persons carry nothing but their names.
-func (b base) caseViewsWith(ctx context.Context, tx *store.Tx, a model.Actor, cases []model.Case, facts map[uuid.UUID]store.CaseAccessFacts, withPlan bool) ([]model.CaseView, error) {
+// caseViewsWith is caseViews with the access facts of the cases already read: their persons
+// and plan rows, masked.
+func (b base) caseViewsWith(ctx context.Context, tx *store.Tx, a model.Actor, cases []model.Case, facts map[uuid.UUID]store.CaseAccessFacts) ([]model.CaseView, error) {
 	access := make(map[uuid.UUID]model.CaseAccess, len(cases))
 	var content []uuid.UUID // cases whose persons and plan the actor may see
 	for _, c := range cases {
@@ -191,24 +183,17 @@ func (b base) caseViewsWith(ctx context.Context, tx *store.Tx, a model.Actor, ca
 			content = append(content, c.ID)
 		}
 	}
-	read := tx.Persons().ForCases
-	if !withPlan {
-		// A label shows the main person's name and the household's size, nothing else.
-		read = tx.Persons().NamesForCases
-	}
-	persons, err := read(ctx, content)
+	persons, err := tx.Persons().ForCases(ctx, content)
 	if err != nil {
 		return nil, err
 	}
-	var plan map[uuid.UUID][]model.AreaStatus
-	if withPlan {
-		planScope, err := b.scope(a, objPlan, actRead)
-		if err != nil {
-			return nil, err
-		}
-		if plan, err = tx.Plan().ForCases(ctx, planScope, content); err != nil {
-			return nil, err
-		}
+	planScope, err := b.scope(a, objPlan, actRead)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := tx.Plan().ForCases(ctx, planScope, content)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]model.CaseView, len(cases))
 	for i, c := range cases {
@@ -218,9 +203,10 @@ func (b base) caseViewsWith(ctx context.Context, tx *store.Tx, a model.Actor, ca
 }
 
 // caseLabels names the cases ids as the actor may see them (model.CaseView.Label), for the
-// lists of tasks and referrals: the visible cases with their access facts, then their persons
-// (two queries), whatever the page size. A case the actor's case scope does not reach has no label; without case.read at
-// all, none has.
+// lists of tasks and referrals: the visible cases with their access facts and their persons'
+// names, one statement whatever the page size (Cases.Labels), masked as a case view is. A
+// case the actor's case scope does not reach has no label; without case.read at all, none
+// has.
 func (b base) caseLabels(ctx context.Context, tx *store.Tx, a model.Actor, ids []uuid.UUID) (map[uuid.UUID]*model.CaseLabel, error) {
 	out := map[uuid.UUID]*model.CaseLabel{}
 	if len(ids) == 0 {
@@ -230,17 +216,15 @@ func (b base) caseLabels(ctx context.Context, tx *store.Tx, a model.Actor, ids [
 	if err != nil || !sc.Allowed() {
 		return out, err
 	}
-	cases, facts, err := tx.Cases().VisibleWithAccess(ctx, sc, ids)
-	if err != nil || len(cases) == 0 {
-		return out, err
-	}
-	views, err := b.caseViewsWith(ctx, tx, a, cases, facts, false)
+	rows, err := tx.Cases().Labels(ctx, sc, ids)
 	if err != nil {
 		return nil, err
 	}
-	for _, v := range views {
-		l := v.Label()
-		out[v.ID] = &l
+	for _, c := range rows {
+		// A label shows the reference, the main person's name and the household's size:
+		// the case's other columns are not read, and stay empty in the view.
+		l := maskCase(model.Case{ID: c.ID, Reference: c.Reference}, accessOf(c.Facts), c.Persons, nil).Label()
+		out[c.ID] = &l
 	}
 	return out, nil
 }

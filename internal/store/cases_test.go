@@ -179,8 +179,8 @@ func seqScans(t *testing.T, plan []byte) []string {
 }
 
 // TestCaseListQueryPlans: on realistic data, the case lists use indexes: no sequential scan
-// of cases or persons for a department's list, a name search, a partner's list and the
-// access query of a page.
+// of cases or persons for a department's list, a name search, a partner's list, and the
+// access query and the labels of a page.
 func TestCaseListQueryPlans(t *testing.T) {
 	t.Parallel()
 	l := newCaseLoad(t)
@@ -209,6 +209,8 @@ func TestCaseListQueryPlans(t *testing.T) {
 
 	small := model.Scope{Object: "case", Action: "read", Kinds: []model.ScopeKind{model.ScopeReferred, model.ScopeAssigned}, OrgID: l.caritas}
 	smallAccessSQL, smallAccessArgs := caseAccessQuery(small, ids, today(dry.db), dbNow(dry.db))
+	labelSQL, labelArgs := caseLabelQuery(caseworker, ids, today(dry.db), dbNow(dry.db))
+	partnerLabelSQL, partnerLabelArgs := caseLabelQuery(partner, ids, today(dry.db), dbNow(dry.db))
 	// Selective queries must not scan cases or persons. The others (a department's whole
 	// list, a fifth of the city; the job center, a tenth) may, when the planner finds it
 	// cheaper; they are explained to check that they plan at all, and shown with
@@ -228,6 +230,8 @@ func TestCaseListQueryPlans(t *testing.T) {
 		{"partner's name search", true, func() []byte { return l.explain(t, dry.casePageQuery(ctx, partner, withName)) }},
 		{"access of a page", true, func() []byte { return l.explain(t, dry.db.Raw(accessSQL, accessArgs...)) }},
 		{"partner's access of a page", true, func() []byte { return l.explain(t, dry.db.Raw(partnerAccessSQL, partnerAccessArgs...)) }},
+		{"labels of a page", true, func() []byte { return l.explain(t, dry.db.Raw(labelSQL, labelArgs...)) }},
+		{"partner's labels of a page", true, func() []byte { return l.explain(t, dry.db.Raw(partnerLabelSQL, partnerLabelArgs...)) }},
 		{"small partner's access of a page", true, func() []byte { return l.explain(t, dry.db.Raw(smallAccessSQL, smallAccessArgs...)) }},
 		{"name search with its total", true, func() []byte {
 			return l.explain(t, dry.pageQuery(ctx, caseworker, withName, func(b *gorm.DB) *gorm.DB { return dry.filterCases(b, caseworker, withName) }, 26))
@@ -312,7 +316,8 @@ func TestCaseListQueryPlans(t *testing.T) {
 		}
 	})
 
-	// VisibleWithAccess is visible and Access in one statement: the same cases, the same facts.
+	// VisibleWithAccess is visible and Access in one statement: the same cases, the same
+	// facts; Labels the same again, with the persons' names.
 	t.Run("visible cases with their access are the visible cases and their access", func(t *testing.T) {
 		var mixed []uuid.UUID
 		if err := l.db.Gorm.Raw(`(SELECT id FROM cases WHERE lead_org_id = ? ORDER BY reference LIMIT 30)
@@ -337,6 +342,7 @@ func TestCaseListQueryPlans(t *testing.T) {
 			SELECT gen_random_uuid(), u.id, ?, ?, 'test', now() - interval '1 hour', now() + interval '1 day' FROM u`, urgent.UserID, l.jobcenter, other).Error; err != nil {
 			t.Fatal(err)
 		}
+		summaries, households := 0, map[bool]int{}
 		for _, sc := range []model.Scope{caseworker, head, partner, small, urgent} {
 			var want []uuid.UUID
 			if err := visible(l.db.Gorm.Model(&model.Case{}), sc).Where("cases.id = ANY(?::uuid[])", uuids(mixed)).Order("cases.id").Pluck("cases.id", &want).Error; err != nil {
@@ -367,6 +373,48 @@ func TestCaseListQueryPlans(t *testing.T) {
 			if !reflect.DeepEqual(facts, wantFacts) {
 				t.Errorf("%v: facts differ from Access", sc.Kinds)
 			}
+
+			// Labels: the same cases and facts, and the names of the persons where the
+			// facts release the content, in ForCases' order, none where they do not.
+			labels, err := r.Labels(ctx, sc, mixed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var labelIDs []uuid.UUID
+			for _, c := range labels {
+				labelIDs = append(labelIDs, c.ID)
+				want := facts[c.ID]
+				if !reflect.DeepEqual(c.Facts, want) {
+					t.Errorf("%v: case %s: label facts %+v, want %+v", sc.Kinds, c.ID, c.Facts, want)
+				}
+				if c.Reference == "" {
+					t.Errorf("%v: case %s labelled without its reference", sc.Kinds, c.ID)
+				}
+				var wantPersons []model.Person
+				if want.Full || want.Emergency || len(want.Referrals) > 0 {
+					all, err := Persons{l.db.Gorm}.ForCases(ctx, []uuid.UUID{c.ID})
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, p := range all[c.ID] {
+						wantPersons = append(wantPersons, model.Person{ID: p.ID, CaseID: p.CaseID, IsPrimary: p.IsPrimary, FamilyName: p.FamilyName, GivenNames: p.GivenNames})
+					}
+					households[len(wantPersons) > 1]++
+				} else {
+					summaries++
+				}
+				if !reflect.DeepEqual(c.Persons, wantPersons) {
+					t.Errorf("%v: case %s: label persons %+v, want the names of %+v", sc.Kinds, c.ID, c.Persons, wantPersons)
+				}
+			}
+			slices.SortFunc(labelIDs, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
+			if fmt.Sprint(labelIDs) != fmt.Sprint(want) {
+				t.Errorf("%v: labels of %d cases, want the %d visible", sc.Kinds, len(labelIDs), len(want))
+			}
+		}
+		if summaries == 0 || households[true] == 0 || households[false] == 0 {
+			t.Errorf("the labels met %d cases seen in summary, %d households of one and %d of more: the test needs all three",
+				summaries, households[false], households[true])
 		}
 	})
 

@@ -19,17 +19,12 @@ func (tx *Tx) Persons() Persons { return Persons{tx.db} }
 // ForCases returns the persons of the cases, by case: the primary person first, then by
 // creation.
 func (r Persons) ForCases(ctx context.Context, caseIDs []uuid.UUID) (map[uuid.UUID][]model.Person, error) {
-	return r.byCase(ctx, caseIDs, "*")
-}
-
-// byCase reads the columns of the persons of the cases, by case, in ForCases' order.
-func (r Persons) byCase(ctx context.Context, caseIDs []uuid.UUID, columns string) (map[uuid.UUID][]model.Person, error) {
 	out := map[uuid.UUID][]model.Person{}
 	if len(caseIDs) == 0 {
 		return out, nil
 	}
 	var rows []model.Person
-	err := r.db.WithContext(ctx).Select(columns).Where("case_id = ANY(?::uuid[])", uuids(caseIDs)).
+	err := r.db.WithContext(ctx).Where("case_id = ANY(?::uuid[])", uuids(caseIDs)).
 		Order("case_id, is_primary DESC, created_at, id").Find(&rows).Error
 	if err != nil {
 		return nil, translate("list persons", err)
@@ -38,20 +33,6 @@ func (r Persons) byCase(ctx context.Context, caseIDs []uuid.UUID, columns string
 		out[p.CaseID] = append(out[p.CaseID], p)
 	}
 	return out, nil
-}
-
-// labelColumns are the columns of a person that a case's label needs (model.CaseView.Label):
-// who it is, whether it is the main person, and the name; the order of ForCases needs
-// created_at.
-const labelColumns = "id, case_id, is_primary, family_name, given_names, created_at"
-
-// NamesForCases is ForCases for the labels of a list: each person with only labelColumns
-// read, every other field empty. A list of tasks or referrals names each case by its main
-// person and counts its household; reading the whole person (contact, birth date, the search
-// text) for every label cost a tenth of the server's CPU under load, and data the page does
-// not show is better not read at all.
-func (r Persons) NamesForCases(ctx context.Context, caseIDs []uuid.UUID) (map[uuid.UUID][]model.Person, error) {
-	return r.byCase(ctx, caseIDs, labelColumns)
 }
 
 // Get returns a person of the case, else ErrNotFound.

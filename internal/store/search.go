@@ -411,6 +411,77 @@ func (r Cases) VisibleWithAccess(ctx context.Context, sc model.Scope, ids []uuid
 	return out, facts, nil
 }
 
+// CaseLabelRow is a case as a list of tasks or referrals labels it (model.CaseView.Label):
+// its reference, the reader's access facts, and its persons with their names only (the
+// primary person first, then by creation, as Persons.ForCases), read only where the facts
+// release the case's content (a lead kind, an emergency access, a referral); a case reached
+// only through an open task shows its summary and has none.
+type CaseLabelRow struct {
+	ID        uuid.UUID
+	Reference string
+	Facts     CaseAccessFacts
+	Persons   []model.Person
+}
+
+// Labels returns the cases of ids that sc reaches (VisibleWithAccess: the same cases, the
+// same facts) as their labels need them, in one statement: the case, its access facts and
+// its persons' names, where the labels of a page were two round trips (the cases with their
+// access, then the persons). Of a person it reads the id, whether it is the main person and
+// the name: a list shows nothing more, and data a page does not show is better not read.
+func (r Cases) Labels(ctx context.Context, sc model.Scope, ids []uuid.UUID) ([]CaseLabelRow, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	sql, args := caseLabelQuery(sc, ids, today(r.db), dbNow(r.db))
+	var rows []struct {
+		ID        uuid.UUID
+		Reference string
+		Access    accessRow `gorm:"embedded"`
+		Persons   *string   `gorm:"column:lotse_persons"`
+	}
+	if err := r.db.WithContext(ctx).Raw(sql, args...).Scan(&rows).Error; err != nil {
+		return nil, translate("case labels", err)
+	}
+	out := make([]CaseLabelRow, 0, len(rows))
+	for _, row := range rows {
+		f, err := row.Access.facts()
+		if err != nil {
+			return nil, err
+		}
+		c := CaseLabelRow{ID: row.ID, Reference: row.Reference, Facts: f}
+		if row.Persons != nil {
+			var names []struct {
+				ID         uuid.UUID `json:"id"`
+				IsPrimary  bool      `json:"is_primary"`
+				FamilyName string    `json:"family_name"`
+				GivenNames string    `json:"given_names"`
+			}
+			if err := json.Unmarshal([]byte(*row.Persons), &names); err != nil {
+				return nil, fmt.Errorf("store: case labels: %w", err)
+			}
+			for _, n := range names {
+				c.Persons = append(c.Persons, model.Person{ID: n.ID, CaseID: row.ID, IsPrimary: n.IsPrimary, FamilyName: n.FamilyName, GivenNames: n.GivenNames})
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// caseLabelQuery is the query of Labels: the access query of the ids (accessColumns), kept
+// where a fact holds, with the persons' names as JSON where the facts release the content.
+// The access columns are computed once (MATERIALIZED), not again in the conditions.
+func caseLabelQuery(sc model.Scope, ids []uuid.UUID, today, now time.Time) (string, []any) {
+	cols, args, lateral, largs := accessColumns(sc, today, now)
+	args = append(append(args, largs...), uuids(ids))
+	const content = `c.lotse_full OR c.lotse_emergency OR c.lotse_referrals <> '[]'`
+	return `WITH c AS MATERIALIZED (SELECT cases.id, cases.reference, ` + cols + ` FROM cases ` + lateral + ` WHERE cases.id = ANY(?::uuid[]))
+		SELECT c.*, CASE WHEN ` + content + ` THEN (SELECT json_agg(json_build_object('id', p.id, 'is_primary', p.is_primary,
+			'family_name', p.family_name, 'given_names', p.given_names) ORDER BY p.is_primary DESC, p.created_at, p.id)
+			FROM persons p WHERE p.case_id = c.id) END::text AS lotse_persons
+		FROM c WHERE ` + content + ` OR c.lotse_assigned`, args
+}
+
 // accessRow is a row of the access columns (accessColumns) of a case.
 type accessRow struct {
 	Full      bool   `gorm:"column:lotse_full"`
