@@ -49,9 +49,9 @@ func (s *server) arrangeReferral(t *testing.T, from, to, family, given, area str
 	return ref
 }
 
-// headReassignsReferral: the head names Lena Schröder to handle an incoming referral; the
-// confirmation shows in the referral list, the row names her, and the Migration service's
-// caseworker would now see her as the contact person.
+// headReassignsReferral: the head opens the page "Bearbeitung zuweisen" of an incoming
+// referral from its row and names Lena Schröder to handle it; the confirmation shows in the
+// referral list, and the row names her.
 func headReassignsReferral(t *testing.T, srv *server, s *session) {
 	ref := srv.arrangeReferral(t, "aylin.demir", housing, "Bondarenko", "Iryna", "housing")
 	s.visit(t, "team-vermittlungen", "/team", http.StatusOK)
@@ -62,8 +62,19 @@ func headReassignsReferral(t *testing.T, srv *server, s *session) {
 	if txt := s.textOf(t, row); !strings.Contains(txt, "Bondarenko") || !strings.Contains(txt, "nicht zugewiesen") {
 		t.Errorf("the referral's row: %q", strings.Join(strings.Fields(txt), " "))
 	}
+	if s.present(t, row+` select`) {
+		t.Error("the referral's row carries the choice of who handles it; it belongs on its own page")
+	}
+	link := row + ` a[href="/team/vermittlungen/` + ref.ID.String() + `/neu-zuweisen"]`
+	if got := s.submit(t, "open the page that assigns the handling", chromedp.Click(chromedp.CSS(link))); got != http.StatusOK {
+		t.Fatalf("the reassignment page: %d at %s", got, s.path())
+	}
+	if main := s.textOf(t, "main"); !strings.Contains(main, ref.Reference) || !strings.Contains(main, "Bondarenko") {
+		t.Errorf("the reassignment page does not show the referral: %q", strings.Join(strings.Fields(main), " "))
+	}
+	s.check(t, "team-vermittlung-zuweisen")
 	lena := run(t, s, "find Lena Schröder among who may handle it", chromedp.Evaluate[string](`(() => {
-		for (const o of document.querySelectorAll(`+jsString(row+` select[name="assignee"] option`)+`)) {
+		for (const o of document.querySelectorAll('main select[name="assignee"] option')) {
 			if (o.textContent.includes('Lena Schröder')) return o.value;
 		}
 		return '';
@@ -71,8 +82,8 @@ func headReassignsReferral(t *testing.T, srv *server, s *session) {
 	if lena == "" {
 		t.Fatal("the form offers no Lena Schröder")
 	}
-	s.do(t, "choose who handles it", chromedp.SetValue(chromedp.CSS(row+` select[name="assignee"]`), lena))
-	if got := s.submit(t, "reassign the referral", chromedp.Click(chromedp.CSS(row+` button[type="submit"]`))); got != http.StatusOK {
+	s.do(t, "choose who handles it", chromedp.SetValue(chromedp.CSS(`main select[name="assignee"]`), lena))
+	if got := s.submit(t, "reassign the referral", chromedp.Click(chromedp.CSS(`main form[action$="/neu-zuweisen"] button[type="submit"]`))); got != http.StatusOK {
 		t.Fatalf("reassigning: %d at %s", got, s.path())
 	}
 	if !strings.HasSuffix(s.path(), "#vermittlungen-liste") {
@@ -83,10 +94,7 @@ func headReassignsReferral(t *testing.T, srv *server, s *session) {
 	}
 	holder := run(t, s, "read who handles it", chromedp.Evaluate[string](`(() => {
 		const r = document.querySelector(`+jsString(row)+`);
-		if (!r) return '';
-		const c = r.cloneNode(true);
-		c.querySelectorAll('form, select').forEach(e => e.remove());
-		return c.textContent;
+		return r ? r.textContent : '';
 	})()`))
 	if !strings.Contains(holder, "Lena Schröder") {
 		t.Errorf("after reassigning, the row says %q", strings.Join(strings.Fields(holder), " "))

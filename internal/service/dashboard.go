@@ -171,9 +171,6 @@ type Team struct {
 	// at most TeamListLimit; ReferralsTotal counts all.
 	Referrals      []TeamReferral
 	ReferralsTotal int
-	// Answerers are whom an incoming referral may be given to: the active caseworkers of
-	// the team's organisations (one entry per organisation).
-	Answerers []TeamMember
 }
 
 // teamScope is the actor's task.read scope if it reaches a team (the org_tree scope of a
@@ -191,10 +188,11 @@ func (s *Dashboard) teamScope(a model.Actor) (model.Scope, error) {
 
 // Team returns the dashboard of the actor's team. It needs the task.read permission with the
 // org_tree scope (department heads); without it, ErrForbidden. Referral figures need
-// referral.read; without it that part stays empty. The people a task may be given to are not
-// part of it: each task's reassignment page reads them (TeamReassignment), which keeps the
-// dashboard from carrying the whole team's names once per listed task. One "task.list"
-// audit event records the tasks listed.
+// referral.read; without it that part stays empty. The people a task or an incoming referral
+// may be given to are not part of it: each one's reassignment page reads them
+// (TeamReassignment, ReferralReassignment), which keeps the dashboard from carrying the
+// team's names once per listed task or referral. One "task.list" audit event records the
+// tasks listed.
 func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Team, error) {
 	if err := refuseBadText(f); err != nil {
 		return nil, err
@@ -265,7 +263,7 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 				people[*t.AssigneeID] = true
 			}
 		}
-		refs, err := s.teamReferrals(ctx, tx, a, rsc, orgs, out)
+		refs, err := s.teamReferrals(ctx, tx, rsc, orgs, out)
 		if err != nil {
 			return err
 		}
@@ -554,9 +552,9 @@ func teamTasks(list []model.Task, names map[uuid.UUID]string, today time.Time) [
 }
 
 // teamReferrals reads the team's active referrals (incoming and outgoing, the most urgent
-// first, at most TeamListLimit) under the actor's referral read scope, and the caseworkers
-// an incoming one may be given to; Team labels their cases with the tasks'.
-func (s *Dashboard) teamReferrals(ctx context.Context, tx *store.Tx, a model.Actor, rsc model.Scope, orgs []uuid.UUID, out *Team) ([]model.Referral, error) {
+// first, at most TeamListLimit) under the actor's referral read scope; Team labels their
+// cases with the tasks'.
+func (s *Dashboard) teamReferrals(ctx context.Context, tx *store.Tx, rsc model.Scope, orgs []uuid.UUID, out *Team) ([]model.Referral, error) {
 	if !rsc.Allowed() {
 		return nil, nil
 	}
@@ -565,15 +563,6 @@ func (s *Dashboard) teamReferrals(ctx context.Context, tx *store.Tx, a model.Act
 		return nil, err
 	}
 	out.ReferralsTotal = int(total)
-	if s.may(a, objReferral, actReassign) {
-		ms, err := tx.Staff().Answerers(ctx, orgs)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range ms {
-			out.Answerers = append(out.Answerers, TeamMember(m))
-		}
-	}
 	return refs, nil
 }
 
@@ -587,27 +576,10 @@ func (s *Dashboard) finishTeamReferrals(ctx context.Context, tx *store.Tx, a mod
 	if err != nil {
 		return err
 	}
-	name := func(id *uuid.UUID) string {
-		if id == nil {
-			return ""
-		}
-		return names[*id]
-	}
-	orgNames := orgNameMap(all)
+	orgNames, team := orgNameMap(all), teamOrgs(out)
 	refIDs, caseIDs := make([]string, 0, len(refs)), []string{}
 	for _, r := range refs {
-		tr := TeamReferral{Referral: r, Incoming: slices.Contains(teamOrgs(out), r.ToOrgID), SenderName: name(r.SentBy),
-			FromOrg: orgNames[r.FromOrgID], ToOrg: orgNames[r.ToOrgID]}
-		who := r.AssigneeID
-		if who == nil {
-			who = r.AnsweredBy
-		}
-		tr.AssigneeName = name(who)
-		if r.Status == model.ReferralSent && civilDay(r.ReplyDue).Before(out.Today) {
-			tr.Overdue, tr.DaysOverdue = true, daysBetween(civilDay(r.ReplyDue), out.Today)
-		}
-		tr.MayReassign = tr.Incoming && rsc.Has(model.ScopeOrgTree) && slices.Contains(rsc.OrgTree, r.ToOrgID)
-		out.Referrals = append(out.Referrals, tr)
+		out.Referrals = append(out.Referrals, teamReferral(r, team, rsc, names, orgNames, out.Today))
 		refIDs = append(refIDs, r.ID.String())
 		if !slices.Contains(caseIDs, r.CaseID.String()) {
 			caseIDs = append(caseIDs, r.CaseID.String())
@@ -616,6 +588,31 @@ func (s *Dashboard) finishTeamReferrals(ctx context.Context, tx *store.Tx, a mod
 	ev := caseEvent(a, "referral.list", objReferral, uuid.Nil, uuid.Nil, model.JSONMap{"view": "team", "ids": refIDs, "case_ids": caseIDs})
 	ev.ObjectID = ""
 	return tx.Audit().Record(ctx, ev)
+}
+
+// teamReferral is r as the team's list shows it: in which direction it goes for the team,
+// the names of its organisations and people, how late it is on today, and whether the
+// actor may name who answers it (mayReassignReferral under the referral.reassign scope
+// rsc).
+func teamReferral(r model.Referral, team []uuid.UUID, rsc model.Scope, names, orgNames map[uuid.UUID]string, today time.Time) TeamReferral {
+	name := func(id *uuid.UUID) string {
+		if id == nil {
+			return ""
+		}
+		return names[*id]
+	}
+	tr := TeamReferral{Referral: r, Incoming: slices.Contains(team, r.ToOrgID), SenderName: name(r.SentBy),
+		FromOrg: orgNames[r.FromOrgID], ToOrg: orgNames[r.ToOrgID]}
+	who := r.AssigneeID
+	if who == nil {
+		who = r.AnsweredBy
+	}
+	tr.AssigneeName = name(who)
+	if r.Status == model.ReferralSent && civilDay(r.ReplyDue).Before(today) {
+		tr.Overdue, tr.DaysOverdue = true, daysBetween(civilDay(r.ReplyDue), today)
+	}
+	tr.MayReassign = tr.Incoming && mayReassignReferral(rsc, &r)
+	return tr
 }
 
 // teamOrgs are the ids of the team's organisations.

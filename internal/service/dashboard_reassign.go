@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -81,6 +82,75 @@ func (s *Dashboard) TeamReassignment(ctx context.Context, a model.Actor, id uuid
 			}
 		}
 		return tx.Audit().Record(ctx, caseEvent(a, "task.read", objTask, t.ID, idOrNil(t.CaseID), model.JSONMap{"view": "reassign"}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ReferralReassignment is what the page "Bearbeitung zuweisen" of the team dashboard shows:
+// one incoming referral of the team as its list row shows it, and whom it may be given to.
+type ReferralReassignment struct {
+	// Today is the calendar day (Europe/Berlin) as midnight UTC, for how late the reply is.
+	Today time.Time
+	// Referral is the referral with its case as the actor may see it and the names of its
+	// organisations and people.
+	Referral TeamReferral
+	// Answerers are the active caseworkers of the receiving organisation, by name.
+	Answerers []TeamMember
+}
+
+// ReferralReassignment returns the reassignment page of an incoming referral of the team:
+// the referral under the actor's referral read scope, with the check Referrals.Reassign
+// makes (mayReassignReferral; a referral outside it, or without referral.reassign, is
+// ErrNotFound), and the caseworkers of the receiving organisation. One transaction; one
+// "referral.read" audit event (view "reassign") records the referral shown.
+func (s *Dashboard) ReferralReassignment(ctx context.Context, a model.Actor, id uuid.UUID) (*ReferralReassignment, error) {
+	sc, err := s.require(a, objReferral, actReassign, true)
+	if err != nil {
+		return nil, err
+	}
+	rsc, err := s.require(a, objReferral, actRead, true)
+	if err != nil {
+		return nil, err
+	}
+	out := &ReferralReassignment{Today: s.today()}
+	err = s.store.Tx(ctx, a, func(tx *store.Tx) error {
+		ref, err := tx.Referrals().Get(ctx, rsc, id)
+		if err != nil {
+			return err
+		}
+		if !mayReassignReferral(sc, ref) {
+			return fmt.Errorf("service: referral reassignment page: %w", model.ErrNotFound)
+		}
+		refs := []model.Referral{*ref}
+		if err := s.labelCases(ctx, tx, a, nil, refs); err != nil {
+			return err
+		}
+		var people []uuid.UUID
+		for _, p := range []*uuid.UUID{ref.SentBy, ref.AssigneeID, ref.AnsweredBy} {
+			if p != nil {
+				people = append(people, *p)
+			}
+		}
+		names, err := tx.Dashboard().Names(ctx, people)
+		if err != nil {
+			return err
+		}
+		all, err := s.organisations(ctx, tx)
+		if err != nil {
+			return err
+		}
+		out.Referral = teamReferral(refs[0], []uuid.UUID{ref.ToOrgID}, sc, names, orgNameMap(all), out.Today)
+		ms, err := tx.Staff().Answerers(ctx, []uuid.UUID{ref.ToOrgID})
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			out.Answerers = append(out.Answerers, TeamMember(m))
+		}
+		return tx.Audit().Record(ctx, caseEvent(a, "referral.read", objReferral, ref.ID, ref.CaseID, model.JSONMap{"view": "reassign"}))
 	})
 	if err != nil {
 		return nil, err

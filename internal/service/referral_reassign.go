@@ -35,7 +35,7 @@ func (s *Referrals) Reassign(ctx context.Context, a model.Actor, id uuid.UUID, v
 		if err != nil {
 			return err
 		}
-		if !sc.Has(model.ScopeOrgTree) || !slices.Contains(sc.OrgTree, ref.ToOrgID) || !ref.Status.Active() {
+		if !mayReassignReferral(sc, ref) {
 			return fmt.Errorf("service: reassign referral: %w", model.ErrNotFound)
 		}
 		if ref.Version != version {
@@ -64,4 +64,12 @@ func (s *Referrals) Reassign(ctx context.Context, a model.Actor, id uuid.UUID, v
 		return out, err
 	}
 	return s.Get(ctx, a, id)
+}
+
+// mayReassignReferral: the referral.reassign scope sc lets its holder name who answers ref,
+// an active referral addressed to an organisation of the holder's team (the org_tree scope
+// of a department head). Reassign, the dashboard's list and the reassignment page ask the
+// same.
+func mayReassignReferral(sc model.Scope, ref *model.Referral) bool {
+	return sc.Has(model.ScopeOrgTree) && slices.Contains(sc.OrgTree, ref.ToOrgID) && ref.Status.Active()
 }

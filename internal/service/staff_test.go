@@ -207,14 +207,39 @@ func TestReassignReferral(t *testing.T) {
 	if !slices.Equal(listed, want) || team.ReferralsTotal != len(want) {
 		t.Errorf("team referrals = %v (total %d), want %v", listed, team.ReferralsTotal, want)
 	}
+
+	// The reassignment page of the incoming one: the row as the list shows it, and the
+	// caseworkers of Housing to choose from; one "referral.read" event. The outgoing one,
+	// and anyone without referral.reassign, get not found.
+	before = w.auditCount("referral.read")
+	page, err := w.svc.Dashboard.ReferralReassignment(w.ctx, w.housingLead, in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := page.Referral; r.ID != in.ID || !r.Incoming || !r.MayReassign || r.AssigneeName != w.housingWorker2.Name || r.SenderName != w.migrationWorker.Name || r.ToOrg == "" {
+		t.Errorf("the page's referral = %+v", r)
+	}
 	var answerers []uuid.UUID
-	for _, m := range team.Answerers {
-		if m.OrgID == w.housing {
-			answerers = append(answerers, m.ID)
+	for _, m := range page.Answerers {
+		if m.OrgID != w.housing {
+			t.Errorf("an answerer of another organisation: %+v", m)
 		}
+		answerers = append(answerers, m.ID)
 	}
 	if !slices.Contains(answerers, w.housingWorker2.UserID) || slices.Contains(answerers, w.housingLead.UserID) {
 		t.Errorf("answerers of Housing = %v", answerers)
+	}
+	if n := w.auditCount("referral.read"); n != before+1 {
+		t.Errorf("referral.read events: %d, want %d", n, before+1)
+	}
+	for _, tc := range []struct {
+		name string
+		a    model.Actor
+		id   uuid.UUID
+	}{{"an outgoing referral", w.housingLead, out.ID}, {"a caseworker", w.housingWorker, in.ID}, {"the sender's caseworker", w.migrationWorker, in.ID}} {
+		if _, err := w.svc.Dashboard.ReferralReassignment(w.ctx, tc.a, tc.id); !errors.Is(err, model.ErrNotFound) {
+			t.Errorf("the reassignment page, %s: %v, want not found", tc.name, err)
+		}
 	}
 }
 

@@ -107,7 +107,7 @@ func (s *Server) leadTeam(c echo.Context) error {
 	return s.renderTeam(c, http.StatusOK, f, fv, extra)
 }
 
-// renderTeam shows the dashboard; extra carries a failed reassignment (form, conflict).
+// renderTeam shows the dashboard; extra carries the confirmation of a change.
 func (s *Server) renderTeam(c echo.Context, status int, f service.TeamFilter, fv components.TeamFilterView, extra components.TeamDashboard) error {
 	team, err := s.svc.Dashboard.Team(c.Request().Context(), actor(c), f)
 	if err != nil {
@@ -115,7 +115,7 @@ func (s *Server) renderTeam(c echo.Context, status int, f service.TeamFilter, fv
 	}
 	fv.List = listingDone(fv.List, int64(team.ListTotal), s.localizer(c).T("lists.team.label"))
 	v := teamView(team, s.localizer(c).Lang.String(), fv)
-	v.Conflict, v.Form, v.Flash, v.FlashAt = extra.Conflict, extra.Form, extra.Flash, extra.FlashAt
+	v.Flash, v.FlashAt = extra.Flash, extra.FlashAt
 	return s.render(c, status, components.TeamDashboardPage(v))
 }
 
@@ -359,8 +359,33 @@ func (s *Server) leadReassign(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, fv.List.PageURL(fv.List.Page))
 }
 
+// leadReferralReassignPage is the page "Bearbeitung zuweisen" of an incoming referral of the
+// team.
+func (s *Server) leadReferralReassignPage(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	return s.renderReferralReassign(c, http.StatusOK, id, components.TeamReferralReassign{})
+}
+
+// renderReferralReassign shows the reassignment page of referral id with the referral's
+// current state; extra carries a failed reassignment (form, conflict).
+func (s *Server) renderReferralReassign(c echo.Context, status int, id uuid.UUID, extra components.TeamReferralReassign) error {
+	page, err := s.svc.Dashboard.ReferralReassignment(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	v := components.TeamReferralReassign{Referral: teamReferralRow(page.Referral), Form: extra.Form, Conflict: extra.Conflict}
+	for _, m := range page.Answerers {
+		v.Answerers = append(v.Answerers, components.TeamOption{Value: m.ID.String(), Label: m.Name})
+	}
+	return s.render(c, status, components.TeamReferralReassignPage(v))
+}
+
 // leadReassignReferral names who answers an incoming referral of the team; back to the
-// team's list of referrals, with the confirmation there.
+// team's list of referrals, with the confirmation there. A refused choice or an outdated
+// version shows the reassignment page again, with the message.
 func (s *Server) leadReassignReferral(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -371,19 +396,18 @@ func (s *Server) leadReassignReferral(c echo.Context) error {
 		Name: "reassign_referral", Values: map[string]string{"referral": id.String(), "assignee": value},
 		Errors: components.FormErrors{{Field: "assignee", ID: "bearbeitung-" + id.String(), Msg: components.FormMsg{Key: "review.error.assignee"}}},
 	}
-	f, fv := teamFilter(c.FormValue)
 	assignee, perr := uuid.Parse(strings.TrimSpace(value))
 	if perr != nil {
-		return s.renderTeam(c, http.StatusUnprocessableEntity, f, fv, components.TeamDashboard{Form: failed})
+		return s.renderReferralReassign(c, http.StatusUnprocessableEntity, id, components.TeamReferralReassign{Form: failed})
 	}
 	_, err = s.svc.Referrals.Reassign(c.Request().Context(), actor(c), id, formVersion(c), assignee)
 	var ve *model.ValidationError
 	switch {
 	case err == nil:
 	case errors.Is(err, model.ErrConflict):
-		return s.renderTeam(c, http.StatusConflict, f, fv, components.TeamDashboard{Conflict: true})
+		return s.renderReferralReassign(c, http.StatusConflict, id, components.TeamReferralReassign{Conflict: true})
 	case errors.As(err, &ve):
-		return s.renderTeam(c, http.StatusUnprocessableEntity, f, fv, components.TeamDashboard{Form: failed})
+		return s.renderReferralReassign(c, http.StatusUnprocessableEntity, id, components.TeamReferralReassign{Form: failed})
 	default:
 		return err
 	}
@@ -393,27 +417,29 @@ func (s *Server) leadReassignReferral(c echo.Context) error {
 
 // teamReferralRows turns the team's referrals into the list's rows.
 func teamReferralRows(t *service.Team) []components.TeamReferralRow {
-	answerers := map[uuid.UUID][]components.TeamOption{}
-	for _, m := range t.Answerers {
-		answerers[m.OrgID] = append(answerers[m.OrgID], components.TeamOption{Value: m.ID.String(), Label: m.Name})
-	}
-	var out []components.TeamReferralRow
+	out := make([]components.TeamReferralRow, 0, len(t.Referrals))
 	for _, r := range t.Referrals {
-		row := components.TeamReferralRow{
-			ID: r.ID.String(), Reference: r.Reference, Version: r.Version, Href: "/vermittlungen/" + r.ID.String(),
-			Case: caseLabel(r.CaseID, r.Case), Incoming: r.Incoming, From: r.FromOrg, To: r.ToOrg, Sender: r.SenderName, Assignee: r.AssigneeName,
-			Status: string(r.Status), ReplyDue: r.ReplyDue, Overdue: r.Overdue, DaysOverdue: r.DaysOverdue,
-		}
-		if r.AssigneeID != nil {
-			row.AssigneeID = r.AssigneeID.String()
-		}
-		if r.MayReassign {
-			row.Answerers = append([]components.TeamOption{}, answerers[r.ToOrgID]...)
-		}
-		if !r.Incoming && r.Case != nil {
-			row.ResponsibleHref = "/faelle/" + r.CaseID.String() + "/zustaendigkeit"
-		}
-		out = append(out, row)
+		out = append(out, teamReferralRow(r))
 	}
 	return out
+}
+
+// teamReferralRow is a referral of the team as its list row and its reassignment page show
+// it.
+func teamReferralRow(r service.TeamReferral) components.TeamReferralRow {
+	row := components.TeamReferralRow{
+		ID: r.ID.String(), Reference: r.Reference, Version: r.Version, Href: "/vermittlungen/" + r.ID.String(),
+		Case: caseLabel(r.CaseID, r.Case), Incoming: r.Incoming, From: r.FromOrg, To: r.ToOrg, Sender: r.SenderName, Assignee: r.AssigneeName,
+		Status: string(r.Status), ReplyDue: r.ReplyDue, Overdue: r.Overdue, DaysOverdue: r.DaysOverdue,
+	}
+	if r.AssigneeID != nil {
+		row.AssigneeID = r.AssigneeID.String()
+	}
+	if r.MayReassign {
+		row.ReassignHref = components.TeamReferralReassignURL(row.ID)
+	}
+	if !r.Incoming && r.Case != nil {
+		row.ResponsibleHref = "/faelle/" + r.CaseID.String() + "/zustaendigkeit"
+	}
+	return row
 }

@@ -12,9 +12,9 @@ import (
 )
 
 // The head's review and the contact persons (pages_lead.go, pages_partner.go, review.templ)
-// through the whole stack: the team's referral list, reassigning who answers an incoming
-// referral with its refusals and the confirmation in the section, and the box of contact
-// persons on the referral page for both sides.
+// through the whole stack: the team's referral list, the page that reassigns who answers an
+// incoming referral with its refusals and the confirmation in the section, and the box of
+// contact persons on the referral page for both sides.
 
 func reviewSession(t *testing.T, r *world.Response) string {
 	t.Helper()
@@ -60,7 +60,7 @@ func TestReviewReferrals(t *testing.T) {
 		for _, want := range []string{
 			"Offene Vermittlungen des Teams", out.Referral.Reference, in.Referral.Reference, "Erhalten", "Gesendet",
 			model.PersonName(out.Person.FamilyName, out.Person.GivenNames), "Mira Migration",
-			`action="/team/vermittlungen/` + in.Referral.ID.String() + `/neu-zuweisen"`,
+			`href="/team/vermittlungen/` + in.Referral.ID.String() + `/neu-zuweisen"`,
 			`href="/faelle/` + out.Case.ID.String() + `/zustaendigkeit"`,
 		} {
 			if !strings.Contains(list, want) {
@@ -70,9 +70,34 @@ func TestReviewReferrals(t *testing.T) {
 		if strings.Contains(list, foreign.Referral.Reference) {
 			t.Error("the list shows a referral outside the team")
 		}
-		if strings.Contains(list, `action="/team/vermittlungen/`+out.Referral.ID.String()) {
-			t.Error("an outgoing referral has a reassignment form")
+		if strings.Contains(list, `/team/vermittlungen/`+out.Referral.ID.String()) {
+			t.Error("an outgoing referral has a link to reassign it")
 		}
+		// Whom to choose from is on the referral's own page, not once per row here.
+		if strings.Contains(list, "<select") || strings.Contains(list, "Willi Wohnen") {
+			t.Error("the list carries the choice of who answers")
+		}
+	})
+
+	t.Run("the reassignment page", func(t *testing.T) {
+		page := partnerGet(t, w, w.HousingLead, "/team/vermittlungen/"+in.Referral.ID.String()+"/neu-zuweisen", http.StatusOK)
+		for _, want := range []string{
+			"Bearbeitung zuweisen", in.Referral.Reference, "Mira Migration", model.PersonName(in.Person.FamilyName, in.Person.GivenNames),
+			`action="/team/vermittlungen/` + in.Referral.ID.String() + `/neu-zuweisen"`,
+			`<option value="` + w.HousingWorker2.ID.String() + `"`, "Willi Wohnen",
+			`<option value="` + w.HousingWorker.ID.String() + `" selected`,
+			`href="/team#vermittlungen-liste"`,
+		} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the reassignment page lacks %q", want)
+			}
+		}
+		if strings.Contains(page, `<option value="`+w.NorthWorker.ID.String()+`"`) {
+			t.Error("the page offers someone outside the receiving organisation")
+		}
+		partnerGet(t, w, w.HousingLead, "/team/vermittlungen/"+out.Referral.ID.String()+"/neu-zuweisen", http.StatusNotFound)
+		partnerGet(t, w, w.HousingLead, "/team/vermittlungen/"+foreign.Referral.ID.String()+"/neu-zuweisen", http.StatusNotFound)
+		partnerGet(t, w, w.HousingWorker, "/team/vermittlungen/"+in.Referral.ID.String()+"/neu-zuweisen", http.StatusNotFound)
 	})
 
 	action := "/team/vermittlungen/" + in.Referral.ID.String() + "/neu-zuweisen"

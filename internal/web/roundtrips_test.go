@@ -45,7 +45,7 @@ func TestReadRoundTrips(t *testing.T) {
 		{"case page", "/faelle/" + cw.Case.ID.String(), 13, w.HousingWorker},
 		{"API case read", "/api/v1/cases/" + cw.Case.ID.String(), 6, w.HousingWorker},
 		{"start page of a department head", "/", 9, w.HousingLead},
-		{"team dashboard", "/team", 12, w.HousingLead},
+		{"team dashboard", "/team", 11, w.HousingLead},
 		{"partner inbox", "/eingang", 6, w.JobcenterWorker},
 	}
 	for _, rd := range reads {

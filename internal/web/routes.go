@@ -117,6 +117,7 @@ func (s *Server) routes(metrics bool) error {
 	s.handle(e, http.MethodGet, "/team/aufgaben.xlsx", s.teamExport, can("task", "reassign"))
 	s.handle(e, http.MethodGet, "/team/aufgaben/:id/neu-zuweisen", s.leadReassignPage, can("task", "reassign"))
 	s.handle(e, http.MethodPost, "/team/aufgaben/:id/neu-zuweisen", s.leadReassign, can("task", "reassign"))
+	s.handle(e, http.MethodGet, "/team/vermittlungen/:id/neu-zuweisen", s.leadReferralReassignPage, can("referral", "reassign"))
 	s.handle(e, http.MethodPost, "/team/vermittlungen/:id/neu-zuweisen", s.leadReassignReferral, can("referral", "reassign"))
 
 	// -- Coordination staff, administration, audit log (pages_admin.go).

@@ -238,6 +238,7 @@ func TestAPIPermissionTable(t *testing.T) {
 		"GET /team/aufgaben.xlsx":                   "task.reassign",
 		"GET /team/aufgaben/:id/neu-zuweisen":       "task.reassign",
 		"POST /team/aufgaben/:id/neu-zuweisen":      "task.reassign",
+		"GET /team/vermittlungen/:id/neu-zuweisen":  "referral.reassign",
 		"POST /team/vermittlungen/:id/neu-zuweisen": "referral.reassign",
 		// coordinator and administration pages
 		"POST /organisation":                             "signed-in",

@@ -6,11 +6,11 @@ import (
 	"github.com/a-h/templ"
 )
 
-// Renderings of the team dashboard (lead.templ) for TestNoHardCodedText: figures with and
-// without rows and sums, the charts with their table, the task list, a failed referral
-// reassignment, a conflict, a filtered and an empty dashboard, a large team's tables by person
-// short and long; the reassignment page of a
-// task, with a refused choice and after a conflict. Data from the database is
+// Renderings of the team dashboard (lead.templ, review.templ) for TestNoHardCodedText: figures
+// with and without rows and sums, the charts with their table, the task list, the referral
+// list, a filtered and an empty dashboard, a large team's tables by person short and long;
+// the reassignment pages of a task and of a referral, with a refused choice and after a
+// conflict, and of a referral whose organisation has nobody to answer it. Data from the database is
 // marked ⟦…⟧ like the messages.
 
 func init() {
@@ -47,9 +47,14 @@ func init() {
 			{ID: "t2", Version: 1, Title: "⟦Anruf⟧", Org: "⟦Nord⟧", Priority: "normal", AgeDays: 1, Target: "o2"},
 		},
 		ListTotal: 60,
-		Form: PartnerForm{Name: "reassign_referral", Values: map[string]string{"referral": "r1", "assignee": "u1"},
-			Errors: FormErrors{{Field: "assignee", ID: "bearbeitung-r1", Msg: FormMsg{Key: "review.error.assignee"}}}},
-		Conflict: true,
+		Referrals: []TeamReferralRow{
+			{ID: "r1", Reference: "⟦V-1⟧", Version: 3, Href: "/vermittlungen/r1", Case: &CaseLabelView{Href: "/faelle/x", Reference: "⟦F-1⟧", Name: "⟦Haddad, Amina⟧", Household: 2},
+				Incoming: true, From: "⟦Jobcenter⟧", To: "⟦Wohnen⟧", Sender: "⟦Jana⟧", Assignee: "⟦Wiebke⟧", AssigneeID: "u1", Status: "sent",
+				ReplyDue: due, Overdue: true, DaysOverdue: 4, ReassignHref: TeamReferralReassignURL("r1")},
+			{ID: "r2", Reference: "⟦V-2⟧", Version: 1, Href: "/vermittlungen/r2", From: "⟦Wohnen⟧", To: "⟦Caritas⟧", Status: "accepted",
+				ReplyDue: today, ResponsibleHref: "/faelle/y/zustaendigkeit"},
+		},
+		ReferralsTotal: 7,
 	}
 	empty := TeamDashboard{Today: today, Weeks: weeks}
 	// Tables by person of a large team: the few with the most overdue, and everyone.
@@ -72,4 +77,15 @@ func init() {
 	conflict := reassign
 	conflict.Conflict = true
 	pages["TeamReassignPage"] = []templ.Component{TeamReassignPage(reassign), TeamReassignPage(failed), TeamReassignPage(conflict)}
+	answer := TeamReferralReassign{Referral: full.Referrals[0], Answerers: []TeamOption{{Value: "u1", Label: "⟦Wiebke⟧"}, {Value: "u2", Label: "⟦Willi⟧"}}}
+	answerFailed := answer
+	answerFailed.Referral.AssigneeID = ""
+	answerFailed.Form = PartnerForm{Name: "reassign_referral", Values: map[string]string{"referral": "r1", "assignee": "x"},
+		Errors: FormErrors{{Field: "assignee", ID: "bearbeitung-r1", Msg: FormMsg{Key: "review.error.assignee"}}}}
+	answerConflict := answer
+	answerConflict.Conflict = true
+	nobody := answer
+	nobody.Answerers = nil
+	pages["TeamReferralReassignPage"] = []templ.Component{TeamReferralReassignPage(answer), TeamReferralReassignPage(answerFailed),
+		TeamReferralReassignPage(answerConflict), TeamReferralReassignPage(nobody)}
 }
