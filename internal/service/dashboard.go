@@ -242,6 +242,7 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 			return err
 		}
 		collect(tasks[0])
+		q.Total = listTotal(q, tasks)
 		var outgoing, incoming store.FigureSets
 		if rsc.Allowed() {
 			if outgoing, incoming, err = d.ReferralFigures(ctx, rsc, orgs, out.Today); err != nil {
@@ -532,6 +533,46 @@ func (s *Dashboard) TeamExport(ctx context.Context, a model.Actor, f TeamFilter)
 		return nil, err
 	}
 	return out, nil
+}
+
+// listTotal is how many open tasks the list's filter q matches, from the team's task figures
+// f (counted under the same scope, on the same day, in the same snapshot) where the filter
+// is one of theirs: none, nobody or one person, one area, or only the overdue ones; nil for a
+// combination, which the list counts itself.
+func listTotal(q store.TeamTaskQuery, f store.FigureSets) *int64 {
+	set, key := -1, ""
+	switch {
+	case q.Unassigned:
+		set = 0
+	case q.Assignee != nil:
+		set, key = 0, q.Assignee.String()
+	}
+	if q.Area != nil {
+		if set >= 0 {
+			return nil
+		}
+		set, key = 1, *q.Area
+	}
+	var n int64
+	switch {
+	case set < 0:
+		for _, r := range f[0] {
+			if q.OverdueOnly {
+				n += int64(r.Overdue)
+			} else {
+				n += int64(r.Open)
+			}
+		}
+	case q.OverdueOnly:
+		return nil
+	default:
+		for _, r := range f[set] {
+			if r.Key == key {
+				n = int64(r.Open)
+			}
+		}
+	}
+	return &n
 }
 
 // teamTasks are the list's rows: each task with its age, its assignee's name and how late it

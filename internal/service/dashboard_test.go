@@ -319,6 +319,9 @@ func TestDashboardTeam(t *testing.T) {
 			{"area", service.TeamFilter{Area: cwPtr("housing")}, []uuid.UUID{f.id}},
 			{"no area", service.TeamFilter{Area: cwPtr("")}, nil},
 			{"overdue", service.TeamFilter{OverdueOnly: true}, []uuid.UUID{f.id, a.id}},
+			// Two filters at once: the figures cannot count them, the list does.
+			{"assignee and overdue", service.TeamFilter{Assignee: &worker, OverdueOnly: true}, nil},
+			{"assignee and area", service.TeamFilter{Assignee: &worker, Area: cwPtr("housing")}, nil},
 		} {
 			got, err := w.svc.Dashboard.Team(w.ctx, w.housingLead, tc.f)
 			if err != nil {

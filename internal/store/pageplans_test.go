@@ -62,7 +62,8 @@ func hashedRelations(t *testing.T, plan []byte) []string {
 //     tasks (an index of the organisation's open tasks), not from every case in list order;
 //   - a name search matches the names of the caller's cases, not every person of the city
 //     (no trigram index scan over all persons);
-//   - the team dashboard counts the open tasks from an index of the organisation's open tasks;
+//   - the team dashboard counts the open tasks from an index of the organisation's open tasks
+//     (its list's page: TestTeamTasksByOrgAsTheList);
 //   - no query builds a hashed set of referrals (every live referral of the city) to test
 //     the few tasks that hang on one;
 //   - the start page's task sections read the member's and the unassigned open tasks

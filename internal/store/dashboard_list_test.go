@@ -1,0 +1,180 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/lotse-project/lotse/internal/db"
+	"github.com/lotse-project/lotse/internal/model"
+	"github.com/lotse-project/lotse/internal/testutil"
+)
+
+// TestTeamTasksByOrgAsTheList holds the team list's page read organisation by organisation
+// (teamTasksByOrg, used when the dashboard's figures give the total) equal to the list it
+// replaces (every open task of the team counted and sorted, withTotal): the same tasks in
+// the same order, read whole, for every filter and page, over tasks of three organisations in every
+// status, with due dates that tie and are missing, with and without an assignee and area.
+func TestTeamTasksByOrgAsTheList(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	// Filled and analysed as the owner (ANALYZE skips tables of other owners), read through
+	// the store as the application role.
+	tdb := testutil.NewDatabase(t)
+	owner := testutil.Open(t, tdb.OwnerURL)
+	st := New(testutil.Open(t, tdb.URL).Gorm, nil)
+	sys := model.Actor{System: true, Name: "test"}
+	var orgs []uuid.UUID
+	people := []uuid.UUID{uuid.New(), uuid.New()}
+	var areas []string
+	if err := st.Tx(ctx, sys, func(tx *Tx) error {
+		for i := range 3 {
+			o := model.Organisation{Kind: model.OrgWelfare, Name: fmt.Sprintf("Team %d", i), ShortName: fmt.Sprintf("TEAM%d", i), Active: true}
+			if err := tx.Organisations().Create(ctx, &o); err != nil {
+				return err
+			}
+			orgs = append(orgs, o.ID)
+		}
+		for i, id := range people {
+			if err := tx.db.Exec(`INSERT INTO users (id, email, display_name) VALUES (?, ?, ?)`, id, fmt.Sprintf("p%d@example.org", i), fmt.Sprintf("P %d", i)).Error; err != nil {
+				return err
+			}
+		}
+		return tx.db.Raw(`SELECT code FROM areas ORDER BY code LIMIT 2`).Scan(&areas).Error
+	}); err != nil {
+		t.Fatal(err)
+	}
+	today := time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC)
+	r := rand.New(rand.NewPCG(13, 11))
+	var rows []string
+	var args []any
+	for range 400 {
+		var due, assignee, area any
+		if r.IntN(5) > 0 {
+			due = today.AddDate(0, 0, r.IntN(9)-4).Format(time.DateOnly) // nine days: many ties
+		}
+		if i := r.IntN(len(people) + 1); i < len(people) {
+			assignee = people[i]
+		}
+		if i := r.IntN(len(areas) + 1); i < len(areas) {
+			area = areas[i]
+		}
+		rows = append(rows, "(?, ?, ?, ?, 'Liste', ?::date, ?)")
+		args = append(args, uuid.New(), orgs[r.IntN(len(orgs))], assignee, area, due, string(model.TaskStatuses[r.IntN(len(model.TaskStatuses))]))
+	}
+	if err := st.Tx(ctx, sys, func(tx *Tx) error {
+		return tx.db.Exec(`INSERT INTO tasks (id, org_id, assignee_id, area, title, due_date, status) VALUES `+strings.Join(rows, ", "), args...).Error
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// And as many open tasks as a large unit has, due over two months: enough that counting
+	// and sorting them all is what a planner would avoid for a page.
+	for _, sql := range []string{
+		`INSERT INTO tasks (id, org_id, title, due_date, status)
+			SELECT gen_random_uuid(), (?::uuid[])[1 + i % 3], 'Viele', DATE '2026-10-01' + (i % 61), (ARRAY['open', 'in_progress', 'waiting', 'done'])[1 + i % 4]
+			FROM generate_series(1, 12000) i`,
+		`ANALYZE tasks`,
+	} {
+		var err error
+		if strings.HasPrefix(sql, "ANALYZE") {
+			err = owner.Gorm.Exec(sql).Error
+		} else {
+			err = owner.Gorm.Exec(sql, uuids(orgs)).Error
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	sc := model.Scope{Object: "task", Action: "read", Kinds: []model.ScopeKind{model.ScopeOrgTree}, OrgID: orgs[0], OrgTree: orgs}
+	none := ""
+	for _, f := range []struct {
+		name string
+		q    TeamTaskQuery
+	}{
+		{"the whole team", TeamTaskQuery{}},
+		{"nobody's", TeamTaskQuery{Unassigned: true}},
+		{"one person's", TeamTaskQuery{Assignee: &people[1]}},
+		{"one area", TeamTaskQuery{Area: &areas[0]}},
+		{"no area", TeamTaskQuery{Area: &none}},
+		{"the overdue", TeamTaskQuery{OverdueOnly: true}},
+		{"two organisations of the three", TeamTaskQuery{Orgs: orgs[1:]}},
+	} {
+		for _, offset := range []int{0, 20, 40, 60, 180, 400} {
+			q := f.q
+			if q.Orgs == nil {
+				q.Orgs = orgs
+			}
+			q.Today, q.Limit, q.Sort = today, 20, ListSort{Offset: offset}
+			var want, got []model.Task
+			var total int64
+			if err := st.Read(ctx, sys, func(tx *Tx) error {
+				var err error
+				if want, total, err = tx.Dashboard().TeamTasks(ctx, sc, q); err != nil {
+					return err
+				}
+				known := total + 1000 // the page takes the total it is given
+				q.Total = &known
+				var n int64
+				got, n, err = tx.Dashboard().TeamTasks(ctx, sc, q)
+				if err == nil && n != known {
+					err = fmt.Errorf("total %d, given %d", n, known)
+				}
+				return err
+			}); err != nil {
+				t.Fatalf("%s from %d: %v", f.name, offset, err)
+			}
+			if offset == 0 && total < 25 {
+				t.Fatalf("%s: %d tasks match; the test wants some on every page", f.name, total)
+			}
+			if offset == 0 && f.name == "the whole team" {
+				known := total
+				q.Total = &known
+				teamListPlan(t, owner, st, sc, q)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s from %d: by organisation %v,\nthe list %v", f.name, offset, taskIDs(got), taskIDs(want))
+			}
+		}
+	}
+}
+
+// The page is read from each organisation's open tasks in due order and stopped after it:
+// no scan of the team's tasks, no count over them.
+func teamListPlan(t *testing.T, owner *db.DB, st *Store, sc model.Scope, q TeamTaskQuery) {
+	t.Helper()
+	qs := captureQueries(t, st.db, func(dry *gorm.DB) { _, _, _ = Dashboard{dry}.TeamTasks(context.Background(), sc, q) })
+	if len(qs) == 0 {
+		t.Fatal("no statement captured")
+	}
+	last := qs[len(qs)-1]
+	plan := (&caseLoad{db: owner}).explainSQL(t, last.sql, last.vars...)
+	nodes := planNodes(t, plan)
+	limits := 0
+	for _, n := range nodes {
+		if n == "Limit" {
+			limits++
+		}
+	}
+	if limits < 2 || !slices.Contains(nodes, "Index Scan tasks_org_status_due_idx") || slices.ContainsFunc(nodes, func(n string) bool {
+		return n == "Seq Scan tasks" || n == "Bitmap Heap Scan" || n == "WindowAgg"
+	}) {
+		t.Errorf("want each organisation's open tasks read in due order from tasks_org_status_due_idx and stopped after the page:\n%s", outline(t, plan))
+	}
+}
+
+func taskIDs(ts []model.Task) []uuid.UUID {
+	out := make([]uuid.UUID, len(ts))
+	for i, t := range ts {
+		out[i] = t.ID
+	}
+	return out
+}
