@@ -213,8 +213,11 @@ func (r Dashboard) TaskSeries(ctx context.Context, sc model.Scope, orgs []uuid.U
 			first(`least(tasks.done_at, CASE WHEN tasks.status = 'cancelled' THEN tasks.updated_at END)`)+` AS closed,
 			coalesce(width_bucket(tasks.due_date, ?::date[]) + 1, ?) AS late`, at, end, at, end, day, end).
 		Where("tasks.org_id = ANY(?::uuid[])", uuids(orgs)).
-		// Tasks done or cancelled before the first moment can count nowhere.
-		Where("(tasks.status NOT IN "+sqlClosedTask+" OR tasks.updated_at > ? OR tasks.done_at > ?)", moments[0].At, moments[0].At)
+		// Tasks done or cancelled before the first moment can count nowhere: the open ones
+		// and those closed since (done or last changed after it; greatest skips an empty
+		// done_at), each read from its own index (tasks_org_assignee_open_idx,
+		// tasks_org_closed_since_idx), not every task the team ever had.
+		Where("(tasks.status NOT IN "+sqlClosedTask+" OR (tasks.status IN "+sqlClosedTask+" AND greatest(tasks.updated_at, tasks.done_at) > ?))", moments[0].At)
 	var out []SeriesPoint
 	err := r.db.WithContext(ctx).Raw(`WITH t AS MATERIALIZED (SELECT area, opened, closed, late, count(*) AS n FROM (?) AS steps GROUP BY 1, 2, 3, 4),
 		d AS (SELECT t.area, s.idx, sum(s.open * t.n) AS open, sum(s.overdue * t.n) AS overdue

@@ -22,7 +22,9 @@ import (
 // (teamTasksByOrg, used when the dashboard's figures give the total) equal to the list it
 // replaces (every open task of the team counted and sorted, withTotal): the same tasks in
 // the same order, read whole, for every filter and page, over tasks of three organisations in every
-// status, with due dates that tie and are missing, with and without an assignee and area.
+// status, with due dates that tie and are missing, with and without an assignee and area;
+// and, on those tasks, the plans of the page and of the weekly series (teamListPlan,
+// seriesPlan).
 func TestTeamTasksByOrgAsTheList(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -75,12 +77,16 @@ func TestTeamTasksByOrgAsTheList(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	// And as many open tasks as a large unit has, due over two months: enough that counting
-	// and sorting them all is what a planner would avoid for a page.
+	// And as many tasks as a large unit has: open ones due over two months, enough that
+	// counting and sorting them all is what a planner would avoid for a page, and more that
+	// were closed long ago.
 	for _, sql := range []string{
-		`INSERT INTO tasks (id, org_id, title, due_date, status)
-			SELECT gen_random_uuid(), (?::uuid[])[1 + i % 3], 'Viele', DATE '2026-10-01' + (i % 61), (ARRAY['open', 'in_progress', 'waiting', 'done'])[1 + i % 4]
-			FROM generate_series(1, 12000) i`,
+		`INSERT INTO tasks (id, org_id, title, due_date, status, done_at, created_at, updated_at)
+			SELECT gen_random_uuid(), (?::uuid[])[1 + i % 3], 'Viele', DATE '2026-10-01' + (i % 61), st,
+				CASE WHEN st = 'done' THEN TIMESTAMPTZ '2026-05-04 10:00Z' END, TIMESTAMPTZ '2026-04-01 10:00Z',
+				CASE WHEN st IN ('done', 'cancelled') THEN TIMESTAMPTZ '2026-05-04 10:00Z' ELSE TIMESTAMPTZ '2026-04-01 10:00Z' END
+			FROM generate_series(1, 16000) i,
+				LATERAL (SELECT (ARRAY['open', 'in_progress', 'waiting', 'done', 'done', 'done', 'done', 'cancelled'])[1 + i % 8] AS st) s`,
 		`ANALYZE tasks`,
 	} {
 		var err error
@@ -139,6 +145,7 @@ func TestTeamTasksByOrgAsTheList(t *testing.T) {
 				known := total
 				q.Total = &known
 				teamListPlan(t, owner, st, sc, q)
+				seriesPlan(t, owner, st, sc, orgs)
 			}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("%s from %d: by organisation %v,\nthe list %v", f.name, offset, taskIDs(got), taskIDs(want))
@@ -168,6 +175,28 @@ func teamListPlan(t *testing.T, owner *db.DB, st *Store, sc model.Scope, q TeamT
 		return n == "Seq Scan tasks" || n == "Bitmap Heap Scan" || n == "WindowAgg"
 	}) {
 		t.Errorf("want each organisation's open tasks read in due order from tasks_org_status_due_idx and stopped after the page:\n%s", outline(t, plan))
+	}
+}
+
+// The weekly series reads the open tasks and those closed since its first moment, each
+// from its own index, not every task the team ever had (tasks_org_closed_since_idx).
+func seriesPlan(t *testing.T, owner *db.DB, st *Store, sc model.Scope, orgs []uuid.UUID) {
+	t.Helper()
+	var moments []WeekMoment
+	for i := range 12 {
+		at := time.Date(2026, 9, 28, 0, 0, 0, 0, model.Berlin).AddDate(0, 0, 7*i)
+		moments = append(moments, WeekMoment{At: at.UTC(), Day: time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC)})
+	}
+	qs := captureQueries(t, st.db, func(dry *gorm.DB) { _, _ = Dashboard{dry}.TaskSeries(context.Background(), sc, orgs, moments) })
+	if len(qs) == 0 {
+		t.Fatal("no statement captured")
+	}
+	last := qs[len(qs)-1]
+	plan := (&caseLoad{db: owner}).explainSQL(t, last.sql, last.vars...)
+	nodes := planNodes(t, plan)
+	if !slices.Contains(nodes, "Bitmap Index Scan tasks_org_closed_since_idx") || slices.Contains(nodes, "Seq Scan tasks") ||
+		slices.Contains(nodes, "Bitmap Index Scan tasks_org_status_due_idx") {
+		t.Errorf("want the open tasks and those closed since the first week read from their own indexes, not every task of the team:\n%s", outline(t, plan))
 	}
 }
 
