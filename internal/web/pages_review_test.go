@@ -113,7 +113,10 @@ func TestReviewReferrals(t *testing.T) {
 	}
 	t.Run("reassign refused", func(t *testing.T) {
 		r := partnerPost(t, w, w.HousingLead, action, with(w.NorthWorker.ID.String()), http.StatusUnprocessableEntity)
-		for _, want := range []string{"Wählen Sie eine Fachkraft der empfangenden Stelle.", `id="bearbeitung-` + in.Referral.ID.String() + `-fehler"`} {
+		// The refused person is no choice of the form: "Bitte wählen" stands selected, not
+		// whoever comes first.
+		for _, want := range []string{"Wählen Sie eine Fachkraft der empfangenden Stelle.", `id="bearbeitung-` + in.Referral.ID.String() + `-fehler"`,
+			`<option value="" selected>Bitte wählen</option>`} {
 			if !strings.Contains(string(r.Body), want) {
 				t.Errorf("the refusal lacks %q", want)
 			}
