@@ -97,26 +97,19 @@ func (s *Server) flashAt(c echo.Context, at, msg string) {
 // where the change was made.
 func (s *Server) leadTeam(c echo.Context) error {
 	f, fv := teamFilter(c.QueryParam)
-	var extra components.TeamDashboard
-	if s.auth.Sessions != nil {
-		if at := s.auth.Sessions.PopString(c.Request().Context(), teamFlashAt); at != "" {
-			// Taken here, the flash no longer shows at the top of the page as well.
-			extra.Flash, extra.FlashAt = s.popFlash(c), at
-		}
-	}
-	return s.renderTeam(c, http.StatusOK, f, fv, extra)
-}
-
-// renderTeam shows the dashboard; extra carries the confirmation of a change.
-func (s *Server) renderTeam(c echo.Context, status int, f service.TeamFilter, fv components.TeamFilterView, extra components.TeamDashboard) error {
 	team, err := s.svc.Dashboard.Team(c.Request().Context(), actor(c), f)
 	if err != nil {
 		return err
 	}
 	fv.List = listingDone(fv.List, int64(team.ListTotal), s.localizer(c).T("lists.team.label"))
 	v := teamView(team, s.localizer(c).Lang.String(), fv)
-	v.Flash, v.FlashAt = extra.Flash, extra.FlashAt
-	return s.render(c, status, components.TeamDashboardPage(v))
+	if s.auth.Sessions != nil {
+		if at := s.auth.Sessions.PopString(c.Request().Context(), teamFlashAt); at != "" {
+			// Taken here, the flash no longer shows at the top of the page as well.
+			v.Flash, v.FlashAt = s.popFlash(c), at
+		}
+	}
+	return s.render(c, http.StatusOK, components.TeamDashboardPage(v))
 }
 
 // teamAreaNames names the areas in lang: by code, and as a function that keeps an unknown
