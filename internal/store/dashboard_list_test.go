@@ -158,13 +158,7 @@ func TestTeamTasksByOrgAsTheList(t *testing.T) {
 // no scan of the team's tasks, no count over them.
 func teamListPlan(t *testing.T, owner *db.DB, st *Store, sc model.Scope, q TeamTaskQuery) {
 	t.Helper()
-	qs := captureQueries(t, st.db, func(dry *gorm.DB) { _, _, _ = Dashboard{dry}.TeamTasks(context.Background(), sc, q) })
-	if len(qs) == 0 {
-		t.Fatal("no statement captured")
-	}
-	last := qs[len(qs)-1]
-	plan := (&caseLoad{db: owner}).explainSQL(t, last.sql, last.vars...)
-	nodes := planNodes(t, plan)
+	plan, nodes := lastPlan(t, owner, st, func(dry *gorm.DB) { _, _, _ = Dashboard{dry}.TeamTasks(context.Background(), sc, q) })
 	limits := 0
 	for _, n := range nodes {
 		if n == "Limit" {
@@ -187,17 +181,23 @@ func seriesPlan(t *testing.T, owner *db.DB, st *Store, sc model.Scope, orgs []uu
 		at := time.Date(2026, 9, 28, 0, 0, 0, 0, model.Berlin).AddDate(0, 0, 7*i)
 		moments = append(moments, WeekMoment{At: at.UTC(), Day: time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC)})
 	}
-	qs := captureQueries(t, st.db, func(dry *gorm.DB) { _, _ = Dashboard{dry}.TaskSeries(context.Background(), sc, orgs, moments) })
+	plan, nodes := lastPlan(t, owner, st, func(dry *gorm.DB) { _, _ = Dashboard{dry}.TaskSeries(context.Background(), sc, orgs, moments) })
+	if !slices.Contains(nodes, "Bitmap Index Scan tasks_org_closed_since_idx") || slices.Contains(nodes, "Seq Scan tasks") ||
+		slices.Contains(nodes, "Bitmap Index Scan tasks_org_status_due_idx") {
+		t.Errorf("want the open tasks and those closed since the first week read from their own indexes, not every task of the team:\n%s", outline(t, plan))
+	}
+}
+
+// lastPlan explains, as the owner, the last statement run sends, and names its nodes.
+func lastPlan(t *testing.T, owner *db.DB, st *Store, run func(dry *gorm.DB)) ([]byte, []string) {
+	t.Helper()
+	qs := captureQueries(t, st.db, run)
 	if len(qs) == 0 {
 		t.Fatal("no statement captured")
 	}
 	last := qs[len(qs)-1]
 	plan := (&caseLoad{db: owner}).explainSQL(t, last.sql, last.vars...)
-	nodes := planNodes(t, plan)
-	if !slices.Contains(nodes, "Bitmap Index Scan tasks_org_closed_since_idx") || slices.Contains(nodes, "Seq Scan tasks") ||
-		slices.Contains(nodes, "Bitmap Index Scan tasks_org_status_due_idx") {
-		t.Errorf("want the open tasks and those closed since the first week read from their own indexes, not every task of the team:\n%s", outline(t, plan))
-	}
+	return plan, planNodes(t, plan)
 }
 
 func taskIDs(ts []model.Task) []uuid.UUID {
