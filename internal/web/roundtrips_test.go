@@ -14,7 +14,8 @@ import (
 // TestReadRoundTrips counts, on the wire between the app and PostgreSQL, the round trips of
 // the typical reads and fails above each one's budget: the start page (of a caseworker and
 // of a department head, with the team's figures), my tasks, the case list, the case page,
-// the API's case read, the team dashboard and a partner's inbox, each as a steady request
+// the API's case read, the team dashboard, a referral's reassignment page and a partner's
+// inbox, each as a steady request
 // (RoundTrips.Steady).
 //
 // The budgets are what the reads cost now (docs/performance.md, "Round trips per request"):
@@ -31,6 +32,7 @@ func TestReadRoundTrips(t *testing.T) {
 		proxy, c.DatabaseURL = testutil.NewRoundTrips(t, c.DatabaseURL)
 	}))
 	cw := w.CaseWorkFor(t, world.CaseSetup{Lead: w.HousingWorker, Partner: w.JobcenterWorker, Status: model.ReferralSent})
+	in := w.CaseWorkFor(t, world.CaseSetup{Lead: w.MigrationWorker, Partner: w.HousingWorker, Status: model.ReferralSent})
 	due := time.Now().AddDate(0, 0, -2)
 	me := w.HousingWorker.ID
 	createTask(t, w, w.HousingWorker, model.TaskCreate{Title: "Mietvertrag prüfen", CaseID: &cw.Case.ID, AssigneeID: &me, DueDate: &due})
@@ -47,6 +49,7 @@ func TestReadRoundTrips(t *testing.T) {
 		{"start page of a department head", "/", 9, w.HousingLead},
 		{"team dashboard", "/team", 11, w.HousingLead},
 		{"partner inbox", "/eingang", 6, w.JobcenterWorker},
+		{"referral reassignment page", "/team/vermittlungen/" + in.Referral.ID.String() + "/neu-zuweisen", 8, w.HousingLead},
 	}
 	for _, rd := range reads {
 		req := world.Request{As: rd.as, Method: http.MethodGet, URL: rd.url, Headers: map[string]string{}}
