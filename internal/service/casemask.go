@@ -12,10 +12,10 @@ import (
 )
 
 // The read model of cases. Every read path (single read, list, search, export, plan) builds
-// its CaseViews through caseViews (or caseView, caseLabels): access facts for the whole page
-// in one query (store.Cases.Access, or with the cases themselves store.Cases.VisibleWithAccess,
-// from the same predicates as the visibility check), then one mask (maskCase). Nothing else
-// decides which fields an actor sees.
+// its CaseViews through caseViews (or caseView, caseLabels): access facts, persons and plan
+// for the whole page in one query (store.Cases.Content, or store.Cases.Labels for the
+// labels, from the same predicates as the visibility check), then one mask (maskCase).
+// Nothing else decides which fields an actor sees.
 
 // accessOf turns the facts of one case into the access description. Full access wins over
 // referrals, referrals over a task.
@@ -135,8 +135,9 @@ func maskCase(c model.Case, acc model.CaseAccess, persons []model.Person, plan [
 }
 
 // caseViews builds the views of a page of cases that sc (the actor's "case" read scope)
-// reaches, in the order given: three queries for the whole page (access, persons, plan),
-// whatever its size.
+// reaches, in the order given: one statement for the whole page (their access, persons and
+// plan: Cases.Content), whatever its size. A case of cases that sc does not reach (none,
+// where cases is a list of sc) shows its summary.
 func (b base) caseViews(ctx context.Context, tx *store.Tx, a model.Actor, sc model.Scope, cases []model.Case) ([]model.CaseView, error) {
 	if len(cases) == 0 {
 		return []model.CaseView{}, nil
@@ -145,61 +146,46 @@ func (b base) caseViews(ctx context.Context, tx *store.Tx, a model.Actor, sc mod
 	for i, c := range cases {
 		ids[i] = c.ID
 	}
-	facts, err := tx.Cases().Access(ctx, sc, ids)
+	rows, err := b.caseContent(ctx, tx, a, sc, ids)
 	if err != nil {
 		return nil, err
 	}
-	return b.caseViewsWith(ctx, tx, a, cases, facts)
+	byID := make(map[uuid.UUID]store.CaseContent, len(rows))
+	for _, r := range rows {
+		byID[r.Case.ID] = r
+	}
+	out := make([]model.CaseView, len(cases))
+	for i, c := range cases {
+		r := byID[c.ID]
+		out[i] = maskCase(c, accessOf(r.Facts), r.Persons, r.Plan)
+	}
+	return out, nil
 }
 
 // caseView reads the case id that the case read scope sc reaches, as the actor may see it
-// (caseViews, with its plan), or ErrNotFound: the case and its access facts are one statement
-// (Cases.VisibleWithAccess, held equal to visible plus Access), where Get and then Access
-// were two on every case page and case read.
+// (caseViews), or ErrNotFound: the case, its access facts, persons and plan are one
+// statement (Cases.Content, held equal to visible, Access, the persons and the plan read
+// apart), where they were four on every case page and case read.
 func (b base) caseView(ctx context.Context, tx *store.Tx, a model.Actor, sc model.Scope, id uuid.UUID) (*model.CaseView, error) {
-	cases, facts, err := tx.Cases().VisibleWithAccess(ctx, sc, []uuid.UUID{id})
+	rows, err := b.caseContent(ctx, tx, a, sc, []uuid.UUID{id})
 	if err != nil {
 		return nil, err
 	}
-	if len(cases) == 0 {
+	if len(rows) == 0 {
 		return nil, fmt.Errorf("service: case %s: %w", id, model.ErrNotFound)
 	}
-	views, err := b.caseViewsWith(ctx, tx, a, cases, facts)
-	if err != nil {
-		return nil, err
-	}
-	return &views[0], nil
+	v := maskCase(rows[0].Case, accessOf(rows[0].Facts), rows[0].Persons, rows[0].Plan)
+	return &v, nil
 }
 
-// caseViewsWith is caseViews with the access facts of the cases already read: their persons
-// and plan rows, masked.
-func (b base) caseViewsWith(ctx context.Context, tx *store.Tx, a model.Actor, cases []model.Case, facts map[uuid.UUID]store.CaseAccessFacts) ([]model.CaseView, error) {
-	access := make(map[uuid.UUID]model.CaseAccess, len(cases))
-	var content []uuid.UUID // cases whose persons and plan the actor may see
-	for _, c := range cases {
-		acc := accessOf(facts[c.ID])
-		access[c.ID] = acc
-		if !acc.SummaryOnly {
-			content = append(content, c.ID)
-		}
-	}
-	persons, err := tx.Persons().ForCases(ctx, content)
-	if err != nil {
-		return nil, err
-	}
+// caseContent reads the cases of ids that sc reaches with their access facts, persons and
+// the plan rows of the actor's plan read scope (Cases.Content).
+func (b base) caseContent(ctx context.Context, tx *store.Tx, a model.Actor, sc model.Scope, ids []uuid.UUID) ([]store.CaseContent, error) {
 	planScope, err := b.scope(a, objPlan, actRead)
 	if err != nil {
 		return nil, err
 	}
-	plan, err := tx.Plan().ForCases(ctx, planScope, content)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]model.CaseView, len(cases))
-	for i, c := range cases {
-		out[i] = maskCase(c, access[c.ID], persons[c.ID], plan[c.ID])
-	}
-	return out, nil
+	return tx.Cases().Content(ctx, sc, planScope, ids)
 }
 
 // caseLabels names the cases ids as the actor may see them (model.CaseView.Label), for the

@@ -64,6 +64,11 @@ func newCaseLoad(t *testing.T) *caseLoad {
 			FROM (SELECT id, row_number() OVER (ORDER BY reference) AS i FROM cases) c,
 				generate_series(1, 1 + (c.i % 3)::int) n,
 				LATERAL (SELECT substr(md5(c.i::text || '-' || n), 1, 8) AS fam, substr(md5(n || '-' || c.i::text), 1, 6) AS giv) x`,
+		// Every seventh person with all its fields, for the case views (Cases.Content).
+		`UPDATE persons SET name_variants = '{Mueller,Muller}', birth_date = date '1970-01-01' + abs(hashtext(id::text)) % 15000,
+			languages = '{ar,de}', arrival_date = date '2015-06-01' + abs(hashtext(id::text)) % 3000, residence_status = 'Aufenthaltserlaubnis',
+			district = 'Nord', phone = '0151 234567', email = 'person@example.org', address = 'Hauptstraße 1', updated_at = updated_at + interval '1 hour'
+			WHERE abs(hashtext(id::text)) % 7 = 0`,
 		fmt.Sprintf(`UPDATE persons SET family_name = 'Müller', given_names = 'Anna', search_text = 'mueller muller anna'
 			WHERE is_primary AND case_id IN (SELECT id FROM cases WHERE lead_org_id = '%s' ORDER BY reference LIMIT 3)`, l.north),
 		`INSERT INTO area_statuses (case_id, area, status)
@@ -180,7 +185,7 @@ func seqScans(t *testing.T, plan []byte) []string {
 
 // TestCaseListQueryPlans: on realistic data, the case lists use indexes: no sequential scan
 // of cases or persons for a department's list, a name search, a partner's list, and the
-// access query and the labels of a page.
+// access query, the labels and the content of a page (no scan of the plans either).
 func TestCaseListQueryPlans(t *testing.T) {
 	t.Parallel()
 	l := newCaseLoad(t)
@@ -211,6 +216,9 @@ func TestCaseListQueryPlans(t *testing.T) {
 	smallAccessSQL, smallAccessArgs := caseAccessQuery(small, ids, today(dry.db), dbNow(dry.db))
 	labelSQL, labelArgs := caseLabelQuery(caseworker, ids, today(dry.db), dbNow(dry.db))
 	partnerLabelSQL, partnerLabelArgs := caseLabelQuery(partner, ids, today(dry.db), dbNow(dry.db))
+	partnerPlan := model.Scope{Object: "plan", Action: "read", Kinds: []model.ScopeKind{model.ScopeReferred}, OrgID: l.jobcenter}
+	contentSQL, contentArgs := caseContentQuery(caseworker, leadPlan, ids, today(dry.db), dbNow(dry.db))
+	partnerContentSQL, partnerContentArgs := caseContentQuery(partner, partnerPlan, ids, today(dry.db), dbNow(dry.db))
 	// Selective queries must not scan cases or persons. The others (a department's whole
 	// list, a fifth of the city; the job center, a tenth) may, when the planner finds it
 	// cheaper; they are explained to check that they plan at all, and shown with
@@ -232,6 +240,8 @@ func TestCaseListQueryPlans(t *testing.T) {
 		{"partner's access of a page", true, func() []byte { return l.explain(t, dry.db.Raw(partnerAccessSQL, partnerAccessArgs...)) }},
 		{"labels of a page", true, func() []byte { return l.explain(t, dry.db.Raw(labelSQL, labelArgs...)) }},
 		{"partner's labels of a page", true, func() []byte { return l.explain(t, dry.db.Raw(partnerLabelSQL, partnerLabelArgs...)) }},
+		{"content of a page", true, func() []byte { return l.explain(t, dry.db.Raw(contentSQL, contentArgs...)) }},
+		{"partner's content of a page", true, func() []byte { return l.explain(t, dry.db.Raw(partnerContentSQL, partnerContentArgs...)) }},
 		{"small partner's access of a page", true, func() []byte { return l.explain(t, dry.db.Raw(smallAccessSQL, smallAccessArgs...)) }},
 		{"name search with its total", true, func() []byte {
 			return l.explain(t, dry.pageQuery(ctx, caseworker, withName, func(b *gorm.DB) *gorm.DB { return dry.filterCases(b, caseworker, withName) }, 26))
@@ -259,7 +269,7 @@ func TestCaseListQueryPlans(t *testing.T) {
 				return
 			}
 			for _, rel := range seqScans(t, plan) {
-				if rel == "cases" || rel == "persons" {
+				if rel == "cases" || rel == "persons" || rel == "area_statuses" {
 					t.Errorf("sequential scan of %s:\n%s", rel, outline(t, plan))
 				}
 			}
@@ -316,9 +326,10 @@ func TestCaseListQueryPlans(t *testing.T) {
 		}
 	})
 
-	// VisibleWithAccess is visible and Access in one statement: the same cases, the same
-	// facts; Labels the same again, with the persons' names.
-	t.Run("visible cases with their access are the visible cases and their access", func(t *testing.T) {
+	// Content is visible, Access, the persons and the plan in one statement: the same cases,
+	// the same facts, the same persons and plan rows where the facts release the content;
+	// Labels the same cases and facts again, with the persons' names.
+	t.Run("visible cases with their content are the visible cases, their access, persons and plan", func(t *testing.T) {
 		var mixed []uuid.UUID
 		if err := l.db.Gorm.Raw(`(SELECT id FROM cases WHERE lead_org_id = ? ORDER BY reference LIMIT 30)
 			UNION ALL (SELECT case_id FROM referrals WHERE to_org_id IN (?, ?) ORDER BY id LIMIT 30)
@@ -342,7 +353,12 @@ func TestCaseListQueryPlans(t *testing.T) {
 			SELECT gen_random_uuid(), u.id, ?, ?, 'test', now() - interval '1 hour', now() + interval '1 day' FROM u`, urgent.UserID, l.jobcenter, other).Error; err != nil {
 			t.Fatal(err)
 		}
-		summaries, households := 0, map[bool]int{}
+		summaries, households, partPlans, dated := 0, map[bool]int{}, 0, 0
+		planOf := func(sc model.Scope) model.Scope {
+			p := sc
+			p.Object, p.Kinds = "plan", slices.DeleteFunc(slices.Clone(sc.Kinds), func(k model.ScopeKind) bool { return k == model.ScopeAssigned })
+			return p
+		}
 		for _, sc := range []model.Scope{caseworker, head, partner, small, urgent} {
 			var want []uuid.UUID
 			if err := visible(l.db.Gorm.Model(&model.Case{}), sc).Where("cases.id = ANY(?::uuid[])", uuids(mixed)).Order("cases.id").Pluck("cases.id", &want).Error; err != nil {
@@ -355,16 +371,55 @@ func TestCaseListQueryPlans(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, facts, err := r.VisibleWithAccess(ctx, sc, mixed)
+			got, err := r.Content(ctx, sc, planOf(sc), mixed)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var gotIDs []uuid.UUID
+			facts := map[uuid.UUID]CaseAccessFacts{}
 			for _, c := range got {
-				if c.Reference == "" {
-					t.Fatalf("%v: case %s read without its columns", sc.Kinds, c.ID)
+				var stored model.Case
+				if err := l.db.Gorm.Take(&stored, "id = ?", c.Case.ID).Error; err != nil {
+					t.Fatal(err)
 				}
-				gotIDs = append(gotIDs, c.ID)
+				if !reflect.DeepEqual(c.Case, stored) {
+					t.Fatalf("%v: case %s read as %+v, stored %+v", sc.Kinds, c.Case.ID, c.Case, stored)
+				}
+				gotIDs = append(gotIDs, c.Case.ID)
+				facts[c.Case.ID] = c.Facts
+				// The persons as Persons.ForCases reads them and the plan rows as visible
+				// admits them, where the facts release the content; none where not.
+				var wantPersons []model.Person
+				var wantPlan []model.AreaStatus
+				if c.Facts.Full || c.Facts.Emergency || len(c.Facts.Referrals) > 0 {
+					all, err := Persons{l.db.Gorm}.ForCases(ctx, []uuid.UUID{c.Case.ID})
+					if err != nil {
+						t.Fatal(err)
+					}
+					wantPersons = all[c.Case.ID]
+					if err := visible(l.db.Gorm.Model(&model.AreaStatus{}), planOf(sc)).Joins("JOIN areas ON areas.code = area_statuses.area").
+						Where("area_statuses.case_id = ?", c.Case.ID).Order("areas.position, area_statuses.area").Find(&wantPlan).Error; err != nil {
+						t.Fatal(err)
+					}
+					var rows int64
+					if err := l.db.Gorm.Model(&model.AreaStatus{}).Where("case_id = ?", c.Case.ID).Count(&rows).Error; err != nil {
+						t.Fatal(err)
+					}
+					if len(wantPlan) > 0 && int64(len(wantPlan)) < rows {
+						partPlans++
+					}
+				}
+				for _, p := range wantPersons {
+					if p.BirthDate != nil && p.ArrivalDate != nil && len(p.Languages) > 0 {
+						dated++
+					}
+				}
+				if !reflect.DeepEqual(c.Persons, wantPersons) {
+					t.Errorf("%v: case %s: persons\n%+v, want\n%+v", sc.Kinds, c.Case.ID, c.Persons, wantPersons)
+				}
+				if !reflect.DeepEqual(c.Plan, wantPlan) {
+					t.Errorf("%v: case %s: plan\n%+v, want\n%+v", sc.Kinds, c.Case.ID, c.Plan, wantPlan)
+				}
 			}
 			slices.SortFunc(gotIDs, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
 			if len(want) == 0 || len(want) == len(mixed) || fmt.Sprint(gotIDs) != fmt.Sprint(want) {
@@ -411,6 +466,9 @@ func TestCaseListQueryPlans(t *testing.T) {
 			if fmt.Sprint(labelIDs) != fmt.Sprint(want) {
 				t.Errorf("%v: labels of %d cases, want the %d visible", sc.Kinds, len(labelIDs), len(want))
 			}
+		}
+		if partPlans == 0 || dated == 0 {
+			t.Errorf("the content met %d cases with a part of their plan and %d persons with dates and languages: the test needs both", partPlans, dated)
 		}
 		if summaries == 0 || households[true] == 0 || households[false] == 0 {
 			t.Errorf("the labels met %d cases seen in summary, %d households of one and %d of more: the test needs all three",

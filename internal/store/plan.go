@@ -32,27 +32,6 @@ func (r Plan) CreateRows(ctx context.Context, caseID uuid.UUID, areas []string, 
 	return translate("create plan", r.db.WithContext(ctx).Create(&rows).Error)
 }
 
-// ForCases returns the plan rows of the cases that sc (a "plan" scope) reaches, by case, in
-// area order.
-func (r Plan) ForCases(ctx context.Context, sc model.Scope, caseIDs []uuid.UUID) (map[uuid.UUID][]model.AreaStatus, error) {
-	out := map[uuid.UUID][]model.AreaStatus{}
-	if len(caseIDs) == 0 {
-		return out, nil
-	}
-	var rows []model.AreaStatus
-	err := visible(r.db.WithContext(ctx).Model(&model.AreaStatus{}), sc).
-		Joins("JOIN areas ON areas.code = area_statuses.area").
-		Where("area_statuses.case_id = ANY(?::uuid[])", uuids(caseIDs)).
-		Order("area_statuses.case_id, areas.position, area_statuses.area").Find(&rows).Error
-	if err != nil {
-		return nil, translate("list plan", err)
-	}
-	for _, s := range rows {
-		out[s.CaseID] = append(out[s.CaseID], s)
-	}
-	return out, nil
-}
-
 // Get returns one plan row if sc reaches it, else ErrNotFound.
 func (r Plan) Get(ctx context.Context, sc model.Scope, caseID uuid.UUID, area string) (*model.AreaStatus, error) {
 	var s model.AreaStatus

@@ -241,11 +241,18 @@ var caseBranchPredicates map[model.ScopeKind]predicate
 // a case and its plan also what an unexpired emergency access of the actor admits
 // (emergencyAccess).
 func visible(q *gorm.DB, sc model.Scope) *gorm.DB {
-	cond, args := scopeCond(sc, today(q))
-	if e, eargs, ok := emergencyAccess(sc, dbNow(q)); ok {
+	cond, args := visibleCond(sc, today(q), dbNow(q))
+	return q.Where(cond, args...)
+}
+
+// visibleCond is the condition of visible, with its arguments, on the calendar day today
+// and at now, for a statement that cannot take a *gorm.DB's Where (Cases.Content).
+func visibleCond(sc model.Scope, today, now time.Time) (string, []any) {
+	cond, args := scopeCond(sc, today)
+	if e, eargs, ok := emergencyAccess(sc, now); ok {
 		cond, args = "("+cond+" OR "+e+")", append(args, eargs...)
 	}
-	return q.Where(cond, args...)
+	return cond, args
 }
 
 // emergencyCase names, per object type, the column of the case a record belongs to, for the

@@ -369,9 +369,22 @@ func (r Cases) Access(ctx context.Context, sc model.Scope, ids []uuid.UUID) (map
 	return out, nil
 }
 
-// VisibleWithAccess returns the cases of ids that sc reaches (visible, the same predicates as
-// every list) with their access facts (as Access), in one statement: what a list of tasks or
-// referrals needs to label its cases, where Visible and Access apart were two round trips.
+// CaseContent is a case that a scope reaches, as a case view needs it: the case, the
+// reader's access facts and, where the facts release the content (a lead kind, an emergency
+// access, a referral), its persons (in Persons.ForCases' order) and the rows of its plan
+// that the plan scope reaches (by the areas' position). A case reached only through an open
+// task shows its summary and has neither.
+type CaseContent struct {
+	Case    model.Case
+	Facts   CaseAccessFacts
+	Persons []model.Person
+	Plan    []model.AreaStatus
+}
+
+// Content returns the cases of ids that sc (a "case" scope) reaches, with their access facts
+// (as Access), persons and plan rows (those planSc, a "plan" scope, reaches; visible), in one
+// statement: a case page, the API's case read and a page of the case list were four round
+// trips (the cases, their access, their persons, their plan).
 //
 // A case is visible exactly when one of its facts holds: the facts are visible's predicates
 // kind by kind (the lead kinds, the emergency access, the assigned kind, and the referred
@@ -379,36 +392,87 @@ func (r Cases) Access(ctx context.Context, sc model.Scope, ids []uuid.UUID) (map
 // the facts of the ids and keeps the cases with one, instead of also filtering by visible:
 // the predicates are planned once, not twice (their planning took longer than running them;
 // docs/performance.md, "Fourth round").
-func (r Cases) VisibleWithAccess(ctx context.Context, sc model.Scope, ids []uuid.UUID) ([]model.Case, map[uuid.UUID]CaseAccessFacts, error) {
-	facts := map[uuid.UUID]CaseAccessFacts{}
+func (r Cases) Content(ctx context.Context, sc, planSc model.Scope, ids []uuid.UUID) ([]CaseContent, error) {
 	if len(ids) == 0 {
-		return nil, facts, nil
+		return nil, nil
 	}
-	cols, args, lateral, largs := accessColumns(sc, today(r.db), dbNow(r.db))
+	sql, args := caseContentQuery(sc, planSc, ids, today(r.db), dbNow(r.db))
 	var rows []struct {
-		Case   model.Case `gorm:"embedded"`
-		Access accessRow  `gorm:"embedded"`
+		Case    model.Case `gorm:"embedded"`
+		Access  accessRow  `gorm:"embedded"`
+		Persons *string    `gorm:"column:lotse_persons"`
+		Plan    *string    `gorm:"column:lotse_plan"`
 	}
-	q := r.db.WithContext(ctx).Model(&model.Case{}).Select("cases.*, "+cols, args...)
-	if lateral != "" {
-		q = q.Joins(lateral, largs...)
+	if err := r.db.WithContext(ctx).Raw(sql, args...).Scan(&rows).Error; err != nil {
+		return nil, translate("case content", err)
 	}
-	err := q.Where("cases.id = ANY(?::uuid[])", uuids(ids)).Scan(&rows).Error
-	if err != nil {
-		return nil, nil, translate("visible cases", err)
-	}
-	var out []model.Case
+	out := make([]CaseContent, 0, len(rows))
 	for _, row := range rows {
 		f, err := row.Access.facts()
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		if f.Full || f.Emergency || f.Assigned || len(f.Referrals) > 0 {
-			out = append(out, row.Case)
-			facts[row.Case.ID] = f
+		c := CaseContent{Case: row.Case, Facts: f}
+		if err := decodeJSONRows(row.Persons, &c.Persons); err != nil {
+			return nil, fmt.Errorf("store: case content: %w", err)
 		}
+		for i := range c.Persons {
+			p := &c.Persons[i]
+			p.CreatedAt, p.UpdatedAt = p.CreatedAt.Local(), p.UpdatedAt.Local()
+		}
+		if err := decodeJSONRows(row.Plan, &c.Plan); err != nil {
+			return nil, fmt.Errorf("store: case content: %w", err)
+		}
+		for i := range c.Plan {
+			c.Plan[i].ChangedAt = c.Plan[i].ChangedAt.Local()
+		}
+		out = append(out, c)
 	}
-	return out, facts, nil
+	return out, nil
+}
+
+// decodeJSONRows decodes a JSON array of rows built with the Go field names as keys (a
+// column left NULL by its CASE decodes to nothing).
+func decodeJSONRows[T any](s *string, out *[]T) error {
+	if s == nil {
+		return nil
+	}
+	return json.Unmarshal([]byte(*s), out)
+}
+
+// contentReleased is true for a row of the access columns that releases the case's content:
+// a lead kind, an emergency access or a referral (model.CaseAccess.SummaryOnly is its
+// negation).
+const contentReleased = `c.lotse_full OR c.lotse_emergency OR c.lotse_referrals <> '[]'`
+
+// jsonDate is a date column as JSON that decodes to the time.Time a date column scans to:
+// midnight UTC of the day.
+func jsonDate(col string) string { return `to_char(` + col + `, 'YYYY-MM-DD"T00:00:00Z"')` }
+
+// caseContentQuery is the query of Content: the access query of the ids (accessColumns),
+// kept where a fact holds, with the persons and the plan rows as JSON (keyed by the Go
+// names of model.Person and model.AreaStatus) where the facts release the content. The
+// access columns are computed once (MATERIALIZED), not again in the conditions.
+func caseContentQuery(sc, planSc model.Scope, ids []uuid.UUID, today, now time.Time) (string, []any) {
+	cols, args, lateral, largs := accessColumns(sc, today, now)
+	plan, pargs := visibleCond(planSc, today, now)
+	args = append(append(append(args, largs...), uuids(ids)), pargs...)
+	return `WITH c AS MATERIALIZED (SELECT cases.*, ` + cols + ` FROM cases ` + lateral + ` WHERE cases.id = ANY(?::uuid[]))
+		SELECT c.*,
+			CASE WHEN ` + contentReleased + ` THEN (SELECT json_agg(json_build_object('ID', p.id, 'CaseID', p.case_id,
+				'IsPrimary', p.is_primary, 'FamilyName', p.family_name, 'GivenNames', p.given_names,
+				'NameVariants', p.name_variants, 'BirthDate', ` + jsonDate("p.birth_date") + `, 'Languages', p.languages,
+				'ArrivalDate', ` + jsonDate("p.arrival_date") + `, 'ResidenceStatus', p.residence_status, 'District', p.district,
+				'Phone', p.phone, 'Email', p.email, 'Address', p.address, 'SearchText', p.search_text, 'Version', p.version,
+				'CreatedAt', p.created_at, 'UpdatedAt', p.updated_at) ORDER BY p.is_primary DESC, p.created_at, p.id)
+				FROM persons p WHERE p.case_id = c.id) END::text AS lotse_persons,
+			CASE WHEN ` + contentReleased + ` THEN (SELECT json_agg(json_build_object('CaseID', area_statuses.case_id,
+				'Area', area_statuses.area, 'Status', area_statuses.status, 'ResponsibleOrgID', area_statuses.responsible_org_id,
+				'Note', area_statuses.note, 'ChangedBy', area_statuses.changed_by, 'ChangedAt', area_statuses.changed_at,
+				'Version', area_statuses.version) ORDER BY areas.position, area_statuses.area)
+				FROM area_statuses JOIN areas ON areas.code = area_statuses.area
+				WHERE area_statuses.case_id = c.id AND ` + plan + `) END::text AS lotse_plan
+		FROM c WHERE ` + contentReleased + ` OR c.lotse_assigned`, args
 }
 
 // CaseLabelRow is a case as a list of tasks or referrals labels it (model.CaseView.Label):
@@ -423,7 +487,7 @@ type CaseLabelRow struct {
 	Persons   []model.Person
 }
 
-// Labels returns the cases of ids that sc reaches (VisibleWithAccess: the same cases, the
+// Labels returns the cases of ids that sc reaches (Content: the same cases, the
 // same facts) as their labels need them, in one statement: the case, its access facts and
 // its persons' names, where the labels of a page were two round trips (the cases with their
 // access, then the persons). Of a person it reads the id, whether it is the main person and
@@ -474,12 +538,11 @@ func (r Cases) Labels(ctx context.Context, sc model.Scope, ids []uuid.UUID) ([]C
 func caseLabelQuery(sc model.Scope, ids []uuid.UUID, today, now time.Time) (string, []any) {
 	cols, args, lateral, largs := accessColumns(sc, today, now)
 	args = append(append(args, largs...), uuids(ids))
-	const content = `c.lotse_full OR c.lotse_emergency OR c.lotse_referrals <> '[]'`
 	return `WITH c AS MATERIALIZED (SELECT cases.id, cases.reference, ` + cols + ` FROM cases ` + lateral + ` WHERE cases.id = ANY(?::uuid[]))
-		SELECT c.*, CASE WHEN ` + content + ` THEN (SELECT json_agg(json_build_object('id', p.id, 'is_primary', p.is_primary,
+		SELECT c.*, CASE WHEN ` + contentReleased + ` THEN (SELECT json_agg(json_build_object('id', p.id, 'is_primary', p.is_primary,
 			'family_name', p.family_name, 'given_names', p.given_names) ORDER BY p.is_primary DESC, p.created_at, p.id)
 			FROM persons p WHERE p.case_id = c.id) END::text AS lotse_persons
-		FROM c WHERE ` + content + ` OR c.lotse_assigned`, args
+		FROM c WHERE ` + contentReleased + ` OR c.lotse_assigned`, args
 }
 
 // accessRow is a row of the access columns (accessColumns) of a case.
@@ -511,7 +574,7 @@ func caseAccessQuery(sc model.Scope, ids []uuid.UUID, today, now time.Time) (str
 // accessColumns are the access facts of sc as columns of a query on cases (lotse_full,
 // lotse_emergency, lotse_assigned, lotse_referrals; accessRow), with their arguments, and
 // the lateral join the referrals column needs (empty without the referred kind), with its
-// arguments. Access and VisibleWithAccess both use them, so their facts cannot differ.
+// arguments. Access, Content and Labels all use them, so their facts cannot differ.
 func accessColumns(sc model.Scope, today, now time.Time) (cols string, args []any, lateral string, largs []any) {
 	full, args := scopeCond(sc, today, model.ScopeOrg, model.ScopeOrgTree)
 	emergency := "FALSE"
