@@ -243,14 +243,15 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 		}
 		collect(tasks[0])
 		q.Total = listTotal(q, tasks)
-		var outgoing, incoming store.FigureSets
+		var rf store.TeamReferralFigures
 		if rsc.Allowed() {
-			if outgoing, incoming, err = d.ReferralFigures(ctx, rsc, orgs, out.Today); err != nil {
+			if rf, err = d.TeamReferralFigures(ctx, rsc, orgs, out.Today, TeamListLimit); err != nil {
 				return err
 			}
-			collect(outgoing[0])
-			collect(incoming[0])
+			collect(rf.Outgoing[0])
+			collect(rf.Incoming[0])
 		}
+		outgoing, incoming := rf.Outgoing, rf.Incoming
 		points, err := d.TaskSeries(ctx, tsc, orgs, moments)
 		if err != nil {
 			return err
@@ -264,7 +265,7 @@ func (s *Dashboard) Team(ctx context.Context, a model.Actor, f TeamFilter) (*Tea
 				people[*t.AssigneeID] = true
 			}
 		}
-		refs, err := s.teamReferrals(ctx, tx, rsc, orgs, out)
+		refs, err := s.teamReferrals(ctx, tx, rsc, rf, out)
 		if err != nil {
 			return err
 		}
@@ -592,18 +593,18 @@ func teamTasks(list []model.Task, names map[uuid.UUID]string, today time.Time) [
 	return out
 }
 
-// teamReferrals reads the team's active referrals (incoming and outgoing, the most urgent
-// first, at most TeamListLimit) under the actor's referral read scope; Team labels their
-// cases with the tasks'.
-func (s *Dashboard) teamReferrals(ctx context.Context, tx *store.Tx, rsc model.Scope, orgs []uuid.UUID, out *Team) ([]model.Referral, error) {
+// teamReferrals reads the page of the team's active referrals that the figures chose
+// (incoming and outgoing, the most urgent first, at most TeamListLimit; rf) under the
+// actor's referral read scope, and their total; Team labels their cases with the tasks'.
+func (s *Dashboard) teamReferrals(ctx context.Context, tx *store.Tx, rsc model.Scope, rf store.TeamReferralFigures, out *Team) ([]model.Referral, error) {
 	if !rsc.Allowed() {
 		return nil, nil
 	}
-	refs, total, err := tx.Dashboard().TeamReferrals(ctx, rsc, orgs, out.Today, TeamListLimit)
+	refs, err := tx.Dashboard().TeamReferrals(ctx, rsc, rf.Listed)
 	if err != nil {
 		return nil, err
 	}
-	out.ReferralsTotal = int(total)
+	out.ReferralsTotal = int(rf.Total)
 	return refs, nil
 }
 

@@ -28,11 +28,7 @@ import (
 func TestTeamTasksByOrgAsTheList(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	// Filled and analysed as the owner (ANALYZE skips tables of other owners), read through
-	// the store as the application role.
-	tdb := testutil.NewDatabase(t)
-	owner := testutil.Open(t, tdb.OwnerURL)
-	st := New(testutil.Open(t, tdb.URL).Gorm, nil)
+	owner, st := ownedStore(t)
 	sys := model.Actor{System: true, Name: "test"}
 	var orgs []uuid.UUID
 	people := []uuid.UUID{uuid.New(), uuid.New()}
@@ -154,6 +150,14 @@ func TestTeamTasksByOrgAsTheList(t *testing.T) {
 	}
 }
 
+// ownedStore is a new database, to be filled and analysed as its owner (ANALYZE skips tables
+// of other owners) and read through the store as the application role.
+func ownedStore(t *testing.T) (*db.DB, *Store) {
+	t.Helper()
+	tdb := testutil.NewDatabase(t)
+	return testutil.Open(t, tdb.OwnerURL), New(testutil.Open(t, tdb.URL).Gorm, nil)
+}
+
 // The page is read from each organisation's open tasks in due order and stopped after it:
 // no scan of the team's tasks, no count over them.
 func teamListPlan(t *testing.T, owner *db.DB, st *Store, sc model.Scope, q TeamTaskQuery) {
@@ -204,6 +208,126 @@ func taskIDs(ts []model.Task) []uuid.UUID {
 	out := make([]uuid.UUID, len(ts))
 	for i, t := range ts {
 		out[i] = t.ID
+	}
+	return out
+}
+
+// TestTeamReferralsFromTheFigures holds the team's referral list taken with the figures
+// (TeamReferralFigures' ids and total, TeamReferrals' rows) equal to the list it replaces
+// (the visible, active referrals from or to the team, the overdue first, then by reply
+// deadline, counted apart): the same referrals, whole, in the same order, for pages of
+// several sizes, over referrals out of the team, into it (covered by their consent and not)
+// and within it, in every state, with deadlines and creation times that tie; and the
+// figures equal to ReferralFigures'.
+func TestTeamReferralsFromTheFigures(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	owner, st := ownedStore(t)
+	var orgs []uuid.UUID // the team's three, then one outside it
+	for i := range 4 {
+		id := uuid.New()
+		if err := owner.Gorm.Exec(`INSERT INTO organisations (id, kind, name, short_name) VALUES (?, 'welfare', ?, ?)`,
+			id, fmt.Sprintf("Org %d", i), fmt.Sprintf("ORG%d", i)).Error; err != nil {
+			t.Fatal(err)
+		}
+		orgs = append(orgs, id)
+	}
+	team, outside := orgs[:3], orgs[3]
+	for _, sql := range []string{
+		// Cases led by the team's organisations and by the one outside, each with a consent
+		// for work that names every organisation; every tenth consent has run out.
+		`INSERT INTO cases (id, reference, lead_org_id, status)
+			SELECT gen_random_uuid(), 'F-2026-' || lpad(i::text, 5, '0'), (?::uuid[])[1 + i % 4], 'open' FROM generate_series(1, 300) i`,
+		`INSERT INTO consents (id, case_id, areas, data_categories, purpose, valid_from, valid_until, evidence, recorded_org_id)
+			SELECT gen_random_uuid(), c.id, '{work}', '{identity}', 'Vermittlung', current_date - 30,
+				CASE WHEN c.reference LIKE '%9' THEN current_date - 5 ELSE current_date + 300 END, 'Formular', c.lead_org_id FROM cases c`,
+		`INSERT INTO consent_recipients (consent_id, org_id) SELECT con.id, o FROM consents con, unnest(?::uuid[]) o`,
+		// Referrals from each case's lead: out of the team, into it, and within it; in every
+		// state; nine reply deadlines around the day and five creation times, so both tie.
+		`INSERT INTO referrals (id, reference, case_id, from_org_id, to_org_id, areas, reply_due, status, consent_id, created_at)
+			SELECT gen_random_uuid(), 'V-2026-' || lpad(i::text, 5, '0'), c.id, c.lead_org_id,
+				CASE WHEN c.lead_org_id = (?::uuid[])[4] THEN (?::uuid[])[1 + i % 3]
+					WHEN i % 3 = 0 THEN (?::uuid[])[1 + (array_position(?::uuid[], c.lead_org_id)) % 3]
+					ELSE (?::uuid[])[4] END,
+				'{work}', DATE '2026-11-14' + i % 9, (?::text[])[1 + abs(hashtext(i::text)) % 8], con.id, TIMESTAMPTZ '2026-10-01 10:00Z' + (i % 5) * interval '1 hour'
+			FROM generate_series(1, 1500) i
+			JOIN LATERAL (SELECT id, lead_org_id FROM cases ORDER BY reference OFFSET i % 300 LIMIT 1) c ON TRUE
+			JOIN consents con ON con.case_id = c.id`,
+		`ANALYZE`,
+	} {
+		var args []any
+		switch {
+		case strings.Contains(sql, "INSERT INTO cases"), strings.Contains(sql, "consent_recipients"):
+			args = []any{uuids(orgs)}
+		case strings.Contains(sql, "INSERT INTO referrals"):
+			var states []string
+			for _, s := range model.ReferralStatuses {
+				states = append(states, string(s))
+			}
+			args = []any{uuids(orgs), uuids(orgs), uuids(orgs), uuids(orgs), uuids(orgs), "{" + strings.Join(states, ",") + "}"}
+		}
+		if err := owner.Gorm.Exec(sql, args...).Error; err != nil {
+			t.Fatalf("%v\n%s", err, sql)
+		}
+	}
+	today := time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC)
+	sys := model.Actor{System: true, Name: "test"}
+	sc := model.Scope{Object: "referral", Action: "read", Kinds: []model.ScopeKind{model.ScopeOrgTree, model.ScopeReferred}, OrgID: team[0], OrgTree: team}
+	var all int64
+	if err := owner.Gorm.Raw(`SELECT count(*) FROM referrals WHERE (from_org_id = ANY(?::uuid[]) OR to_org_id = ANY(?::uuid[])) AND `+referralOpen, uuids(team), uuids(team)).Scan(&all).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int{1, 7, 50, 2000} {
+		var want, got []model.Referral
+		var wantTotal int64
+		var f TeamReferralFigures
+		var out, in FigureSets
+		if err := st.Read(ctx, sys, func(tx *Tx) error {
+			// The list as it was: its own statement over the same referrals.
+			list := func() *gorm.DB {
+				return visible(tx.db.WithContext(ctx).Model(&model.Referral{}), sc).
+					Where("(referrals.from_org_id = ANY(?::uuid[]) OR referrals.to_org_id = ANY(?::uuid[])) AND "+referralOpen, uuids(team), uuids(team))
+			}
+			if err := list().Count(&wantTotal).Error; err != nil {
+				return err
+			}
+			order := "(referrals.status = 'sent' AND referrals.reply_due < DATE '" + today.Format(time.DateOnly) + "') DESC, referrals.reply_due, referrals.created_at, referrals.id"
+			if err := list().Order(order).Limit(limit).Find(&want).Error; err != nil {
+				return err
+			}
+			var err error
+			if out, in, err = tx.Dashboard().ReferralFigures(ctx, sc, team, today); err != nil {
+				return err
+			}
+			if f, err = tx.Dashboard().TeamReferralFigures(ctx, sc, team, today, limit); err != nil {
+				return err
+			}
+			got, err = tx.Dashboard().TeamReferrals(ctx, sc, f.Listed)
+			return err
+		}); err != nil {
+			t.Fatalf("page of %d: %v", limit, err)
+		}
+		if wantTotal < 200 || wantTotal >= all {
+			t.Fatalf("%d of the team's %d active referrals listed: the test wants many, and some it may not see", wantTotal, all)
+		}
+		if f.Total != wantTotal || !reflect.DeepEqual(got, want) {
+			t.Errorf("page of %d: with the figures %d of %d %v,\nthe list %d of %d %v", limit, len(got), f.Total, referralKeys(got), len(want), wantTotal, referralKeys(want))
+		}
+		if !reflect.DeepEqual(f.Outgoing, out) || !reflect.DeepEqual(f.Incoming, in) {
+			t.Errorf("page of %d: the figures with the list differ from ReferralFigures'", limit)
+		}
+	}
+	overdue := 0
+	if err := owner.Gorm.Raw(`SELECT count(*) FROM referrals WHERE status = 'sent' AND reply_due < DATE '2026-11-18' AND to_org_id <> ?`, outside).Scan(&overdue).Error; err != nil || overdue == 0 {
+		t.Fatalf("the test wants overdue referrals: %d, %v", overdue, err)
+	}
+}
+
+// referralKeys names the first referrals of a list by what orders them.
+func referralKeys(rs []model.Referral) []string {
+	var out []string
+	for _, r := range rs[:min(len(rs), 8)] {
+		out = append(out, fmt.Sprintf("%s %s %s %s", r.Status, r.ReplyDue.Format(time.DateOnly), r.CreatedAt.Format(time.TimeOnly), r.ID.String()[:8]))
 	}
 	return out
 }

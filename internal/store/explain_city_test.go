@@ -139,7 +139,7 @@ func TestExplainCityPages(t *testing.T) {
 		d := tx.Dashboard()
 		tx.Organisations().All(ctx)
 		d.TaskFigures(ctx, tsc, tree, today)
-		d.ReferralFigures(ctx, rsc, tree, today)
+		rf, _ := d.TeamReferralFigures(ctx, rsc, tree, today, 50)
 		var ms []WeekMoment
 		for i := 11; i >= 0; i-- {
 			at := today.AddDate(0, 0, -7*i)
@@ -147,6 +147,6 @@ func TestExplainCityPages(t *testing.T) {
 		}
 		d.TaskSeries(ctx, tsc, tree, ms)
 		d.TeamTasks(ctx, tsc, TeamTaskQuery{Orgs: tree, Today: today, Limit: 50})
-		d.TeamReferrals(ctx, rsc, tree, today, 50)
+		d.TeamReferrals(ctx, rsc, rf.Listed)
 	})
 }

@@ -175,7 +175,8 @@ func TestPageQueriesUseIndexes(t *testing.T) {
 			if _, err := dd.TaskFigures(ctx, tsc, tree, today); err != nil {
 				return err
 			}
-			if _, _, err := dd.ReferralFigures(ctx, rsc, tree, today); err != nil {
+			rf, err := dd.TeamReferralFigures(ctx, rsc, tree, today, 50)
+			if err != nil {
 				return err
 			}
 			if _, err := dd.TaskSeries(ctx, tsc, tree, moments); err != nil {
@@ -184,7 +185,7 @@ func TestPageQueriesUseIndexes(t *testing.T) {
 			if _, _, err := dd.TeamTasks(ctx, tsc, store.TeamTaskQuery{Orgs: tree, Today: today, Limit: 50}); err != nil {
 				return err
 			}
-			_, _, err := dd.TeamReferrals(ctx, rsc, tree, today, 50)
+			_, err = dd.TeamReferrals(ctx, rsc, rf.Listed)
 			return err
 		}},
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -107,18 +108,15 @@ func (r Staff) Answerers(ctx context.Context, orgs []uuid.UUID) ([]TeamMember, e
 	return out, translate("list who answers", err)
 }
 
-// TeamReferrals returns the active referrals that sc (a referral read scope) reaches and that
-// go from one of orgs (outgoing) or to one of orgs (incoming), the most urgent first: those
-// still waiting for their reply after the reply deadline (today), then by reply deadline;
-// and how many there are in all (from the same statement, withTotal). At most limit.
-func (r Dashboard) TeamReferrals(ctx context.Context, sc model.Scope, orgs []uuid.UUID, today time.Time, limit int) ([]model.Referral, int64, error) {
-	day := today.Format(time.DateOnly)
-	// day is a date formatted here, not input: safe to write into the ORDER BY.
-	page := visible(r.db.WithContext(ctx).Model(&model.Referral{}), sc).
-		Where("(referrals.from_org_id = ANY(?::uuid[]) OR referrals.to_org_id = ANY(?::uuid[])) AND "+referralOpen, uuids(orgs), uuids(orgs)).
-		Order("(referrals.status = '" + string(model.ReferralSent) + "' AND referrals.reply_due < DATE '" + day + "') DESC, referrals.reply_due, referrals.created_at, referrals.id").
-		Limit(limit)
-	// The first page only: withTotal counts apart only past the last row, never here.
-	out, total, err := withTotal[model.Referral](page, "referrals", 0, nil)
-	return out, total, translate("list team referrals", err)
+// TeamReferrals returns the referrals of ids that sc (a referral read scope) reaches, in
+// the order of ids: the page of the team's referral list that TeamReferralFigures chose.
+func (r Dashboard) TeamReferrals(ctx context.Context, sc model.Scope, ids []uuid.UUID) ([]model.Referral, error) {
+	out := []model.Referral{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := visible(r.db.WithContext(ctx).Model(&model.Referral{}), sc).
+		Where("referrals.id = ANY(?::uuid[])", uuids(ids)).Find(&out).Error
+	slices.SortFunc(out, func(a, b model.Referral) int { return slices.Index(ids, a.ID) - slices.Index(ids, b.ID) })
+	return out, translate("list team referrals", err)
 }
