@@ -22,10 +22,11 @@ func (b base) may(a model.Actor, obj, act string) bool {
 }
 
 // Overview returns the case page of a case the actor may read, or ErrNotFound: the masked
-// case, its consents, referrals, tasks and notes as far as the actor may read them, the names
-// of the people they mention (one query over those accounts, through the actor's staff
-// scope: colleagues and the contact persons of referrals, staff.go), the timeline and what the actor may do next. It writes one "case.read" audit event
-// that lists what was shown.
+// case (one statement with its persons and plan), its consents, referrals, tasks and notes
+// as far as the actor may read them and the actor's follow-up (one statement), the names of
+// the people they mention (one query over those accounts, through the actor's staff scope:
+// colleagues and the contact persons of referrals, staff.go), the timeline and what the
+// actor may do next. It writes one "case.read" audit event that lists what was shown.
 func (s *Cases) Overview(ctx context.Context, a model.Actor, id uuid.UUID) (*model.CaseOverview, error) {
 	sc, err := s.require(a, objCase, actRead, true)
 	if err != nil {
@@ -60,9 +61,6 @@ func (s *Cases) Overview(ctx context.Context, a model.Actor, id uuid.UUID) (*mod
 			return err
 		}
 		out.Timeline = timeline(out)
-		if out.FollowUp, err = s.viewerFollowUp(ctx, tx, a, model.ObjectCase, id); err != nil {
-			return err
-		}
 		ev := caseEvent(a, "case.read", objCase, id, id, model.JSONMap{
 			"access": accessLevel(out.Case.Access), "page": "overview", "shown": shown(out),
 		})
@@ -113,52 +111,50 @@ func (s *Cases) caseCapabilities(a model.Actor, cv model.CaseView, areas []model
 }
 
 // overviewLists reads the notes, referrals, tasks and consents of the overview's case that
-// the actor may read, each with what the actor may do with it.
+// the actor may read, each with what the actor may do with it, and the actor's open
+// follow-up on the case: one statement (store.Cases.Lists), each list under its own scope.
 func (s *Cases) overviewLists(ctx context.Context, tx *store.Tx, a model.Actor, scopes map[string]model.Scope, out *model.CaseOverview) error {
 	id, content := out.Case.ID, !out.Case.Access.SummaryOnly
-	var err error
+	q := store.CaseListsQuery{CaseID: id, Limit: model.OverviewLimit + 1}
 	if sc := scopes[objNote]; content && sc.Allowed() {
-		if out.Notes, err = tx.Notes().List(ctx, sc, id); err != nil {
-			return err
-		}
+		q.Notes = sc
 	}
 	if sc := scopes[objReferral]; sc.Allowed() {
-		refs, _, err := tx.Referrals().List(ctx, sc, store.ReferralQuery{CaseID: &id, Order: store.ReferralsNewest, Limit: model.OverviewLimit + 1})
-		if err != nil {
-			return err
-		}
-		if len(refs) > model.OverviewLimit {
-			refs, out.More = refs[:model.OverviewLimit], true
-		}
-		answer, withdraw := s.may(a, objReferral, "answer"), s.may(a, objReferral, "withdraw")
-		for _, r := range refs {
-			out.Referrals = append(out.Referrals, model.ReferralItem{
-				Referral:    r,
-				MayAnswer:   answer && r.ToOrgID == a.OrgID && r.Status == model.ReferralSent,
-				MayWithdraw: withdraw && r.FromOrgID == a.OrgID && slices.Contains(model.AllowedTransitions("referral", string(r.Status)), string(model.ReferralWithdrawn)),
-			})
-		}
+		q.Referrals = sc
 	}
 	if sc := scopes[objTask]; sc.Allowed() {
-		tasks, _, err := tx.Tasks().List(ctx, sc, store.TaskQuery{CaseID: &id, Limit: model.OverviewLimit + 1})
-		if err != nil {
-			return err
-		}
-		if len(tasks) > model.OverviewLimit {
-			tasks, out.More = tasks[:model.OverviewLimit], true
-		}
-		out.Tasks = tasks
+		q.Tasks = sc
 	}
 	if out.May.ReadConsents {
-		consents, err := tx.Consents().ForCase(ctx, scopes[objConsent], id)
-		if err != nil {
-			return err
-		}
-		today := s.today()
-		for _, co := range consents {
-			valid := co.RevokedAt == nil && !co.ValidUntil.Before(today)
-			out.Consents = append(out.Consents, model.ConsentItem{Consent: co, Valid: valid, MayRevoke: valid && out.May.RevokeConsent})
-		}
+		q.Consents = scopes[objConsent]
+	}
+	if a.UserID != uuid.Nil && !a.System {
+		q.FollowUpOf = a.UserID
+	}
+	lists, err := tx.Cases().Lists(ctx, q)
+	if err != nil {
+		return err
+	}
+	out.Notes, out.FollowUp = lists.Notes, lists.FollowUp
+	refs := lists.Referrals
+	if len(refs) > model.OverviewLimit {
+		refs, out.More = refs[:model.OverviewLimit], true
+	}
+	answer, withdraw := s.may(a, objReferral, "answer"), s.may(a, objReferral, "withdraw")
+	for _, r := range refs {
+		out.Referrals = append(out.Referrals, model.ReferralItem{
+			Referral:    r,
+			MayAnswer:   answer && r.ToOrgID == a.OrgID && r.Status == model.ReferralSent,
+			MayWithdraw: withdraw && r.FromOrgID == a.OrgID && slices.Contains(model.AllowedTransitions("referral", string(r.Status)), string(model.ReferralWithdrawn)),
+		})
+	}
+	if out.Tasks = lists.Tasks; len(out.Tasks) > model.OverviewLimit {
+		out.Tasks, out.More = out.Tasks[:model.OverviewLimit], true
+	}
+	today := s.today()
+	for _, co := range lists.Consents {
+		valid := co.RevokedAt == nil && !co.ValidUntil.Before(today)
+		out.Consents = append(out.Consents, model.ConsentItem{Consent: co, Valid: valid, MayRevoke: valid && out.May.RevokeConsent})
 	}
 	return nil
 }

@@ -476,6 +476,133 @@ func TestCaseListQueryPlans(t *testing.T) {
 		}
 	})
 
+	// Lists is the case page's lists in one statement: each the same as its own read.
+	t.Run("a case page's lists are their own reads", func(t *testing.T) {
+		var cases []uuid.UUID
+		if err := l.db.Gorm.Raw(`(SELECT id FROM cases WHERE lead_org_id = ? ORDER BY reference LIMIT 40)
+			UNION ALL (SELECT case_id FROM referrals WHERE to_org_id = ? ORDER BY id LIMIT 40)`, l.north, l.jobcenter).Scan(&cases).Error; err != nil {
+			t.Fatal(err)
+		}
+		// Notes of the lead (its own and shared) and of the partner, and follow-ups of one
+		// member on every third case, one of them done.
+		member := model.NewID()
+		if err := l.db.Gorm.Exec(`INSERT INTO users (id, email, display_name) VALUES (?, 'lists@example.org', 'Lists')`, member).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, sql := range []string{
+			`INSERT INTO notes (id, case_id, area, org_id, visibility, body, created_at)
+				SELECT gen_random_uuid(), c.id, n.area, CASE WHEN n.partner THEN ?::uuid ELSE c.lead_org_id END, n.vis, 'Notiz', now() - n.age * interval '1 hour'
+				FROM cases c, (VALUES (NULL, 'org', false, 1), ('work', 'shared', false, 2), ('housing', 'shared', false, 3), ('work', 'org', true, 4)) n(area, vis, partner, age)
+				WHERE c.id = ANY(?::uuid[])`,
+			// More referrals and tasks than a page shows on some cases.
+			`INSERT INTO referrals (id, reference, case_id, from_org_id, to_org_id, areas, reply_due, status, legal_basis, created_at)
+				SELECT gen_random_uuid(), 'V-L-' || c.id || '-' || n, c.id, c.lead_org_id, ?, '{work}', current_date + n, 'sent', 'SGB II', now() - n * interval '1 hour'
+				FROM (SELECT * FROM cases WHERE id = ANY(?::uuid[]) AND lead_org_id <> ? ORDER BY id LIMIT 10) c, generate_series(1, 4) n`,
+			`INSERT INTO tasks (id, org_id, case_id, title, status, due_date)
+				SELECT gen_random_uuid(), c.lead_org_id, c.id, 'Noch eine', 'open', current_date + n % 2
+				FROM (SELECT * FROM cases WHERE id = ANY(?::uuid[]) ORDER BY id LIMIT 10) c, generate_series(1, 5) n`,
+			`INSERT INTO follow_ups (id, user_id, org_id, case_id, due_on, done_at)
+				SELECT gen_random_uuid(), ?, ?, id, current_date + 3, CASE WHEN row_number() OVER (ORDER BY id) = 1 THEN now() END
+				FROM unnest(?::uuid[]) AS c(id) WHERE abs(hashtext(id::text)) % 3 = 0 GROUP BY id`,
+		} {
+			var args []any
+			switch {
+			case strings.Contains(sql, "INTO notes"):
+				args = []any{l.jobcenter, uuids(cases)}
+			case strings.Contains(sql, "INTO referrals"):
+				args = []any{l.jobcenter, uuids(cases), l.jobcenter}
+			case strings.Contains(sql, "INTO tasks"):
+				args = []any{uuids(cases)}
+			default:
+				args = []any{member, l.north, uuids(cases)}
+			}
+			if err := l.db.Gorm.Exec(sql, args...).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		scope := func(obj string, org uuid.UUID, kinds ...model.ScopeKind) model.Scope {
+			return model.Scope{Object: obj, Action: "read", Kinds: kinds, OrgID: org, UserID: member}
+		}
+		readers := []CaseListsQuery{
+			{Notes: scope("note", l.north, model.ScopeOrg, model.ScopeReferred), Referrals: scope("referral", l.north, model.ScopeOrg, model.ScopeReferred),
+				Tasks: scope("task", l.north, model.ScopeOrg, model.ScopeAssigned, model.ScopeReferred), Consents: scope("consent", l.north, model.ScopeOrg), FollowUpOf: member},
+			{Notes: scope("note", l.jobcenter, model.ScopeReferred), Referrals: scope("referral", l.jobcenter, model.ScopeReferred),
+				Tasks: scope("task", l.jobcenter, model.ScopeOrg, model.ScopeReferred)},
+		}
+		same := func(a, b any) bool {
+			va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+			return (va.Len() == 0 && vb.Len() == 0) || reflect.DeepEqual(a, b)
+		}
+		seen := map[string]int{}
+		for _, q := range readers {
+			for _, id := range cases {
+				q.CaseID, q.Limit = id, 3
+				var got CaseLists
+				var notes []model.Note
+				var refs []model.Referral
+				var tasks []model.Task
+				var allRefs, allTasks int64
+				var consents []model.Consent
+				var follow *model.FollowUp
+				err := l.st.Read(ctx, model.Actor{System: true, Name: "test"}, func(tx *Tx) error {
+					var err error
+					if got, err = tx.Cases().Lists(ctx, q); err != nil {
+						return err
+					}
+					if notes, err = tx.Notes().List(ctx, q.Notes, id); err != nil {
+						return err
+					}
+					if refs, allRefs, err = tx.Referrals().List(ctx, q.Referrals, ReferralQuery{CaseID: &id, Order: ReferralsNewest, Limit: 3}); err != nil {
+						return err
+					}
+					if tasks, allTasks, err = tx.Tasks().List(ctx, q.Tasks, TaskQuery{CaseID: &id, Limit: 3}); err != nil {
+						return err
+					}
+					if q.Consents.Object != "" {
+						if consents, err = tx.Consents().ForCase(ctx, q.Consents, id); err != nil {
+							return err
+						}
+					}
+					if q.FollowUpOf != uuid.Nil {
+						follow, err = tx.Notifications().OpenFollowUp(ctx, q.FollowUpOf, model.ObjectCase, id)
+					}
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range []struct {
+					name      string
+					got, want any
+				}{{"notes", got.Notes, notes}, {"referrals", got.Referrals, refs}, {"tasks", got.Tasks, tasks}, {"consents", got.Consents, consents}} {
+					if !same(c.got, c.want) {
+						t.Errorf("%v: case %s: %s\n%+v, want\n%+v", q.Notes.Kinds, id, c.name, c.got, c.want)
+					}
+					if reflect.ValueOf(c.got).Len() > 0 {
+						seen[c.name]++
+					}
+				}
+				if allRefs > 3 && len(refs) == 3 {
+					seen["referrals cut"]++
+				}
+				if allTasks > 3 && len(tasks) == 3 {
+					seen["tasks cut"]++
+				}
+				if !reflect.DeepEqual(got.FollowUp, follow) {
+					t.Errorf("case %s: follow-up %+v, want %+v", id, got.FollowUp, follow)
+				}
+				if follow != nil {
+					seen["follow-up"]++
+				}
+			}
+		}
+		for _, k := range []string{"notes", "referrals", "tasks", "consents", "referrals cut", "tasks cut", "follow-up"} {
+			if seen[k] == 0 {
+				t.Errorf("no case page met %s: the test needs them (%v)", k, seen)
+			}
+		}
+	})
+
 	t.Run("the lists return what the plans are for", func(t *testing.T) {
 		got, err := r.List(ctx, partner, page)
 		if err != nil {

@@ -45,10 +45,18 @@ func (r Consents) Get(ctx context.Context, sc model.Scope, id uuid.UUID) (*model
 
 // ForCase returns the consents of a case that sc reaches, newest first, with recipients.
 func (r Consents) ForCase(ctx context.Context, sc model.Scope, caseID uuid.UUID) ([]model.Consent, error) {
-	out, err := withRecipients(visible(r.db.WithContext(ctx).Model(&model.Consent{}), sc).
-		Where("consents.case_id = ?", caseID).Order("consents.recorded_at DESC, consents.id"))
+	out, err := withRecipients(consentsOfCase(r.db.WithContext(ctx), sc, caseID))
 	return out, translate("list consents", err)
 }
+
+// consentsOfCase is the query of ForCase, without its columns (withRecipients, Cases.Lists).
+func consentsOfCase(db *gorm.DB, sc model.Scope, caseID uuid.UUID) *gorm.DB {
+	return visible(db.Model(&model.Consent{}), sc).Where("consents.case_id = ?", caseID).Order("consents.recorded_at DESC, consents.id")
+}
+
+// consentColumns are a consent's columns and its recipients (lotse_recipients, text[]).
+const consentColumns = `consents.*, ARRAY(SELECT cr.org_id::text FROM consent_recipients cr
+		WHERE cr.consent_id = consents.id ORDER BY cr.org_id) AS lotse_recipients`
 
 // withRecipients runs q, a query of consents, and returns them with their recipients read in
 // the same statement (one round trip, where a second statement for the recipients was one
@@ -59,8 +67,7 @@ func withRecipients(q *gorm.DB) ([]model.Consent, error) {
 		Row        model.Consent    `gorm:"embedded"`
 		Recipients model.StringList `gorm:"column:lotse_recipients"`
 	}
-	err := q.Select(`consents.*, ARRAY(SELECT cr.org_id::text FROM consent_recipients cr
-		WHERE cr.consent_id = consents.id ORDER BY cr.org_id) AS lotse_recipients`).Find(&rows).Error
+	err := q.Select(consentColumns).Find(&rows).Error
 	if err != nil {
 		return nil, err
 	}

@@ -67,11 +67,17 @@ func (r Notifications) OpenFollowUp(ctx context.Context, user uuid.UUID, object 
 		return nil, nil
 	}
 	var out []model.FollowUp
-	err := r.db.WithContext(ctx).Where("user_id = ? AND "+col+" = ? AND done_at IS NULL", user, id).Limit(1).Find(&out).Error
+	err := openFollowUp(r.db.WithContext(ctx), col, user, id).Find(&out).Error
 	if err != nil || len(out) == 0 {
 		return nil, translate("get follow-up", err)
 	}
 	return &out[0], nil
+}
+
+// openFollowUp is the query of OpenFollowUp on the record of column col (Cases.Lists reads
+// it too).
+func openFollowUp(db *gorm.DB, col string, user, id uuid.UUID) *gorm.DB {
+	return db.Model(&model.FollowUp{}).Where("user_id = ? AND "+col+" = ? AND done_at IS NULL", user, id).Limit(1)
 }
 
 // FollowUpQuery asks for a member's open follow-ups due up to To: the sections before

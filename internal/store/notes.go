@@ -24,7 +24,11 @@ func (r Notes) Create(ctx context.Context, n *model.Note) error {
 // List returns the notes of a case that sc (a "note" scope) reaches, newest first.
 func (r Notes) List(ctx context.Context, sc model.Scope, caseID uuid.UUID) ([]model.Note, error) {
 	var out []model.Note
-	err := visible(r.db.WithContext(ctx).Model(&model.Note{}), sc).Where("notes.case_id = ?", caseID).
-		Order("notes.created_at DESC, notes.id DESC").Find(&out).Error
+	err := notesOfCase(r.db.WithContext(ctx), sc, caseID).Find(&out).Error
 	return out, translate("list notes", err)
+}
+
+// notesOfCase is the query of List (Cases.Lists reads it too).
+func notesOfCase(db *gorm.DB, sc model.Scope, caseID uuid.UUID) *gorm.DB {
+	return visible(db.Model(&model.Note{}), sc).Where("notes.case_id = ?", caseID).Order("notes.created_at DESC, notes.id DESC")
 }

@@ -413,31 +413,15 @@ func (r Cases) Content(ctx context.Context, sc, planSc model.Scope, ids []uuid.U
 			return nil, err
 		}
 		c := CaseContent{Case: row.Case, Facts: f}
-		if err := decodeJSONRows(row.Persons, &c.Persons); err != nil {
-			return nil, fmt.Errorf("store: case content: %w", err)
+		if c.Persons, err = decodeRows[model.Person](r.db, row.Persons, nil); err != nil {
+			return nil, err
 		}
-		for i := range c.Persons {
-			p := &c.Persons[i]
-			p.CreatedAt, p.UpdatedAt = p.CreatedAt.Local(), p.UpdatedAt.Local()
-		}
-		if err := decodeJSONRows(row.Plan, &c.Plan); err != nil {
-			return nil, fmt.Errorf("store: case content: %w", err)
-		}
-		for i := range c.Plan {
-			c.Plan[i].ChangedAt = c.Plan[i].ChangedAt.Local()
+		if c.Plan, err = decodeRows[model.AreaStatus](r.db, row.Plan, nil); err != nil {
+			return nil, err
 		}
 		out = append(out, c)
 	}
 	return out, nil
-}
-
-// decodeJSONRows decodes a JSON array of rows built with the Go field names as keys (a
-// column left NULL by its CASE decodes to nothing).
-func decodeJSONRows[T any](s *string, out *[]T) error {
-	if s == nil {
-		return nil
-	}
-	return json.Unmarshal([]byte(*s), out)
 }
 
 // contentReleased is true for a row of the access columns that releases the case's content:
@@ -445,13 +429,9 @@ func decodeJSONRows[T any](s *string, out *[]T) error {
 // negation).
 const contentReleased = `c.lotse_full OR c.lotse_emergency OR c.lotse_referrals <> '[]'`
 
-// jsonDate is a date column as JSON that decodes to the time.Time a date column scans to:
-// midnight UTC of the day.
-func jsonDate(col string) string { return `to_char(` + col + `, 'YYYY-MM-DD"T00:00:00Z"')` }
-
 // caseContentQuery is the query of Content: the access query of the ids (accessColumns),
-// kept where a fact holds, with the persons and the plan rows as JSON (keyed by the Go
-// names of model.Person and model.AreaStatus) where the facts release the content. The
+// kept where a fact holds, with the persons and the plan rows as JSON (decodeRows) where
+// the facts release the content. The
 // access columns are computed once (MATERIALIZED), not again in the conditions.
 func caseContentQuery(sc, planSc model.Scope, ids []uuid.UUID, today, now time.Time) (string, []any) {
 	cols, args, lateral, largs := accessColumns(sc, today, now)
@@ -459,17 +439,9 @@ func caseContentQuery(sc, planSc model.Scope, ids []uuid.UUID, today, now time.T
 	args = append(append(append(args, largs...), uuids(ids)), pargs...)
 	return `WITH c AS MATERIALIZED (SELECT cases.*, ` + cols + ` FROM cases ` + lateral + ` WHERE cases.id = ANY(?::uuid[]))
 		SELECT c.*,
-			CASE WHEN ` + contentReleased + ` THEN (SELECT json_agg(json_build_object('ID', p.id, 'CaseID', p.case_id,
-				'IsPrimary', p.is_primary, 'FamilyName', p.family_name, 'GivenNames', p.given_names,
-				'NameVariants', p.name_variants, 'BirthDate', ` + jsonDate("p.birth_date") + `, 'Languages', p.languages,
-				'ArrivalDate', ` + jsonDate("p.arrival_date") + `, 'ResidenceStatus', p.residence_status, 'District', p.district,
-				'Phone', p.phone, 'Email', p.email, 'Address', p.address, 'SearchText', p.search_text, 'Version', p.version,
-				'CreatedAt', p.created_at, 'UpdatedAt', p.updated_at) ORDER BY p.is_primary DESC, p.created_at, p.id)
+			CASE WHEN ` + contentReleased + ` THEN (SELECT json_agg(p ORDER BY p.is_primary DESC, p.created_at, p.id)
 				FROM persons p WHERE p.case_id = c.id) END::text AS lotse_persons,
-			CASE WHEN ` + contentReleased + ` THEN (SELECT json_agg(json_build_object('CaseID', area_statuses.case_id,
-				'Area', area_statuses.area, 'Status', area_statuses.status, 'ResponsibleOrgID', area_statuses.responsible_org_id,
-				'Note', area_statuses.note, 'ChangedBy', area_statuses.changed_by, 'ChangedAt', area_statuses.changed_at,
-				'Version', area_statuses.version) ORDER BY areas.position, area_statuses.area)
+			CASE WHEN ` + contentReleased + ` THEN (SELECT json_agg(area_statuses ORDER BY areas.position, area_statuses.area)
 				FROM area_statuses JOIN areas ON areas.code = area_statuses.area
 				WHERE area_statuses.case_id = c.id AND ` + plan + `) END::text AS lotse_plan
 		FROM c WHERE ` + contentReleased + ` OR c.lotse_assigned`, args

@@ -44,7 +44,7 @@ func TestReadRoundTrips(t *testing.T) {
 		{"start page", "/", 10, w.HousingWorker},
 		{"my tasks", "/aufgaben", 6, w.HousingWorker},
 		{"case list", "/faelle", 6, w.HousingWorker},
-		{"case page", "/faelle/" + cw.Case.ID.String(), 11, w.HousingWorker},
+		{"case page", "/faelle/" + cw.Case.ID.String(), 7, w.HousingWorker},
 		{"API case read", "/api/v1/cases/" + cw.Case.ID.String(), 4, w.HousingWorker},
 		{"start page of a department head", "/", 9, w.HousingLead},
 		{"team dashboard", "/team", 11, w.HousingLead},
