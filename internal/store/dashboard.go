@@ -175,10 +175,11 @@ func (r Dashboard) referralFigures(ctx context.Context, sc model.Scope, orgs []u
 	if limit > 0 {
 		const zeros = `0 AS overdue, 0 AS age0, 0 AS age1, 0 AS age2, 0 AS late0, 0 AS late1, 0 AS late2`
 		parts = append(parts,
-			`(SELECT 4 AS set, referrals.id::text AS key, row_number() OVER (ORDER BY `+teamReferralOrder+`) AS open, `+zeros+`
-				FROM hit AS referrals ORDER BY `+teamReferralOrder+` LIMIT ?)`,
+			// The page is cut first (a top-N sort of the set), then numbered (a sort of the page).
+			`SELECT 4 AS set, referrals.id::text AS key, row_number() OVER (ORDER BY `+teamReferralOrder+`) AS open, `+zeros+`
+				FROM (SELECT * FROM hit AS referrals ORDER BY `+teamReferralOrder+` LIMIT ?) AS referrals`,
 			`SELECT 5 AS set, '' AS key, count(*) AS open, `+zeros+` FROM hit`)
-		args = append(args, day, day, limit)
+		args = append(args, day, day, limit) // the window's day, the page's day, its size
 	}
 	var rows []figureSet
 	err := r.db.WithContext(ctx).Raw(`WITH hit AS MATERIALIZED (?) `+strings.Join(parts, " UNION ALL ")+` ORDER BY 1, 2`, args...).
