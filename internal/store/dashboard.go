@@ -37,24 +37,32 @@ type FigureRow struct {
 	Late0, Late1, Late2 int
 }
 
-// figureColumns are the counting columns of a FigureRow; open is the expression of an open
-// record, overdue of an overdue one, created its creation time and due its deadline (date).
-func figureColumns(open, overdue, created, due string) string {
-	age := `(?::date - ` + berlinDay(created) + `)`
-	late := `(?::date - ` + due + `)`
-	return strings.Join([]string{
-		`count(*) FILTER (WHERE ` + open + `) AS open`,
-		`count(*) FILTER (WHERE ` + overdue + `) AS overdue`,
-		`count(*) FILTER (WHERE ` + open + ` AND ` + age + ` <= 7) AS age0`,
-		`count(*) FILTER (WHERE ` + open + ` AND ` + age + ` BETWEEN 8 AND 30) AS age1`,
-		`count(*) FILTER (WHERE ` + open + ` AND ` + age + ` > 30) AS age2`,
-		`count(*) FILTER (WHERE ` + overdue + ` AND ` + late + ` <= 7) AS late0`,
-		`count(*) FILTER (WHERE ` + overdue + ` AND ` + late + ` BETWEEN 8 AND 30) AS late1`,
-		`count(*) FILTER (WHERE ` + overdue + ` AND ` + late + ` > 30) AS late2`,
-	}, ", ")
+// figureInputs are what figureCounts counts of a record, as columns computed once per
+// record: whether it is open (lotse_open) and overdue (lotse_overdue), its age in days
+// since it was created (lotse_age) and its days past its deadline (lotse_late), on the day
+// of the placeholders. open is the expression of an open record, overdue of an overdue
+// one, created its creation timestamp, due its deadline (a date). Counting them in a query
+// above (fenced, so that the planner does not fold the columns back into every count) costs
+// half of writing the expressions into each count: the time-zone conversion of the age ran
+// three times per record and per grouping (the largest department's task figures, 47,000
+// tasks: 75 to 36 ms).
+func figureInputs(open, overdue, created, due string) string {
+	return `(` + open + `) AS lotse_open, (` + overdue + `) AS lotse_overdue, (?::date - ` + berlinDay(created) +
+		`) AS lotse_age, (?::date - ` + due + `) AS lotse_late`
 }
 
-// dayArgs is the arguments of figureColumns' placeholders: every one is the day.
+// figureCounts are the counting columns of a FigureRow over records with figureInputs, of
+// the alias r.
+const figureCounts = `count(*) FILTER (WHERE r.lotse_open) AS open,
+	count(*) FILTER (WHERE r.lotse_overdue) AS overdue,
+	count(*) FILTER (WHERE r.lotse_open AND r.lotse_age <= 7) AS age0,
+	count(*) FILTER (WHERE r.lotse_open AND r.lotse_age BETWEEN 8 AND 30) AS age1,
+	count(*) FILTER (WHERE r.lotse_open AND r.lotse_age > 30) AS age2,
+	count(*) FILTER (WHERE r.lotse_overdue AND r.lotse_late <= 7) AS late0,
+	count(*) FILTER (WHERE r.lotse_overdue AND r.lotse_late BETWEEN 8 AND 30) AS late1,
+	count(*) FILTER (WHERE r.lotse_overdue AND r.lotse_late > 30) AS late2`
+
+// dayArgs is the arguments of figureInputs' placeholders: every one is the day.
 func dayArgs(cols, day string) []any {
 	args := make([]any, strings.Count(cols, "?"))
 	for i := range args {
@@ -96,16 +104,15 @@ func sets(rows []figureSet, n int) []FigureSets {
 // the team's open tasks are the dashboard's largest set, and each grouping apart would read
 // them all again.
 func (r Dashboard) TaskFigures(ctx context.Context, sc model.Scope, orgs []uuid.UUID, today time.Time) (FigureSets, error) {
-	const person, area = `coalesce(tasks.assignee_id::text, '')`, `coalesce(tasks.area, '')`
 	day := today.Format(time.DateOnly)
-	cols := figureColumns(taskOpen, taskOverdue, "tasks.created_at", "tasks.due_date")
-	args := dayArgs(cols, day)
+	inputs := figureInputs(taskOpen, taskOverdue, "tasks.created_at", "tasks.due_date")
+	tasks := visible(r.db.WithContext(ctx).Model(&model.Task{}), sc).
+		Select(`coalesce(tasks.assignee_id::text, '') AS person, coalesce(tasks.area, '') AS area, `+inputs, dayArgs(inputs, day)...).
+		Where("tasks.org_id = ANY(?::uuid[]) AND "+taskOpen, uuids(orgs))
 	var rows []figureSet
 	// In each grouping set the other key is NULL: the coalesce is the set's own key.
-	err := visible(r.db.WithContext(ctx).Model(&model.Task{}), sc).
-		Select(`grouping(`+person+`) AS set, coalesce(`+person+`, `+area+`) AS key, `+cols, args...).
-		Where("tasks.org_id = ANY(?::uuid[]) AND "+taskOpen, uuids(orgs)).
-		Group(`GROUPING SETS ((` + person + `), (` + area + `))`).Order("1, 2").Scan(&rows).Error
+	err := r.db.WithContext(ctx).Raw(`SELECT grouping(r.person) AS set, coalesce(r.person, r.area) AS key, `+figureCounts+`
+		FROM (? OFFSET 0) AS r GROUP BY GROUPING SETS ((r.person), (r.area)) ORDER BY 1, 2`, tasks).Scan(&rows).Error
 	if err != nil {
 		return FigureSets{}, translate("count team tasks", err)
 	}
@@ -153,24 +160,24 @@ func (r Dashboard) TeamReferralFigures(ctx context.Context, sc model.Scope, orgs
 // set 5 (in Open).
 func (r Dashboard) referralFigures(ctx context.Context, sc model.Scope, orgs []uuid.UUID, today time.Time, limit int) (TeamReferralFigures, error) {
 	team := uuids(orgs)
+	day := today.Format(time.DateOnly)
+	inputs := figureInputs(referralOpen, referralOverdue, "referrals.created_at", "referrals.reply_due")
 	hit := visible(r.db.WithContext(ctx).Model(&model.Referral{}), sc).
 		Select(`referrals.id, referrals.status, referrals.reply_due, referrals.created_at, referrals.sent_by,
 			referrals.answered_by, referrals.areas,
-			referrals.from_org_id = ANY(?::uuid[]) AS outgoing, referrals.to_org_id = ANY(?::uuid[]) AS incoming`, team, team).
+			referrals.from_org_id = ANY(?::uuid[]) AS outgoing, referrals.to_org_id = ANY(?::uuid[]) AS incoming, `+inputs,
+			append([]any{team, team}, dayArgs(inputs, day)...)...).
 		Where("(referrals.from_org_id = ANY(?::uuid[]) OR referrals.to_org_id = ANY(?::uuid[])) AND "+referralOpen, team, team)
-	day := today.Format(time.DateOnly)
-	cols := figureColumns(referralOpen, referralOverdue, "referrals.created_at", "referrals.reply_due")
 	var parts []string
 	args := []any{hit}
 	for set, g := range []struct{ side, key, from string }{
-		{"outgoing", `coalesce(referrals.sent_by::text, '')`, ""},
-		{"outgoing", `ra.area`, `, unnest(referrals.areas) AS ra(area)`},
-		{"incoming", `coalesce(referrals.answered_by::text, '')`, ""},
-		{"incoming", `ra.area`, `, unnest(referrals.areas) AS ra(area)`},
+		{"outgoing", `coalesce(r.sent_by::text, '')`, ""},
+		{"outgoing", `ra.area`, `, unnest(r.areas) AS ra(area)`},
+		{"incoming", `coalesce(r.answered_by::text, '')`, ""},
+		{"incoming", `ra.area`, `, unnest(r.areas) AS ra(area)`},
 	} {
-		parts = append(parts, fmt.Sprintf(`SELECT %d AS set, %s AS key, %s FROM hit AS referrals%s WHERE referrals.%s GROUP BY 2`,
-			set, g.key, cols, g.from, g.side))
-		args = append(args, dayArgs(cols, day)...)
+		parts = append(parts, fmt.Sprintf(`SELECT %d AS set, %s AS key, %s FROM hit AS r%s WHERE r.%s GROUP BY 2`,
+			set, g.key, figureCounts, g.from, g.side))
 	}
 	if limit > 0 {
 		const zeros = `0 AS overdue, 0 AS age0, 0 AS age1, 0 AS age2, 0 AS late0, 0 AS late1, 0 AS late2`

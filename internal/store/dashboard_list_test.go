@@ -158,6 +158,21 @@ func ownedStore(t *testing.T) (*db.DB, *Store) {
 	return testutil.Open(t, tdb.OwnerURL), New(testutil.Open(t, tdb.URL).Gorm, nil)
 }
 
+// newOrgs adds n welfare organisations, as the owner.
+func newOrgs(t *testing.T, owner *db.DB, n int) []uuid.UUID {
+	t.Helper()
+	var orgs []uuid.UUID
+	for i := range n {
+		id := uuid.New()
+		if err := owner.Gorm.Exec(`INSERT INTO organisations (id, kind, name, short_name) VALUES (?, 'welfare', ?, ?)`,
+			id, fmt.Sprintf("Org %d", i), fmt.Sprintf("ORG%d", i)).Error; err != nil {
+			t.Fatal(err)
+		}
+		orgs = append(orgs, id)
+	}
+	return orgs
+}
+
 // The page is read from each organisation's open tasks in due order and stopped after it:
 // no scan of the team's tasks, no count over them.
 func teamListPlan(t *testing.T, owner *db.DB, st *Store, sc model.Scope, q TeamTaskQuery) {
@@ -223,15 +238,7 @@ func TestTeamReferralsFromTheFigures(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	owner, st := ownedStore(t)
-	var orgs []uuid.UUID // the team's three, then one outside it
-	for i := range 4 {
-		id := uuid.New()
-		if err := owner.Gorm.Exec(`INSERT INTO organisations (id, kind, name, short_name) VALUES (?, 'welfare', ?, ?)`,
-			id, fmt.Sprintf("Org %d", i), fmt.Sprintf("ORG%d", i)).Error; err != nil {
-			t.Fatal(err)
-		}
-		orgs = append(orgs, id)
-	}
+	orgs := newOrgs(t, owner, 4) // the team's three, then one outside it
 	team, outside := orgs[:3], orgs[3]
 	for _, sql := range []string{
 		// Cases led by the team's organisations and by the one outside, each with a consent
@@ -244,12 +251,16 @@ func TestTeamReferralsFromTheFigures(t *testing.T) {
 		`INSERT INTO consent_recipients (consent_id, org_id) SELECT con.id, o FROM consents con, unnest(?::uuid[]) o`,
 		// Referrals from each case's lead: out of the team, into it, and within it; in every
 		// state; nine reply deadlines around the day and five creation times, so both tie.
-		`INSERT INTO referrals (id, reference, case_id, from_org_id, to_org_id, areas, reply_due, status, consent_id, created_at)
+		`INSERT INTO users (id, email, display_name) VALUES ('00000000-0000-4000-8000-000000000001', 's@example.org', 'Sender'),
+			('00000000-0000-4000-8000-000000000002', 'a@example.org', 'Answerer')`,
+		`INSERT INTO referrals (id, reference, case_id, from_org_id, to_org_id, areas, reply_due, status, consent_id, created_at, sent_by, answered_by)
 			SELECT gen_random_uuid(), 'V-2026-' || lpad(i::text, 5, '0'), c.id, c.lead_org_id,
 				CASE WHEN c.lead_org_id = (?::uuid[])[4] THEN (?::uuid[])[1 + i % 3]
 					WHEN i % 3 = 0 THEN (?::uuid[])[1 + (array_position(?::uuid[], c.lead_org_id)) % 3]
 					ELSE (?::uuid[])[4] END,
-				'{work}', DATE '2026-11-14' + i % 9, (?::text[])[1 + abs(hashtext(i::text)) % 8], con.id, TIMESTAMPTZ '2026-10-01 10:00Z' + (i % 5) * interval '1 hour'
+				'{work}', DATE '2026-10-10' + i % 45, (?::text[])[1 + abs(hashtext(i::text)) % 8], con.id,
+				TIMESTAMPTZ '2026-11-18 23:00Z' - (i % 5) * interval '1 hour' - (i % 41) * interval '1 day',
+				CASE WHEN i % 2 = 0 THEN '00000000-0000-4000-8000-000000000001'::uuid END, CASE WHEN i % 3 = 0 THEN '00000000-0000-4000-8000-000000000002'::uuid END
 			FROM generate_series(1, 1500) i
 			JOIN LATERAL (SELECT id, lead_org_id FROM cases ORDER BY reference OFFSET i % 300 LIMIT 1) c ON TRUE
 			JOIN consents con ON con.case_id = c.id`,
@@ -316,6 +327,49 @@ func TestTeamReferralsFromTheFigures(t *testing.T) {
 		if !reflect.DeepEqual(f.Outgoing, out) || !reflect.DeepEqual(f.Incoming, in) {
 			t.Errorf("page of %d: the figures with the list differ from ReferralFigures'", limit)
 		}
+		if limit < 2000 {
+			continue
+		}
+		// The whole list is every referral the figures count: they must be its figures by
+		// definition, outgoing by sender and by area, incoming by answerer and by area.
+		var recs []figureRecord
+		for _, r := range want {
+			key := func(prefix string, id *uuid.UUID) []string {
+				k := []string{prefix + "p"}
+				if id != nil {
+					k[0] += id.String()
+				}
+				for _, a := range r.Areas {
+					k = append(k, prefix+"a"+a)
+				}
+				return k
+			}
+			var keys []string
+			if slices.Contains(team, r.FromOrgID) {
+				keys = append(keys, key("out ", r.SentBy)...)
+			}
+			if slices.Contains(team, r.ToOrgID) {
+				keys = append(keys, key("in ", r.AnsweredBy)...)
+			}
+			recs = append(recs, figureRecord{keys: keys, open: true, overdue: r.Status == model.ReferralSent && r.ReplyDue.Before(today),
+				created: r.CreatedAt, due: r.ReplyDue})
+		}
+		var rows []FigureRow
+		for _, side := range []struct {
+			prefix string
+			sets   FigureSets
+		}{{"out ", f.Outgoing}, {"in ", f.Incoming}} {
+			for set, kind := range []string{"p", "a"} {
+				for _, row := range side.sets[set] {
+					row.Key = side.prefix + kind + row.Key
+					rows = append(rows, row)
+				}
+			}
+		}
+		slices.SortFunc(rows, func(a, b FigureRow) int { return strings.Compare(a.Key, b.Key) })
+		if def := figuresOf(recs, today); !reflect.DeepEqual(rows, def) {
+			t.Errorf("referral figures\n%+v,\nby definition\n%+v", rows, def)
+		}
 	}
 	overdue := 0
 	if err := owner.Gorm.Raw(`SELECT count(*) FROM referrals WHERE status = 'sent' AND reply_due < DATE '2026-11-18' AND to_org_id <> ?`, outside).Scan(&overdue).Error; err != nil || overdue == 0 {
@@ -330,4 +384,137 @@ func referralKeys(rs []model.Referral) []string {
 		out = append(out, fmt.Sprintf("%s %s %s %s", r.Status, r.ReplyDue.Format(time.DateOnly), r.CreatedAt.Format(time.TimeOnly), r.ID.String()[:8]))
 	}
 	return out
+}
+
+// figuresOf counts records as a FigureRow does, by its definition: open, overdue (still
+// open after the deadline, before today), the open ones by days since they were created on
+// Berlin's calendar (0–7, 8–30, over 30), the overdue ones by days past the deadline (1–7,
+// 8–30, over 30).
+type figureRecord struct {
+	keys          []string
+	open, overdue bool
+	created, due  time.Time // due: midnight UTC of the day, zero without one
+}
+
+func figuresOf(recs []figureRecord, today time.Time) []FigureRow {
+	by := map[string]*FigureRow{}
+	days := func(from, to time.Time) int { return int(to.Sub(from).Hours() / 24) }
+	bucket := func(n int, b *[3]int) {
+		switch {
+		case n <= 7:
+			b[0]++
+		case n <= 30:
+			b[1]++
+		default:
+			b[2]++
+		}
+	}
+	for _, r := range recs {
+		for _, k := range r.keys {
+			row := by[k]
+			if row == nil {
+				row = &FigureRow{Key: k}
+				by[k] = row
+			}
+			if r.open {
+				row.Open++
+				y, m, d := r.created.In(model.Berlin).Date()
+				var age [3]int
+				bucket(days(time.Date(y, m, d, 0, 0, 0, 0, time.UTC), today), &age)
+				row.Age0, row.Age1, row.Age2 = row.Age0+age[0], row.Age1+age[1], row.Age2+age[2]
+			}
+			if r.overdue {
+				row.Overdue++
+				var late [3]int
+				bucket(days(r.due, today), &late)
+				row.Late0, row.Late1, row.Late2 = row.Late0+late[0], row.Late1+late[1], row.Late2+late[2]
+			}
+		}
+	}
+	out := make([]FigureRow, 0, len(by))
+	for _, row := range by {
+		out = append(out, *row)
+	}
+	slices.SortFunc(out, func(a, b FigureRow) int { return strings.Compare(a.Key, b.Key) })
+	return out
+}
+
+// TestTaskFiguresByDefinition holds the team's task figures (TaskFigures) equal to their
+// definition (figuresOf) over open tasks created at every hour around Berlin's midnight for
+// forty days and due from forty days before the day to a week after it, with and without
+// an assignee and an area: every bucket's edge is met, and a task created late in the UTC
+// evening counts on Berlin's next day.
+func TestTaskFiguresByDefinition(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	owner, st := ownedStore(t)
+	orgs := newOrgs(t, owner, 2)
+	person := uuid.New()
+	if err := owner.Gorm.Exec(`INSERT INTO users (id, email, display_name) VALUES (?, 'figures@example.org', 'Figures')`, person).Error; err != nil {
+		t.Fatal(err)
+	}
+	var area string
+	if err := owner.Gorm.Raw(`SELECT code FROM areas ORDER BY code LIMIT 1`).Scan(&area).Error; err != nil {
+		t.Fatal(err)
+	}
+	today := time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC)
+	var recs []figureRecord
+	var rows []string
+	var args []any
+	for i := range 480 {
+		created := time.Date(2026, 11, 18, 23, 0, 0, 0, time.UTC).Add(-time.Duration(i*2+i%3) * time.Hour)
+		var due any
+		var dueDay time.Time
+		if i%6 > 0 {
+			dueDay = today.AddDate(0, 0, 7-i%48)
+			due = dueDay.Format(time.DateOnly)
+		}
+		var assignee, ar any
+		key, areaKey := "", ""
+		if i%3 == 0 {
+			assignee, key = person, person.String()
+		}
+		if i%4 == 0 {
+			ar, areaKey = area, area
+		}
+		status := []string{"open", "in_progress", "waiting", "done"}[i%4]
+		rows = append(rows, "(?, ?, ?, ?, 'Kennzahl', ?::date, ?, ?)")
+		args = append(args, uuid.New(), orgs[i%2], assignee, ar, due, status, created)
+		if status != "done" {
+			recs = append(recs, figureRecord{keys: []string{"p" + key, "a" + areaKey}, open: true,
+				overdue: !dueDay.IsZero() && dueDay.Before(today), created: created, due: dueDay})
+		}
+	}
+	if err := owner.Gorm.Exec(`INSERT INTO tasks (id, org_id, assignee_id, area, title, due_date, status, created_at) VALUES `+strings.Join(rows, ", "), args...).Error; err != nil {
+		t.Fatal(err)
+	}
+	sc := model.Scope{Object: "task", Action: "read", Kinds: []model.ScopeKind{model.ScopeOrgTree}, OrgID: orgs[0], OrgTree: orgs}
+	var got FigureSets
+	if err := st.Read(ctx, model.Actor{System: true, Name: "test"}, func(tx *Tx) error {
+		var err error
+		got, err = tx.Dashboard().TaskFigures(ctx, sc, orgs, today)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var all []FigureRow
+	for set, prefix := range []string{"p", "a"} {
+		for _, r := range got[set] {
+			r.Key = prefix + r.Key
+			all = append(all, r)
+		}
+	}
+	slices.SortFunc(all, func(a, b FigureRow) int { return strings.Compare(a.Key, b.Key) })
+	want := figuresOf(recs, today)
+	if !reflect.DeepEqual(all, want) {
+		t.Errorf("task figures\n%+v,\nby definition\n%+v", all, want)
+	}
+	buckets := FigureRow{}
+	for _, r := range want {
+		buckets.Age0, buckets.Age1, buckets.Age2 = buckets.Age0+r.Age0, buckets.Age1+r.Age1, buckets.Age2+r.Age2
+		buckets.Late0, buckets.Late1, buckets.Late2 = buckets.Late0+r.Late0, buckets.Late1+r.Late1, buckets.Late2+r.Late2
+	}
+	if min(buckets.Age0, buckets.Age1, buckets.Age2, buckets.Late0, buckets.Late1, buckets.Late2) == 0 {
+		t.Errorf("the test wants every bucket met: %+v", buckets)
+	}
 }
