@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -366,7 +367,9 @@ func TestTracesCarryNoPersonalData(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(strings.Join(sqlNames, ","), "SELECT cases") {
+	// The case page's own statements are a WITH and a SELECT of JSON columns (no one
+	// table); the account read within the request names its table.
+	if !slices.Contains(sqlNames, "SELECT users") {
 		t.Errorf("the case page's statements do not name their table: %q", sqlNames)
 	}
 	if s := spans[0]; !strings.Contains(s.everything(), "service.name=lotse") {
