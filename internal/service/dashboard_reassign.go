@@ -107,11 +107,7 @@ type ReferralReassignment struct {
 // ErrNotFound), and the caseworkers of the receiving organisation. One transaction; one
 // "referral.read" audit event (view "reassign") records the referral shown.
 func (s *Dashboard) ReferralReassignment(ctx context.Context, a model.Actor, id uuid.UUID) (*ReferralReassignment, error) {
-	sc, err := s.require(a, objReferral, actReassign, true)
-	if err != nil {
-		return nil, err
-	}
-	rsc, err := s.require(a, objReferral, actRead, true)
+	sc, rsc, err := s.referralReassignScopes(a)
 	if err != nil {
 		return nil, err
 	}

@@ -18,11 +18,7 @@ import (
 // (CodeNotMember otherwise); a referral outside the team, ended or unseen is ErrNotFound; an
 // older version ErrConflict. One "referral.reassign" audit event records it.
 func (s *Referrals) Reassign(ctx context.Context, a model.Actor, id uuid.UUID, version int, assignee uuid.UUID) (*model.Referral, error) {
-	sc, err := s.require(a, objReferral, actReassign, true)
-	if err != nil {
-		return nil, err
-	}
-	rsc, err := s.require(a, objReferral, actRead, true)
+	sc, rsc, err := s.referralReassignScopes(a)
 	if err != nil {
 		return nil, err
 	}
@@ -72,4 +68,15 @@ func (s *Referrals) Reassign(ctx context.Context, a model.Actor, id uuid.UUID, v
 // same.
 func mayReassignReferral(sc model.Scope, ref *model.Referral) bool {
 	return sc.Has(model.ScopeOrgTree) && slices.Contains(sc.OrgTree, ref.ToOrgID) && ref.Status.Active()
+}
+
+// referralReassignScopes are the actor's referral.reassign scope (whom the actor may name)
+// and referral.read scope (which referrals the actor reads), each required: Reassign and the
+// reassignment page (Dashboard.ReferralReassignment) ask both.
+func (b base) referralReassignScopes(a model.Actor) (reassign, read model.Scope, err error) {
+	if reassign, err = b.require(a, objReferral, actReassign, true); err != nil {
+		return reassign, read, err
+	}
+	read, err = b.require(a, objReferral, actRead, true)
+	return reassign, read, err
 }

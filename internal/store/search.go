@@ -431,8 +431,8 @@ const contentReleased = `c.lotse_full OR c.lotse_emergency OR c.lotse_referrals 
 
 // caseContentQuery is the query of Content: the access query of the ids (accessColumns),
 // kept where a fact holds, with the persons and the plan rows as JSON (decodeRows) where
-// the facts release the content. The
-// access columns are computed once (MATERIALIZED), not again in the conditions.
+// the facts release the content. The access columns are computed once (MATERIALIZED), not
+// again in the conditions.
 func caseContentQuery(sc, planSc model.Scope, ids []uuid.UUID, today, now time.Time) (string, []any) {
 	cols, args, lateral, largs := accessColumns(sc, today, now)
 	plan, pargs := visibleCond(planSc, today, now)
@@ -485,19 +485,8 @@ func (r Cases) Labels(ctx context.Context, sc model.Scope, ids []uuid.UUID) ([]C
 			return nil, err
 		}
 		c := CaseLabelRow{ID: row.ID, Reference: row.Reference, Facts: f}
-		if row.Persons != nil {
-			var names []struct {
-				ID         uuid.UUID `json:"id"`
-				IsPrimary  bool      `json:"is_primary"`
-				FamilyName string    `json:"family_name"`
-				GivenNames string    `json:"given_names"`
-			}
-			if err := json.Unmarshal([]byte(*row.Persons), &names); err != nil {
-				return nil, fmt.Errorf("store: case labels: %w", err)
-			}
-			for _, n := range names {
-				c.Persons = append(c.Persons, model.Person{ID: n.ID, CaseID: row.ID, IsPrimary: n.IsPrimary, FamilyName: n.FamilyName, GivenNames: n.GivenNames})
-			}
+		if c.Persons, err = decodeRows[model.Person](r.db, row.Persons, nil); err != nil {
+			return nil, err
 		}
 		out = append(out, c)
 	}
@@ -505,14 +494,15 @@ func (r Cases) Labels(ctx context.Context, sc model.Scope, ids []uuid.UUID) ([]C
 }
 
 // caseLabelQuery is the query of Labels: the access query of the ids (accessColumns), kept
-// where a fact holds, with the persons' names as JSON where the facts release the content.
+// where a fact holds, with the persons' names as JSON (decodeRows) where the facts release
+// the content.
 // The access columns are computed once (MATERIALIZED), not again in the conditions.
 func caseLabelQuery(sc model.Scope, ids []uuid.UUID, today, now time.Time) (string, []any) {
 	cols, args, lateral, largs := accessColumns(sc, today, now)
 	args = append(append(args, largs...), uuids(ids))
 	return `WITH c AS MATERIALIZED (SELECT cases.id, cases.reference, ` + cols + ` FROM cases ` + lateral + ` WHERE cases.id = ANY(?::uuid[]))
-		SELECT c.*, CASE WHEN ` + contentReleased + ` THEN (SELECT json_agg(json_build_object('id', p.id, 'is_primary', p.is_primary,
-			'family_name', p.family_name, 'given_names', p.given_names) ORDER BY p.is_primary DESC, p.created_at, p.id)
+		SELECT c.*, CASE WHEN ` + contentReleased + ` THEN (SELECT json_agg(json_build_object('id', p.id, 'case_id', p.case_id,
+			'is_primary', p.is_primary, 'family_name', p.family_name, 'given_names', p.given_names) ORDER BY p.is_primary DESC, p.created_at, p.id)
 			FROM persons p WHERE p.case_id = c.id) END::text AS lotse_persons
 		FROM c WHERE ` + contentReleased + ` OR c.lotse_assigned`, args
 }
